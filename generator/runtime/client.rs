@@ -1,0 +1,315 @@
+// Runtime of the generated crate, copied verbatim from generator/runtime/.
+
+//! The HTTP client: environments, credentials, timeouts, retries and tracing.
+
+use super::error::{decode, Error};
+use super::retry::{parse_retry_after, RetryPolicy};
+use bytes::Bytes;
+use reqwest::header::{HeaderValue, CONTENT_TYPE, RETRY_AFTER};
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tracing::Instrument;
+
+/// Which Plaid deployment to talk to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Environment {
+    /// Test data, no charges.
+    Sandbox,
+    /// Live data.
+    Production,
+    /// Any other base URL (a mock server, a proxy).
+    Custom(String),
+}
+
+impl Environment {
+    /// The base URL, without a trailing slash.
+    pub fn base_url(&self) -> &str {
+        match self {
+            Environment::Sandbox => crate::SANDBOX_URL,
+            Environment::Production => crate::PRODUCTION_URL,
+            Environment::Custom(u) => u.trim_end_matches('/'),
+        }
+    }
+
+    /// Parses `sandbox`, `production` or an `http(s)://` URL.
+    pub fn parse(s: &str) -> Result<Self, Error> {
+        match s.trim() {
+            "sandbox" => Ok(Environment::Sandbox),
+            "production" => Ok(Environment::Production),
+            u if u.starts_with("https://") || u.starts_with("http://") => {
+                reqwest::Url::parse(u).map_err(|e| Error::invalid(format!("invalid base URL {u:?}: {e}")))?;
+                Ok(Environment::Custom(u.to_string()))
+            }
+            other => Err(Error::invalid(format!(
+                "unknown environment {other:?}: use sandbox, production or an http(s):// URL"
+            ))),
+        }
+    }
+}
+
+/// Whether an operation may be sent again after a retryable failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retry {
+    /// Repeating the call is harmless.
+    Safe,
+    /// Repeating could act twice.
+    Never,
+}
+
+/// Static facts about one operation.
+#[derive(Debug, Clone)]
+pub struct Operation {
+    /// operationId.
+    pub id: &'static str,
+    /// HTTP method.
+    pub method: reqwest::Method,
+    /// Path, appended to the base URL.
+    pub path: &'static str,
+}
+
+/// What the client reads from a decoded response.
+pub trait ResponseMeta {
+    /// Plaid's `request_id`, when the response has one.
+    fn request_id(&self) -> Option<&str> {
+        None
+    }
+}
+impl ResponseMeta for serde_json::Value {
+    fn request_id(&self) -> Option<&str> {
+        self.get("request_id").and_then(serde_json::Value::as_str)
+    }
+}
+impl<T> ResponseMeta for Vec<T> {}
+impl ResponseMeta for String {}
+impl ResponseMeta for () {}
+
+struct Inner {
+    http: reqwest::Client,
+    base_url: String,
+    client_id: HeaderValue,
+    secret: HeaderValue,
+    retry: RetryPolicy,
+}
+
+/// A Plaid client. Cheap to clone (one shared connection pool), `Send + Sync`.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url)
+            .field("client_id", &self.inner.client_id)
+            .field("secret", &"[redacted]")
+            .field("retry", &self.inner.retry)
+            .finish()
+    }
+}
+
+/// Configures a [`Client`].
+#[derive(Clone)]
+pub struct ClientBuilder {
+    environment: Environment,
+    client_id: String,
+    secret: String,
+    connect_timeout: Duration,
+    timeout: Duration,
+    retry: RetryPolicy,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("environment", &self.environment)
+            .field("client_id", &self.client_id)
+            .field("secret", &"[redacted]")
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .finish()
+    }
+}
+
+impl ClientBuilder {
+    /// Default connect timeout.
+    pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+    /// Default timeout for one attempt (request sent to body read).
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+    /// Selects the environment (default: sandbox).
+    pub fn environment(mut self, environment: Environment) -> Self {
+        self.environment = environment;
+        self
+    }
+    /// Sets the connect timeout.
+    pub fn connect_timeout(mut self, d: Duration) -> Self {
+        self.connect_timeout = d;
+        self
+    }
+    /// Sets the timeout of one attempt.
+    pub fn timeout(mut self, d: Duration) -> Self {
+        self.timeout = d;
+        self
+    }
+    /// Sets the retry policy.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Builds the client. Fails on an empty or non-header-safe credential or a bad URL.
+    pub fn build(self) -> Result<Client, Error> {
+        let header = |name: &str, v: &str| -> Result<HeaderValue, Error> {
+            if v.trim().is_empty() {
+                return Err(Error::invalid(format!("missing {name}")));
+            }
+            HeaderValue::from_str(v).map_err(|_| Error::invalid(format!("{name} contains characters not allowed in a header")))
+        };
+        let client_id = header("client id", &self.client_id)?;
+        let mut secret = header("secret", &self.secret)?;
+        secret.set_sensitive(true);
+        if let Environment::Custom(u) = &self.environment {
+            Environment::parse(u)?;
+        }
+        if self.retry.max_attempts == 0 {
+            return Err(Error::invalid("retry policy needs max_attempts >= 1"));
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.timeout)
+            .user_agent(concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::invalid(format!("cannot build HTTP client: {e}")))?;
+        Ok(Client {
+            inner: Arc::new(Inner { http, base_url: self.environment.base_url().to_string(), client_id, secret, retry: self.retry }),
+        })
+    }
+}
+
+impl Client {
+    /// Starts configuring a client with its credentials.
+    pub fn builder(client_id: impl Into<String>, secret: impl Into<String>) -> ClientBuilder {
+        ClientBuilder {
+            environment: Environment::Sandbox,
+            client_id: client_id.into(),
+            secret: secret.into(),
+            connect_timeout: ClientBuilder::DEFAULT_CONNECT_TIMEOUT,
+            timeout: ClientBuilder::DEFAULT_TIMEOUT,
+            retry: RetryPolicy::default(),
+        }
+    }
+
+    /// Builds a client from `PLAID_CLIENT_ID`, `PLAID_SECRET` and `PLAID_ENV` (`sandbox`,
+    /// `production` or a URL; default `sandbox`).
+    pub fn from_env() -> Result<Client, Error> {
+        let var = |name: &str| -> Result<String, Error> {
+            std::env::var(name).map_err(|_| Error::invalid(format!("environment variable {name} is not set (or not UTF-8)")))
+        };
+        let env = match std::env::var("PLAID_ENV") {
+            Ok(v) => Environment::parse(&v)?,
+            Err(std::env::VarError::NotPresent) => Environment::Sandbox,
+            Err(_) => return Err(Error::invalid("PLAID_ENV is not UTF-8")),
+        };
+        Client::builder(var("PLAID_CLIENT_ID")?, var("PLAID_SECRET")?).environment(env).build()
+    }
+
+    /// The base URL in use.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// The retry policy in use.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
+    /// Sends one operation: encodes the body once, then attempts it, retrying only when `retry`
+    /// says repeating is safe and the error is retryable.
+    pub(crate) async fn execute<Req, Resp>(&self, op: &Operation, body: Option<&Req>, retry: Retry) -> Result<Resp, Error>
+    where
+        Req: serde::Serialize + ?Sized,
+        Resp: serde::de::DeserializeOwned + ResponseMeta,
+    {
+        let body: Option<Bytes> = match body {
+            Some(b) => Some(serde_json::to_vec(b).map_err(|e| Error::invalid(format!("cannot encode request: {e}")))?.into()),
+            None => None,
+        };
+        let span = tracing::info_span!(
+            "plaid.request",
+            operation = op.id,
+            attempt = tracing::field::Empty,
+            status = tracing::field::Empty,
+            request_id = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        let mut attempt: u32 = 0;
+        async move {
+            loop {
+                attempt += 1;
+                let span = tracing::Span::current();
+                span.record("attempt", attempt);
+                let err = match self.attempt::<Resp>(op, body.clone(), &span).await {
+                    Ok(v) => return Ok(v),
+                    Err(e) => e,
+                };
+                if retry == Retry::Safe && err.is_retryable() {
+                    if let Some(delay) = self.inner.retry.next_delay(attempt, started.elapsed(), err.retry_after()) {
+                        tracing::debug!(error = %err, ?delay, "retrying");
+                        tokio::time::sleep(delay).await;
+                        continue;
+                    }
+                }
+                tracing::debug!(error = %err, "request failed");
+                return Err(err.with_attempts(attempt));
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
+    async fn attempt<Resp>(&self, op: &Operation, body: Option<Bytes>, span: &tracing::Span) -> Result<Resp, Error>
+    where
+        Resp: serde::de::DeserializeOwned + ResponseMeta,
+    {
+        let inner = &*self.inner;
+        let mut url = String::with_capacity(inner.base_url.len() + op.path.len());
+        url.push_str(&inner.base_url);
+        url.push_str(op.path);
+        let mut req = inner
+            .http
+            .request(op.method.clone(), url)
+            .header(crate::CLIENT_ID_HEADER, inner.client_id.clone())
+            .header(crate::SECRET_HEADER, inner.secret.clone())
+            .header(crate::VERSION_HEADER, crate::API_VERSION);
+        if let Some(b) = body {
+            req = req.header(CONTENT_TYPE, "application/json").body(b);
+        }
+        let resp = req.send().await.map_err(Error::from_reqwest)?;
+        let status = resp.status();
+        span.record("status", status.as_u16());
+        let retry_after = resp.headers().get(RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(parse_retry_after);
+        let bytes = resp.bytes().await.map_err(Error::from_reqwest)?;
+        if status.is_success() {
+            let value: Resp = decode(&bytes)?;
+            if let Some(id) = value.request_id() {
+                span.record("request_id", id);
+            }
+            Ok(value)
+        } else {
+            let err = Error::api(status.as_u16(), &bytes, retry_after);
+            if let Some(id) = err.request_id() {
+                span.record("request_id", id);
+            }
+            Err(err)
+        }
+    }
+}
+
+// A compile-time check that the client can be shared across tasks.
+const _: fn() = || {
+    fn assert_send_sync<T: Send + Sync + Clone>() {}
+    assert_send_sync::<Client>();
+};

@@ -1,0 +1,65 @@
+// Runtime of the generated crate, copied verbatim from generator/runtime/.
+
+//! Cursor pagination as streams of pages or items.
+
+use super::{Client, Error};
+use futures_util::stream::{self, Stream, StreamExt, TryStreamExt};
+use std::collections::HashSet;
+use std::future::Future;
+
+/// A request of a cursor-paginated operation.
+pub trait PagedRequest: Clone + Send + Sync + 'static {
+    /// The response page.
+    type Page: Page;
+    /// Sets the cursor for the next call.
+    fn set_cursor(&mut self, cursor: Option<String>);
+    /// Sends the request.
+    fn fetch(client: &Client, request: &Self) -> impl Future<Output = Result<Self::Page, Error>> + Send;
+}
+
+/// One page of a cursor-paginated listing.
+pub trait Page: Send + 'static {
+    /// The listed item.
+    type Item: Send + 'static;
+    /// The next cursor; `None` or empty ends the listing.
+    fn next_cursor(&self) -> Option<&str>;
+    /// The items.
+    fn into_items(self) -> Vec<Self::Item>;
+}
+
+struct State<R> {
+    client: Client,
+    request: R,
+    seen: HashSet<String>,
+    done: bool,
+}
+
+/// Every page, following `next_cursor`. A cursor seen before ends the stream with
+/// [`Error::RepeatedCursor`], so a misbehaving server cannot make it loop.
+pub fn pages<R: PagedRequest>(client: Client, request: R) -> impl Stream<Item = Result<R::Page, Error>> + Send + 'static {
+    let state = State { client, request, seen: HashSet::new(), done: false };
+    stream::try_unfold(state, |mut st| async move {
+        if st.done {
+            return Ok(None);
+        }
+        let page = R::fetch(&st.client, &st.request).await?;
+        match page.next_cursor().filter(|c| !c.is_empty()) {
+            None => st.done = true,
+            Some(c) => {
+                if !st.seen.insert(c.to_owned()) {
+                    return Err(Error::RepeatedCursor { cursor: c.to_owned() });
+                }
+                st.request.set_cursor(Some(c.to_owned()));
+            }
+        }
+        Ok(Some((page, st)))
+    })
+}
+
+/// Every item of every page, in order.
+pub fn items<R: PagedRequest>(
+    client: Client,
+    request: R,
+) -> impl Stream<Item = Result<<R::Page as Page>::Item, Error>> + Send + 'static {
+    pages(client, request).map_ok(|p| stream::iter(p.into_items().into_iter().map(Ok))).try_flatten().boxed()
+}

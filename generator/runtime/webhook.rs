@@ -1,0 +1,26 @@
+// Runtime of the generated crate, copied verbatim from generator/runtime/.
+
+//! Webhook body parsing shared by the generated [`crate::Webhook`] enum.
+
+use super::error::{decode, snippet, Error};
+use serde_json::Value;
+
+/// Reads the body as JSON and pulls out `webhook_type` and `webhook_code`.
+pub(crate) fn head(body: &[u8]) -> Result<(Value, String, String), Error> {
+    let raw: Value = decode(body)?;
+    let field = |k: &str| -> Result<String, Error> {
+        raw.get(k).and_then(Value::as_str).map(str::to_owned).ok_or_else(|| Error::Decode {
+            path: k.to_string(),
+            message: format!("webhook body has no string `{k}`"),
+            snippet: snippet(body),
+            attempts: 0,
+        })
+    };
+    let (t, c) = (field("webhook_type")?, field("webhook_code")?);
+    Ok((raw, t, c))
+}
+
+/// Decodes the body into its typed form.
+pub(crate) fn body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
+    decode(body).map_err(|e| e.with_attempts(0))
+}

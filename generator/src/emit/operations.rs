@@ -1,0 +1,150 @@
+//! Operations: one async method per operation on `Client`, plus page and item streams for
+//! cursor-paginated ones.
+
+use super::{doc_attr, ident, ty_tokens};
+use crate::ir::{Ir, Operation, RetrySafety};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// Emits the `operations` module body.
+pub fn emit(ir: &Ir) -> TokenStream {
+    let types = quote!(types::);
+    let methods = ir.operations.iter().map(|op| emit_op(op, &types));
+    let pages = ir
+        .operations
+        .iter()
+        .filter_map(|op| emit_pagination(op, &types));
+    quote! {
+        //! One async method per operation of the portion.
+        use crate::types;
+        use crate::runtime::{Client, Error, Operation, Retry};
+        impl Client {
+            #(#methods)*
+        }
+        #(#pages)*
+    }
+}
+
+fn emit_op(op: &Operation, types: &TokenStream) -> TokenStream {
+    let name = ident(&op.method_name);
+    let mut doc = op.doc.clone().unwrap_or_default();
+    doc.push_str(&format!(
+        "\n\n`{} {}` (operation `{}`).",
+        op.http_method, op.path, op.id
+    ));
+    let retry_note = match &op.retry {
+        RetrySafety::Always => {
+            "\n\nRead-only: retried on timeouts, 429 and 5xx under the client's retry policy."
+                .to_string()
+        }
+        RetrySafety::Never => {
+            "\n\nNever retried automatically: repeating it could change state twice.".to_string()
+        }
+        RetrySafety::WhenTrue { field, .. } => {
+            format!("\n\nRetried on timeouts, 429 and 5xx only when `{field}` is `true`, which makes repeating it safe.")
+        }
+    };
+    doc.push_str(&retry_note);
+    let doc = doc_attr(Some(&doc), "");
+    let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
+    let (id, path) = (&op.id, &op.path);
+    let method = ident(&op.http_method);
+    let resp = ty_tokens(&op.response, types);
+    let retry = match &op.retry {
+        RetrySafety::Always => quote!(Retry::Safe),
+        RetrySafety::Never => quote!(Retry::Never),
+        RetrySafety::WhenTrue {
+            field,
+            optional,
+            explicit_null,
+        } => {
+            let f = ident(field);
+            let test = match (optional, explicit_null) {
+                (_, true) => quote!(request.#f == Some(Some(true))),
+                (true, false) => quote!(request.#f == Some(true)),
+                (false, false) => quote!(request.#f),
+            };
+            quote!(if #test { Retry::Safe } else { Retry::Never })
+        }
+    };
+    let op_const = quote! {
+        const OP: Operation = Operation { id: #id, method: ::reqwest::Method::#method, path: #path };
+    };
+    match &op.request {
+        Some(req) => {
+            let req = ty_tokens(req, types);
+            let paged = op.pagination.as_ref().map(|p| {
+                let pages = ident(&p.pages_method);
+                let stream = ident(&p.stream_method);
+                let item = ty_tokens(&p.item_ty, types);
+                let dp = format!(" Every page of [`Client::{}`], following `next_cursor` until it is empty.", op.method_name);
+                let ds = format!(" Every item of every page of [`Client::{}`], in order.", op.method_name);
+                quote! {
+                    #[doc = #dp]
+                    #[doc = ""]
+                    #[doc = " A cursor that repeats ends the stream with [`Error::RepeatedCursor`]."]
+                    pub fn #pages(&self, request: &#req) -> impl ::futures_util::Stream<Item = Result<#resp, Error>> + Send + 'static {
+                        crate::runtime::paginate::pages(self.clone(), request.clone())
+                    }
+                    #[doc = #ds]
+                    pub fn #stream(&self, request: &#req) -> impl ::futures_util::Stream<Item = Result<#item, Error>> + Send + 'static {
+                        crate::runtime::paginate::items(self.clone(), request.clone())
+                    }
+                }
+            });
+            quote! {
+                #doc
+                #deprecated
+                pub async fn #name(&self, request: &#req) -> Result<#resp, Error> {
+                    #op_const
+                    self.execute(&OP, Some(request), #retry).await
+                }
+                #paged
+            }
+        }
+        None => quote! {
+            #doc
+            #deprecated
+            pub async fn #name(&self) -> Result<#resp, Error> {
+                #op_const
+                self.execute::<(), _>(&OP, None, #retry).await
+            }
+        },
+    }
+}
+
+fn emit_pagination(op: &Operation, types: &TokenStream) -> Option<TokenStream> {
+    let p = op.pagination.as_ref()?;
+    let req = ty_tokens(op.request.as_ref()?, types);
+    let resp = ty_tokens(&op.response, types);
+    let item = ty_tokens(&p.item_ty, types);
+    let method = ident(&op.method_name);
+    let cursor = ident(&p.cursor_field);
+    let next = ident(&p.next_field);
+    let items = ident(&p.items_field);
+    let set = match (p.cursor_optional, p.cursor_explicit_null) {
+        (_, true) => quote!(self.#cursor = Some(cursor)),
+        (true, false) => quote!(self.#cursor = cursor),
+        (false, false) => quote!(self.#cursor = cursor.unwrap_or_default()),
+    };
+    let next_expr = if p.next_optional {
+        quote!(self.#next.as_deref())
+    } else {
+        quote!(Some(self.#next.as_str()))
+    };
+    Some(quote! {
+        impl crate::runtime::paginate::PagedRequest for #req {
+            type Page = #resp;
+            fn set_cursor(&mut self, cursor: Option<String>) { #set; }
+            fn fetch(client: &Client, request: &Self) -> impl ::std::future::Future<Output = Result<#resp, Error>> + Send {
+                let (client, request) = (client.clone(), request.clone());
+                async move { client.#method(&request).await }
+            }
+        }
+        impl crate::runtime::paginate::Page for #resp {
+            type Item = #item;
+            fn next_cursor(&self) -> Option<&str> { #next_expr }
+            fn into_items(self) -> Vec<#item> { self.#items }
+        }
+    })
+}

@@ -1,0 +1,186 @@
+//! Models: structs, string enums with an `Unknown` catch-all, and identifier newtypes.
+
+use super::{doc_attr, field_type, ident};
+use crate::ir::{Field, Ir, Kind, Ty, TypeDef};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// Emits the `types` module body.
+pub fn emit(ir: &Ir) -> TokenStream {
+    let items = ir.types.values().map(emit_type);
+    let envelopes = ir.types.values().filter_map(|t| match &t.kind {
+        Kind::Struct {
+            request_id_field: Some(f),
+            ..
+        } => {
+            let name = ident(&t.name);
+            let f = ident(f);
+            Some(quote! { crate::runtime::response_envelope!(#name, #f); })
+        }
+        _ => None,
+    });
+    quote! {
+        #![allow(deprecated)]
+        //! Every model of the portion, one Rust type per schema.
+        #(#items)*
+        #(#envelopes)*
+    }
+}
+
+fn emit_type(t: &TypeDef) -> TokenStream {
+    let name = ident(&t.name);
+    let doc = doc_attr(
+        t.doc.as_deref(),
+        &format!(
+            "The `{}` schema.",
+            t.origin.rsplit('/').next().unwrap_or(&t.origin)
+        ),
+    );
+    let deprecated = t.deprecated.then(|| quote!(#[deprecated]));
+    match &t.kind {
+        Kind::Struct {
+            fields, request, ..
+        } => emit_struct(&name, doc, deprecated, fields, *request),
+        Kind::Enum { variants } => {
+            let vnames: Vec<_> = variants.iter().map(|v| ident(&v.name)).collect();
+            let wires: Vec<&str> = variants.iter().map(|v| v.wire.as_str()).collect();
+            let vdocs = variants
+                .iter()
+                .map(|v| format!(" `{}`", v.wire.replace('`', "'")));
+            quote! {
+                #doc
+                #deprecated
+                #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+                #[non_exhaustive]
+                pub enum #name {
+                    #( #[doc = #vdocs] #vnames, )*
+                    /// A value this version of the crate does not know, kept verbatim.
+                    Unknown(String),
+                }
+                impl #name {
+                    /// The value as sent on the wire.
+                    pub fn as_str(&self) -> &str {
+                        match self {
+                            #( Self::#vnames => #wires, )*
+                            Self::Unknown(s) => s,
+                        }
+                    }
+                    /// Parses a wire value; values not listed in the spec become `Unknown`.
+                    pub fn from_wire(s: &str) -> Self {
+                        match s {
+                            #( #wires => Self::#vnames, )*
+                            _ => Self::Unknown(s.to_owned()),
+                        }
+                    }
+                }
+                crate::runtime::string_enum!(#name);
+            }
+        }
+        Kind::Newtype { inner } => {
+            let (inner_t, mac) = match inner {
+                Ty::I64 => (
+                    quote!(i64),
+                    quote!(crate::runtime::id_newtype!(#name, i64);),
+                ),
+                _ => (
+                    quote!(String),
+                    quote!(crate::runtime::id_newtype!(#name, String);),
+                ),
+            };
+            quote! {
+                #doc
+                #deprecated
+                #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
+                #[serde(transparent)]
+                pub struct #name(pub #inner_t);
+                #mac
+            }
+        }
+    }
+}
+
+fn emit_struct(
+    name: &proc_macro2::Ident,
+    doc: TokenStream,
+    deprecated: Option<TokenStream>,
+    fields: &[Field],
+    request: bool,
+) -> TokenStream {
+    let here = TokenStream::new();
+    let all_optional = fields.iter().all(|f| f.optional);
+    let defs = fields.iter().map(|f| {
+        let fname = ident(&f.name);
+        let ty = field_type(f, &here);
+        let fdoc = doc_attr(f.doc.as_deref(), &format!("The `{}` field.", f.wire.replace('`', "'")));
+        let rename = (f.name != f.wire).then(|| {
+            let w = &f.wire;
+            quote!(#[serde(rename = #w)])
+        });
+        let serde = if f.explicit_null {
+            quote!(#[serde(default, skip_serializing_if = "Option::is_none", with = "::serde_with::rust::double_option")])
+        } else if f.optional {
+            quote!(#[serde(default, skip_serializing_if = "Option::is_none")])
+        } else if f.nullable {
+            quote!(#[serde(default)])
+        } else {
+            quote!()
+        };
+        let dep = f.deprecated.then(|| quote!(#[deprecated]));
+        quote! { #fdoc #dep #rename #serde pub #fname: #ty, }
+    });
+    let required: Vec<&Field> = fields.iter().filter(|f| !f.optional).collect();
+    let params = required.iter().map(|f| {
+        let n = ident(&f.name);
+        let t = field_type(f, &here);
+        quote!(#n: impl Into<#t>)
+    });
+    let inits = fields.iter().map(|f| {
+        let n = ident(&f.name);
+        if f.optional {
+            quote!(#n: None)
+        } else {
+            quote!(#n: #n.into())
+        }
+    });
+    let default = all_optional.then(|| quote!(Default,));
+    let many = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    let setters = fields.iter().filter(|f| request && f.optional).map(|f| {
+        let n = ident(&f.name);
+        let setter = ident(&format!("with_{}", f.name.trim_end_matches('_')));
+        let mut inner = super::ty_tokens(&f.ty, &here);
+        if f.boxed {
+            inner = quote!(Box<#inner>);
+        }
+        let wire = f.wire.replace('`', "'");
+        if f.explicit_null {
+            let d = format!(" Sets `{wire}`; `None` sends an explicit `null`.");
+            quote! {
+                #[doc = #d]
+                pub fn #setter(mut self, value: Option<#inner>) -> Self { self.#n = Some(value); self }
+            }
+        } else {
+            let d = format!(" Sets `{wire}`.");
+            quote! {
+                #[doc = #d]
+                pub fn #setter(mut self, value: impl Into<#inner>) -> Self { self.#n = Some(value.into()); self }
+            }
+        }
+    });
+    quote! {
+        #doc
+        #deprecated
+        #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        #[non_exhaustive]
+        pub struct #name {
+            #(#defs)*
+        }
+        impl #name {
+            /// Creates a value from its required fields; optional fields start empty.
+            #many
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#inits),* }
+            }
+            #(#setters)*
+        }
+    }
+}

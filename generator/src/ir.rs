@@ -1,0 +1,232 @@
+//! The intermediate representation: what the emitters see. It holds names, wire names, types
+//! and docs, never spec JSON and never tokens.
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// A Rust type as used in a field or parameter.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Ty {
+    /// `String`.
+    String,
+    /// `bool`.
+    Bool,
+    /// `i32`.
+    I32,
+    /// `i64`.
+    I64,
+    /// `f64`.
+    F64,
+    /// A calendar date.
+    Date,
+    /// A UTC timestamp.
+    DateTime,
+    /// Any JSON.
+    Json,
+    /// A generated type, by Rust name.
+    Named(String),
+    /// A list.
+    Vec(Box<Ty>),
+    /// A string-keyed map.
+    Map(Box<Ty>),
+    /// A nullable element inside a list or map.
+    Nullable(Box<Ty>),
+}
+
+/// One struct field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// Rust name.
+    pub name: String,
+    /// JSON key.
+    pub wire: String,
+    /// Value type (before optionality).
+    pub ty: Ty,
+    /// The key may be absent.
+    pub optional: bool,
+    /// The value may be `null`.
+    pub nullable: bool,
+    /// Optional and nullable in a request type: `Option<Option<T>>` so `null` can be sent.
+    pub explicit_null: bool,
+    /// Needs `Box` to break a cycle.
+    pub boxed: bool,
+    /// Documentation.
+    pub doc: Option<String>,
+    /// Marked deprecated.
+    pub deprecated: bool,
+}
+
+/// One enum variant.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variant {
+    /// Rust name.
+    pub name: String,
+    /// Wire value.
+    pub wire: String,
+}
+
+/// The shape of a named type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Kind {
+    /// An object.
+    Struct {
+        /// Fields in spec order.
+        fields: Vec<Field>,
+        /// Reachable from a request body.
+        request: bool,
+        /// Has a top-level `request_id` string field (a response envelope).
+        request_id_field: Option<String>,
+    },
+    /// A string enum with an Unknown catch-all.
+    Enum {
+        /// Known values.
+        variants: Vec<Variant>,
+    },
+    /// A transparent identifier newtype.
+    Newtype {
+        /// Wrapped type.
+        inner: Ty,
+    },
+}
+
+/// A named, generated type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeDef {
+    /// Rust name.
+    pub name: String,
+    /// Where it came from (schema name or a synthetic path).
+    pub origin: String,
+    /// Documentation.
+    pub doc: Option<String>,
+    /// Marked deprecated.
+    pub deprecated: bool,
+    /// Shape.
+    pub kind: Kind,
+}
+
+/// When an operation may be re-sent.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RetrySafety {
+    /// Never.
+    Never,
+    /// Always.
+    Always,
+    /// When this request field (Rust name) holds `true`; `optional` tells its shape.
+    WhenTrue {
+        /// Rust field name.
+        field: String,
+        /// `Option<bool>` rather than `bool`.
+        optional: bool,
+        /// `Option<Option<bool>>`.
+        explicit_null: bool,
+    },
+}
+
+/// Cursor pagination facts for an operation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pagination {
+    /// Request field holding the cursor (Rust name) and its shape.
+    pub cursor_field: String,
+    /// `Option<Option<String>>` on the request.
+    pub cursor_explicit_null: bool,
+    /// `Option<String>` (false: plain `String`).
+    pub cursor_optional: bool,
+    /// Response field with the next cursor, and whether it is an Option.
+    pub next_field: String,
+    /// Response's next cursor is an Option.
+    pub next_optional: bool,
+    /// Response field with the items.
+    pub items_field: String,
+    /// Item type.
+    pub item_ty: Ty,
+    /// Name of the method returning a stream of pages.
+    pub pages_method: String,
+    /// Name of the method returning a stream of items.
+    pub stream_method: String,
+}
+
+/// One operation: becomes one async method.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Operation {
+    /// Method name.
+    pub method_name: String,
+    /// operationId, or a synthetic one.
+    pub id: String,
+    /// HTTP method, upper case.
+    pub http_method: String,
+    /// Path template.
+    pub path: String,
+    /// Summary and description.
+    pub doc: Option<String>,
+    /// Request body type, if any.
+    pub request: Option<Ty>,
+    /// Success response type (`Json` when not described).
+    pub response: Ty,
+    /// Deprecated.
+    pub deprecated: bool,
+    /// Retry rule.
+    pub retry: RetrySafety,
+    /// Cursor pagination, when the shapes fit.
+    pub pagination: Option<Pagination>,
+}
+
+/// One webhook body schema with its discriminators.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Webhook {
+    /// Variant name in the `Webhook` enum.
+    pub variant: String,
+    /// Body type.
+    pub ty: String,
+    /// `webhook_type` value.
+    pub webhook_type: String,
+    /// `webhook_code` value.
+    pub webhook_code: String,
+    /// Documentation.
+    pub doc: Option<String>,
+}
+
+/// A spec example, to become a round-trip test.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Example {
+    /// Test name.
+    pub test_name: String,
+    /// Rust type it decodes into.
+    pub ty: Ty,
+    /// The JSON.
+    pub value: Value,
+    /// The same JSON with one enum value replaced by an unseen one, if it has an enum value.
+    pub unknown_variant: Option<Value>,
+}
+
+/// Everything the emitters need.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ir {
+    /// `info.title`.
+    pub title: String,
+    /// `info.version`.
+    pub spec_version: String,
+    /// The `Plaid-Version` header value.
+    pub api_version: String,
+    /// SHA-256 of the spec file.
+    pub spec_sha256: String,
+    /// Crate package name and version.
+    pub crate_name: String,
+    /// Crate version.
+    pub crate_version: String,
+    /// Servers: (description, url).
+    pub servers: Vec<(String, String)>,
+    /// Auth headers: (scheme name, header name).
+    pub auth_headers: BTreeMap<String, String>,
+    /// Named types by Rust name.
+    pub types: BTreeMap<String, TypeDef>,
+    /// Operations in path order.
+    pub operations: Vec<Operation>,
+    /// Webhooks.
+    pub webhooks: Vec<Webhook>,
+    /// Error body type (Rust name).
+    pub error_type: Option<String>,
+    /// Examples.
+    pub examples: Vec<Example>,
+    /// Non-fatal notes (constructs mapped to JSON values, and so on).
+    pub warnings: Vec<String>,
+}

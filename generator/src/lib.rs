@@ -1,0 +1,53 @@
+//! plaid-idv-generator: reads the Identity Verification portion of a Plaid OpenAPI spec and
+//! writes the `plaid-idv` Rust client crate.
+//!
+//! Pipeline: [`load`] → [`select`] → [`lower`] (to [`ir`]) → [`emit`] → [`render`] → [`write`].
+
+pub mod emit;
+pub mod error;
+pub mod ir;
+pub mod load;
+pub mod lower;
+pub mod naming;
+pub mod portion;
+pub mod render;
+pub mod select;
+pub mod write;
+
+pub use error::{GenError, Result};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// A generated crate in memory.
+#[derive(Debug, Clone)]
+pub struct Output {
+    /// File path (relative to the crate root) to contents.
+    pub files: BTreeMap<String, String>,
+    /// The IR it came from.
+    pub ir: ir::Ir,
+}
+
+/// Runs the pipeline on spec bytes and a parsed selection. Nothing is written.
+pub fn generate_from(
+    spec_bytes: &[u8],
+    spec_name: &str,
+    portion: &portion::Portion,
+) -> Result<Output> {
+    let spec = load::load_bytes(spec_bytes, spec_name)?;
+    generate_spec(&spec, portion)
+}
+
+/// Runs select → lower → emit → render on a loaded spec.
+pub fn generate_spec(spec: &load::Spec, portion: &portion::Portion) -> Result<Output> {
+    let sel = select::select(spec, portion)?;
+    let ir = lower::lower(spec, &sel, portion)?;
+    let files = render::render(&ir)?;
+    Ok(Output { files, ir })
+}
+
+/// Runs the pipeline on files. Nothing is written.
+pub fn generate(spec_path: &Path, portion_path: &Path) -> Result<Output> {
+    let portion = portion::Portion::load(portion_path)?;
+    let spec = load::load_file(spec_path)?;
+    generate_spec(&spec, &portion)
+}

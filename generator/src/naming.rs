@@ -1,0 +1,223 @@
+//! The one place identifiers are made. Every Rust name comes from `sanitize`-style functions
+//! here, and the wire name is always kept beside it by the caller.
+
+use heck::{ToSnakeCase, ToUpperCamelCase};
+use std::collections::BTreeSet;
+
+/// Rust keywords (strict, reserved and weak ones that matter in item position).
+const KEYWORDS: &[&str] = &[
+    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for",
+    "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
+    "self", "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where",
+    "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen", "union",
+];
+
+/// Type names the generated modules rely on: a schema may not take them.
+const RESERVED_TYPES: &[&str] = &[
+    "Option",
+    "Some",
+    "None",
+    "Vec",
+    "String",
+    "Box",
+    "Result",
+    "Ok",
+    "Err",
+    "Self",
+    "Sized",
+    "Send",
+    "Sync",
+    "Copy",
+    "Clone",
+    "Debug",
+    "Default",
+    "Eq",
+    "PartialEq",
+    "Ord",
+    "PartialOrd",
+    "Hash",
+    "From",
+    "Into",
+    "AsRef",
+    "Iterator",
+    "ToString",
+    "Drop",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "Client",
+    "Error",
+    "Webhook",
+    "Unpin",
+    "ToOwned",
+    "IntoIterator",
+    "Extend",
+    "TryFrom",
+    "TryInto",
+    "Value",
+    "Map",
+];
+
+/// Is `s` a Rust keyword?
+pub fn is_keyword(s: &str) -> bool {
+    KEYWORDS.contains(&s)
+}
+
+/// Replaces every character that cannot appear in an identifier: ASCII letters and digits stay,
+/// other characters become word breaks, and non-ASCII letters are spelled as `u{hex}` so that
+/// distinct inputs stay distinct.
+fn ascii_words(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if c.is_ascii() {
+            out.push(' ');
+        } else {
+            out.push_str(&format!(" u{:x} ", c as u32));
+        }
+    }
+    out
+}
+
+/// Joins camel-cased words, keeping a `_` where two digits would otherwise run together
+/// (`v1.0` is `V1_0`, not `V10`).
+fn camel(raw: &str) -> String {
+    let mut out = String::new();
+    for word in ascii_words(raw).split_whitespace() {
+        let w = word.to_upper_camel_case();
+        if let (Some(prev), Some(next)) = (out.chars().last(), w.chars().next()) {
+            if prev.is_ascii_digit() && next.is_ascii_digit() {
+                out.push('_');
+            }
+        }
+        out.push_str(&w);
+    }
+    out
+}
+
+/// UpperCamelCase type or variant name for a wire name; empty and digit-led names get a prefix.
+pub fn type_name(raw: &str) -> String {
+    let mut s = camel(raw);
+    if s.is_empty() {
+        s = "Empty".into();
+    } else if s.starts_with(|c: char| c.is_ascii_digit()) {
+        s.insert(0, 'V');
+    }
+    if is_keyword(&s) || RESERVED_TYPES.contains(&s.as_str()) {
+        s.push_str("Type");
+    }
+    s
+}
+
+/// Enum variant name for a wire value. `Unknown` is kept for the catch-all variant.
+pub fn variant_name(raw: &str) -> String {
+    let s = type_name(raw);
+    match s.as_str() {
+        "Unknown" => "UnknownValue".into(),
+        "SelfType" => "SelfValue".into(),
+        _ => s,
+    }
+}
+
+/// snake_case field, method or module name. Keywords get a trailing `_`.
+pub fn snake_name(raw: &str) -> String {
+    let words = ascii_words(raw);
+    let mut s = words
+        .split_whitespace()
+        .map(|w| w.to_snake_case())
+        .collect::<Vec<_>>()
+        .join("_");
+    if s.is_empty() {
+        s = "field".into();
+    } else if s.starts_with(|c: char| c.is_ascii_digit()) {
+        s.insert(0, 'n');
+    }
+    if is_keyword(&s) {
+        s.push('_');
+    }
+    s
+}
+
+/// Hands out names within one scope, never the same one twice.
+#[derive(Debug, Default, Clone)]
+pub struct Namer {
+    taken: BTreeSet<String>,
+}
+
+impl Namer {
+    /// A scope where `reserved` are already taken.
+    pub fn with_reserved(reserved: &[&str]) -> Self {
+        Namer {
+            taken: reserved.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    /// Claims `base`, or `base2`, `base3`, … (with `_` before the number when `base` ends in a
+    /// digit) if it is taken.
+    pub fn claim(&mut self, base: &str) -> String {
+        if self.taken.insert(base.to_string()) {
+            return base.to_string();
+        }
+        let sep = if base.ends_with(|c: char| c.is_ascii_digit()) {
+            "_"
+        } else {
+            ""
+        };
+        for n in 2.. {
+            let cand = format!("{base}{sep}{n}");
+            if self.taken.insert(cand.clone()) {
+                return cand;
+            }
+        }
+        unreachable!("an unbounded counter always finds a free name")
+    }
+
+    /// Whether a name is taken.
+    pub fn is_taken(&self, name: &str) -> bool {
+        self.taken.contains(name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn odd_enum_values() {
+        assert_eq!(variant_name("401k"), "V401k");
+        assert_eq!(variant_name("credit card"), "CreditCard");
+        assert_eq!(variant_name("v1.0"), "V1_0");
+        assert_eq!(variant_name("4.1"), "V4_1");
+        assert_eq!(variant_name("INVALID_REQUEST"), "InvalidRequest");
+        assert_eq!(variant_name(""), "Empty");
+        assert_eq!(variant_name("unknown"), "UnknownValue");
+        assert_eq!(variant_name("Self"), "SelfValue");
+        assert_eq!(variant_name("é"), "Ue9");
+    }
+
+    #[test]
+    fn fields_and_types() {
+        assert_eq!(snake_name("type"), "type_");
+        assert_eq!(snake_name("use"), "use_");
+        assert_eq!(snake_name("fooBar"), "foo_bar");
+        assert_eq!(snake_name("1st"), "n1st");
+        assert_eq!(type_name("DocumentImage__Front"), "DocumentImageFront");
+        assert_eq!(
+            type_name("IdentityVerificationID"),
+            "IdentityVerificationId"
+        );
+        assert_eq!(type_name("Option"), "OptionType");
+        assert_eq!(type_name("self"), "SelfType");
+    }
+
+    #[test]
+    fn namer_dedupes() {
+        let mut n = Namer::default();
+        assert_eq!(n.claim("A"), "A");
+        assert_eq!(n.claim("A"), "A2");
+        assert_eq!(n.claim("V1"), "V1");
+        assert_eq!(n.claim("V1"), "V1_2");
+    }
+}

@@ -1,0 +1,146 @@
+//! The selection file (`spec/portion.toml`): what the IDV portion of a spec is.
+
+use crate::error::{GenError, Result};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Parsed selection file.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Portion {
+    /// Operations under these path prefixes are selected.
+    #[serde(default)]
+    pub path_prefixes: Vec<String>,
+    /// These exact paths are selected.
+    #[serde(default)]
+    pub paths: Vec<String>,
+    /// Glob patterns (`*` only) naming webhook body schemas.
+    #[serde(default)]
+    pub webhooks: Vec<String>,
+    /// Further schemas to select by name (glob).
+    #[serde(default)]
+    pub schemas: Vec<String>,
+    /// Name of the error object schema.
+    #[serde(default)]
+    pub error_schema: Option<String>,
+    /// Package name of the generated crate.
+    #[serde(default = "default_crate_name")]
+    pub crate_name: String,
+    /// Version of the generated crate.
+    #[serde(default = "default_crate_version")]
+    pub crate_version: String,
+    /// Identifier schemas that become newtypes.
+    #[serde(default)]
+    pub newtypes: Vec<String>,
+    /// Retry safety per operation path.
+    #[serde(default)]
+    pub retry: RetryRules,
+}
+
+/// Which operations may be repeated.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RetryRules {
+    /// Always safe to repeat.
+    #[serde(default)]
+    pub always: Vec<String>,
+    /// Safe when the named boolean request field is `true`.
+    #[serde(default)]
+    pub when_true: BTreeMap<String, String>,
+}
+
+fn default_crate_name() -> String {
+    "plaid-idv".into()
+}
+fn default_crate_version() -> String {
+    "0.1.0".into()
+}
+
+impl Portion {
+    /// Reads a selection file.
+    pub fn load(path: &Path) -> Result<Portion> {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| GenError::at(&name, format!("cannot read selection file: {e}")))?;
+        Self::parse(&text, &name)
+    }
+
+    /// Parses selection-file text.
+    pub fn parse(text: &str, name: &str) -> Result<Portion> {
+        let p: Portion = toml::from_str(text)
+            .map_err(|e| GenError::at(name, format!("invalid selection file: {}", e.message())))?;
+        if !is_semver(&p.crate_version) {
+            return Err(GenError::at(
+                name,
+                format!(
+                    "crate_version {:?} is not a semver version",
+                    p.crate_version
+                ),
+            ));
+        }
+        Ok(p)
+    }
+
+    /// Whether an operation path is part of the portion.
+    pub fn selects_path(&self, path: &str) -> bool {
+        self.paths.iter().any(|p| p == path)
+            || self
+                .path_prefixes
+                .iter()
+                .any(|p| path.starts_with(p.as_str()))
+    }
+}
+
+fn is_semver(v: &str) -> bool {
+    let core = v.split(['-', '+']).next().unwrap_or("");
+    let parts: Vec<&str> = core.split('.').collect();
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Matches `name` against a pattern where `*` stands for any run of characters.
+pub fn glob_match(pattern: &str, name: &str) -> bool {
+    let parts: Vec<&str> = pattern.split('*').collect();
+    if parts.len() == 1 {
+        return pattern == name;
+    }
+    let (first, last) = (parts[0], parts[parts.len() - 1]);
+    if !name.starts_with(first) || name.len() < first.len() + last.len() || !name.ends_with(last) {
+        return false;
+    }
+    let mut rest = &name[first.len()..name.len() - last.len()];
+    for mid in &parts[1..parts.len() - 1] {
+        match rest.find(mid) {
+            Some(i) => rest = &rest[i + mid.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn globs() {
+        assert!(glob_match(
+            "IdentityVerification*Webhook",
+            "IdentityVerificationRetriedWebhook"
+        ));
+        assert!(!glob_match(
+            "IdentityVerification*Webhook",
+            "IdentityVerificationRetried"
+        ));
+        assert!(glob_match("PlaidError", "PlaidError"));
+        assert!(!glob_match("A*B*C", "AC"));
+        assert!(glob_match("A*B*C", "AxxBxC"));
+    }
+    #[test]
+    fn semver() {
+        assert!(is_semver("0.1.0"));
+        assert!(!is_semver("2020-09-14_1.697.4"));
+    }
+}

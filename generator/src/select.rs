@@ -1,0 +1,180 @@
+//! Stage 2: choose the portion's operations, webhooks and schemas, plus the transitive closure
+//! of every `$ref` they reach. Dangling and non-local references are errors at their pointer.
+
+use crate::error::{join, GenError, Result};
+use crate::load::Spec;
+use crate::portion::{glob_match, Portion};
+use serde_json::Value;
+use std::collections::BTreeSet;
+
+/// HTTP methods an OpenAPI path item may hold.
+pub const METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// One selected operation, still as JSON.
+#[derive(Debug, Clone)]
+pub struct SelectedOp<'a> {
+    /// The path template.
+    pub path: String,
+    /// Lower-case method.
+    pub method: String,
+    /// The operation object.
+    pub op: &'a Value,
+    /// Its JSON pointer.
+    pub pointer: String,
+}
+
+/// What the selection keeps.
+#[derive(Debug, Clone)]
+pub struct Selection<'a> {
+    /// Operations in path, then method order.
+    pub ops: Vec<SelectedOp<'a>>,
+    /// Webhook schema names.
+    pub webhooks: Vec<String>,
+    /// Every schema name reached.
+    pub schemas: BTreeSet<String>,
+    /// The error schema, if the spec has it.
+    pub error_schema: Option<String>,
+}
+
+/// Returns the component schemas object (empty if absent).
+pub fn schemas_of(doc: &Value) -> Result<Option<&serde_json::Map<String, Value>>> {
+    match doc.pointer("/components/schemas") {
+        None => Ok(None),
+        Some(Value::Object(m)) => Ok(Some(m)),
+        Some(_) => Err(GenError::at(
+            "#/components/schemas",
+            "must be a mapping of schema names to schemas",
+        )),
+    }
+}
+
+/// Resolves a `$ref` string to a component schema name.
+pub fn ref_name(reference: &str, doc: &Value, at: &str) -> Result<String> {
+    let name = reference
+        .strip_prefix("#/components/schemas/")
+        .ok_or_else(|| {
+            GenError::at(
+                at,
+                format!(
+                    "unsupported $ref {reference:?}: only #/components/schemas/... is supported"
+                ),
+            )
+        })?;
+    let name = name.replace("~1", "/").replace("~0", "~");
+    match schemas_of(doc)? {
+        Some(m) if m.contains_key(&name) => Ok(name),
+        _ => Err(GenError::at(
+            at,
+            format!("dangling $ref {reference:?}: no such schema"),
+        )),
+    }
+}
+
+/// Selects the portion.
+pub fn select<'a>(spec: &'a Spec, portion: &Portion) -> Result<Selection<'a>> {
+    let doc = &spec.doc;
+    let mut ops = Vec::new();
+    match doc.get("paths") {
+        None => {}
+        Some(Value::Object(paths)) => {
+            for (path, item) in paths {
+                if !portion.selects_path(path) {
+                    continue;
+                }
+                let ptr = join("#/paths", path);
+                let item = item
+                    .as_object()
+                    .ok_or_else(|| GenError::at(&ptr, "a path item must be a mapping"))?;
+                if item.contains_key("$ref") {
+                    return Err(GenError::at(&ptr, "path item $ref is not supported"));
+                }
+                for m in METHODS {
+                    if let Some(op) = item.get(m) {
+                        let pointer = join(&ptr, m);
+                        if !op.is_object() {
+                            return Err(GenError::at(&pointer, "an operation must be a mapping"));
+                        }
+                        ops.push(SelectedOp {
+                            path: path.clone(),
+                            method: m.to_string(),
+                            op,
+                            pointer,
+                        });
+                    }
+                }
+            }
+        }
+        Some(_) => return Err(GenError::at("#/paths", "must be a mapping")),
+    }
+    let all = schemas_of(doc)?;
+    let names: Vec<&String> = all.map(|m| m.keys().collect()).unwrap_or_default();
+    let mut webhooks = Vec::new();
+    for name in &names {
+        if portion.webhooks.iter().any(|p| glob_match(p, name)) {
+            webhooks.push((*name).clone());
+        }
+    }
+    webhooks.sort();
+    let mut roots: Vec<String> = webhooks.clone();
+    for name in &names {
+        if portion.schemas.iter().any(|p| glob_match(p, name)) {
+            roots.push((*name).clone());
+        }
+    }
+    let error_schema = portion
+        .error_schema
+        .as_ref()
+        .filter(|e| names.iter().any(|n| n == e))
+        .cloned();
+    roots.extend(error_schema.clone());
+
+    let mut schemas = BTreeSet::new();
+    let mut stack: Vec<(String, &Value)> = Vec::new();
+    for op in &ops {
+        stack.push((op.pointer.clone(), op.op));
+    }
+    for r in &roots {
+        if schemas.insert(r.clone()) {
+            let ptr = join("#/components/schemas", r);
+            stack.push((ptr, &all.expect("roots come from the schema map")[r]));
+        }
+    }
+    // Iterative walk: deeply nested specs cannot overflow the stack here.
+    while let Some((ptr, node)) = stack.pop() {
+        match node {
+            Value::Object(m) => {
+                for (k, v) in m {
+                    if k == "$ref" {
+                        let r = v
+                            .as_str()
+                            .ok_or_else(|| GenError::at(&join(&ptr, k), "$ref must be a string"))?;
+                        let name = ref_name(r, doc, &join(&ptr, k))?;
+                        if schemas.insert(name.clone()) {
+                            let target = &all.expect("ref_name checked the map")[&name];
+                            stack.push((join("#/components/schemas", &name), target));
+                        }
+                    } else if !matches!(
+                        k.as_str(),
+                        "example" | "examples" | "x-examples" | "description"
+                    ) {
+                        stack.push((join(&ptr, k), v));
+                    }
+                }
+            }
+            Value::Array(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    stack.push((format!("{ptr}/{i}"), v));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(Selection {
+        ops,
+        webhooks,
+        schemas,
+        error_schema,
+    })
+}

@@ -1,0 +1,1 @@
+//! Integration tests of the plaid-idv workspace live in `tests/*.rs`.

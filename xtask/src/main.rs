@@ -1,0 +1,116 @@
+//! `cargo xtask gen [--spec PATH] [--portion PATH] [--out DIR] [--check]`
+//!
+//! Thin front end over `plaid-idv-generator`. Exit codes: 0 ok, 1 stale (`--check`) or failed,
+//! 2 usage error.
+
+use plaid_idv_generator as g;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask gen [--spec PATH] [--portion PATH] [--out DIR] [--check]";
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+struct GenArgs {
+    spec: PathBuf,
+    portion: PathBuf,
+    out: PathBuf,
+    check: bool,
+}
+
+fn parse_gen(args: &[String]) -> Result<GenArgs, String> {
+    let root = root();
+    let mut a = GenArgs {
+        spec: root.join("spec/plaid-idv.yaml"),
+        portion: root.join("spec/portion.toml"),
+        out: root.join("generated"),
+        check: false,
+    };
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut value = |flag: &str| {
+            it.next()
+                .map(PathBuf::from)
+                .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))
+        };
+        match arg.as_str() {
+            "--spec" => a.spec = value("--spec")?,
+            "--portion" => a.portion = value("--portion")?,
+            "--out" => a.out = value("--out")?,
+            "--check" => a.check = true,
+            other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
+        }
+    }
+    Ok(a)
+}
+
+fn gen(args: &[String]) -> ExitCode {
+    let a = match parse_gen(args) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let out = match g::generate(&a.spec, &a.portion) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    for w in &out.ir.warnings {
+        eprintln!("warning: {w}");
+    }
+    if a.check {
+        let stale = g::write::check(&a.out, &out.files);
+        if stale.is_empty() {
+            println!(
+                "{} is up to date ({} files)",
+                a.out.display(),
+                out.files.len()
+            );
+            return ExitCode::SUCCESS;
+        }
+        for d in &stale {
+            print!("{d}");
+        }
+        eprintln!(
+            "\n{} file(s) in {} are stale. Run `cargo xtask gen` to update them.",
+            stale.len(),
+            a.out.display()
+        );
+        return ExitCode::FAILURE;
+    }
+    if let Err(e) = g::write::write_atomic(&a.out, &out.files) {
+        eprintln!("{e}");
+        return ExitCode::FAILURE;
+    }
+    println!(
+        "wrote {} files to {} ({} types, {} operations, {} webhooks) from {} {}",
+        out.files.len(),
+        a.out.display(),
+        out.ir.types.len(),
+        out.ir.operations.len(),
+        out.ir.webhooks.len(),
+        out.ir.title,
+        out.ir.spec_version
+    );
+    ExitCode::SUCCESS
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("gen") => gen(&args[1..]),
+        _ => {
+            eprintln!("{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
