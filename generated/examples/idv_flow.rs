@@ -13,7 +13,9 @@
 
 use futures_util::TryStreamExt;
 use plaid_idv::flow::LinkOptions;
-use plaid_idv::types::{IdentityVerificationCreateRequest, IdentityVerificationListRequest, IdentityVerificationRetryRequest, Strategy};
+use plaid_idv::types::{
+    IdentityVerificationCreateRequest, IdentityVerificationListRequest, IdentityVerificationRetryRequest, Strategy,
+};
 use plaid_idv::{Client, Environment, Error};
 use std::process::ExitCode;
 
@@ -37,10 +39,15 @@ async fn run() -> Result<(), Error> {
         .with_client_user_id(user)
         .with_is_idempotent(Some(true));
     let started = client.start_verification(&create, &LinkOptions::new("plaid-idv example", "en", &["US"])).await?;
-    println!("created {} ({}), link token {}", started.verification.id, started.verification.status, started.link.link_token);
+    println!(
+        "created {} ({}), link token {}",
+        started.verification.id, started.verification.status, started.link.link_token
+    );
 
     let got = client
-        .identity_verification_get(&plaid_idv::types::IdentityVerificationGetRequest::new(started.verification.id.clone()))
+        .identity_verification_get(&plaid_idv::types::IdentityVerificationGetRequest::new(
+            started.verification.id.clone(),
+        ))
         .await?;
     println!("get: status {}", got.status);
 

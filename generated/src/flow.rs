@@ -13,8 +13,8 @@
 use crate::runtime::Error;
 use crate::types::{
     IdentityVerificationCreateRequest, IdentityVerificationCreateResponse, IdentityVerificationGetRequest,
-    IdentityVerificationGetResponse, IdentityVerificationRetryRequest, IdentityVerificationStatus, LinkTokenCreateRequest,
-    LinkTokenCreateResponse,
+    IdentityVerificationGetResponse, IdentityVerificationRetryRequest, IdentityVerificationStatus,
+    LinkTokenCreateRequest, LinkTokenCreateResponse,
 };
 use crate::Client;
 use serde_json::{json, Value};
@@ -88,7 +88,11 @@ pub struct PollPolicy {
 
 impl Default for PollPolicy {
     fn default() -> Self {
-        PollPolicy { initial_interval: Duration::from_secs(2), max_interval: Duration::from_secs(30), deadline: Duration::from_secs(15 * 60) }
+        PollPolicy {
+            initial_interval: Duration::from_secs(2),
+            max_interval: Duration::from_secs(30),
+            deadline: Duration::from_secs(15 * 60),
+        }
     }
 }
 
@@ -144,8 +148,13 @@ impl Client {
 
     /// Polls `/identity_verification/get` with growing intervals until the status leaves
     /// `active`, or returns [`Error::DeadlineExceeded`] when `policy.deadline` passes.
-    pub async fn wait_for_terminal(&self, id: &str, policy: &PollPolicy) -> Result<IdentityVerificationGetResponse, Error> {
-        let request: IdentityVerificationGetRequest = convert(json!({ "identity_verification_id": id }), "get request")?;
+    pub async fn wait_for_terminal(
+        &self,
+        id: &str,
+        policy: &PollPolicy,
+    ) -> Result<IdentityVerificationGetResponse, Error> {
+        let request: IdentityVerificationGetRequest =
+            convert(json!({ "identity_verification_id": id }), "get request")?;
         let started = Instant::now();
         let mut interval = policy.initial_interval;
         loop {

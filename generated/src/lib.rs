@@ -7,19 +7,23 @@
 //! an async method on it; models live in [`types`]; webhooks in [`webhooks`].
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#[rustfmt::skip]
 pub mod types;
+#[rustfmt::skip]
 pub mod webhooks;
+#[rustfmt::skip]
 mod operations;
-pub mod runtime;
 pub mod flow;
+pub mod runtime;
 #[cfg(test)]
+#[rustfmt::skip]
 mod spec_examples;
 pub use runtime::client::{Client, ClientBuilder, Environment};
 pub use runtime::error::{ApiError, Error};
 pub use runtime::retry::RetryPolicy;
-pub use webhooks::Webhook;
 #[cfg(feature = "webhook-verification")]
 pub use runtime::verify::{VerifyError, WebhookVerifier};
+pub use webhooks::Webhook;
 /// `info.version` of the spec this crate was generated from.
 pub const SPEC_VERSION: &str = "2020-09-14_plaid-idv.1";
 /// SHA-256 (hex) of the spec file this crate was generated from.

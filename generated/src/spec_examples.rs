@@ -2,6 +2,7 @@
 // Do not edit: run `cargo xtask gen`.
 
 //! Round-trip tests generated from the spec's examples.
+#![allow(unused_imports)]
 use crate::runtime::testing::{round_trip, unknown_enum_round_trip};
 use crate::types;
 #[test]

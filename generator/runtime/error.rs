@@ -123,7 +123,8 @@ pub(crate) fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, E
     let bytes: &[u8] = if body.iter().all(u8::is_ascii_whitespace) { b"null" } else { body };
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let fail = |path: String, message: String| Error::Decode { path, message, snippet: snippet(body), attempts: 1 };
-    let value: T = serde_path_to_error::deserialize(&mut de).map_err(|e| fail(e.path().to_string(), e.inner().to_string()))?;
+    let value: T =
+        serde_path_to_error::deserialize(&mut de).map_err(|e| fail(e.path().to_string(), e.inner().to_string()))?;
     de.end().map_err(|e| fail(".".into(), e.to_string()))?;
     Ok(value)
 }
@@ -139,7 +140,9 @@ impl Error {
             Error::Timeout { .. } => true,
             Error::Transport { .. } => true,
             Error::Api(e) => {
-                e.status == 429 || e.status >= 500 || matches!(e.error_type.as_deref(), Some("RATE_LIMIT_EXCEEDED" | "API_ERROR"))
+                e.status == 429
+                    || e.status >= 500
+                    || matches!(e.error_type.as_deref(), Some("RATE_LIMIT_EXCEEDED" | "API_ERROR"))
             }
             _ => false,
         }
@@ -149,7 +152,9 @@ impl Error {
     pub fn attempts(&self) -> u32 {
         match self {
             Error::Api(e) => e.attempts,
-            Error::Timeout { attempts, .. } | Error::Transport { attempts, .. } | Error::Decode { attempts, .. } => *attempts,
+            Error::Timeout { attempts, .. } | Error::Transport { attempts, .. } | Error::Decode { attempts, .. } => {
+                *attempts
+            }
             _ => 0,
         }
     }
@@ -173,7 +178,9 @@ impl Error {
     pub(crate) fn with_attempts(mut self, n: u32) -> Self {
         match &mut self {
             Error::Api(e) => e.attempts = n,
-            Error::Timeout { attempts, .. } | Error::Transport { attempts, .. } | Error::Decode { attempts, .. } => *attempts = n,
+            Error::Timeout { attempts, .. } | Error::Transport { attempts, .. } | Error::Decode { attempts, .. } => {
+                *attempts = n
+            }
             _ => {}
         }
         self

@@ -64,7 +64,12 @@ mod tests {
 
     #[test]
     fn backoff_is_bounded_and_jittered() {
-        let p = RetryPolicy { max_attempts: 5, base_delay: Duration::from_millis(100), max_delay: Duration::from_millis(400), max_elapsed: Duration::from_secs(10) };
+        let p = RetryPolicy {
+            max_attempts: 5,
+            base_delay: Duration::from_millis(100),
+            max_delay: Duration::from_millis(400),
+            max_elapsed: Duration::from_secs(10),
+        };
         for attempt in 1..5 {
             for _ in 0..200 {
                 let d = p.next_delay(attempt, Duration::ZERO, None).expect("within budget");

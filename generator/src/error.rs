@@ -15,10 +15,7 @@ pub struct GenError {
 impl GenError {
     /// An error at a JSON pointer.
     pub fn at(pointer: &str, message: impl Into<String>) -> Self {
-        GenError {
-            location: pointer.to_string(),
-            message: message.into(),
-        }
+        GenError { location: pointer.to_string(), message: message.into() }
     }
 }
 

@@ -28,11 +28,7 @@ pub struct Output {
 }
 
 /// Runs the pipeline on spec bytes and a parsed selection. Nothing is written.
-pub fn generate_from(
-    spec_bytes: &[u8],
-    spec_name: &str,
-    portion: &portion::Portion,
-) -> Result<Output> {
+pub fn generate_from(spec_bytes: &[u8], spec_name: &str, portion: &portion::Portion) -> Result<Output> {
     let spec = load::load_bytes(spec_bytes, spec_name)?;
     generate_spec(&spec, portion)
 }

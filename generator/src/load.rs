@@ -20,26 +20,17 @@ pub struct Spec {
 
 /// Reads and parses a spec file.
 pub fn load_file(path: &Path) -> Result<Spec> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        GenError::at(
-            &path.display().to_string(),
-            format!("cannot read spec: {e}"),
-        )
-    })?;
+    let bytes =
+        std::fs::read(path).map_err(|e| GenError::at(&path.display().to_string(), format!("cannot read spec: {e}")))?;
     load_bytes(&bytes, &path.display().to_string())
 }
 
 /// Parses spec bytes; `name` is used in error locations.
 pub fn load_bytes(bytes: &[u8], name: &str) -> Result<Spec> {
-    let text = std::str::from_utf8(bytes)
-        .map_err(|e| GenError::at(name, format!("spec is not UTF-8: {e}")))?;
+    let text = std::str::from_utf8(bytes).map_err(|e| GenError::at(name, format!("spec is not UTF-8: {e}")))?;
     let doc = if text.trim_start().starts_with('{') {
-        serde_json::from_str::<Value>(text).map_err(|e| {
-            GenError::at(
-                &format!("{name}:{}:{}", e.line(), e.column()),
-                format!("invalid JSON: {e}"),
-            )
-        })?
+        serde_json::from_str::<Value>(text)
+            .map_err(|e| GenError::at(&format!("{name}:{}:{}", e.line(), e.column()), format!("invalid JSON: {e}")))?
     } else {
         let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
             let loc = match e.location() {
@@ -52,38 +43,20 @@ pub fn load_bytes(bytes: &[u8], name: &str) -> Result<Spec> {
     };
     let sha256 = hex(&Sha256::digest(bytes));
     if !doc.is_object() {
-        return Err(GenError::at(
-            "#",
-            "an OpenAPI document must be a mapping at the top level",
-        ));
+        return Err(GenError::at("#", "an OpenAPI document must be a mapping at the top level"));
     }
-    let info = doc
-        .get("info")
-        .ok_or_else(|| GenError::at("#/info", "missing `info`"))?;
+    let info = doc.get("info").ok_or_else(|| GenError::at("#/info", "missing `info`"))?;
     // openapiv3 gives the typed view of `info`; a malformed one is reported at its pointer.
     let info: openapiv3::Info = serde_json::from_value(info.clone())
         .map_err(|e| GenError::at("#/info", format!("invalid info object: {e}")))?;
     match doc.get("openapi").and_then(Value::as_str) {
         Some(v) if v.starts_with("3.") => {}
         Some(v) => {
-            return Err(GenError::at(
-                "#/openapi",
-                format!("unsupported OpenAPI version {v:?}; 3.x is required"),
-            ))
+            return Err(GenError::at("#/openapi", format!("unsupported OpenAPI version {v:?}; 3.x is required")))
         }
-        None => {
-            return Err(GenError::at(
-                "#/openapi",
-                "missing `openapi` version string",
-            ))
-        }
+        None => return Err(GenError::at("#/openapi", "missing `openapi` version string")),
     }
-    Ok(Spec {
-        doc,
-        sha256,
-        version: info.version,
-        title: info.title,
-    })
+    Ok(Spec { doc, sha256, version: info.version, title: info.title })
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -106,12 +79,7 @@ fn yaml_to_json(v: serde_yaml::Value, ptr: &str) -> Result<Value> {
                 let f = n.as_f64().unwrap_or(f64::NAN);
                 match Number::from_f64(f) {
                     Some(n) => Value::Number(n),
-                    None => {
-                        return Err(GenError::at(
-                            ptr,
-                            format!("number {f} cannot be represented in JSON"),
-                        ))
-                    }
+                    None => return Err(GenError::at(ptr, format!("number {f} cannot be represented in JSON"))),
                 }
             }
         }
@@ -138,11 +106,6 @@ fn yaml_to_json(v: serde_yaml::Value, ptr: &str) -> Result<Value> {
             }
             Value::Object(out)
         }
-        Y::Tagged(t) => {
-            return Err(GenError::at(
-                ptr,
-                format!("YAML tags are not supported (found {})", t.tag),
-            ))
-        }
+        Y::Tagged(t) => return Err(GenError::at(ptr, format!("YAML tags are not supported (found {})", t.tag))),
     })
 }

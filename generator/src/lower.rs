@@ -16,16 +16,8 @@ const MAX_DEPTH: usize = 128;
 pub const UNSEEN_ENUM_VALUE: &str = "__plaid_idv_unseen_value__";
 
 /// Names the client itself uses on `Client`; operations may not take them.
-const CLIENT_METHODS: &[&str] = &[
-    "builder",
-    "from_env",
-    "new",
-    "clone",
-    "execute",
-    "environment",
-    "start_verification",
-    "wait_for_terminal",
-];
+const CLIENT_METHODS: &[&str] =
+    &["builder", "from_env", "new", "clone", "execute", "environment", "start_verification", "wait_for_terminal"];
 
 struct Lowerer<'a> {
     doc: &'a Value,
@@ -82,12 +74,8 @@ pub fn lower(spec: &Spec, sel: &Selection<'_>, portion: &Portion) -> Result<Ir> 
         l.build_named(name)?;
     }
     for name in &portion.newtypes {
-        if l.schemas.contains_key(name) && !l.named.contains_key(name) && sel.schemas.contains(name)
-        {
-            return Err(GenError::at(
-                &join("#/components/schemas", name),
-                "listed in `newtypes` but is not a scalar",
-            ));
+        if l.schemas.contains_key(name) && !l.named.contains_key(name) && sel.schemas.contains(name) {
+            return Err(GenError::at(&join("#/components/schemas", name), "listed in `newtypes` but is not a scalar"));
         }
     }
 
@@ -119,11 +107,7 @@ pub fn lower(spec: &Spec, sel: &Selection<'_>, portion: &Portion) -> Result<Ir> 
             .iter()
             .filter_map(|s| {
                 let url = s.get("url")?.as_str()?.to_string();
-                let d = s
-                    .get("description")
-                    .and_then(Value::as_str)
-                    .unwrap_or("")
-                    .to_string();
+                let d = s.get("description").and_then(Value::as_str).unwrap_or("").to_string();
                 Some((d, url))
             })
             .collect(),
@@ -133,11 +117,8 @@ pub fn lower(spec: &Spec, sel: &Selection<'_>, portion: &Portion) -> Result<Ir> 
     if let Some(Value::Object(schemes)) = spec.doc.pointer("/components/securitySchemes") {
         for (k, v) in schemes {
             let ptr = join("#/components/securitySchemes", k);
-            if let Ok(openapiv3::SecurityScheme::APIKey {
-                location: openapiv3::APIKeyLocation::Header,
-                name,
-                ..
-            }) = serde_json::from_value::<openapiv3::SecurityScheme>(v.clone())
+            if let Ok(openapiv3::SecurityScheme::APIKey { location: openapiv3::APIKeyLocation::Header, name, .. }) =
+                serde_json::from_value::<openapiv3::SecurityScheme>(v.clone())
             {
                 auth_headers.insert(k.clone(), name);
             } else if !v.is_object() {
@@ -145,20 +126,11 @@ pub fn lower(spec: &Spec, sel: &Selection<'_>, portion: &Portion) -> Result<Ir> 
             }
         }
     }
-    let error_type = sel
-        .error_schema
-        .as_ref()
-        .and_then(|e| l.named.get(e))
-        .cloned();
+    let error_type = sel.error_schema.as_ref().and_then(|e| l.named.get(e)).cloned();
     Ok(Ir {
         title: spec.title.clone(),
         spec_version: spec.version.clone(),
-        api_version: spec
-            .version
-            .split('_')
-            .next()
-            .unwrap_or(&spec.version)
-            .to_string(),
+        api_version: spec.version.split('_').next().unwrap_or(&spec.version).to_string(),
         spec_sha256: spec.sha256.clone(),
         crate_name: portion.crate_name.clone(),
         crate_version: portion.crate_version.clone(),
@@ -174,16 +146,11 @@ pub fn lower(spec: &Spec, sel: &Selection<'_>, portion: &Portion) -> Result<Ir> 
 }
 
 fn obj<'v>(v: &'v Value, ptr: &str) -> Result<&'v Map<String, Value>> {
-    v.as_object()
-        .ok_or_else(|| GenError::at(ptr, "a schema must be a mapping"))
+    v.as_object().ok_or_else(|| GenError::at(ptr, "a schema must be a mapping"))
 }
 
 fn desc(v: &Value) -> Option<String> {
-    v.get("description")
-        .and_then(Value::as_str)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(String::from)
+    v.get("description").and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(String::from)
 }
 
 fn is_true(v: &Value, key: &str) -> bool {
@@ -203,12 +170,7 @@ fn type_of(s: &Map<String, Value>, ptr: &str) -> Result<(Option<String>, bool)> 
                     Some("null") => null = true,
                     Some(t) if first.is_none() => first = Some(t.to_string()),
                     Some(_) => {}
-                    None => {
-                        return Err(GenError::at(
-                            &join(ptr, "type"),
-                            "type list entries must be strings",
-                        ))
-                    }
+                    None => return Err(GenError::at(&join(ptr, "type"), "type list entries must be strings")),
                 }
             }
             Ok((first, null))
@@ -234,16 +196,11 @@ impl<'a> Lowerer<'a> {
         if self.portion.newtypes.iter().any(|n| n == name) {
             return match ty.as_deref() {
                 Some("string" | "integer") if !m.contains_key("enum") => Ok(Class::Newtype),
-                _ => Err(GenError::at(
-                    ptr,
-                    "listed in `newtypes` but is not a string or integer schema",
-                )),
+                _ => Err(GenError::at(ptr, "listed in `newtypes` but is not a string or integer schema")),
             };
         }
         if let Some(e) = m.get("enum") {
-            let vals = e
-                .as_array()
-                .ok_or_else(|| GenError::at(&join(ptr, "enum"), "`enum` must be a list"))?;
+            let vals = e.as_array().ok_or_else(|| GenError::at(&join(ptr, "enum"), "`enum` must be a list"))?;
             let stringy = matches!(ty.as_deref(), None | Some("string"));
             if stringy && vals.iter().any(|v| enum_wire(v).is_some()) {
                 return Ok(Class::Enum);
@@ -254,9 +211,7 @@ impl<'a> Lowerer<'a> {
             return Ok(Class::Struct);
         }
         if let Some(all) = m.get("allOf") {
-            let all = all
-                .as_array()
-                .ok_or_else(|| GenError::at(&join(ptr, "allOf"), "`allOf` must be a list"))?;
+            let all = all.as_array().ok_or_else(|| GenError::at(&join(ptr, "allOf"), "`allOf` must be a list"))?;
             if all.len() > 1 {
                 return Ok(Class::Struct);
             }
@@ -274,11 +229,7 @@ impl<'a> Lowerer<'a> {
             Class::Enum => self.build_enum(&rust, schema, &s, &ptr)?,
             Class::Newtype => {
                 let (t, _) = type_of(obj(&s, &ptr)?, &ptr)?;
-                let inner = if t.as_deref() == Some("integer") {
-                    Ty::I64
-                } else {
-                    Ty::String
-                };
+                let inner = if t.as_deref() == Some("integer") { Ty::I64 } else { Ty::String };
                 TypeDef {
                     name: rust.clone(),
                     origin: schema.to_string(),
@@ -297,18 +248,10 @@ impl<'a> Lowerer<'a> {
         let mut namer = Namer::with_reserved(&["Unknown"]);
         let mut seen = BTreeSet::new();
         let mut variants = Vec::new();
-        for v in s
-            .get("enum")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for v in s.get("enum").and_then(Value::as_array).into_iter().flatten() {
             if let Some(wire) = enum_wire(v) {
                 if seen.insert(wire.clone()) {
-                    variants.push(Variant {
-                        name: namer.claim(&variant_name(&wire)),
-                        wire,
-                    });
+                    variants.push(Variant { name: namer.claim(&variant_name(&wire)), wire });
                 }
             }
         }
@@ -337,35 +280,21 @@ impl<'a> Lowerer<'a> {
         let m = obj(s, ptr)?;
         if let Some(r) = m.get("$ref") {
             let rptr = join(ptr, "$ref");
-            let name = ref_name(
-                r.as_str()
-                    .ok_or_else(|| GenError::at(&rptr, "$ref must be a string"))?,
-                self.doc,
-                &rptr,
-            )?;
+            let name =
+                ref_name(r.as_str().ok_or_else(|| GenError::at(&rptr, "$ref must be a string"))?, self.doc, &rptr)?;
             let target = self.schemas[&name].clone();
-            return self.collect_props(
-                &target,
-                &join("#/components/schemas", &name),
-                props,
-                required,
-                depth + 1,
-            );
+            return self.collect_props(&target, &join("#/components/schemas", &name), props, required, depth + 1);
         }
         if let Some(all) = m.get("allOf") {
             let aptr = join(ptr, "allOf");
-            let all = all
-                .as_array()
-                .ok_or_else(|| GenError::at(&aptr, "`allOf` must be a list"))?;
+            let all = all.as_array().ok_or_else(|| GenError::at(&aptr, "`allOf` must be a list"))?;
             for (i, member) in all.iter().enumerate() {
                 self.collect_props(member, &format!("{aptr}/{i}"), props, required, depth + 1)?;
             }
         }
         if let Some(p) = m.get("properties") {
             let pptr = join(ptr, "properties");
-            let p = p
-                .as_object()
-                .ok_or_else(|| GenError::at(&pptr, "`properties` must be a mapping"))?;
+            let p = p.as_object().ok_or_else(|| GenError::at(&pptr, "`properties` must be a mapping"))?;
             for (k, v) in p {
                 let vptr = join(&pptr, k);
                 if let Some(slot) = props.iter_mut().find(|(n, _, _)| n == k) {
@@ -377,22 +306,16 @@ impl<'a> Lowerer<'a> {
         }
         if let Some(r) = m.get("required") {
             let rptr = join(ptr, "required");
-            let r = r
-                .as_array()
-                .ok_or_else(|| GenError::at(&rptr, "`required` must be a list of names"))?;
+            let r = r.as_array().ok_or_else(|| GenError::at(&rptr, "`required` must be a list of names"))?;
             for (i, n) in r.iter().enumerate() {
-                let n = n.as_str().ok_or_else(|| {
-                    GenError::at(&format!("{rptr}/{i}"), "required names must be strings")
-                })?;
+                let n =
+                    n.as_str().ok_or_else(|| GenError::at(&format!("{rptr}/{i}"), "required names must be strings"))?;
                 required.insert(n.to_string());
             }
         }
         for k in ["oneOf", "anyOf"] {
             if m.contains_key(k) {
-                return Err(GenError::at(
-                    &join(ptr, k),
-                    format!("{k} inside an object schema is not supported"),
-                ));
+                return Err(GenError::at(&join(ptr, k), format!("{k} inside an object schema is not supported")));
             }
         }
         Ok(())
@@ -423,13 +346,15 @@ impl<'a> Lowerer<'a> {
         }
         let request_id_field = fields
             .iter()
-            .find(|f| {
-                f.wire == "request_id" && matches!(&f.ty, Ty::String) && !f.optional && !f.nullable
-            })
+            .find(|f| f.wire == "request_id" && matches!(&f.ty, Ty::String) && !f.optional && !f.nullable)
             .or_else(|| {
-                fields
-                    .iter()
-                    .find(|f| f.wire == "request_id" && matches!(&f.ty, Ty::Named(_)))
+                // A string newtype (listed in `newtypes`) also works: it is `AsRef<str>`.
+                fields.iter().find(|f| {
+                    f.wire == "request_id"
+                        && !f.optional
+                        && !f.nullable
+                        && matches!(&f.ty, Ty::Named(n) if self.named.iter().any(|(s, r)| r == n && self.portion.newtypes.contains(s)))
+                })
             })
             .map(|f| f.name.clone());
         Ok(TypeDef {
@@ -437,11 +362,7 @@ impl<'a> Lowerer<'a> {
             origin: origin.to_string(),
             doc: desc(s),
             deprecated: is_true(s, "deprecated"),
-            kind: Kind::Struct {
-                fields,
-                request: false,
-                request_id_field,
-            },
+            kind: Kind::Struct { fields, request: false, request_id_field },
         })
     }
 
@@ -462,34 +383,19 @@ impl<'a> Lowerer<'a> {
         r
     }
 
-    fn field_ty_inner(
-        &mut self,
-        m: &Map<String, Value>,
-        ptr: &str,
-        hint: &str,
-    ) -> Result<(Ty, bool, Option<String>)> {
+    fn field_ty_inner(&mut self, m: &Map<String, Value>, ptr: &str, hint: &str) -> Result<(Ty, bool, Option<String>)> {
         let mut nullable = m.get("nullable").and_then(Value::as_bool) == Some(true);
         if let Some(r) = m.get("$ref") {
             let rptr = join(ptr, "$ref");
-            let name = ref_name(
-                r.as_str()
-                    .ok_or_else(|| GenError::at(&rptr, "$ref must be a string"))?,
-                self.doc,
-                &rptr,
-            )?;
+            let name =
+                ref_name(r.as_str().ok_or_else(|| GenError::at(&rptr, "$ref must be a string"))?, self.doc, &rptr)?;
             let target = self.schemas[&name].clone();
             let tptr = join("#/components/schemas", &name);
             if let Some(rust) = self.named.get(&name) {
-                return Ok((
-                    Ty::Named(rust.clone()),
-                    nullable || is_true(&target, "nullable"),
-                    None,
-                ));
+                return Ok((Ty::Named(rust.clone()), nullable || is_true(&target, "nullable"), None));
             }
             if self.inline_stack.contains(&name) {
-                self.warnings.push(format!(
-                    "{tptr}: alias refers to itself; mapped to serde_json::Value"
-                ));
+                self.warnings.push(format!("{tptr}: alias refers to itself; mapped to serde_json::Value"));
                 return Ok((Ty::Json, nullable, desc(&target)));
             }
             self.inline_stack.push(name.clone());
@@ -500,9 +406,7 @@ impl<'a> Lowerer<'a> {
         }
         if let Some(all) = m.get("allOf") {
             let aptr = join(ptr, "allOf");
-            let list = all
-                .as_array()
-                .ok_or_else(|| GenError::at(&aptr, "`allOf` must be a list"))?;
+            let list = all.as_array().ok_or_else(|| GenError::at(&aptr, "`allOf` must be a list"))?;
             let members: Vec<&Value> = list.iter().collect();
             if members.len() == 1 && !m.contains_key("properties") {
                 let (ty, n, d) = self.field_ty(members[0], &format!("{aptr}/0"), hint)?;
@@ -516,9 +420,7 @@ impl<'a> Lowerer<'a> {
         for k in ["oneOf", "anyOf"] {
             if let Some(alts) = m.get(k) {
                 let kptr = join(ptr, k);
-                let alts = alts
-                    .as_array()
-                    .ok_or_else(|| GenError::at(&kptr, format!("`{k}` must be a list")))?;
+                let alts = alts.as_array().ok_or_else(|| GenError::at(&kptr, format!("`{k}` must be a list")))?;
                 // `anyOf: [X, {type: null}]` is a nullable X.
                 let non_null: Vec<(usize, &Value)> = alts
                     .iter()
@@ -533,9 +435,7 @@ impl<'a> Lowerer<'a> {
                 for (i, a) in alts.iter().enumerate() {
                     obj(a, &format!("{kptr}/{i}"))?;
                 }
-                self.warnings.push(format!(
-                    "{kptr}: {k} is not supported; mapped losslessly to serde_json::Value"
-                ));
+                self.warnings.push(format!("{kptr}: {k} is not supported; mapped losslessly to serde_json::Value"));
                 return Ok((Ty::Json, nullable, None));
             }
         }
@@ -543,9 +443,7 @@ impl<'a> Lowerer<'a> {
         nullable |= tnull;
         if let Some(e) = m.get("enum") {
             let eptr = join(ptr, "enum");
-            let vals = e
-                .as_array()
-                .ok_or_else(|| GenError::at(&eptr, "`enum` must be a list"))?;
+            let vals = e.as_array().ok_or_else(|| GenError::at(&eptr, "`enum` must be a list"))?;
             nullable |= vals.iter().any(Value::is_null);
             let stringy = matches!(ty.as_deref(), None | Some("string"));
             if stringy && vals.iter().any(|v| enum_wire(v).is_some()) {
@@ -575,13 +473,8 @@ impl<'a> Lowerer<'a> {
                     None => Ty::Vec(Box::new(Ty::Json)),
                     Some(Value::Object(i)) if i.is_empty() => Ty::Vec(Box::new(Ty::Json)),
                     Some(items) => {
-                        let (it, inull, _) =
-                            self.field_ty(items, &iptr, &format!("{hint}_item"))?;
-                        Ty::Vec(Box::new(if inull {
-                            Ty::Nullable(Box::new(it))
-                        } else {
-                            it
-                        }))
+                        let (it, inull, _) = self.field_ty(items, &iptr, &format!("{hint}_item"))?;
+                        Ty::Vec(Box::new(if inull { Ty::Nullable(Box::new(it)) } else { it }))
                     }
                 }
             }
@@ -592,27 +485,15 @@ impl<'a> Lowerer<'a> {
                 match m.get("additionalProperties") {
                     Some(Value::Object(ap)) if !ap.is_empty() => {
                         let apv = Value::Object(ap.clone());
-                        let (it, inull, _) = self.field_ty(
-                            &apv,
-                            &join(ptr, "additionalProperties"),
-                            &format!("{hint}_value"),
-                        )?;
-                        Ty::Map(Box::new(if inull {
-                            Ty::Nullable(Box::new(it))
-                        } else {
-                            it
-                        }))
+                        let (it, inull, _) =
+                            self.field_ty(&apv, &join(ptr, "additionalProperties"), &format!("{hint}_value"))?;
+                        Ty::Map(Box::new(if inull { Ty::Nullable(Box::new(it)) } else { it }))
                     }
                     _ if ty.is_some() => Ty::Map(Box::new(Ty::Json)),
                     _ => Ty::Json,
                 }
             }
-            Some(other) => {
-                return Err(GenError::at(
-                    &join(ptr, "type"),
-                    format!("unknown schema type {other:?}"),
-                ))
-            }
+            Some(other) => return Err(GenError::at(&join(ptr, "type"), format!("unknown schema type {other:?}"))),
         };
         Ok((t, nullable, None))
     }
@@ -632,9 +513,7 @@ impl<'a> Lowerer<'a> {
     }
 
     fn json_schema_of<'v>(content: &'v Value, ptr: &str) -> Result<Option<(&'v Value, String)>> {
-        let c = content
-            .as_object()
-            .ok_or_else(|| GenError::at(ptr, "`content` must be a mapping"))?;
+        let c = content.as_object().ok_or_else(|| GenError::at(ptr, "`content` must be a mapping"))?;
         let pick = c
             .iter()
             .find(|(k, _)| k.as_str() == "application/json")
@@ -642,23 +521,23 @@ impl<'a> Lowerer<'a> {
         Ok(pick.map(|(k, v)| (v, join(ptr, k))))
     }
 
-    fn lower_op(
-        &mut self,
-        op: &crate::select::SelectedOp<'_>,
-        namer: &mut Namer,
-    ) -> Result<(Operation, Vec<Example>)> {
+    fn lower_op(&mut self, op: &crate::select::SelectedOp<'_>, namer: &mut Namer) -> Result<(Operation, Vec<Example>)> {
         let o = op.op;
         let id = match o.get("operationId") {
             Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
             Some(Value::String(_)) | None => format!("{}_{}", op.method, op.path),
-            Some(_) => {
-                return Err(GenError::at(
-                    &join(&op.pointer, "operationId"),
-                    "operationId must be a string",
-                ))
-            }
+            Some(_) => return Err(GenError::at(&join(&op.pointer, "operationId"), "operationId must be a string")),
         };
         let method_name = namer.claim(&snake_name(&id));
+        if o.get("parameters").is_some_and(|p| p.as_array().is_none_or(|a| !a.is_empty())) {
+            return Err(GenError::at(
+                &join(&op.pointer, "parameters"),
+                "operation parameters are not supported (Plaid's API takes everything in the JSON body)",
+            ));
+        }
+        if op.path.contains('{') {
+            return Err(GenError::at(&op.pointer, "path templates like {id} are not supported"));
+        }
         let base_hint = type_name(&id);
         let doc = match (o.get("summary").and_then(Value::as_str), desc(o)) {
             (Some(s), Some(d)) => Some(format!("{}\n\n{d}", s.trim())),
@@ -671,28 +550,16 @@ impl<'a> Lowerer<'a> {
             if rb.get("$ref").is_some() {
                 return Err(GenError::at(&rptr, "requestBody $ref is not supported"));
             }
-            let content = rb
-                .get("content")
-                .ok_or_else(|| GenError::at(&rptr, "requestBody has no `content`"))?;
+            let content = rb.get("content").ok_or_else(|| GenError::at(&rptr, "requestBody has no `content`"))?;
             let cptr = join(&rptr, "content");
             match Self::json_schema_of(content, &cptr)? {
                 Some((media, mptr)) => {
-                    let schema = media
-                        .get("schema")
-                        .ok_or_else(|| GenError::at(&mptr, "media type has no `schema`"))?;
-                    let (ty, _, _) = self.field_ty(
-                        schema,
-                        &join(&mptr, "schema"),
-                        &format!("{base_hint}Request"),
-                    )?;
+                    let schema =
+                        media.get("schema").ok_or_else(|| GenError::at(&mptr, "media type has no `schema`"))?;
+                    let (ty, _, _) = self.field_ty(schema, &join(&mptr, "schema"), &format!("{base_hint}Request"))?;
                     request = Some(ty);
                 }
-                None => {
-                    return Err(GenError::at(
-                        &cptr,
-                        "only JSON request bodies are supported",
-                    ))
-                }
+                None => return Err(GenError::at(&cptr, "only JSON request bodies are supported")),
             }
         }
         let rptr = join(&op.pointer, "responses");
@@ -712,14 +579,10 @@ impl<'a> Lowerer<'a> {
                 return Err(GenError::at(&cptr, "response $ref is not supported"));
             }
             if let Some(content) = r.get("content") {
-                if let Some((media, mptr)) = Self::json_schema_of(content, &join(&cptr, "content"))?
-                {
+                if let Some((media, mptr)) = Self::json_schema_of(content, &join(&cptr, "content"))? {
                     if let Some(schema) = media.get("schema") {
-                        let (ty, _, _) = self.field_ty(
-                            schema,
-                            &join(&mptr, "schema"),
-                            &format!("{base_hint}Response"),
-                        )?;
+                        let (ty, _, _) =
+                            self.field_ty(schema, &join(&mptr, "schema"), &format!("{base_hint}Response"))?;
                         response = ty;
                     }
                     if let Some(Value::Object(exs)) = media.get("examples") {
@@ -750,16 +613,11 @@ impl<'a> Lowerer<'a> {
             let f = self.request_field(&request, field).ok_or_else(|| {
                 GenError::at(
                     &op.pointer,
-                    format!(
-                        "retry.when_true names `{field}`, which is not a field of this request"
-                    ),
+                    format!("retry.when_true names `{field}`, which is not a field of this request"),
                 )
             })?;
             if f.ty != Ty::Bool {
-                return Err(GenError::at(
-                    &op.pointer,
-                    format!("retry.when_true field `{field}` is not a boolean"),
-                ));
+                return Err(GenError::at(&op.pointer, format!("retry.when_true field `{field}` is not a boolean")));
             }
             RetrySafety::WhenTrue {
                 field: f.name.clone(),
@@ -804,25 +662,16 @@ impl<'a> Lowerer<'a> {
     }
 
     fn request_field(&self, req: &Option<Ty>, wire: &str) -> Option<Field> {
-        self.struct_fields(req)?
-            .iter()
-            .find(|f| f.wire == wire)
-            .cloned()
+        self.struct_fields(req)?.iter().find(|f| f.wire == wire).cloned()
     }
 
     fn pagination(&self, req: &Option<Ty>, resp: &Ty) -> Option<Pagination> {
         let rf = self.struct_fields(req)?;
-        let cursor = rf
-            .iter()
-            .find(|f| f.wire == "cursor" && f.ty == Ty::String)?;
+        let cursor = rf.iter().find(|f| f.wire == "cursor" && f.ty == Ty::String)?;
         let pf = self.struct_fields(&Some(resp.clone()))?;
-        let next = pf
-            .iter()
-            .find(|f| f.wire == "next_cursor" && f.ty == Ty::String)?;
-        let lists: Vec<&Field> = pf
-            .iter()
-            .filter(|f| matches!(&f.ty, Ty::Vec(i) if matches!(**i, Ty::Named(_))))
-            .collect();
+        let next = pf.iter().find(|f| f.wire == "next_cursor" && f.ty == Ty::String)?;
+        let lists: Vec<&Field> =
+            pf.iter().filter(|f| matches!(&f.ty, Ty::Vec(i) if matches!(**i, Ty::Named(_)))).collect();
         if lists.len() != 1 || lists[0].optional || lists[0].nullable {
             return None;
         }
@@ -847,20 +696,8 @@ impl<'a> Lowerer<'a> {
     fn lower_webhook(&mut self, name: &str, namer: &mut Namer) -> Result<(Webhook, Vec<Example>)> {
         let ptr = join("#/components/schemas", name);
         let rust = match self.named.get(name) {
-            Some(r)
-                if matches!(
-                    self.types.get(r).map(|t| &t.kind),
-                    Some(Kind::Struct { .. })
-                ) =>
-            {
-                r.clone()
-            }
-            _ => {
-                return Err(GenError::at(
-                    &ptr,
-                    "a webhook schema must be an object with properties",
-                ))
-            }
+            Some(r) if matches!(self.types.get(r).map(|t| &t.kind), Some(Kind::Struct { .. })) => r.clone(),
+            _ => return Err(GenError::at(&ptr, "a webhook schema must be an object with properties")),
         };
         let s = self.schemas[name].clone();
         let examples_v: Vec<Value> = match s.get("x-examples") {
@@ -880,10 +717,7 @@ impl<'a> Lowerer<'a> {
                     return Some(vals[0].clone());
                 }
             }
-            if let Some(v) = examples_v
-                .iter()
-                .find_map(|e| e.get(key).and_then(Value::as_str))
-            {
+            if let Some(v) = examples_v.iter().find_map(|e| e.get(key).and_then(Value::as_str)) {
                 return Some(v.to_string());
             }
             // Plaid states the value only in prose: "`IDENTITY_VERIFICATION`".
@@ -892,16 +726,10 @@ impl<'a> Lowerer<'a> {
             (!inner.is_empty() && !inner.contains('`')).then(|| inner.to_string())
         };
         let webhook_type = find("webhook_type").ok_or_else(|| {
-            GenError::at(
-                &join(&ptr, "properties/webhook_type"),
-                "cannot tell this webhook's webhook_type value",
-            )
+            GenError::at(&join(&ptr, "properties/webhook_type"), "cannot tell this webhook's webhook_type value")
         })?;
         let webhook_code = find("webhook_code").ok_or_else(|| {
-            GenError::at(
-                &join(&ptr, "properties/webhook_code"),
-                "cannot tell this webhook's webhook_code value",
-            )
+            GenError::at(&join(&ptr, "properties/webhook_code"), "cannot tell this webhook's webhook_code value")
         })?;
         let base = variant_name(&webhook_code);
         let variant = if namer.is_taken(&base) {
@@ -919,16 +747,7 @@ impl<'a> Lowerer<'a> {
                 unknown_variant: None,
             })
             .collect();
-        Ok((
-            Webhook {
-                variant,
-                ty: rust,
-                webhook_type,
-                webhook_code,
-                doc: desc(&s),
-            },
-            examples,
-        ))
+        Ok((Webhook { variant, ty: rust, webhook_type, webhook_code, doc: desc(&s) }, examples))
     }
 
     fn named_refs(ty: &Ty, direct: bool, out: &mut Vec<(String, bool)>) {
@@ -942,11 +761,7 @@ impl<'a> Lowerer<'a> {
 
     fn edges(&self, name: &str) -> Vec<(String, bool)> {
         let mut out = Vec::new();
-        if let Some(TypeDef {
-            kind: Kind::Struct { fields, .. },
-            ..
-        }) = self.types.get(name)
-        {
+        if let Some(TypeDef { kind: Kind::Struct { fields, .. }, .. }) = self.types.get(name) {
             for f in fields {
                 Self::named_refs(&f.ty, true, &mut out);
             }
@@ -971,13 +786,7 @@ impl<'a> Lowerer<'a> {
             }
         }
         for n in seen {
-            if let Some(TypeDef {
-                kind: Kind::Struct {
-                    fields, request, ..
-                },
-                ..
-            }) = self.types.get_mut(&n)
-            {
+            if let Some(TypeDef { kind: Kind::Struct { fields, request, .. }, .. }) = self.types.get_mut(&n) {
                 *request = true;
                 for f in fields {
                     f.explicit_null = f.optional && f.nullable;
@@ -991,16 +800,7 @@ impl<'a> Lowerer<'a> {
         let names: Vec<String> = self.types.keys().cloned().collect();
         let direct: BTreeMap<String, Vec<String>> = names
             .iter()
-            .map(|n| {
-                (
-                    n.clone(),
-                    self.edges(n)
-                        .into_iter()
-                        .filter(|(_, d)| *d)
-                        .map(|(t, _)| t)
-                        .collect(),
-                )
-            })
+            .map(|n| (n.clone(), self.edges(n).into_iter().filter(|(_, d)| *d).map(|(t, _)| t).collect()))
             .collect();
         let reaches = |from: &str, to: &str| -> bool {
             let mut seen = BTreeSet::new();
@@ -1017,11 +817,7 @@ impl<'a> Lowerer<'a> {
         };
         let mut to_box = Vec::new();
         for n in &names {
-            if let Some(TypeDef {
-                kind: Kind::Struct { fields, .. },
-                ..
-            }) = self.types.get(n)
-            {
+            if let Some(TypeDef { kind: Kind::Struct { fields, .. }, .. }) = self.types.get(n) {
                 for (i, f) in fields.iter().enumerate() {
                     let mut refs = Vec::new();
                     Self::named_refs(&f.ty, true, &mut refs);
@@ -1032,11 +828,7 @@ impl<'a> Lowerer<'a> {
             }
         }
         for (n, i) in to_box {
-            if let Some(TypeDef {
-                kind: Kind::Struct { fields, .. },
-                ..
-            }) = self.types.get_mut(&n)
-            {
+            if let Some(TypeDef { kind: Kind::Struct { fields, .. }, .. }) = self.types.get_mut(&n) {
                 fields[i].boxed = true;
             }
         }
@@ -1054,18 +846,15 @@ impl<'a> Lowerer<'a> {
         }
         match (ty, v) {
             (Ty::Nullable(i), v) => self.mutate(i, v, depth + 1),
-            (Ty::Vec(i), Value::Array(items)) => {
-                items.iter_mut().any(|x| self.mutate(i, x, depth + 1))
-            }
+            (Ty::Vec(i), Value::Array(items)) => items.iter_mut().any(|x| self.mutate(i, x, depth + 1)),
             (Ty::Named(n), v) => match (self.types.get(n).map(|t| &t.kind), v) {
                 (Some(Kind::Enum { .. }), v @ Value::String(_)) => {
                     *v = Value::String(UNSEEN_ENUM_VALUE.into());
                     true
                 }
-                (Some(Kind::Struct { fields, .. }), Value::Object(m)) => fields.iter().any(|f| {
-                    m.get_mut(&f.wire)
-                        .is_some_and(|x| self.mutate(&f.ty, x, depth + 1))
-                }),
+                (Some(Kind::Struct { fields, .. }), Value::Object(m)) => {
+                    fields.iter().any(|f| m.get_mut(&f.wire).is_some_and(|x| self.mutate(&f.ty, x, depth + 1)))
+                }
                 _ => false,
             },
             _ => false,

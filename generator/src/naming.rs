@@ -6,11 +6,10 @@ use std::collections::BTreeSet;
 
 /// Rust keywords (strict, reserved and weak ones that matter in item position).
 const KEYWORDS: &[&str] = &[
-    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for",
-    "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
-    "self", "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where",
-    "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final", "macro",
-    "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen", "union",
+    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for", "if", "impl", "in",
+    "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self", "Self", "static", "struct", "super",
+    "trait", "true", "type", "unsafe", "use", "where", "while", "async", "await", "dyn", "abstract", "become", "box",
+    "do", "final", "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen", "union",
 ];
 
 /// Type names the generated modules rely on: a schema may not take them.
@@ -124,11 +123,7 @@ pub fn variant_name(raw: &str) -> String {
 /// snake_case field, method or module name. Keywords get a trailing `_`.
 pub fn snake_name(raw: &str) -> String {
     let words = ascii_words(raw);
-    let mut s = words
-        .split_whitespace()
-        .map(|w| w.to_snake_case())
-        .collect::<Vec<_>>()
-        .join("_");
+    let mut s = words.split_whitespace().map(|w| w.to_snake_case()).collect::<Vec<_>>().join("_");
     if s.is_empty() {
         s = "field".into();
     } else if s.starts_with(|c: char| c.is_ascii_digit()) {
@@ -149,9 +144,7 @@ pub struct Namer {
 impl Namer {
     /// A scope where `reserved` are already taken.
     pub fn with_reserved(reserved: &[&str]) -> Self {
-        Namer {
-            taken: reserved.iter().map(|s| s.to_string()).collect(),
-        }
+        Namer { taken: reserved.iter().map(|s| s.to_string()).collect() }
     }
 
     /// Claims `base`, or `base2`, `base3`, … (with `_` before the number when `base` ends in a
@@ -160,11 +153,7 @@ impl Namer {
         if self.taken.insert(base.to_string()) {
             return base.to_string();
         }
-        let sep = if base.ends_with(|c: char| c.is_ascii_digit()) {
-            "_"
-        } else {
-            ""
-        };
+        let sep = if base.ends_with(|c: char| c.is_ascii_digit()) { "_" } else { "" };
         for n in 2.. {
             let cand = format!("{base}{sep}{n}");
             if self.taken.insert(cand.clone()) {
@@ -204,10 +193,7 @@ mod tests {
         assert_eq!(snake_name("fooBar"), "foo_bar");
         assert_eq!(snake_name("1st"), "n1st");
         assert_eq!(type_name("DocumentImage__Front"), "DocumentImageFront");
-        assert_eq!(
-            type_name("IdentityVerificationID"),
-            "IdentityVerificationId"
-        );
+        assert_eq!(type_name("IdentityVerificationID"), "IdentityVerificationId");
         assert_eq!(type_name("Option"), "OptionType");
         assert_eq!(type_name("self"), "SelfType");
     }

@@ -68,37 +68,24 @@ impl Portion {
 
     /// Parses selection-file text.
     pub fn parse(text: &str, name: &str) -> Result<Portion> {
-        let p: Portion = toml::from_str(text)
-            .map_err(|e| GenError::at(name, format!("invalid selection file: {}", e.message())))?;
+        let p: Portion =
+            toml::from_str(text).map_err(|e| GenError::at(name, format!("invalid selection file: {}", e.message())))?;
         if !is_semver(&p.crate_version) {
-            return Err(GenError::at(
-                name,
-                format!(
-                    "crate_version {:?} is not a semver version",
-                    p.crate_version
-                ),
-            ));
+            return Err(GenError::at(name, format!("crate_version {:?} is not a semver version", p.crate_version)));
         }
         Ok(p)
     }
 
     /// Whether an operation path is part of the portion.
     pub fn selects_path(&self, path: &str) -> bool {
-        self.paths.iter().any(|p| p == path)
-            || self
-                .path_prefixes
-                .iter()
-                .any(|p| path.starts_with(p.as_str()))
+        self.paths.iter().any(|p| p == path) || self.path_prefixes.iter().any(|p| path.starts_with(p.as_str()))
     }
 }
 
 fn is_semver(v: &str) -> bool {
     let core = v.split(['-', '+']).next().unwrap_or("");
     let parts: Vec<&str> = core.split('.').collect();
-    parts.len() == 3
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    parts.len() == 3 && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Matches `name` against a pattern where `*` stands for any run of characters.
@@ -126,14 +113,8 @@ mod tests {
     use super::*;
     #[test]
     fn globs() {
-        assert!(glob_match(
-            "IdentityVerification*Webhook",
-            "IdentityVerificationRetriedWebhook"
-        ));
-        assert!(!glob_match(
-            "IdentityVerification*Webhook",
-            "IdentityVerificationRetried"
-        ));
+        assert!(glob_match("IdentityVerification*Webhook", "IdentityVerificationRetriedWebhook"));
+        assert!(!glob_match("IdentityVerification*Webhook", "IdentityVerificationRetried"));
         assert!(glob_match("PlaidError", "PlaidError"));
         assert!(!glob_match("A*B*C", "AC"));
         assert!(glob_match("A*B*C", "AxxBxC"));

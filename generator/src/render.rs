@@ -12,54 +12,23 @@ use std::collections::BTreeMap;
 /// Runtime sources, compiled and tested as part of the generated crate, copied verbatim.
 const RUNTIME: &[(&str, &str)] = &[
     ("src/runtime/mod.rs", include_str!("../runtime/mod.rs")),
-    (
-        "src/runtime/macros.rs",
-        include_str!("../runtime/macros.rs"),
-    ),
-    (
-        "src/runtime/client.rs",
-        include_str!("../runtime/client.rs"),
-    ),
+    ("src/runtime/macros.rs", include_str!("../runtime/macros.rs")),
+    ("src/runtime/client.rs", include_str!("../runtime/client.rs")),
     ("src/runtime/error.rs", include_str!("../runtime/error.rs")),
     ("src/runtime/retry.rs", include_str!("../runtime/retry.rs")),
-    (
-        "src/runtime/paginate.rs",
-        include_str!("../runtime/paginate.rs"),
-    ),
-    (
-        "src/runtime/webhook.rs",
-        include_str!("../runtime/webhook.rs"),
-    ),
-    (
-        "src/runtime/verify.rs",
-        include_str!("../runtime/verify.rs"),
-    ),
-    (
-        "src/runtime/signer.rs",
-        include_str!("../runtime/signer.rs"),
-    ),
-    (
-        "src/runtime/testing.rs",
-        include_str!("../runtime/testing.rs"),
-    ),
+    ("src/runtime/paginate.rs", include_str!("../runtime/paginate.rs")),
+    ("src/runtime/webhook.rs", include_str!("../runtime/webhook.rs")),
+    ("src/runtime/verify.rs", include_str!("../runtime/verify.rs")),
+    ("src/runtime/signer.rs", include_str!("../runtime/signer.rs")),
+    ("src/runtime/testing.rs", include_str!("../runtime/testing.rs")),
 ];
 /// IDV flow helpers: only for portions that have the operations they call.
 const FLOW: (&str, &str) = ("src/flow.rs", include_str!("../runtime/flow.rs"));
-const FLOW_NEEDS: &[&str] = &[
-    "identity_verification_create",
-    "identity_verification_get",
-    "identity_verification_retry",
-    "link_token_create",
-];
+const FLOW_NEEDS: &[&str] =
+    &["identity_verification_create", "identity_verification_get", "identity_verification_retry", "link_token_create"];
 const EXAMPLES: &[(&str, &str)] = &[
-    (
-        "examples/idv_flow.rs",
-        include_str!("../runtime/examples/idv_flow.rs"),
-    ),
-    (
-        "examples/webhook_server.rs",
-        include_str!("../runtime/examples/webhook_server.rs"),
-    ),
+    ("examples/idv_flow.rs", include_str!("../runtime/examples/idv_flow.rs")),
+    ("examples/webhook_server.rs", include_str!("../runtime/examples/webhook_server.rs")),
 ];
 const CARGO_TEMPLATE: &str = include_str!("../runtime/Cargo.toml.in");
 
@@ -72,20 +41,16 @@ pub fn header(ir: &Ir) -> String {
 }
 
 fn format(tokens: TokenStream, what: &str) -> Result<String> {
-    let file: syn::File = syn::parse2(tokens).map_err(|e| {
-        GenError::at(
-            what,
-            format!("internal error: emitted code does not parse: {e}"),
-        )
-    })?;
+    let file: syn::File = syn::parse2(tokens)
+        .map_err(|e| GenError::at(what, format!("internal error: emitted code does not parse: {e}")))?;
     Ok(prettyplease::unparse(&file))
 }
 
+/// The flow helpers and examples apply to portions with the IDV operations and webhooks.
 fn has_flow(ir: &Ir) -> bool {
-    FLOW_NEEDS
-        .iter()
-        .all(|m| ir.operations.iter().any(|o| o.method_name == *m))
+    FLOW_NEEDS.iter().all(|m| ir.operations.iter().any(|o| o.method_name == *m))
         && ir.types.contains_key("IdentityVerificationStatus")
+        && ir.webhooks.iter().any(|w| w.variant == "StatusUpdated")
 }
 
 fn server(ir: &Ir, word: &str, fallback: &str) -> String {
@@ -97,11 +62,7 @@ fn server(ir: &Ir, word: &str, fallback: &str) -> String {
 }
 
 fn header_name(ir: &Ir, word: &str, fallback: &str) -> String {
-    ir.auth_headers
-        .values()
-        .find(|h| h.to_lowercase().contains(word))
-        .cloned()
-        .unwrap_or_else(|| fallback.to_string())
+    ir.auth_headers.values().find(|h| h.to_lowercase().contains(word)).cloned().unwrap_or_else(|| fallback.to_string())
 }
 
 fn lib_rs(ir: &Ir) -> TokenStream {
@@ -123,7 +84,7 @@ fn lib_rs(ir: &Ir) -> TokenStream {
         None => quote!(::serde_json::Value),
     };
     let flow = has_flow(ir).then(|| quote! { pub mod flow; });
-    let examples = (!ir.examples.is_empty()).then(|| quote! { #[cfg(test)] mod spec_examples; });
+    let examples = (!ir.examples.is_empty()).then(|| quote! { #[cfg(test)] #[rustfmt::skip] mod spec_examples; });
     quote! {
         #![doc = #crate_doc]
         //!
@@ -132,19 +93,22 @@ fn lib_rs(ir: &Ir) -> TokenStream {
         #![forbid(unsafe_code)]
         #![deny(missing_docs)]
 
+        #[rustfmt::skip]
         pub mod types;
+        #[rustfmt::skip]
         pub mod webhooks;
+        #[rustfmt::skip]
         mod operations;
-        pub mod runtime;
         #flow
+        pub mod runtime;
         #examples
 
         pub use runtime::client::{Client, ClientBuilder, Environment};
         pub use runtime::error::{ApiError, Error};
         pub use runtime::retry::RetryPolicy;
-        pub use webhooks::Webhook;
         #[cfg(feature = "webhook-verification")]
         pub use runtime::verify::{VerifyError, WebhookVerifier};
+        pub use webhooks::Webhook;
 
         /// `info.version` of the spec this crate was generated from.
         pub const SPEC_VERSION: &str = #version;
@@ -175,42 +139,35 @@ pub fn render(ir: &Ir) -> Result<BTreeMap<String, String>> {
         files.insert(path.to_string(), format!("{head}\n{body}"));
     };
     put("src/lib.rs", format(lib_rs(ir), "src/lib.rs")?);
-    put(
-        "src/types.rs",
-        format(emit::types::emit(ir), "src/types.rs")?,
-    );
-    put(
-        "src/operations.rs",
-        format(emit::operations::emit(ir), "src/operations.rs")?,
-    );
-    put(
-        "src/webhooks.rs",
-        format(emit::webhooks::emit(ir), "src/webhooks.rs")?,
-    );
+    put("src/types.rs", format(emit::types::emit(ir), "src/types.rs")?);
+    put("src/operations.rs", format(emit::operations::emit(ir), "src/operations.rs")?);
+    put("src/webhooks.rs", format(emit::webhooks::emit(ir), "src/webhooks.rs")?);
     let (tests, example_files) = emit::examples::emit(ir);
     if !ir.examples.is_empty() {
-        put(
-            "src/spec_examples.rs",
-            format(tests, "src/spec_examples.rs")?,
-        );
+        put("src/spec_examples.rs", format(tests, "src/spec_examples.rs")?);
     }
-    for (path, src) in RUNTIME.iter().chain(EXAMPLES) {
+    for (path, src) in RUNTIME {
         put(path, src.to_string());
     }
     if has_flow(ir) {
         put(FLOW.0, FLOW.1.to_string());
+        for (path, src) in EXAMPLES {
+            put(path, src.to_string());
+        }
     }
     let cargo = CARGO_TEMPLATE
         .replace("@NAME@", &ir.crate_name)
         .replace("@VERSION@", &ir.crate_version)
+        .replace("@SPEC@", &format!("{} {}", ir.title.replace('"', "'"), ir.spec_version))
         .replace(
-            "@SPEC@",
-            &format!("{} {}", ir.title.replace('"', "'"), ir.spec_version),
+            "@EXAMPLES@",
+            if has_flow(ir) {
+                "\n[[example]]\nname = \"webhook_server\"\nrequired-features = [\"test-util\"]\n"
+            } else {
+                ""
+            },
         );
-    files.insert(
-        "Cargo.toml".into(),
-        format!("{}{cargo}", head.replace("// ", "# ")),
-    );
+    files.insert("Cargo.toml".into(), format!("{}{cargo}", head.replace("// ", "# ")));
     files.extend(example_files);
     files.insert(
         "README.md".into(),

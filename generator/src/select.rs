@@ -8,9 +8,7 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 
 /// HTTP methods an OpenAPI path item may hold.
-pub const METHODS: [&str; 8] = [
-    "get", "put", "post", "delete", "options", "head", "patch", "trace",
-];
+pub const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 /// One selected operation, still as JSON.
 #[derive(Debug, Clone)]
@@ -43,32 +41,19 @@ pub fn schemas_of(doc: &Value) -> Result<Option<&serde_json::Map<String, Value>>
     match doc.pointer("/components/schemas") {
         None => Ok(None),
         Some(Value::Object(m)) => Ok(Some(m)),
-        Some(_) => Err(GenError::at(
-            "#/components/schemas",
-            "must be a mapping of schema names to schemas",
-        )),
+        Some(_) => Err(GenError::at("#/components/schemas", "must be a mapping of schema names to schemas")),
     }
 }
 
 /// Resolves a `$ref` string to a component schema name.
 pub fn ref_name(reference: &str, doc: &Value, at: &str) -> Result<String> {
-    let name = reference
-        .strip_prefix("#/components/schemas/")
-        .ok_or_else(|| {
-            GenError::at(
-                at,
-                format!(
-                    "unsupported $ref {reference:?}: only #/components/schemas/... is supported"
-                ),
-            )
-        })?;
+    let name = reference.strip_prefix("#/components/schemas/").ok_or_else(|| {
+        GenError::at(at, format!("unsupported $ref {reference:?}: only #/components/schemas/... is supported"))
+    })?;
     let name = name.replace("~1", "/").replace("~0", "~");
     match schemas_of(doc)? {
         Some(m) if m.contains_key(&name) => Ok(name),
-        _ => Err(GenError::at(
-            at,
-            format!("dangling $ref {reference:?}: no such schema"),
-        )),
+        _ => Err(GenError::at(at, format!("dangling $ref {reference:?}: no such schema"))),
     }
 }
 
@@ -84,11 +69,12 @@ pub fn select<'a>(spec: &'a Spec, portion: &Portion) -> Result<Selection<'a>> {
                     continue;
                 }
                 let ptr = join("#/paths", path);
-                let item = item
-                    .as_object()
-                    .ok_or_else(|| GenError::at(&ptr, "a path item must be a mapping"))?;
+                let item = item.as_object().ok_or_else(|| GenError::at(&ptr, "a path item must be a mapping"))?;
                 if item.contains_key("$ref") {
                     return Err(GenError::at(&ptr, "path item $ref is not supported"));
+                }
+                if item.get("parameters").and_then(Value::as_array).is_some_and(|a| !a.is_empty()) {
+                    return Err(GenError::at(&join(&ptr, "parameters"), "path parameters are not supported"));
                 }
                 for m in METHODS {
                     if let Some(op) = item.get(m) {
@@ -96,12 +82,7 @@ pub fn select<'a>(spec: &'a Spec, portion: &Portion) -> Result<Selection<'a>> {
                         if !op.is_object() {
                             return Err(GenError::at(&pointer, "an operation must be a mapping"));
                         }
-                        ops.push(SelectedOp {
-                            path: path.clone(),
-                            method: m.to_string(),
-                            op,
-                            pointer,
-                        });
+                        ops.push(SelectedOp { path: path.clone(), method: m.to_string(), op, pointer });
                     }
                 }
             }
@@ -123,11 +104,7 @@ pub fn select<'a>(spec: &'a Spec, portion: &Portion) -> Result<Selection<'a>> {
             roots.push((*name).clone());
         }
     }
-    let error_schema = portion
-        .error_schema
-        .as_ref()
-        .filter(|e| names.iter().any(|n| n == e))
-        .cloned();
+    let error_schema = portion.error_schema.as_ref().filter(|e| names.iter().any(|n| n == e)).cloned();
     roots.extend(error_schema.clone());
 
     let mut schemas = BTreeSet::new();
@@ -147,18 +124,13 @@ pub fn select<'a>(spec: &'a Spec, portion: &Portion) -> Result<Selection<'a>> {
             Value::Object(m) => {
                 for (k, v) in m {
                     if k == "$ref" {
-                        let r = v
-                            .as_str()
-                            .ok_or_else(|| GenError::at(&join(&ptr, k), "$ref must be a string"))?;
+                        let r = v.as_str().ok_or_else(|| GenError::at(&join(&ptr, k), "$ref must be a string"))?;
                         let name = ref_name(r, doc, &join(&ptr, k))?;
                         if schemas.insert(name.clone()) {
                             let target = &all.expect("ref_name checked the map")[&name];
                             stack.push((join("#/components/schemas", &name), target));
                         }
-                    } else if !matches!(
-                        k.as_str(),
-                        "example" | "examples" | "x-examples" | "description"
-                    ) {
+                    } else if !matches!(k.as_str(), "example" | "examples" | "x-examples" | "description") {
                         stack.push((join(&ptr, k), v));
                     }
                 }
@@ -171,10 +143,5 @@ pub fn select<'a>(spec: &'a Spec, portion: &Portion) -> Result<Selection<'a>> {
             _ => {}
         }
     }
-    Ok(Selection {
-        ops,
-        webhooks,
-        schemas,
-        error_schema,
-    })
+    Ok(Selection { ops, webhooks, schemas, error_schema })
 }

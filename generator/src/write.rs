@@ -19,35 +19,19 @@ pub fn write_atomic(out: &Path, files: &BTreeMap<String, String>) -> Result<()> 
     let out = if out.is_absolute() {
         out.to_path_buf()
     } else {
-        std::env::current_dir()
-            .map_err(|e| io_err(out, "cannot resolve output path", e))?
-            .join(out)
+        std::env::current_dir().map_err(|e| io_err(out, "cannot resolve output path", e))?.join(out)
     };
     let name = out
         .file_name()
-        .ok_or_else(|| {
-            GenError::at(
-                &out.display().to_string(),
-                "output path has no directory name",
-            )
-        })?
+        .ok_or_else(|| GenError::at(&out.display().to_string(), "output path has no directory name"))?
         .to_string_lossy()
         .to_string();
-    let parent = out
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
+    let parent = out.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
     if !parent.is_dir() {
-        return Err(GenError::at(
-            &parent.display().to_string(),
-            "output's parent directory does not exist",
-        ));
+        return Err(GenError::at(&parent.display().to_string(), "output's parent directory does not exist"));
     }
     if out.exists() && !out.is_dir() {
-        return Err(GenError::at(
-            &out.display().to_string(),
-            "output path exists and is not a directory",
-        ));
+        return Err(GenError::at(&out.display().to_string(), "output path exists and is not a directory"));
     }
     let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
     let old = parent.join(format!(".{name}.old-{}", std::process::id()));
@@ -71,8 +55,7 @@ pub fn write_atomic(out: &Path, files: &BTreeMap<String, String>) -> Result<()> 
         for keep in KEEP {
             let from = out.join(keep);
             if from.exists() {
-                fs::rename(&from, tmp.join(keep))
-                    .map_err(|e| io_err(&from, "cannot carry over", e))?;
+                fs::rename(&from, tmp.join(keep)).map_err(|e| io_err(&from, "cannot carry over", e))?;
             }
         }
         let _ = fs::remove_dir_all(&old);
@@ -99,10 +82,7 @@ fn list(dir: &Path, base: &Path, out: &mut Vec<String>) {
     };
     for e in entries.flatten() {
         let p = e.path();
-        let rel = p
-            .strip_prefix(base)
-            .map(|r| r.to_string_lossy().replace('\\', "/"))
-            .unwrap_or_default();
+        let rel = p.strip_prefix(base).map(|r| r.to_string_lossy().replace('\\', "/")).unwrap_or_default();
         if KEEP.contains(&rel.as_str()) || rel.starts_with('.') {
             continue;
         }
@@ -119,9 +99,7 @@ fn list(dir: &Path, base: &Path, out: &mut Vec<String>) {
 pub fn check(out: &Path, files: &BTreeMap<String, String>) -> Vec<String> {
     let mut stale = Vec::new();
     for (rel, want) in files {
-        let have = fs::read_to_string(out.join(rel))
-            .unwrap_or_default()
-            .replace("\r\n", "\n");
+        let have = fs::read_to_string(out.join(rel)).unwrap_or_default().replace("\r\n", "\n");
         if &have != want {
             let diff = similar::TextDiff::from_lines(&have, want)
                 .unified_diff()
@@ -136,9 +114,7 @@ pub fn check(out: &Path, files: &BTreeMap<String, String>) -> Vec<String> {
     present.sort();
     for rel in present {
         if !files.contains_key(&rel) {
-            stale.push(format!(
-                "{rel}: not produced by the generator (would be deleted)\n"
-            ));
+            stale.push(format!("{rel}: not produced by the generator (would be deleted)\n"));
         }
     }
     stale

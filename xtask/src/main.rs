@@ -10,10 +10,7 @@ use std::process::ExitCode;
 const USAGE: &str = "usage: cargo xtask gen [--spec PATH] [--portion PATH] [--out DIR] [--check]";
 
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."))
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
 }
 
 struct GenArgs {
@@ -33,11 +30,8 @@ fn parse_gen(args: &[String]) -> Result<GenArgs, String> {
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
-        let mut value = |flag: &str| {
-            it.next()
-                .map(PathBuf::from)
-                .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))
-        };
+        let mut value =
+            |flag: &str| it.next().map(PathBuf::from).ok_or_else(|| format!("{flag} needs a value\n{USAGE}"));
         match arg.as_str() {
             "--spec" => a.spec = value("--spec")?,
             "--portion" => a.portion = value("--portion")?,
@@ -70,21 +64,13 @@ fn gen(args: &[String]) -> ExitCode {
     if a.check {
         let stale = g::write::check(&a.out, &out.files);
         if stale.is_empty() {
-            println!(
-                "{} is up to date ({} files)",
-                a.out.display(),
-                out.files.len()
-            );
+            println!("{} is up to date ({} files)", a.out.display(), out.files.len());
             return ExitCode::SUCCESS;
         }
         for d in &stale {
             print!("{d}");
         }
-        eprintln!(
-            "\n{} file(s) in {} are stale. Run `cargo xtask gen` to update them.",
-            stale.len(),
-            a.out.display()
-        );
+        eprintln!("\n{} file(s) in {} are stale. Run `cargo xtask gen` to update them.", stale.len(), a.out.display());
         return ExitCode::FAILURE;
     }
     if let Err(e) = g::write::write_atomic(&a.out, &out.files) {

@@ -169,7 +169,8 @@ impl ClientBuilder {
             if v.trim().is_empty() {
                 return Err(Error::invalid(format!("missing {name}")));
             }
-            HeaderValue::from_str(v).map_err(|_| Error::invalid(format!("{name} contains characters not allowed in a header")))
+            HeaderValue::from_str(v)
+                .map_err(|_| Error::invalid(format!("{name} contains characters not allowed in a header")))
         };
         let client_id = header("client id", &self.client_id)?;
         let mut secret = header("secret", &self.secret)?;
@@ -187,7 +188,13 @@ impl ClientBuilder {
             .build()
             .map_err(|e| Error::invalid(format!("cannot build HTTP client: {e}")))?;
         Ok(Client {
-            inner: Arc::new(Inner { http, base_url: self.environment.base_url().to_string(), client_id, secret, retry: self.retry }),
+            inner: Arc::new(Inner {
+                http,
+                base_url: self.environment.base_url().to_string(),
+                client_id,
+                secret,
+                retry: self.retry,
+            }),
         })
     }
 }
@@ -209,7 +216,8 @@ impl Client {
     /// `production` or a URL; default `sandbox`).
     pub fn from_env() -> Result<Client, Error> {
         let var = |name: &str| -> Result<String, Error> {
-            std::env::var(name).map_err(|_| Error::invalid(format!("environment variable {name} is not set (or not UTF-8)")))
+            std::env::var(name)
+                .map_err(|_| Error::invalid(format!("environment variable {name} is not set (or not UTF-8)")))
         };
         let env = match std::env::var("PLAID_ENV") {
             Ok(v) => Environment::parse(&v)?,
@@ -231,13 +239,20 @@ impl Client {
 
     /// Sends one operation: encodes the body once, then attempts it, retrying only when `retry`
     /// says repeating is safe and the error is retryable.
-    pub(crate) async fn execute<Req, Resp>(&self, op: &Operation, body: Option<&Req>, retry: Retry) -> Result<Resp, Error>
+    pub(crate) async fn execute<Req, Resp>(
+        &self,
+        op: &Operation,
+        body: Option<&Req>,
+        retry: Retry,
+    ) -> Result<Resp, Error>
     where
         Req: serde::Serialize + ?Sized,
         Resp: serde::de::DeserializeOwned + ResponseMeta,
     {
         let body: Option<Bytes> = match body {
-            Some(b) => Some(serde_json::to_vec(b).map_err(|e| Error::invalid(format!("cannot encode request: {e}")))?.into()),
+            Some(b) => {
+                Some(serde_json::to_vec(b).map_err(|e| Error::invalid(format!("cannot encode request: {e}")))?.into())
+            }
             None => None,
         };
         let span = tracing::info_span!(

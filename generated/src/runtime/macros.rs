@@ -45,6 +45,7 @@ pub fn deserialize_wire<'de, D: Deserializer<'de>>(d: D) -> Result<Cow<'de, str>
 
 /// Display, FromStr, Serialize and Deserialize for a string enum that has `as_str` and
 /// `from_wire`. Unknown values round-trip verbatim through `Unknown(String)`.
+#[allow(unused_macros)]
 macro_rules! string_enum {
     ($name:ident) => {
         impl ::std::fmt::Display for $name {
@@ -73,6 +74,7 @@ macro_rules! string_enum {
 pub(crate) use string_enum;
 
 /// Conversions for an identifier newtype.
+#[allow(unused_macros)]
 macro_rules! id_newtype {
     ($name:ident, String) => {
         impl $name {
@@ -124,6 +126,7 @@ pub(crate) use id_newtype;
 
 /// Marks a type as an operation's response, exposing its `request_id` (if it has one) to the
 /// client's tracing span without parsing the body twice.
+#[allow(unused_macros)]
 macro_rules! response_envelope {
     ($name:ident, $field:ident) => {
         impl $crate::runtime::ResponseMeta for $name {

@@ -8,19 +8,20 @@
 
 pub mod client;
 pub mod error;
+#[doc(hidden)]
+pub mod macros;
 pub mod paginate;
 pub mod retry;
-pub mod webhook;
-#[cfg(feature = "webhook-verification")]
-pub mod verify;
 #[cfg(feature = "test-util")]
 pub mod signer;
 #[cfg(test)]
 pub(crate) mod testing;
-#[doc(hidden)]
-pub mod macros;
+#[cfg(feature = "webhook-verification")]
+pub mod verify;
+pub mod webhook;
 
-pub(crate) use client::{Operation, Retry};
 pub use client::{Client, ResponseMeta};
 pub use error::Error;
+// Not every portion uses every macro.
+#[allow(unused_imports)]
 pub(crate) use macros::{id_newtype, response_envelope, string_enum};

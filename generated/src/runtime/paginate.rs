@@ -39,7 +39,10 @@ struct State<R> {
 
 /// Every page, following `next_cursor`. A cursor seen before ends the stream with
 /// [`Error::RepeatedCursor`], so a misbehaving server cannot make it loop.
-pub fn pages<R: PagedRequest>(client: Client, request: R) -> impl Stream<Item = Result<R::Page, Error>> + Send + 'static {
+pub fn pages<R: PagedRequest>(
+    client: Client,
+    request: R,
+) -> impl Stream<Item = Result<R::Page, Error>> + Send + 'static {
     let state = State { client, request, seen: HashSet::new(), done: false };
     stream::try_unfold(state, |mut st| async move {
         if st.done {

@@ -4,6 +4,7 @@
 // Runtime of the generated crate, copied verbatim from generator/runtime/.
 
 //! Helpers for the generated example tests.
+#![allow(dead_code)] // portions without examples use none of them
 
 use serde::{de::DeserializeOwned, Serialize};
 use serde_json::Value;
@@ -14,7 +15,9 @@ pub(crate) const UNSEEN_ENUM_VALUE: &str = "__plaid_idv_unseen_value__";
 /// Drops `null` members (absent and null optionals are the same thing) recursively.
 fn normalize(v: &Value) -> Value {
     match v {
-        Value::Object(m) => Value::Object(m.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), normalize(v))).collect()),
+        Value::Object(m) => {
+            Value::Object(m.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), normalize(v))).collect())
+        }
         Value::Array(a) => Value::Array(a.iter().map(normalize).collect()),
         other => other.clone(),
     }

@@ -157,9 +157,13 @@ impl WebhookVerifier {
 
     /// Adds a key (a JWK as returned by `/webhook_verification_key/get`) to the cache.
     pub fn insert_key(&self, jwk: &Value) -> Result<(), VerifyError> {
-        let kid = jwk.get("kid").and_then(Value::as_str).ok_or_else(|| VerifyError::Malformed("JWK has no kid".into()))?;
+        let kid =
+            jwk.get("kid").and_then(Value::as_str).ok_or_else(|| VerifyError::Malformed("JWK has no kid".into()))?;
         let key = key_from_jwk(jwk).map_err(VerifyError::Malformed)?;
-        self.slot(kid).try_lock().map(|mut g| *g = Some(key)).map_err(|_| VerifyError::Malformed("key is being fetched".into()))
+        self.slot(kid)
+            .try_lock()
+            .map(|mut g| *g = Some(key))
+            .map_err(|_| VerifyError::Malformed("key is being fetched".into()))
     }
 
     fn slot(&self, kid: &str) -> Slot {
@@ -190,7 +194,11 @@ impl WebhookVerifier {
     }
 
     /// Verifies a webhook given its headers and raw body, then parses it.
-    pub async fn verify_headers(&self, headers: &reqwest::header::HeaderMap, body: &[u8]) -> Result<Webhook, VerifyError> {
+    pub async fn verify_headers(
+        &self,
+        headers: &reqwest::header::HeaderMap,
+        body: &[u8],
+    ) -> Result<Webhook, VerifyError> {
         let jwt = match headers.get(HEADER) {
             Some(v) => Some(v.to_str().map_err(|_| VerifyError::Malformed("header is not ASCII".into()))?),
             None => None,
@@ -212,9 +220,13 @@ impl WebhookVerifier {
         if alg != "ES256" {
             return Err(VerifyError::UnsupportedAlgorithm(alg.to_string()));
         }
-        let kid = header.get("kid").and_then(Value::as_str).ok_or_else(|| VerifyError::Malformed("header has no kid".into()))?;
+        let kid = header
+            .get("kid")
+            .and_then(Value::as_str)
+            .ok_or_else(|| VerifyError::Malformed("header has no kid".into()))?;
         let sig_bytes = b64(s64, "signature")?;
-        let sig = Signature::from_slice(&sig_bytes).map_err(|_| VerifyError::Malformed("signature is not 64 bytes r||s".into()))?;
+        let sig = Signature::from_slice(&sig_bytes)
+            .map_err(|_| VerifyError::Malformed("signature is not 64 bytes r||s".into()))?;
         let key = self.key(kid).await?;
         if key.expired_at.is_some_and(|t| t <= now_secs()) {
             return Err(VerifyError::ExpiredKey(kid.into()));
@@ -223,7 +235,10 @@ impl WebhookVerifier {
         key.key.verify(signing_input.as_bytes(), &sig).map_err(|_| VerifyError::BadSignature)?;
         let claims: Value = serde_json::from_slice(&b64(c64, "claims")?)
             .map_err(|e| VerifyError::Malformed(format!("claims JSON: {e}")))?;
-        let iat = claims.get("iat").and_then(Value::as_i64).ok_or_else(|| VerifyError::Malformed("claims have no iat".into()))?;
+        let iat = claims
+            .get("iat")
+            .and_then(Value::as_i64)
+            .ok_or_else(|| VerifyError::Malformed("claims have no iat".into()))?;
         let now = now_secs();
         if now > iat && Duration::from_secs((now - iat) as u64) > self.max_age {
             return Err(VerifyError::Stale { age: Duration::from_secs((now - iat) as u64), max: self.max_age });

@@ -24,6 +24,7 @@ pub(crate) fn head(body: &[u8]) -> Result<(Value, String, String), Error> {
 }
 
 /// Decodes the body into its typed form.
+#[allow(dead_code)] // unused by portions without webhooks
 pub(crate) fn body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
     decode(body).map_err(|e| e.with_attempts(0))
 }

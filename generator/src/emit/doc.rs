@@ -12,11 +12,7 @@ pub fn sanitize(text: &str) -> String {
     for line in normalized.lines() {
         let t = line.trim_start();
         if t.starts_with("```") || t.starts_with("~~~") {
-            out.push(if in_fence {
-                "```".into()
-            } else {
-                "```text".into()
-            });
+            out.push(if in_fence { "```".into() } else { "```text".into() });
             in_fence = !in_fence;
             continue;
         }
@@ -48,10 +44,7 @@ pub fn sanitize(text: &str) -> String {
 
 fn url_end(chars: &[char], start: usize) -> usize {
     let mut end = start;
-    while end < chars.len()
-        && !chars[end].is_whitespace()
-        && !"<>\"'`()[]{}|\\^".contains(chars[end])
-    {
+    while end < chars.len() && !chars[end].is_whitespace() && !"<>\"'`()[]{}|\\^".contains(chars[end]) {
         end += 1;
     }
     while end > start && ".,;:!?".contains(chars[end - 1]) {
@@ -61,9 +54,7 @@ fn url_end(chars: &[char], start: usize) -> usize {
 }
 
 fn starts_with_at(chars: &[char], i: usize, pat: &str) -> bool {
-    pat.chars()
-        .enumerate()
-        .all(|(k, p)| chars.get(i + k) == Some(&p))
+    pat.chars().enumerate().all(|(k, p)| chars.get(i + k) == Some(&p))
 }
 
 fn escape_text(chars: &[char], out: &mut String) {
@@ -78,12 +69,19 @@ fn escape_text(chars: &[char], out: &mut String) {
             i = end;
             continue;
         }
+        if c == '<' && (starts_with_at(chars, i + 1, "http://") || starts_with_at(chars, i + 1, "https://")) {
+            let end = url_end(chars, i + 1);
+            if chars.get(end) == Some(&'>') {
+                out.extend(&chars[i..=end]);
+                i = end + 1;
+                continue;
+            }
+        }
         match c {
             '[' => out.push_str("\\["),
             ']' => out.push_str("\\]"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '*' | '_' if i + 1 == chars.len() || chars[i + 1].is_whitespace() => out.push(c),
             _ => out.push(c),
         }
         i += 1;
@@ -159,19 +157,14 @@ mod tests {
 
     #[test]
     fn escapes_hazards() {
-        assert_eq!(
-            sanitize("see [docs](/docs/api) and [x]"),
-            "see [docs](https://plaid.com/docs/api) and \\[x\\]"
-        );
+        assert_eq!(sanitize("see [docs](/docs/api) and [x]"), "see [docs](https://plaid.com/docs/api) and \\[x\\]");
         assert_eq!(sanitize("a <b> tag"), "a &lt;b&gt; tag");
-        assert_eq!(
-            sanitize("go to https://plaid.com/x."),
-            "go to <https://plaid.com/x>."
-        );
+        assert_eq!(sanitize("go to https://plaid.com/x."), "go to <https://plaid.com/x>.");
         assert_eq!(sanitize("```\nfn x\n```"), "```text\nfn x\n```");
         assert_eq!(sanitize("    indented"), "indented");
         assert_eq!(sanitize("`[keep]` <x>"), "`[keep]` &lt;x&gt;");
         assert_eq!(sanitize("odd ` tick"), "odd \\` tick");
+        assert_eq!(sanitize("auto <https://plaid.com/x> link"), "auto <https://plaid.com/x> link");
         assert_eq!(sanitize("```\nunclosed"), "```text\nunclosed\n```");
     }
 }

@@ -32,15 +32,12 @@ pub fn emit(ir: &Ir) -> (TokenStream, BTreeMap<String, String>) {
         };
         push(ex.test_name.clone(), &ex.value, quote!(round_trip));
         if let Some(v) = &ex.unknown_variant {
-            push(
-                format!("{}_unknown_enum", ex.test_name),
-                v,
-                quote!(unknown_enum_round_trip),
-            );
+            push(format!("{}_unknown_enum", ex.test_name), v, quote!(unknown_enum_round_trip));
         }
     }
     let module = quote! {
         //! Round-trip tests generated from the spec's examples.
+        #![allow(unused_imports)]
         use crate::runtime::testing::{round_trip, unknown_enum_round_trip};
         use crate::types;
         #(#tests)*

@@ -17,10 +17,7 @@ pub fn ident(name: &str) -> Ident {
 
 /// `#[doc = ...]` attributes for optional prose, with a fallback line.
 pub fn doc_attr(doc: Option<&str>, fallback: &str) -> TokenStream {
-    let text = doc
-        .map(doc::sanitize)
-        .filter(|d| !d.is_empty())
-        .unwrap_or_else(|| fallback.to_string());
+    let text = doc.map(doc::sanitize).filter(|d| !d.is_empty()).unwrap_or_else(|| fallback.to_string());
     let lines = text.lines().map(|l| format!(" {l}"));
     quote! { #(#[doc = #lines])* }
 }

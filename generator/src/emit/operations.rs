@@ -10,14 +10,18 @@ use quote::quote;
 pub fn emit(ir: &Ir) -> TokenStream {
     let types = quote!(types::);
     let methods = ir.operations.iter().map(|op| emit_op(op, &types));
-    let pages = ir
-        .operations
-        .iter()
-        .filter_map(|op| emit_pagination(op, &types));
+    let pages = ir.operations.iter().filter_map(|op| emit_pagination(op, &types));
+    if ir.operations.is_empty() {
+        return quote! {
+            //! This portion has no operations.
+        };
+    }
     quote! {
+        #![allow(deprecated)]
         //! One async method per operation of the portion.
         use crate::types;
-        use crate::runtime::{Client, Error, Operation, Retry};
+        use crate::runtime::client::{Operation, Retry};
+        use crate::runtime::{Client, Error};
         impl Client {
             #(#methods)*
         }
@@ -28,20 +32,16 @@ pub fn emit(ir: &Ir) -> TokenStream {
 fn emit_op(op: &Operation, types: &TokenStream) -> TokenStream {
     let name = ident(&op.method_name);
     let mut doc = op.doc.clone().unwrap_or_default();
-    doc.push_str(&format!(
-        "\n\n`{} {}` (operation `{}`).",
-        op.http_method, op.path, op.id
-    ));
+    doc.push_str(&format!("\n\n`{} {}` (operation `{}`).", op.http_method, op.path, op.id));
     let retry_note = match &op.retry {
         RetrySafety::Always => {
-            "\n\nRead-only: retried on timeouts, 429 and 5xx under the client's retry policy."
-                .to_string()
+            "\n\nRead-only: retried on timeouts, 429 and 5xx under the client's retry policy.".to_string()
         }
-        RetrySafety::Never => {
-            "\n\nNever retried automatically: repeating it could change state twice.".to_string()
-        }
+        RetrySafety::Never => "\n\nNever retried automatically: repeating it could change state twice.".to_string(),
         RetrySafety::WhenTrue { field, .. } => {
-            format!("\n\nRetried on timeouts, 429 and 5xx only when `{field}` is `true`, which makes repeating it safe.")
+            format!(
+                "\n\nRetried on timeouts, 429 and 5xx only when `{field}` is `true`, which makes repeating it safe."
+            )
         }
     };
     doc.push_str(&retry_note);
@@ -53,11 +53,7 @@ fn emit_op(op: &Operation, types: &TokenStream) -> TokenStream {
     let retry = match &op.retry {
         RetrySafety::Always => quote!(Retry::Safe),
         RetrySafety::Never => quote!(Retry::Never),
-        RetrySafety::WhenTrue {
-            field,
-            optional,
-            explicit_null,
-        } => {
+        RetrySafety::WhenTrue { field, optional, explicit_null } => {
             let f = ident(field);
             let test = match (optional, explicit_null) {
                 (_, true) => quote!(request.#f == Some(Some(true))),
@@ -127,11 +123,7 @@ fn emit_pagination(op: &Operation, types: &TokenStream) -> Option<TokenStream> {
         (true, false) => quote!(self.#cursor = cursor),
         (false, false) => quote!(self.#cursor = cursor.unwrap_or_default()),
     };
-    let next_expr = if p.next_optional {
-        quote!(self.#next.as_deref())
-    } else {
-        quote!(Some(self.#next.as_str()))
-    };
+    let next_expr = if p.next_optional { quote!(self.#next.as_deref()) } else { quote!(Some(self.#next.as_str())) };
     Some(quote! {
         impl crate::runtime::paginate::PagedRequest for #req {
             type Page = #resp;

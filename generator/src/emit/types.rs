@@ -8,16 +8,25 @@ use quote::quote;
 /// Emits the `types` module body.
 pub fn emit(ir: &Ir) -> TokenStream {
     let items = ir.types.values().map(emit_type);
-    let envelopes = ir.types.values().filter_map(|t| match &t.kind {
-        Kind::Struct {
-            request_id_field: Some(f),
-            ..
-        } => {
-            let name = ident(&t.name);
-            let f = ident(f);
-            Some(quote! { crate::runtime::response_envelope!(#name, #f); })
-        }
-        _ => None,
+    // Every operation response type tells the client its request_id (or that it has none).
+    let responses: std::collections::BTreeSet<&str> = ir
+        .operations
+        .iter()
+        .filter_map(|o| match &o.response {
+            Ty::Named(n) => Some(n.as_str()),
+            _ => None,
+        })
+        .collect();
+    let envelopes = responses.into_iter().filter_map(|n| {
+        let t = ir.types.get(n)?;
+        let name = ident(&t.name);
+        Some(match &t.kind {
+            Kind::Struct { request_id_field: Some(f), .. } => {
+                let f = ident(f);
+                quote! { crate::runtime::response_envelope!(#name, #f); }
+            }
+            _ => quote! { crate::runtime::response_envelope!(#name); },
+        })
     });
     quote! {
         #![allow(deprecated)]
@@ -29,24 +38,18 @@ pub fn emit(ir: &Ir) -> TokenStream {
 
 fn emit_type(t: &TypeDef) -> TokenStream {
     let name = ident(&t.name);
-    let doc = doc_attr(
-        t.doc.as_deref(),
-        &format!(
-            "The `{}` schema.",
-            t.origin.rsplit('/').next().unwrap_or(&t.origin)
-        ),
-    );
+    let doc =
+        doc_attr(t.doc.as_deref(), &format!("The `{}` schema.", t.origin.rsplit('/').next().unwrap_or(&t.origin)));
     let deprecated = t.deprecated.then(|| quote!(#[deprecated]));
     match &t.kind {
-        Kind::Struct {
-            fields, request, ..
-        } => emit_struct(&name, doc, deprecated, fields, *request),
+        Kind::Struct { fields, request, .. } => emit_struct(&name, doc, deprecated, fields, *request),
         Kind::Enum { variants } => {
             let vnames: Vec<_> = variants.iter().map(|v| ident(&v.name)).collect();
             let wires: Vec<&str> = variants.iter().map(|v| v.wire.as_str()).collect();
-            let vdocs = variants
-                .iter()
-                .map(|v| format!(" `{}`", v.wire.replace('`', "'")));
+            let vdocs = variants.iter().map(|v| match v.wire.as_str() {
+                "" => " The empty string.".to_string(),
+                w => format!(" `{}`", w.replace('`', "'")),
+            });
             quote! {
                 #doc
                 #deprecated
@@ -78,14 +81,8 @@ fn emit_type(t: &TypeDef) -> TokenStream {
         }
         Kind::Newtype { inner } => {
             let (inner_t, mac) = match inner {
-                Ty::I64 => (
-                    quote!(i64),
-                    quote!(crate::runtime::id_newtype!(#name, i64);),
-                ),
-                _ => (
-                    quote!(String),
-                    quote!(crate::runtime::id_newtype!(#name, String);),
-                ),
+                Ty::I64 => (quote!(i64), quote!(crate::runtime::id_newtype!(#name, i64);)),
+                _ => (quote!(String), quote!(crate::runtime::id_newtype!(#name, String);)),
             };
             quote! {
                 #doc

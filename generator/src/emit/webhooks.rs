@@ -21,16 +21,25 @@ pub fn emit(ir: &Ir) -> TokenStream {
         };
         doc_attr(Some(&text), "")
     });
+    let dispatch = if whs.is_empty() {
+        quote! { Ok(Self::Unknown { webhook_type, webhook_code, raw }) }
+    } else {
+        quote! {
+            Ok(match (webhook_type.as_str(), webhook_code.as_str()) {
+                #( (#wtypes, #codes) => Self::#variants(crate::runtime::webhook::body(body)?), )*
+                _ => Self::Unknown { webhook_type, webhook_code, raw },
+            })
+        }
+    };
     quote! {
+        #![allow(deprecated)]
         //! Typed webhook events. Check the signature first with the verifier (feature
         //! `webhook-verification`), then dispatch on [`Webhook`].
-        use crate::types;
-
         /// A webhook body of this portion, told apart by `webhook_type` and `webhook_code`.
         #[derive(Debug, Clone, PartialEq)]
         #[non_exhaustive]
         pub enum Webhook {
-            #( #docs #variants(types::#tys), )*
+            #( #docs #variants(crate::types::#tys), )*
             /// A webhook this crate has no type for: another product's, or a code added later.
             Unknown {
                 /// Its `webhook_type`.
@@ -50,10 +59,7 @@ pub fn emit(ir: &Ir) -> TokenStream {
             /// bodies that arrive over the network.
             pub fn parse(body: &[u8]) -> Result<Self, crate::Error> {
                 let (raw, webhook_type, webhook_code) = crate::runtime::webhook::head(body)?;
-                Ok(match (webhook_type.as_str(), webhook_code.as_str()) {
-                    #( (#wtypes, #codes) => Self::#variants(crate::runtime::webhook::body(body)?), )*
-                    _ => Self::Unknown { webhook_type, webhook_code, raw },
-                })
+                #dispatch
             }
 
             /// The `webhook_type` of this event.

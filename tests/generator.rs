@@ -1,0 +1,214 @@
+//! The generator's own promises: `generated/` is fresh, output is deterministic, bad input
+//! fails with a located error and leaves the output untouched.
+
+mod common;
+
+use plaid_idv_generator::{generate, generate_from, portion::Portion, write};
+use std::path::Path;
+
+/// The rust-analyzer pattern: regenerate in memory and compare with the committed tree.
+#[test]
+fn generated_is_fresh() {
+    let root = common::root();
+    let out = generate(&root.join("spec/plaid-idv.yaml"), &root.join("spec/portion.toml")).expect("our spec generates");
+    let stale = write::check(&root.join("generated"), &out.files);
+    assert!(stale.is_empty(), "generated/ is stale; run `cargo xtask gen`.\n{}", stale.join("\n"));
+}
+
+#[test]
+fn output_is_deterministic() {
+    let root = common::root();
+    let a = generate(&root.join("spec/plaid-idv.yaml"), &root.join("spec/portion.toml")).unwrap();
+    let b = generate(&root.join("spec/plaid-idv.yaml"), &root.join("spec/portion.toml")).unwrap();
+    assert_eq!(a.files, b.files);
+    for f in ["enums.yaml", "keywords.yaml", "allof.yaml"] {
+        assert_eq!(common::gen_fixture(f).files, common::gen_fixture(f).files, "{f}");
+    }
+}
+
+#[test]
+fn header_names_spec_version_and_hash() {
+    let root = common::root();
+    let out = generate(&root.join("spec/plaid-idv.yaml"), &root.join("spec/portion.toml")).unwrap();
+    let lib = &out.files["src/lib.rs"];
+    assert!(lib.starts_with("// @generated"), "{}", &lib[..80]);
+    assert!(lib.contains(&out.ir.spec_version) && lib.contains(&out.ir.spec_sha256));
+    assert!(lib.contains(&format!("pub const SPEC_SHA256: &str = \"{}\";", out.ir.spec_sha256)));
+    assert_eq!(out.ir.api_version, "2020-09-14");
+    for (path, text) in &out.files {
+        if path.ends_with(".rs") {
+            assert!(text.starts_with("// @generated"), "{path} lacks the header");
+        }
+    }
+}
+
+fn portion() -> Portion {
+    common::fixture_portion("bad-input")
+}
+
+fn err_of(spec: &str) -> String {
+    match generate_from(spec.as_bytes(), "bad.yaml", &portion()) {
+        Ok(_) => panic!("expected an error for:\n{spec}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+const HEAD: &str = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths: {}\n";
+
+#[test]
+fn bad_yaml_names_line_and_column() {
+    let e = err_of("openapi: 3.0.3\ninfo: {title: t\n  version: [\n");
+    assert!(e.contains("bad.yaml:") && e.contains("invalid YAML"), "{e}");
+}
+
+#[test]
+fn dangling_ref_names_its_pointer() {
+    let spec = format!("{HEAD}components:\n  schemas:\n    AWebhook:\n      type: object\n      properties:\n        x: {{$ref: '#/components/schemas/Nope'}}\n");
+    let e = err_of(&spec);
+    assert!(e.contains("#/components/schemas/AWebhook/properties/x/$ref") && e.contains("dangling"), "{e}");
+}
+
+#[test]
+fn properties_not_a_mapping_names_its_pointer() {
+    let spec = format!("{HEAD}components:\n  schemas:\n    AWebhook:\n      type: object\n      properties: 5\n");
+    let e = err_of(&spec);
+    assert!(e.contains("#/components/schemas/AWebhook/properties") && e.contains("mapping"), "{e}");
+}
+
+#[test]
+fn unsupported_constructs_are_named() {
+    let spec = format!(
+        "{HEAD}components:\n  schemas:\n    AWebhook:\n      type: object\n      properties:\n        webhook_type: {{type: string, enum: [A]}}\n        webhook_code: {{type: string, enum: [B]}}\n        x: {{oneOf: [{{type: string}}, {{type: integer}}]}}\n"
+    );
+    let out = generate_from(spec.as_bytes(), "x.yaml", &portion()).expect("oneOf maps to Value");
+    assert!(
+        out.ir.warnings.iter().any(|w| w.contains("#/components/schemas/AWebhook/properties/x/oneOf")),
+        "{:?}",
+        out.ir.warnings
+    );
+    let e = err_of(&format!("{HEAD}components:\n  schemas:\n    AWebhook:\n      type: object\n      properties:\n        x: {{type: strnig}}\n"));
+    assert!(e.contains("#/components/schemas/AWebhook/properties/x/type"), "{e}");
+}
+
+fn xtask(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO"))
+        .args(["run", "--quiet", "--package", "xtask", "--"])
+        .args(args)
+        .current_dir(common::root())
+        .output()
+        .expect("cargo runs")
+}
+
+/// End to end through the CLI: non-zero exit, a located message, no panic, output untouched.
+#[test]
+fn cli_bad_input_leaves_output_untouched() {
+    let dir = common::temp_dir("bad-input");
+    let out = dir.join("out");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("keep.txt"), "previous output").unwrap();
+    let cases = [
+        ("bad_yaml.yaml", "openapi: 3.0.3\ninfo: [unclosed\n".to_string(), "bad_yaml.yaml:"),
+        (
+            "dangling.yaml",
+            format!("{HEAD}components:\n  schemas:\n    AWebhook: {{$ref: '#/components/schemas/Gone'}}\n"),
+            "#/components/schemas/AWebhook/$ref",
+        ),
+        (
+            "props5.yaml",
+            format!("{HEAD}components:\n  schemas:\n    AWebhook: {{type: object, properties: 5}}\n"),
+            "#/components/schemas/AWebhook/properties",
+        ),
+    ];
+    for (name, text, located) in cases {
+        let spec = dir.join(name);
+        std::fs::write(&spec, text).unwrap();
+        let portion = common::fixture("portion.toml");
+        let o = xtask(&[
+            "gen",
+            "--spec",
+            spec.to_str().unwrap(),
+            "--portion",
+            portion.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{name}: {stderr}");
+        assert!(stderr.contains(located), "{name}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{name}: {stderr}");
+        assert_eq!(std::fs::read_to_string(out.join("keep.txt")).unwrap(), "previous output");
+        assert_eq!(std::fs::read_dir(&out).unwrap().count(), 1, "{name}: output changed");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn check_mode_reports_stale_files_with_the_fix() {
+    let dir = common::temp_dir("check");
+    let out = dir.join("gen");
+    let spec = common::fixture("enums.yaml");
+    let portion = common::fixture("portion.toml");
+    let args = |check: bool| {
+        let mut a = vec![
+            "gen",
+            "--spec",
+            spec.to_str().unwrap(),
+            "--portion",
+            portion.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        if check {
+            a.push("--check");
+        }
+        a.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let run = |a: Vec<String>| xtask(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(run(args(false)).status.success());
+    assert!(run(args(true)).status.success());
+    let types = out.join("src/types.rs");
+    let text = std::fs::read_to_string(&types).unwrap();
+    std::fs::write(&types, text.replace("Creates a value", "Makes a value")).unwrap();
+    let o = run(args(true));
+    assert_eq!(o.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("-    /// Makes a value") && stdout.contains("+    /// Creates a value"), "{stdout}");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cargo xtask gen"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn missing_or_read_only_output_path_is_a_clear_error() {
+    let files = std::collections::BTreeMap::from([("a.txt".to_string(), "x".to_string())]);
+    let e = write::write_atomic(Path::new("/nonexistent-dir-xyz/out"), &files).unwrap_err();
+    assert!(e.to_string().contains("/nonexistent-dir-xyz") && e.to_string().contains("does not exist"), "{e}");
+    let dir = common::temp_dir("readonly");
+    let file = dir.join("plainfile");
+    std::fs::write(&file, "x").unwrap();
+    let e = write::write_atomic(&file, &files).unwrap_err();
+    assert!(e.to_string().contains("not a directory"), "{e}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn our_portion_selects_plaids_idv_portion() {
+    let Some(spec) = common::plaid_spec() else {
+        println!("SKIP our_portion_selects_plaids_idv_portion: ../shared/plaid-openapi/2020-09-14.yml not found");
+        return;
+    };
+    let root = common::root();
+    let ours = generate(&root.join("spec/plaid-idv.yaml"), &root.join("spec/portion.toml")).unwrap();
+    let plaid = generate(&spec, &root.join("spec/portion.toml")).expect("Plaid's spec generates");
+    let ops = |o: &plaid_idv_generator::Output| o.ir.operations.iter().map(|op| op.path.clone()).collect::<Vec<_>>();
+    for p in ops(&ours) {
+        assert!(ops(&plaid).contains(&p), "{p} missing from Plaid's selection");
+    }
+    let whs = |o: &plaid_idv_generator::Output| {
+        o.ir.webhooks
+            .iter()
+            .map(|w| (w.variant.clone(), w.webhook_type.clone(), w.webhook_code.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(whs(&ours), whs(&plaid), "the same Webhook enum from both specs");
+    assert!(plaid.ir.types.len() > 150, "{} types", plaid.ir.types.len());
+}
