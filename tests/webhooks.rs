@@ -1,0 +1,196 @@
+//! Webhook verification: a valid signed webhook is accepted; every kind of forgery is rejected
+//! with its own error; keys are fetched once per kid, even under concurrency.
+
+use plaid_idv::runtime::signer::{b64, now, TestSigner};
+use plaid_idv::{Client, Environment, RetryPolicy, VerifyError, Webhook, WebhookVerifier};
+use serde_json::{json, Value};
+use std::time::Duration;
+use wiremock::matchers::{body_json, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const BODY: &[u8] = br#"{"webhook_type":"IDENTITY_VERIFICATION","webhook_code":"STATUS_UPDATED","identity_verification_id":"idv_7bQx2mLpR4zT","environment":"sandbox"}"#;
+
+/// A key server on 127.0.0.1 that knows `signer`'s key (answering after `delay`) and answers
+/// 400 INVALID_INPUT for any other kid.
+async fn key_server(signer: &TestSigner, delay: Duration) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(path("/webhook_verification_key/get"))
+        .and(body_json(json!({ "key_id": signer.kid() })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(signer.key_response()).set_delay(delay))
+        .mount(&server)
+        .await;
+    Mock::given(path("/webhook_verification_key/get"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+            "error_type": "INVALID_INPUT", "error_code": "INVALID_WEBHOOK_VERIFICATION_KEY_ID",
+            "error_message": "unknown key", "display_message": null, "request_id": "r"
+        })))
+        .with_priority(10)
+        .mount(&server)
+        .await;
+    server
+}
+
+fn verifier(server: &MockServer) -> WebhookVerifier {
+    let client = Client::builder("id", "secret")
+        .environment(Environment::Custom(server.uri()))
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    WebhookVerifier::new(client)
+}
+
+async fn fetches(server: &MockServer) -> usize {
+    server.received_requests().await.unwrap_or_default().len()
+}
+
+fn token(header: &Value, claims: &Value, sig: &[u8]) -> String {
+    format!("{}.{}.{}", b64(header.to_string().as_bytes()), b64(claims.to_string().as_bytes()), b64(sig))
+}
+
+fn body_hash(body: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(body).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[tokio::test]
+async fn a_valid_webhook_is_accepted_and_typed() {
+    let signer = TestSigner::new("kid-valid");
+    let server = key_server(&signer, Duration::ZERO).await;
+    let v = verifier(&server);
+    match v.verify(Some(&signer.sign(BODY)), BODY).await.unwrap() {
+        Webhook::StatusUpdated(e) => assert_eq!(e.identity_verification_id, "idv_7bQx2mLpR4zT"),
+        other => panic!("{other:?}"),
+    }
+    // The key is cached: a second webhook does not fetch again.
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("Plaid-Verification", signer.sign(BODY).parse().unwrap());
+    assert!(v.verify_headers(&headers, BODY).await.is_ok());
+    assert_eq!(fetches(&server).await, 1);
+}
+
+#[tokio::test]
+async fn each_forgery_is_rejected_with_its_own_error() {
+    let signer = TestSigner::new("kid-main");
+    let server = key_server(&signer, Duration::ZERO).await;
+    let v = verifier(&server);
+    let jwt = signer.sign(BODY);
+
+    let tampered = String::from_utf8(BODY.to_vec()).unwrap().replace("sandbox", "production");
+    assert!(matches!(v.verify(Some(&jwt), tampered.as_bytes()).await, Err(VerifyError::BodyMismatch)));
+
+    let impostor = TestSigner::new("kid-main");
+    assert!(matches!(v.verify(Some(&impostor.sign(BODY)), BODY).await, Err(VerifyError::BadSignature)));
+
+    let claims = json!({ "iat": now(), "request_body_sha256": body_hash(BODY) });
+    let none = token(&json!({ "alg": "none", "kid": "kid-main" }), &claims, b"");
+    assert!(matches!(v.verify(Some(&none), BODY).await, Err(VerifyError::UnsupportedAlgorithm(a)) if a == "none"));
+
+    // HS256 keyed with the public key's bytes: the classic algorithm-confusion forgery.
+    use hmac::Mac;
+    let public = signer.jwk().to_string();
+    let h = json!({ "alg": "HS256", "kid": "kid-main" });
+    let input = format!("{}.{}", b64(h.to_string().as_bytes()), b64(claims.to_string().as_bytes()));
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(public.as_bytes()).unwrap();
+    mac.update(input.as_bytes());
+    let hs = format!("{input}.{}", b64(&mac.finalize().into_bytes()));
+    assert!(matches!(v.verify(Some(&hs), BODY).await, Err(VerifyError::UnsupportedAlgorithm(a)) if a == "HS256"));
+    let rs = token(&json!({ "alg": "RS256", "kid": "kid-main" }), &claims, &[1; 256]);
+    assert!(matches!(v.verify(Some(&rs), BODY).await, Err(VerifyError::UnsupportedAlgorithm(a)) if a == "RS256"));
+
+    let old = signer.sign_at(BODY, now() - 6 * 60);
+    assert!(matches!(v.verify(Some(&old), BODY).await, Err(VerifyError::Stale { .. })));
+    let future = signer.sign_at(BODY, now() + 10 * 60);
+    assert!(matches!(v.verify(Some(&future), BODY).await, Err(VerifyError::FromFuture { .. })));
+
+    for bad in ["not-a-jwt", "a.b", "!!!.???.###", "e30.e30.AAAA"] {
+        let r = v.verify(Some(bad), BODY).await;
+        assert!(matches!(r, Err(VerifyError::Malformed(_)) | Err(VerifyError::UnsupportedAlgorithm(_))), "{bad}: {r:?}");
+    }
+    assert!(matches!(v.verify(Some("abc"), BODY).await, Err(VerifyError::Malformed(_))));
+    assert!(matches!(v.verify(None, BODY).await, Err(VerifyError::MissingHeader)));
+    assert!(matches!(v.verify_headers(&reqwest::header::HeaderMap::new(), BODY).await, Err(VerifyError::MissingHeader)));
+    // Only the first check that needed the key fetched it.
+    assert_eq!(fetches(&server).await, 1);
+}
+
+#[tokio::test]
+async fn an_expired_key_is_rejected() {
+    let signer = TestSigner::new("kid-old").expired_at(now() - 60);
+    let server = key_server(&signer, Duration::ZERO).await;
+    let r = verifier(&server).verify(Some(&signer.sign(BODY)), BODY).await;
+    assert!(matches!(&r, Err(VerifyError::ExpiredKey(k)) if k == "kid-old"), "{r:?}");
+}
+
+#[tokio::test]
+async fn an_unknown_kid_is_fetched_once_then_rejected() {
+    let known = TestSigner::new("kid-known");
+    let server = key_server(&known, Duration::ZERO).await;
+    let stranger = TestSigner::new("kid-stranger");
+    let r = verifier(&server).verify(Some(&stranger.sign(BODY)), BODY).await;
+    assert!(matches!(&r, Err(VerifyError::UnknownKey(k)) if k == "kid-stranger"), "{r:?}");
+    assert_eq!(fetches(&server).await, 1);
+}
+
+#[tokio::test]
+async fn a_hundred_concurrent_verifications_of_a_new_kid_fetch_it_once() {
+    let signer = TestSigner::new("kid-burst");
+    let server = key_server(&signer, Duration::from_millis(100)).await;
+    let v = verifier(&server);
+    let jwt = signer.sign(BODY);
+    let tasks: Vec<_> = (0..100)
+        .map(|_| {
+            let (v, jwt) = (v.clone(), jwt.clone());
+            tokio::spawn(async move { v.verify(Some(&jwt), BODY).await })
+        })
+        .collect();
+    for t in tasks {
+        assert!(t.await.unwrap().is_ok());
+    }
+    assert_eq!(fetches(&server).await, 1);
+}
+
+#[tokio::test]
+async fn other_products_webhooks_are_unknown() {
+    let body = br#"{"webhook_type":"TRANSACTIONS","webhook_code":"SYNC_UPDATES_AVAILABLE","item_id":"i1"}"#;
+    match Webhook::parse(body).unwrap() {
+        Webhook::Unknown { webhook_type, webhook_code, raw } => {
+            assert_eq!((webhook_type.as_str(), webhook_code.as_str()), ("TRANSACTIONS", "SYNC_UPDATES_AVAILABLE"));
+            assert_eq!(raw["item_id"], "i1");
+        }
+        other => panic!("{other:?}"),
+    }
+    // Signed ones pass verification and come out as Unknown too.
+    let signer = TestSigner::new("kid-other");
+    let server = key_server(&signer, Duration::ZERO).await;
+    let w = verifier(&server).verify(Some(&signer.sign(body)), body).await.unwrap();
+    assert_eq!((w.webhook_type(), w.webhook_code()), ("TRANSACTIONS", "SYNC_UPDATES_AVAILABLE"));
+    assert!(matches!(w, Webhook::Unknown { .. }));
+    assert!(Webhook::parse(b"{\"no\": \"codes\"}").is_err());
+    assert_eq!(Webhook::KNOWN.len(), 3);
+}
+
+#[tokio::test]
+async fn typed_variants_for_each_idv_webhook() {
+    for (code, variant) in [("STATUS_UPDATED", "StatusUpdated"), ("STEP_UPDATED", "StepUpdated"), ("RETRIED", "Retried")] {
+        let body = format!(
+            r#"{{"webhook_type":"IDENTITY_VERIFICATION","webhook_code":"{code}","identity_verification_id":"idv_1","environment":"production"}}"#
+        );
+        let w = Webhook::parse(body.as_bytes()).unwrap();
+        assert!(format!("{w:?}").starts_with(variant), "{code}: {w:?}");
+        assert_eq!(w.webhook_code(), code);
+    }
+}
+
+/// The example handler, run on 127.0.0.1, accepts a signed webhook and rejects a tampered one.
+#[test]
+fn webhook_server_example_self_test() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
+    let out = std::process::Command::new(env!("CARGO"))
+        .args(["run", "--quiet", "-p", "plaid-idv", "--features", "test-util", "--example", "webhook_server", "--", "--self-test"])
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(stdout.contains("signed webhook: 200 OK; tampered webhook: 400 Bad Request"), "{stdout}");
+}
