@@ -47,3 +47,11 @@ pub fn generate(spec_path: &Path, portion_path: &Path) -> Result<Output> {
     let spec = load::load_file(spec_path)?;
     generate_spec(&spec, &portion)
 }
+
+/// The selected portion of a spec as a standalone OpenAPI document (JSON).
+pub fn extract_portion(spec_path: &Path, portion_path: &Path) -> Result<serde_json::Value> {
+    let portion = portion::Portion::load(portion_path)?;
+    let spec = load::load_file(spec_path)?;
+    let sel = select::select(&spec, &portion)?;
+    Ok(select::extract(&spec, &sel))
+}

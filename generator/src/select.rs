@@ -145,3 +145,34 @@ pub fn select<'a>(spec: &'a Spec, portion: &Portion) -> Result<Selection<'a>> {
     }
     Ok(Selection { ops, webhooks, schemas, error_schema })
 }
+
+/// The selected portion as a standalone OpenAPI document: the selected paths, every schema they
+/// (and the webhooks and error object) reach, and the document's servers, security and info.
+/// Used to load exactly the IDV portion of a large spec into a mock server.
+pub fn extract(spec: &Spec, sel: &Selection<'_>) -> Value {
+    let doc = &spec.doc;
+    let mut paths = serde_json::Map::new();
+    for op in &sel.ops {
+        let item = paths.entry(op.path.clone()).or_insert_with(|| Value::Object(serde_json::Map::new()));
+        if let Value::Object(m) = item {
+            m.insert(op.method.clone(), op.op.clone());
+        }
+    }
+    let all = schemas_of(doc).ok().flatten();
+    let schemas: serde_json::Map<String, Value> =
+        sel.schemas.iter().filter_map(|n| Some((n.clone(), all?.get(n)?.clone()))).collect();
+    let mut components = serde_json::Map::new();
+    components.insert("schemas".into(), Value::Object(schemas));
+    if let Some(s) = doc.pointer("/components/securitySchemes") {
+        components.insert("securitySchemes".into(), s.clone());
+    }
+    let mut out = serde_json::Map::new();
+    for k in ["openapi", "info", "servers", "security"] {
+        if let Some(v) = doc.get(k) {
+            out.insert(k.into(), v.clone());
+        }
+    }
+    out.insert("paths".into(), Value::Object(paths));
+    out.insert("components".into(), Value::Object(components));
+    Value::Object(out)
+}

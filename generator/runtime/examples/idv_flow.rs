@@ -8,7 +8,6 @@
 //! `PLAID_SECRET`. `PLAID_TEMPLATE_ID` names the template (a placeholder by default).
 //! Exits non-zero on any error.
 
-use futures_util::TryStreamExt;
 use plaid_idv::flow::LinkOptions;
 use plaid_idv::types::{
     IdentityVerificationCreateRequest, IdentityVerificationListRequest, IdentityVerificationRetryRequest, Strategy,
@@ -48,9 +47,10 @@ async fn run() -> Result<(), Error> {
         .await?;
     println!("get: status {}", got.status);
 
+    // One page; `identity_verification_list_stream` follows `next_cursor` through every page.
     let list = IdentityVerificationListRequest::new(template.as_str()).with_client_user_id(user);
-    let sessions: Vec<_> = client.identity_verification_list_stream(&list).try_collect().await?;
-    println!("list: {} session(s)", sessions.len());
+    let page = client.identity_verification_list(&list).await?;
+    println!("list: {} session(s), more pages: {}", page.identity_verifications.len(), page.next_cursor.is_some());
 
     let retry = IdentityVerificationRetryRequest::new(user, template.as_str(), Strategy::Reset);
     let retried = client.identity_verification_retry(&retry).await?;

@@ -1,0 +1,160 @@
+//! Contract tests against Prism (npm `@stoplight/prism-cli`), which answers 422 to any request
+//! that does not match the spec and 401 when an auth header is missing. Each operation is called
+//! with a realistic request and must get a 200 that decodes; the `idv_flow` example must run
+//! through. `.ci/run` installs Prism into `.ci/node_modules`; without it these tests print one
+//! skip line.
+
+use futures_util::TryStreamExt;
+use plaid_idv::types::*;
+use plaid_idv::{Client, Environment, RetryPolicy};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn prism_bin() -> Option<PathBuf> {
+    let candidates = [std::env::var("PRISM_BIN").ok().map(PathBuf::from), Some(root().join(".ci/node_modules/.bin/prism"))];
+    candidates.into_iter().flatten().find(|p| p.exists())
+}
+
+/// A Prism process on 127.0.0.1, stopped (by PID) when dropped.
+struct Prism {
+    child: Child,
+    url: String,
+}
+
+impl Prism {
+    fn start(spec: &Path) -> Prism {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        // Start the prism script itself: its PID is the server's (an npx wrapper's would not be).
+        let child = Command::new(prism_bin().unwrap())
+            .args(["mock", "--host", "127.0.0.1", "--port", &port.to_string(), "--errors"])
+            .arg(spec)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("prism starts");
+        let prism = Prism { child, url: format!("http://127.0.0.1:{port}") };
+        let deadline = Instant::now() + Duration::from_secs(90);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "prism did not start listening within 90 s");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        prism
+    }
+}
+
+impl Drop for Prism {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").arg(self.child.id().to_string()).status();
+        let _ = self.child.wait();
+    }
+}
+
+fn client(url: &str) -> Client {
+    Client::builder("prism-client-id", "prism-secret")
+        .environment(Environment::Custom(url.to_string()))
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_operation_is_accepted_by_prism() {
+    if prism_bin().is_none() {
+        println!("SKIP every_operation_is_accepted_by_prism: Prism not installed (run `npm ci --prefix .ci`)");
+        return;
+    }
+    let prism = Prism::start(&root().join("spec/plaid-idv.yaml"));
+    let c = client(&prism.url);
+    let t = "idvtmp_3Fh9sKx2WqPa";
+    let create = IdentityVerificationCreateRequest::new(false, t, true).with_client_user_id("customer-8841").with_is_idempotent(Some(true));
+    let created = c.identity_verification_create(&create).await.expect("create");
+    c.identity_verification_get(&IdentityVerificationGetRequest::new(created.id.clone())).await.expect("get");
+    let list = IdentityVerificationListRequest::new(t).with_client_user_id("customer-8841");
+    c.identity_verification_list(&list).await.expect("list");
+    let items: Vec<_> = c.identity_verification_list_stream(&list).try_collect().await.expect("list stream");
+    assert!(!items.is_empty());
+    c.identity_verification_retry(&IdentityVerificationRetryRequest::new("customer-8841", t, Strategy::Reset)).await.expect("retry");
+    c.dashboard_user_get(&DashboardUserGetRequest::new("usr_1")).await.expect("dashboard user get");
+    c.dashboard_user_list(&DashboardUserListRequest::new()).await.expect("dashboard user list");
+    let link = LinkTokenCreateRequest::new("My App", "en", vec![CountryCode::Us], LinkTokenCreateRequestUser::new("customer-8841"))
+        .with_products(Some(vec![Products::IdentityVerification]))
+        .with_identity_verification(LinkTokenCreateRequestIdentityVerification::new(t).with_gave_consent(true));
+    c.link_token_create(&link).await.expect("link token");
+    c.webhook_verification_key_get(&WebhookVerificationKeyGetRequest::new("kid-1")).await.expect("webhook key");
+
+    // Prism really checks: a wrong body is rejected, and so is a missing auth header.
+    let bad = IdentityVerificationGetRequest::new("");
+    let mut raw = serde_json::to_value(&bad).unwrap();
+    raw["identity_verification_id"] = serde_json::json!(42);
+    let status = reqwest_status(&prism.url, "/identity_verification/get", &raw.to_string(), true).await;
+    assert_eq!(status, 422, "Prism must reject a body that does not match the spec");
+    let status = reqwest_status(&prism.url, "/identity_verification/get", r#"{"identity_verification_id":"idv_1"}"#, false).await;
+    assert_eq!(status, 401, "Prism must reject a request without auth headers");
+}
+
+async fn reqwest_status(base: &str, path: &str, body: &str, auth: bool) -> u16 {
+    let mut r = reqwest::Client::new().post(format!("{base}{path}")).header("content-type", "application/json").body(body.to_string());
+    if auth {
+        r = r.header("PLAID-CLIENT-ID", "a").header("PLAID-SECRET", "b").header("Plaid-Version", "2020-09-14");
+    }
+    r.send().await.unwrap().status().as_u16()
+}
+
+fn run_example(crate_dir: &Path, target: Option<&Path>, url: &str) -> (bool, String) {
+    let mut cmd = Command::new(env!("CARGO"));
+    cmd.args(["run", "--quiet", "--example", "idv_flow"]).current_dir(crate_dir).env("PLAID_BASE_URL", url);
+    if let Some(t) = target {
+        cmd.env("CARGO_TARGET_DIR", t);
+    }
+    let out = cmd.output().unwrap();
+    (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+#[test]
+fn idv_flow_example_runs_against_prism() {
+    if prism_bin().is_none() {
+        println!("SKIP idv_flow_example_runs_against_prism: Prism not installed (run `npm ci --prefix .ci`)");
+        return;
+    }
+    let prism = Prism::start(&root().join("spec/plaid-idv.yaml"));
+    let (ok, log) = run_example(&root().join("generated"), None, &prism.url);
+    assert!(ok, "{log}");
+    assert!(log.contains("retry: new session"), "{log}");
+}
+
+/// The example of a crate generated from Plaid's published spec, against a Prism loaded with
+/// that spec's IDV portion: every call accepted, exit 0.
+#[test]
+fn plaid_spec_example_runs_against_prism_with_plaids_portion() {
+    if prism_bin().is_none() {
+        println!("SKIP plaid_spec_example_runs_against_prism_with_plaids_portion: Prism not installed");
+        return;
+    }
+    let spec = root().join("../shared/plaid-openapi/2020-09-14.yml");
+    if !spec.exists() {
+        println!("SKIP plaid_spec_example_runs_against_prism_with_plaids_portion: ../shared/plaid-openapi/2020-09-14.yml not found");
+        return;
+    }
+    let portion = root().join("spec/portion.toml");
+    let dir = std::env::temp_dir().join(format!("plaid-idv-prism-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let extracted = plaid_idv_generator::extract_portion(&spec, &portion).unwrap();
+    let spec_file = dir.join("plaid-idv-portion.json");
+    std::fs::write(&spec_file, serde_json::to_vec(&extracted).unwrap()).unwrap();
+    let out = plaid_idv_generator::generate(&spec, &portion).unwrap();
+    let crate_dir = dir.join("plaid-idv");
+    plaid_idv_generator::write::write_atomic(&crate_dir, &out.files).unwrap();
+    let prism = Prism::start(&spec_file);
+    let (ok, log) = run_example(&crate_dir, Some(&root().join("target/conformance")), &prism.url);
+    drop(prism);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(ok, "{log}");
+    assert!(log.contains("retry: new session"), "{log}");
+}
