@@ -47,7 +47,8 @@ fn get_req() -> IdentityVerificationGetRequest {
 }
 
 fn create_req(idempotent: Option<bool>) -> IdentityVerificationCreateRequest {
-    let r = IdentityVerificationCreateRequest::new(false, "idvtmp_3Fh9sKx2WqPa", true).with_client_user_id("customer-8841");
+    let r =
+        IdentityVerificationCreateRequest::new(false, "idvtmp_3Fh9sKx2WqPa", true).with_client_user_id("customer-8841");
     match idempotent {
         Some(b) => r.with_is_idempotent(Some(b)),
         None => r,
@@ -93,7 +94,10 @@ async fn sends_exact_headers_and_body_and_decodes_the_example() {
     let ua = reqs[0].headers.get("user-agent").unwrap().to_str().unwrap();
     assert_eq!(ua, format!("plaid-idv/{}", env!("CARGO_PKG_VERSION").replace(env!("CARGO_PKG_VERSION"), "0.1.0")));
     // The body is exactly the request, with absent optionals omitted.
-    assert_eq!(serde_json::from_slice::<Value>(&reqs[0].body).unwrap(), json!({ "identity_verification_id": "idv_7bQx2mLpR4zT" }));
+    assert_eq!(
+        serde_json::from_slice::<Value>(&reqs[0].body).unwrap(),
+        json!({ "identity_verification_id": "idv_7bQx2mLpR4zT" })
+    );
 }
 
 #[tokio::test]
@@ -130,7 +134,10 @@ async fn plaid_error_shapes_map_to_typed_api_errors() {
     ];
     for (status, ty, code, typed, retryable) in cases {
         server.reset().await;
-        Mock::given(path("/identity_verification/retry")).respond_with(plaid_error(status, ty, code)).mount(&server).await;
+        Mock::given(path("/identity_verification/retry"))
+            .respond_with(plaid_error(status, ty, code))
+            .mount(&server)
+            .await;
         let retry = IdentityVerificationRetryRequest::new("customer-8841", "idvtmp_3Fh9sKx2WqPa", Strategy::Reset);
         let err = client_for(&server.uri()).identity_verification_retry(&retry).await.unwrap_err();
         let Error::Api(api) = &err else { panic!("expected Api, got {err:?}") };
@@ -165,7 +172,11 @@ async fn rate_limit_with_retry_after_is_honoured_and_counted() {
         .await;
     let started = Instant::now();
     client_for(&server.uri()).identity_verification_get(&get_req()).await.unwrap();
-    assert!(started.elapsed() >= Duration::from_millis(950), "Retry-After: 1 was not honoured ({:?})", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_millis(950),
+        "Retry-After: 1 was not honoured ({:?})",
+        started.elapsed()
+    );
     assert_eq!(requests(&server).await.len(), 2);
 }
 
@@ -222,7 +233,9 @@ async fn create_is_retried_only_when_idempotent() {
 async fn timeout_is_a_timeout_error() {
     let server = MockServer::start().await;
     Mock::given(path("/identity_verification/get"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(GET_EXAMPLE, "application/json").set_delay(Duration::from_secs(3)))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw(GET_EXAMPLE, "application/json").set_delay(Duration::from_secs(3)),
+        )
         .mount(&server)
         .await;
     let c = Client::builder("id", "secret")
@@ -244,7 +257,9 @@ async fn raw_server(n: usize, reply: &'static [u8]) -> String {
         for _ in 0..n {
             let Ok((mut sock, _)) = listener.accept().await else { return };
             let mut buf = vec![0u8; 4096];
-            let _ = tokio::time::timeout(Duration::from_millis(200), tokio::io::AsyncReadExt::read(&mut sock, &mut buf)).await;
+            let _ =
+                tokio::time::timeout(Duration::from_millis(200), tokio::io::AsyncReadExt::read(&mut sock, &mut buf))
+                    .await;
             if !reply.is_empty() {
                 let _ = sock.write_all(reply).await;
             }
@@ -277,7 +292,9 @@ async fn truncated_body_is_a_transport_error() {
 async fn malformed_json_is_a_decode_error_with_path_and_snippet() {
     let server = MockServer::start().await;
     Mock::given(path("/identity_verification/get"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw("{\"id\": \"idv_1\", \"status\": [1, 2", "application/json"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_raw("{\"id\": \"idv_1\", \"status\": [1, 2", "application/json"),
+        )
         .mount(&server)
         .await;
     let err = client_for(&server.uri()).identity_verification_get(&get_req()).await.unwrap_err();
@@ -289,7 +306,10 @@ async fn malformed_json_is_a_decode_error_with_path_and_snippet() {
     server.reset().await;
     let mut wrong = example(GET_EXAMPLE);
     wrong["steps"]["kyc_check"] = json!({"not": "a status"});
-    Mock::given(path("/identity_verification/get")).respond_with(ResponseTemplate::new(200).set_body_json(wrong)).mount(&server).await;
+    Mock::given(path("/identity_verification/get"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(wrong))
+        .mount(&server)
+        .await;
     let err = client_for(&server.uri()).identity_verification_get(&get_req()).await.unwrap_err();
     let Error::Decode { path: at, .. } = &err else { panic!("{err:?}") };
     assert_eq!(at, "steps.kyc_check");
@@ -349,20 +369,27 @@ async fn pagination_follows_cursors_over_three_pages() {
         .await;
     let c = client_for(&server.uri());
     let req = IdentityVerificationListRequest::new("idvtmp_3Fh9sKx2WqPa").with_client_user_id("customer-8841");
-    let items: Vec<types::IdentityVerification> = c.identity_verification_list_stream(&req).try_collect().await.unwrap();
+    let items: Vec<types::IdentityVerification> =
+        c.identity_verification_list_stream(&req).try_collect().await.unwrap();
     let ids: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
     assert_eq!(ids, ["idv_1", "idv_2", "idv_3", "idv_4", "idv_5"]);
     let pages: Vec<_> = c.identity_verification_list_pages(&req).try_collect().await.unwrap();
     assert_eq!(pages.len(), 3);
     // Later requests carry the cursor and nothing else changes.
     let bodies: Vec<Value> = requests(&server).await.iter().map(|r| serde_json::from_slice(&r.body).unwrap()).collect();
-    assert_eq!(bodies[1], json!({"template_id": "idvtmp_3Fh9sKx2WqPa", "client_user_id": "customer-8841", "cursor": "c1"}));
+    assert_eq!(
+        bodies[1],
+        json!({"template_id": "idvtmp_3Fh9sKx2WqPa", "client_user_id": "customer-8841", "cursor": "c1"})
+    );
 }
 
 #[tokio::test]
 async fn a_repeating_cursor_is_an_error_not_a_loop() {
     let server = MockServer::start().await;
-    Mock::given(path("/identity_verification/list")).respond_with(list_page(&["idv_1"], Some("same"))).mount(&server).await;
+    Mock::given(path("/identity_verification/list"))
+        .respond_with(list_page(&["idv_1"], Some("same")))
+        .mount(&server)
+        .await;
     let c = client_for(&server.uri());
     let req = IdentityVerificationListRequest::new("idvtmp_1");
     let results: Vec<_> = c.identity_verification_list_pages(&req).take(10).collect().await;
@@ -408,7 +435,10 @@ async fn start_verification_uses_the_same_template_and_user_for_the_link_token()
         .await;
     let c = client_for(&server.uri());
     let started = c
-        .start_verification(&create_req(Some(true)), &LinkOptions::new("My App", "en", &["US"]).with_webhook("https://example.com/hook"))
+        .start_verification(
+            &create_req(Some(true)),
+            &LinkOptions::new("My App", "en", &["US"]).with_webhook("https://example.com/hook"),
+        )
         .await
         .unwrap();
     assert_eq!(started.link.link_token, example(LINK_EXAMPLE)["link_token"].as_str().unwrap());
@@ -435,9 +465,14 @@ async fn an_expired_session_is_replaced_not_reused() {
     let mut fresh = example(RETRY_EXAMPLE);
     fresh["id"] = json!("idv_fresh");
     fresh["status"] = json!("active");
-    Mock::given(path("/identity_verification/create")).respond_with(ResponseTemplate::new(200).set_body_json(expired)).mount(&server).await;
+    Mock::given(path("/identity_verification/create"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(expired))
+        .mount(&server)
+        .await;
     Mock::given(path("/identity_verification/retry"))
-        .and(body_partial_json(json!({"strategy": "reset", "client_user_id": "customer-8841", "template_id": "idvtmp_3Fh9sKx2WqPa"})))
+        .and(body_partial_json(
+            json!({"strategy": "reset", "client_user_id": "customer-8841", "template_id": "idvtmp_3Fh9sKx2WqPa"}),
+        ))
         .respond_with(ResponseTemplate::new(200).set_body_json(fresh))
         .expect(1)
         .mount(&server)
@@ -446,8 +481,10 @@ async fn an_expired_session_is_replaced_not_reused() {
         .respond_with(ResponseTemplate::new(200).set_body_raw(LINK_EXAMPLE, "application/json"))
         .mount(&server)
         .await;
-    let started =
-        client_for(&server.uri()).start_verification(&create_req(Some(true)), &LinkOptions::new("App", "en", &["US"])).await.unwrap();
+    let started = client_for(&server.uri())
+        .start_verification(&create_req(Some(true)), &LinkOptions::new("App", "en", &["US"]))
+        .await
+        .unwrap();
     assert_eq!(started.verification.id.as_str(), "idv_fresh");
 }
 
@@ -464,7 +501,10 @@ async fn wait_for_terminal_polls_until_the_status_leaves_active() {
         .with_priority(1)
         .mount(&server)
         .await;
-    Mock::given(path("/identity_verification/get")).respond_with(ResponseTemplate::new(200).set_body_json(done)).mount(&server).await;
+    Mock::given(path("/identity_verification/get"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(done))
+        .mount(&server)
+        .await;
     let c = client_for(&server.uri());
     let policy = PollPolicy {
         initial_interval: Duration::from_millis(5),
@@ -477,7 +517,10 @@ async fn wait_for_terminal_polls_until_the_status_leaves_active() {
     assert_eq!(requests(&server).await.len(), 3);
 
     server.reset().await;
-    Mock::given(path("/identity_verification/get")).respond_with(ResponseTemplate::new(200).set_body_json(active)).mount(&server).await;
+    Mock::given(path("/identity_verification/get"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(active))
+        .mount(&server)
+        .await;
     let short = PollPolicy { deadline: Duration::from_millis(50), ..policy };
     let err = c.wait_for_terminal("idv_7bQx2mLpR4zT", &short).await.unwrap_err();
     assert!(matches!(&err, Error::DeadlineExceeded { last_status, .. } if last_status == "active"), "{err:?}");

@@ -17,7 +17,8 @@ fn root() -> PathBuf {
 }
 
 fn prism_bin() -> Option<PathBuf> {
-    let candidates = [std::env::var("PRISM_BIN").ok().map(PathBuf::from), Some(root().join(".ci/node_modules/.bin/prism"))];
+    let candidates =
+        [std::env::var("PRISM_BIN").ok().map(PathBuf::from), Some(root().join(".ci/node_modules/.bin/prism"))];
     candidates.into_iter().flatten().find(|p| p.exists())
 }
 
@@ -72,19 +73,28 @@ async fn every_operation_is_accepted_by_prism() {
     let prism = Prism::start(&root().join("spec/plaid-idv.yaml"));
     let c = client(&prism.url);
     let t = "idvtmp_3Fh9sKx2WqPa";
-    let create = IdentityVerificationCreateRequest::new(false, t, true).with_client_user_id("customer-8841").with_is_idempotent(Some(true));
+    let create = IdentityVerificationCreateRequest::new(false, t, true)
+        .with_client_user_id("customer-8841")
+        .with_is_idempotent(Some(true));
     let created = c.identity_verification_create(&create).await.expect("create");
     c.identity_verification_get(&IdentityVerificationGetRequest::new(created.id.clone())).await.expect("get");
     let list = IdentityVerificationListRequest::new(t).with_client_user_id("customer-8841");
     c.identity_verification_list(&list).await.expect("list");
     let items: Vec<_> = c.identity_verification_list_stream(&list).try_collect().await.expect("list stream");
     assert!(!items.is_empty());
-    c.identity_verification_retry(&IdentityVerificationRetryRequest::new("customer-8841", t, Strategy::Reset)).await.expect("retry");
+    c.identity_verification_retry(&IdentityVerificationRetryRequest::new("customer-8841", t, Strategy::Reset))
+        .await
+        .expect("retry");
     c.dashboard_user_get(&DashboardUserGetRequest::new("usr_1")).await.expect("dashboard user get");
     c.dashboard_user_list(&DashboardUserListRequest::new()).await.expect("dashboard user list");
-    let link = LinkTokenCreateRequest::new("My App", "en", vec![CountryCode::Us], LinkTokenCreateRequestUser::new("customer-8841"))
-        .with_products(Some(vec![Products::IdentityVerification]))
-        .with_identity_verification(LinkTokenCreateRequestIdentityVerification::new(t).with_gave_consent(true));
+    let link = LinkTokenCreateRequest::new(
+        "My App",
+        "en",
+        vec![CountryCode::Us],
+        LinkTokenCreateRequestUser::new("customer-8841"),
+    )
+    .with_products(Some(vec![Products::IdentityVerification]))
+    .with_identity_verification(LinkTokenCreateRequestIdentityVerification::new(t).with_gave_consent(true));
     c.link_token_create(&link).await.expect("link token");
     c.webhook_verification_key_get(&WebhookVerificationKeyGetRequest::new("kid-1")).await.expect("webhook key");
 
@@ -94,12 +104,17 @@ async fn every_operation_is_accepted_by_prism() {
     raw["identity_verification_id"] = serde_json::json!(42);
     let status = reqwest_status(&prism.url, "/identity_verification/get", &raw.to_string(), true).await;
     assert_eq!(status, 422, "Prism must reject a body that does not match the spec");
-    let status = reqwest_status(&prism.url, "/identity_verification/get", r#"{"identity_verification_id":"idv_1"}"#, false).await;
+    let status =
+        reqwest_status(&prism.url, "/identity_verification/get", r#"{"identity_verification_id":"idv_1"}"#, false)
+            .await;
     assert_eq!(status, 401, "Prism must reject a request without auth headers");
 }
 
 async fn reqwest_status(base: &str, path: &str, body: &str, auth: bool) -> u16 {
-    let mut r = reqwest::Client::new().post(format!("{base}{path}")).header("content-type", "application/json").body(body.to_string());
+    let mut r = reqwest::Client::new()
+        .post(format!("{base}{path}"))
+        .header("content-type", "application/json")
+        .body(body.to_string());
     if auth {
         r = r.header("PLAID-CLIENT-ID", "a").header("PLAID-SECRET", "b").header("Plaid-Version", "2020-09-14");
     }

@@ -104,11 +104,17 @@ async fn each_forgery_is_rejected_with_its_own_error() {
 
     for bad in ["not-a-jwt", "a.b", "!!!.???.###", "e30.e30.AAAA"] {
         let r = v.verify(Some(bad), BODY).await;
-        assert!(matches!(r, Err(VerifyError::Malformed(_)) | Err(VerifyError::UnsupportedAlgorithm(_))), "{bad}: {r:?}");
+        assert!(
+            matches!(r, Err(VerifyError::Malformed(_)) | Err(VerifyError::UnsupportedAlgorithm(_))),
+            "{bad}: {r:?}"
+        );
     }
     assert!(matches!(v.verify(Some("abc"), BODY).await, Err(VerifyError::Malformed(_))));
     assert!(matches!(v.verify(None, BODY).await, Err(VerifyError::MissingHeader)));
-    assert!(matches!(v.verify_headers(&reqwest::header::HeaderMap::new(), BODY).await, Err(VerifyError::MissingHeader)));
+    assert!(matches!(
+        v.verify_headers(&reqwest::header::HeaderMap::new(), BODY).await,
+        Err(VerifyError::MissingHeader)
+    ));
     // Only the first check that needed the key fetched it.
     assert_eq!(fetches(&server).await, 1);
 }
@@ -171,7 +177,9 @@ async fn other_products_webhooks_are_unknown() {
 
 #[tokio::test]
 async fn typed_variants_for_each_idv_webhook() {
-    for (code, variant) in [("STATUS_UPDATED", "StatusUpdated"), ("STEP_UPDATED", "StepUpdated"), ("RETRIED", "Retried")] {
+    for (code, variant) in
+        [("STATUS_UPDATED", "StatusUpdated"), ("STEP_UPDATED", "StepUpdated"), ("RETRIED", "Retried")]
+    {
         let body = format!(
             r#"{{"webhook_type":"IDENTITY_VERIFICATION","webhook_code":"{code}","identity_verification_id":"idv_1","environment":"production"}}"#
         );
@@ -186,7 +194,18 @@ async fn typed_variants_for_each_idv_webhook() {
 fn webhook_server_example_self_test() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
     let out = std::process::Command::new(env!("CARGO"))
-        .args(["run", "--quiet", "-p", "plaid-idv", "--features", "test-util", "--example", "webhook_server", "--", "--self-test"])
+        .args([
+            "run",
+            "--quiet",
+            "-p",
+            "plaid-idv",
+            "--features",
+            "test-util",
+            "--example",
+            "webhook_server",
+            "--",
+            "--self-test",
+        ])
         .current_dir(&root)
         .output()
         .unwrap();
