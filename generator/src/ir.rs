@@ -1,11 +1,12 @@
 //! The intermediate representation: what the emitters see. It holds names, wire names, types
 //! and docs, never spec JSON and never tokens.
 
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// A Rust type as used in a field or parameter.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Ty {
     /// `String`.
     String,
@@ -34,7 +35,7 @@ pub enum Ty {
 }
 
 /// One struct field.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Field {
     /// Rust name.
     pub name: String,
@@ -57,7 +58,7 @@ pub struct Field {
 }
 
 /// One enum variant.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Variant {
     /// Rust name.
     pub name: String,
@@ -66,7 +67,7 @@ pub struct Variant {
 }
 
 /// The shape of a named type.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Kind {
     /// An object.
     Struct {
@@ -90,7 +91,7 @@ pub enum Kind {
 }
 
 /// A named, generated type.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TypeDef {
     /// Rust name.
     pub name: String,
@@ -105,7 +106,7 @@ pub struct TypeDef {
 }
 
 /// When an operation may be re-sent.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RetrySafety {
     /// Never.
     Never,
@@ -123,7 +124,7 @@ pub enum RetrySafety {
 }
 
 /// Cursor pagination facts for an operation.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Pagination {
     /// Request field holding the cursor (Rust name) and its shape.
     pub cursor_field: String,
@@ -146,7 +147,7 @@ pub struct Pagination {
 }
 
 /// One operation: becomes one async method.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Operation {
     /// Method name.
     pub method_name: String,
@@ -171,7 +172,7 @@ pub struct Operation {
 }
 
 /// One webhook body schema with its discriminators.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Webhook {
     /// Variant name in the `Webhook` enum.
     pub variant: String,
@@ -186,7 +187,7 @@ pub struct Webhook {
 }
 
 /// A spec example, to become a round-trip test.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Example {
     /// Test name.
     pub test_name: String,
@@ -199,7 +200,7 @@ pub struct Example {
 }
 
 /// Everything the emitters need.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ir {
     /// `info.title`.
     pub title: String,

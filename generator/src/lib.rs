@@ -3,6 +3,7 @@
 //!
 //! Pipeline: [`load`] → [`select`] → [`lower`] (to [`ir`]) → [`emit`] → [`render`] → [`write`].
 
+pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod ir;
@@ -54,4 +55,21 @@ pub fn extract_portion(spec_path: &Path, portion_path: &Path) -> Result<serde_js
     let spec = load::load_file(spec_path)?;
     let sel = select::select(&spec, &portion)?;
     Ok(select::extract(&spec, &sel))
+}
+
+/// Runs two specs through the same selection and reports the changes to the generated API.
+pub fn diff_specs(old: &Path, new: &Path, portion_path: &Path) -> Result<diff::Report> {
+    let portion = portion::Portion::load(portion_path)?;
+    let load = |p: &Path| -> Result<(ir::Ir, BTreeMap<String, serde_json::Value>)> {
+        let spec = load::load_file(p)?;
+        let sel = select::select(&spec, &portion)?;
+        let ir = lower::lower(&spec, &sel, &portion)?;
+        let schemas = select::schemas_of(&spec.doc)?
+            .map(|m| sel.schemas.iter().filter_map(|n| Some((n.clone(), m.get(n)?.clone()))).collect())
+            .unwrap_or_default();
+        Ok((ir, schemas))
+    };
+    let (old_ir, old_raw) = load(old)?;
+    let (new_ir, new_raw) = load(new)?;
+    Ok(diff::diff(&old_ir, &new_ir, Some((&old_raw, &new_raw))))
 }

@@ -32,6 +32,9 @@ const EXAMPLES: &[(&str, &str)] = &[
 ];
 const CARGO_TEMPLATE: &str = include_str!("../runtime/Cargo.toml.in");
 
+/// The API manifest's file name in the generated crate.
+pub const MANIFEST: &str = "api.json";
+
 /// The header every generated Rust file starts with.
 pub fn header(ir: &Ir) -> String {
     format!(
@@ -169,6 +172,11 @@ pub fn render(ir: &Ir) -> Result<BTreeMap<String, String>> {
         );
     files.insert("Cargo.toml".into(), format!("{}{cargo}", head.replace("// ", "# ")));
     files.extend(example_files);
+    // The API manifest: what `cargo xtask gen` diffs against to summarize a regeneration.
+    let manifest = Ir { examples: Vec::new(), warnings: Vec::new(), ..ir.clone() };
+    let json = serde_json::to_string_pretty(&manifest)
+        .map_err(|e| GenError::at(MANIFEST, format!("internal error: cannot serialize the API manifest: {e}")))?;
+    files.insert(MANIFEST.into(), json + "\n");
     files.insert(
         "README.md".into(),
         format!(

@@ -7,7 +7,9 @@ use plaid_idv_generator as g;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask gen [--spec PATH] [--portion PATH] [--out DIR] [--check]";
+const USAGE: &str = "usage:
+  cargo xtask gen [--spec PATH] [--portion PATH] [--out DIR] [--check]
+  cargo xtask diff OLD_SPEC NEW_SPEC [--portion PATH] [--json] [--all] [--deny-breaking]";
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
@@ -73,6 +75,22 @@ fn gen(args: &[String]) -> ExitCode {
         eprintln!("\n{} file(s) in {} are stale. Run `cargo xtask gen` to update them.", stale.len(), a.out.display());
         return ExitCode::FAILURE;
     }
+    // What changes for users, against the API manifest of the current output.
+    let previous = std::fs::read_to_string(a.out.join(g::render::MANIFEST)).ok();
+    match previous.as_deref().map(serde_json::from_str::<g::ir::Ir>) {
+        Some(Ok(old)) => {
+            let report = g::diff::diff(&old, &out.ir, None);
+            println!("changes against {}: {}", a.out.display(), report.summary());
+            for c in report.changes.iter().take(20) {
+                println!("  {} `{}` {} (source {:?}, wire {:?})", c.kind, c.item, c.detail, c.source, c.wire);
+            }
+            if report.changes.len() > 20 {
+                println!("  … {} more; run `cargo xtask diff OLD NEW` for the full report", report.changes.len() - 20);
+            }
+        }
+        Some(Err(_)) => println!("{} has an unreadable API manifest; no change summary", a.out.display()),
+        None => println!("{} has no API manifest yet; no change summary", a.out.display()),
+    }
     if let Err(e) = g::write::write_atomic(&a.out, &out.files) {
         eprintln!("{e}");
         return ExitCode::FAILURE;
@@ -90,10 +108,58 @@ fn gen(args: &[String]) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+fn diff(args: &[String]) -> ExitCode {
+    let mut portion = root().join("spec/portion.toml");
+    let (mut json, mut all, mut deny) = (false, false, false);
+    let mut specs = Vec::new();
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--portion" => match it.next() {
+                Some(p) => portion = PathBuf::from(p),
+                None => {
+                    eprintln!("--portion needs a value\n{USAGE}");
+                    return ExitCode::from(2);
+                }
+            },
+            "--json" => json = true,
+            "--all" => all = true,
+            "--deny-breaking" => deny = true,
+            flag if flag.starts_with("--") => {
+                eprintln!("unknown argument {flag:?}\n{USAGE}");
+                return ExitCode::from(2);
+            }
+            spec => specs.push(PathBuf::from(spec)),
+        }
+    }
+    let [old, new] = &specs[..] else {
+        eprintln!("diff takes two spec files\n{USAGE}");
+        return ExitCode::from(2);
+    };
+    let report = match g::diff_specs(old, new, &portion) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report.json()).unwrap_or_default());
+    } else {
+        print!("{}", report.markdown(all));
+    }
+    if deny && report.is_breaking() {
+        eprintln!("breaking changes present (--deny-breaking)");
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("gen") => gen(&args[1..]),
+        Some("diff") => diff(&args[1..]),
         _ => {
             eprintln!("{USAGE}");
             ExitCode::from(2)

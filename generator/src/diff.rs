@@ -1,0 +1,569 @@
+//! Change report between two versions of a spec, in terms of the *generated Rust API*.
+//!
+//! Every change is classified twice: **source** (does code written against the old crate still
+//! compile?) and **wire** (can an already-deployed client still talk to the new API?). With
+//! `Unknown` enum variants and `#[non_exhaustive]` types, added variants and new optional
+//! response fields are compatible on both. Description-only changes are counted as cosmetic.
+
+use crate::ir::{Field, Ir, Kind, Ty, TypeDef};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
+
+/// Whether a change breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Impact {
+    /// Nothing breaks.
+    Compatible,
+    /// Something breaks.
+    Breaking,
+}
+
+/// One change to the generated API.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Change {
+    /// Kind, such as `field added` or `variant removed`.
+    pub kind: String,
+    /// Where, such as `IdentityVerification.status`.
+    pub item: String,
+    /// Details.
+    pub detail: String,
+    /// Does old user code still compile?
+    pub source: Impact,
+    /// Does an old deployed client still work?
+    pub wire: Impact,
+}
+
+/// The whole report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// Old and new spec versions.
+    pub old_version: String,
+    /// New spec version.
+    pub new_version: String,
+    /// API changes, sorted.
+    pub changes: Vec<Change>,
+    /// Description-only changes (hidden unless asked for).
+    pub cosmetic: Vec<String>,
+    /// Schema differences with no effect on the Rust API (validation keywords, examples, …).
+    pub spec_only: Vec<String>,
+}
+
+/// Recommended version bump for the generated crate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Bump {
+    /// Nothing changed.
+    None,
+    /// Docs only.
+    Patch,
+    /// Additions only.
+    Minor,
+    /// Something breaks.
+    Major,
+}
+
+impl Report {
+    /// Any breaking change, on either axis.
+    pub fn is_breaking(&self) -> bool {
+        self.changes.iter().any(|c| c.source == Impact::Breaking || c.wire == Impact::Breaking)
+    }
+
+    /// The recommended semver bump.
+    pub fn bump(&self) -> Bump {
+        if self.is_breaking() {
+            Bump::Major
+        } else if !self.changes.is_empty() {
+            Bump::Minor
+        } else if !self.cosmetic.is_empty() || !self.spec_only.is_empty() {
+            Bump::Patch
+        } else {
+            Bump::None
+        }
+    }
+
+    /// One line: counts by kind and the bump.
+    pub fn summary(&self) -> String {
+        if self.changes.is_empty() && self.cosmetic.is_empty() && self.spec_only.is_empty() {
+            return "no changes".into();
+        }
+        let mut kinds: BTreeMap<&str, usize> = BTreeMap::new();
+        for c in &self.changes {
+            *kinds.entry(c.kind.as_str()).or_default() += 1;
+        }
+        let count = |f: &dyn Fn(&Change) -> bool| self.changes.iter().filter(|c| f(c)).count();
+        let by_kind = kinds.iter().map(|(k, n)| format!("{n} {k}")).collect::<Vec<_>>().join(", ");
+        format!(
+            "{} API change(s) ({}); {} source-breaking, {} wire-breaking; {} cosmetic, {} spec-only; recommended bump: {}",
+            self.changes.len(),
+            if by_kind.is_empty() { "none".into() } else { by_kind },
+            count(&|c| c.source == Impact::Breaking),
+            count(&|c| c.wire == Impact::Breaking),
+            self.cosmetic.len(),
+            self.spec_only.len(),
+            match self.bump() {
+                Bump::Major => "major (breaking; for a 0.x crate bump the minor number)",
+                Bump::Minor => "minor (additions only)",
+                Bump::Patch => "patch (docs or spec-only)",
+                Bump::None => "none",
+            }
+        )
+    }
+
+    /// Markdown report; `all` also lists cosmetic and spec-only changes.
+    pub fn markdown(&self, all: bool) -> String {
+        let mut s =
+            format!("# plaid-idv API changes: {} → {}\n\n{}\n", self.old_version, self.new_version, self.summary());
+        let mark = |i: Impact| if i == Impact::Breaking { "**breaking**" } else { "ok" };
+        if !self.changes.is_empty() {
+            s.push_str("\n| change | item | detail | source | wire |\n| --- | --- | --- | --- | --- |\n");
+            for c in &self.changes {
+                let _ = writeln!(
+                    s,
+                    "| {} | `{}` | {} | {} | {} |",
+                    c.kind,
+                    c.item,
+                    c.detail.replace('|', "\\|"),
+                    mark(c.source),
+                    mark(c.wire)
+                );
+            }
+        }
+        if all {
+            for (title, list) in
+                [("Cosmetic (descriptions only)", &self.cosmetic), ("Spec-only (no Rust API effect)", &self.spec_only)]
+            {
+                if !list.is_empty() {
+                    let _ = writeln!(s, "\n## {title}\n");
+                    for c in list {
+                        let _ = writeln!(s, "- {c}");
+                    }
+                }
+            }
+        } else if !self.cosmetic.is_empty() || !self.spec_only.is_empty() {
+            let _ = writeln!(
+                s,
+                "\n{} cosmetic and {} spec-only change(s) hidden; pass --all to list them.",
+                self.cosmetic.len(),
+                self.spec_only.len()
+            );
+        }
+        s
+    }
+
+    /// Machine-readable form.
+    pub fn json(&self) -> Value {
+        let mut v = serde_json::to_value(self).unwrap_or(Value::Null);
+        v["summary"] = Value::String(self.summary());
+        v["bump"] = serde_json::to_value(self.bump()).unwrap_or(Value::Null);
+        v["breaking"] = Value::Bool(self.is_breaking());
+        v
+    }
+}
+
+/// The type as the wire sees it: newtypes are their inner type.
+fn wire_ty(ir: &Ir, t: &Ty) -> Ty {
+    match t {
+        Ty::Named(n) => match ir.types.get(n).map(|d| &d.kind) {
+            Some(Kind::Newtype { inner }) => inner.clone(),
+            _ => t.clone(),
+        },
+        Ty::Vec(i) => Ty::Vec(Box::new(wire_ty(ir, i))),
+        Ty::Map(i) => Ty::Map(Box::new(wire_ty(ir, i))),
+        Ty::Nullable(i) => Ty::Nullable(Box::new(wire_ty(ir, i))),
+        other => other.clone(),
+    }
+}
+
+fn ty_str(t: &Ty) -> String {
+    match t {
+        Ty::String => "String".into(),
+        Ty::Bool => "bool".into(),
+        Ty::I32 => "i32".into(),
+        Ty::I64 => "i64".into(),
+        Ty::F64 => "f64".into(),
+        Ty::Date => "NaiveDate".into(),
+        Ty::DateTime => "DateTime<Utc>".into(),
+        Ty::Json => "Value".into(),
+        Ty::Named(n) => n.clone(),
+        Ty::Vec(i) => format!("Vec<{}>", ty_str(i)),
+        Ty::Map(i) => format!("BTreeMap<String, {}>", ty_str(i)),
+        Ty::Nullable(i) => format!("Option<{}>", ty_str(i)),
+    }
+}
+
+/// A shape fingerprint used to spot renames: same kind and members under another name.
+fn shape(t: &TypeDef) -> String {
+    match &t.kind {
+        Kind::Struct { fields, .. } => {
+            let f: Vec<String> =
+                fields.iter().map(|f| format!("{}:{}:{}:{}", f.wire, ty_str(&f.ty), f.optional, f.nullable)).collect();
+            format!("struct{{{}}}", f.join(","))
+        }
+        Kind::Enum { variants } => {
+            format!("enum{{{}}}", variants.iter().map(|v| v.wire.as_str()).collect::<Vec<_>>().join(","))
+        }
+        Kind::Newtype { inner } => format!("newtype({})", ty_str(inner)),
+    }
+}
+
+fn request_types(ir: &Ir) -> BTreeSet<String> {
+    ir.types.values().filter(|t| matches!(t.kind, Kind::Struct { request: true, .. })).map(|t| t.name.clone()).collect()
+}
+
+/// Enums reachable from request structs (a removed value may still be sent by old clients).
+fn request_enums(ir: &Ir) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for t in ir.types.values() {
+        if let Kind::Struct { fields, request: true, .. } = &t.kind {
+            for f in fields {
+                let mut ty = &f.ty;
+                while let Ty::Vec(i) | Ty::Map(i) | Ty::Nullable(i) = ty {
+                    ty = i;
+                }
+                if let Ty::Named(n) = ty {
+                    out.insert(n.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
+struct Diff<'a> {
+    old: &'a Ir,
+    new: &'a Ir,
+    changes: Vec<Change>,
+    cosmetic: Vec<String>,
+}
+
+impl Diff<'_> {
+    fn push(&mut self, kind: &str, item: String, detail: String, source: Impact, wire: Impact) {
+        self.changes.push(Change { kind: kind.into(), item, detail, source, wire });
+    }
+
+    fn fields(&mut self, name: &str, old: &[Field], new: &[Field], request: bool) {
+        use Impact::*;
+        for f in new.iter().filter(|f| !old.iter().any(|o| o.wire == f.wire)) {
+            let required = !f.optional;
+            let (src, wire) = match (required, request) {
+                (false, _) => (Compatible, Compatible),
+                (true, true) => (Breaking, Breaking),
+                (true, false) => (Breaking, Compatible),
+            };
+            let detail = format!("{} `{}: {}`", if required { "required" } else { "optional" }, f.name, ty_str(&f.ty));
+            self.push("field added", format!("{name}.{}", f.wire), detail, src, wire);
+        }
+        for f in old.iter().filter(|f| !new.iter().any(|n| n.wire == f.wire)) {
+            // Old clients decoding a response fail if a required field disappears; old clients
+            // always send a required request field.
+            let wire = if !f.optional { Breaking } else { Compatible };
+            self.push(
+                "field removed",
+                format!("{name}.{}", f.wire),
+                format!("was `{}: {}`", f.name, ty_str(&f.ty)),
+                Breaking,
+                wire,
+            );
+        }
+        for o in old {
+            let Some(n) = new.iter().find(|n| n.wire == o.wire) else { continue };
+            let item = format!("{name}.{}", o.wire);
+            if o.ty != n.ty {
+                let same_wire = wire_ty(self.old, &o.ty) == wire_ty(self.new, &n.ty);
+                let detail = format!("`{}` → `{}`", ty_str(&o.ty), ty_str(&n.ty));
+                self.push(
+                    "field type changed",
+                    item.clone(),
+                    detail,
+                    Breaking,
+                    if same_wire { Compatible } else { Breaking },
+                );
+            }
+            if o.optional != n.optional {
+                let (detail, wire) = if n.optional {
+                    ("required → optional", if request { Compatible } else { Breaking })
+                } else {
+                    ("optional → required", if request { Breaking } else { Compatible })
+                };
+                self.push("field optionality changed", item.clone(), detail.into(), Breaking, wire);
+            }
+            if o.nullable != n.nullable {
+                let (detail, wire) = if n.nullable {
+                    ("now nullable", if request { Compatible } else { Breaking })
+                } else {
+                    ("no longer nullable", if request { Breaking } else { Compatible })
+                };
+                // The Rust type only changes when the field was not already an Option.
+                let src = if o.optional && !request { Compatible } else { Breaking };
+                self.push("field nullability changed", item.clone(), detail.into(), src, wire);
+            }
+            if o.name != n.name {
+                self.push(
+                    "field renamed in Rust",
+                    item.clone(),
+                    format!("`{}` → `{}`", o.name, n.name),
+                    Breaking,
+                    Compatible,
+                );
+            }
+            if o.deprecated != n.deprecated {
+                let d = if n.deprecated { "now deprecated" } else { "no longer deprecated" };
+                self.push("field deprecation changed", item.clone(), d.into(), Compatible, Compatible);
+            }
+            if o.doc != n.doc {
+                self.cosmetic.push(format!("{item}: description changed"));
+            }
+        }
+    }
+}
+
+/// Compares two IRs (and, when given, the two raw selections for spec-only differences).
+pub fn diff(old: &Ir, new: &Ir, raw: Option<(&BTreeMap<String, Value>, &BTreeMap<String, Value>)>) -> Report {
+    use Impact::*;
+    let mut d = Diff { old, new, changes: Vec::new(), cosmetic: Vec::new() };
+    let old_req = request_types(old);
+    let new_req = request_types(new);
+
+    // Types removed / added, with probable renames paired up by shape.
+    let removed: Vec<&TypeDef> = old.types.values().filter(|t| !new.types.contains_key(&t.name)).collect();
+    let mut added: Vec<&TypeDef> = new.types.values().filter(|t| !old.types.contains_key(&t.name)).collect();
+    for r in removed {
+        if let Some(i) = added.iter().position(|a| shape(a) == shape(r)) {
+            let a = added.remove(i);
+            d.push(
+                "type renamed (probable)",
+                r.name.clone(),
+                format!("same shape now named `{}`", a.name),
+                Breaking,
+                Compatible,
+            );
+        } else {
+            d.push("type removed", r.name.clone(), format!("from `{}`", r.origin), Breaking, Compatible);
+        }
+    }
+    for a in added {
+        d.push("type added", a.name.clone(), format!("from `{}`", a.origin), Compatible, Compatible);
+    }
+    let req_enums = request_enums(old);
+    for (name, o) in &old.types {
+        let Some(n) = new.types.get(name) else { continue };
+        if o.doc != n.doc {
+            d.cosmetic.push(format!("{name}: description changed"));
+        }
+        if o.deprecated != n.deprecated {
+            let det = if n.deprecated { "now deprecated" } else { "no longer deprecated" };
+            d.push("type deprecation changed", name.clone(), det.into(), Compatible, Compatible);
+        }
+        match (&o.kind, &n.kind) {
+            (Kind::Struct { fields: of, .. }, Kind::Struct { fields: nf, .. }) => {
+                let request = old_req.contains(name) || new_req.contains(name);
+                d.fields(name, of, nf, request);
+            }
+            (Kind::Enum { variants: ov }, Kind::Enum { variants: nv }) => {
+                for v in nv.iter().filter(|v| !ov.iter().any(|o| o.wire == v.wire)) {
+                    d.push(
+                        "variant added",
+                        format!("{name}::{}", v.name),
+                        format!("`{}`", v.wire),
+                        Compatible,
+                        Compatible,
+                    );
+                }
+                for v in ov.iter().filter(|v| !nv.iter().any(|n| n.wire == v.wire)) {
+                    let wire = if req_enums.contains(name) { Breaking } else { Compatible };
+                    d.push("variant removed", format!("{name}::{}", v.name), format!("`{}`", v.wire), Breaking, wire);
+                }
+                for v in ov {
+                    if let Some(n) = nv.iter().find(|n| n.wire == v.wire && n.name != v.name) {
+                        d.push(
+                            "variant renamed in Rust",
+                            format!("{name}::{}", v.name),
+                            format!("now `{}`", n.name),
+                            Breaking,
+                            Compatible,
+                        );
+                    }
+                }
+            }
+            (Kind::Newtype { inner: oi }, Kind::Newtype { inner: ni }) if oi != ni => {
+                d.push(
+                    "newtype changed",
+                    name.clone(),
+                    format!("`{}` → `{}`", ty_str(oi), ty_str(ni)),
+                    Breaking,
+                    Breaking,
+                );
+            }
+            (Kind::Newtype { .. }, Kind::Newtype { .. }) => {}
+            _ => d.push(
+                "type kind changed",
+                name.clone(),
+                format!("`{}` → `{}`", shape(o), shape(n)),
+                Breaking,
+                Breaking,
+            ),
+        }
+    }
+
+    // Operations by method and path.
+    let key = |o: &crate::ir::Operation| format!("{} {}", o.http_method, o.path);
+    for o in &old.operations {
+        match new.operations.iter().find(|n| key(n) == key(o)) {
+            None => d.push("operation removed", key(o), format!("method `{}`", o.method_name), Breaking, Breaking),
+            Some(n) => {
+                if o.method_name != n.method_name {
+                    d.push(
+                        "operation renamed",
+                        key(o),
+                        format!("`{}` → `{}`", o.method_name, n.method_name),
+                        Breaking,
+                        Compatible,
+                    );
+                }
+                let (or, nr) = (o.request.as_ref().map(ty_str), n.request.as_ref().map(ty_str));
+                if or != nr {
+                    d.push("operation request changed", key(o), format!("{or:?} → {nr:?}"), Breaking, Compatible);
+                }
+                if o.response != n.response {
+                    d.push(
+                        "operation response changed",
+                        key(o),
+                        format!("`{}` → `{}`", ty_str(&o.response), ty_str(&n.response)),
+                        Breaking,
+                        Compatible,
+                    );
+                }
+                if o.retry != n.retry {
+                    d.push(
+                        "retry rule changed",
+                        key(o),
+                        format!("{:?} → {:?}", o.retry, n.retry),
+                        Compatible,
+                        Compatible,
+                    );
+                }
+                if o.doc != n.doc {
+                    d.cosmetic.push(format!("{}: operation description changed", key(o)));
+                }
+            }
+        }
+    }
+    for n in new.operations.iter().filter(|n| !old.operations.iter().any(|o| key(o) == key(n))) {
+        d.push("operation added", key(n), format!("method `{}`", n.method_name), Compatible, Compatible);
+    }
+    for w in &new.webhooks {
+        if !old.webhooks.iter().any(|o| o.variant == w.variant) {
+            d.push(
+                "webhook added",
+                format!("Webhook::{}", w.variant),
+                format!("{} / {}", w.webhook_type, w.webhook_code),
+                Compatible,
+                Compatible,
+            );
+        }
+    }
+    for w in &old.webhooks {
+        if !new.webhooks.iter().any(|n| n.variant == w.variant) {
+            d.push(
+                "webhook removed",
+                format!("Webhook::{}", w.variant),
+                format!("{} / {}", w.webhook_type, w.webhook_code),
+                Breaking,
+                Compatible,
+            );
+        }
+    }
+
+    // Raw schema differences no API change accounts for, property by property, so nothing is
+    // silently dropped.
+    let mut spec_only = Vec::new();
+    if let Some((o, n)) = raw {
+        let items: BTreeSet<String> = d.changes.iter().map(|c| c.item.clone()).collect();
+        let types: BTreeSet<String> =
+            d.changes.iter().filter_map(|c| c.item.split(['.', ':']).next()).map(String::from).collect();
+        let origin_of = |schema: &str| {
+            new.types.values().chain(old.types.values()).find(|t| t.origin == schema).map(|t| t.name.clone())
+        };
+        let empty = Value::Object(Default::default());
+        for name in o.keys().chain(n.keys()).collect::<BTreeSet<_>>() {
+            let ptr = format!("#/components/schemas/{name}");
+            let (a, b) = match (o.get(name), n.get(name)) {
+                (None, Some(_)) if origin_of(name).is_none() => {
+                    spec_only.push(format!("{ptr}: schema added (inlined; no Rust type of its own)"));
+                    continue;
+                }
+                (Some(_), None) if origin_of(name).is_none() => {
+                    spec_only.push(format!("{ptr}: schema removed (was inlined; no Rust type of its own)"));
+                    continue;
+                }
+                (Some(a), Some(b)) if a != b => (strip_prose(a), strip_prose(b)),
+                _ => continue,
+            };
+            if a == b {
+                // Prose only: counted once, unless the IR already counted it.
+                let rust = origin_of(name).unwrap_or_default();
+                if !d.cosmetic.iter().any(|c| c.starts_with(&format!("{rust}:")) || c.starts_with(&format!("{rust}.")))
+                {
+                    d.cosmetic.push(format!("{ptr}: description or example changed"));
+                }
+                continue;
+            }
+            let rust = origin_of(name);
+            let props = |v: &Value| v.get("properties").cloned().unwrap_or_else(|| empty.clone());
+            let (pa, pb) = (props(&a), props(&b));
+            let keys: BTreeSet<&String> =
+                pa.as_object().into_iter().chain(pb.as_object()).flat_map(|m| m.keys()).collect();
+            for k in keys {
+                if pa.get(k) != pb.get(k) && !rust.as_ref().is_some_and(|r| items.contains(&format!("{r}.{k}"))) {
+                    spec_only.push(format!("{ptr}/properties/{k}: changed without changing the Rust API"));
+                }
+            }
+            let rest = |v: &Value| match v {
+                Value::Object(m) => Value::Object(
+                    m.iter()
+                        .filter(|(k, _)| k.as_str() != "properties" && k.as_str() != "required")
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect(),
+                ),
+                other => other.clone(),
+            };
+            if rest(&a) != rest(&b) && !rust.as_ref().is_some_and(|r| types.contains(r)) {
+                spec_only.push(format!(
+                    "{ptr}: changed without changing the Rust API (validation keywords, formats or inlined aliases)"
+                ));
+            }
+        }
+    }
+    d.changes.sort();
+    d.cosmetic.sort();
+    d.cosmetic.dedup();
+    Report {
+        old_version: old.spec_version.clone(),
+        new_version: new.spec_version.clone(),
+        changes: d.changes,
+        cosmetic: d.cosmetic,
+        spec_only,
+    }
+}
+
+/// A schema with its prose (descriptions, examples, titles) removed.
+pub fn strip_prose(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .filter(|(k, _)| {
+                    !matches!(
+                        k.as_str(),
+                        "description" | "example" | "examples" | "x-examples" | "title" | "externalDocs"
+                    )
+                })
+                .map(|(k, v)| (k.clone(), strip_prose(v)))
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(strip_prose).collect()),
+        other => other.clone(),
+    }
+}

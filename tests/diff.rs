@@ -1,0 +1,174 @@
+//! `cargo xtask diff`: one fixture pair per change kind with its expected classification, a
+//! snapshot of a multi-change report, a load error, and Plaid's spec against a mutated copy.
+
+mod common;
+
+use plaid_idv_generator::diff::{Bump, Impact, Report};
+use std::path::PathBuf;
+
+const BASE: &str = r#"openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /thing/get:
+    post:
+      operationId: thingGet
+      requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/ThingGetRequest'}}}}
+      responses:
+        "200": {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Thing'}}}}
+components:
+  schemas:
+    ThingGetRequest:
+      type: object
+      required: [thing_id]
+      properties:
+        thing_id: {type: string}
+        mode: {$ref: '#/components/schemas/Mode'}
+    Thing:
+      description: A thing.
+      type: object
+      required: [id, status, request_id]
+      properties:
+        id: {type: string}
+        status: {$ref: '#/components/schemas/Status'}
+        note: {type: string, nullable: true}
+        label: {type: string, minLength: 1}
+        request_id: {type: string}
+    Status: {type: string, enum: [active, done]}
+    Mode: {type: string, enum: [fast, slow]}
+    PlaidError: {type: object, properties: {error_code: {type: string}}}
+"#;
+
+fn write_pair(tag: &str, old: &str, new: &str) -> (PathBuf, PathBuf) {
+    let dir = common::temp_dir(&format!("diff-{tag}"));
+    let (o, n) = (dir.join("old.yaml"), dir.join("new.yaml"));
+    std::fs::write(&o, old).unwrap();
+    std::fs::write(&n, new).unwrap();
+    (o, n)
+}
+
+fn report(tag: &str, old: &str, new: &str) -> Report {
+    let (o, n) = write_pair(tag, old, new);
+    plaid_idv_generator::diff_specs(&o, &n, &common::fixture("portion.toml")).unwrap()
+}
+
+fn edit(from: &str, to: &str) -> String {
+    assert!(BASE.contains(from), "fixture edit {from:?} does not apply");
+    BASE.replacen(from, to, 1)
+}
+
+use Impact::{Breaking as B, Compatible as C};
+
+#[test]
+fn each_change_kind_is_classified() {
+    let cases: Vec<(&str, String, &str, Impact, Impact)> = vec![
+        ("variant-added", edit("enum: [active, done]", "enum: [active, done, paused]"), "variant added", C, C),
+        ("variant-removed-response", edit("enum: [active, done]", "enum: [active]"), "variant removed", B, C),
+        ("variant-removed-request", edit("enum: [fast, slow]", "enum: [fast]"), "variant removed", B, B),
+        ("optional-response-field-added", edit("        request_id: {type: string}\n    Status", "        request_id: {type: string}\n        extra: {type: string}\n    Status"), "field added", C, C),
+        ("required-request-field-added", edit("required: [thing_id]", "required: [thing_id, mode]"), "field optionality changed", B, B),
+        ("response-field-removed-required", edit("required: [id, status, request_id]", "required: [status, request_id]").replace("        id: {type: string}\n", ""), "field removed", B, B),
+        ("response-field-removed-optional", edit("        note: {type: string, nullable: true}\n", ""), "field removed", B, C),
+        ("field-type-changed", edit("note: {type: string, nullable: true}", "note: {type: integer, nullable: true}"), "field type changed", B, B),
+        ("response-field-now-optional", edit("required: [id, status, request_id]", "required: [status, request_id]"), "field optionality changed", B, B),
+        ("response-field-now-nullable", edit("        id: {type: string}", "        id: {type: string, nullable: true}"), "field nullability changed", B, B),
+        ("type-renamed", edit("status: {$ref: '#/components/schemas/Status'}", "status: {$ref: '#/components/schemas/State'}").replace("    Status: {type", "    State: {type"), "type renamed (probable)", B, C),
+        ("operation-added", edit("components:\n", "  /thing/list:\n    post:\n      operationId: thingList\n      responses:\n        \"200\": {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Thing'}}}}\ncomponents:\n"), "operation added", C, C),
+        ("operation-removed", BASE.replace("/thing/get", "/thing/fetch"), "operation removed", B, B),
+    ];
+    for (tag, new, kind, source, wire) in cases {
+        let r = report(tag, BASE, &new);
+        let c = r
+            .changes
+            .iter()
+            .find(|c| c.kind == kind)
+            .unwrap_or_else(|| panic!("{tag}: no `{kind}` in {:#?}", r.changes));
+        assert_eq!((c.source, c.wire), (source, wire), "{tag}: {c:?}");
+        let expected_bump = if r.is_breaking() { Bump::Major } else { Bump::Minor };
+        assert_eq!(r.bump(), expected_bump, "{tag}");
+    }
+}
+
+#[test]
+fn description_only_changes_are_cosmetic_and_hidden() {
+    let r = report("cosmetic", BASE, &edit("description: A thing.", "description: A different thing."));
+    assert!(r.changes.is_empty(), "{:?}", r.changes);
+    assert_eq!(r.cosmetic.len(), 1);
+    assert_eq!(r.bump(), Bump::Patch);
+    assert!(!r.markdown(false).contains("A different"));
+    assert!(r.markdown(true).contains("Thing: description changed"));
+}
+
+#[test]
+fn spec_only_changes_are_listed_not_dropped() {
+    let r =
+        report("spec-only", BASE, &edit("label: {type: string, minLength: 1}", "label: {type: string, minLength: 3}"));
+    assert!(r.changes.is_empty());
+    assert_eq!(r.spec_only.len(), 1, "{:?}", r.spec_only);
+    assert!(r.spec_only[0].contains("#/components/schemas/Thing"));
+}
+
+#[test]
+fn the_same_spec_twice_has_no_changes() {
+    let r = report("same", BASE, BASE);
+    assert_eq!(r.summary(), "no changes");
+    assert_eq!(r.bump(), Bump::None);
+}
+
+#[test]
+fn multi_change_report_snapshot() {
+    let new = edit("enum: [active, done]", "enum: [active, done, paused]")
+        .replace("        note: {type: string, nullable: true}\n", "")
+        .replace("description: A thing.", "description: Changed words.")
+        .replace("required: [thing_id]", "required: [thing_id, mode]")
+        .replace("label: {type: string, minLength: 1}", "label: {type: string, minLength: 2}");
+    let r = report("multi", BASE, &new);
+    insta::assert_snapshot!("multi_change_report", r.markdown(true));
+    insta::assert_snapshot!("multi_change_report_json", serde_json::to_string_pretty(&r.json()).unwrap());
+}
+
+#[test]
+fn a_spec_that_fails_to_load_names_the_file() {
+    let (o, n) = write_pair("bad", BASE, "openapi: [unclosed\n");
+    let e = plaid_idv_generator::diff_specs(&o, &n, &common::fixture("portion.toml")).unwrap_err();
+    assert!(e.to_string().contains(&n.display().to_string()), "{e}");
+    let missing = PathBuf::from("/nonexistent/spec.yaml");
+    let e = plaid_idv_generator::diff_specs(&o, &missing, &common::fixture("portion.toml")).unwrap_err();
+    assert!(e.to_string().contains("/nonexistent/spec.yaml") && e.to_string().contains("cannot read"), "{e}");
+}
+
+/// Plaid's spec against a copy with real-world-style edits: an enum value added, an optional
+/// response field added, a field removed, and a description reworded.
+#[test]
+fn plaid_spec_against_an_edited_copy() {
+    let Some(spec) = common::plaid_spec() else {
+        println!("SKIP plaid_spec_against_an_edited_copy: ../shared/plaid-openapi/2020-09-14.yml not found");
+        return;
+    };
+    let text = std::fs::read_to_string(&spec).unwrap();
+    let same = plaid_idv_generator::diff_specs(&spec, &spec, &common::root().join("spec/portion.toml")).unwrap();
+    assert_eq!(same.summary(), "no changes");
+    let mut doc: serde_json::Value = {
+        let y: serde_yaml::Value = serde_yaml::from_str(&text).unwrap();
+        serde_json::to_value(y).unwrap()
+    };
+    let s = &mut doc["components"]["schemas"];
+    s["IdentityVerificationStatus"]["enum"].as_array_mut().unwrap().push("under_investigation".into());
+    s["IdentityVerificationGetResponse"]["properties"]["risk_score_v2"] =
+        serde_json::json!({"type": "integer", "nullable": true});
+    s["IdentityVerificationGetResponse"]["properties"].as_object_mut().unwrap().remove("shareable_url");
+    s["DashboardUser"]["description"] = "Reworded.".into();
+    let dir = common::temp_dir("diff-plaid");
+    let edited = dir.join("edited.json");
+    std::fs::write(&edited, serde_json::to_vec(&doc).unwrap()).unwrap();
+    let r = plaid_idv_generator::diff_specs(&spec, &edited, &common::root().join("spec/portion.toml")).unwrap();
+    let find = |kind: &str, item: &str| r.changes.iter().find(|c| c.kind == kind && c.item.contains(item)).cloned();
+    let v = find("variant added", "IdentityVerificationStatus::UnderInvestigation").expect("variant added");
+    assert_eq!((v.source, v.wire), (C, C));
+    let f = find("field added", "IdentityVerificationGetResponse.risk_score_v2").expect("field added");
+    assert_eq!((f.source, f.wire), (C, C));
+    let gone = find("field removed", "IdentityVerificationGetResponse.shareable_url").expect("field removed");
+    assert_eq!(gone.source, B);
+    assert!(r.cosmetic.iter().any(|c| c.starts_with("DashboardUser")), "{:?}", r.cosmetic);
+    assert_eq!(r.changes.len(), 3, "{:#?}", r.changes);
+    let _ = std::fs::remove_dir_all(&dir);
+}
