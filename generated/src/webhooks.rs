@@ -7,6 +7,7 @@
 /// A webhook body of this portion, told apart by `webhook_type` and `webhook_code`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
+#[allow(clippy::large_enum_variant)]
 pub enum Webhook {
     /// Sent when a new attempt is opened for a user, from the API or the Dashboard.
     ///

@@ -320,8 +320,11 @@ impl Diff<'_> {
     }
 }
 
+/// Selected component schemas by name, as JSON.
+pub type RawSchemas = BTreeMap<String, Value>;
+
 /// Compares two IRs (and, when given, the two raw selections for spec-only differences).
-pub fn diff(old: &Ir, new: &Ir, raw: Option<(&BTreeMap<String, Value>, &BTreeMap<String, Value>)>) -> Report {
+pub fn diff(old: &Ir, new: &Ir, raw: Option<(&RawSchemas, &RawSchemas)>) -> Report {
     use Impact::*;
     let mut d = Diff { old, new, changes: Vec::new(), cosmetic: Vec::new() };
     let old_req = request_types(old);

@@ -1,7 +1,7 @@
 //! plaid-idv-generator: reads the Identity Verification portion of a Plaid OpenAPI spec and
 //! writes the `plaid-idv` Rust client crate.
 //!
-//! Pipeline: [`load`] → [`select`] → [`lower`] (to [`ir`]) → [`emit`] → [`render`] → [`write`].
+//! Pipeline: [`load`] → [`select`] → [`lower`] (to [`ir`]) → [`emit`] → [`render`] → [`mod@write`].
 
 pub mod diff;
 pub mod emit;
@@ -34,12 +34,26 @@ pub fn generate_from(spec_bytes: &[u8], spec_name: &str, portion: &portion::Port
     generate_spec(&spec, portion)
 }
 
-/// Runs select → lower → emit → render on a loaded spec.
+/// Stack for the pipeline thread: lowering recurses once per nesting level of a schema (bounded
+/// by `lower`'s depth limit), and callers' threads may have small stacks.
+const PIPELINE_STACK: usize = 256 << 20;
+
+/// Runs select → lower → emit → render on a loaded spec, on a thread with a large stack.
+/// A panic inside (a bug) is propagated, not turned into an error.
 pub fn generate_spec(spec: &load::Spec, portion: &portion::Portion) -> Result<Output> {
-    let sel = select::select(spec, portion)?;
-    let ir = lower::lower(spec, &sel, portion)?;
-    let files = render::render(&ir)?;
-    Ok(Output { files, ir })
+    std::thread::scope(|scope| {
+        let worker = std::thread::Builder::new()
+            .name("plaid-idv-generator".into())
+            .stack_size(PIPELINE_STACK)
+            .spawn_scoped(scope, || {
+                let sel = select::select(spec, portion)?;
+                let ir = lower::lower(spec, &sel, portion)?;
+                let files = render::render(&ir)?;
+                Ok(Output { files, ir })
+            })
+            .map_err(|e| GenError::at("#", format!("cannot start the generator thread: {e}")))?;
+        worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
 }
 
 /// Runs the pipeline on files. Nothing is written.

@@ -38,6 +38,8 @@ pub fn emit(ir: &Ir) -> TokenStream {
         /// A webhook body of this portion, told apart by `webhook_type` and `webhook_code`.
         #[derive(Debug, Clone, PartialEq)]
         #[non_exhaustive]
+        // Parsed once per delivery; boxing every variant would only cost ergonomics.
+        #[allow(clippy::large_enum_variant)]
         pub enum Webhook {
             #( #docs #variants(crate::types::#tys), )*
             /// A webhook this crate has no type for: another product's, or a code added later.

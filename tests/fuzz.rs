@@ -1,0 +1,260 @@
+//! Mutation fuzzing of the generator. Valid specs are mutated (keys deleted, types changed,
+//! random names, dangling and cyclic `$ref`s, deep nesting) and run through the pipeline:
+//! - it never panics;
+//! - every Ok output parses with `syn`, and a sample of them compiles;
+//! - every Err names a JSON pointer.
+//!
+//! CI runs a bounded count. For the long run (prints the count and the failures):
+//! `FUZZ_CASES=100000 cargo test --release -p plaid-idv-tests --test fuzz -- --nocapture`
+
+mod common;
+
+use plaid_idv_generator::load::Spec;
+use plaid_idv_generator::portion::Portion;
+use serde_json::{json, Value};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+/// xorshift64*: small, seeded, reproducible.
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+const NAMES: &[&str] = &[
+    "type", "Self", "self", "", "1st", "é😀", "a-b", "fooBar", "FooBar", "foo_bar", "Unknown", "crate", "Option",
+    "x y", "\"#", "*/",
+];
+
+fn random_value(rng: &mut Rng) -> Value {
+    match rng.below(9) {
+        0 => json!("x"),
+        1 => json!(5),
+        2 => json!(true),
+        3 => Value::Null,
+        4 => json!([]),
+        5 => json!({}),
+        6 => json!({"type": "object", "properties": {"a": {"type": "string"}}}),
+        7 => json!(["string", "null"]),
+        _ => json!(NAMES[rng.below(NAMES.len())]),
+    }
+}
+
+/// Pointers of every object member in `v` (capped, so huge specs stay cheap).
+fn members(v: &Value, ptr: String, out: &mut Vec<String>) {
+    if out.len() > 20_000 {
+        return;
+    }
+    match v {
+        Value::Object(m) => {
+            for (k, c) in m {
+                let p = format!("{ptr}/{}", k.replace('~', "~0").replace('/', "~1"));
+                out.push(p.clone());
+                members(c, p, out);
+            }
+        }
+        Value::Array(a) => {
+            for (i, c) in a.iter().enumerate() {
+                members(c, format!("{ptr}/{i}"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn split(ptr: &str) -> (&str, String) {
+    let i = ptr.rfind('/').unwrap_or(0);
+    (&ptr[..i], ptr[i + 1..].replace("~1", "/").replace("~0", "~"))
+}
+
+fn schema_names(doc: &Value) -> Vec<String> {
+    doc.pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .map(|m| m.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+fn mutate(doc: &mut Value, rng: &mut Rng) -> String {
+    let mut ptrs = Vec::new();
+    members(doc, String::new(), &mut ptrs);
+    if ptrs.is_empty() {
+        return "nothing to mutate".into();
+    }
+    let target = ptrs[rng.below(ptrs.len())].clone();
+    let (parent, key) = split(&target);
+    let kind = rng.below(8);
+    match kind {
+        0 => {
+            if let Some(Value::Object(m)) = doc.pointer_mut(parent) {
+                m.remove(&key);
+            }
+            format!("delete {target}")
+        }
+        1 => {
+            let v = random_value(rng);
+            if let Some(slot) = doc.pointer_mut(&target) {
+                *slot = v.clone();
+            }
+            format!("set {target} = {v}")
+        }
+        2 => {
+            let name = NAMES[rng.below(NAMES.len())].to_string();
+            if let Some(Value::Object(m)) = doc.pointer_mut(parent) {
+                if let Some(v) = m.remove(&key) {
+                    m.insert(name.clone(), v);
+                }
+            }
+            format!("rename {target} -> {name:?}")
+        }
+        3 => {
+            if let Some(slot @ Value::Object(_)) = doc.pointer_mut(&target) {
+                slot["$ref"] = json!("#/components/schemas/DoesNotExist");
+            }
+            format!("dangling $ref at {target}")
+        }
+        4 => {
+            let names = schema_names(doc);
+            if names.len() >= 2 {
+                let (a, b) = (&names[rng.below(names.len())], &names[rng.below(names.len())]);
+                doc["components"]["schemas"][a] = json!({"$ref": format!("#/components/schemas/{b}")});
+                doc["components"]["schemas"][b] = json!({"allOf": [{"$ref": format!("#/components/schemas/{a}")}]});
+                format!("cycle {a} <-> {b}")
+            } else {
+                "no cycle".into()
+            }
+        }
+        5 => {
+            let depth = 1 + rng.below(300);
+            if let Some(slot) = doc.pointer_mut(&target) {
+                let mut v = slot.take();
+                for _ in 0..depth {
+                    v = json!({"type": "object", "properties": {"x": v}});
+                }
+                *slot = v;
+            }
+            format!("nest {target} {depth} deep")
+        }
+        6 => {
+            let name = NAMES[rng.below(NAMES.len())];
+            if let Some(Value::Object(m)) = doc.pointer_mut("/components/schemas") {
+                let keys: Vec<String> = m.keys().cloned().collect();
+                if let Some(k) = keys.get(rng.below(keys.len())) {
+                    if let Some(v) = m.remove(k) {
+                        m.insert(name.to_string(), v);
+                    }
+                }
+            }
+            format!("schema renamed to {name:?}")
+        }
+        _ => {
+            let t = ["string", "integer", "object", "array", "bogus", "null"][rng.below(6)];
+            if let Some(slot @ Value::Object(_)) = doc.pointer_mut(&target) {
+                slot["type"] = json!(t);
+            }
+            format!("type of {target} = {t}")
+        }
+    }
+}
+
+struct Base {
+    name: String,
+    doc: Value,
+    portion: Portion,
+}
+
+fn bases() -> Vec<Base> {
+    let mut out = Vec::new();
+    let fixtures = common::root().join("tests/fixtures");
+    let mut files: Vec<_> = std::fs::read_dir(&fixtures)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    for f in files {
+        let spec = plaid_idv_generator::load::load_file(&f).unwrap();
+        out.push(Base {
+            name: f.file_name().unwrap().to_string_lossy().into(),
+            doc: spec.doc,
+            portion: common::fixture_portion("fuzz"),
+        });
+    }
+    let ours = plaid_idv_generator::load::load_file(&common::root().join("spec/plaid-idv.yaml")).unwrap();
+    let mut portion = Portion::load(&common::root().join("spec/portion.toml")).unwrap();
+    portion.crate_name = "fuzz-ours".into();
+    out.push(Base { name: "plaid-idv.yaml".into(), doc: ours.doc, portion });
+    out
+}
+
+#[test]
+fn mutated_specs_never_panic() {
+    let cases: usize = std::env::var("FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(400);
+    let seed: u64 = std::env::var("FUZZ_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0x5EED_1DF0);
+    let bases = bases();
+    let mut rng = Rng(seed);
+    let (mut ok, mut errs, mut failures) = (0usize, 0usize, Vec::new());
+    let mut samples: Vec<(String, std::collections::BTreeMap<String, String>)> = Vec::new();
+    std::panic::set_hook(Box::new(|_| {}));
+    for case in 0..cases {
+        // Most cases use the small fixtures; every 8th uses our full IDV spec.
+        let base = if case % 8 == 7 { &bases[bases.len() - 1] } else { &bases[rng.below(bases.len() - 1)] };
+        let mut doc = base.doc.clone();
+        let steps: Vec<String> = (0..1 + rng.below(3)).map(|_| mutate(&mut doc, &mut rng)).collect();
+        let what = format!("case {case} ({}): {}", base.name, steps.join("; "));
+        if std::env::var("FUZZ_TRACE").is_ok() {
+            eprintln!("{what}");
+        }
+        let spec = Spec { doc, sha256: "0".repeat(64), version: "fuzz".into(), title: "fuzz".into() };
+        match catch_unwind(AssertUnwindSafe(|| plaid_idv_generator::generate_spec(&spec, &base.portion))) {
+            Err(_) => failures.push(format!("PANIC {what}")),
+            Ok(Ok(out)) => {
+                ok += 1;
+                for (path, text) in out.files.iter().filter(|(p, _)| p.ends_with(".rs")) {
+                    if let Err(e) = syn::parse_file(text) {
+                        failures.push(format!("UNPARSABLE {path}: {e} in {what}"));
+                    }
+                }
+                if samples.len() < 2
+                    && base.name != "plaid-idv.yaml"
+                    && steps.iter().any(|s| s.starts_with("rename") || s.starts_with("set"))
+                {
+                    samples.push((what.clone(), out.files));
+                }
+            }
+            Ok(Err(e)) => {
+                errs += 1;
+                if !e.location.starts_with('#') {
+                    failures.push(format!("UNLOCATED error {e} in {what}"));
+                }
+            }
+        }
+    }
+    let _ = std::panic::take_hook();
+    println!(
+        "fuzz: {cases} cases (seed {seed}): {ok} generated, {errs} rejected with a located error, {} failures",
+        failures.len()
+    );
+    for f in failures.iter().take(50) {
+        println!("  {f}");
+    }
+    assert!(failures.is_empty(), "{} failures; first: {}", failures.len(), failures[0]);
+
+    // A sample of Ok outputs must also compile.
+    if std::env::var("FUZZ_CASES").is_err() {
+        let dir = common::temp_dir("fuzz-samples");
+        for (i, (what, files)) in samples.iter().enumerate() {
+            let crate_dir = dir.join(format!("sample{i}"));
+            plaid_idv_generator::write::write_atomic(&crate_dir, files).unwrap();
+            let (built, log) = common::cargo(&crate_dir, "fixtures", &["build", "--all-features"]);
+            assert!(built, "mutated output does not compile ({what}):\n{log}");
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
