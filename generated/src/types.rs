@@ -9,31 +9,31 @@
 pub struct AamvaAnalysis {
     /// The is verified of this AAMVA analysis.
     pub is_verified: bool,
-    /// The `id_number` field.
+    /// The `id_number` field; see [`AamvaMatchResult`].
     pub id_number: AamvaMatchResult,
-    /// The `id_issue_date` field.
+    /// The `id_issue_date` field; see [`AamvaMatchResult`].
     pub id_issue_date: AamvaMatchResult,
-    /// The `id_expiration_date` field.
+    /// The `id_expiration_date` field; see [`AamvaMatchResult`].
     pub id_expiration_date: AamvaMatchResult,
-    /// The `street` field.
+    /// The `street` field; see [`AamvaDetailedMatchResult`].
     pub street: AamvaDetailedMatchResult,
-    /// The `city` field.
+    /// The `city` field; see [`AamvaMatchResult`].
     pub city: AamvaMatchResult,
-    /// The `postal_code` field.
+    /// The `postal_code` field; see [`AamvaDetailedMatchResult`].
     pub postal_code: AamvaDetailedMatchResult,
-    /// The `date_of_birth` field.
+    /// The `date_of_birth` field; see [`AamvaMatchResult`].
     pub date_of_birth: AamvaMatchResult,
-    /// The `gender` field.
+    /// The `gender` field; see [`AamvaMatchResult`].
     pub gender: AamvaMatchResult,
-    /// The `height` field.
+    /// The `height` field; see [`AamvaMatchResult`].
     pub height: AamvaMatchResult,
-    /// The `eye_color` field.
+    /// The `eye_color` field; see [`AamvaMatchResult`].
     pub eye_color: AamvaMatchResult,
-    /// The `first_name` field.
+    /// The `first_name` field; see [`AamvaDetailedMatchResult`].
     pub first_name: AamvaDetailedMatchResult,
-    /// The `middle_name` field.
+    /// The `middle_name` field; see [`AamvaDetailedMatchResult`].
     pub middle_name: AamvaDetailedMatchResult,
-    /// The `last_name` field.
+    /// The `last_name` field; see [`AamvaDetailedMatchResult`].
     pub last_name: AamvaDetailedMatchResult,
 }
 impl AamvaAnalysis {
@@ -300,13 +300,13 @@ crate::runtime::string_enum!(CountryCode);
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DashboardUser {
-    /// The `id` field.
+    /// The `id` field; see [`DashboardUserId`].
     pub id: DashboardUserId,
     /// A point in time in RFC 3339 form, in UTC.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// An email address.
     pub email_address: String,
-    /// The `status` field.
+    /// The `status` field; see [`DashboardUserStatus`].
     pub status: DashboardUserStatus,
 }
 impl DashboardUser {
@@ -329,7 +329,7 @@ impl DashboardUser {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DashboardUserGetRequest {
-    /// The `dashboard_user_id` field.
+    /// The `dashboard_user_id` field; see [`DashboardUserId`].
     pub dashboard_user_id: DashboardUserId,
     /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -362,15 +362,15 @@ impl DashboardUserGetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DashboardUserGetResponse {
-    /// The `id` field.
+    /// The `id` field; see [`DashboardUserId`].
     pub id: DashboardUserId,
     /// A point in time in RFC 3339 form, in UTC.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// An email address.
     pub email_address: String,
-    /// The `status` field.
+    /// The `status` field; see [`DashboardUserStatus`].
     pub status: DashboardUserStatus,
-    /// The `request_id` field.
+    /// The `request_id` field; see [`RequestId`].
     pub request_id: RequestId,
 }
 impl DashboardUserGetResponse {
@@ -458,7 +458,7 @@ pub struct DashboardUserListResponse {
     /// Opaque position in a listing. Pass the previous page's `next_cursor` to fetch the next page.
     #[serde(default)]
     pub next_cursor: Option<String>,
-    /// The `request_id` field.
+    /// The `request_id` field; see [`RequestId`].
     pub request_id: RequestId,
 }
 impl DashboardUserListResponse {
@@ -513,23 +513,23 @@ crate::runtime::string_enum!(DashboardUserStatus);
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DocumentAnalysis {
-    /// The `authenticity` field.
+    /// The `authenticity` field; see [`DocumentAuthenticityMatchCode`].
     pub authenticity: DocumentAuthenticityMatchCode,
-    /// The `image_quality` field.
+    /// The `image_quality` field; see [`ImageQuality`].
     pub image_quality: ImageQuality,
-    /// The `extracted_data` field.
+    /// The `extracted_data` field; see [`PhysicalDocumentExtractedDataAnalysis`].
     #[serde(default)]
     pub extracted_data: Option<PhysicalDocumentExtractedDataAnalysis>,
-    /// The `fraud_analysis_details` field.
+    /// The `fraud_analysis_details` field; see [`FraudAnalysisDetails`].
     #[serde(default)]
     pub fraud_analysis_details: Option<FraudAnalysisDetails>,
-    /// The `image_quality_details` field.
+    /// The `image_quality_details` field; see [`ImageQualityDetails`].
     #[serde(default)]
     pub image_quality_details: Option<ImageQualityDetails>,
-    /// The `human_review` field.
+    /// The `human_review` field; see [`HumanReview`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub human_review: Option<HumanReview>,
-    /// The `aamva_verification` field.
+    /// The `aamva_verification` field; see [`AamvaAnalysis`].
     #[serde(default)]
     pub aamva_verification: Option<AamvaAnalysis>,
 }
@@ -727,16 +727,16 @@ impl DocumentaryVerification {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DocumentaryVerificationDocument {
-    /// The `status` field.
+    /// The `status` field; see [`DocumentStatus`].
     pub status: DocumentStatus,
     /// The attempt of this documentary verification document.
     pub attempt: i64,
-    /// The `images` field.
+    /// The `images` field; see [`PhysicalDocumentImages`].
     pub images: PhysicalDocumentImages,
-    /// The `extracted_data` field.
+    /// The `extracted_data` field; see [`PhysicalDocumentExtractedData`].
     #[serde(default)]
     pub extracted_data: Option<PhysicalDocumentExtractedData>,
-    /// The `analysis` field.
+    /// The `analysis` field; see [`DocumentAnalysis`].
     pub analysis: DocumentAnalysis,
     /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
     #[serde(default)]
@@ -947,7 +947,7 @@ crate::runtime::string_enum!(HiddenMatchSummaryCode);
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct HumanReview {
-    /// The `status` field.
+    /// The `status` field; see [`HumanReviewStatus`].
     pub status: HumanReviewStatus,
 }
 impl HumanReview {
@@ -1156,9 +1156,9 @@ crate::runtime::string_enum!(IdNumberType);
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IdentityVerification {
-    /// The `id` field.
+    /// The `id` field; see [`IdentityVerificationId`].
     pub id: IdentityVerificationId,
-    /// The `client_user_id` field.
+    /// The `client_user_id` field; see [`ClientUserId`].
     pub client_user_id: ClientUserId,
     /// A point in time in RFC 3339 form, in UTC.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
@@ -1171,27 +1171,27 @@ pub struct IdentityVerification {
     /// A link you can send the user to finish verification without Link, when shareable links are enabled on the template.
     #[serde(default)]
     pub shareable_url: Option<String>,
-    /// The `template` field.
+    /// The `template` field; see [`IdentityVerificationTemplateReference`].
     pub template: IdentityVerificationTemplateReference,
-    /// The `user` field.
+    /// The `user` field; see [`IdentityVerificationUserData`].
     pub user: IdentityVerificationUserData,
-    /// The `status` field.
+    /// The `status` field; see [`IdentityVerificationStatus`].
     pub status: IdentityVerificationStatus,
-    /// The `steps` field.
+    /// The `steps` field; see [`IdentityVerificationStepSummary`].
     pub steps: IdentityVerificationStepSummary,
-    /// The `documentary_verification` field.
+    /// The `documentary_verification` field; see [`DocumentaryVerification`].
     #[serde(default)]
     pub documentary_verification: Option<DocumentaryVerification>,
-    /// The `selfie_check` field.
+    /// The `selfie_check` field; see [`SelfieCheck`].
     #[serde(default)]
     pub selfie_check: Option<SelfieCheck>,
-    /// The `kyc_check` field.
+    /// The `kyc_check` field; see [`KycCheckDetails`].
     #[serde(default)]
     pub kyc_check: Option<KycCheckDetails>,
-    /// The `risk_check` field.
+    /// The `risk_check` field; see [`RiskCheckDetails`].
     #[serde(default)]
     pub risk_check: Option<RiskCheckDetails>,
-    /// The `verify_sms` field.
+    /// The `verify_sms` field; see [`VerifySmsDetails`].
     #[serde(default)]
     pub verify_sms: Option<VerifySmsDetails>,
     /// The watchlist screening individual ID nullable value.
@@ -1206,7 +1206,7 @@ pub struct IdentityVerification {
     /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
     #[serde(default)]
     pub redacted_at: Option<::chrono::DateTime<::chrono::Utc>>,
-    /// The `latest_scored_protect_event` field.
+    /// The `latest_scored_protect_event` field; see [`IdvProtectEvent`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latest_scored_protect_event: Option<IdvProtectEvent>,
 }
@@ -1262,7 +1262,7 @@ impl IdentityVerification {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationCreateRequest {
-    /// The `client_user_id` field.
+    /// The `client_user_id` field; see [`ClientUserId`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_user_id: Option<ClientUserId>,
     /// The plaid user ID value.
@@ -1270,11 +1270,11 @@ pub struct IdentityVerificationCreateRequest {
     pub user_id: Option<String>,
     /// The is shareable of this identity verification create request.
     pub is_shareable: bool,
-    /// The `template_id` field.
+    /// The `template_id` field; see [`IdentityVerificationTemplateId`].
     pub template_id: IdentityVerificationTemplateId,
     /// Whether the user has already agreed to the data processing, so Link can skip the consent screen.
     pub gave_consent: bool,
-    /// The `user` field.
+    /// The `user` field; see [`IdentityVerificationCreateRequestUser`].
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -1365,21 +1365,21 @@ pub struct IdentityVerificationCreateRequestUser {
     /// A calendar date as `YYYY-MM-DD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_of_birth: Option<::chrono::NaiveDate>,
-    /// The `name` field.
+    /// The `name` field; see [`IdentityVerificationRequestUserName`].
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::serde_with::rust::double_option"
     )]
     pub name: Option<Option<IdentityVerificationRequestUserName>>,
-    /// The `address` field.
+    /// The `address` field; see [`UserAddress`].
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::serde_with::rust::double_option"
     )]
     pub address: Option<Option<UserAddress>>,
-    /// The `id_number` field.
+    /// The `id_number` field; see [`UserIdNumber`].
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -1450,9 +1450,9 @@ impl IdentityVerificationCreateRequestUser {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationCreateResponse {
-    /// The `id` field.
+    /// The `id` field; see [`IdentityVerificationId`].
     pub id: IdentityVerificationId,
-    /// The `client_user_id` field.
+    /// The `client_user_id` field; see [`ClientUserId`].
     pub client_user_id: ClientUserId,
     /// A point in time in RFC 3339 form, in UTC.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
@@ -1465,27 +1465,27 @@ pub struct IdentityVerificationCreateResponse {
     /// A link you can send the user to finish verification without Link, when shareable links are enabled on the template.
     #[serde(default)]
     pub shareable_url: Option<String>,
-    /// The `template` field.
+    /// The `template` field; see [`IdentityVerificationTemplateReference`].
     pub template: IdentityVerificationTemplateReference,
-    /// The `user` field.
+    /// The `user` field; see [`IdentityVerificationUserData`].
     pub user: IdentityVerificationUserData,
-    /// The `status` field.
+    /// The `status` field; see [`IdentityVerificationStatus`].
     pub status: IdentityVerificationStatus,
-    /// The `steps` field.
+    /// The `steps` field; see [`IdentityVerificationStepSummary`].
     pub steps: IdentityVerificationStepSummary,
-    /// The `documentary_verification` field.
+    /// The `documentary_verification` field; see [`DocumentaryVerification`].
     #[serde(default)]
     pub documentary_verification: Option<DocumentaryVerification>,
-    /// The `selfie_check` field.
+    /// The `selfie_check` field; see [`SelfieCheck`].
     #[serde(default)]
     pub selfie_check: Option<SelfieCheck>,
-    /// The `kyc_check` field.
+    /// The `kyc_check` field; see [`KycCheckDetails`].
     #[serde(default)]
     pub kyc_check: Option<KycCheckDetails>,
-    /// The `risk_check` field.
+    /// The `risk_check` field; see [`RiskCheckDetails`].
     #[serde(default)]
     pub risk_check: Option<RiskCheckDetails>,
-    /// The `verify_sms` field.
+    /// The `verify_sms` field; see [`VerifySmsDetails`].
     #[serde(default)]
     pub verify_sms: Option<VerifySmsDetails>,
     /// The watchlist screening individual ID nullable value.
@@ -1500,10 +1500,10 @@ pub struct IdentityVerificationCreateResponse {
     /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
     #[serde(default)]
     pub redacted_at: Option<::chrono::DateTime<::chrono::Utc>>,
-    /// The `latest_scored_protect_event` field.
+    /// The `latest_scored_protect_event` field; see [`IdvProtectEvent`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latest_scored_protect_event: Option<IdvProtectEvent>,
-    /// The `request_id` field.
+    /// The `request_id` field; see [`RequestId`].
     pub request_id: RequestId,
 }
 impl IdentityVerificationCreateResponse {
@@ -1613,7 +1613,7 @@ impl IdentityVerificationDocumentNameResponse {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationGetRequest {
-    /// The `identity_verification_id` field.
+    /// The `identity_verification_id` field; see [`IdentityVerificationId`].
     pub identity_verification_id: IdentityVerificationId,
     /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1646,9 +1646,9 @@ impl IdentityVerificationGetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationGetResponse {
-    /// The `id` field.
+    /// The `id` field; see [`IdentityVerificationId`].
     pub id: IdentityVerificationId,
-    /// The `client_user_id` field.
+    /// The `client_user_id` field; see [`ClientUserId`].
     pub client_user_id: ClientUserId,
     /// A point in time in RFC 3339 form, in UTC.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
@@ -1661,27 +1661,27 @@ pub struct IdentityVerificationGetResponse {
     /// A link you can send the user to finish verification without Link, when shareable links are enabled on the template.
     #[serde(default)]
     pub shareable_url: Option<String>,
-    /// The `template` field.
+    /// The `template` field; see [`IdentityVerificationTemplateReference`].
     pub template: IdentityVerificationTemplateReference,
-    /// The `user` field.
+    /// The `user` field; see [`IdentityVerificationUserData`].
     pub user: IdentityVerificationUserData,
-    /// The `status` field.
+    /// The `status` field; see [`IdentityVerificationStatus`].
     pub status: IdentityVerificationStatus,
-    /// The `steps` field.
+    /// The `steps` field; see [`IdentityVerificationStepSummary`].
     pub steps: IdentityVerificationStepSummary,
-    /// The `documentary_verification` field.
+    /// The `documentary_verification` field; see [`DocumentaryVerification`].
     #[serde(default)]
     pub documentary_verification: Option<DocumentaryVerification>,
-    /// The `selfie_check` field.
+    /// The `selfie_check` field; see [`SelfieCheck`].
     #[serde(default)]
     pub selfie_check: Option<SelfieCheck>,
-    /// The `kyc_check` field.
+    /// The `kyc_check` field; see [`KycCheckDetails`].
     #[serde(default)]
     pub kyc_check: Option<KycCheckDetails>,
-    /// The `risk_check` field.
+    /// The `risk_check` field; see [`RiskCheckDetails`].
     #[serde(default)]
     pub risk_check: Option<RiskCheckDetails>,
-    /// The `verify_sms` field.
+    /// The `verify_sms` field; see [`VerifySmsDetails`].
     #[serde(default)]
     pub verify_sms: Option<VerifySmsDetails>,
     /// The watchlist screening individual ID nullable value.
@@ -1696,10 +1696,10 @@ pub struct IdentityVerificationGetResponse {
     /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
     #[serde(default)]
     pub redacted_at: Option<::chrono::DateTime<::chrono::Utc>>,
-    /// The `latest_scored_protect_event` field.
+    /// The `latest_scored_protect_event` field; see [`IdvProtectEvent`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latest_scored_protect_event: Option<IdvProtectEvent>,
-    /// The `request_id` field.
+    /// The `request_id` field; see [`RequestId`].
     pub request_id: RequestId,
 }
 impl IdentityVerificationGetResponse {
@@ -1777,9 +1777,9 @@ pub struct IdentityVerificationListRequest {
     /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// The `template_id` field.
+    /// The `template_id` field; see [`IdentityVerificationTemplateId`].
     pub template_id: IdentityVerificationTemplateId,
-    /// The `client_user_id` field.
+    /// The `client_user_id` field; see [`ClientUserId`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_user_id: Option<ClientUserId>,
     /// The user id of this identity verification list request.
@@ -1844,7 +1844,7 @@ pub struct IdentityVerificationListResponse {
     /// Opaque position in a listing. Pass the previous page's `next_cursor` to fetch the next page.
     #[serde(default)]
     pub next_cursor: Option<String>,
-    /// The `request_id` field.
+    /// The `request_id` field; see [`RequestId`].
     pub request_id: RequestId,
 }
 impl IdentityVerificationListResponse {
@@ -1878,21 +1878,21 @@ pub struct IdentityVerificationRequestUser {
     /// A calendar date as `YYYY-MM-DD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_of_birth: Option<::chrono::NaiveDate>,
-    /// The `name` field.
+    /// The `name` field; see [`IdentityVerificationRequestUserName`].
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::serde_with::rust::double_option"
     )]
     pub name: Option<Option<IdentityVerificationRequestUserName>>,
-    /// The `address` field.
+    /// The `address` field; see [`UserAddress`].
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::serde_with::rust::double_option"
     )]
     pub address: Option<Option<UserAddress>>,
-    /// The `id_number` field.
+    /// The `id_number` field; see [`UserIdNumber`].
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -1992,7 +1992,7 @@ pub struct IdentityVerificationRetriedWebhook {
     pub webhook_code: IdentityVerificationRetriedWebhookWebhookCode,
     /// The verification session this event is about.
     pub identity_verification_id: String,
-    /// The `environment` field.
+    /// The `environment` field; see [`WebhookEnvironmentValues`].
     pub environment: WebhookEnvironmentValues,
 }
 impl IdentityVerificationRetriedWebhook {
@@ -2067,20 +2067,20 @@ crate::runtime::string_enum!(IdentityVerificationRetriedWebhookWebhookType);
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationRetryRequest {
-    /// The `client_user_id` field.
+    /// The `client_user_id` field; see [`ClientUserId`].
     pub client_user_id: ClientUserId,
-    /// The `template_id` field.
+    /// The `template_id` field; see [`IdentityVerificationTemplateId`].
     pub template_id: IdentityVerificationTemplateId,
-    /// The `strategy` field.
+    /// The `strategy` field; see [`Strategy`].
     pub strategy: Strategy,
-    /// The `user` field.
+    /// The `user` field; see [`IdentityVerificationRequestUser`].
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::serde_with::rust::double_option"
     )]
     pub user: Option<Option<IdentityVerificationRequestUser>>,
-    /// The `steps` field.
+    /// The `steps` field; see [`IdentityVerificationRetryRequestStepsObject`].
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -2181,9 +2181,9 @@ impl IdentityVerificationRetryRequestStepsObject {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationRetryResponse {
-    /// The `id` field.
+    /// The `id` field; see [`IdentityVerificationId`].
     pub id: IdentityVerificationId,
-    /// The `client_user_id` field.
+    /// The `client_user_id` field; see [`ClientUserId`].
     pub client_user_id: ClientUserId,
     /// A point in time in RFC 3339 form, in UTC.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
@@ -2196,27 +2196,27 @@ pub struct IdentityVerificationRetryResponse {
     /// A link you can send the user to finish verification without Link, when shareable links are enabled on the template.
     #[serde(default)]
     pub shareable_url: Option<String>,
-    /// The `template` field.
+    /// The `template` field; see [`IdentityVerificationTemplateReference`].
     pub template: IdentityVerificationTemplateReference,
-    /// The `user` field.
+    /// The `user` field; see [`IdentityVerificationUserData`].
     pub user: IdentityVerificationUserData,
-    /// The `status` field.
+    /// The `status` field; see [`IdentityVerificationStatus`].
     pub status: IdentityVerificationStatus,
-    /// The `steps` field.
+    /// The `steps` field; see [`IdentityVerificationStepSummary`].
     pub steps: IdentityVerificationStepSummary,
-    /// The `documentary_verification` field.
+    /// The `documentary_verification` field; see [`DocumentaryVerification`].
     #[serde(default)]
     pub documentary_verification: Option<DocumentaryVerification>,
-    /// The `selfie_check` field.
+    /// The `selfie_check` field; see [`SelfieCheck`].
     #[serde(default)]
     pub selfie_check: Option<SelfieCheck>,
-    /// The `kyc_check` field.
+    /// The `kyc_check` field; see [`KycCheckDetails`].
     #[serde(default)]
     pub kyc_check: Option<KycCheckDetails>,
-    /// The `risk_check` field.
+    /// The `risk_check` field; see [`RiskCheckDetails`].
     #[serde(default)]
     pub risk_check: Option<RiskCheckDetails>,
-    /// The `verify_sms` field.
+    /// The `verify_sms` field; see [`VerifySmsDetails`].
     #[serde(default)]
     pub verify_sms: Option<VerifySmsDetails>,
     /// The watchlist screening individual ID nullable value.
@@ -2231,10 +2231,10 @@ pub struct IdentityVerificationRetryResponse {
     /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
     #[serde(default)]
     pub redacted_at: Option<::chrono::DateTime<::chrono::Utc>>,
-    /// The `latest_scored_protect_event` field.
+    /// The `latest_scored_protect_event` field; see [`IdvProtectEvent`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latest_scored_protect_event: Option<IdvProtectEvent>,
-    /// The `request_id` field.
+    /// The `request_id` field; see [`RequestId`].
     pub request_id: RequestId,
 }
 impl IdentityVerificationRetryResponse {
@@ -2343,7 +2343,7 @@ pub struct IdentityVerificationStatusUpdatedWebhook {
     pub webhook_code: IdentityVerificationStatusUpdatedWebhookWebhookCode,
     /// The verification session this event is about.
     pub identity_verification_id: String,
-    /// The `environment` field.
+    /// The `environment` field; see [`WebhookEnvironmentValues`].
     pub environment: WebhookEnvironmentValues,
 }
 impl IdentityVerificationStatusUpdatedWebhook {
@@ -2484,19 +2484,19 @@ crate::runtime::string_enum!(IdentityVerificationStepStatus);
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationStepSummary {
-    /// The `accept_tos` field.
+    /// The `accept_tos` field; see [`IdentityVerificationStepStatus`].
     pub accept_tos: IdentityVerificationStepStatus,
-    /// The `verify_sms` field.
+    /// The `verify_sms` field; see [`IdentityVerificationStepStatus`].
     pub verify_sms: IdentityVerificationStepStatus,
-    /// The `kyc_check` field.
+    /// The `kyc_check` field; see [`IdentityVerificationStepStatus`].
     pub kyc_check: IdentityVerificationStepStatus,
-    /// The `documentary_verification` field.
+    /// The `documentary_verification` field; see [`IdentityVerificationStepStatus`].
     pub documentary_verification: IdentityVerificationStepStatus,
-    /// The `selfie_check` field.
+    /// The `selfie_check` field; see [`IdentityVerificationStepStatus`].
     pub selfie_check: IdentityVerificationStepStatus,
-    /// The `watchlist_screening` field.
+    /// The `watchlist_screening` field; see [`IdentityVerificationStepStatus`].
     pub watchlist_screening: IdentityVerificationStepStatus,
-    /// The `risk_check` field.
+    /// The `risk_check` field; see [`IdentityVerificationStepStatus`].
     pub risk_check: IdentityVerificationStepStatus,
 }
 impl IdentityVerificationStepSummary {
@@ -2531,7 +2531,7 @@ pub struct IdentityVerificationStepUpdatedWebhook {
     pub webhook_code: IdentityVerificationStepUpdatedWebhookWebhookCode,
     /// The verification session this event is about.
     pub identity_verification_id: String,
-    /// The `environment` field.
+    /// The `environment` field; see [`WebhookEnvironmentValues`].
     pub environment: WebhookEnvironmentValues,
 }
 impl IdentityVerificationStepUpdatedWebhook {
@@ -2621,7 +2621,7 @@ crate::runtime::id_newtype!(IdentityVerificationTemplateId, String);
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationTemplateReference {
-    /// The `id` field.
+    /// The `id` field; see [`IdentityVerificationTemplateId`].
     pub id: IdentityVerificationTemplateId,
     /// The identity verification template version value.
     pub version: i64,
@@ -2696,13 +2696,13 @@ pub struct IdentityVerificationUserData {
     /// An email address, or null when not known.
     #[serde(default)]
     pub email_address: Option<String>,
-    /// The `name` field.
+    /// The `name` field; see [`IdentityVerificationResponseUserName`].
     #[serde(default)]
     pub name: Option<IdentityVerificationResponseUserName>,
-    /// The `address` field.
+    /// The `address` field; see [`IdentityVerificationUserAddress`].
     #[serde(default)]
     pub address: Option<IdentityVerificationUserAddress>,
-    /// The `id_number` field.
+    /// The `id_number` field; see [`UserIdNumber`].
     #[serde(default)]
     pub id_number: Option<UserIdNumber>,
 }
@@ -2735,7 +2735,7 @@ pub struct IdvProtectEvent {
     pub event_id: String,
     /// The timestamp of this IDV protect event.
     pub timestamp: ::chrono::DateTime<::chrono::Utc>,
-    /// The `trust_index` field.
+    /// The `trust_index` field; see [`TrustIndex`].
     #[serde(default)]
     pub trust_index: Option<TrustIndex>,
     /// Extra fraud attributes as free-form key/value data.
@@ -2937,26 +2937,26 @@ impl JwkPublicKey {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct KycCheckAddressSummary {
-    /// The `summary` field.
+    /// The `summary` field; see [`MatchSummaryCode`].
     pub summary: MatchSummaryCode,
-    /// The `po_box` field.
+    /// The `po_box` field; see [`PoBoxStatus`].
     pub po_box: PoBoxStatus,
-    /// The `type` field.
+    /// The `type` field; see [`AddressPurposeLabel`].
     #[serde(rename = "type")]
     pub type_: AddressPurposeLabel,
-    /// The `street` field.
+    /// The `street` field; see [`HiddenMatchSummaryCode`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street: Option<HiddenMatchSummaryCode>,
-    /// The `city` field.
+    /// The `city` field; see [`HiddenMatchSummaryCode`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<HiddenMatchSummaryCode>,
-    /// The `region` field.
+    /// The `region` field; see [`HiddenMatchSummaryCode`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<HiddenMatchSummaryCode>,
-    /// The `postal_code` field.
+    /// The `postal_code` field; see [`HiddenMatchSummaryCode`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<HiddenMatchSummaryCode>,
-    /// The `international_details` field.
+    /// The `international_details` field; see [`KycCheckDetailsInternationalAddress`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub international_details: Option<KycCheckDetailsInternationalAddress>,
 }
@@ -2983,15 +2983,15 @@ impl KycCheckAddressSummary {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct KycCheckDateOfBirthSummary {
-    /// The `summary` field.
+    /// The `summary` field; see [`MatchSummaryCode`].
     pub summary: MatchSummaryCode,
-    /// The `day` field.
+    /// The `day` field; see [`HiddenMatchSummaryCode`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub day: Option<HiddenMatchSummaryCode>,
-    /// The `month` field.
+    /// The `month` field; see [`HiddenMatchSummaryCode`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub month: Option<HiddenMatchSummaryCode>,
-    /// The `year` field.
+    /// The `year` field; see [`HiddenMatchSummaryCode`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub year: Option<HiddenMatchSummaryCode>,
 }
@@ -3012,15 +3012,15 @@ impl KycCheckDateOfBirthSummary {
 pub struct KycCheckDetails {
     /// Current state.
     pub status: String,
-    /// The `address` field.
+    /// The `address` field; see [`KycCheckAddressSummary`].
     pub address: KycCheckAddressSummary,
-    /// The `name` field.
+    /// The `name` field; see [`KycCheckNameSummary`].
     pub name: KycCheckNameSummary,
-    /// The `date_of_birth` field.
+    /// The `date_of_birth` field; see [`KycCheckDateOfBirthSummary`].
     pub date_of_birth: KycCheckDateOfBirthSummary,
-    /// The `id_number` field.
+    /// The `id_number` field; see [`KycCheckIdNumberSummary`].
     pub id_number: KycCheckIdNumberSummary,
-    /// The `phone_number` field.
+    /// The `phone_number` field; see [`KycCheckPhoneSummary`].
     pub phone_number: KycCheckPhoneSummary,
 }
 impl KycCheckDetails {
@@ -3047,17 +3047,17 @@ impl KycCheckDetails {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct KycCheckDetailsInternationalAddress {
-    /// The `building` field.
+    /// The `building` field; see [`HiddenMatchSummaryCode`].
     pub building: HiddenMatchSummaryCode,
-    /// The `county` field.
+    /// The `county` field; see [`HiddenMatchSummaryCode`].
     pub county: HiddenMatchSummaryCode,
-    /// The `district` field.
+    /// The `district` field; see [`HiddenMatchSummaryCode`].
     pub district: HiddenMatchSummaryCode,
-    /// The `house_number` field.
+    /// The `house_number` field; see [`HiddenMatchSummaryCode`].
     pub house_number: HiddenMatchSummaryCode,
-    /// The `subpremise` field.
+    /// The `subpremise` field; see [`HiddenMatchSummaryCode`].
     pub subpremise: HiddenMatchSummaryCode,
-    /// The `thoroughfare` field.
+    /// The `thoroughfare` field; see [`HiddenMatchSummaryCode`].
     pub thoroughfare: HiddenMatchSummaryCode,
 }
 impl KycCheckDetailsInternationalAddress {
@@ -3084,7 +3084,7 @@ impl KycCheckDetailsInternationalAddress {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct KycCheckIdNumberSummary {
-    /// The `summary` field.
+    /// The `summary` field; see [`MatchSummaryCode`].
     pub summary: MatchSummaryCode,
 }
 impl KycCheckIdNumberSummary {
@@ -3097,12 +3097,12 @@ impl KycCheckIdNumberSummary {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct KycCheckNameSummary {
-    /// The `summary` field.
+    /// The `summary` field; see [`MatchSummaryCode`].
     pub summary: MatchSummaryCode,
-    /// The `given_name` field.
+    /// The `given_name` field; see [`HiddenMatchSummaryCode`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub given_name: Option<HiddenMatchSummaryCode>,
-    /// The `family_name` field.
+    /// The `family_name` field; see [`HiddenMatchSummaryCode`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family_name: Option<HiddenMatchSummaryCode>,
 }
@@ -3120,9 +3120,9 @@ impl KycCheckNameSummary {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct KycCheckPhoneSummary {
-    /// The `summary` field.
+    /// The `summary` field; see [`MatchSummaryCode`].
     pub summary: MatchSummaryCode,
-    /// The `area_code` field.
+    /// The `area_code` field; see [`MatchSummaryCode`].
     pub area_code: MatchSummaryCode,
 }
 impl KycCheckPhoneSummary {
@@ -3153,7 +3153,7 @@ pub struct LinkTokenCreateRequest {
     pub language: String,
     /// Countries whose institutions and documents Link should support.
     pub country_codes: Vec<CountryCode>,
-    /// The `user` field.
+    /// The `user` field; see [`LinkTokenCreateRequestUser`].
     pub user: LinkTokenCreateRequestUser,
     /// Products to initialise Link with; an identity verification flow passes `identity_verification`.
     #[serde(
@@ -3162,7 +3162,7 @@ pub struct LinkTokenCreateRequest {
         with = "::serde_with::rust::double_option"
     )]
     pub products: Option<Option<Vec<Products>>>,
-    /// The `identity_verification` field.
+    /// The `identity_verification` field; see [`LinkTokenCreateRequestIdentityVerification`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_verification: Option<LinkTokenCreateRequestIdentityVerification>,
     /// Where Plaid should send webhooks about this Link session.
@@ -3235,7 +3235,7 @@ impl LinkTokenCreateRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkTokenCreateRequestIdentityVerification {
-    /// The `template_id` field.
+    /// The `template_id` field; see [`IdentityVerificationTemplateId`].
     pub template_id: IdentityVerificationTemplateId,
     /// Whether the user has already agreed to the data processing, so Link can skip the consent screen.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3278,7 +3278,7 @@ pub struct LinkTokenCreateResponse {
     pub link_token: String,
     /// When the token stops working.
     pub expiration: ::chrono::DateTime<::chrono::Utc>,
-    /// The `request_id` field.
+    /// The `request_id` field; see [`RequestId`].
     pub request_id: RequestId,
 }
 impl LinkTokenCreateResponse {
@@ -3390,7 +3390,7 @@ pub struct PhysicalDocumentExtractedData {
     /// The physical document ID number value.
     #[serde(default)]
     pub id_number: Option<String>,
-    /// The `category` field.
+    /// The `category` field; see [`PhysicalDocumentCategory`].
     pub category: PhysicalDocumentCategory,
     /// The identity verification document ISO8601 expiration date value.
     #[serde(default)]
@@ -3406,10 +3406,10 @@ pub struct PhysicalDocumentExtractedData {
     /// The identity verification document ISO8601 date of birth value.
     #[serde(default)]
     pub date_of_birth: Option<::chrono::NaiveDate>,
-    /// The `address` field.
+    /// The `address` field; see [`IdentityVerificationDocumentAddressResponse`].
     #[serde(default)]
     pub address: Option<IdentityVerificationDocumentAddressResponse>,
-    /// The `name` field.
+    /// The `name` field; see [`IdentityVerificationDocumentNameResponse`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<IdentityVerificationDocumentNameResponse>,
 }
@@ -3443,13 +3443,13 @@ impl PhysicalDocumentExtractedData {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PhysicalDocumentExtractedDataAnalysis {
-    /// The `name` field.
+    /// The `name` field; see [`DocumentNameMatchCode`].
     pub name: DocumentNameMatchCode,
-    /// The `date_of_birth` field.
+    /// The `date_of_birth` field; see [`DocumentDateOfBirthMatchCode`].
     pub date_of_birth: DocumentDateOfBirthMatchCode,
-    /// The `expiration_date` field.
+    /// The `expiration_date` field; see [`ExpirationDate`].
     pub expiration_date: ExpirationDate,
-    /// The `issuing_country` field.
+    /// The `issuing_country` field; see [`IssuingCountry`].
     pub issuing_country: IssuingCountry,
 }
 impl PhysicalDocumentExtractedDataAnalysis {
@@ -3510,7 +3510,7 @@ impl PhysicalDocumentImages {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PlaidError {
-    /// The `error_type` field.
+    /// The `error_type` field; see [`PlaidErrorType`].
     pub error_type: PlaidErrorType,
     /// Specific error code; safe to branch on.
     pub error_code: String,
@@ -3955,13 +3955,13 @@ crate::runtime::id_newtype!(RequestId, String);
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RiskCheckBehavior {
-    /// The `user_interactions` field.
+    /// The `user_interactions` field; see [`RiskCheckBehaviorUserInteractionsLabel`].
     pub user_interactions: RiskCheckBehaviorUserInteractionsLabel,
-    /// The `fraud_ring_detected` field.
+    /// The `fraud_ring_detected` field; see [`RiskCheckBehaviorFraudRingDetectedLabel`].
     pub fraud_ring_detected: RiskCheckBehaviorFraudRingDetectedLabel,
-    /// The `bot_detected` field.
+    /// The `bot_detected` field; see [`RiskCheckBehaviorBotDetectedLabel`].
     pub bot_detected: RiskCheckBehaviorBotDetectedLabel,
-    /// The `risk_level` field.
+    /// The `risk_level` field; see [`RiskLevelWithNoData`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_level: Option<RiskLevelWithNoData>,
 }
@@ -4090,23 +4090,23 @@ crate::runtime::string_enum!(RiskCheckBehaviorUserInteractionsLabel);
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RiskCheckDetails {
-    /// The `status` field.
+    /// The `status` field; see [`IdentityVerificationStepStatus`].
     pub status: IdentityVerificationStepStatus,
-    /// The `behavior` field.
+    /// The `behavior` field; see [`RiskCheckBehavior`].
     #[serde(default)]
     pub behavior: Option<RiskCheckBehavior>,
-    /// The `email` field.
+    /// The `email` field; see [`RiskCheckEmail`].
     #[serde(default)]
     pub email: Option<RiskCheckEmail>,
-    /// The `phone` field.
+    /// The `phone` field; see [`RiskCheckPhone`].
     #[serde(default)]
     pub phone: Option<RiskCheckPhone>,
     /// The devices of this risk check details.
     pub devices: Vec<RiskCheckDevice>,
-    /// The `identity_abuse_signals` field.
+    /// The `identity_abuse_signals` field; see [`RiskCheckIdentityAbuseSignals`].
     #[serde(default)]
     pub identity_abuse_signals: Option<RiskCheckIdentityAbuseSignals>,
-    /// The `network` field.
+    /// The `network` field; see [`RiskCheckNetwork`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<RiskCheckNetwork>,
     /// The facial duplicates of this risk check details.
@@ -4145,7 +4145,7 @@ impl RiskCheckDetails {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RiskCheckDevice {
-    /// The `ip_proxy_type` field.
+    /// The `ip_proxy_type` field; see [`ProxyType`].
     #[serde(default)]
     pub ip_proxy_type: Option<ProxyType>,
     /// The ip spam list count of this risk check device.
@@ -4154,7 +4154,7 @@ pub struct RiskCheckDevice {
     /// The UTC offset value.
     #[serde(default)]
     pub ip_timezone_offset: Option<String>,
-    /// The `risk_level` field.
+    /// The `risk_level` field; see [`RiskLevel`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_level: Option<RiskLevel>,
     /// A list used for risk check factors.
@@ -4181,7 +4181,7 @@ impl RiskCheckDevice {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RiskCheckEmail {
-    /// The `is_deliverable` field.
+    /// The `is_deliverable` field; see [`RiskCheckEmailIsDeliverableStatus`].
     pub is_deliverable: RiskCheckEmailIsDeliverableStatus,
     /// The breach count of this risk check email.
     #[serde(default)]
@@ -4195,21 +4195,21 @@ pub struct RiskCheckEmail {
     /// A calendar date as `YYYY-MM-DD`, or null.
     #[serde(default)]
     pub domain_registered_at: Option<::chrono::NaiveDate>,
-    /// The `domain_is_free_provider` field.
+    /// The `domain_is_free_provider` field; see [`RiskCheckEmailDomainIsFreeProvider`].
     pub domain_is_free_provider: RiskCheckEmailDomainIsFreeProvider,
-    /// The `domain_is_custom` field.
+    /// The `domain_is_custom` field; see [`RiskCheckEmailDomainIsCustom`].
     pub domain_is_custom: RiskCheckEmailDomainIsCustom,
-    /// The `domain_is_disposable` field.
+    /// The `domain_is_disposable` field; see [`RiskCheckEmailDomainIsDisposable`].
     pub domain_is_disposable: RiskCheckEmailDomainIsDisposable,
-    /// The `top_level_domain_is_suspicious` field.
+    /// The `top_level_domain_is_suspicious` field; see [`RiskCheckEmailTopLevelDomainIsSuspicious`].
     pub top_level_domain_is_suspicious: RiskCheckEmailTopLevelDomainIsSuspicious,
-    /// The `is_edu` field.
+    /// The `is_edu` field; see [`RiskCheckEmailIsEdu`].
     pub is_edu: RiskCheckEmailIsEdu,
-    /// The `includes_date_of_birth` field.
+    /// The `includes_date_of_birth` field; see [`RiskCheckEmailIncludesDateOfBirth`].
     pub includes_date_of_birth: RiskCheckEmailIncludesDateOfBirth,
     /// The linked services of this risk check email.
     pub linked_services: Vec<RiskCheckLinkedService>,
-    /// The `risk_level` field.
+    /// The `risk_level` field; see [`RiskLevel`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_level: Option<RiskLevel>,
     /// A list used for risk check factors.
@@ -4495,7 +4495,7 @@ crate::runtime::string_enum!(RiskCheckEmailTopLevelDomainIsSuspicious);
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RiskCheckFacialDuplicate {
-    /// The `id` field.
+    /// The `id` field; see [`IdentityVerificationId`].
     pub id: IdentityVerificationId,
     /// The similarity of this risk check facial duplicate.
     pub similarity: i64,
@@ -4520,10 +4520,10 @@ impl RiskCheckFacialDuplicate {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RiskCheckIdentityAbuseSignals {
-    /// The `synthetic_identity` field.
+    /// The `synthetic_identity` field; see [`RiskCheckSyntheticIdentity`].
     #[serde(default)]
     pub synthetic_identity: Option<RiskCheckSyntheticIdentity>,
-    /// The `stolen_identity` field.
+    /// The `stolen_identity` field; see [`RiskCheckStolenIdentity`].
     #[serde(default)]
     pub stolen_identity: Option<RiskCheckStolenIdentity>,
 }
@@ -4925,7 +4925,7 @@ crate::runtime::string_enum!(RiskCheckLinkedService);
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RiskCheckNetwork {
-    /// The `risk_level` field.
+    /// The `risk_level` field; see [`RiskLevel`].
     pub risk_level: RiskLevel,
     /// A list used for risk check factors.
     pub factors: Vec<String>,
@@ -4948,7 +4948,7 @@ impl RiskCheckNetwork {
 pub struct RiskCheckPhone {
     /// The linked services of this risk check phone.
     pub linked_services: Vec<RiskCheckLinkedService>,
-    /// The `risk_level` field.
+    /// The `risk_level` field; see [`RiskLevel`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_level: Option<RiskLevel>,
     /// A list used for risk check factors.
@@ -4971,7 +4971,7 @@ impl RiskCheckPhone {
 pub struct RiskCheckStolenIdentity {
     /// The score of this risk check stolen identity.
     pub score: i64,
-    /// The `risk_level` field.
+    /// The `risk_level` field; see [`RiskLevel`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_level: Option<RiskLevel>,
 }
@@ -4990,13 +4990,13 @@ impl RiskCheckStolenIdentity {
 pub struct RiskCheckSyntheticIdentity {
     /// The score of this risk check synthetic identity.
     pub score: i64,
-    /// The `risk_level` field.
+    /// The `risk_level` field; see [`RiskLevel`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_level: Option<RiskLevel>,
-    /// The `first_party_synthetic_fraud` field.
+    /// The `first_party_synthetic_fraud` field; see [`SyntheticFraud`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_party_synthetic_fraud: Option<SyntheticFraud>,
-    /// The `third_party_synthetic_fraud` field.
+    /// The `third_party_synthetic_fraud` field; see [`SyntheticFraud`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub third_party_synthetic_fraud: Option<SyntheticFraud>,
 }
@@ -5087,11 +5087,11 @@ crate::runtime::string_enum!(RiskLevelWithNoData);
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SelfieAnalysis {
-    /// The `document_comparison` field.
+    /// The `document_comparison` field; see [`SelfieAnalysisDocumentComparison`].
     pub document_comparison: SelfieAnalysisDocumentComparison,
-    /// The `liveness_check` field.
+    /// The `liveness_check` field; see [`SelfieAnalysisLivenessCheck`].
     pub liveness_check: SelfieAnalysisLivenessCheck,
-    /// The `facial_analysis` field.
+    /// The `facial_analysis` field; see [`SelfieAnalysisFacialAnalysis`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub facial_analysis: Option<SelfieAnalysisFacialAnalysis>,
 }
@@ -5146,29 +5146,29 @@ crate::runtime::string_enum!(SelfieAnalysisDocumentComparison);
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SelfieAnalysisFacialAnalysis {
-    /// The `left_eye` field.
+    /// The `left_eye` field; see [`SelfieAnalysisFacialAnalysisOutcome`].
     pub left_eye: SelfieAnalysisFacialAnalysisOutcome,
-    /// The `right_eye` field.
+    /// The `right_eye` field; see [`SelfieAnalysisFacialAnalysisOutcome`].
     pub right_eye: SelfieAnalysisFacialAnalysisOutcome,
-    /// The `left_brow` field.
+    /// The `left_brow` field; see [`SelfieAnalysisFacialAnalysisOutcome`].
     pub left_brow: SelfieAnalysisFacialAnalysisOutcome,
-    /// The `right_brow` field.
+    /// The `right_brow` field; see [`SelfieAnalysisFacialAnalysisOutcome`].
     pub right_brow: SelfieAnalysisFacialAnalysisOutcome,
-    /// The `forehead` field.
+    /// The `forehead` field; see [`SelfieAnalysisFacialAnalysisOutcome`].
     pub forehead: SelfieAnalysisFacialAnalysisOutcome,
-    /// The `middle_forehead` field.
+    /// The `middle_forehead` field; see [`SelfieAnalysisFacialAnalysisOutcome`].
     pub middle_forehead: SelfieAnalysisFacialAnalysisOutcome,
-    /// The `nose` field.
+    /// The `nose` field; see [`SelfieAnalysisFacialAnalysisOutcome`].
     pub nose: SelfieAnalysisFacialAnalysisOutcome,
-    /// The `philtrum` field.
+    /// The `philtrum` field; see [`SelfieAnalysisFacialAnalysisOutcome`].
     pub philtrum: SelfieAnalysisFacialAnalysisOutcome,
-    /// The `mouth` field.
+    /// The `mouth` field; see [`SelfieAnalysisFacialAnalysisOutcome`].
     pub mouth: SelfieAnalysisFacialAnalysisOutcome,
-    /// The `jaw` field.
+    /// The `jaw` field; see [`SelfieAnalysisFacialAnalysisOutcome`].
     pub jaw: SelfieAnalysisFacialAnalysisOutcome,
-    /// The `left_cheek` field.
+    /// The `left_cheek` field; see [`SelfieAnalysisFacialAnalysisOutcome`].
     pub left_cheek: SelfieAnalysisFacialAnalysisOutcome,
-    /// The `right_cheek` field.
+    /// The `right_cheek` field; see [`SelfieAnalysisFacialAnalysisOutcome`].
     pub right_cheek: SelfieAnalysisFacialAnalysisOutcome,
 }
 impl SelfieAnalysisFacialAnalysis {
@@ -5291,7 +5291,7 @@ impl SelfieCapture {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SelfieCheck {
-    /// The `status` field.
+    /// The `status` field; see [`SelfieCheckStatus`].
     pub status: SelfieCheckStatus,
     /// The selfies of this selfie check.
     pub selfies: Vec<SelfieCheckSelfie>,
@@ -5312,13 +5312,13 @@ impl SelfieCheck {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SelfieCheckSelfie {
-    /// The `status` field.
+    /// The `status` field; see [`SelfieStatus`].
     pub status: SelfieStatus,
     /// The attempt of this selfie check selfie.
     pub attempt: i64,
-    /// The `capture` field.
+    /// The `capture` field; see [`SelfieCapture`].
     pub capture: SelfieCapture,
-    /// The `analysis` field.
+    /// The `analysis` field; see [`SelfieAnalysis`].
     pub analysis: SelfieAnalysis,
 }
 impl SelfieCheckSelfie {
@@ -5401,7 +5401,7 @@ crate::runtime::string_enum!(SelfieStatus);
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SmsVerification {
-    /// The `status` field.
+    /// The `status` field; see [`SmsVerificationStatus`].
     pub status: SmsVerificationStatus,
     /// The attempt of this SMS verification.
     pub attempt: i64,
@@ -5527,7 +5527,7 @@ crate::runtime::string_enum!(Strategy);
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SyntheticFraud {
-    /// The `risk_level` field.
+    /// The `risk_level` field; see [`RiskLevel`].
     pub risk_level: RiskLevel,
 }
 impl SyntheticFraud {
@@ -5546,7 +5546,7 @@ pub struct TrustIndex {
     pub score: i64,
     /// The model of this trust index.
     pub model: String,
-    /// The `subscores` field.
+    /// The `subscores` field; see [`TrustIndexSubscores`].
     #[serde(default)]
     pub subscores: Option<TrustIndexSubscores>,
 }
@@ -5581,10 +5581,10 @@ impl TrustIndexSubscore {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TrustIndexSubscores {
-    /// The `device_and_connection` field.
+    /// The `device_and_connection` field; see [`TrustIndexSubscore`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_and_connection: Option<TrustIndexSubscore>,
-    /// The `bank_account_insights` field.
+    /// The `bank_account_insights` field; see [`TrustIndexSubscore`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account_insights: Option<TrustIndexSubscore>,
 }
@@ -5683,7 +5683,7 @@ impl UserAddress {
 pub struct UserIdNumber {
     /// The ID number value value.
     pub value: String,
-    /// The `type` field.
+    /// The `type` field; see [`IdNumberType`].
     #[serde(rename = "type")]
     pub type_: IdNumberType,
 }
@@ -5700,7 +5700,7 @@ impl UserIdNumber {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct VerifySmsDetails {
-    /// The `status` field.
+    /// The `status` field; see [`VerifySmsDetailsStatus`].
     pub status: VerifySmsDetailsStatus,
     /// The verifications of this verify SMS details.
     pub verifications: Vec<SmsVerification>,
@@ -5814,9 +5814,9 @@ impl WebhookVerificationKeyGetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebhookVerificationKeyGetResponse {
-    /// The `key` field.
+    /// The `key` field; see [`JwkPublicKey`].
     pub key: JwkPublicKey,
-    /// The `request_id` field.
+    /// The `request_id` field; see [`RequestId`].
     pub request_id: RequestId,
 }
 impl WebhookVerificationKeyGetResponse {

@@ -118,11 +118,15 @@ pub(crate) fn snippet(body: &[u8]) -> String {
     s
 }
 
-/// Decodes JSON, naming the path of a failure.
+/// Decodes JSON, naming the path of a failure. The fast path is plain serde_json; only a failed
+/// decode is repeated with path tracking, so successful calls pay nothing for it.
 pub(crate) fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
     let bytes: &[u8] = if body.iter().all(u8::is_ascii_whitespace) { b"null" } else { body };
-    let mut de = serde_json::Deserializer::from_slice(bytes);
+    if let Ok(v) = serde_json::from_slice(bytes) {
+        return Ok(v);
+    }
     let fail = |path: String, message: String| Error::Decode { path, message, snippet: snippet(body), attempts: 1 };
+    let mut de = serde_json::Deserializer::from_slice(bytes);
     let value: T =
         serde_path_to_error::deserialize(&mut de).map_err(|e| fail(e.path().to_string(), e.inner().to_string()))?;
     de.end().map_err(|e| fail(".".into(), e.to_string()))?;

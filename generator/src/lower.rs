@@ -21,7 +21,7 @@ const CLIENT_METHODS: &[&str] =
 
 struct Lowerer<'a> {
     doc: &'a Value,
-    schemas: Map<String, Value>,
+    schemas: &'a Map<String, Value>,
     portion: &'a Portion,
     /// Schema name -> Rust name, for schemas that become named types.
     named: BTreeMap<String, String>,
@@ -41,8 +41,12 @@ enum Class {
 }
 
 /// Lowers a selection to the IR.
-pub fn lower(spec: &Spec, sel: &Selection<'_>, portion: &Portion) -> Result<Ir> {
-    let schemas = schemas_of(&spec.doc)?.cloned().unwrap_or_default();
+pub fn lower<'a>(spec: &'a Spec, sel: &Selection<'a>, portion: &'a Portion) -> Result<Ir> {
+    static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
+    let schemas = match schemas_of(&spec.doc)? {
+        Some(m) => m,
+        None => EMPTY.get_or_init(Map::new),
+    };
     let mut l = Lowerer {
         doc: &spec.doc,
         schemas,
@@ -59,7 +63,7 @@ pub fn lower(spec: &Spec, sel: &Selection<'_>, portion: &Portion) -> Result<Ir> 
     let mut order: Vec<(bool, String)> = Vec::new();
     for name in &sel.schemas {
         let ptr = join("#/components/schemas", name);
-        let class = l.classify(name, &l.schemas[name], &ptr)?;
+        let class = l.classify(name, &schemas[name], &ptr)?;
         if class != Class::Inline {
             order.push((type_name(name) != *name, name.clone()));
         }
@@ -221,20 +225,21 @@ impl<'a> Lowerer<'a> {
 
     fn build_named(&mut self, schema: &str) -> Result<()> {
         let ptr = join("#/components/schemas", schema);
-        let s = self.schemas[schema].clone();
+        let schemas = self.schemas;
+        let s = &schemas[schema];
         let rust = self.named[schema].clone();
-        let class = self.classify(schema, &s, &ptr)?;
+        let class = self.classify(schema, s, &ptr)?;
         let def = match class {
-            Class::Struct => self.build_struct(&rust, schema, &s, &ptr)?,
-            Class::Enum => self.build_enum(&rust, schema, &s, &ptr)?,
+            Class::Struct => self.build_struct(&rust, schema, s, &ptr)?,
+            Class::Enum => self.build_enum(&rust, schema, s, &ptr)?,
             Class::Newtype => {
-                let (t, _) = type_of(obj(&s, &ptr)?, &ptr)?;
+                let (t, _) = type_of(obj(s, &ptr)?, &ptr)?;
                 let inner = if t.as_deref() == Some("integer") { Ty::I64 } else { Ty::String };
                 TypeDef {
                     name: rust.clone(),
                     origin: schema.to_string(),
-                    doc: desc(&s),
-                    deprecated: is_true(&s, "deprecated"),
+                    doc: desc(s),
+                    deprecated: is_true(s, "deprecated"),
                     kind: Kind::Newtype { inner },
                 }
             }
@@ -268,9 +273,9 @@ impl<'a> Lowerer<'a> {
     /// Collects the properties and required names of an object schema, merging `allOf` members.
     fn collect_props(
         &self,
-        s: &Value,
+        s: &'a Value,
         ptr: &str,
-        props: &mut Vec<(String, Value, String)>,
+        props: &mut Vec<(String, &'a Value, String)>,
         required: &mut BTreeSet<String>,
         depth: usize,
     ) -> Result<()> {
@@ -282,8 +287,8 @@ impl<'a> Lowerer<'a> {
             let rptr = join(ptr, "$ref");
             let name =
                 ref_name(r.as_str().ok_or_else(|| GenError::at(&rptr, "$ref must be a string"))?, self.doc, &rptr)?;
-            let target = self.schemas[&name].clone();
-            return self.collect_props(&target, &join("#/components/schemas", &name), props, required, depth + 1);
+            let target = &self.schemas[&name];
+            return self.collect_props(target, &join("#/components/schemas", &name), props, required, depth + 1);
         }
         if let Some(all) = m.get("allOf") {
             let aptr = join(ptr, "allOf");
@@ -298,9 +303,9 @@ impl<'a> Lowerer<'a> {
             for (k, v) in p {
                 let vptr = join(&pptr, k);
                 if let Some(slot) = props.iter_mut().find(|(n, _, _)| n == k) {
-                    *slot = (k.clone(), v.clone(), vptr);
+                    *slot = (k.clone(), v, vptr);
                 } else {
-                    props.push((k.clone(), v.clone(), vptr));
+                    props.push((k.clone(), v, vptr));
                 }
             }
         }
@@ -321,7 +326,7 @@ impl<'a> Lowerer<'a> {
         Ok(())
     }
 
-    fn build_struct(&mut self, rust: &str, origin: &str, s: &Value, ptr: &str) -> Result<TypeDef> {
+    fn build_struct(&mut self, rust: &str, origin: &str, s: &'a Value, ptr: &str) -> Result<TypeDef> {
         let mut props = Vec::new();
         let mut required = BTreeSet::new();
         self.collect_props(s, ptr, &mut props, &mut required, 0)?;
@@ -329,9 +334,9 @@ impl<'a> Lowerer<'a> {
         let mut fields = Vec::new();
         for (wire, ps, pptr) in props {
             let hint = format!("{rust}_{wire}");
-            let (ty, nullable, alias_doc) = self.field_ty(&ps, &pptr, &hint)?;
+            let (ty, nullable, alias_doc) = self.field_ty(ps, &pptr, &hint)?;
             let optional = !required.contains(&wire);
-            let doc = desc(&ps).or(alias_doc);
+            let doc = desc(ps).or(alias_doc);
             fields.push(Field {
                 name: namer.claim(&snake_name(&wire)),
                 wire,
@@ -341,7 +346,7 @@ impl<'a> Lowerer<'a> {
                 explicit_null: false,
                 boxed: false,
                 doc,
-                deprecated: is_true(&ps, "deprecated"),
+                deprecated: is_true(ps, "deprecated"),
             });
         }
         let request_id_field = fields
@@ -368,46 +373,52 @@ impl<'a> Lowerer<'a> {
 
     /// The Rust type of a schema used in a field, whether it is nullable, and (for inlined
     /// aliases) the alias's description.
-    fn field_ty(&mut self, s: &Value, ptr: &str, hint: &str) -> Result<(Ty, bool, Option<String>)> {
+    fn field_ty(&mut self, s: &'a Value, ptr: &str, hint: &str) -> Result<(Ty, bool, Option<String>)> {
         if s == &Value::Bool(true) {
             return Ok((Ty::Json, false, None));
         }
-        let m = obj(s, ptr)?.clone();
+        let m = obj(s, ptr)?;
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             self.depth -= 1;
             return Err(GenError::at(ptr, "schema is nested too deeply"));
         }
-        let r = self.field_ty_inner(&m, ptr, hint);
+        let r = self.field_ty_inner(s, m, ptr, hint);
         self.depth -= 1;
         r
     }
 
-    fn field_ty_inner(&mut self, m: &Map<String, Value>, ptr: &str, hint: &str) -> Result<(Ty, bool, Option<String>)> {
+    fn field_ty_inner(
+        &mut self,
+        s: &'a Value,
+        m: &'a Map<String, Value>,
+        ptr: &str,
+        hint: &str,
+    ) -> Result<(Ty, bool, Option<String>)> {
         let mut nullable = m.get("nullable").and_then(Value::as_bool) == Some(true);
         if let Some(r) = m.get("$ref") {
             let rptr = join(ptr, "$ref");
             let name =
                 ref_name(r.as_str().ok_or_else(|| GenError::at(&rptr, "$ref must be a string"))?, self.doc, &rptr)?;
-            let target = self.schemas[&name].clone();
+            let target = &self.schemas[&name];
             let tptr = join("#/components/schemas", &name);
             if let Some(rust) = self.named.get(&name) {
-                return Ok((Ty::Named(rust.clone()), nullable || is_true(&target, "nullable"), None));
+                return Ok((Ty::Named(rust.clone()), nullable || is_true(target, "nullable"), None));
             }
             if self.inline_stack.contains(&name) {
                 self.warnings.push(format!("{tptr}: alias refers to itself; mapped to serde_json::Value"));
-                return Ok((Ty::Json, nullable, desc(&target)));
+                return Ok((Ty::Json, nullable, desc(target)));
             }
             self.inline_stack.push(name.clone());
-            let res = self.field_ty(&target, &tptr, &type_name(&name));
+            let res = self.field_ty(target, &tptr, &type_name(&name));
             self.inline_stack.pop();
             let (ty, n, d) = res?;
-            return Ok((ty, nullable || n, d.or_else(|| desc(&target))));
+            return Ok((ty, nullable || n, d.or_else(|| desc(target))));
         }
         if let Some(all) = m.get("allOf") {
             let aptr = join(ptr, "allOf");
             let list = all.as_array().ok_or_else(|| GenError::at(&aptr, "`allOf` must be a list"))?;
-            let members: Vec<&Value> = list.iter().collect();
+            let members: Vec<&'a Value> = list.iter().collect();
             if members.len() == 1 && !m.contains_key("properties") {
                 let (ty, n, d) = self.field_ty(members[0], &format!("{aptr}/0"), hint)?;
                 return Ok((ty, nullable || n, d));
@@ -415,7 +426,7 @@ impl<'a> Lowerer<'a> {
             if members.is_empty() {
                 return Err(GenError::at(&aptr, "`allOf` must not be empty"));
             }
-            return self.inline_struct(m, ptr, hint, nullable);
+            return self.inline_struct(s, ptr, hint, nullable);
         }
         for k in ["oneOf", "anyOf"] {
             if let Some(alts) = m.get(k) {
@@ -448,8 +459,7 @@ impl<'a> Lowerer<'a> {
             let stringy = matches!(ty.as_deref(), None | Some("string"));
             if stringy && vals.iter().any(|v| enum_wire(v).is_some()) {
                 let name = self.namer.claim(&type_name(hint));
-                let s = Value::Object(m.clone());
-                let def = self.build_enum(&name, ptr, &s, ptr)?;
+                let def = self.build_enum(&name, ptr, s, ptr)?;
                 self.types.insert(name.clone(), def);
                 return Ok((Ty::Named(name), nullable, None));
             }
@@ -480,13 +490,12 @@ impl<'a> Lowerer<'a> {
             }
             Some("object") | None => {
                 if m.contains_key("properties") {
-                    return self.inline_struct(m, ptr, hint, nullable);
+                    return self.inline_struct(s, ptr, hint, nullable);
                 }
                 match m.get("additionalProperties") {
-                    Some(Value::Object(ap)) if !ap.is_empty() => {
-                        let apv = Value::Object(ap.clone());
+                    Some(apv @ Value::Object(ap)) if !ap.is_empty() => {
                         let (it, inull, _) =
-                            self.field_ty(&apv, &join(ptr, "additionalProperties"), &format!("{hint}_value"))?;
+                            self.field_ty(apv, &join(ptr, "additionalProperties"), &format!("{hint}_value"))?;
                         Ty::Map(Box::new(if inull { Ty::Nullable(Box::new(it)) } else { it }))
                     }
                     _ if ty.is_some() => Ty::Map(Box::new(Ty::Json)),
@@ -500,14 +509,13 @@ impl<'a> Lowerer<'a> {
 
     fn inline_struct(
         &mut self,
-        m: &Map<String, Value>,
+        s: &'a Value,
         ptr: &str,
         hint: &str,
         nullable: bool,
     ) -> Result<(Ty, bool, Option<String>)> {
         let name = self.namer.claim(&type_name(hint));
-        let s = Value::Object(m.clone());
-        let def = self.build_struct(&name, ptr, &s, ptr)?;
+        let def = self.build_struct(&name, ptr, s, ptr)?;
         self.types.insert(name.clone(), def);
         Ok((Ty::Named(name), nullable, None))
     }
@@ -521,7 +529,7 @@ impl<'a> Lowerer<'a> {
         Ok(pick.map(|(k, v)| (v, join(ptr, k))))
     }
 
-    fn lower_op(&mut self, op: &crate::select::SelectedOp<'_>, namer: &mut Namer) -> Result<(Operation, Vec<Example>)> {
+    fn lower_op(&mut self, op: &crate::select::SelectedOp<'a>, namer: &mut Namer) -> Result<(Operation, Vec<Example>)> {
         let o = op.op;
         let id = match o.get("operationId") {
             Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
@@ -699,7 +707,7 @@ impl<'a> Lowerer<'a> {
             Some(r) if matches!(self.types.get(r).map(|t| &t.kind), Some(Kind::Struct { .. })) => r.clone(),
             _ => return Err(GenError::at(&ptr, "a webhook schema must be an object with properties")),
         };
-        let s = self.schemas[name].clone();
+        let s = &self.schemas[name];
         let examples_v: Vec<Value> = match s.get("x-examples") {
             Some(Value::Object(m)) => m.values().cloned().collect(),
             Some(Value::Array(a)) => a.clone(),
@@ -747,7 +755,7 @@ impl<'a> Lowerer<'a> {
                 unknown_variant: None,
             })
             .collect();
-        Ok((Webhook { variant, ty: rust, webhook_type, webhook_code, doc: desc(&s) }, examples))
+        Ok((Webhook { variant, ty: rust, webhook_type, webhook_code, doc: desc(s) }, examples))
     }
 
     fn named_refs(ty: &Ty, direct: bool, out: &mut Vec<(String, bool)>) {

@@ -3,13 +3,16 @@
 //! Thin front end over `plaid-idv-generator`. Exit codes: 0 ok, 1 stale (`--check`) or failed,
 //! 2 usage error.
 
+mod bench;
+
 use plaid_idv_generator as g;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
   cargo xtask gen [--spec PATH] [--portion PATH] [--out DIR] [--check]
-  cargo xtask diff OLD_SPEC NEW_SPEC [--portion PATH] [--json] [--all] [--deny-breaking]";
+  cargo xtask diff OLD_SPEC NEW_SPEC [--portion PATH] [--json] [--all] [--deny-breaking]
+  cargo xtask bench";
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
@@ -160,6 +163,7 @@ fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         Some("gen") => gen(&args[1..]),
         Some("diff") => diff(&args[1..]),
+        Some("bench") => bench::main(&root()),
         _ => {
             eprintln!("{USAGE}");
             ExitCode::from(2)

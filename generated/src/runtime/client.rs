@@ -237,8 +237,10 @@ impl Client {
         &self.inner.retry
     }
 
-    /// Sends one operation: encodes the body once, then attempts it, retrying only when `retry`
-    /// says repeating is safe and the error is retryable.
+    /// Sends one operation: encodes the body once, sends it (retrying only when `retry` says
+    /// repeating is safe and the error is retryable), and decodes the 2xx body. Only encoding
+    /// and decoding are generic; the transport and retry loop are compiled once for all
+    /// operations.
     pub(crate) async fn execute<Req, Resp>(
         &self,
         op: &Operation,
@@ -262,36 +264,40 @@ impl Client {
             status = tracing::field::Empty,
             request_id = tracing::field::Empty,
         );
-        let started = Instant::now();
-        let mut attempt: u32 = 0;
-        async move {
-            loop {
-                attempt += 1;
-                let span = tracing::Span::current();
-                span.record("attempt", attempt);
-                let err = match self.attempt::<Resp>(op, body.clone(), &span).await {
-                    Ok(v) => return Ok(v),
-                    Err(e) => e,
-                };
-                if retry == Retry::Safe && err.is_retryable() {
-                    if let Some(delay) = self.inner.retry.next_delay(attempt, started.elapsed(), err.retry_after()) {
-                        tracing::debug!(error = %err, ?delay, "retrying");
-                        tokio::time::sleep(delay).await;
-                        continue;
-                    }
-                }
-                tracing::debug!(error = %err, "request failed");
-                return Err(err.with_attempts(attempt));
-            }
+        let (bytes, attempts) = self.send(op, body, retry).instrument(span.clone()).await?;
+        let value: Resp = decode(&bytes).map_err(|e| e.with_attempts(attempts))?;
+        if let Some(id) = value.request_id() {
+            span.record("request_id", id);
         }
-        .instrument(span)
-        .await
+        Ok(value)
     }
 
-    async fn attempt<Resp>(&self, op: &Operation, body: Option<Bytes>, span: &tracing::Span) -> Result<Resp, Error>
-    where
-        Resp: serde::de::DeserializeOwned + ResponseMeta,
-    {
+    /// The retry loop: returns a 2xx body and the number of attempts it took.
+    async fn send(&self, op: &Operation, body: Option<Bytes>, retry: Retry) -> Result<(Bytes, u32), Error> {
+        let started = Instant::now();
+        let span = tracing::Span::current();
+        let mut attempt: u32 = 0;
+        loop {
+            attempt += 1;
+            span.record("attempt", attempt);
+            let err = match self.attempt(op, body.clone(), &span).await {
+                Ok(bytes) => return Ok((bytes, attempt)),
+                Err(e) => e,
+            };
+            if retry == Retry::Safe && err.is_retryable() {
+                if let Some(delay) = self.inner.retry.next_delay(attempt, started.elapsed(), err.retry_after()) {
+                    tracing::debug!(error = %err, ?delay, "retrying");
+                    tokio::time::sleep(delay).await;
+                    continue;
+                }
+            }
+            tracing::debug!(error = %err, "request failed");
+            return Err(err.with_attempts(attempt));
+        }
+    }
+
+    /// One HTTP exchange: a 2xx body, or the error it amounts to.
+    async fn attempt(&self, op: &Operation, body: Option<Bytes>, span: &tracing::Span) -> Result<Bytes, Error> {
         let inner = &*self.inner;
         let mut url = String::with_capacity(inner.base_url.len() + op.path.len());
         url.push_str(&inner.base_url);
@@ -311,18 +317,13 @@ impl Client {
         let retry_after = resp.headers().get(RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(parse_retry_after);
         let bytes = resp.bytes().await.map_err(Error::from_reqwest)?;
         if status.is_success() {
-            let value: Resp = decode(&bytes)?;
-            if let Some(id) = value.request_id() {
-                span.record("request_id", id);
-            }
-            Ok(value)
-        } else {
-            let err = Error::api(status.as_u16(), &bytes, retry_after);
-            if let Some(id) = err.request_id() {
-                span.record("request_id", id);
-            }
-            Err(err)
+            return Ok(bytes);
         }
+        let err = Error::api(status.as_u16(), &bytes, retry_after);
+        if let Some(id) = err.request_id() {
+            span.record("request_id", id);
+        }
+        Err(err)
     }
 }
 

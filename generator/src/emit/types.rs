@@ -96,6 +96,20 @@ fn emit_type(t: &TypeDef) -> TokenStream {
     }
 }
 
+/// Doc for a field the spec does not describe: name it, and link its type when that is a
+/// generated type (whose own docs say what it is).
+fn field_fallback(f: &Field) -> String {
+    let mut ty = &f.ty;
+    while let Ty::Vec(i) | Ty::Map(i) | Ty::Nullable(i) = ty {
+        ty = i;
+    }
+    let wire = f.wire.replace('`', "'");
+    match ty {
+        Ty::Named(n) => format!("The `{wire}` field; see [`{n}`]."),
+        _ => format!("The `{wire}` field."),
+    }
+}
+
 fn emit_struct(
     name: &proc_macro2::Ident,
     doc: TokenStream,
@@ -108,7 +122,7 @@ fn emit_struct(
     let defs = fields.iter().map(|f| {
         let fname = ident(&f.name);
         let ty = field_type(f, &here);
-        let fdoc = doc_attr(f.doc.as_deref(), &format!("The `{}` field.", f.wire.replace('`', "'")));
+        let fdoc = doc_attr(f.doc.as_deref(), &field_fallback(f));
         let rename = (f.name != f.wire).then(|| {
             let w = &f.wire;
             quote!(#[serde(rename = #w)])

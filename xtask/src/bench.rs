@@ -1,0 +1,317 @@
+//! `cargo xtask bench`: prints generation, crate size/build, decode and client figures in one
+//! table, next to their targets. Timings are medians; ratios come from one run.
+
+use plaid_idv_generator as g;
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, ExitCode};
+use std::time::{Duration, Instant};
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
+    median(
+        (0..runs)
+            .map(|_| {
+                let t = Instant::now();
+                std::hint::black_box(f());
+                t.elapsed()
+            })
+            .collect(),
+    )
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1e3)
+}
+
+struct Row {
+    what: String,
+    figure: String,
+    target: String,
+    met: String,
+}
+
+fn row(rows: &mut Vec<Row>, what: &str, figure: String, target: &str, met: Option<bool>) {
+    let met = match met {
+        Some(true) => "yes".to_string(),
+        Some(false) => "**no**".to_string(),
+        None => String::new(),
+    };
+    println!("  {what}: {figure}");
+    rows.push(Row { what: what.into(), figure, target: target.into(), met });
+}
+
+/// Our spec replicated `n` times under new names, refs rewritten: a synthetic n× portion.
+fn replicate(doc: &Value, n: usize) -> Value {
+    let mut out = doc.clone();
+    let schemas = doc["components"]["schemas"].as_object().cloned().unwrap_or_default();
+    let paths = doc["paths"].as_object().cloned().unwrap_or_default();
+    let (mut s2, mut p2) = (serde_json::Map::new(), serde_json::Map::new());
+    for i in 0..n {
+        let suffix = if i == 0 { String::new() } else { format!("Copy{i}") };
+        let rewrite = |v: &Value| -> Value {
+            let text = v.to_string().replace("\"#/components/schemas/", &format!("\"#/components/schemas/{suffix}"));
+            let mut v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+            if let Some(id) = v.pointer_mut("/post/operationId") {
+                *id = Value::String(format!("{}{suffix}", id.as_str().unwrap_or("op")));
+            }
+            v
+        };
+        for (k, v) in &schemas {
+            s2.insert(format!("{suffix}{k}"), rewrite(v));
+        }
+        for (k, v) in &paths {
+            p2.insert(format!("{k}{}", if i == 0 { String::new() } else { format!("_{i}") }), rewrite(v));
+        }
+    }
+    out["components"]["schemas"] = Value::Object(s2);
+    out["paths"] = Value::Object(p2);
+    out
+}
+
+fn cargo(dir: &Path, target: &Path, args: &[&str]) -> bool {
+    Command::new(env!("CARGO"))
+        .args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target)
+        .env("CARGO_INCREMENTAL", "0")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    let _ = std::fs::create_dir_all(to);
+    for e in std::fs::read_dir(from).into_iter().flatten().flatten() {
+        let (p, t) = (e.path(), to.join(e.file_name()));
+        if p.is_dir() {
+            copy_dir(&p, &t);
+        } else {
+            let _ = std::fs::copy(&p, &t);
+        }
+    }
+}
+
+fn lines(path: &Path) -> usize {
+    std::fs::read_to_string(path).map(|s| s.lines().count()).unwrap_or(0)
+}
+
+/// Median crate-only build time: `cargo clean -p` then `cargo build`, 3 times.
+fn build_time(dir: &Path, target: &Path) -> Option<Duration> {
+    if !cargo(dir, target, &["build"]) {
+        return None;
+    }
+    Some(median(
+        (0..3)
+            .map(|_| {
+                cargo(dir, target, &["clean", "-p", "plaid-idv"]);
+                let t = Instant::now();
+                cargo(dir, target, &["build"]);
+                t.elapsed()
+            })
+            .collect(),
+    ))
+}
+
+pub fn run(root: &Path) -> ExitCode {
+    let mut rows = Vec::new();
+    let portion_path = root.join("spec/portion.toml");
+    let portion = match g::portion::Portion::load(&portion_path) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let tmp = std::env::temp_dir().join(format!("plaid-idv-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+
+    println!("1. generation");
+    let plaid = root.join("../shared/plaid-openapi/2020-09-14.yml");
+    if plaid.exists() {
+        let bytes = std::fs::read(&plaid).unwrap_or_default();
+        let parse = time(5, || g::load::load_bytes(&bytes, "plaid.yml").map(|s| s.doc.is_object()));
+        let out_dir = tmp.join("gen-out");
+        let pipeline = time(5, || {
+            let spec = g::load::load_bytes(&bytes, "plaid.yml").ok()?;
+            let out = g::generate_spec(&spec, &portion).ok()?;
+            g::write::write_atomic(&out_dir, &out.files).ok()
+        });
+        let ratio = pipeline.as_secs_f64() / parse.as_secs_f64();
+        row(&mut rows, "parse only, Plaid's 3 MB spec (median of 5)", ms(parse), "", None);
+        row(
+            &mut rows,
+            "full pipeline: parse, select, lower, emit, render, write",
+            format!("{} ({ratio:.2}× parse)", ms(pipeline)),
+            "≤ 1.25× parse",
+            Some(ratio <= 1.25),
+        );
+        if let Ok(spec) = g::load::load_bytes(&bytes, "plaid.yml") {
+            let select = time(5, || g::select::select(&spec, &portion).map(|s| s.schemas.len()).ok());
+            let lower = time(5, || {
+                let sel = g::select::select(&spec, &portion).ok()?;
+                g::lower::lower(&spec, &sel, &portion).ok().map(|ir| ir.types.len())
+            })
+            .saturating_sub(select);
+            if let Ok(ir) = g::select::select(&spec, &portion).and_then(|sel| g::lower::lower(&spec, &sel, &portion)) {
+                let render = time(5, || g::render::render(&ir).map(|f| f.len()).ok());
+                let files = g::render::render(&ir).unwrap_or_default();
+                let write = time(5, || g::write::write_atomic(&out_dir, &files).ok());
+                row(
+                    &mut rows,
+                    "pipeline stages after parse: select / lower / emit+render / write",
+                    format!("{} / {} / {} / {}", ms(select), ms(lower), ms(render), ms(write)),
+                    "",
+                    None,
+                );
+            }
+        }
+    } else {
+        println!("  SKIP: ../shared/plaid-openapi/2020-09-14.yml not found");
+    }
+    if let Ok(ours) = g::load::load_file(&root.join("spec/plaid-idv.yaml")) {
+        let mut per_type = Vec::new();
+        for n in [1usize, 10, 100] {
+            let spec = g::load::Spec { doc: replicate(&ours.doc, n), ..ours.clone() };
+            let mut types = 0;
+            let d = time(if n == 100 { 1 } else { 3 }, || {
+                let out = g::generate_spec(&spec, &portion).ok();
+                types = out.as_ref().map(|o| o.ir.types.len()).unwrap_or(0);
+            });
+            per_type.push(d.as_secs_f64() / types.max(1) as f64);
+            row(
+                &mut rows,
+                &format!("scaling: {n}× the IDV portion ({types} types), generate in memory"),
+                ms(d),
+                "linear",
+                None,
+            );
+        }
+        let growth = per_type[2] / per_type[0];
+        row(
+            &mut rows,
+            "scaling: time per type at 100× over 1×",
+            format!("{growth:.2}×"),
+            "≈ 1× (linear)",
+            Some(growth < 2.0),
+        );
+    }
+
+    println!("2. generated crate");
+    let gen = root.join("generated");
+    let src = gen.join("src");
+    let (types, ops, flow, webhooks) = (
+        lines(&src.join("types.rs")),
+        lines(&src.join("operations.rs")),
+        lines(&src.join("flow.rs")),
+        lines(&src.join("webhooks.rs")),
+    );
+    let runtime: usize =
+        std::fs::read_dir(src.join("runtime")).into_iter().flatten().flatten().map(|e| lines(&e.path())).sum();
+    let total = types + ops + flow + webhooks + runtime + lines(&src.join("lib.rs"));
+    row(
+        &mut rows,
+        "lines of code (src/, tests excluded)",
+        format!("{total}: models {types}, operations {ops}, flow {flow}, webhooks {webhooks}, runtime {runtime}"),
+        "",
+        None,
+    );
+    let full = tmp.join("full/plaid-idv");
+    copy_dir(&gen, &full);
+    let _ = std::fs::remove_file(full.join("src/spec_examples.rs"));
+    let lib = std::fs::read_to_string(full.join("src/lib.rs")).unwrap_or_default();
+    let _ = std::fs::write(
+        full.join("src/lib.rs"),
+        lib.replace("#[cfg(test)]\n#[rustfmt::skip]\nmod spec_examples;\n", ""),
+    );
+    // Models only: the same crate without operations and flow helpers.
+    let models = tmp.join("models/plaid-idv");
+    copy_dir(&full, &models);
+    let _ = std::fs::write(models.join("src/operations.rs"), "//! (removed for the benchmark)\n");
+    let _ = std::fs::remove_file(models.join("src/flow.rs"));
+    let _ = std::fs::remove_dir_all(models.join("examples"));
+    let lib = std::fs::read_to_string(models.join("src/lib.rs")).unwrap_or_default();
+    let _ = std::fs::write(models.join("src/lib.rs"), lib.replace("pub mod flow;\n", ""));
+    let toml = std::fs::read_to_string(models.join("Cargo.toml")).unwrap_or_default();
+    let _ = std::fs::write(
+        models.join("Cargo.toml"),
+        toml.replace("\n[[example]]\nname = \"webhook_server\"\nrequired-features = [\"test-util\"]\n", ""),
+    );
+    let target = root.join("target/bench-build");
+    match (build_time(&full, &target), build_time(&models, &target)) {
+        (Some(f), Some(m)) => {
+            row(
+                &mut rows,
+                "crate-only build, debug (cargo clean -p; cargo build; median of 3)",
+                format!("{:.2} s", f.as_secs_f64()),
+                "< 3 s",
+                Some(f < Duration::from_secs(3)),
+            );
+            row(
+                &mut rows,
+                "build split: models + runtime / operations + flow",
+                format!("{:.2} s / {:.2} s", m.as_secs_f64(), f.saturating_sub(m).as_secs_f64()),
+                "",
+                None,
+            );
+        }
+        _ => println!("  build failed; see `cargo build` in {}", full.display()),
+    }
+
+    println!("3-4. runtime (cargo bench -p plaid-idv-tests --bench runtime)");
+    let out = Command::new(env!("CARGO"))
+        .args(["bench", "-q", "-p", "plaid-idv-tests", "--bench", "runtime"])
+        .current_dir(root)
+        .output();
+    let text = out.map(|o| String::from_utf8_lossy(&o.stdout).to_string()).unwrap_or_default();
+    let get = |k: &str| {
+        text.lines().find_map(|l| l.strip_prefix(&format!("{k}: "))).and_then(|v| v.trim().parse::<f64>().ok())
+    };
+    if let (Some(t), Some(v)) = (get("decode_typed_mb_s"), get("decode_value_mb_s")) {
+        row(
+            &mut rows,
+            "decode get-response example: typed vs serde_json::Value",
+            format!("{t:.0} MB/s vs {v:.0} MB/s ({:.2}×)", t / v),
+            "typed ≥ Value",
+            Some(t >= v),
+        );
+    }
+    if let (Some(r), Some(c), Some(p)) =
+        (get("client_ratio_over_reqwest"), get("client_us_per_call"), get("reqwest_us_per_call"))
+    {
+        row(
+            &mut rows,
+            "2,000 sequential calls on 127.0.0.1: Client vs plain reqwest",
+            format!("{c:.1} µs vs {p:.1} µs per call ({r:.3}×)"),
+            "≤ 1.1×",
+            Some(r <= 1.1),
+        );
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+
+    println!("\n| benchmark | figure | target | met |\n| --- | --- | --- | --- |");
+    for r in &rows {
+        println!("| {} | {} | {} | {} |", r.what, r.figure, r.target, r.met);
+    }
+    ExitCode::SUCCESS
+}
+
+/// Re-runs `cargo xtask bench` in release mode when built for debug.
+pub fn main(root: &Path) -> ExitCode {
+    if cfg!(debug_assertions) {
+        let status = Command::new(env!("CARGO"))
+            .args(["run", "--release", "--quiet", "--package", "xtask", "--", "bench"])
+            .current_dir(root)
+            .status();
+        return match status {
+            Ok(s) if s.success() => ExitCode::SUCCESS,
+            _ => ExitCode::FAILURE,
+        };
+    }
+    run(root)
+}
