@@ -203,6 +203,9 @@ fn mutated_specs_never_panic() {
     let mut samples: Vec<(String, std::collections::BTreeMap<String, String>)> = Vec::new();
     std::panic::set_hook(Box::new(|_| {}));
     for case in 0..cases {
+        if case > 0 && case % 10_000 == 0 {
+            println!("fuzz: {case} cases done, {} failures so far", failures.len());
+        }
         // Most cases use the small fixtures; every 8th uses our full IDV spec.
         let base = if case % 8 == 7 { &bases[bases.len() - 1] } else { &bases[rng.below(bases.len() - 1)] };
         let mut doc = base.doc.clone();

@@ -134,6 +134,14 @@ fn lib_rs(ir: &Ir) -> TokenStream {
     }
 }
 
+/// The API manifest: what `cargo xtask gen` diffs against to summarize a regeneration.
+fn manifest_json(ir: &Ir) -> Result<String> {
+    let manifest = Ir { examples: Vec::new(), warnings: Vec::new(), ..ir.clone() };
+    serde_json::to_string_pretty(&manifest)
+        .map(|j| j + "\n")
+        .map_err(|e| GenError::at(MANIFEST, format!("internal error: cannot serialize the API manifest: {e}")))
+}
+
 /// Renders every file of the generated crate, keyed by path relative to the crate root.
 pub fn render(ir: &Ir) -> Result<BTreeMap<String, String>> {
     let head = header(ir);
@@ -141,13 +149,31 @@ pub fn render(ir: &Ir) -> Result<BTreeMap<String, String>> {
     let mut put = |path: &str, body: String| {
         files.insert(path.to_string(), format!("{head}\n{body}"));
     };
-    put("src/lib.rs", format(lib_rs(ir), "src/lib.rs")?);
-    put("src/types.rs", format(emit::types::emit(ir), "src/types.rs")?);
-    put("src/operations.rs", format(emit::operations::emit(ir), "src/operations.rs")?);
-    put("src/webhooks.rs", format(emit::webhooks::emit(ir), "src/webhooks.rs")?);
-    let (tests, example_files) = emit::examples::emit(ir);
-    if !ir.examples.is_empty() {
-        put("src/spec_examples.rs", format(tests, "src/spec_examples.rs")?);
+    // types.rs is most of the output: its second half (split at an item boundary) is emitted
+    // and formatted on another thread, with the API manifest; everything else on this one.
+    type Rendered = (String, String, Vec<(&'static str, String)>, BTreeMap<String, String>);
+    let (types, manifest, rest, example_files) = std::thread::scope(|scope| -> Result<Rendered> {
+        let second = scope.spawn(|| -> Result<(String, String)> {
+            let half = format(emit::types::emit_part(ir, 1, 2), "src/types.rs")?;
+            Ok((half, manifest_json(ir)?))
+        });
+        let mut types = format(emit::types::emit_part(ir, 0, 2), "src/types.rs")?;
+        let mut rest = vec![
+            ("src/lib.rs", format(lib_rs(ir), "src/lib.rs")?),
+            ("src/operations.rs", format(emit::operations::emit(ir), "src/operations.rs")?),
+            ("src/webhooks.rs", format(emit::webhooks::emit(ir), "src/webhooks.rs")?),
+        ];
+        let (tests, example_files) = emit::examples::emit(ir);
+        if !ir.examples.is_empty() {
+            rest.push(("src/spec_examples.rs", format(tests, "src/spec_examples.rs")?));
+        }
+        let (half, manifest) = second.join().unwrap_or_else(|p| std::panic::resume_unwind(p))?;
+        types.push_str(&half);
+        Ok((types, manifest, rest, example_files))
+    })?;
+    put("src/types.rs", types);
+    for (path, text) in rest {
+        put(path, text);
     }
     for (path, src) in RUNTIME {
         put(path, src.to_string());
@@ -172,11 +198,7 @@ pub fn render(ir: &Ir) -> Result<BTreeMap<String, String>> {
         );
     files.insert("Cargo.toml".into(), format!("{}{cargo}", head.replace("// ", "# ")));
     files.extend(example_files);
-    // The API manifest: what `cargo xtask gen` diffs against to summarize a regeneration.
-    let manifest = Ir { examples: Vec::new(), warnings: Vec::new(), ..ir.clone() };
-    let json = serde_json::to_string_pretty(&manifest)
-        .map_err(|e| GenError::at(MANIFEST, format!("internal error: cannot serialize the API manifest: {e}")))?;
-    files.insert(MANIFEST.into(), json + "\n");
+    files.insert(MANIFEST.into(), manifest);
     files.insert(
         "README.md".into(),
         format!(

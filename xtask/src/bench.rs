@@ -118,8 +118,9 @@ fn build_time(dir: &Path, target: &Path) -> Option<Duration> {
     ))
 }
 
-pub fn run(root: &Path) -> ExitCode {
+pub fn run(root: &Path, only: Option<&str>) -> ExitCode {
     let mut rows = Vec::new();
+    let want = |part: &str| only.is_none_or(|o| o == part);
     let portion_path = root.join("spec/portion.toml");
     let portion = match g::portion::Portion::load(&portion_path) {
         Ok(p) => p,
@@ -130,167 +131,176 @@ pub fn run(root: &Path) -> ExitCode {
     };
     let tmp = std::env::temp_dir().join(format!("plaid-idv-bench-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
+    let _ = std::fs::create_dir_all(&tmp);
 
-    println!("1. generation");
-    let plaid = root.join("../shared/plaid-openapi/2020-09-14.yml");
-    if plaid.exists() {
-        let bytes = std::fs::read(&plaid).unwrap_or_default();
-        let parse = time(5, || g::load::load_bytes(&bytes, "plaid.yml").map(|s| s.doc.is_object()));
-        let out_dir = tmp.join("gen-out");
-        let pipeline = time(5, || {
-            let spec = g::load::load_bytes(&bytes, "plaid.yml").ok()?;
-            let out = g::generate_spec(&spec, &portion).ok()?;
-            g::write::write_atomic(&out_dir, &out.files).ok()
-        });
-        let ratio = pipeline.as_secs_f64() / parse.as_secs_f64();
-        row(&mut rows, "parse only, Plaid's 3 MB spec (median of 5)", ms(parse), "", None);
-        row(
-            &mut rows,
-            "full pipeline: parse, select, lower, emit, render, write",
-            format!("{} ({ratio:.2}× parse)", ms(pipeline)),
-            "≤ 1.25× parse",
-            Some(ratio <= 1.25),
-        );
-        if let Ok(spec) = g::load::load_bytes(&bytes, "plaid.yml") {
-            let select = time(5, || g::select::select(&spec, &portion).map(|s| s.schemas.len()).ok());
-            let lower = time(5, || {
-                let sel = g::select::select(&spec, &portion).ok()?;
-                g::lower::lower(&spec, &sel, &portion).ok().map(|ir| ir.types.len())
-            })
-            .saturating_sub(select);
-            if let Ok(ir) = g::select::select(&spec, &portion).and_then(|sel| g::lower::lower(&spec, &sel, &portion)) {
-                let render = time(5, || g::render::render(&ir).map(|f| f.len()).ok());
-                let files = g::render::render(&ir).unwrap_or_default();
-                let write = time(5, || g::write::write_atomic(&out_dir, &files).ok());
+    if want("generation") {
+        println!("1. generation");
+        let plaid = root.join("../shared/plaid-openapi/2020-09-14.yml");
+        if plaid.exists() {
+            let bytes = std::fs::read(&plaid).unwrap_or_default();
+            let parse = time(5, || g::load::load_bytes(&bytes, "plaid.yml").map(|s| s.doc.is_object()));
+            let out_dir = tmp.join("gen-out");
+            let pipeline = time(5, || {
+                let spec = g::load::load_bytes(&bytes, "plaid.yml").ok()?;
+                let out = g::generate_spec(&spec, &portion).ok()?;
+                g::write::write_atomic(&out_dir, &out.files).ok()
+            });
+            let ratio = pipeline.as_secs_f64() / parse.as_secs_f64();
+            row(&mut rows, "parse only, Plaid's 3 MB spec (median of 5)", ms(parse), "", None);
+            row(
+                &mut rows,
+                "full pipeline: parse, select, lower, emit, render, write",
+                format!("{} ({ratio:.2}× parse)", ms(pipeline)),
+                "≤ 1.25× parse",
+                Some(ratio <= 1.25),
+            );
+            if let Ok(spec) = g::load::load_bytes(&bytes, "plaid.yml") {
+                let select = time(5, || g::select::select(&spec, &portion).map(|s| s.schemas.len()).ok());
+                let lower = time(5, || {
+                    let sel = g::select::select(&spec, &portion).ok()?;
+                    g::lower::lower(&spec, &sel, &portion).ok().map(|ir| ir.types.len())
+                })
+                .saturating_sub(select);
+                if let Ok(ir) =
+                    g::select::select(&spec, &portion).and_then(|sel| g::lower::lower(&spec, &sel, &portion))
+                {
+                    let render = time(5, || g::render::render(&ir).map(|f| f.len()).ok());
+                    let files = g::render::render(&ir).unwrap_or_default();
+                    let write = time(5, || g::write::write_atomic(&out_dir, &files).ok());
+                    row(
+                        &mut rows,
+                        "pipeline stages after parse: select / lower / emit+render / write",
+                        format!("{} / {} / {} / {}", ms(select), ms(lower), ms(render), ms(write)),
+                        "",
+                        None,
+                    );
+                }
+            }
+        } else {
+            println!("  SKIP: ../shared/plaid-openapi/2020-09-14.yml not found");
+        }
+        if let Ok(ours) = g::load::load_file(&root.join("spec/plaid-idv.yaml")) {
+            let mut per_type = Vec::new();
+            for n in [1usize, 10, 100] {
+                let spec = g::load::Spec { doc: replicate(&ours.doc, n), ..ours.clone() };
+                let mut types = 0;
+                let d = time(if n == 100 { 1 } else { 3 }, || {
+                    let out = g::generate_spec(&spec, &portion).ok();
+                    types = out.as_ref().map(|o| o.ir.types.len()).unwrap_or(0);
+                });
+                per_type.push(d.as_secs_f64() / types.max(1) as f64);
                 row(
                     &mut rows,
-                    "pipeline stages after parse: select / lower / emit+render / write",
-                    format!("{} / {} / {} / {}", ms(select), ms(lower), ms(render), ms(write)),
+                    &format!("scaling: {n}× the IDV portion ({types} types), generate in memory"),
+                    ms(d),
+                    "linear",
+                    None,
+                );
+            }
+            let growth = per_type[2] / per_type[0];
+            row(
+                &mut rows,
+                "scaling: time per type at 100× over 1×",
+                format!("{growth:.2}×"),
+                "≈ 1× (linear)",
+                Some(growth < 2.0),
+            );
+        }
+    }
+
+    if want("crate") {
+        println!("2. generated crate");
+        let gen = root.join("generated");
+        let src = gen.join("src");
+        let (types, ops, flow, webhooks) = (
+            lines(&src.join("types.rs")),
+            lines(&src.join("operations.rs")),
+            lines(&src.join("flow.rs")),
+            lines(&src.join("webhooks.rs")),
+        );
+        let runtime: usize =
+            std::fs::read_dir(src.join("runtime")).into_iter().flatten().flatten().map(|e| lines(&e.path())).sum();
+        let total = types + ops + flow + webhooks + runtime + lines(&src.join("lib.rs"));
+        row(
+            &mut rows,
+            "lines of code (src/, tests excluded)",
+            format!("{total}: models {types}, operations {ops}, flow {flow}, webhooks {webhooks}, runtime {runtime}"),
+            "",
+            None,
+        );
+        let full = tmp.join("full/plaid-idv");
+        copy_dir(&gen, &full);
+        let _ = std::fs::remove_file(full.join("src/spec_examples.rs"));
+        let lib = std::fs::read_to_string(full.join("src/lib.rs")).unwrap_or_default();
+        let _ = std::fs::write(
+            full.join("src/lib.rs"),
+            lib.replace("#[cfg(test)]\n#[rustfmt::skip]\nmod spec_examples;\n", ""),
+        );
+        // Models only: the same crate without operations and flow helpers.
+        let models = tmp.join("models/plaid-idv");
+        copy_dir(&full, &models);
+        let _ = std::fs::write(models.join("src/operations.rs"), "//! (removed for the benchmark)\n");
+        let _ = std::fs::remove_file(models.join("src/flow.rs"));
+        let _ = std::fs::remove_dir_all(models.join("examples"));
+        let lib = std::fs::read_to_string(models.join("src/lib.rs")).unwrap_or_default();
+        let _ = std::fs::write(models.join("src/lib.rs"), lib.replace("pub mod flow;\n", ""));
+        let toml = std::fs::read_to_string(models.join("Cargo.toml")).unwrap_or_default();
+        let _ = std::fs::write(
+            models.join("Cargo.toml"),
+            toml.replace("\n[[example]]\nname = \"webhook_server\"\nrequired-features = [\"test-util\"]\n", ""),
+        );
+        let target = root.join("target/bench-build");
+        match (build_time(&full, &target), build_time(&models, &target)) {
+            (Some(f), Some(m)) => {
+                row(
+                    &mut rows,
+                    "crate-only build, debug (cargo clean -p; cargo build; median of 3)",
+                    format!("{:.2} s", f.as_secs_f64()),
+                    "< 3 s",
+                    Some(f < Duration::from_secs(3)),
+                );
+                row(
+                    &mut rows,
+                    "build split: models + runtime / operations + flow",
+                    format!("{:.2} s / {:.2} s", m.as_secs_f64(), f.saturating_sub(m).as_secs_f64()),
                     "",
                     None,
                 );
             }
+            _ => println!("  build failed; see `cargo build` in {}", full.display()),
         }
-    } else {
-        println!("  SKIP: ../shared/plaid-openapi/2020-09-14.yml not found");
-    }
-    if let Ok(ours) = g::load::load_file(&root.join("spec/plaid-idv.yaml")) {
-        let mut per_type = Vec::new();
-        for n in [1usize, 10, 100] {
-            let spec = g::load::Spec { doc: replicate(&ours.doc, n), ..ours.clone() };
-            let mut types = 0;
-            let d = time(if n == 100 { 1 } else { 3 }, || {
-                let out = g::generate_spec(&spec, &portion).ok();
-                types = out.as_ref().map(|o| o.ir.types.len()).unwrap_or(0);
-            });
-            per_type.push(d.as_secs_f64() / types.max(1) as f64);
-            row(
-                &mut rows,
-                &format!("scaling: {n}× the IDV portion ({types} types), generate in memory"),
-                ms(d),
-                "linear",
-                None,
-            );
-        }
-        let growth = per_type[2] / per_type[0];
-        row(
-            &mut rows,
-            "scaling: time per type at 100× over 1×",
-            format!("{growth:.2}×"),
-            "≈ 1× (linear)",
-            Some(growth < 2.0),
-        );
     }
 
-    println!("2. generated crate");
-    let gen = root.join("generated");
-    let src = gen.join("src");
-    let (types, ops, flow, webhooks) = (
-        lines(&src.join("types.rs")),
-        lines(&src.join("operations.rs")),
-        lines(&src.join("flow.rs")),
-        lines(&src.join("webhooks.rs")),
-    );
-    let runtime: usize =
-        std::fs::read_dir(src.join("runtime")).into_iter().flatten().flatten().map(|e| lines(&e.path())).sum();
-    let total = types + ops + flow + webhooks + runtime + lines(&src.join("lib.rs"));
-    row(
-        &mut rows,
-        "lines of code (src/, tests excluded)",
-        format!("{total}: models {types}, operations {ops}, flow {flow}, webhooks {webhooks}, runtime {runtime}"),
-        "",
-        None,
-    );
-    let full = tmp.join("full/plaid-idv");
-    copy_dir(&gen, &full);
-    let _ = std::fs::remove_file(full.join("src/spec_examples.rs"));
-    let lib = std::fs::read_to_string(full.join("src/lib.rs")).unwrap_or_default();
-    let _ = std::fs::write(
-        full.join("src/lib.rs"),
-        lib.replace("#[cfg(test)]\n#[rustfmt::skip]\nmod spec_examples;\n", ""),
-    );
-    // Models only: the same crate without operations and flow helpers.
-    let models = tmp.join("models/plaid-idv");
-    copy_dir(&full, &models);
-    let _ = std::fs::write(models.join("src/operations.rs"), "//! (removed for the benchmark)\n");
-    let _ = std::fs::remove_file(models.join("src/flow.rs"));
-    let _ = std::fs::remove_dir_all(models.join("examples"));
-    let lib = std::fs::read_to_string(models.join("src/lib.rs")).unwrap_or_default();
-    let _ = std::fs::write(models.join("src/lib.rs"), lib.replace("pub mod flow;\n", ""));
-    let toml = std::fs::read_to_string(models.join("Cargo.toml")).unwrap_or_default();
-    let _ = std::fs::write(
-        models.join("Cargo.toml"),
-        toml.replace("\n[[example]]\nname = \"webhook_server\"\nrequired-features = [\"test-util\"]\n", ""),
-    );
-    let target = root.join("target/bench-build");
-    match (build_time(&full, &target), build_time(&models, &target)) {
-        (Some(f), Some(m)) => {
+    if want("runtime") {
+        println!("3-4. runtime (cargo bench -p plaid-idv-tests --bench runtime)");
+        let out = Command::new(env!("CARGO"))
+            .args(["bench", "-q", "-p", "plaid-idv-tests", "--bench", "runtime"])
+            .current_dir(root)
+            .output();
+        let text = out.map(|o| String::from_utf8_lossy(&o.stdout).to_string()).unwrap_or_default();
+        let get = |k: &str| {
+            text.lines().find_map(|l| l.strip_prefix(&format!("{k}: "))).and_then(|v| v.trim().parse::<f64>().ok())
+        };
+        if let (Some(t), Some(v)) = (get("decode_typed_mb_s"), get("decode_value_mb_s")) {
             row(
                 &mut rows,
-                "crate-only build, debug (cargo clean -p; cargo build; median of 3)",
-                format!("{:.2} s", f.as_secs_f64()),
-                "< 3 s",
-                Some(f < Duration::from_secs(3)),
-            );
-            row(
-                &mut rows,
-                "build split: models + runtime / operations + flow",
-                format!("{:.2} s / {:.2} s", m.as_secs_f64(), f.saturating_sub(m).as_secs_f64()),
-                "",
-                None,
+                "decode get-response example: typed vs serde_json::Value",
+                format!("{t:.0} MB/s vs {v:.0} MB/s ({:.2}×)", t / v),
+                "typed ≥ Value",
+                Some(t >= v),
             );
         }
-        _ => println!("  build failed; see `cargo build` in {}", full.display()),
-    }
-
-    println!("3-4. runtime (cargo bench -p plaid-idv-tests --bench runtime)");
-    let out = Command::new(env!("CARGO"))
-        .args(["bench", "-q", "-p", "plaid-idv-tests", "--bench", "runtime"])
-        .current_dir(root)
-        .output();
-    let text = out.map(|o| String::from_utf8_lossy(&o.stdout).to_string()).unwrap_or_default();
-    let get = |k: &str| {
-        text.lines().find_map(|l| l.strip_prefix(&format!("{k}: "))).and_then(|v| v.trim().parse::<f64>().ok())
-    };
-    if let (Some(t), Some(v)) = (get("decode_typed_mb_s"), get("decode_value_mb_s")) {
-        row(
-            &mut rows,
-            "decode get-response example: typed vs serde_json::Value",
-            format!("{t:.0} MB/s vs {v:.0} MB/s ({:.2}×)", t / v),
-            "typed ≥ Value",
-            Some(t >= v),
-        );
-    }
-    if let (Some(r), Some(c), Some(p)) =
-        (get("client_ratio_over_reqwest"), get("client_us_per_call"), get("reqwest_us_per_call"))
-    {
-        row(
-            &mut rows,
-            "2,000 sequential calls on 127.0.0.1: Client vs plain reqwest",
-            format!("{c:.1} µs vs {p:.1} µs per call ({r:.3}×)"),
-            "≤ 1.1×",
-            Some(r <= 1.1),
-        );
+        if let (Some(r), Some(c), Some(p)) =
+            (get("client_ratio_over_reqwest"), get("client_us_per_call"), get("reqwest_us_per_call"))
+        {
+            row(
+                &mut rows,
+                "2,000 sequential calls on 127.0.0.1: Client vs plain reqwest",
+                format!("{c:.1} µs vs {p:.1} µs per call ({r:.3}×)"),
+                "≤ 1.1×",
+                Some(r <= 1.1),
+            );
+        }
     }
     let _ = std::fs::remove_dir_all(&tmp);
 
@@ -301,11 +311,23 @@ pub fn run(root: &Path) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Re-runs `cargo xtask bench` in release mode when built for debug.
-pub fn main(root: &Path) -> ExitCode {
+/// `cargo xtask bench [--only generation|crate|runtime]`. Re-runs itself in release mode when
+/// built for debug.
+pub fn main(root: &Path, args: &[String]) -> ExitCode {
+    let only = match args {
+        [] => None,
+        [flag, part] if flag == "--only" && ["generation", "crate", "runtime"].contains(&part.as_str()) => {
+            Some(part.as_str())
+        }
+        _ => {
+            eprintln!("usage: cargo xtask bench [--only generation|crate|runtime]");
+            return ExitCode::from(2);
+        }
+    };
     if cfg!(debug_assertions) {
         let status = Command::new(env!("CARGO"))
             .args(["run", "--release", "--quiet", "--package", "xtask", "--", "bench"])
+            .args(args)
             .current_dir(root)
             .status();
         return match status {
@@ -313,5 +335,5 @@ pub fn main(root: &Path) -> ExitCode {
             _ => ExitCode::FAILURE,
         };
     }
-    run(root)
+    run(root, only)
 }

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 const USAGE: &str = "usage:
   cargo xtask gen [--spec PATH] [--portion PATH] [--out DIR] [--check]
   cargo xtask diff OLD_SPEC NEW_SPEC [--portion PATH] [--json] [--all] [--deny-breaking]
-  cargo xtask bench";
+  cargo xtask bench [--only generation|crate|runtime]";
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
@@ -163,7 +163,7 @@ fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         Some("gen") => gen(&args[1..]),
         Some("diff") => diff(&args[1..]),
-        Some("bench") => bench::main(&root()),
+        Some("bench") => bench::main(&root(), &args[1..]),
         _ => {
             eprintln!("{USAGE}");
             ExitCode::from(2)

@@ -5,9 +5,11 @@ use crate::ir::{Field, Ir, Kind, Ty, TypeDef};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-/// Emits the `types` module body.
-pub fn emit(ir: &Ir) -> TokenStream {
-    let items = ir.types.values().map(emit_type);
+/// Emits piece `index` of `parts` of the `types` module body. Pieces split at item boundaries,
+/// so they can be emitted and formatted in parallel and concatenated in order. The first piece
+/// carries the module's inner attributes, the last the response impls.
+pub fn emit_part(ir: &Ir, index: usize, parts: usize) -> TokenStream {
+    let parts = parts.max(1);
     // Every operation response type tells the client its request_id (or that it has none).
     let responses: std::collections::BTreeSet<&str> = ir
         .operations
@@ -17,23 +19,32 @@ pub fn emit(ir: &Ir) -> TokenStream {
             _ => None,
         })
         .collect();
-    let envelopes = responses.into_iter().filter_map(|n| {
-        let t = ir.types.get(n)?;
-        let name = ident(&t.name);
-        Some(match &t.kind {
-            Kind::Struct { request_id_field: Some(f), .. } => {
-                let f = ident(f);
-                quote! { crate::runtime::response_envelope!(#name, #f); }
-            }
-            _ => quote! { crate::runtime::response_envelope!(#name); },
+    let last = index + 1 == parts;
+    let envelopes: Vec<TokenStream> = responses
+        .into_iter()
+        .filter(|_| last)
+        .filter_map(|n| {
+            let t = ir.types.get(n)?;
+            let name = ident(&t.name);
+            Some(match &t.kind {
+                Kind::Struct { request_id_field: Some(f), .. } => {
+                    let f = ident(f);
+                    quote! { crate::runtime::response_envelope!(#name, #f); }
+                }
+                _ => quote! { crate::runtime::response_envelope!(#name); },
+            })
         })
+        .collect();
+    let defs: Vec<&TypeDef> = ir.types.values().collect();
+    let per = defs.len().div_ceil(parts).max(1);
+    let items = defs.chunks(per).nth(index).unwrap_or_default().iter().map(|t| emit_type(t));
+    let head = (index == 0).then(|| {
+        quote! {
+            #![allow(deprecated)]
+            //! Every model of the portion, one Rust type per schema.
+        }
     });
-    quote! {
-        #![allow(deprecated)]
-        //! Every model of the portion, one Rust type per schema.
-        #(#items)*
-        #(#envelopes)*
-    }
+    quote! { #head #(#items)* #(#envelopes)* }
 }
 
 fn emit_type(t: &TypeDef) -> TokenStream {
