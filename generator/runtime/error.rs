@@ -118,19 +118,158 @@ pub(crate) fn snippet(body: &[u8]) -> String {
     s
 }
 
-/// Decodes JSON, naming the path of a failure. The fast path is plain serde_json; only a failed
-/// decode is repeated with path tracking, so successful calls pay nothing for it.
+/// Decodes JSON, naming the path of a failure. Only serde_json's own deserializer is
+/// instantiated (once per type); on failure the path is recovered from the error's position by
+/// [`path_at`], which is not generic, so it costs no code per model.
 pub(crate) fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
     let bytes: &[u8] = if body.iter().all(u8::is_ascii_whitespace) { b"null" } else { body };
-    if let Ok(v) = serde_json::from_slice(bytes) {
-        return Ok(v);
+    serde_json::from_slice(bytes).map_err(|e| {
+        let offset = offset_of(bytes, e.line(), e.column());
+        Error::Decode { path: path_at(bytes, offset), message: e.to_string(), snippet: snippet(body), attempts: 1 }
+    })
+}
+
+/// Byte offset of a 1-based line and column as serde_json reports them (column 0 means the
+/// error is at the start of the line).
+fn offset_of(body: &[u8], line: usize, column: usize) -> usize {
+    let mut start = 0;
+    for _ in 1..line {
+        match body[start..].iter().position(|&b| b == b'\n') {
+            Some(i) => start += i + 1,
+            None => return body.len(),
+        }
     }
-    let fail = |path: String, message: String| Error::Decode { path, message, snippet: snippet(body), attempts: 1 };
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value: T =
-        serde_path_to_error::deserialize(&mut de).map_err(|e| fail(e.path().to_string(), e.inner().to_string()))?;
-    de.end().map_err(|e| fail(".".into(), e.to_string()))?;
-    Ok(value)
+    (start + column.saturating_sub(1)).min(body.len())
+}
+
+/// The path (`steps.kyc_check`, `identity_verifications[2].id`) of the JSON value at byte
+/// `offset`: a single pass over the text up to that point, tracking object keys and array
+/// indices. The root is `.`.
+pub(crate) fn path_at(body: &[u8], offset: usize) -> String {
+    enum Frame {
+        Object(Option<String>),
+        /// Index, and whether that element has begun.
+        Array(usize, bool),
+    }
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut i = 0;
+    let end = offset.min(body.len());
+    // In an object: the next string is a key until a ':' is seen.
+    let mut expect_key = false;
+    while i < end {
+        if let Some(Frame::Array(_, begun)) = stack.last_mut() {
+            if !body[i].is_ascii_whitespace() && body[i] != b']' {
+                *begun = true;
+            }
+        }
+        match body[i] {
+            b'{' => {
+                stack.push(Frame::Object(None));
+                expect_key = true;
+            }
+            b'[' => {
+                stack.push(Frame::Array(0, false));
+                expect_key = false;
+                i += 1;
+                continue;
+            }
+            b'}' | b']' => {
+                stack.pop();
+                expect_key = false;
+            }
+            b',' => match stack.last_mut() {
+                Some(Frame::Array(n, begun)) => {
+                    *n += 1;
+                    *begun = false;
+                    i += 1;
+                    continue;
+                }
+                Some(Frame::Object(key)) => {
+                    *key = None;
+                    expect_key = true;
+                }
+                None => {}
+            },
+            b':' => expect_key = false,
+            b'"' => {
+                let start = i + 1;
+                i += 1;
+                while i < body.len() && body[i] != b'"' {
+                    i += if body[i] == b'\\' { 2 } else { 1 };
+                }
+                if expect_key {
+                    if let Some(Frame::Object(key)) = stack.last_mut() {
+                        let raw = &body[start..i.min(body.len())];
+                        *key = Some(
+                            serde_json::from_slice::<String>(&[b"\"", raw, b"\""].concat())
+                                .unwrap_or_else(|_| String::from_utf8_lossy(raw).into_owned()),
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let mut path = String::new();
+    let depth = stack.len();
+    for (level, frame) in stack.iter().enumerate() {
+        match frame {
+            Frame::Object(Some(k)) => {
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(k);
+            }
+            Frame::Object(None) => {}
+            // The innermost array counts only once its element has begun.
+            Frame::Array(_, false) if level + 1 == depth => {}
+            Frame::Array(n, _) => path.push_str(&format!("[{n}]")),
+        }
+    }
+    if path.is_empty() {
+        path.push('.');
+    }
+    path
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn path_of<T: serde::de::DeserializeOwned + std::fmt::Debug>(json: &str) -> String {
+        match decode::<T>(json.as_bytes()) {
+            Err(Error::Decode { path, .. }) => path,
+            other => panic!("expected a decode error, got {other:?}"),
+        }
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Inner {
+        status: String,
+    }
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Outer {
+        id: String,
+        steps: Inner,
+        items: Vec<Inner>,
+    }
+
+    #[test]
+    fn paths_of_decode_failures() {
+        assert_eq!(path_of::<Outer>(r#"{"id": "a", "steps": {"status": 5}, "items": []}"#), "steps.status");
+        assert_eq!(
+            path_of::<Outer>(r#"{"id": "a", "steps": {"status": "x"}, "items": [{"status": "ok"}, {"status": {}}]}"#),
+            "items[1].status"
+        );
+        assert_eq!(path_of::<Outer>("{\n  \"id\": 1,\n  \"steps\": {}\n}"), "id");
+        assert_eq!(path_of::<Outer>(r#"{"id": "a", "steps": {}, "items": []}"#), "steps");
+        assert_eq!(path_of::<Outer>(r#"{"i\"d": "a", "id": [1]"#), "id");
+        assert_eq!(path_of::<Outer>(r#"{"id": "a", "steps": {"status": "x"}, "items": [] } trailing"#), ".");
+        assert_eq!(path_of::<Outer>(r#"[1]"#), ".");
+    }
 }
 
 impl Error {

@@ -53,9 +53,10 @@ fn same(a: &Value, b: &Value, path: &str) -> Result<(), String> {
 /// Decodes `json` as `T`, re-encodes it, and requires the same JSON back.
 pub(crate) fn round_trip<T: DeserializeOwned + Serialize>(json: &str) -> String {
     let input: Value = serde_json::from_str(json).expect("example is JSON");
-    let mut de = serde_json::Deserializer::from_str(json);
-    let typed: T = serde_path_to_error::deserialize(&mut de)
-        .unwrap_or_else(|e| panic!("example does not decode at `{}`: {}", e.path(), e.inner()));
+    let typed: T = match crate::runtime::error::decode(json.as_bytes()) {
+        Ok(t) => t,
+        Err(e) => panic!("example does not decode: {e}"),
+    };
     let output = serde_json::to_value(&typed).expect("re-encodes");
     if let Err(diff) = same(&normalize(&input), &normalize(&output), "$") {
         panic!("round trip changed the JSON at {diff}");
