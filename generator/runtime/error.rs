@@ -233,45 +233,6 @@ pub(crate) fn path_at(body: &[u8], offset: usize) -> String {
     path
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn path_of<T: serde::de::DeserializeOwned + std::fmt::Debug>(json: &str) -> String {
-        match decode::<T>(json.as_bytes()) {
-            Err(Error::Decode { path, .. }) => path,
-            other => panic!("expected a decode error, got {other:?}"),
-        }
-    }
-
-    #[derive(Debug, serde::Deserialize)]
-    #[allow(dead_code)]
-    struct Inner {
-        status: String,
-    }
-    #[derive(Debug, serde::Deserialize)]
-    #[allow(dead_code)]
-    struct Outer {
-        id: String,
-        steps: Inner,
-        items: Vec<Inner>,
-    }
-
-    #[test]
-    fn paths_of_decode_failures() {
-        assert_eq!(path_of::<Outer>(r#"{"id": "a", "steps": {"status": 5}, "items": []}"#), "steps.status");
-        assert_eq!(
-            path_of::<Outer>(r#"{"id": "a", "steps": {"status": "x"}, "items": [{"status": "ok"}, {"status": {}}]}"#),
-            "items[1].status"
-        );
-        assert_eq!(path_of::<Outer>("{\n  \"id\": 1,\n  \"steps\": {}\n}"), "id");
-        assert_eq!(path_of::<Outer>(r#"{"id": "a", "steps": {}, "items": []}"#), "steps");
-        assert_eq!(path_of::<Outer>(r#"{"i\"d": "a", "id": [1]"#), "id");
-        assert_eq!(path_of::<Outer>(r#"{"id": "a", "steps": {"status": "x"}, "items": [] } trailing"#), ".");
-        assert_eq!(path_of::<Outer>(r#"[1]"#), ".");
-    }
-}
-
 impl Error {
     /// Whether repeating the same call may succeed, following Plaid's guidance: timeouts,
     /// connection failures, 429 (`RATE_LIMIT_EXCEEDED`) and 5xx (`API_ERROR`,
@@ -368,5 +329,44 @@ impl Error {
             retry_after,
             attempts: 1,
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn path_of<T: serde::de::DeserializeOwned + std::fmt::Debug>(json: &str) -> String {
+        match decode::<T>(json.as_bytes()) {
+            Err(Error::Decode { path, .. }) => path,
+            other => panic!("expected a decode error, got {other:?}"),
+        }
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Inner {
+        status: String,
+    }
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Outer {
+        id: String,
+        steps: Inner,
+        items: Vec<Inner>,
+    }
+
+    #[test]
+    fn paths_of_decode_failures() {
+        assert_eq!(path_of::<Outer>(r#"{"id": "a", "steps": {"status": 5}, "items": []}"#), "steps.status");
+        assert_eq!(
+            path_of::<Outer>(r#"{"id": "a", "steps": {"status": "x"}, "items": [{"status": "ok"}, {"status": {}}]}"#),
+            "items[1].status"
+        );
+        assert_eq!(path_of::<Outer>("{\n  \"id\": 1,\n  \"steps\": {}\n}"), "id");
+        assert_eq!(path_of::<Outer>(r#"{"id": "a", "steps": {}, "items": []}"#), "steps");
+        assert_eq!(path_of::<Outer>(r#"{"i\"d": "a", "id": [1]"#), "id");
+        assert_eq!(path_of::<Outer>(r#"{"id": "a", "steps": {"status": "x"}, "items": [] } trailing"#), ".");
+        assert_eq!(path_of::<Outer>(r#"[1]"#), ".");
     }
 }
