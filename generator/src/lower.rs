@@ -231,7 +231,7 @@ impl<'a> Lowerer<'a> {
         let class = self.classify(schema, s, &ptr)?;
         let def = match class {
             Class::Struct => self.build_struct(&rust, schema, s, &ptr)?,
-            Class::Enum => self.build_enum(&rust, schema, s, &ptr)?,
+            Class::Enum => self.build_enum(&rust, schema, s)?,
             Class::Newtype => {
                 let (t, _) = type_of(obj(s, &ptr)?, &ptr)?;
                 let inner = if t.as_deref() == Some("integer") { Ty::I64 } else { Ty::String };
@@ -249,7 +249,7 @@ impl<'a> Lowerer<'a> {
         Ok(())
     }
 
-    fn build_enum(&mut self, rust: &str, origin: &str, s: &Value, ptr: &str) -> Result<TypeDef> {
+    fn build_enum(&mut self, rust: &str, origin: &str, s: &Value) -> Result<TypeDef> {
         let mut namer = Namer::with_reserved(&["Unknown"]);
         let mut seen = BTreeSet::new();
         let mut variants = Vec::new();
@@ -260,7 +260,6 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
-        let _ = ptr;
         Ok(TypeDef {
             name: rust.to_string(),
             origin: origin.to_string(),
@@ -459,7 +458,7 @@ impl<'a> Lowerer<'a> {
             let stringy = matches!(ty.as_deref(), None | Some("string"));
             if stringy && vals.iter().any(|v| enum_wire(v).is_some()) {
                 let name = self.namer.claim(&type_name(hint));
-                let def = self.build_enum(&name, ptr, s, ptr)?;
+                let def = self.build_enum(&name, ptr, s)?;
                 self.types.insert(name.clone(), def);
                 return Ok((Ty::Named(name), nullable, None));
             }

@@ -89,8 +89,9 @@ pub fn select<'a>(spec: &'a Spec, portion: &Portion) -> Result<Selection<'a>> {
         }
         Some(_) => return Err(GenError::at("#/paths", "must be a mapping")),
     }
-    let all = schemas_of(doc)?;
-    let names: Vec<&String> = all.map(|m| m.keys().collect()).unwrap_or_default();
+    static EMPTY: std::sync::OnceLock<serde_json::Map<String, Value>> = std::sync::OnceLock::new();
+    let all = schemas_of(doc)?.unwrap_or_else(|| EMPTY.get_or_init(serde_json::Map::new));
+    let names: Vec<&String> = all.keys().collect();
     let mut webhooks = Vec::new();
     for name in &names {
         if portion.webhooks.iter().any(|p| glob_match(p, name)) {
@@ -115,7 +116,9 @@ pub fn select<'a>(spec: &'a Spec, portion: &Portion) -> Result<Selection<'a>> {
     for r in &roots {
         if schemas.insert(r.clone()) {
             let ptr = join("#/components/schemas", r);
-            stack.push((ptr, &all.expect("roots come from the schema map")[r]));
+            if let Some(schema) = all.get(r) {
+                stack.push((ptr, schema));
+            }
         }
     }
     // Iterative walk: deeply nested specs cannot overflow the stack here.
@@ -127,8 +130,9 @@ pub fn select<'a>(spec: &'a Spec, portion: &Portion) -> Result<Selection<'a>> {
                         let r = v.as_str().ok_or_else(|| GenError::at(&join(&ptr, k), "$ref must be a string"))?;
                         let name = ref_name(r, doc, &join(&ptr, k))?;
                         if schemas.insert(name.clone()) {
-                            let target = &all.expect("ref_name checked the map")[&name];
-                            stack.push((join("#/components/schemas", &name), target));
+                            if let Some(target) = all.get(&name) {
+                                stack.push((join("#/components/schemas", &name), target));
+                            }
                         }
                     } else if !matches!(k.as_str(), "example" | "examples" | "x-examples" | "description") {
                         stack.push((join(&ptr, k), v));
