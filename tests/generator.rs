@@ -212,3 +212,37 @@ fn our_portion_selects_plaids_idv_portion() {
     assert_eq!(whs(&ours), whs(&plaid), "the same Webhook enum from both specs");
     assert!(plaid.ir.types.len() > 150, "{} types", plaid.ir.types.len());
 }
+
+/// `cargo xtask gen` summarizes what changed against the current output's API manifest.
+#[test]
+fn regenerating_prints_a_change_summary() {
+    let dir = common::temp_dir("gen-summary");
+    let out = dir.join("gen");
+    let portion = common::fixture("portion.toml");
+    let old = std::fs::read_to_string(common::fixture("enums.yaml")).unwrap();
+    let new = old.replace("enum: [LIGHT, DARK, null]", "enum: [LIGHT, DARK, SYSTEM, null]");
+    assert_ne!(old, new, "fixture edit applies");
+    for (i, text) in [old, new].into_iter().enumerate() {
+        let spec = dir.join(format!("spec{i}.yaml"));
+        std::fs::write(&spec, text).unwrap();
+        let o = xtask(&[
+            "gen",
+            "--spec",
+            spec.to_str().unwrap(),
+            "--portion",
+            portion.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let stdout = String::from_utf8_lossy(&o.stdout);
+        assert!(o.status.success(), "{stdout}{}", String::from_utf8_lossy(&o.stderr));
+        if i == 0 {
+            assert!(stdout.contains("no API manifest yet"), "{stdout}");
+        } else {
+            assert!(stdout.contains("1 API change(s) (1 variant added)"), "{stdout}");
+            assert!(stdout.contains("variant added `AppearanceMode::System`"), "{stdout}");
+            assert!(stdout.contains("recommended bump: minor"), "{stdout}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
