@@ -69,6 +69,15 @@ fn plaid_error(status: u16, error_type: &str, code: &str) -> ResponseTemplate {
     }))
 }
 
+/// Answers `path` with `first` once, then with the get example.
+async fn fail_once_then_ok(server: &MockServer, at: &str, first: ResponseTemplate) {
+    Mock::given(path(at)).respond_with(first).up_to_n_times(1).with_priority(1).mount(server).await;
+    Mock::given(path(at))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(GET_EXAMPLE, "application/json"))
+        .mount(server)
+        .await;
+}
+
 async fn requests(server: &MockServer) -> Vec<Request> {
     server.received_requests().await.unwrap_or_default()
 }
@@ -160,16 +169,8 @@ async fn plaid_error_shapes_map_to_typed_api_errors() {
 #[tokio::test]
 async fn rate_limit_with_retry_after_is_honoured_and_counted() {
     let server = MockServer::start().await;
-    Mock::given(path("/identity_verification/get"))
-        .respond_with(plaid_error(429, "RATE_LIMIT_EXCEEDED", "RATE_LIMIT").insert_header("Retry-After", "1"))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(path("/identity_verification/get"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(GET_EXAMPLE, "application/json"))
-        .mount(&server)
-        .await;
+    let limited = plaid_error(429, "RATE_LIMIT_EXCEEDED", "RATE_LIMIT").insert_header("Retry-After", "1");
+    fail_once_then_ok(&server, "/identity_verification/get", limited).await;
     let started = Instant::now();
     client_for(&server.uri()).identity_verification_get(&get_req()).await.unwrap();
     assert!(
@@ -183,15 +184,7 @@ async fn rate_limit_with_retry_after_is_honoured_and_counted() {
 #[tokio::test]
 async fn server_error_then_success_is_retried_for_read_only_calls() {
     let server = MockServer::start().await;
-    Mock::given(path("/identity_verification/get"))
-        .respond_with(plaid_error(500, "API_ERROR", "INTERNAL_SERVER_ERROR"))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&server)
-        .await;
-    Mock::given(path("/identity_verification/get"))
-        .respond_with(ResponseTemplate::new(200).set_body_raw(GET_EXAMPLE, "application/json"))
-        .mount(&server)
+    fail_once_then_ok(&server, "/identity_verification/get", plaid_error(500, "API_ERROR", "INTERNAL_SERVER_ERROR"))
         .await;
     client_for(&server.uri()).identity_verification_get(&get_req()).await.unwrap();
     assert_eq!(requests(&server).await.len(), 2);

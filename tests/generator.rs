@@ -90,6 +90,21 @@ fn unsupported_constructs_are_named() {
     assert!(e.contains("#/components/schemas/AWebhook/properties/x/type"), "{e}");
 }
 
+/// `cargo xtask gen --spec SPEC --portion PORTION --out OUT [extra…]`.
+fn xtask_gen(spec: &Path, portion: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "gen",
+        "--spec",
+        spec.to_str().unwrap(),
+        "--portion",
+        portion.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    xtask(&args)
+}
+
 fn xtask(args: &[&str]) -> std::process::Output {
     std::process::Command::new(env!("CARGO"))
         .args(["run", "--quiet", "--package", "xtask", "--"])
@@ -123,15 +138,7 @@ fn cli_bad_input_leaves_output_untouched() {
         let spec = dir.join(name);
         std::fs::write(&spec, text).unwrap();
         let portion = common::fixture("portion.toml");
-        let o = xtask(&[
-            "gen",
-            "--spec",
-            spec.to_str().unwrap(),
-            "--portion",
-            portion.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ]);
+        let o = xtask_gen(&spec, &portion, &out, &[]);
         let stderr = String::from_utf8_lossy(&o.stderr);
         assert_eq!(o.status.code(), Some(1), "{name}: {stderr}");
         assert!(stderr.contains(located), "{name}: {stderr}");
@@ -148,28 +155,12 @@ fn check_mode_reports_stale_files_with_the_fix() {
     let out = dir.join("gen");
     let spec = common::fixture("enums.yaml");
     let portion = common::fixture("portion.toml");
-    let args = |check: bool| {
-        let mut a = vec![
-            "gen",
-            "--spec",
-            spec.to_str().unwrap(),
-            "--portion",
-            portion.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ];
-        if check {
-            a.push("--check");
-        }
-        a.into_iter().map(String::from).collect::<Vec<_>>()
-    };
-    let run = |a: Vec<String>| xtask(&a.iter().map(String::as_str).collect::<Vec<_>>());
-    assert!(run(args(false)).status.success());
-    assert!(run(args(true)).status.success());
+    assert!(xtask_gen(&spec, &portion, &out, &[]).status.success());
+    assert!(xtask_gen(&spec, &portion, &out, &["--check"]).status.success());
     let types = out.join("src/types.rs");
     let text = std::fs::read_to_string(&types).unwrap();
     std::fs::write(&types, text.replace("Creates a value", "Makes a value")).unwrap();
-    let o = run(args(true));
+    let o = xtask_gen(&spec, &portion, &out, &["--check"]);
     assert_eq!(o.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(stdout.contains("-    /// Makes a value") && stdout.contains("+    /// Creates a value"), "{stdout}");
@@ -225,15 +216,7 @@ fn regenerating_prints_a_change_summary() {
     for (i, text) in [old, new].into_iter().enumerate() {
         let spec = dir.join(format!("spec{i}.yaml"));
         std::fs::write(&spec, text).unwrap();
-        let o = xtask(&[
-            "gen",
-            "--spec",
-            spec.to_str().unwrap(),
-            "--portion",
-            portion.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ]);
+        let o = xtask_gen(&spec, &portion, &out, &[]);
         let stdout = String::from_utf8_lossy(&o.stdout);
         assert!(o.status.success(), "{stdout}{}", String::from_utf8_lossy(&o.stderr));
         if i == 0 {

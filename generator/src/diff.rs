@@ -457,26 +457,10 @@ pub fn diff(old: &Ir, new: &Ir, raw: Option<(&RawSchemas, &RawSchemas)>) -> Repo
     for n in new.operations.iter().filter(|n| !old.operations.iter().any(|o| key(o) == key(n))) {
         d.push("operation added", key(n), format!("method `{}`", n.method_name), Compatible, Compatible);
     }
-    for w in &new.webhooks {
-        if !old.webhooks.iter().any(|o| o.variant == w.variant) {
-            d.push(
-                "webhook added",
-                format!("Webhook::{}", w.variant),
-                format!("{} / {}", w.webhook_type, w.webhook_code),
-                Compatible,
-                Compatible,
-            );
-        }
-    }
-    for w in &old.webhooks {
-        if !new.webhooks.iter().any(|n| n.variant == w.variant) {
-            d.push(
-                "webhook removed",
-                format!("Webhook::{}", w.variant),
-                format!("{} / {}", w.webhook_type, w.webhook_code),
-                Breaking,
-                Compatible,
-            );
+    for (from, to, kind, source) in [(new, old, "webhook added", Compatible), (old, new, "webhook removed", Breaking)] {
+        for w in from.webhooks.iter().filter(|w| !to.webhooks.iter().any(|o| o.variant == w.variant)) {
+            let what = format!("{} / {}", w.webhook_type, w.webhook_code);
+            d.push(kind, format!("Webhook::{}", w.variant), what, source, Compatible);
         }
     }
 
