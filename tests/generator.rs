@@ -229,3 +229,10 @@ fn regenerating_prints_a_change_summary() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_webhook_without_discriminators_names_the_property() {
+    let spec = format!("{HEAD}components:\n  schemas:\n    AWebhook:\n      type: object\n      properties:\n        webhook_type: {{type: string}}\n        webhook_code: {{type: string}}\n");
+    let e = generate_from(spec.as_bytes(), "x.yaml", &portion()).unwrap_err();
+    assert_eq!(e.location, "#/components/schemas/AWebhook/properties/webhook_type", "{e}");
+}

@@ -733,10 +733,16 @@ impl<'a> Lowerer<'a> {
             (!inner.is_empty() && !inner.contains('`')).then(|| inner.to_string())
         };
         let webhook_type = find("webhook_type").ok_or_else(|| {
-            GenError::at(&join(&join(&ptr, "properties"), "webhook_type"), "cannot tell this webhook's webhook_type value")
+            GenError::at(
+                &join(&join(&ptr, "properties"), "webhook_type"),
+                "cannot tell this webhook's webhook_type value",
+            )
         })?;
         let webhook_code = find("webhook_code").ok_or_else(|| {
-            GenError::at(&join(&join(&ptr, "properties"), "webhook_code"), "cannot tell this webhook's webhook_code value")
+            GenError::at(
+                &join(&join(&ptr, "properties"), "webhook_code"),
+                "cannot tell this webhook's webhook_code value",
+            )
         })?;
         let base = variant_name(&webhook_code);
         let variant = if namer.is_taken(&base) {
