@@ -65,3 +65,42 @@ fn plaid_published_spec_builds_and_examples_decode() {
     );
     let _ = fs::remove_dir_all(&dir);
 }
+
+/// Beyond the IDV portion: every operation of Plaid's whole API. Operations with header
+/// parameters are rejected with a located error (the IDV portion has none); all the others —
+/// over 300 operations and 1,800 types — generate a crate that builds under `-D warnings`.
+#[test]
+fn plaid_whole_api_generates_and_builds() {
+    let Some(spec) = common::plaid_spec() else {
+        println!("SKIP plaid_whole_api_generates_and_builds: ../shared/plaid-openapi/2020-09-14.yml not found");
+        return;
+    };
+    let mut portion = common::fixture_portion("plaid-all");
+    portion.path_prefixes = vec!["/".into()];
+    portion.webhooks.clear();
+    portion.newtypes.clear();
+    portion.retry = Default::default();
+    let loaded = plaid_idv_generator::load::load_file(&spec).unwrap();
+    let e = plaid_idv_generator::generate_spec(&loaded, &portion).unwrap_err();
+    assert!(e.location.starts_with("#/paths/") && e.location.contains("/parameters/"), "{e}");
+
+    let mut doc = loaded.doc.clone();
+    let paths = doc["paths"].as_object_mut().unwrap();
+    for item in paths.values_mut() {
+        item.as_object_mut().unwrap().retain(|_, op| op.get("parameters").is_none());
+    }
+    paths.retain(|_, item| !item.as_object().unwrap().is_empty());
+    let spec = plaid_idv_generator::load::Spec { doc, ..loaded };
+    let out = plaid_idv_generator::generate_spec(&spec, &portion).expect("the rest of Plaid's API generates");
+    assert!(out.ir.operations.len() > 300 && out.ir.types.len() > 1500, "{} ops", out.ir.operations.len());
+    let dir = common::temp_dir("plaid-all");
+    plaid_idv_generator::write::write_atomic(&dir.join("plaid-all"), &out.files).unwrap();
+    let (ok, log) = common::cargo(&dir.join("plaid-all"), "fixtures", &["build", "--all-features"]);
+    assert!(ok, "the crate for Plaid's whole API does not build:\n{log}");
+    println!(
+        "Plaid's whole API: {} operations, {} types build under -D warnings",
+        out.ir.operations.len(),
+        out.ir.types.len()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

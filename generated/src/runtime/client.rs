@@ -83,8 +83,16 @@ impl ResponseMeta for serde_json::Value {
         self.get("request_id").and_then(serde_json::Value::as_str)
     }
 }
+// Every other shape a response can lower to (a list, a free-form map, a scalar).
 impl<T> ResponseMeta for Vec<T> {}
+impl<T> ResponseMeta for std::collections::BTreeMap<String, T> {}
 impl ResponseMeta for String {}
+impl ResponseMeta for bool {}
+impl ResponseMeta for i32 {}
+impl ResponseMeta for i64 {}
+impl ResponseMeta for f64 {}
+impl ResponseMeta for chrono::NaiveDate {}
+impl ResponseMeta for chrono::DateTime<chrono::Utc> {}
 impl ResponseMeta for () {}
 
 struct Inner {
