@@ -108,6 +108,44 @@ fn spec_only_changes_are_listed_not_dropped() {
 }
 
 #[test]
+fn operation_differences_without_api_effect_are_not_dropped() {
+    // A `default` error response changes no Rust signature (every non-2xx decodes the error
+    // object), so it is spec-only; a reworded summary is cosmetic.
+    let with_default = edit(
+        "        \"200\": {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Thing'}}}}",
+        "        \"200\": {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Thing'}}}}\n        default: {description: error, content: {application/json: {schema: {$ref: '#/components/schemas/PlaidError'}}}}",
+    );
+    let r = report("op-spec-only", BASE, &with_default);
+    assert!(r.changes.is_empty(), "{:?}", r.changes);
+    assert_eq!(
+        r.spec_only,
+        vec!["POST /thing/get: changed without changing the Rust API (responses or other keywords)"]
+    );
+    assert_eq!(r.bump(), Bump::Patch);
+    let r = report(
+        "op-cosmetic",
+        BASE,
+        &edit("operationId: thingGet", "operationId: thingGet\n      summary: Fetch a thing"),
+    );
+    assert!(r.changes.is_empty() && r.spec_only.is_empty(), "{r:?}");
+    assert_eq!(r.cosmetic, vec!["POST /thing/get: operation description changed"]);
+    // A property that happens to be called `description` is a field, not prose: a validation
+    // change to it is spec-only, not cosmetic.
+    let base = edit(
+        "label: {type: string, minLength: 1}",
+        "label: {type: string, minLength: 1}\n        description: {type: string, minLength: 1}",
+    );
+    let changed =
+        base.replace("description: {type: string, minLength: 1}", "description: {type: string, minLength: 2}");
+    let r = report("prop-named-description", &base, &changed);
+    assert!(r.changes.is_empty() && r.cosmetic.is_empty(), "{r:?}");
+    assert_eq!(
+        r.spec_only,
+        vec!["#/components/schemas/Thing/properties/description: changed without changing the Rust API"]
+    );
+}
+
+#[test]
 fn the_same_spec_twice_has_no_changes() {
     let r = report("same", BASE, BASE);
     assert_eq!(r.summary(), "no changes");
@@ -170,5 +208,82 @@ fn plaid_spec_against_an_edited_copy() {
     assert_eq!(gone.source, B);
     assert!(r.cosmetic.iter().any(|c| c.starts_with("DashboardUser")), "{:?}", r.cosmetic);
     assert_eq!(r.changes.len(), 3, "{:#?}", r.changes);
+    assert_nothing_dropped(&spec, &edited, &common::root().join("spec/portion.toml"), &r);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Lower-case, without `_`: Rust type names and schema names compare equal this way
+/// (`AAMVAAnalysis` / `AamvaAnalysis`, `DocumentImage__Back` / `DocumentImageBack`).
+fn squash(s: &str) -> String {
+    s.to_lowercase().replace('_', "")
+}
+
+/// "No change is silently dropped": every selected component schema or operation that differs
+/// between the two specs is named somewhere in the full report (as an API change, a cosmetic
+/// change or a spec-only difference).
+fn assert_nothing_dropped(old: &std::path::Path, new: &std::path::Path, portion: &std::path::Path, r: &Report) {
+    let a = plaid_idv_generator::extract_portion(old, portion).unwrap();
+    let b = plaid_idv_generator::extract_portion(new, portion).unwrap();
+    let text = squash(&r.markdown(true));
+    let empty = serde_json::Map::new();
+    let mut missing = Vec::new();
+    for section in ["/components/schemas", "/paths"] {
+        let ma = a.pointer(section).and_then(|v| v.as_object()).unwrap_or(&empty);
+        let mb = b.pointer(section).and_then(|v| v.as_object()).unwrap_or(&empty);
+        let keys: std::collections::BTreeSet<&String> = ma.keys().chain(mb.keys()).collect();
+        for k in keys {
+            if ma.get(k) != mb.get(k) && !text.contains(&squash(k)) {
+                missing.push(format!("{section}/{k}"));
+            }
+        }
+    }
+    assert!(missing.is_empty(), "differences the report does not mention: {missing:#?}");
+}
+
+/// Two published versions of Plaid's spec: any other version placed beside the one in
+/// `../shared/plaid-openapi/`, or the file named by `PLAID_OLD_SPEC` (with an optional
+/// `PLAID_DIFF_PORTION` selection file). Checks the invariants the report promises on real data.
+#[test]
+fn published_spec_pair() {
+    let Some(new) = common::plaid_spec() else {
+        println!("SKIP published_spec_pair: ../shared/plaid-openapi/2020-09-14.yml not found");
+        return;
+    };
+    let old = std::env::var_os("PLAID_OLD_SPEC").map(PathBuf::from).or_else(|| {
+        let dir = new.parent()?;
+        let mut others: Vec<PathBuf> = std::fs::read_dir(dir)
+            .ok()?
+            .filter_map(|e| Some(e.ok()?.path()))
+            .filter(|p| *p != new && matches!(p.extension().and_then(|e| e.to_str()), Some("yml" | "yaml" | "json")))
+            .collect();
+        others.sort();
+        others.pop()
+    });
+    let Some(old) = old else {
+        println!(
+            "SKIP published_spec_pair: only one published spec in ../shared/plaid-openapi/; \
+             add another version there or set PLAID_OLD_SPEC"
+        );
+        return;
+    };
+    let portion = std::env::var_os("PLAID_DIFF_PORTION")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| common::root().join("spec/portion.toml"));
+    let r = plaid_idv_generator::diff_specs(&old, &new, &portion).unwrap();
+    println!("published_spec_pair: {} → {}: {}", old.display(), new.display(), r.summary());
+    for c in &r.changes {
+        match c.kind.as_str() {
+            "variant added" | "type added" | "operation added" | "webhook added" => {
+                assert_eq!((c.source, c.wire), (C, C), "{c:?}")
+            }
+            "field added" if c.detail.starts_with("optional") => assert_eq!(c.source, C, "{c:?}"),
+            _ => {}
+        }
+    }
+    assert_nothing_dropped(&old, &new, &portion, &r);
+    let back = plaid_idv_generator::diff_specs(&new, &old, &portion).unwrap();
+    assert_nothing_dropped(&new, &old, &portion, &back);
+    for (a, b) in [(&old, &old), (&new, &new)] {
+        assert_eq!(plaid_idv_generator::diff_specs(a, b, &portion).unwrap().summary(), "no changes");
+    }
 }

@@ -194,6 +194,19 @@ fn ty_str(t: &Ty) -> String {
     }
 }
 
+/// The Rust type of a field as users see it: optional or nullable fields are `Option`s, and an
+/// optional nullable request field is `Option<Option<T>>` so that `null` can be sent.
+fn field_ty_str(f: &Field) -> String {
+    let inner = ty_str(&f.ty);
+    if f.explicit_null {
+        format!("Option<Option<{inner}>>")
+    } else if f.optional || f.nullable {
+        format!("Option<{inner}>")
+    } else {
+        inner
+    }
+}
+
 /// A shape fingerprint used to spot renames: same kind and members under another name.
 fn shape(t: &TypeDef) -> String {
     match &t.kind {
@@ -253,7 +266,11 @@ impl Diff<'_> {
                 (true, true) => (Breaking, Breaking),
                 (true, false) => (Breaking, Compatible),
             };
-            let detail = format!("{} `{}: {}`", if required { "required" } else { "optional" }, f.name, ty_str(&f.ty));
+            let mut detail =
+                format!("{} `{}: {}`", if required { "required" } else { "optional" }, f.name, field_ty_str(f));
+            if required {
+                detail.push_str(" (`new()` gains an argument)");
+            }
             self.push("field added", format!("{name}.{}", f.wire), detail, src, wire);
         }
         for f in old.iter().filter(|f| !new.iter().any(|n| n.wire == f.wire)) {
@@ -263,7 +280,7 @@ impl Diff<'_> {
             self.push(
                 "field removed",
                 format!("{name}.{}", f.wire),
-                format!("was `{}: {}`", f.name, ty_str(&f.ty)),
+                format!("was `{}: {}`", f.name, field_ty_str(f)),
                 Breaking,
                 wire,
             );
@@ -323,8 +340,18 @@ impl Diff<'_> {
 /// Selected component schemas by name, as JSON.
 pub type RawSchemas = BTreeMap<String, Value>;
 
+/// The raw selection of one spec: what the IR was lowered from, kept so that differences the IR
+/// does not show are still reported.
+#[derive(Debug, Clone, Default)]
+pub struct Raw {
+    /// Selected component schemas by name.
+    pub schemas: RawSchemas,
+    /// Selected operations by `METHOD /path` (the same key the report uses).
+    pub ops: BTreeMap<String, Value>,
+}
+
 /// Compares two IRs (and, when given, the two raw selections for spec-only differences).
-pub fn diff(old: &Ir, new: &Ir, raw: Option<(&RawSchemas, &RawSchemas)>) -> Report {
+pub fn diff(old: &Ir, new: &Ir, raw: Option<(&Raw, &Raw)>) -> Report {
     use Impact::*;
     let mut d = Diff { old, new, changes: Vec::new(), cosmetic: Vec::new() };
     let old_req = request_types(old);
@@ -467,8 +494,25 @@ pub fn diff(old: &Ir, new: &Ir, raw: Option<(&RawSchemas, &RawSchemas)>) -> Repo
     // Raw schema differences no API change accounts for, property by property, so nothing is
     // silently dropped.
     let mut spec_only = Vec::new();
-    if let Some((o, n)) = raw {
+    if let Some((ro, rn)) = raw {
+        let (o, n) = (&ro.schemas, &rn.schemas);
         let items: BTreeSet<String> = d.changes.iter().map(|c| c.item.clone()).collect();
+        // Operations: prose-only differences (summaries, descriptions, examples) are cosmetic;
+        // anything else the IR did not turn into a change (a `default` response added, a
+        // parameter, a keyword) is listed as spec-only.
+        for (key, a) in &ro.ops {
+            let Some(b) = rn.ops.get(key) else { continue };
+            if a == b {
+                continue;
+            }
+            if strip_prose(a) == strip_prose(b) {
+                if !d.cosmetic.iter().any(|c| c.starts_with(&format!("{key}:"))) {
+                    d.cosmetic.push(format!("{key}: summary or example changed"));
+                }
+            } else if !items.contains(key) {
+                spec_only.push(format!("{key}: changed without changing the Rust API (responses or other keywords)"));
+            }
+        }
         let types: BTreeSet<String> =
             d.changes.iter().filter_map(|c| c.item.split(['.', ':']).next()).map(String::from).collect();
         let origin_of = |schema: &str| {
@@ -536,21 +580,22 @@ pub fn diff(old: &Ir, new: &Ir, raw: Option<(&RawSchemas, &RawSchemas)>) -> Repo
     }
 }
 
-/// A schema with its prose (descriptions, examples, titles) removed.
+/// A schema or operation with its prose (descriptions, summaries, examples, titles) removed.
+/// Keys of a `properties` map are property names, not keywords, and are always kept.
 pub fn strip_prose(v: &Value) -> Value {
+    strip(v, false)
+}
+
+fn strip(v: &Value, names: bool) -> Value {
+    const PROSE: [&str; 7] = ["description", "summary", "example", "examples", "x-examples", "title", "externalDocs"];
     match v {
         Value::Object(m) => Value::Object(
             m.iter()
-                .filter(|(k, _)| {
-                    !matches!(
-                        k.as_str(),
-                        "description" | "example" | "examples" | "x-examples" | "title" | "externalDocs"
-                    )
-                })
-                .map(|(k, v)| (k.clone(), strip_prose(v)))
+                .filter(|(k, _)| names || !PROSE.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), strip(v, !names && k == "properties")))
                 .collect(),
         ),
-        Value::Array(a) => Value::Array(a.iter().map(strip_prose).collect()),
+        Value::Array(a) => Value::Array(a.iter().map(|v| strip(v, false)).collect()),
         other => other.clone(),
     }
 }

@@ -74,14 +74,15 @@ pub fn extract_portion(spec_path: &Path, portion_path: &Path) -> Result<serde_js
 /// Runs two specs through the same selection and reports the changes to the generated API.
 pub fn diff_specs(old: &Path, new: &Path, portion_path: &Path) -> Result<diff::Report> {
     let portion = portion::Portion::load(portion_path)?;
-    let load = |p: &Path| -> Result<(ir::Ir, BTreeMap<String, serde_json::Value>)> {
+    let load = |p: &Path| -> Result<(ir::Ir, diff::Raw)> {
         let spec = load::load_file(p)?;
         let sel = select::select(&spec, &portion)?;
         let ir = lower::lower(&spec, &sel, &portion)?;
         let schemas = select::schemas_of(&spec.doc)?
             .map(|m| sel.schemas.iter().filter_map(|n| Some((n.clone(), m.get(n)?.clone()))).collect())
             .unwrap_or_default();
-        Ok((ir, schemas))
+        let ops = sel.ops.iter().map(|o| (format!("{} {}", o.method.to_uppercase(), o.path), o.op.clone())).collect();
+        Ok((ir, diff::Raw { schemas, ops }))
     };
     let (old_ir, old_raw) = load(old)?;
     let (new_ir, new_raw) = load(new)?;
