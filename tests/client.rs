@@ -101,7 +101,10 @@ async fn sends_exact_headers_and_body_and_decodes_the_example() {
     assert_eq!(resp.request_id.as_str(), example(GET_EXAMPLE)["request_id"].as_str().unwrap());
     let reqs = requests(&server).await;
     let ua = reqs[0].headers.get("user-agent").unwrap().to_str().unwrap();
-    assert_eq!(ua, "plaid-idv/0.1.0", "crate name and version");
+    let manifest = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../generated/Cargo.toml")).unwrap();
+    let version = manifest.lines().find_map(|l| l.strip_prefix("version = \"")).unwrap().trim_end_matches('"');
+    assert!(version.starts_with("0."), "{version}");
+    assert_eq!(ua, format!("plaid-idv/{version}"), "crate name and version");
     // The body is exactly the request, with absent optionals omitted.
     assert_eq!(
         serde_json::from_slice::<Value>(&reqs[0].body).unwrap(),
