@@ -340,6 +340,11 @@ impl Diff<'_> {
 /// Selected component schemas by name, as JSON.
 pub type RawSchemas = BTreeMap<String, Value>;
 
+/// How the report names an operation: `POST /identity_verification/get`.
+pub fn op_key(method: &str, path: &str) -> String {
+    format!("{} {path}", method.to_uppercase())
+}
+
 /// The raw selection of one spec: what the IR was lowered from, kept so that differences the IR
 /// does not show are still reported.
 #[derive(Debug, Clone, Default)]
@@ -439,7 +444,7 @@ pub fn diff(old: &Ir, new: &Ir, raw: Option<(&Raw, &Raw)>) -> Report {
     }
 
     // Operations by method and path.
-    let key = |o: &crate::ir::Operation| format!("{} {}", o.http_method, o.path);
+    let key = |o: &crate::ir::Operation| op_key(&o.http_method, &o.path);
     for o in &old.operations {
         match new.operations.iter().find(|n| key(n) == key(o)) {
             None => d.push("operation removed", key(o), format!("method `{}`", o.method_name), Breaking, Breaking),

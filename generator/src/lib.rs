@@ -81,7 +81,7 @@ pub fn diff_specs(old: &Path, new: &Path, portion_path: &Path) -> Result<diff::R
         let schemas = select::schemas_of(&spec.doc)?
             .map(|m| sel.schemas.iter().filter_map(|n| Some((n.clone(), m.get(n)?.clone()))).collect())
             .unwrap_or_default();
-        let ops = sel.ops.iter().map(|o| (format!("{} {}", o.method.to_uppercase(), o.path), o.op.clone())).collect();
+        let ops = sel.ops.iter().map(|o| (diff::op_key(&o.method, &o.path), o.op.clone())).collect();
         Ok((ir, diff::Raw { schemas, ops }))
     };
     let (old_ir, old_raw) = load(old)?;
