@@ -99,6 +99,17 @@ fn description_only_changes_are_cosmetic_and_hidden() {
 }
 
 #[test]
+fn enum_value_descriptions_are_cosmetic() {
+    let r = report(
+        "variant-doc",
+        BASE,
+        &edit("enum: [active, done]}", "enum: [active, done], x-enum-descriptions: {done: Finished.}}"),
+    );
+    assert!(r.changes.is_empty() && r.spec_only.is_empty(), "{r:?}");
+    assert_eq!(r.cosmetic, vec!["Status::Done: description changed"]);
+}
+
+#[test]
 fn spec_only_changes_are_listed_not_dropped() {
     let r =
         report("spec-only", BASE, &edit("label: {type: string, minLength: 1}", "label: {type: string, minLength: 3}"));

@@ -90,6 +90,26 @@ fn unsupported_constructs_are_named() {
     assert!(e.contains("#/components/schemas/AWebhook/properties/x/type"), "{e}");
 }
 
+#[test]
+fn malformed_enum_descriptions_are_named() {
+    let spec = |ext: &str| {
+        format!(
+            "{HEAD}components:\n  schemas:\n    AWebhook:\n      type: object\n      properties:\n        webhook_type: {{type: string, enum: [A]}}\n        webhook_code: {{type: string, enum: [B]}}\n        mode: {{$ref: '#/components/schemas/Mode'}}\n    Mode:\n      type: string\n      enum: [fast, slow]\n      x-enum-descriptions: {ext}\n"
+        )
+    };
+    for (ext, at, what) in [
+        ("{fast: Quick., medium: Neither.}", "#/components/schemas/Mode/x-enum-descriptions/medium", "not one of"),
+        ("[Quick.]", "#/components/schemas/Mode/x-enum-descriptions", "has 1 entries but `enum` has 2"),
+        ("[Quick., 5]", "#/components/schemas/Mode/x-enum-descriptions/1", "must be a string"),
+        ("Quick.", "#/components/schemas/Mode/x-enum-descriptions", "mapping"),
+    ] {
+        let e = err_of(&spec(ext));
+        assert!(e.contains(at) && e.contains(what), "{ext}: {e}");
+    }
+    let out = generate_from(spec("{slow: Careful.}").as_bytes(), "x.yaml", &portion()).unwrap();
+    assert!(out.files["src/types.rs"].contains("/// `slow`: Careful.\n"), "variant doc emitted");
+}
+
 /// `cargo xtask gen --spec SPEC --portion PORTION --out OUT [extra…]`.
 fn xtask_gen(spec: &Path, portion: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
     let mut args = vec![

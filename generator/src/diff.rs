@@ -412,6 +412,9 @@ pub fn diff(old: &Ir, new: &Ir, raw: Option<(&Raw, &Raw)>) -> Report {
                     d.push("variant removed", format!("{name}::{}", v.name), format!("`{}`", v.wire), Breaking, wire);
                 }
                 for v in ov {
+                    if nv.iter().any(|n| n.wire == v.wire && n.doc != v.doc) {
+                        d.cosmetic.push(format!("{name}::{}: description changed", v.name));
+                    }
                     if let Some(n) = nv.iter().find(|n| n.wire == v.wire && n.name != v.name) {
                         d.push(
                             "variant renamed in Rust",
@@ -592,7 +595,8 @@ pub fn strip_prose(v: &Value) -> Value {
 }
 
 fn strip(v: &Value, names: bool) -> Value {
-    const PROSE: [&str; 7] = ["description", "summary", "example", "examples", "x-examples", "title", "externalDocs"];
+    const PROSE: [&str; 8] =
+        ["description", "summary", "example", "examples", "x-examples", "x-enum-descriptions", "title", "externalDocs"];
     match v {
         Value::Object(m) => Value::Object(
             m.iter()

@@ -64,6 +64,9 @@ pub struct Variant {
     pub name: String,
     /// Wire value.
     pub wire: String,
+    /// What the value means, from the schema's `x-enum-descriptions`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc: Option<String>,
 }
 
 /// The shape of a named type.

@@ -183,6 +183,56 @@ fn type_of(s: &Map<String, Value>, ptr: &str) -> Result<(Option<String>, bool)> 
     }
 }
 
+/// Per-value documentation from the `x-enum-descriptions` extension: either a mapping from wire
+/// value to text, or a list parallel to `enum`. Anything else, or a key that is not one of the
+/// values, is an error rather than silently ignored.
+fn enum_descriptions(s: &Value, values: &[&Value], ptr: &str) -> Result<BTreeMap<String, String>> {
+    const KEY: &str = "x-enum-descriptions";
+    let at = join(ptr, KEY);
+    let wires: Vec<Option<String>> = values.iter().map(|v| enum_wire(v)).collect();
+    let text = |v: &Value, at: &str| -> Result<Option<String>> {
+        match v {
+            Value::String(t) => Ok(Some(t.trim().to_string()).filter(|t| !t.is_empty())),
+            Value::Null => Ok(None),
+            _ => Err(GenError::at(at, "each description must be a string")),
+        }
+    };
+    let mut out = BTreeMap::new();
+    match s.get(KEY) {
+        None => {}
+        Some(Value::Object(m)) => {
+            for (k, v) in m {
+                let at = join(&at, k);
+                if !wires.iter().any(|w| w.as_deref() == Some(k.as_str())) {
+                    return Err(GenError::at(&at, format!("{k:?} is not one of this schema's enum values")));
+                }
+                if let Some(t) = text(v, &at)? {
+                    out.insert(k.clone(), t);
+                }
+            }
+        }
+        Some(Value::Array(a)) => {
+            if a.len() != values.len() {
+                return Err(GenError::at(
+                    &at,
+                    format!(
+                        "has {} entries but `enum` has {}; give one per value, or a mapping",
+                        a.len(),
+                        values.len()
+                    ),
+                ));
+            }
+            for (i, (v, w)) in a.iter().zip(&wires).enumerate() {
+                if let (Some(t), Some(w)) = (text(v, &join(&at, &i.to_string()))?, w) {
+                    out.insert(w.clone(), t);
+                }
+            }
+        }
+        Some(_) => return Err(GenError::at(&at, "must be a mapping from enum value to text, or a list")),
+    }
+    Ok(out)
+}
+
 /// The text of an enum value as sent on the wire (`type: string` enums may list numbers).
 fn enum_wire(v: &Value) -> Option<String> {
     match v {
@@ -250,13 +300,17 @@ impl<'a> Lowerer<'a> {
     }
 
     fn build_enum(&mut self, rust: &str, origin: &str, s: &Value) -> Result<TypeDef> {
+        let ptr = join("#/components/schemas", origin);
+        let values: Vec<&Value> = s.get("enum").and_then(Value::as_array).into_iter().flatten().collect();
+        let docs = enum_descriptions(s, &values, &ptr)?;
         let mut namer = Namer::with_reserved(&["Unknown"]);
         let mut seen = BTreeSet::new();
         let mut variants = Vec::new();
-        for v in s.get("enum").and_then(Value::as_array).into_iter().flatten() {
+        for v in values {
             if let Some(wire) = enum_wire(v) {
                 if seen.insert(wire.clone()) {
-                    variants.push(Variant { name: namer.claim(&variant_name(&wire)), wire });
+                    let doc = docs.get(&wire).cloned();
+                    variants.push(Variant { name: namer.claim(&variant_name(&wire)), wire, doc });
                 }
             }
         }

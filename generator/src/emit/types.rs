@@ -57,9 +57,16 @@ fn emit_type(t: &TypeDef) -> TokenStream {
         Kind::Enum { variants } => {
             let vnames: Vec<_> = variants.iter().map(|v| ident(&v.name)).collect();
             let wires: Vec<&str> = variants.iter().map(|v| v.wire.as_str()).collect();
-            let vdocs = variants.iter().map(|v| match v.wire.as_str() {
-                "" => " The empty string.".to_string(),
-                w => format!(" `{}`", w.replace('`', "'")),
+            let vdocs = variants.iter().map(|v| {
+                let wire = match v.wire.as_str() {
+                    "" => "The empty string".to_string(),
+                    w => format!("`{}`", w.replace('`', "'")),
+                };
+                match (&v.doc, v.wire.is_empty()) {
+                    (Some(d), _) => format!(" {wire}: {}", super::doc::sanitize(d)),
+                    (None, true) => format!(" {wire}."),
+                    (None, false) => format!(" {wire}"),
+                }
             });
             quote! {
                 #doc
