@@ -9,31 +9,31 @@
 pub struct AamvaAnalysis {
     /// True when the state database confirmed the licence overall.
     pub is_verified: bool,
-    /// The `id_number` field; see [`AamvaMatchResult`].
+    /// Whether one field agreed with the issuing state's licence record (AAMVA check).
     pub id_number: AamvaMatchResult,
-    /// The `id_issue_date` field; see [`AamvaMatchResult`].
+    /// Whether one field agreed with the issuing state's licence record (AAMVA check).
     pub id_issue_date: AamvaMatchResult,
-    /// The `id_expiration_date` field; see [`AamvaMatchResult`].
+    /// Whether one field agreed with the issuing state's licence record (AAMVA check).
     pub id_expiration_date: AamvaMatchResult,
-    /// The `street` field; see [`AamvaDetailedMatchResult`].
+    /// How one field compared with the issuing state's licence record (AAMVA check).
     pub street: AamvaDetailedMatchResult,
-    /// The `city` field; see [`AamvaMatchResult`].
+    /// Whether one field agreed with the issuing state's licence record (AAMVA check).
     pub city: AamvaMatchResult,
-    /// The `postal_code` field; see [`AamvaDetailedMatchResult`].
+    /// How one field compared with the issuing state's licence record (AAMVA check).
     pub postal_code: AamvaDetailedMatchResult,
-    /// The `date_of_birth` field; see [`AamvaMatchResult`].
+    /// Whether one field agreed with the issuing state's licence record (AAMVA check).
     pub date_of_birth: AamvaMatchResult,
-    /// The `gender` field; see [`AamvaMatchResult`].
+    /// Whether one field agreed with the issuing state's licence record (AAMVA check).
     pub gender: AamvaMatchResult,
-    /// The `height` field; see [`AamvaMatchResult`].
+    /// Whether one field agreed with the issuing state's licence record (AAMVA check).
     pub height: AamvaMatchResult,
-    /// The `eye_color` field; see [`AamvaMatchResult`].
+    /// Whether one field agreed with the issuing state's licence record (AAMVA check).
     pub eye_color: AamvaMatchResult,
-    /// The `first_name` field; see [`AamvaDetailedMatchResult`].
+    /// How one field compared with the issuing state's licence record (AAMVA check).
     pub first_name: AamvaDetailedMatchResult,
-    /// The `middle_name` field; see [`AamvaDetailedMatchResult`].
+    /// How one field compared with the issuing state's licence record (AAMVA check).
     pub middle_name: AamvaDetailedMatchResult,
-    /// The `last_name` field; see [`AamvaDetailedMatchResult`].
+    /// How one field compared with the issuing state's licence record (AAMVA check).
     pub last_name: AamvaDetailedMatchResult,
 }
 impl AamvaAnalysis {
@@ -300,13 +300,13 @@ crate::runtime::string_enum!(CountryCode);
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DashboardUser {
-    /// The `id` field; see [`DashboardUserId`].
+    /// Identifier of a Dashboard user.
     pub id: DashboardUserId,
     /// A point in time in RFC 3339 form, in UTC.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// An email address.
     pub email_address: String,
-    /// The `status` field; see [`DashboardUserStatus`].
+    /// Whether a team member can use the Plaid Dashboard.
     pub status: DashboardUserStatus,
 }
 impl DashboardUser {
@@ -329,7 +329,7 @@ impl DashboardUser {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DashboardUserGetRequest {
-    /// The `dashboard_user_id` field; see [`DashboardUserId`].
+    /// Identifier of a Dashboard user.
     pub dashboard_user_id: DashboardUserId,
     /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -362,15 +362,15 @@ impl DashboardUserGetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DashboardUserGetResponse {
-    /// The `id` field; see [`DashboardUserId`].
+    /// Identifier of a Dashboard user.
     pub id: DashboardUserId,
     /// A point in time in RFC 3339 form, in UTC.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// An email address.
     pub email_address: String,
-    /// The `status` field; see [`DashboardUserStatus`].
+    /// Whether a team member can use the Plaid Dashboard.
     pub status: DashboardUserStatus,
-    /// The `request_id` field; see [`RequestId`].
+    /// An identifier Plaid gives every request; quote it when you contact support.
     pub request_id: RequestId,
 }
 impl DashboardUserGetResponse {
@@ -458,7 +458,7 @@ pub struct DashboardUserListResponse {
     /// Opaque position in a listing. Pass the previous page's `next_cursor` to fetch the next page.
     #[serde(default)]
     pub next_cursor: Option<String>,
-    /// The `request_id` field; see [`RequestId`].
+    /// An identifier Plaid gives every request; quote it when you contact support.
     pub request_id: RequestId,
 }
 impl DashboardUserListResponse {
@@ -513,23 +513,23 @@ crate::runtime::string_enum!(DashboardUserStatus);
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DocumentAnalysis {
-    /// The `authenticity` field; see [`DocumentAuthenticityMatchCode`].
+    /// Whether the document looks genuine: its layout, photo and security features follow the rules for this kind of document from this issuer.
     pub authenticity: DocumentAuthenticityMatchCode,
-    /// The `image_quality` field; see [`ImageQuality`].
+    /// How good the document photo was. Poor photos are more likely to fail reading and checks; Plaid lets the user retake them a few times.
     pub image_quality: ImageQuality,
-    /// The `extracted_data` field; see [`PhysicalDocumentExtractedDataAnalysis`].
+    /// How the data read from the document compares with what the user entered; null when there was nothing to compare.
     #[serde(default)]
     pub extracted_data: Option<PhysicalDocumentExtractedDataAnalysis>,
-    /// The `fraud_analysis_details` field; see [`FraudAnalysisDetails`].
+    /// Results of the individual fraud checks run on a submitted document.
     #[serde(default)]
     pub fraud_analysis_details: Option<FraudAnalysisDetails>,
-    /// The `image_quality_details` field; see [`ImageQualityDetails`].
+    /// Results of the individual image quality checks on a document capture.
     #[serde(default)]
     pub image_quality_details: Option<ImageQualityDetails>,
-    /// The `human_review` field; see [`HumanReview`].
+    /// Outcome of a review of the document by a Plaid document specialist, when one was done.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub human_review: Option<HumanReview>,
-    /// The `aamva_verification` field; see [`AamvaAnalysis`].
+    /// What the issuing state's driver licence database said about the document, field by field. Only present for U.S. driver's licences from states that take part in AAMVA checks.
     #[serde(default)]
     pub aamva_verification: Option<AamvaAnalysis>,
 }
@@ -727,16 +727,16 @@ impl DocumentaryVerification {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DocumentaryVerificationDocument {
-    /// The `status` field; see [`DocumentStatus`].
+    /// Outcome for one submitted document. The outcome of the whole step is `documentary_verification.status`.
     pub status: DocumentStatus,
     /// Which attempt at this step this record describes, counting from 1.
     pub attempt: i64,
-    /// The `images` field; see [`PhysicalDocumentImages`].
+    /// Short-lived download URLs for this submission's images. Each URL works for about 60 seconds after the request that returned it; fetch the session again for fresh ones.
     pub images: PhysicalDocumentImages,
-    /// The `extracted_data` field; see [`PhysicalDocumentExtractedData`].
+    /// What Plaid read from the document; null when nothing could be read. Text recognition can misread.
     #[serde(default)]
     pub extracted_data: Option<PhysicalDocumentExtractedData>,
-    /// The `analysis` field; see [`DocumentAnalysis`].
+    /// How Plaid judged one submitted document: authenticity, image quality and whether the extracted data agrees with what the user entered. When a document is rejected, this says why.
     pub analysis: DocumentAnalysis,
     /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
     #[serde(default)]
@@ -947,7 +947,7 @@ crate::runtime::string_enum!(HiddenMatchSummaryCode);
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct HumanReview {
-    /// The `status` field; see [`HumanReviewStatus`].
+    /// Outcome of a review by a Plaid document specialist.
     pub status: HumanReviewStatus,
 }
 impl HumanReview {
@@ -1156,9 +1156,9 @@ crate::runtime::string_enum!(IdNumberType);
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IdentityVerification {
-    /// The `id` field; see [`IdentityVerificationId`].
+    /// Identifier of a verification session, starting with `idv_`.
     pub id: IdentityVerificationId,
-    /// The `client_user_id` field; see [`ClientUserId`].
+    /// Your own stable identifier for the end user. Do not put personal data such as an email address in it.
     pub client_user_id: ClientUserId,
     /// A point in time in RFC 3339 form, in UTC.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
@@ -1171,27 +1171,27 @@ pub struct IdentityVerification {
     /// A link you can send the user to finish verification without Link, when shareable links are enabled on the template.
     #[serde(default)]
     pub shareable_url: Option<String>,
-    /// The `template` field; see [`IdentityVerificationTemplateReference`].
+    /// Which template, and which version of it, configured this session.
     pub template: IdentityVerificationTemplateReference,
-    /// The `user` field; see [`IdentityVerificationUserData`].
+    /// What Plaid knows about the user: what you supplied plus what the user entered.
     pub user: IdentityVerificationUserData,
-    /// The `status` field; see [`IdentityVerificationStatus`].
+    /// Where a verification session stands. `active` means the user has not finished; every other value is an end state or awaits review.
     pub status: IdentityVerificationStatus,
-    /// The `steps` field; see [`IdentityVerificationStepSummary`].
+    /// The state of each step a session can contain.
     pub steps: IdentityVerificationStepSummary,
-    /// The `documentary_verification` field; see [`DocumentaryVerification`].
+    /// Results of the document step: the images the user submitted and what Plaid found in them.
     #[serde(default)]
     pub documentary_verification: Option<DocumentaryVerification>,
-    /// The `selfie_check` field; see [`SelfieCheck`].
+    /// Results of the selfie step: the captures and how they compared with the document.
     #[serde(default)]
     pub selfie_check: Option<SelfieCheck>,
-    /// The `kyc_check` field; see [`KycCheckDetails`].
+    /// Results of checking the user's details against identity data sources.
     #[serde(default)]
     pub kyc_check: Option<KycCheckDetails>,
-    /// The `risk_check` field; see [`RiskCheckDetails`].
+    /// Results of Plaid's fraud and risk signals for this session.
     #[serde(default)]
     pub risk_check: Option<RiskCheckDetails>,
-    /// The `verify_sms` field; see [`VerifySmsDetails`].
+    /// Results of the phone ownership step.
     #[serde(default)]
     pub verify_sms: Option<VerifySmsDetails>,
     /// Identifier of the watchlist screening run for this session; null when no screening ran.
@@ -1206,7 +1206,7 @@ pub struct IdentityVerification {
     /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
     #[serde(default)]
     pub redacted_at: Option<::chrono::DateTime<::chrono::Utc>>,
-    /// The `latest_scored_protect_event` field; see [`IdvProtectEvent`].
+    /// The most recent Plaid Protect event scored for this session, with its Trust Index.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latest_scored_protect_event: Option<IdvProtectEvent>,
 }
@@ -1262,7 +1262,7 @@ impl IdentityVerification {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationCreateRequest {
-    /// The `client_user_id` field; see [`ClientUserId`].
+    /// Your own stable identifier for the end user. Do not put personal data such as an email address in it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_user_id: Option<ClientUserId>,
     /// Plaid's identifier for a user created with `/user/create`.
@@ -1270,11 +1270,11 @@ pub struct IdentityVerificationCreateRequest {
     pub user_id: Option<String>,
     /// Whether Plaid should return a `shareable_url` for this session, so the user can finish it outside Link.
     pub is_shareable: bool,
-    /// The `template_id` field; see [`IdentityVerificationTemplateId`].
+    /// Identifier of the verification template, starting with `idvtmp_`.
     pub template_id: IdentityVerificationTemplateId,
     /// Whether the user has already agreed to the data processing, so Link can skip the consent screen.
     pub gave_consent: bool,
-    /// The `user` field; see [`IdentityVerificationCreateRequestUser`].
+    /// Data you already hold about the user, so Link can skip asking for it. Each group (name, address, ID number, …) is either given in full or left out; every step of the template still runs. Null or absent means Link collects everything.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -1365,21 +1365,21 @@ pub struct IdentityVerificationCreateRequestUser {
     /// A calendar date as `YYYY-MM-DD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_of_birth: Option<::chrono::NaiveDate>,
-    /// The `name` field; see [`IdentityVerificationRequestUserName`].
+    /// The user's legal name. When given, Link does not ask for it.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::serde_with::rust::double_option"
     )]
     pub name: Option<Option<IdentityVerificationRequestUserName>>,
-    /// The `address` field; see [`UserAddress`].
+    /// A postal address the user entered.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::serde_with::rust::double_option"
     )]
     pub address: Option<Option<UserAddress>>,
-    /// The `id_number` field; see [`UserIdNumber`].
+    /// Identity number the user gave; null until given, and then both value and type are set.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -1450,9 +1450,9 @@ impl IdentityVerificationCreateRequestUser {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationCreateResponse {
-    /// The `id` field; see [`IdentityVerificationId`].
+    /// Identifier of a verification session, starting with `idv_`.
     pub id: IdentityVerificationId,
-    /// The `client_user_id` field; see [`ClientUserId`].
+    /// Your own stable identifier for the end user. Do not put personal data such as an email address in it.
     pub client_user_id: ClientUserId,
     /// A point in time in RFC 3339 form, in UTC.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
@@ -1465,27 +1465,27 @@ pub struct IdentityVerificationCreateResponse {
     /// A link you can send the user to finish verification without Link, when shareable links are enabled on the template.
     #[serde(default)]
     pub shareable_url: Option<String>,
-    /// The `template` field; see [`IdentityVerificationTemplateReference`].
+    /// Which template, and which version of it, configured this session.
     pub template: IdentityVerificationTemplateReference,
-    /// The `user` field; see [`IdentityVerificationUserData`].
+    /// What Plaid knows about the user: what you supplied plus what the user entered.
     pub user: IdentityVerificationUserData,
-    /// The `status` field; see [`IdentityVerificationStatus`].
+    /// Where a verification session stands. `active` means the user has not finished; every other value is an end state or awaits review.
     pub status: IdentityVerificationStatus,
-    /// The `steps` field; see [`IdentityVerificationStepSummary`].
+    /// The state of each step a session can contain.
     pub steps: IdentityVerificationStepSummary,
-    /// The `documentary_verification` field; see [`DocumentaryVerification`].
+    /// Results of the document step: the images the user submitted and what Plaid found in them.
     #[serde(default)]
     pub documentary_verification: Option<DocumentaryVerification>,
-    /// The `selfie_check` field; see [`SelfieCheck`].
+    /// Results of the selfie step: the captures and how they compared with the document.
     #[serde(default)]
     pub selfie_check: Option<SelfieCheck>,
-    /// The `kyc_check` field; see [`KycCheckDetails`].
+    /// Results of checking the user's details against identity data sources.
     #[serde(default)]
     pub kyc_check: Option<KycCheckDetails>,
-    /// The `risk_check` field; see [`RiskCheckDetails`].
+    /// Results of Plaid's fraud and risk signals for this session.
     #[serde(default)]
     pub risk_check: Option<RiskCheckDetails>,
-    /// The `verify_sms` field; see [`VerifySmsDetails`].
+    /// Results of the phone ownership step.
     #[serde(default)]
     pub verify_sms: Option<VerifySmsDetails>,
     /// Identifier of the watchlist screening run for this session; null when no screening ran.
@@ -1500,10 +1500,10 @@ pub struct IdentityVerificationCreateResponse {
     /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
     #[serde(default)]
     pub redacted_at: Option<::chrono::DateTime<::chrono::Utc>>,
-    /// The `latest_scored_protect_event` field; see [`IdvProtectEvent`].
+    /// The most recent Plaid Protect event scored for this session, with its Trust Index.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latest_scored_protect_event: Option<IdvProtectEvent>,
-    /// The `request_id` field; see [`RequestId`].
+    /// An identifier Plaid gives every request; quote it when you contact support.
     pub request_id: RequestId,
 }
 impl IdentityVerificationCreateResponse {
@@ -1613,7 +1613,7 @@ impl IdentityVerificationDocumentNameResponse {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationGetRequest {
-    /// The `identity_verification_id` field; see [`IdentityVerificationId`].
+    /// Identifier of a verification session, starting with `idv_`.
     pub identity_verification_id: IdentityVerificationId,
     /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1646,9 +1646,9 @@ impl IdentityVerificationGetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationGetResponse {
-    /// The `id` field; see [`IdentityVerificationId`].
+    /// Identifier of a verification session, starting with `idv_`.
     pub id: IdentityVerificationId,
-    /// The `client_user_id` field; see [`ClientUserId`].
+    /// Your own stable identifier for the end user. Do not put personal data such as an email address in it.
     pub client_user_id: ClientUserId,
     /// A point in time in RFC 3339 form, in UTC.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
@@ -1661,27 +1661,27 @@ pub struct IdentityVerificationGetResponse {
     /// A link you can send the user to finish verification without Link, when shareable links are enabled on the template.
     #[serde(default)]
     pub shareable_url: Option<String>,
-    /// The `template` field; see [`IdentityVerificationTemplateReference`].
+    /// Which template, and which version of it, configured this session.
     pub template: IdentityVerificationTemplateReference,
-    /// The `user` field; see [`IdentityVerificationUserData`].
+    /// What Plaid knows about the user: what you supplied plus what the user entered.
     pub user: IdentityVerificationUserData,
-    /// The `status` field; see [`IdentityVerificationStatus`].
+    /// Where a verification session stands. `active` means the user has not finished; every other value is an end state or awaits review.
     pub status: IdentityVerificationStatus,
-    /// The `steps` field; see [`IdentityVerificationStepSummary`].
+    /// The state of each step a session can contain.
     pub steps: IdentityVerificationStepSummary,
-    /// The `documentary_verification` field; see [`DocumentaryVerification`].
+    /// Results of the document step: the images the user submitted and what Plaid found in them.
     #[serde(default)]
     pub documentary_verification: Option<DocumentaryVerification>,
-    /// The `selfie_check` field; see [`SelfieCheck`].
+    /// Results of the selfie step: the captures and how they compared with the document.
     #[serde(default)]
     pub selfie_check: Option<SelfieCheck>,
-    /// The `kyc_check` field; see [`KycCheckDetails`].
+    /// Results of checking the user's details against identity data sources.
     #[serde(default)]
     pub kyc_check: Option<KycCheckDetails>,
-    /// The `risk_check` field; see [`RiskCheckDetails`].
+    /// Results of Plaid's fraud and risk signals for this session.
     #[serde(default)]
     pub risk_check: Option<RiskCheckDetails>,
-    /// The `verify_sms` field; see [`VerifySmsDetails`].
+    /// Results of the phone ownership step.
     #[serde(default)]
     pub verify_sms: Option<VerifySmsDetails>,
     /// Identifier of the watchlist screening run for this session; null when no screening ran.
@@ -1696,10 +1696,10 @@ pub struct IdentityVerificationGetResponse {
     /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
     #[serde(default)]
     pub redacted_at: Option<::chrono::DateTime<::chrono::Utc>>,
-    /// The `latest_scored_protect_event` field; see [`IdvProtectEvent`].
+    /// The most recent Plaid Protect event scored for this session, with its Trust Index.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latest_scored_protect_event: Option<IdvProtectEvent>,
-    /// The `request_id` field; see [`RequestId`].
+    /// An identifier Plaid gives every request; quote it when you contact support.
     pub request_id: RequestId,
 }
 impl IdentityVerificationGetResponse {
@@ -1777,9 +1777,9 @@ pub struct IdentityVerificationListRequest {
     /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
-    /// The `template_id` field; see [`IdentityVerificationTemplateId`].
+    /// Identifier of the verification template, starting with `idvtmp_`.
     pub template_id: IdentityVerificationTemplateId,
-    /// The `client_user_id` field; see [`ClientUserId`].
+    /// Your own stable identifier for the end user. Do not put personal data such as an email address in it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_user_id: Option<ClientUserId>,
     /// Plaid user id (from `/user/create`) to list sessions for, as an alternative to `client_user_id`.
@@ -1844,7 +1844,7 @@ pub struct IdentityVerificationListResponse {
     /// Opaque position in a listing. Pass the previous page's `next_cursor` to fetch the next page.
     #[serde(default)]
     pub next_cursor: Option<String>,
-    /// The `request_id` field; see [`RequestId`].
+    /// An identifier Plaid gives every request; quote it when you contact support.
     pub request_id: RequestId,
 }
 impl IdentityVerificationListResponse {
@@ -1878,21 +1878,21 @@ pub struct IdentityVerificationRequestUser {
     /// A calendar date as `YYYY-MM-DD`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_of_birth: Option<::chrono::NaiveDate>,
-    /// The `name` field; see [`IdentityVerificationRequestUserName`].
+    /// The user's legal name. When given, Link does not ask for it.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::serde_with::rust::double_option"
     )]
     pub name: Option<Option<IdentityVerificationRequestUserName>>,
-    /// The `address` field; see [`UserAddress`].
+    /// A postal address the user entered.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::serde_with::rust::double_option"
     )]
     pub address: Option<Option<UserAddress>>,
-    /// The `id_number` field; see [`UserIdNumber`].
+    /// Identity number the user gave; null until given, and then both value and type are set.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -1992,7 +1992,7 @@ pub struct IdentityVerificationRetriedWebhook {
     pub webhook_code: IdentityVerificationRetriedWebhookWebhookCode,
     /// The verification session to fetch.
     pub identity_verification_id: String,
-    /// The `environment` field; see [`WebhookEnvironmentValues`].
+    /// The Plaid environment a webhook came from.
     pub environment: WebhookEnvironmentValues,
 }
 impl IdentityVerificationRetriedWebhook {
@@ -2067,20 +2067,20 @@ crate::runtime::string_enum!(IdentityVerificationRetriedWebhookWebhookType);
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationRetryRequest {
-    /// The `client_user_id` field; see [`ClientUserId`].
+    /// Your own stable identifier for the end user. Do not put personal data such as an email address in it.
     pub client_user_id: ClientUserId,
-    /// The `template_id` field; see [`IdentityVerificationTemplateId`].
+    /// Identifier of the verification template, starting with `idvtmp_`.
     pub template_id: IdentityVerificationTemplateId,
-    /// The `strategy` field; see [`Strategy`].
+    /// Which steps a retried session asks the user to repeat: `reset` starts over, `incomplete` resumes at the failed step, `infer` lets Plaid choose, and `custom` follows the `steps` object.
     pub strategy: Strategy,
-    /// The `user` field; see [`IdentityVerificationRequestUser`].
+    /// Data you already hold about the user, used to prefill the new attempt. Each group is either given in full or left out.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
         with = "::serde_with::rust::double_option"
     )]
     pub user: Option<Option<IdentityVerificationRequestUser>>,
-    /// The `steps` field; see [`IdentityVerificationRetryRequestStepsObject`].
+    /// Per-step switches for a `custom` retry. Send it only with the `custom` strategy.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -2181,9 +2181,9 @@ impl IdentityVerificationRetryRequestStepsObject {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationRetryResponse {
-    /// The `id` field; see [`IdentityVerificationId`].
+    /// Identifier of a verification session, starting with `idv_`.
     pub id: IdentityVerificationId,
-    /// The `client_user_id` field; see [`ClientUserId`].
+    /// Your own stable identifier for the end user. Do not put personal data such as an email address in it.
     pub client_user_id: ClientUserId,
     /// A point in time in RFC 3339 form, in UTC.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
@@ -2196,27 +2196,27 @@ pub struct IdentityVerificationRetryResponse {
     /// A link you can send the user to finish verification without Link, when shareable links are enabled on the template.
     #[serde(default)]
     pub shareable_url: Option<String>,
-    /// The `template` field; see [`IdentityVerificationTemplateReference`].
+    /// Which template, and which version of it, configured this session.
     pub template: IdentityVerificationTemplateReference,
-    /// The `user` field; see [`IdentityVerificationUserData`].
+    /// What Plaid knows about the user: what you supplied plus what the user entered.
     pub user: IdentityVerificationUserData,
-    /// The `status` field; see [`IdentityVerificationStatus`].
+    /// Where a verification session stands. `active` means the user has not finished; every other value is an end state or awaits review.
     pub status: IdentityVerificationStatus,
-    /// The `steps` field; see [`IdentityVerificationStepSummary`].
+    /// The state of each step a session can contain.
     pub steps: IdentityVerificationStepSummary,
-    /// The `documentary_verification` field; see [`DocumentaryVerification`].
+    /// Results of the document step: the images the user submitted and what Plaid found in them.
     #[serde(default)]
     pub documentary_verification: Option<DocumentaryVerification>,
-    /// The `selfie_check` field; see [`SelfieCheck`].
+    /// Results of the selfie step: the captures and how they compared with the document.
     #[serde(default)]
     pub selfie_check: Option<SelfieCheck>,
-    /// The `kyc_check` field; see [`KycCheckDetails`].
+    /// Results of checking the user's details against identity data sources.
     #[serde(default)]
     pub kyc_check: Option<KycCheckDetails>,
-    /// The `risk_check` field; see [`RiskCheckDetails`].
+    /// Results of Plaid's fraud and risk signals for this session.
     #[serde(default)]
     pub risk_check: Option<RiskCheckDetails>,
-    /// The `verify_sms` field; see [`VerifySmsDetails`].
+    /// Results of the phone ownership step.
     #[serde(default)]
     pub verify_sms: Option<VerifySmsDetails>,
     /// Identifier of the watchlist screening run for this session; null when no screening ran.
@@ -2231,10 +2231,10 @@ pub struct IdentityVerificationRetryResponse {
     /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
     #[serde(default)]
     pub redacted_at: Option<::chrono::DateTime<::chrono::Utc>>,
-    /// The `latest_scored_protect_event` field; see [`IdvProtectEvent`].
+    /// The most recent Plaid Protect event scored for this session, with its Trust Index.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latest_scored_protect_event: Option<IdvProtectEvent>,
-    /// The `request_id` field; see [`RequestId`].
+    /// An identifier Plaid gives every request; quote it when you contact support.
     pub request_id: RequestId,
 }
 impl IdentityVerificationRetryResponse {
@@ -2343,7 +2343,7 @@ pub struct IdentityVerificationStatusUpdatedWebhook {
     pub webhook_code: IdentityVerificationStatusUpdatedWebhookWebhookCode,
     /// The verification session to fetch.
     pub identity_verification_id: String,
-    /// The `environment` field; see [`WebhookEnvironmentValues`].
+    /// The Plaid environment a webhook came from.
     pub environment: WebhookEnvironmentValues,
 }
 impl IdentityVerificationStatusUpdatedWebhook {
@@ -2484,19 +2484,19 @@ crate::runtime::string_enum!(IdentityVerificationStepStatus);
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationStepSummary {
-    /// The `accept_tos` field; see [`IdentityVerificationStepStatus`].
+    /// The state of one step in a verification session.
     pub accept_tos: IdentityVerificationStepStatus,
-    /// The `verify_sms` field; see [`IdentityVerificationStepStatus`].
+    /// The state of one step in a verification session.
     pub verify_sms: IdentityVerificationStepStatus,
-    /// The `kyc_check` field; see [`IdentityVerificationStepStatus`].
+    /// The state of one step in a verification session.
     pub kyc_check: IdentityVerificationStepStatus,
-    /// The `documentary_verification` field; see [`IdentityVerificationStepStatus`].
+    /// The state of one step in a verification session.
     pub documentary_verification: IdentityVerificationStepStatus,
-    /// The `selfie_check` field; see [`IdentityVerificationStepStatus`].
+    /// The state of one step in a verification session.
     pub selfie_check: IdentityVerificationStepStatus,
-    /// The `watchlist_screening` field; see [`IdentityVerificationStepStatus`].
+    /// The state of one step in a verification session.
     pub watchlist_screening: IdentityVerificationStepStatus,
-    /// The `risk_check` field; see [`IdentityVerificationStepStatus`].
+    /// The state of one step in a verification session.
     pub risk_check: IdentityVerificationStepStatus,
 }
 impl IdentityVerificationStepSummary {
@@ -2531,7 +2531,7 @@ pub struct IdentityVerificationStepUpdatedWebhook {
     pub webhook_code: IdentityVerificationStepUpdatedWebhookWebhookCode,
     /// The verification session to fetch.
     pub identity_verification_id: String,
-    /// The `environment` field; see [`WebhookEnvironmentValues`].
+    /// The Plaid environment a webhook came from.
     pub environment: WebhookEnvironmentValues,
 }
 impl IdentityVerificationStepUpdatedWebhook {
@@ -2621,7 +2621,7 @@ crate::runtime::id_newtype!(IdentityVerificationTemplateId, String);
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationTemplateReference {
-    /// The `id` field; see [`IdentityVerificationTemplateId`].
+    /// Identifier of the verification template, starting with `idvtmp_`.
     pub id: IdentityVerificationTemplateId,
     /// Version number of the template used.
     pub version: i64,
@@ -2696,13 +2696,13 @@ pub struct IdentityVerificationUserData {
     /// An email address, or null when not known.
     #[serde(default)]
     pub email_address: Option<String>,
-    /// The `name` field; see [`IdentityVerificationResponseUserName`].
+    /// The name the user gave; null until they have entered it, and then both parts are set.
     #[serde(default)]
     pub name: Option<IdentityVerificationResponseUserName>,
-    /// The `address` field; see [`IdentityVerificationUserAddress`].
+    /// The address on file for the user, or null when none was collected.
     #[serde(default)]
     pub address: Option<IdentityVerificationUserAddress>,
-    /// The `id_number` field; see [`UserIdNumber`].
+    /// Identity number the user gave; null until given, and then both value and type are set.
     #[serde(default)]
     pub id_number: Option<UserIdNumber>,
 }
@@ -2735,7 +2735,7 @@ pub struct IdvProtectEvent {
     pub event_id: String,
     /// When the event happened (ISO 8601).
     pub timestamp: ::chrono::DateTime<::chrono::Utc>,
-    /// The `trust_index` field; see [`TrustIndex`].
+    /// A Trust Index score with the model that produced it and its subscores.
     #[serde(default)]
     pub trust_index: Option<TrustIndex>,
     /// Extra fraud attributes as free-form key/value data.
@@ -2937,26 +2937,26 @@ impl JwkPublicKey {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct KycCheckAddressSummary {
-    /// The `summary` field; see [`MatchSummaryCode`].
+    /// How a value the user gave compared with external data sources.
     pub summary: MatchSummaryCode,
-    /// The `po_box` field; see [`PoBoxStatus`].
+    /// Whether the address is a post office box.
     pub po_box: PoBoxStatus,
-    /// The `type` field; see [`AddressPurposeLabel`].
+    /// What the address is used for, as far as Plaid can tell.
     #[serde(rename = "type")]
     pub type_: AddressPurposeLabel,
-    /// The `street` field; see [`HiddenMatchSummaryCode`].
+    /// How one part of a value (a street, a month, a given name) matched the data sources.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub street: Option<HiddenMatchSummaryCode>,
-    /// The `city` field; see [`HiddenMatchSummaryCode`].
+    /// How one part of a value (a street, a month, a given name) matched the data sources.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<HiddenMatchSummaryCode>,
-    /// The `region` field; see [`HiddenMatchSummaryCode`].
+    /// How one part of a value (a street, a month, a given name) matched the data sources.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<HiddenMatchSummaryCode>,
-    /// The `postal_code` field; see [`HiddenMatchSummaryCode`].
+    /// How one part of a value (a street, a month, a given name) matched the data sources.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<HiddenMatchSummaryCode>,
-    /// The `international_details` field; see [`KycCheckDetailsInternationalAddress`].
+    /// Extra address match results that only exist for checks outside the U.S.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub international_details: Option<KycCheckDetailsInternationalAddress>,
 }
@@ -2983,15 +2983,15 @@ impl KycCheckAddressSummary {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct KycCheckDateOfBirthSummary {
-    /// The `summary` field; see [`MatchSummaryCode`].
+    /// How a value the user gave compared with external data sources.
     pub summary: MatchSummaryCode,
-    /// The `day` field; see [`HiddenMatchSummaryCode`].
+    /// How one part of a value (a street, a month, a given name) matched the data sources.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub day: Option<HiddenMatchSummaryCode>,
-    /// The `month` field; see [`HiddenMatchSummaryCode`].
+    /// How one part of a value (a street, a month, a given name) matched the data sources.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub month: Option<HiddenMatchSummaryCode>,
-    /// The `year` field; see [`HiddenMatchSummaryCode`].
+    /// How one part of a value (a street, a month, a given name) matched the data sources.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub year: Option<HiddenMatchSummaryCode>,
 }
@@ -3012,15 +3012,15 @@ impl KycCheckDateOfBirthSummary {
 pub struct KycCheckDetails {
     /// Outcome of the data source check; always the same value as `steps.kyc_check`.
     pub status: String,
-    /// The `address` field; see [`KycCheckAddressSummary`].
+    /// How the address the user gave matched the data sources, overall and part by part.
     pub address: KycCheckAddressSummary,
-    /// The `name` field; see [`KycCheckNameSummary`].
+    /// How the name matched the data sources, overall and part by part.
     pub name: KycCheckNameSummary,
-    /// The `date_of_birth` field; see [`KycCheckDateOfBirthSummary`].
+    /// How the date of birth matched the data sources, overall and part by part.
     pub date_of_birth: KycCheckDateOfBirthSummary,
-    /// The `id_number` field; see [`KycCheckIdNumberSummary`].
+    /// How the identity number matched the data sources.
     pub id_number: KycCheckIdNumberSummary,
-    /// The `phone_number` field; see [`KycCheckPhoneSummary`].
+    /// How the phone number matched the data sources, including its area code.
     pub phone_number: KycCheckPhoneSummary,
 }
 impl KycCheckDetails {
@@ -3047,17 +3047,17 @@ impl KycCheckDetails {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct KycCheckDetailsInternationalAddress {
-    /// The `building` field; see [`HiddenMatchSummaryCode`].
+    /// How one part of a value (a street, a month, a given name) matched the data sources.
     pub building: HiddenMatchSummaryCode,
-    /// The `county` field; see [`HiddenMatchSummaryCode`].
+    /// How one part of a value (a street, a month, a given name) matched the data sources.
     pub county: HiddenMatchSummaryCode,
-    /// The `district` field; see [`HiddenMatchSummaryCode`].
+    /// How one part of a value (a street, a month, a given name) matched the data sources.
     pub district: HiddenMatchSummaryCode,
-    /// The `house_number` field; see [`HiddenMatchSummaryCode`].
+    /// How one part of a value (a street, a month, a given name) matched the data sources.
     pub house_number: HiddenMatchSummaryCode,
-    /// The `subpremise` field; see [`HiddenMatchSummaryCode`].
+    /// How one part of a value (a street, a month, a given name) matched the data sources.
     pub subpremise: HiddenMatchSummaryCode,
-    /// The `thoroughfare` field; see [`HiddenMatchSummaryCode`].
+    /// How one part of a value (a street, a month, a given name) matched the data sources.
     pub thoroughfare: HiddenMatchSummaryCode,
 }
 impl KycCheckDetailsInternationalAddress {
@@ -3084,7 +3084,7 @@ impl KycCheckDetailsInternationalAddress {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct KycCheckIdNumberSummary {
-    /// The `summary` field; see [`MatchSummaryCode`].
+    /// How a value the user gave compared with external data sources.
     pub summary: MatchSummaryCode,
 }
 impl KycCheckIdNumberSummary {
@@ -3097,12 +3097,12 @@ impl KycCheckIdNumberSummary {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct KycCheckNameSummary {
-    /// The `summary` field; see [`MatchSummaryCode`].
+    /// How a value the user gave compared with external data sources.
     pub summary: MatchSummaryCode,
-    /// The `given_name` field; see [`HiddenMatchSummaryCode`].
+    /// How one part of a value (a street, a month, a given name) matched the data sources.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub given_name: Option<HiddenMatchSummaryCode>,
-    /// The `family_name` field; see [`HiddenMatchSummaryCode`].
+    /// How one part of a value (a street, a month, a given name) matched the data sources.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family_name: Option<HiddenMatchSummaryCode>,
 }
@@ -3120,9 +3120,9 @@ impl KycCheckNameSummary {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct KycCheckPhoneSummary {
-    /// The `summary` field; see [`MatchSummaryCode`].
+    /// How a value the user gave compared with external data sources.
     pub summary: MatchSummaryCode,
-    /// The `area_code` field; see [`MatchSummaryCode`].
+    /// How a value the user gave compared with external data sources.
     pub area_code: MatchSummaryCode,
 }
 impl KycCheckPhoneSummary {
@@ -3153,7 +3153,7 @@ pub struct LinkTokenCreateRequest {
     pub language: String,
     /// Countries whose institutions and documents Link should support.
     pub country_codes: Vec<CountryCode>,
-    /// The `user` field; see [`LinkTokenCreateRequestUser`].
+    /// The end user the Link token is minted for.
     pub user: LinkTokenCreateRequestUser,
     /// Products to initialise Link with; an identity verification flow passes `identity_verification`.
     #[serde(
@@ -3162,7 +3162,7 @@ pub struct LinkTokenCreateRequest {
         with = "::serde_with::rust::double_option"
     )]
     pub products: Option<Option<Vec<Products>>>,
-    /// The `identity_verification` field; see [`LinkTokenCreateRequestIdentityVerification`].
+    /// Identity verification settings for Link.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub identity_verification: Option<LinkTokenCreateRequestIdentityVerification>,
     /// Where Plaid should send webhooks about this Link session.
@@ -3235,7 +3235,7 @@ impl LinkTokenCreateRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkTokenCreateRequestIdentityVerification {
-    /// The `template_id` field; see [`IdentityVerificationTemplateId`].
+    /// Identifier of the verification template, starting with `idvtmp_`.
     pub template_id: IdentityVerificationTemplateId,
     /// Whether the user has already agreed to the data processing, so Link can skip the consent screen.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3278,7 +3278,7 @@ pub struct LinkTokenCreateResponse {
     pub link_token: String,
     /// When the token stops working.
     pub expiration: ::chrono::DateTime<::chrono::Utc>,
-    /// The `request_id` field; see [`RequestId`].
+    /// An identifier Plaid gives every request; quote it when you contact support.
     pub request_id: RequestId,
 }
 impl LinkTokenCreateResponse {
@@ -3390,7 +3390,7 @@ pub struct PhysicalDocumentExtractedData {
     /// Document number read from the image; null when it could not be read.
     #[serde(default)]
     pub id_number: Option<String>,
-    /// The `category` field; see [`PhysicalDocumentCategory`].
+    /// The kind of document Plaid detected in the images. It can differ from the kind the user picked in Link.
     pub category: PhysicalDocumentCategory,
     /// Expiry date read from the document (YYYY-MM-DD); null when it could not be read.
     #[serde(default)]
@@ -3406,10 +3406,10 @@ pub struct PhysicalDocumentExtractedData {
     /// Date of birth read from the document (YYYY-MM-DD); null when it could not be read.
     #[serde(default)]
     pub date_of_birth: Option<::chrono::NaiveDate>,
-    /// The `address` field; see [`IdentityVerificationDocumentAddressResponse`].
+    /// Address read from the document. Null unless at least street, city and country could be read; region and postal code may be null where the country's addresses have none. Text recognition can misread.
     #[serde(default)]
     pub address: Option<IdentityVerificationDocumentAddressResponse>,
-    /// The `name` field; see [`IdentityVerificationDocumentNameResponse`].
+    /// Name read from the document; null when it could not be read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<IdentityVerificationDocumentNameResponse>,
 }
@@ -3443,13 +3443,13 @@ impl PhysicalDocumentExtractedData {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PhysicalDocumentExtractedDataAnalysis {
-    /// The `name` field; see [`DocumentNameMatchCode`].
+    /// How the name read from the document compares with the one the user entered.
     pub name: DocumentNameMatchCode,
-    /// The `date_of_birth` field; see [`DocumentDateOfBirthMatchCode`].
+    /// How the date of birth read from the document compares with the one the user entered.
     pub date_of_birth: DocumentDateOfBirthMatchCode,
-    /// The `expiration_date` field; see [`ExpirationDate`].
+    /// Whether the document had expired when it was checked.
     pub expiration_date: ExpirationDate,
-    /// The `issuing_country` field; see [`IssuingCountry`].
+    /// Whether the country that issued the document is the country the user gave. Whether a mismatch fails the step is a template setting.
     pub issuing_country: IssuingCountry,
 }
 impl PhysicalDocumentExtractedDataAnalysis {
@@ -3510,7 +3510,7 @@ impl PhysicalDocumentImages {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PlaidError {
-    /// The `error_type` field; see [`PlaidErrorType`].
+    /// The broad category of a Plaid error.
     pub error_type: PlaidErrorType,
     /// Specific error code; safe to branch on.
     pub error_code: String,
@@ -3955,13 +3955,13 @@ crate::runtime::id_newtype!(RequestId, String);
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RiskCheckBehavior {
-    /// The `user_interactions` field; see [`RiskCheckBehaviorUserInteractionsLabel`].
+    /// How familiar the user seemed with the personal data they entered, judged from how they entered it.
     pub user_interactions: RiskCheckBehaviorUserInteractionsLabel,
-    /// The `fraud_ring_detected` field; see [`RiskCheckBehaviorFraudRingDetectedLabel`].
+    /// Whether the session looked like part of a fraud ring.
     pub fraud_ring_detected: RiskCheckBehaviorFraudRingDetectedLabel,
-    /// The `bot_detected` field; see [`RiskCheckBehaviorBotDetectedLabel`].
+    /// Whether automated (bot) activity was seen during the session.
     pub bot_detected: RiskCheckBehaviorBotDetectedLabel,
-    /// The `risk_level` field; see [`RiskLevelWithNoData`].
+    /// Plaid's rating of how risky a signal is, when it could be rated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_level: Option<RiskLevelWithNoData>,
 }
@@ -4090,23 +4090,23 @@ crate::runtime::string_enum!(RiskCheckBehaviorUserInteractionsLabel);
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RiskCheckDetails {
-    /// The `status` field; see [`IdentityVerificationStepStatus`].
+    /// The state of one step in a verification session.
     pub status: IdentityVerificationStepStatus,
-    /// The `behavior` field; see [`RiskCheckBehavior`].
+    /// Signals from how the user behaved during the session; null when not available.
     #[serde(default)]
     pub behavior: Option<RiskCheckBehavior>,
-    /// The `email` field; see [`RiskCheckEmail`].
+    /// Signals about the email address the user gave; null when not available.
     #[serde(default)]
     pub email: Option<RiskCheckEmail>,
-    /// The `phone` field; see [`RiskCheckPhone`].
+    /// Signals about the phone number the user gave; null when not available.
     #[serde(default)]
     pub phone: Option<RiskCheckPhone>,
     /// One entry per device the user used in the session.
     pub devices: Vec<RiskCheckDevice>,
-    /// The `identity_abuse_signals` field; see [`RiskCheckIdentityAbuseSignals`].
+    /// Scores for stolen and synthetic identity fraud; null when not available. Only computed for U.S. identities, and not every signal is always present.
     #[serde(default)]
     pub identity_abuse_signals: Option<RiskCheckIdentityAbuseSignals>,
-    /// The `network` field; see [`RiskCheckNetwork`].
+    /// Risk signals about the user's network connection.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<RiskCheckNetwork>,
     /// Other sessions whose selfie matched this one's.
@@ -4145,7 +4145,7 @@ impl RiskCheckDetails {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RiskCheckDevice {
-    /// The `ip_proxy_type` field; see [`ProxyType`].
+    /// Whether the user's connection went through a proxy, and of which kind.
     #[serde(default)]
     pub ip_proxy_type: Option<ProxyType>,
     /// On how many spam lists the IP address appears; null when unknown.
@@ -4154,7 +4154,7 @@ pub struct RiskCheckDevice {
     /// UTC offset of the time zone the IP address belongs to (for example `+06:00:00`); null when unknown.
     #[serde(default)]
     pub ip_timezone_offset: Option<String>,
-    /// The `risk_level` field; see [`RiskLevel`].
+    /// Plaid's rating of how risky a signal is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_level: Option<RiskLevel>,
     /// A list used for risk check factors.
@@ -4181,7 +4181,7 @@ impl RiskCheckDevice {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RiskCheckEmail {
-    /// The `is_deliverable` field; see [`RiskCheckEmailIsDeliverableStatus`].
+    /// Whether mail to the address can be delivered, checked against the domain's mail servers.
     pub is_deliverable: RiskCheckEmailIsDeliverableStatus,
     /// Number of known data breaches that included this email address; null when unknown.
     #[serde(default)]
@@ -4195,21 +4195,21 @@ pub struct RiskCheckEmail {
     /// A calendar date as `YYYY-MM-DD`, or null.
     #[serde(default)]
     pub domain_registered_at: Option<::chrono::NaiveDate>,
-    /// The `domain_is_free_provider` field; see [`RiskCheckEmailDomainIsFreeProvider`].
+    /// Whether the email domain belongs to a free mail provider.
     pub domain_is_free_provider: RiskCheckEmailDomainIsFreeProvider,
-    /// The `domain_is_custom` field; see [`RiskCheckEmailDomainIsCustom`].
+    /// Whether the email domain is a custom one (such as a company's) rather than a free or throwaway one.
     pub domain_is_custom: RiskCheckEmailDomainIsCustom,
-    /// The `domain_is_disposable` field; see [`RiskCheckEmailDomainIsDisposable`].
+    /// Whether the email domain is a known throwaway domain, often used for fake sign-ups.
     pub domain_is_disposable: RiskCheckEmailDomainIsDisposable,
-    /// The `top_level_domain_is_suspicious` field; see [`RiskCheckEmailTopLevelDomainIsSuspicious`].
+    /// Whether the top-level domain (the last part, such as `.com`) is associated with fraud.
     pub top_level_domain_is_suspicious: RiskCheckEmailTopLevelDomainIsSuspicious,
-    /// The `is_edu` field; see [`RiskCheckEmailIsEdu`].
+    /// Whether the address belongs to an educational institution.
     pub is_edu: RiskCheckEmailIsEdu,
-    /// The `includes_date_of_birth` field; see [`RiskCheckEmailIncludesDateOfBirth`].
+    /// Whether the email address contains the user's date of birth.
     pub includes_date_of_birth: RiskCheckEmailIncludesDateOfBirth,
     /// Online services where this email address appears to have an account.
     pub linked_services: Vec<RiskCheckLinkedService>,
-    /// The `risk_level` field; see [`RiskLevel`].
+    /// Plaid's rating of how risky a signal is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_level: Option<RiskLevel>,
     /// A list used for risk check factors.
@@ -4495,7 +4495,7 @@ crate::runtime::string_enum!(RiskCheckEmailTopLevelDomainIsSuspicious);
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RiskCheckFacialDuplicate {
-    /// The `id` field; see [`IdentityVerificationId`].
+    /// Identifier of a verification session, starting with `idv_`.
     pub id: IdentityVerificationId,
     /// How similar the two faces are, from 0 to 100.
     pub similarity: i64,
@@ -4520,10 +4520,10 @@ impl RiskCheckFacialDuplicate {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RiskCheckIdentityAbuseSignals {
-    /// The `synthetic_identity` field; see [`RiskCheckSyntheticIdentity`].
+    /// Synthetic-identity risk for this user; null when not available.
     #[serde(default)]
     pub synthetic_identity: Option<RiskCheckSyntheticIdentity>,
-    /// The `stolen_identity` field; see [`RiskCheckStolenIdentity`].
+    /// Stolen-identity risk for this user; null when not available.
     #[serde(default)]
     pub stolen_identity: Option<RiskCheckStolenIdentity>,
 }
@@ -4925,7 +4925,7 @@ crate::runtime::string_enum!(RiskCheckLinkedService);
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct RiskCheckNetwork {
-    /// The `risk_level` field; see [`RiskLevel`].
+    /// Plaid's rating of how risky a signal is.
     pub risk_level: RiskLevel,
     /// A list used for risk check factors.
     pub factors: Vec<String>,
@@ -4948,7 +4948,7 @@ impl RiskCheckNetwork {
 pub struct RiskCheckPhone {
     /// Online services where this phone number appears to have an account.
     pub linked_services: Vec<RiskCheckLinkedService>,
-    /// The `risk_level` field; see [`RiskLevel`].
+    /// Plaid's rating of how risky a signal is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_level: Option<RiskLevel>,
     /// A list used for risk check factors.
@@ -4971,7 +4971,7 @@ impl RiskCheckPhone {
 pub struct RiskCheckStolenIdentity {
     /// Likelihood, from 0 to 100, that the identity is stolen.
     pub score: i64,
-    /// The `risk_level` field; see [`RiskLevel`].
+    /// Plaid's rating of how risky a signal is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_level: Option<RiskLevel>,
 }
@@ -4990,13 +4990,13 @@ impl RiskCheckStolenIdentity {
 pub struct RiskCheckSyntheticIdentity {
     /// Likelihood, from 0 to 100, that the identity is made up.
     pub score: i64,
-    /// The `risk_level` field; see [`RiskLevel`].
+    /// Plaid's rating of how risky a signal is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub risk_level: Option<RiskLevel>,
-    /// The `first_party_synthetic_fraud` field; see [`SyntheticFraud`].
+    /// Risk level for one kind of synthetic identity fraud.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_party_synthetic_fraud: Option<SyntheticFraud>,
-    /// The `third_party_synthetic_fraud` field; see [`SyntheticFraud`].
+    /// Risk level for one kind of synthetic identity fraud.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub third_party_synthetic_fraud: Option<SyntheticFraud>,
 }
@@ -5087,11 +5087,11 @@ crate::runtime::string_enum!(RiskLevelWithNoData);
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SelfieAnalysis {
-    /// The `document_comparison` field; see [`SelfieAnalysisDocumentComparison`].
+    /// Whether the selfie shows the same person as the portrait on the document.
     pub document_comparison: SelfieAnalysisDocumentComparison,
-    /// The `liveness_check` field; see [`SelfieAnalysisLivenessCheck`].
+    /// Whether the selfie came from a live person rather than a photo, a screen or a mask.
     pub liveness_check: SelfieAnalysisLivenessCheck,
-    /// The `facial_analysis` field; see [`SelfieAnalysisFacialAnalysis`].
+    /// Feature-by-feature comparison of the selfie with the portrait on the document, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub facial_analysis: Option<SelfieAnalysisFacialAnalysis>,
 }
@@ -5146,29 +5146,29 @@ crate::runtime::string_enum!(SelfieAnalysisDocumentComparison);
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SelfieAnalysisFacialAnalysis {
-    /// The `left_eye` field; see [`SelfieAnalysisFacialAnalysisOutcome`].
+    /// Result of comparing one facial feature of the selfie with the document portrait.
     pub left_eye: SelfieAnalysisFacialAnalysisOutcome,
-    /// The `right_eye` field; see [`SelfieAnalysisFacialAnalysisOutcome`].
+    /// Result of comparing one facial feature of the selfie with the document portrait.
     pub right_eye: SelfieAnalysisFacialAnalysisOutcome,
-    /// The `left_brow` field; see [`SelfieAnalysisFacialAnalysisOutcome`].
+    /// Result of comparing one facial feature of the selfie with the document portrait.
     pub left_brow: SelfieAnalysisFacialAnalysisOutcome,
-    /// The `right_brow` field; see [`SelfieAnalysisFacialAnalysisOutcome`].
+    /// Result of comparing one facial feature of the selfie with the document portrait.
     pub right_brow: SelfieAnalysisFacialAnalysisOutcome,
-    /// The `forehead` field; see [`SelfieAnalysisFacialAnalysisOutcome`].
+    /// Result of comparing one facial feature of the selfie with the document portrait.
     pub forehead: SelfieAnalysisFacialAnalysisOutcome,
-    /// The `middle_forehead` field; see [`SelfieAnalysisFacialAnalysisOutcome`].
+    /// Result of comparing one facial feature of the selfie with the document portrait.
     pub middle_forehead: SelfieAnalysisFacialAnalysisOutcome,
-    /// The `nose` field; see [`SelfieAnalysisFacialAnalysisOutcome`].
+    /// Result of comparing one facial feature of the selfie with the document portrait.
     pub nose: SelfieAnalysisFacialAnalysisOutcome,
-    /// The `philtrum` field; see [`SelfieAnalysisFacialAnalysisOutcome`].
+    /// Result of comparing one facial feature of the selfie with the document portrait.
     pub philtrum: SelfieAnalysisFacialAnalysisOutcome,
-    /// The `mouth` field; see [`SelfieAnalysisFacialAnalysisOutcome`].
+    /// Result of comparing one facial feature of the selfie with the document portrait.
     pub mouth: SelfieAnalysisFacialAnalysisOutcome,
-    /// The `jaw` field; see [`SelfieAnalysisFacialAnalysisOutcome`].
+    /// Result of comparing one facial feature of the selfie with the document portrait.
     pub jaw: SelfieAnalysisFacialAnalysisOutcome,
-    /// The `left_cheek` field; see [`SelfieAnalysisFacialAnalysisOutcome`].
+    /// Result of comparing one facial feature of the selfie with the document portrait.
     pub left_cheek: SelfieAnalysisFacialAnalysisOutcome,
-    /// The `right_cheek` field; see [`SelfieAnalysisFacialAnalysisOutcome`].
+    /// Result of comparing one facial feature of the selfie with the document portrait.
     pub right_cheek: SelfieAnalysisFacialAnalysisOutcome,
 }
 impl SelfieAnalysisFacialAnalysis {
@@ -5291,7 +5291,7 @@ impl SelfieCapture {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SelfieCheck {
-    /// The `status` field; see [`SelfieCheckStatus`].
+    /// Outcome of the selfie step; the same value as `steps.selfie_check`.
     pub status: SelfieCheckStatus,
     /// Every selfie the user submitted in this step, one entry per attempt.
     pub selfies: Vec<SelfieCheckSelfie>,
@@ -5312,13 +5312,13 @@ impl SelfieCheck {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SelfieCheckSelfie {
-    /// The `status` field; see [`SelfieStatus`].
+    /// Outcome for one selfie. The outcome of the whole step is `selfie_check.status`.
     pub status: SelfieStatus,
     /// Which attempt at this step this record describes, counting from 1.
     pub attempt: i64,
-    /// The `capture` field; see [`SelfieCapture`].
+    /// What was captured for one selfie. Usually a short video (`video_url`); a still image (`image_url`) only when the device fell back to passive liveness.
     pub capture: SelfieCapture,
-    /// The `analysis` field; see [`SelfieAnalysis`].
+    /// How Plaid judged one selfie; when a selfie is rejected, this says why.
     pub analysis: SelfieAnalysis,
 }
 impl SelfieCheckSelfie {
@@ -5401,7 +5401,7 @@ crate::runtime::string_enum!(SelfieStatus);
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SmsVerification {
-    /// The `status` field; see [`SmsVerificationStatus`].
+    /// State of one SMS verification attempt.
     pub status: SmsVerificationStatus,
     /// Which attempt at this step this record describes, counting from 1.
     pub attempt: i64,
@@ -5527,7 +5527,7 @@ crate::runtime::string_enum!(Strategy);
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SyntheticFraud {
-    /// The `risk_level` field; see [`RiskLevel`].
+    /// Plaid's rating of how risky a signal is.
     pub risk_level: RiskLevel,
 }
 impl SyntheticFraud {
@@ -5546,7 +5546,7 @@ pub struct TrustIndex {
     pub score: i64,
     /// Name and version of the Trust Index model that computed the score.
     pub model: String,
-    /// The `subscores` field; see [`TrustIndexSubscores`].
+    /// Trust Index subscores by signal family.
     #[serde(default)]
     pub subscores: Option<TrustIndexSubscores>,
 }
@@ -5581,10 +5581,10 @@ impl TrustIndexSubscore {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct TrustIndexSubscores {
-    /// The `device_and_connection` field; see [`TrustIndexSubscore`].
+    /// One Trust Index subscore.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_and_connection: Option<TrustIndexSubscore>,
-    /// The `bank_account_insights` field; see [`TrustIndexSubscore`].
+    /// One Trust Index subscore.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bank_account_insights: Option<TrustIndexSubscore>,
 }
@@ -5683,7 +5683,7 @@ impl UserAddress {
 pub struct UserIdNumber {
     /// The identity number the user typed, letters and digits only, with formatting characters removed.
     pub value: String,
-    /// The `type` field; see [`IdNumberType`].
+    /// Which kind of identity number this is. The prefix is the issuing country's ISO code.
     #[serde(rename = "type")]
     pub type_: IdNumberType,
 }
@@ -5700,7 +5700,7 @@ impl UserIdNumber {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct VerifySmsDetails {
-    /// The `status` field; see [`VerifySmsDetailsStatus`].
+    /// Outcome of the SMS step; the same value as `steps.verify_sms`.
     pub status: VerifySmsDetailsStatus,
     /// Every SMS verification attempt in this step.
     pub verifications: Vec<SmsVerification>,
@@ -5814,9 +5814,9 @@ impl WebhookVerificationKeyGetRequest {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebhookVerificationKeyGetResponse {
-    /// The `key` field; see [`JwkPublicKey`].
+    /// An elliptic-curve public key in JSON Web Key form, used to check webhook signatures.
     pub key: JwkPublicKey,
-    /// The `request_id` field; see [`RequestId`].
+    /// An identifier Plaid gives every request; quote it when you contact support.
     pub request_id: RequestId,
 }
 impl WebhookVerificationKeyGetResponse {

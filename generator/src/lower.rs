@@ -456,7 +456,10 @@ impl<'a> Lowerer<'a> {
             let target = &self.schemas[&name];
             let tptr = join("#/components/schemas", &name);
             if let Some(rust) = self.named.get(&name) {
-                return Ok((Ty::Named(rust.clone()), nullable || is_true(target, "nullable"), None));
+                // A field without its own description is documented by the first paragraph of
+                // the type it refers to.
+                let doc = desc(target).map(|d| d.split("\n\n").next().unwrap_or_default().trim().to_string());
+                return Ok((Ty::Named(rust.clone()), nullable || is_true(target, "nullable"), doc));
             }
             if self.inline_stack.contains(&name) {
                 self.warnings.push(format!("{tptr}: alias refers to itself; mapped to serde_json::Value"));
