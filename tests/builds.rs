@@ -37,8 +37,8 @@ fn fixture_crates_build_clean() {
 #[test]
 fn plaid_published_spec_builds_and_examples_decode() {
     let Some(spec) = common::plaid_spec() else {
-        println!(
-            "SKIP plaid_published_spec_builds_and_examples_decode: ../shared/plaid-openapi/2020-09-14.yml not found"
+        common::skip(
+            "SKIP plaid_published_spec_builds_and_examples_decode: ../shared/plaid-openapi/2020-09-14.yml not found",
         );
         return;
     };
@@ -72,7 +72,7 @@ fn plaid_published_spec_builds_and_examples_decode() {
 #[test]
 fn plaid_whole_api_generates_and_builds() {
     let Some(spec) = common::plaid_spec() else {
-        println!("SKIP plaid_whole_api_generates_and_builds: ../shared/plaid-openapi/2020-09-14.yml not found");
+        common::skip("SKIP plaid_whole_api_generates_and_builds: ../shared/plaid-openapi/2020-09-14.yml not found");
         return;
     };
     let mut portion = common::fixture_portion("plaid-all");

@@ -60,3 +60,10 @@ pub fn cargo(dir: &Path, target: &str, args: &[&str]) -> (bool, String) {
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     (out.status.success(), text)
 }
+
+/// Prints a skip line where it is seen: straight to stderr, past the test harness's output
+/// capture, so a skipped test says so in CI logs even though it passes.
+pub fn skip(line: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
+}

@@ -190,7 +190,7 @@ fn a_spec_that_fails_to_load_names_the_file() {
 #[test]
 fn plaid_spec_against_an_edited_copy() {
     let Some(spec) = common::plaid_spec() else {
-        println!("SKIP plaid_spec_against_an_edited_copy: ../shared/plaid-openapi/2020-09-14.yml not found");
+        common::skip("SKIP plaid_spec_against_an_edited_copy: ../shared/plaid-openapi/2020-09-14.yml not found");
         return;
     };
     let text = std::fs::read_to_string(&spec).unwrap();
@@ -264,7 +264,7 @@ fn assert_nothing_dropped(old: &std::path::Path, new: &std::path::Path, portion:
 #[test]
 fn published_spec_pair() {
     let Some(new) = common::plaid_spec() else {
-        println!("SKIP published_spec_pair: ../shared/plaid-openapi/2020-09-14.yml not found");
+        common::skip("SKIP published_spec_pair: ../shared/plaid-openapi/2020-09-14.yml not found");
         return;
     };
     let old = std::env::var_os("PLAID_OLD_SPEC").map(PathBuf::from).or_else(|| {
@@ -278,9 +278,9 @@ fn published_spec_pair() {
         others.pop()
     });
     let Some(old) = old else {
-        println!(
+        common::skip(
             "SKIP published_spec_pair: only one published spec in ../shared/plaid-openapi/; \
-             add another version there or set PLAID_OLD_SPEC"
+             add another version there or set PLAID_OLD_SPEC",
         );
         return;
     };

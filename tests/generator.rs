@@ -204,7 +204,7 @@ fn missing_or_read_only_output_path_is_a_clear_error() {
 #[test]
 fn our_portion_selects_plaids_idv_portion() {
     let Some(spec) = common::plaid_spec() else {
-        println!("SKIP our_portion_selects_plaids_idv_portion: ../shared/plaid-openapi/2020-09-14.yml not found");
+        common::skip("SKIP our_portion_selects_plaids_idv_portion: ../shared/plaid-openapi/2020-09-14.yml not found");
         return;
     };
     let root = common::root();

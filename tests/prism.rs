@@ -4,6 +4,8 @@
 //! through. `.ci/run` installs Prism into `.ci/node_modules`; without it these tests print one
 //! skip line.
 
+mod common;
+
 use futures_util::TryStreamExt;
 use plaid_idv::types::*;
 use plaid_idv::{Client, Environment, RetryPolicy};
@@ -67,7 +69,7 @@ fn client(url: &str) -> Client {
 #[tokio::test(flavor = "multi_thread")]
 async fn every_operation_is_accepted_by_prism() {
     if prism_bin().is_none() {
-        println!("SKIP every_operation_is_accepted_by_prism: Prism not installed (run `npm ci --prefix .ci`)");
+        common::skip("SKIP every_operation_is_accepted_by_prism: Prism not installed (run `npm ci --prefix .ci`)");
         return;
     }
     let prism = Prism::start(&root().join("spec/plaid-idv.yaml"));
@@ -134,7 +136,7 @@ fn run_example(crate_dir: &Path, target: Option<&Path>, url: &str) -> (bool, Str
 #[test]
 fn idv_flow_example_runs_against_prism() {
     if prism_bin().is_none() {
-        println!("SKIP idv_flow_example_runs_against_prism: Prism not installed (run `npm ci --prefix .ci`)");
+        common::skip("SKIP idv_flow_example_runs_against_prism: Prism not installed (run `npm ci --prefix .ci`)");
         return;
     }
     let prism = Prism::start(&root().join("spec/plaid-idv.yaml"));
@@ -148,12 +150,12 @@ fn idv_flow_example_runs_against_prism() {
 #[test]
 fn plaid_spec_example_runs_against_prism_with_plaids_portion() {
     if prism_bin().is_none() {
-        println!("SKIP plaid_spec_example_runs_against_prism_with_plaids_portion: Prism not installed");
+        common::skip("SKIP plaid_spec_example_runs_against_prism_with_plaids_portion: Prism not installed");
         return;
     }
     let spec = root().join("../shared/plaid-openapi/2020-09-14.yml");
     if !spec.exists() {
-        println!("SKIP plaid_spec_example_runs_against_prism_with_plaids_portion: ../shared/plaid-openapi/2020-09-14.yml not found");
+        common::skip("SKIP plaid_spec_example_runs_against_prism_with_plaids_portion: ../shared/plaid-openapi/2020-09-14.yml not found");
         return;
     }
     let portion = root().join("spec/portion.toml");
