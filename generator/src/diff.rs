@@ -411,11 +411,11 @@ pub fn diff(old: &Ir, new: &Ir, raw: Option<(&Raw, &Raw)>) -> Report {
                     let wire = if req_enums.contains(name) { Breaking } else { Compatible };
                     d.push("variant removed", format!("{name}::{}", v.name), format!("`{}`", v.wire), Breaking, wire);
                 }
-                for v in ov {
-                    if nv.iter().any(|n| n.wire == v.wire && n.doc != v.doc) {
+                for (v, n) in ov.iter().filter_map(|v| Some((v, nv.iter().find(|n| n.wire == v.wire)?))) {
+                    if n.doc != v.doc {
                         d.cosmetic.push(format!("{name}::{}: description changed", v.name));
                     }
-                    if let Some(n) = nv.iter().find(|n| n.wire == v.wire && n.name != v.name) {
+                    if n.name != v.name {
                         d.push(
                             "variant renamed in Rust",
                             format!("{name}::{}", v.name),
