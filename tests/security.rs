@@ -1,0 +1,385 @@
+//! Security and privacy of the generated client and webhook verifier against hostile peers.
+//! Every server here is in-process, bound to 127.0.0.1, serves a bounded number of connections
+//! and ends with the test's runtime.
+
+use futures_util::StreamExt;
+use plaid_idv::runtime::signer::{b64, now, TestSigner};
+use plaid_idv::types::{IdentityVerificationGetRequest, IdentityVerificationGetResponse, IdentityVerificationListRequest};
+use plaid_idv::{Client, Environment, Error, RetryPolicy, VerifyError, WebhookVerifier};
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use wiremock::matchers::path;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const GET_EXAMPLE: &str = include_str!("../generated/spec-examples/identity_verification_get_200_example_1.json");
+const LIST_EXAMPLE: &str = include_str!("../generated/spec-examples/identity_verification_list_200_example_1.json");
+const SECRET: &str = "secret-a1b2c3d4e5f6";
+const WEBHOOK: &[u8] = br#"{"webhook_type":"IDENTITY_VERIFICATION","webhook_code":"STATUS_UPDATED","identity_verification_id":"idv_7bQx2mLpR4zT","environment":"sandbox"}"#;
+
+fn fast_retries() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 4,
+        base_delay: Duration::from_millis(1),
+        max_delay: Duration::from_millis(5),
+        max_elapsed: Duration::from_secs(10),
+    }
+}
+
+fn client_for(url: &str) -> Client {
+    Client::builder("client-id-1", SECRET)
+        .environment(Environment::Custom(url.to_string()))
+        .retry_policy(fast_retries())
+        .build()
+        .unwrap()
+}
+
+fn get_req() -> IdentityVerificationGetRequest {
+    IdentityVerificationGetRequest::new("idv_7bQx2mLpR4zT")
+}
+
+/// Reads one request (head and a `content-length` body) from `sock`, at most 1 MiB and 2 s.
+async fn read_request(sock: &mut TcpStream) -> Vec<u8> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(2);
+    while buf.len() < 1 << 20 {
+        let n = match tokio::time::timeout_at(deadline, sock.read(&mut chunk)).await {
+            Ok(Ok(n)) if n > 0 => n,
+            _ => break,
+        };
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+            let len: usize = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(0);
+            if buf.len() >= end + 4 + len {
+                break;
+            }
+        }
+    }
+    buf
+}
+
+/// A server on 127.0.0.1 that records every request it gets and answers each with `reply`.
+/// It serves at most `max` connections.
+async fn recording_server(max: usize, reply: &'static [u8]) -> (String, Arc<Mutex<Vec<Vec<u8>>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    tokio::spawn(async move {
+        for _ in 0..max {
+            let Ok((mut sock, _)) = listener.accept().await else { return };
+            let req = read_request(&mut sock).await;
+            log.lock().unwrap().push(req);
+            let _ = sock.write_all(reply).await;
+            let _ = sock.shutdown().await;
+        }
+    });
+    (url, seen)
+}
+
+#[tokio::test]
+async fn a_redirect_is_not_followed_and_the_other_host_gets_nothing() {
+    let (elsewhere, received) = recording_server(4, b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{}").await;
+    // "localhost" and "127.0.0.1" are different hosts to an HTTP client.
+    let target = format!("{}/identity_verification/get", elsewhere.replace("127.0.0.1", "localhost"));
+    let redirect: &'static [u8] = Box::leak(
+        format!("HTTP/1.1 307 Temporary Redirect\r\nlocation: {target}\r\ncontent-length: 0\r\n\r\n")
+            .into_bytes()
+            .into_boxed_slice(),
+    );
+    let (origin, asked) = recording_server(4, redirect).await;
+    let err = client_for(&origin).identity_verification_get(&get_req()).await.unwrap_err();
+    match &err {
+        Error::Api(e) => assert_eq!(e.status, 307),
+        other => panic!("expected an Api error naming 307, got {other:?}"),
+    }
+    assert!(err.to_string().contains("307"), "{err}");
+    assert_eq!(asked.lock().unwrap().len(), 1, "one attempt: a redirect is not retried");
+    assert!(received.lock().unwrap().is_empty(), "the redirect target received a request");
+}
+
+#[test]
+fn plaid_env_accepts_only_plaid_hosts_and_loopback() {
+    for ok in ["sandbox", "production", "http://127.0.0.1:4010", "http://localhost:8080/", "https://[::1]:9"] {
+        assert!(Environment::parse(ok).is_ok(), "{ok} should be accepted");
+    }
+    for bad in [
+        "http://example.com",
+        "https://example.com",
+        "http://10.1.2.3:8080",
+        "http://127.0.0.1.example.com",
+        "ftp://127.0.0.1",
+        "http://user:pw@127.0.0.1:1",
+    ] {
+        assert!(Environment::parse(bad).is_err(), "{bad} should be refused");
+        let built = Client::builder("id", "s").environment(Environment::Custom(bad.into())).build();
+        assert!(built.is_err(), "{bad} should be refused by build()");
+    }
+}
+
+/// Peak resident memory of this process, in KiB (Linux).
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+#[tokio::test]
+async fn an_endless_body_is_cut_at_the_cap_with_bounded_memory() {
+    const LIMIT: usize = 256 << 20; // the server stops by itself after 256 MiB
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let sent = Arc::new(AtomicUsize::new(0));
+    let counter = sent.clone();
+    tokio::spawn(async move {
+        let Ok((mut sock, _)) = listener.accept().await else { return };
+        read_request(&mut sock).await;
+        let head = b"HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n";
+        if sock.write_all(head).await.is_err() {
+            return;
+        }
+        let chunk = format!("10000\r\n{}\r\n", " ".repeat(0x10000));
+        while counter.load(Ordering::Relaxed) < LIMIT {
+            if sock.write_all(chunk.as_bytes()).await.is_err() {
+                return;
+            }
+            counter.fetch_add(0x10000, Ordering::Relaxed);
+        }
+    });
+    let before = peak_rss_kib();
+    let err = client_for(&url).identity_verification_get(&get_req()).await.unwrap_err();
+    let after = peak_rss_kib();
+    let sent = sent.load(Ordering::Relaxed);
+    assert!(sent < 64 << 20, "the client kept reading: {} MiB sent ({err:?})", sent >> 20);
+    if let (Some(b), Some(a)) = (before, after) {
+        assert!(a.saturating_sub(b) < 64 * 1024, "peak memory grew by {} MiB", (a - b) / 1024);
+    }
+    assert!(!err.is_retryable(), "{err:?}");
+}
+
+/// Personal data in the get example, and a few more, that no error text may show.
+const PII: &[&str] = &[
+    "+13125550147",
+    "1985-01-18",
+    "leslie.knope@example.com",
+    "Knope",
+    "21 Jump Street",
+    "203.0.113.42",
+    "key=a81f",
+    "13125550147",
+];
+
+fn assert_no_pii(what: &str, text: &str) {
+    for p in PII {
+        assert!(!text.contains(p), "{what} shows {p:?}: {text}");
+    }
+}
+
+#[tokio::test]
+async fn decode_errors_show_no_body_values() {
+    let server = MockServer::start().await;
+    let mut wrong: Value = serde_json::from_str(GET_EXAMPLE).unwrap();
+    wrong["user"]["phone_number"] = json!(13125550147u64);
+    Mock::given(path("/identity_verification/get"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(&wrong))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    let mut other: Value = serde_json::from_str(GET_EXAMPLE).unwrap();
+    other["steps"]["kyc_check"] = json!(42);
+    Mock::given(path("/identity_verification/get"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(&other))
+        .mount(&server)
+        .await;
+    let client = client_for(&server.uri());
+    let err = client.identity_verification_get(&get_req()).await.unwrap_err();
+    assert_no_pii("Display", &err.to_string());
+    assert_no_pii("Debug", &format!("{err:?}"));
+    assert!(err.to_string().contains("user.phone_number"), "{err}");
+    let err = client.identity_verification_get(&get_req()).await.unwrap_err();
+    assert_no_pii("Display", &err.to_string());
+    assert_no_pii("Debug", &format!("{err:?}"));
+    assert!(err.to_string().contains("steps.kyc_check"), "{err}");
+}
+
+#[tokio::test]
+async fn api_errors_show_no_body_values() {
+    let server = MockServer::start().await;
+    let body = json!({
+        "error_type": "INVALID_INPUT", "error_code": "INVALID_FIELD",
+        "error_message": "date_of_birth 1985-01-18 for leslie.knope@example.com is invalid",
+        "display_message": "+13125550147", "request_id": "req-1", "causes": [], "status": 400,
+        "documentation_url": null, "suggested_action": null
+    });
+    Mock::given(path("/identity_verification/get"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(body))
+        .mount(&server)
+        .await;
+    let err = client_for(&server.uri()).identity_verification_get(&get_req()).await.unwrap_err();
+    assert_no_pii("Display", &err.to_string());
+    assert_no_pii("Debug", &format!("{err:?}"));
+    let text = err.to_string();
+    assert!(text.contains("400") && text.contains("INVALID_FIELD") && text.contains("req-1"), "{text}");
+}
+
+#[test]
+fn debug_of_a_full_session_redacts_personal_data() {
+    let session: IdentityVerificationGetResponse = serde_json::from_str(GET_EXAMPLE).unwrap();
+    let debug = format!("{session:?}");
+    assert_no_pii("Debug", &debug);
+    let pretty = format!("{session:#?}");
+    assert_no_pii("Debug", &pretty);
+    for value in ["Leslie", "https://flow.plaid.com", "203.0.113.42", "46001"] {
+        assert!(!debug.contains(value), "Debug shows {value:?}");
+    }
+    // What is not personal stays visible, so Debug is still useful.
+    assert!(debug.contains("idv_7bQx2mLpR4zT") && debug.contains("Active"), "{debug}");
+}
+
+/// A key server that answers 400 INVALID_WEBHOOK_VERIFICATION_KEY_ID for every kid.
+async fn unknown_key_server() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(path("/webhook_verification_key/get"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(json!({
+            "error_type": "INVALID_INPUT", "error_code": "INVALID_WEBHOOK_VERIFICATION_KEY_ID",
+            "error_message": "unknown key", "display_message": null, "request_id": "r"
+        })))
+        .mount(&server)
+        .await;
+    server
+}
+
+async fn fetches(server: &MockServer) -> usize {
+    server.received_requests().await.unwrap_or_default().len()
+}
+
+/// A JWT signed by `signer` but with `kid` in its header.
+fn forged(signer: &TestSigner, kid: &str) -> String {
+    use sha2::Digest;
+    let hash: String = sha2::Sha256::digest(WEBHOOK).iter().map(|b| format!("{b:02x}")).collect();
+    signer.sign_parts(&json!({ "alg": "ES256", "kid": kid, "typ": "JWT" }), &json!({ "iat": now(), "request_body_sha256": hash }))
+}
+
+fn random_kid(len: usize, i: usize) -> String {
+    let mut s = format!("{i:04}-");
+    while s.len() < len {
+        s.push(char::from(b'a' + fastrand_byte(i, s.len()) % 26));
+    }
+    s
+}
+
+fn fastrand_byte(i: usize, j: usize) -> u8 {
+    ((i.wrapping_mul(2654435761) ^ j.wrapping_mul(40503)) >> 3) as u8
+}
+
+#[tokio::test]
+async fn a_kid_flood_causes_a_bounded_number_of_key_fetches() {
+    let server = unknown_key_server().await;
+    let client = client_for(&server.uri());
+    let verifier = WebhookVerifier::new(client);
+    let signer = TestSigner::new("kid-flood");
+    // 300 long kids: refused by shape, no fetch at all.
+    for i in 0..300 {
+        let err = verifier.verify(Some(&forged(&signer, &random_kid(400, i))), WEBHOOK).await.unwrap_err();
+        assert!(!matches!(err, VerifyError::UnknownKey(_)), "{err:?}");
+    }
+    assert_eq!(fetches(&server).await, 0, "long kids were fetched");
+    // One unknown kid, 50 times: fetched once, then remembered as unknown.
+    for _ in 0..50 {
+        let err = verifier.verify(Some(&forged(&signer, "kid-unknown")), WEBHOOK).await.unwrap_err();
+        assert!(matches!(err, VerifyError::UnknownKey(_)), "{err:?}");
+    }
+    assert_eq!(fetches(&server).await, 1, "an unknown kid was fetched again");
+    // 300 well-formed new kids: fetches are rate-limited.
+    for i in 0..300 {
+        let _ = verifier.verify(Some(&forged(&signer, &random_kid(36, i))), WEBHOOK).await;
+    }
+    let n = fetches(&server).await;
+    assert!(n <= 11, "{n} key fetches for 300 forged kids");
+}
+
+#[tokio::test]
+async fn key_fetches_are_not_retried() {
+    let server = MockServer::start().await;
+    Mock::given(path("/webhook_verification_key/get")).respond_with(ResponseTemplate::new(500)).mount(&server).await;
+    let verifier = WebhookVerifier::new(client_for(&server.uri()));
+    let err = verifier.verify(Some(&TestSigner::new("kid-500").sign(WEBHOOK)), WEBHOOK).await.unwrap_err();
+    assert!(matches!(err, VerifyError::KeyFetch(_)), "{err:?}");
+    assert_eq!(fetches(&server).await, 1);
+}
+
+#[tokio::test]
+async fn a_key_with_expired_at_set_is_rejected() {
+    let signer = TestSigner::new("kid-expiring").expired_at(now() + 3600);
+    let server = MockServer::start().await;
+    Mock::given(path("/webhook_verification_key/get"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(signer.key_response()))
+        .mount(&server)
+        .await;
+    let verifier = WebhookVerifier::new(client_for(&server.uri()));
+    let err = verifier.verify(Some(&signer.sign(WEBHOOK)), WEBHOOK).await.unwrap_err();
+    assert!(matches!(err, VerifyError::ExpiredKey(_)), "{err:?}");
+    // An unreadable expired_at is rejected too.
+    let mut odd = TestSigner::new("kid-odd").key_response();
+    odd["key"]["expired_at"] = json!("soon");
+    let odd_signer = TestSigner::new("kid-odd");
+    server.reset().await;
+    Mock::given(path("/webhook_verification_key/get"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(odd))
+        .mount(&server)
+        .await;
+    let err = verifier.verify(Some(&odd_signer.sign(WEBHOOK)), WEBHOOK).await.unwrap_err();
+    assert!(!matches!(err, VerifyError::Parse(_)), "{err:?}");
+    assert!(err.to_string().contains("expired") || matches!(err, VerifyError::ExpiredKey(_)), "{err:?}");
+}
+
+#[tokio::test]
+async fn the_signature_must_be_strict_base64url() {
+    let signer = TestSigner::new("kid-strict");
+    let server = MockServer::start().await;
+    Mock::given(path("/webhook_verification_key/get"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(signer.key_response()))
+        .mount(&server)
+        .await;
+    let verifier = WebhookVerifier::new(client_for(&server.uri()));
+    let jwt = signer.sign(WEBHOOK);
+    assert!(verifier.verify(Some(&jwt), WEBHOOK).await.is_ok());
+    let padded = format!("{jwt}==");
+    let err = verifier.verify(Some(&padded), WEBHOOK).await.unwrap_err();
+    assert!(matches!(err, VerifyError::Malformed(_)), "{err:?}");
+    // Non-canonical last character: the same 64 bytes with other trailing bits.
+    let (head, sig) = jwt.rsplit_once('.').unwrap();
+    let last = sig.chars().last().unwrap();
+    let alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let idx = alphabet.find(last).unwrap();
+    let sibling = alphabet.chars().nth(idx ^ 1).unwrap();
+    let tweaked = format!("{head}.{}{sibling}", &sig[..sig.len() - 1]);
+    let err = verifier.verify(Some(&tweaked), WEBHOOK).await.unwrap_err();
+    assert!(matches!(err, VerifyError::Malformed(_)), "{err:?}");
+    let _ = b64(b"");
+}
+
+fn list_page(next: Option<&str>) -> ResponseTemplate {
+    let mut page: Value = serde_json::from_str(LIST_EXAMPLE).unwrap();
+    page["next_cursor"] = json!(next);
+    ResponseTemplate::new(200).set_body_json(page)
+}
+
+#[tokio::test]
+async fn the_first_cursor_counts_as_seen() {
+    let server = MockServer::start().await;
+    Mock::given(path("/identity_verification/list")).respond_with(list_page(Some("c1"))).mount(&server).await;
+    let req = IdentityVerificationListRequest::new("idvtmp_1").with_cursor(Some("c1".to_string()));
+    let results: Vec<_> = client_for(&server.uri()).identity_verification_list_pages(&req).take(5).collect().await;
+    assert_eq!(results.len(), 2, "{results:?}");
+    assert!(matches!(&results[1], Err(Error::RepeatedCursor { .. })), "{results:?}");
+    assert_eq!(fetches(&server).await, 1);
+}
