@@ -4,7 +4,9 @@
 
 use futures_util::StreamExt;
 use plaid_idv::runtime::signer::{b64, now, TestSigner};
-use plaid_idv::types::{IdentityVerificationGetRequest, IdentityVerificationGetResponse, IdentityVerificationListRequest};
+use plaid_idv::types::{
+    IdentityVerificationGetRequest, IdentityVerificationGetResponse, IdentityVerificationListRequest,
+};
 use plaid_idv::{Client, Environment, Error, RetryPolicy, VerifyError, WebhookVerifier};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -129,7 +131,10 @@ fn plaid_env_accepts_only_plaid_hosts_and_loopback() {
 /// Peak resident memory of this process, in KiB (Linux).
 fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
 #[tokio::test]
@@ -163,12 +168,57 @@ async fn an_endless_body_is_cut_at_the_cap_with_bounded_memory() {
         assert!(a.saturating_sub(b) < 64 * 1024, "peak memory grew by {} MiB", (a - b) / 1024);
     }
     assert!(!err.is_retryable(), "{err:?}");
+    assert!(matches!(err, Error::BodyTooLarge { limit, attempts: 1 } if limit == 8 << 20), "{err:?}");
 }
 
-/// Personal data in the get example, and a few more, that no error text may show.
+#[tokio::test]
+async fn the_response_cap_is_configurable_and_error_bodies_are_cut() {
+    let server = MockServer::start().await;
+    Mock::given(path("/identity_verification/get"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(GET_EXAMPLE, "application/json"))
+        .mount(&server)
+        .await;
+    Mock::given(path("/identity_verification/list"))
+        .respond_with(ResponseTemplate::new(500).set_body_raw("x".repeat(1 << 20), "text/plain"))
+        .mount(&server)
+        .await;
+    let small = Client::builder("id", SECRET)
+        .environment(Environment::Custom(server.uri()))
+        .retry_policy(RetryPolicy::none())
+        .max_response_bytes(1024)
+        .max_error_body_bytes(100)
+        .build()
+        .unwrap();
+    let err = small.identity_verification_get(&get_req()).await.unwrap_err();
+    assert!(matches!(err, Error::BodyTooLarge { limit: 1024, .. }), "{err:?}");
+    let err = small.identity_verification_list(&IdentityVerificationListRequest::new("idvtmp_1")).await.unwrap_err();
+    let Error::Api(api) = &err else { panic!("{err:?}") };
+    assert_eq!((api.status, api.raw_body.len()), (500, 100));
+    // The default error-body limit.
+    let err = client_for(&server.uri())
+        .identity_verification_list(&IdentityVerificationListRequest::new("idvtmp_1"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.raw_body().map(|b| b.len()), Some(64 << 10));
+}
+
+#[tokio::test]
+async fn other_hosts_need_an_explicit_call_and_https() {
+    let built = |url: &str, allow: bool| {
+        Client::builder("id", "s").environment(Environment::Custom(url.into())).allow_custom_host(allow).build()
+    };
+    assert!(built("https://gateway.example.com", false).is_err());
+    assert!(built("https://gateway.example.com", true).is_ok());
+    let err = built("http://gateway.example.com", true).unwrap_err();
+    assert!(err.to_string().contains("https"), "{err}");
+    assert!(built("http://127.0.0.1:9", false).is_ok());
+}
+
+/// Personal data in the get example (with its dates of birth made unique), that no error text
+/// and no `Debug` may show.
 const PII: &[&str] = &[
     "+13125550147",
-    "1985-01-18",
+    "1961-02-03",
     "leslie.knope@example.com",
     "Knope",
     "21 Jump Street",
@@ -176,6 +226,25 @@ const PII: &[&str] = &[
     "key=a81f",
     "13125550147",
 ];
+
+/// The get example with unique values in every field that holds personal data.
+fn full_session() -> Value {
+    let mut v: Value = serde_json::from_str(GET_EXAMPLE).unwrap();
+    v["user"]["date_of_birth"] = json!("1961-02-03");
+    v["user"]["id_number"]["value"] = json!("ID-NUMBER-77231");
+    let doc = &mut v["documentary_verification"]["documents"][0];
+    doc["extracted_data"]["date_of_birth"] = json!("1961-02-03");
+    doc["extracted_data"]["id_number"] = json!("ID-NUMBER-77231");
+    doc["extracted_data"]["expiration_date"] = json!("2031-07-08");
+    doc["extracted_data"]["issue_date"] = json!("2021-07-08");
+    for image in ["original_front", "original_back", "cropped_front", "cropped_back", "face"] {
+        doc["images"][image] = json!(format!("https://images.example/{image}-SECRETIMG"));
+    }
+    let capture = &mut v["selfie_check"]["selfies"][0]["capture"];
+    capture["image_url"] = json!("https://images.example/selfie-SECRETIMG");
+    capture["video_url"] = json!("https://images.example/video-SECRETIMG");
+    v
+}
 
 fn assert_no_pii(what: &str, text: &str) {
     for p in PII {
@@ -186,15 +255,15 @@ fn assert_no_pii(what: &str, text: &str) {
 #[tokio::test]
 async fn decode_errors_show_no_body_values() {
     let server = MockServer::start().await;
-    let mut wrong: Value = serde_json::from_str(GET_EXAMPLE).unwrap();
+    let mut wrong = full_session();
     wrong["user"]["phone_number"] = json!(13125550147u64);
     Mock::given(path("/identity_verification/get"))
         .respond_with(ResponseTemplate::new(200).set_body_json(&wrong))
         .up_to_n_times(1)
         .mount(&server)
         .await;
-    let mut other: Value = serde_json::from_str(GET_EXAMPLE).unwrap();
-    other["steps"]["kyc_check"] = json!(42);
+    let mut other = full_session();
+    other["steps"]["kyc_check"] = json!({"not": "a status"});
     Mock::given(path("/identity_verification/get"))
         .respond_with(ResponseTemplate::new(200).set_body_json(&other))
         .mount(&server)
@@ -204,6 +273,9 @@ async fn decode_errors_show_no_body_values() {
     assert_no_pii("Display", &err.to_string());
     assert_no_pii("Debug", &format!("{err:?}"));
     assert!(err.to_string().contains("user.phone_number"), "{err}");
+    assert!(err.to_string().contains("invalid type: integer, expected a string"), "{err}");
+    // The body is still there for code that asks for it.
+    assert!(err.raw_body().unwrap().to_str_lossy().contains("leslie.knope@example.com"));
     let err = client.identity_verification_get(&get_req()).await.unwrap_err();
     assert_no_pii("Display", &err.to_string());
     assert_no_pii("Debug", &format!("{err:?}"));
@@ -232,14 +304,31 @@ async fn api_errors_show_no_body_values() {
 
 #[test]
 fn debug_of_a_full_session_redacts_personal_data() {
-    let session: IdentityVerificationGetResponse = serde_json::from_str(GET_EXAMPLE).unwrap();
+    let session: IdentityVerificationGetResponse = serde_json::from_value(full_session()).unwrap();
     let debug = format!("{session:?}");
     assert_no_pii("Debug", &debug);
     let pretty = format!("{session:#?}");
     assert_no_pii("Debug", &pretty);
-    for value in ["Leslie", "https://flow.plaid.com", "203.0.113.42", "46001"] {
+    for value in [
+        "Leslie",
+        "https://flow.plaid.com",
+        "46001",
+        "Pawnee",
+        "ID-NUMBER-77231",
+        "2031-07-08",
+        "2021-07-08",
+        "SECRETIMG",
+    ] {
         assert!(!debug.contains(value), "Debug shows {value:?}");
     }
+    // Serialize is unchanged: the data is all there for code that stores it.
+    let json = serde_json::to_string(&session).unwrap();
+    assert!(json.contains("1961-02-03") && json.contains("SECRETIMG"));
+    // Requests that carry personal data are redacted too.
+    let user = plaid_idv::types::IdentityVerificationRequestUser::new()
+        .with_phone_number(Some("+13125550147".to_string()))
+        .with_email_address("leslie.knope@example.com");
+    assert_no_pii("request Debug", &format!("{user:?}"));
     // What is not personal stays visible, so Debug is still useful.
     assert!(debug.contains("idv_7bQx2mLpR4zT") && debug.contains("Active"), "{debug}");
 }
@@ -265,7 +354,10 @@ async fn fetches(server: &MockServer) -> usize {
 fn forged(signer: &TestSigner, kid: &str) -> String {
     use sha2::Digest;
     let hash: String = sha2::Sha256::digest(WEBHOOK).iter().map(|b| format!("{b:02x}")).collect();
-    signer.sign_parts(&json!({ "alg": "ES256", "kid": kid, "typ": "JWT" }), &json!({ "iat": now(), "request_body_sha256": hash }))
+    signer.sign_parts(
+        &json!({ "alg": "ES256", "kid": kid, "typ": "JWT" }),
+        &json!({ "iat": now(), "request_body_sha256": hash }),
+    )
 }
 
 fn random_kid(len: usize, i: usize) -> String {
@@ -289,7 +381,7 @@ async fn a_kid_flood_causes_a_bounded_number_of_key_fetches() {
     // 300 long kids: refused by shape, no fetch at all.
     for i in 0..300 {
         let err = verifier.verify(Some(&forged(&signer, &random_kid(400, i))), WEBHOOK).await.unwrap_err();
-        assert!(!matches!(err, VerifyError::UnknownKey(_)), "{err:?}");
+        assert!(matches!(err, VerifyError::InvalidKid), "{err:?}");
     }
     assert_eq!(fetches(&server).await, 0, "long kids were fetched");
     // One unknown kid, 50 times: fetched once, then remembered as unknown.
@@ -299,11 +391,17 @@ async fn a_kid_flood_causes_a_bounded_number_of_key_fetches() {
     }
     assert_eq!(fetches(&server).await, 1, "an unknown kid was fetched again");
     // 300 well-formed new kids: fetches are rate-limited.
+    let mut limited = 0;
     for i in 0..300 {
-        let _ = verifier.verify(Some(&forged(&signer, &random_kid(36, i))), WEBHOOK).await;
+        match verifier.verify(Some(&forged(&signer, &random_kid(36, i))), WEBHOOK).await {
+            Err(VerifyError::UnknownKey(_)) => {}
+            Err(VerifyError::TooManyNewKeys) => limited += 1,
+            other => panic!("{other:?}"),
+        }
     }
     let n = fetches(&server).await;
-    assert!(n <= 11, "{n} key fetches for 300 forged kids");
+    assert_eq!(n, WebhookVerifier::DEFAULT_NEW_KEY_FETCHES_PER_MINUTE, "key fetches for 301 distinct kids");
+    assert_eq!(limited, 300 + 1 - n);
 }
 
 #[tokio::test]
@@ -379,7 +477,113 @@ async fn the_first_cursor_counts_as_seen() {
     Mock::given(path("/identity_verification/list")).respond_with(list_page(Some("c1"))).mount(&server).await;
     let req = IdentityVerificationListRequest::new("idvtmp_1").with_cursor(Some("c1".to_string()));
     let results: Vec<_> = client_for(&server.uri()).identity_verification_list_pages(&req).take(5).collect().await;
-    assert_eq!(results.len(), 2, "{results:?}");
-    assert!(matches!(&results[1], Err(Error::RepeatedCursor { .. })), "{results:?}");
+    assert_eq!(results.len(), 2, "the page, then the error: {results:?}");
+    assert!(results[0].is_ok());
+    assert!(matches!(&results[1], Err(Error::RepeatedCursor { cursor }) if cursor == "c1"), "{results:?}");
+    assert_eq!(fetches(&server).await, 1, "the starting cursor was fetched again");
+}
+
+#[tokio::test]
+async fn a_key_that_becomes_expired_after_caching_is_rejected_once_refreshed() {
+    let signer = TestSigner::new("kid-rotating");
+    let server = MockServer::start().await;
+    Mock::given(path("/webhook_verification_key/get"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(signer.key_response()))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path("/webhook_verification_key/get"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(signer.clone().expired_at(now() - 1).key_response()))
+        .mount(&server)
+        .await;
+    let verifier = WebhookVerifier::new(client_for(&server.uri())).key_ttl(Duration::from_millis(200));
+    assert!(verifier.verify(Some(&signer.sign(WEBHOOK)), WEBHOOK).await.is_ok());
+    assert!(verifier.verify(Some(&signer.sign(WEBHOOK)), WEBHOOK).await.is_ok(), "cached");
     assert_eq!(fetches(&server).await, 1);
+    tokio::time::sleep(Duration::from_millis(250)).await;
+    let err = verifier.verify(Some(&signer.sign(WEBHOOK)), WEBHOOK).await.unwrap_err();
+    assert!(matches!(err, VerifyError::ExpiredKey(_)), "{err:?}");
+    assert_eq!(fetches(&server).await, 2, "refreshed once");
+    // The expired key is remembered: no fetch per webhook.
+    let err = verifier.verify(Some(&signer.sign(WEBHOOK)), WEBHOOK).await.unwrap_err();
+    assert!(matches!(err, VerifyError::ExpiredKey(_)), "{err:?}");
+    assert_eq!(fetches(&server).await, 2);
+}
+
+#[tokio::test]
+async fn key_endpoint_refusals_have_their_own_errors() {
+    for (status, want) in [(401u16, "unauthorized"), (403, "unauthorized"), (429, "rate-limited")] {
+        let server = MockServer::start().await;
+        Mock::given(path("/webhook_verification_key/get"))
+            .respond_with(ResponseTemplate::new(status).set_body_json(json!({
+                "error_type": "INVALID_API_KEYS", "error_code": "INVALID_API_KEYS", "error_message": "no",
+                "display_message": null, "request_id": "r"
+            })))
+            .mount(&server)
+            .await;
+        let verifier = WebhookVerifier::new(client_for(&server.uri()));
+        let err = verifier.verify(Some(&TestSigner::new("kid-refused").sign(WEBHOOK)), WEBHOOK).await.unwrap_err();
+        match (want, &err) {
+            ("unauthorized", VerifyError::KeyFetchUnauthorized { status: s }) => assert_eq!(*s, status),
+            ("rate-limited", VerifyError::KeyFetchRateLimited) => {}
+            _ => panic!("HTTP {status}: {err:?}"),
+        }
+        assert_eq!(fetches(&server).await, 1, "HTTP {status} was retried");
+    }
+}
+
+#[tokio::test]
+async fn concurrent_webhooks_with_one_new_kid_share_one_fetch() {
+    let signer = TestSigner::new("kid-shared");
+    let server = MockServer::start().await;
+    Mock::given(path("/webhook_verification_key/get"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(signer.key_response()).set_delay(Duration::from_millis(100)),
+        )
+        .mount(&server)
+        .await;
+    let verifier = WebhookVerifier::new(client_for(&server.uri()));
+    let jwt = signer.sign(WEBHOOK);
+    let all = futures_util::future::join_all((0..50).map(|_| verifier.verify(Some(&jwt), WEBHOOK))).await;
+    assert!(all.iter().all(Result::is_ok));
+    assert_eq!(fetches(&server).await, 1);
+}
+
+#[test]
+fn the_key_cache_is_bounded() {
+    let client =
+        Client::builder("id", "s").environment(Environment::Custom("http://127.0.0.1:9".into())).build().unwrap();
+    let verifier = WebhookVerifier::new(client).max_cached_keys(4);
+    for i in 0..100 {
+        verifier.insert_key(&TestSigner::new(format!("kid-{i}")).jwk()).unwrap();
+    }
+    assert_eq!(verifier.cached_key_count(), 4);
+    let long = TestSigner::new("k".repeat(65)).jwk();
+    assert!(matches!(verifier.insert_key(&long), Err(VerifyError::InvalidKid)));
+}
+
+#[tokio::test]
+async fn pagination_stops_at_the_page_limit() {
+    let server = MockServer::start().await;
+    let counter = Arc::new(AtomicUsize::new(0));
+    let c2 = counter.clone();
+    Mock::given(path("/identity_verification/list"))
+        .respond_with(move |_: &wiremock::Request| {
+            let n = c2.fetch_add(1, Ordering::Relaxed);
+            list_page(Some(&format!("c{n}")))
+        })
+        .mount(&server)
+        .await;
+    let client =
+        Client::builder("id", SECRET).environment(Environment::Custom(server.uri())).max_pages(3).build().unwrap();
+    let results: Vec<_> = client
+        .identity_verification_list_pages(&IdentityVerificationListRequest::new("idvtmp_1"))
+        .take(10)
+        .collect()
+        .await;
+    assert_eq!(results.len(), 4, "{results:?}");
+    assert!(results[..3].iter().all(Result::is_ok));
+    assert!(matches!(results[3], Err(Error::PageLimit { pages: 3 })), "{results:?}");
+    assert_eq!(counter.load(Ordering::Relaxed), 3);
 }

@@ -72,7 +72,8 @@ impl Client {
     }
     /// Every page of [`Client::identity_verification_list`], following `next_cursor` until it is empty.
     ///
-    /// A cursor that repeats ends the stream with [`Error::RepeatedCursor`].
+    /// A cursor that repeats (the starting one included) ends the stream with [`Error::RepeatedCursor`];
+    /// more than [`Client::max_pages`] pages end it with [`Error::PageLimit`].
     pub fn identity_verification_list_pages(
         &self,
         request: &types::IdentityVerificationListRequest,
@@ -146,7 +147,8 @@ impl Client {
     }
     /// Every page of [`Client::dashboard_user_list`], following `next_cursor` until it is empty.
     ///
-    /// A cursor that repeats ends the stream with [`Error::RepeatedCursor`].
+    /// A cursor that repeats (the starting one included) ends the stream with [`Error::RepeatedCursor`];
+    /// more than [`Client::max_pages`] pages end it with [`Error::PageLimit`].
     pub fn dashboard_user_list_pages(
         &self,
         request: &types::DashboardUserListRequest,
@@ -203,6 +205,9 @@ impl Client {
 }
 impl crate::runtime::paginate::PagedRequest for types::IdentityVerificationListRequest {
     type Page = types::IdentityVerificationListResponse;
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_ref().and_then(|c| c.as_deref())
+    }
     fn set_cursor(&mut self, cursor: Option<String>) {
         self.cursor = Some(cursor);
     }
@@ -227,6 +232,9 @@ impl crate::runtime::paginate::Page for types::IdentityVerificationListResponse 
 }
 impl crate::runtime::paginate::PagedRequest for types::DashboardUserListRequest {
     type Page = types::DashboardUserListResponse;
+    fn cursor(&self) -> Option<&str> {
+        self.cursor.as_ref().and_then(|c| c.as_deref())
+    }
     fn set_cursor(&mut self, cursor: Option<String>) {
         self.cursor = Some(cursor);
     }

@@ -297,7 +297,7 @@ impl CountryCode {
 }
 crate::runtime::string_enum!(CountryCode);
 /// A member of your team in the Plaid Dashboard.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DashboardUser {
     /// Identifier of a Dashboard user.
@@ -308,6 +308,16 @@ pub struct DashboardUser {
     pub email_address: String,
     /// Whether a team member can use the Plaid Dashboard.
     pub status: DashboardUserStatus,
+}
+impl ::std::fmt::Debug for DashboardUser {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DashboardUser")
+            .field("id", &self.id)
+            .field("created_at", &self.created_at)
+            .field("email_address", &crate::runtime::Redacted)
+            .field("status", &self.status)
+            .finish()
+    }
 }
 impl DashboardUser {
     /// Creates a value from its required fields; optional fields start empty.
@@ -326,7 +336,7 @@ impl DashboardUser {
     }
 }
 /// Parameters for fetching one Dashboard user.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DashboardUserGetRequest {
     /// Identifier of a Dashboard user.
@@ -337,6 +347,15 @@ pub struct DashboardUserGetRequest {
     /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
+}
+impl ::std::fmt::Debug for DashboardUserGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DashboardUserGetRequest")
+            .field("dashboard_user_id", &self.dashboard_user_id)
+            .field("secret", &crate::runtime::Redacted)
+            .field("client_id", &self.client_id)
+            .finish()
+    }
 }
 impl DashboardUserGetRequest {
     /// Creates a value from its required fields; optional fields start empty.
@@ -359,7 +378,7 @@ impl DashboardUserGetRequest {
     }
 }
 /// A member of your team in the Plaid Dashboard.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DashboardUserGetResponse {
     /// Identifier of a Dashboard user.
@@ -372,6 +391,17 @@ pub struct DashboardUserGetResponse {
     pub status: DashboardUserStatus,
     /// An identifier Plaid gives every request; quote it when you contact support.
     pub request_id: RequestId,
+}
+impl ::std::fmt::Debug for DashboardUserGetResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DashboardUserGetResponse")
+            .field("id", &self.id)
+            .field("created_at", &self.created_at)
+            .field("email_address", &crate::runtime::Redacted)
+            .field("status", &self.status)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
 }
 impl DashboardUserGetResponse {
     /// Creates a value from its required fields; optional fields start empty.
@@ -407,7 +437,7 @@ impl DashboardUserGetResponse {
 pub struct DashboardUserId(pub String);
 crate::runtime::id_newtype!(DashboardUserId, String);
 /// Parameters for listing Dashboard users, a page at a time.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct DashboardUserListRequest {
     /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
@@ -423,6 +453,15 @@ pub struct DashboardUserListRequest {
         with = "::serde_with::rust::double_option"
     )]
     pub cursor: Option<Option<String>>,
+}
+impl ::std::fmt::Debug for DashboardUserListRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DashboardUserListRequest")
+            .field("secret", &crate::runtime::Redacted)
+            .field("client_id", &self.client_id)
+            .field("cursor", &self.cursor)
+            .finish()
+    }
 }
 impl DashboardUserListRequest {
     /// Creates a value from its required fields; optional fields start empty.
@@ -1153,7 +1192,7 @@ impl IdNumberType {
 }
 crate::runtime::string_enum!(IdNumberType);
 /// One identity verification session, as returned in lists.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IdentityVerification {
     /// Identifier of a verification session, starting with `idv_`.
@@ -1210,6 +1249,32 @@ pub struct IdentityVerification {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latest_scored_protect_event: Option<IdvProtectEvent>,
 }
+impl ::std::fmt::Debug for IdentityVerification {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerification")
+            .field("id", &self.id)
+            .field("client_user_id", &self.client_user_id)
+            .field("created_at", &self.created_at)
+            .field("completed_at", &self.completed_at)
+            .field("previous_attempt_id", &self.previous_attempt_id)
+            .field("shareable_url", &crate::runtime::Redacted)
+            .field("template", &self.template)
+            .field("user", &self.user)
+            .field("status", &self.status)
+            .field("steps", &self.steps)
+            .field("documentary_verification", &self.documentary_verification)
+            .field("selfie_check", &self.selfie_check)
+            .field("kyc_check", &self.kyc_check)
+            .field("risk_check", &self.risk_check)
+            .field("verify_sms", &self.verify_sms)
+            .field("watchlist_screening_id", &self.watchlist_screening_id)
+            .field("beacon_user_id", &self.beacon_user_id)
+            .field("user_id", &self.user_id)
+            .field("redacted_at", &self.redacted_at)
+            .field("latest_scored_protect_event", &self.latest_scored_protect_event)
+            .finish()
+    }
+}
 impl IdentityVerification {
     /// Creates a value from its required fields; optional fields start empty.
     #[allow(clippy::too_many_arguments)]
@@ -1259,7 +1324,7 @@ impl IdentityVerification {
     }
 }
 /// Parameters for starting a new identity verification session for one of your users.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationCreateRequest {
     /// Your own stable identifier for the end user. Do not put personal data such as an email address in it.
@@ -1294,6 +1359,21 @@ pub struct IdentityVerificationCreateRequest {
         with = "::serde_with::rust::double_option"
     )]
     pub is_idempotent: Option<Option<bool>>,
+}
+impl ::std::fmt::Debug for IdentityVerificationCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationCreateRequest")
+            .field("client_user_id", &self.client_user_id)
+            .field("user_id", &self.user_id)
+            .field("is_shareable", &self.is_shareable)
+            .field("template_id", &self.template_id)
+            .field("gave_consent", &self.gave_consent)
+            .field("user", &self.user)
+            .field("client_id", &self.client_id)
+            .field("secret", &crate::runtime::Redacted)
+            .field("is_idempotent", &self.is_idempotent)
+            .finish()
+    }
 }
 impl IdentityVerificationCreateRequest {
     /// Creates a value from its required fields; optional fields start empty.
@@ -1349,7 +1429,7 @@ impl IdentityVerificationCreateRequest {
     }
 }
 /// Data you already hold about the user, so Link can skip asking for it. Each group (name, address, ID number, …) is either given in full or left out; every step of the template still runs. Null or absent means Link collects everything.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationCreateRequestUser {
     /// An email address.
@@ -1393,6 +1473,19 @@ pub struct IdentityVerificationCreateRequestUser {
         with = "::serde_with::rust::double_option"
     )]
     pub client_user_id: Option<Option<String>>,
+}
+impl ::std::fmt::Debug for IdentityVerificationCreateRequestUser {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationCreateRequestUser")
+            .field("email_address", &crate::runtime::Redacted)
+            .field("phone_number", &crate::runtime::Redacted)
+            .field("date_of_birth", &crate::runtime::Redacted)
+            .field("name", &self.name)
+            .field("address", &self.address)
+            .field("id_number", &self.id_number)
+            .field("client_user_id", &self.client_user_id)
+            .finish()
+    }
 }
 impl IdentityVerificationCreateRequestUser {
     /// Creates a value from its required fields; optional fields start empty.
@@ -1447,7 +1540,7 @@ impl IdentityVerificationCreateRequestUser {
     }
 }
 /// The verification session that was created (or, with idempotency on, the one that already existed).
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationCreateResponse {
     /// Identifier of a verification session, starting with `idv_`.
@@ -1506,6 +1599,33 @@ pub struct IdentityVerificationCreateResponse {
     /// An identifier Plaid gives every request; quote it when you contact support.
     pub request_id: RequestId,
 }
+impl ::std::fmt::Debug for IdentityVerificationCreateResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationCreateResponse")
+            .field("id", &self.id)
+            .field("client_user_id", &self.client_user_id)
+            .field("created_at", &self.created_at)
+            .field("completed_at", &self.completed_at)
+            .field("previous_attempt_id", &self.previous_attempt_id)
+            .field("shareable_url", &crate::runtime::Redacted)
+            .field("template", &self.template)
+            .field("user", &self.user)
+            .field("status", &self.status)
+            .field("steps", &self.steps)
+            .field("documentary_verification", &self.documentary_verification)
+            .field("selfie_check", &self.selfie_check)
+            .field("kyc_check", &self.kyc_check)
+            .field("risk_check", &self.risk_check)
+            .field("verify_sms", &self.verify_sms)
+            .field("watchlist_screening_id", &self.watchlist_screening_id)
+            .field("beacon_user_id", &self.beacon_user_id)
+            .field("user_id", &self.user_id)
+            .field("redacted_at", &self.redacted_at)
+            .field("latest_scored_protect_event", &self.latest_scored_protect_event)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 impl IdentityVerificationCreateResponse {
     /// Creates a value from its required fields; optional fields start empty.
     #[allow(clippy::too_many_arguments)]
@@ -1557,7 +1677,7 @@ impl IdentityVerificationCreateResponse {
     }
 }
 /// Address read from the document. Null unless at least street, city and country could be read; region and postal code may be null where the country's addresses have none. Text recognition can misread.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationDocumentAddressResponse {
     /// Street address read from the document, as one line.
@@ -1572,6 +1692,17 @@ pub struct IdentityVerificationDocumentAddressResponse {
     pub postal_code: Option<String>,
     /// Country read from the document, as a two-letter ISO 3166-1 alpha-2 code.
     pub country: String,
+}
+impl ::std::fmt::Debug for IdentityVerificationDocumentAddressResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationDocumentAddressResponse")
+            .field("street", &crate::runtime::Redacted)
+            .field("city", &crate::runtime::Redacted)
+            .field("region", &crate::runtime::Redacted)
+            .field("postal_code", &crate::runtime::Redacted)
+            .field("country", &crate::runtime::Redacted)
+            .finish()
+    }
 }
 impl IdentityVerificationDocumentAddressResponse {
     /// Creates a value from its required fields; optional fields start empty.
@@ -1592,13 +1723,21 @@ impl IdentityVerificationDocumentAddressResponse {
     }
 }
 /// Name read from the document; null when it could not be read.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationDocumentNameResponse {
     /// Given (first) name. At least one non-blank character, at most 100.
     pub given_name: String,
     /// Family name (surname). At least one non-blank character, at most 100.
     pub family_name: String,
+}
+impl ::std::fmt::Debug for IdentityVerificationDocumentNameResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationDocumentNameResponse")
+            .field("given_name", &crate::runtime::Redacted)
+            .field("family_name", &crate::runtime::Redacted)
+            .finish()
+    }
 }
 impl IdentityVerificationDocumentNameResponse {
     /// Creates a value from its required fields; optional fields start empty.
@@ -1610,7 +1749,7 @@ impl IdentityVerificationDocumentNameResponse {
     }
 }
 /// Parameters for fetching one identity verification session.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationGetRequest {
     /// Identifier of a verification session, starting with `idv_`.
@@ -1621,6 +1760,15 @@ pub struct IdentityVerificationGetRequest {
     /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
+}
+impl ::std::fmt::Debug for IdentityVerificationGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationGetRequest")
+            .field("identity_verification_id", &self.identity_verification_id)
+            .field("secret", &crate::runtime::Redacted)
+            .field("client_id", &self.client_id)
+            .finish()
+    }
 }
 impl IdentityVerificationGetRequest {
     /// Creates a value from its required fields; optional fields start empty.
@@ -1643,7 +1791,7 @@ impl IdentityVerificationGetRequest {
     }
 }
 /// One identity verification session with the outcome of every step so far.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationGetResponse {
     /// Identifier of a verification session, starting with `idv_`.
@@ -1701,6 +1849,33 @@ pub struct IdentityVerificationGetResponse {
     pub latest_scored_protect_event: Option<IdvProtectEvent>,
     /// An identifier Plaid gives every request; quote it when you contact support.
     pub request_id: RequestId,
+}
+impl ::std::fmt::Debug for IdentityVerificationGetResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationGetResponse")
+            .field("id", &self.id)
+            .field("client_user_id", &self.client_user_id)
+            .field("created_at", &self.created_at)
+            .field("completed_at", &self.completed_at)
+            .field("previous_attempt_id", &self.previous_attempt_id)
+            .field("shareable_url", &crate::runtime::Redacted)
+            .field("template", &self.template)
+            .field("user", &self.user)
+            .field("status", &self.status)
+            .field("steps", &self.steps)
+            .field("documentary_verification", &self.documentary_verification)
+            .field("selfie_check", &self.selfie_check)
+            .field("kyc_check", &self.kyc_check)
+            .field("risk_check", &self.risk_check)
+            .field("verify_sms", &self.verify_sms)
+            .field("watchlist_screening_id", &self.watchlist_screening_id)
+            .field("beacon_user_id", &self.beacon_user_id)
+            .field("user_id", &self.user_id)
+            .field("redacted_at", &self.redacted_at)
+            .field("latest_scored_protect_event", &self.latest_scored_protect_event)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
 }
 impl IdentityVerificationGetResponse {
     /// Creates a value from its required fields; optional fields start empty.
@@ -1768,7 +1943,7 @@ impl IdentityVerificationGetResponse {
 pub struct IdentityVerificationId(pub String);
 crate::runtime::id_newtype!(IdentityVerificationId, String);
 /// Parameters for listing the verification sessions of one user under one template, a page at a time.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationListRequest {
     /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
@@ -1796,6 +1971,18 @@ pub struct IdentityVerificationListRequest {
         with = "::serde_with::rust::double_option"
     )]
     pub cursor: Option<Option<String>>,
+}
+impl ::std::fmt::Debug for IdentityVerificationListRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationListRequest")
+            .field("secret", &crate::runtime::Redacted)
+            .field("client_id", &self.client_id)
+            .field("template_id", &self.template_id)
+            .field("client_user_id", &self.client_user_id)
+            .field("user_id", &self.user_id)
+            .field("cursor", &self.cursor)
+            .finish()
+    }
 }
 impl IdentityVerificationListRequest {
     /// Creates a value from its required fields; optional fields start empty.
@@ -1862,7 +2049,7 @@ impl IdentityVerificationListResponse {
     }
 }
 /// Data you already hold about the user, used to prefill the new attempt. Each group is either given in full or left out.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationRequestUser {
     /// An email address.
@@ -1899,6 +2086,18 @@ pub struct IdentityVerificationRequestUser {
         with = "::serde_with::rust::double_option"
     )]
     pub id_number: Option<Option<UserIdNumber>>,
+}
+impl ::std::fmt::Debug for IdentityVerificationRequestUser {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationRequestUser")
+            .field("email_address", &crate::runtime::Redacted)
+            .field("phone_number", &crate::runtime::Redacted)
+            .field("date_of_birth", &crate::runtime::Redacted)
+            .field("name", &self.name)
+            .field("address", &self.address)
+            .field("id_number", &self.id_number)
+            .finish()
+    }
 }
 impl IdentityVerificationRequestUser {
     /// Creates a value from its required fields; optional fields start empty.
@@ -1947,13 +2146,21 @@ impl IdentityVerificationRequestUser {
     }
 }
 /// The user's legal name. When given, Link does not ask for it.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationRequestUserName {
     /// Given (first) name. At least one non-blank character, at most 100.
     pub given_name: String,
     /// Family name (surname). At least one non-blank character, at most 100.
     pub family_name: String,
+}
+impl ::std::fmt::Debug for IdentityVerificationRequestUserName {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationRequestUserName")
+            .field("given_name", &crate::runtime::Redacted)
+            .field("family_name", &crate::runtime::Redacted)
+            .finish()
+    }
 }
 impl IdentityVerificationRequestUserName {
     /// Creates a value from its required fields; optional fields start empty.
@@ -1965,13 +2172,21 @@ impl IdentityVerificationRequestUserName {
     }
 }
 /// The name the user gave; null until they have entered it, and then both parts are set.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationResponseUserName {
     /// Given (first) name. At least one non-blank character, at most 100.
     pub given_name: String,
     /// Family name (surname). At least one non-blank character, at most 100.
     pub family_name: String,
+}
+impl ::std::fmt::Debug for IdentityVerificationResponseUserName {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationResponseUserName")
+            .field("given_name", &crate::runtime::Redacted)
+            .field("family_name", &crate::runtime::Redacted)
+            .finish()
+    }
 }
 impl IdentityVerificationResponseUserName {
     /// Creates a value from its required fields; optional fields start empty.
@@ -2064,7 +2279,7 @@ impl IdentityVerificationRetriedWebhookWebhookType {
 }
 crate::runtime::string_enum!(IdentityVerificationRetriedWebhookWebhookType);
 /// Parameters for giving a user another attempt at a verification template.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationRetryRequest {
     /// Your own stable identifier for the end user. Do not put personal data such as an email address in it.
@@ -2100,6 +2315,20 @@ pub struct IdentityVerificationRetryRequest {
     /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
+}
+impl ::std::fmt::Debug for IdentityVerificationRetryRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationRetryRequest")
+            .field("client_user_id", &self.client_user_id)
+            .field("template_id", &self.template_id)
+            .field("strategy", &self.strategy)
+            .field("user", &self.user)
+            .field("steps", &self.steps)
+            .field("is_shareable", &self.is_shareable)
+            .field("client_id", &self.client_id)
+            .field("secret", &crate::runtime::Redacted)
+            .finish()
+    }
 }
 impl IdentityVerificationRetryRequest {
     /// Creates a value from its required fields; optional fields start empty.
@@ -2178,7 +2407,7 @@ impl IdentityVerificationRetryRequestStepsObject {
     }
 }
 /// The new verification session that the retry opened.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationRetryResponse {
     /// Identifier of a verification session, starting with `idv_`.
@@ -2236,6 +2465,33 @@ pub struct IdentityVerificationRetryResponse {
     pub latest_scored_protect_event: Option<IdvProtectEvent>,
     /// An identifier Plaid gives every request; quote it when you contact support.
     pub request_id: RequestId,
+}
+impl ::std::fmt::Debug for IdentityVerificationRetryResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationRetryResponse")
+            .field("id", &self.id)
+            .field("client_user_id", &self.client_user_id)
+            .field("created_at", &self.created_at)
+            .field("completed_at", &self.completed_at)
+            .field("previous_attempt_id", &self.previous_attempt_id)
+            .field("shareable_url", &crate::runtime::Redacted)
+            .field("template", &self.template)
+            .field("user", &self.user)
+            .field("status", &self.status)
+            .field("steps", &self.steps)
+            .field("documentary_verification", &self.documentary_verification)
+            .field("selfie_check", &self.selfie_check)
+            .field("kyc_check", &self.kyc_check)
+            .field("risk_check", &self.risk_check)
+            .field("verify_sms", &self.verify_sms)
+            .field("watchlist_screening_id", &self.watchlist_screening_id)
+            .field("beacon_user_id", &self.beacon_user_id)
+            .field("user_id", &self.user_id)
+            .field("redacted_at", &self.redacted_at)
+            .field("latest_scored_protect_event", &self.latest_scored_protect_event)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
 }
 impl IdentityVerificationRetryResponse {
     /// Creates a value from its required fields; optional fields start empty.
@@ -2639,7 +2895,7 @@ impl IdentityVerificationTemplateReference {
     }
 }
 /// The address on file for the user, or null when none was collected.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationUserAddress {
     /// First line of the street address; null when the user has not given an address. At most 80 characters.
@@ -2659,6 +2915,18 @@ pub struct IdentityVerificationUserAddress {
     pub postal_code: Option<String>,
     /// Two-letter ISO 3166-1 alpha-2 country code, in capitals (for example `US`).
     pub country: String,
+}
+impl ::std::fmt::Debug for IdentityVerificationUserAddress {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationUserAddress")
+            .field("street", &crate::runtime::Redacted)
+            .field("street2", &crate::runtime::Redacted)
+            .field("city", &crate::runtime::Redacted)
+            .field("region", &crate::runtime::Redacted)
+            .field("postal_code", &crate::runtime::Redacted)
+            .field("country", &crate::runtime::Redacted)
+            .finish()
+    }
 }
 impl IdentityVerificationUserAddress {
     /// Creates a value from its required fields; optional fields start empty.
@@ -2681,7 +2949,7 @@ impl IdentityVerificationUserAddress {
     }
 }
 /// What Plaid knows about the user: what you supplied plus what the user entered.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationUserData {
     /// Phone number in E.164 form (for example `+14155550100`); null when not given.
@@ -2705,6 +2973,19 @@ pub struct IdentityVerificationUserData {
     /// Identity number the user gave; null until given, and then both value and type are set.
     #[serde(default)]
     pub id_number: Option<UserIdNumber>,
+}
+impl ::std::fmt::Debug for IdentityVerificationUserData {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationUserData")
+            .field("phone_number", &crate::runtime::Redacted)
+            .field("date_of_birth", &crate::runtime::Redacted)
+            .field("ip_address", &crate::runtime::Redacted)
+            .field("email_address", &crate::runtime::Redacted)
+            .field("name", &self.name)
+            .field("address", &self.address)
+            .field("id_number", &self.id_number)
+            .finish()
+    }
 }
 impl IdentityVerificationUserData {
     /// Creates a value from its required fields; optional fields start empty.
@@ -3138,7 +3419,7 @@ impl KycCheckPhoneSummary {
     }
 }
 /// Parameters for minting a Link token. Only the fields an identity verification flow needs are described here.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct LinkTokenCreateRequest {
     /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
@@ -3175,6 +3456,22 @@ pub struct LinkTokenCreateRequest {
         with = "::serde_with::rust::double_option"
     )]
     pub redirect_uri: Option<Option<String>>,
+}
+impl ::std::fmt::Debug for LinkTokenCreateRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LinkTokenCreateRequest")
+            .field("client_id", &self.client_id)
+            .field("secret", &crate::runtime::Redacted)
+            .field("client_name", &self.client_name)
+            .field("language", &self.language)
+            .field("country_codes", &self.country_codes)
+            .field("user", &self.user)
+            .field("products", &self.products)
+            .field("identity_verification", &self.identity_verification)
+            .field("webhook", &self.webhook)
+            .field("redirect_uri", &self.redirect_uri)
+            .finish()
+    }
 }
 impl LinkTokenCreateRequest {
     /// Creates a value from its required fields; optional fields start empty.
@@ -3384,7 +3681,7 @@ impl PhysicalDocumentCategory {
 }
 crate::runtime::string_enum!(PhysicalDocumentCategory);
 /// What Plaid read from the document; null when nothing could be read. Text recognition can misread.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PhysicalDocumentExtractedData {
     /// Document number read from the image; null when it could not be read.
@@ -3412,6 +3709,21 @@ pub struct PhysicalDocumentExtractedData {
     /// Name read from the document; null when it could not be read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<IdentityVerificationDocumentNameResponse>,
+}
+impl ::std::fmt::Debug for PhysicalDocumentExtractedData {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PhysicalDocumentExtractedData")
+            .field("id_number", &crate::runtime::Redacted)
+            .field("category", &self.category)
+            .field("expiration_date", &crate::runtime::Redacted)
+            .field("issue_date", &crate::runtime::Redacted)
+            .field("issuing_country", &self.issuing_country)
+            .field("issuing_region", &self.issuing_region)
+            .field("date_of_birth", &crate::runtime::Redacted)
+            .field("address", &self.address)
+            .field("name", &self.name)
+            .finish()
+    }
 }
 impl PhysicalDocumentExtractedData {
     /// Creates a value from its required fields; optional fields start empty.
@@ -3469,7 +3781,7 @@ impl PhysicalDocumentExtractedDataAnalysis {
     }
 }
 /// Short-lived download URLs for this submission's images. Each URL works for about 60 seconds after the request that returned it; fetch the session again for fresh ones.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct PhysicalDocumentImages {
     /// Short-lived URL (about 60 seconds) of the uncropped image of the document's front.
@@ -3487,6 +3799,17 @@ pub struct PhysicalDocumentImages {
     /// Short-lived URL (about 60 seconds) of the face photo cut out of the document; null when the document has no portrait.
     #[serde(default)]
     pub face: Option<String>,
+}
+impl ::std::fmt::Debug for PhysicalDocumentImages {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PhysicalDocumentImages")
+            .field("original_front", &crate::runtime::Redacted)
+            .field("original_back", &crate::runtime::Redacted)
+            .field("cropped_front", &crate::runtime::Redacted)
+            .field("cropped_back", &crate::runtime::Redacted)
+            .field("face", &crate::runtime::Redacted)
+            .finish()
+    }
 }
 impl PhysicalDocumentImages {
     /// Creates a value from its required fields; optional fields start empty.
@@ -5265,7 +5588,7 @@ impl SelfieAnalysisLivenessCheck {
 }
 crate::runtime::string_enum!(SelfieAnalysisLivenessCheck);
 /// What was captured for one selfie. Usually a short video (`video_url`); a still image (`image_url`) only when the device fell back to passive liveness.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SelfieCapture {
     /// Short-lived URL of the still selfie image; null unless the session fell back to passive liveness.
@@ -5274,6 +5597,14 @@ pub struct SelfieCapture {
     /// Short-lived URL of the selfie video, the usual capture.
     #[serde(default)]
     pub video_url: Option<String>,
+}
+impl ::std::fmt::Debug for SelfieCapture {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SelfieCapture")
+            .field("image_url", &crate::runtime::Redacted)
+            .field("video_url", &crate::runtime::Redacted)
+            .finish()
+    }
 }
 impl SelfieCapture {
     /// Creates a value from its required fields; optional fields start empty.
@@ -5398,7 +5729,7 @@ impl SelfieStatus {
 }
 crate::runtime::string_enum!(SelfieStatus);
 /// One attempt at the SMS verification step.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct SmsVerification {
     /// State of one SMS verification attempt.
@@ -5421,6 +5752,20 @@ pub struct SmsVerification {
     /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
     #[serde(default)]
     pub redacted_at: Option<::chrono::DateTime<::chrono::Utc>>,
+}
+impl ::std::fmt::Debug for SmsVerification {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SmsVerification")
+            .field("status", &self.status)
+            .field("attempt", &self.attempt)
+            .field("phone_number", &crate::runtime::Redacted)
+            .field("delivery_attempt_count", &self.delivery_attempt_count)
+            .field("solve_attempt_count", &self.solve_attempt_count)
+            .field("initially_sent_at", &self.initially_sent_at)
+            .field("last_sent_at", &self.last_sent_at)
+            .field("redacted_at", &self.redacted_at)
+            .finish()
+    }
 }
 impl SmsVerification {
     /// Creates a value from its required fields; optional fields start empty.
@@ -5598,7 +5943,7 @@ impl TrustIndexSubscores {
     }
 }
 /// A postal address the user entered.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserAddress {
     /// First line of the street address; null when the user has not given an address. At most 80 characters.
@@ -5639,6 +5984,18 @@ pub struct UserAddress {
     /// Two-letter ISO 3166-1 alpha-2 country code, in capitals (for example `US`).
     pub country: String,
 }
+impl ::std::fmt::Debug for UserAddress {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("UserAddress")
+            .field("street", &crate::runtime::Redacted)
+            .field("street2", &crate::runtime::Redacted)
+            .field("city", &crate::runtime::Redacted)
+            .field("region", &crate::runtime::Redacted)
+            .field("postal_code", &crate::runtime::Redacted)
+            .field("country", &crate::runtime::Redacted)
+            .finish()
+    }
+}
 impl UserAddress {
     /// Creates a value from its required fields; optional fields start empty.
     pub fn new(country: impl Into<String>) -> Self {
@@ -5678,7 +6035,7 @@ impl UserAddress {
     }
 }
 /// Identity number the user gave; null until given, and then both value and type are set.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct UserIdNumber {
     /// The identity number the user typed, letters and digits only, with formatting characters removed.
@@ -5686,6 +6043,14 @@ pub struct UserIdNumber {
     /// Which kind of identity number this is. The prefix is the issuing country's ISO code.
     #[serde(rename = "type")]
     pub type_: IdNumberType,
+}
+impl ::std::fmt::Debug for UserIdNumber {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("UserIdNumber")
+            .field("value", &crate::runtime::Redacted)
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 impl UserIdNumber {
     /// Creates a value from its required fields; optional fields start empty.
@@ -5778,7 +6143,7 @@ impl WebhookEnvironmentValues {
 }
 crate::runtime::string_enum!(WebhookEnvironmentValues);
 /// Parameters for fetching the public key that signed a webhook.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
 pub struct WebhookVerificationKeyGetRequest {
     /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
@@ -5789,6 +6154,15 @@ pub struct WebhookVerificationKeyGetRequest {
     pub secret: Option<String>,
     /// The `kid` from the webhook's JWT header.
     pub key_id: String,
+}
+impl ::std::fmt::Debug for WebhookVerificationKeyGetRequest {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("WebhookVerificationKeyGetRequest")
+            .field("client_id", &self.client_id)
+            .field("secret", &crate::runtime::Redacted)
+            .field("key_id", &self.key_id)
+            .finish()
+    }
 }
 impl WebhookVerificationKeyGetRequest {
     /// Creates a value from its required fields; optional fields start empty.

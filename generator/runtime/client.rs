@@ -18,8 +18,46 @@ pub enum Environment {
     Sandbox,
     /// Live data.
     Production,
-    /// Any other base URL (a mock server, a proxy).
+    /// Any other base URL. A loopback URL (`127.0.0.0/8`, `[::1]`, `localhost`: a mock server,
+    /// a test fake) works over `http` or `https`. Any other host needs `https` and an explicit
+    /// [`ClientBuilder::allow_custom_host`], since it will receive your secret.
     Custom(String),
+}
+
+/// Whether `host` (as `Url::host_str` gives it) is this machine.
+fn is_loopback(host: &str) -> bool {
+    let h = host.trim_start_matches('[').trim_end_matches(']');
+    h.eq_ignore_ascii_case("localhost") || h.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// Checks a custom base URL: `http(s)` only, no credentials, query or fragment, a loopback host
+/// unless `allow_custom_host`, and then `https` only.
+fn check_base_url(u: &str, allow_custom_host: bool) -> Result<(), Error> {
+    let url = reqwest::Url::parse(u).map_err(|e| Error::invalid(format!("invalid base URL {u:?}: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(Error::invalid(format!("base URL {u:?}: only http(s) URLs are supported")));
+    }
+    if !url.username().is_empty() || url.password().is_some() || url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::invalid(format!(
+            "base URL {u:?}: credentials, a query or a fragment are not allowed in it"
+        )));
+    }
+    let host = url.host_str().unwrap_or("");
+    if is_loopback(host) {
+        return Ok(());
+    }
+    if !allow_custom_host {
+        return Err(Error::invalid(format!(
+            "base URL {u:?}: host {host:?} is not Plaid and not loopback; it would receive your secret. \
+             Use sandbox or production, a loopback URL, or call ClientBuilder::allow_custom_host(true) in code"
+        )));
+    }
+    if url.scheme() != "https" {
+        return Err(Error::invalid(format!(
+            "base URL {u:?}: a host other than loopback must use https (the secret would travel in clear text)"
+        )));
+    }
+    Ok(())
 }
 
 impl Environment {
@@ -32,17 +70,18 @@ impl Environment {
         }
     }
 
-    /// Parses `sandbox`, `production` or an `http(s)://` URL.
+    /// Parses `sandbox`, `production` or a loopback `http(s)://` URL (this is what `PLAID_ENV`
+    /// accepts). Other hosts are refused here; see [`Environment::Custom`].
     pub fn parse(s: &str) -> Result<Self, Error> {
         match s.trim() {
             "sandbox" => Ok(Environment::Sandbox),
             "production" => Ok(Environment::Production),
             u if u.starts_with("https://") || u.starts_with("http://") => {
-                reqwest::Url::parse(u).map_err(|e| Error::invalid(format!("invalid base URL {u:?}: {e}")))?;
+                check_base_url(u, false)?;
                 Ok(Environment::Custom(u.to_string()))
             }
             other => Err(Error::invalid(format!(
-                "unknown environment {other:?}: use sandbox, production or an http(s):// URL"
+                "unknown environment {other:?}: use sandbox, production or a loopback http(s):// URL"
             ))),
         }
     }
@@ -98,6 +137,10 @@ struct Inner {
     client_id: HeaderValue,
     secret: HeaderValue,
     retry: RetryPolicy,
+    #[allow(dead_code)] // read by `execute`, which portions without operations do not use
+    max_response_bytes: usize,
+    max_error_body_bytes: usize,
+    max_pages: usize,
 }
 
 /// A Plaid client. Cheap to clone (one shared connection pool), `Send + Sync`.
@@ -126,6 +169,10 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     timeout: Duration,
     retry: RetryPolicy,
+    allow_custom_host: bool,
+    max_response_bytes: usize,
+    max_error_body_bytes: usize,
+    max_pages: usize,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -137,6 +184,10 @@ impl fmt::Debug for ClientBuilder {
             .field("connect_timeout", &self.connect_timeout)
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
+            .field("allow_custom_host", &self.allow_custom_host)
+            .field("max_response_bytes", &self.max_response_bytes)
+            .field("max_error_body_bytes", &self.max_error_body_bytes)
+            .field("max_pages", &self.max_pages)
             .finish()
     }
 }
@@ -146,6 +197,37 @@ impl ClientBuilder {
     pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
     /// Default timeout for one attempt (request sent to body read).
     pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+    /// Default largest 2xx body read: 8 MiB. A larger one is [`Error::BodyTooLarge`].
+    pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 8 << 20;
+    /// Default largest error (non-2xx) body kept: 64 KiB. A longer one is cut there.
+    pub const DEFAULT_MAX_ERROR_BODY_BYTES: usize = 64 << 10;
+    /// Default largest number of pages a pagination stream reads: 10,000.
+    pub const DEFAULT_MAX_PAGES: usize = 10_000;
+
+    /// Allows an [`Environment::Custom`] host that is neither Plaid nor loopback (a gateway
+    /// you run), over `https` only. Off by default: `PLAID_ENV` can never turn it on.
+    pub fn allow_custom_host(mut self, allow: bool) -> Self {
+        self.allow_custom_host = allow;
+        self
+    }
+    /// Sets the largest 2xx body read, counted on the stream (not trusted from
+    /// `Content-Length`). Default [`Self::DEFAULT_MAX_RESPONSE_BYTES`].
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+    /// Sets how much of a non-2xx body is kept. Default
+    /// [`Self::DEFAULT_MAX_ERROR_BODY_BYTES`].
+    pub fn max_error_body_bytes(mut self, bytes: usize) -> Self {
+        self.max_error_body_bytes = bytes;
+        self
+    }
+    /// Sets the largest number of pages a pagination stream reads before it ends with
+    /// [`Error::PageLimit`]. Default [`Self::DEFAULT_MAX_PAGES`].
+    pub fn max_pages(mut self, pages: usize) -> Self {
+        self.max_pages = pages;
+        self
+    }
 
     /// Selects the environment (default: sandbox).
     pub fn environment(mut self, environment: Environment) -> Self {
@@ -181,7 +263,10 @@ impl ClientBuilder {
         let mut secret = header("secret", &self.secret)?;
         secret.set_sensitive(true);
         if let Environment::Custom(u) = &self.environment {
-            Environment::parse(u)?;
+            check_base_url(u, self.allow_custom_host)?;
+        }
+        if self.max_pages == 0 {
+            return Err(Error::invalid("max_pages must be at least 1"));
         }
         if self.retry.max_attempts == 0 {
             return Err(Error::invalid("retry policy needs max_attempts >= 1"));
@@ -189,6 +274,8 @@ impl ClientBuilder {
         let http = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
+            // A redirect could carry the secret and the body to another host: never follow.
+            .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| Error::invalid(format!("cannot build HTTP client: {e}")))?;
@@ -199,6 +286,9 @@ impl ClientBuilder {
                 client_id,
                 secret,
                 retry: self.retry,
+                max_response_bytes: self.max_response_bytes,
+                max_error_body_bytes: self.max_error_body_bytes,
+                max_pages: self.max_pages,
             }),
         })
     }
@@ -214,11 +304,15 @@ impl Client {
             connect_timeout: ClientBuilder::DEFAULT_CONNECT_TIMEOUT,
             timeout: ClientBuilder::DEFAULT_TIMEOUT,
             retry: RetryPolicy::default(),
+            allow_custom_host: false,
+            max_response_bytes: ClientBuilder::DEFAULT_MAX_RESPONSE_BYTES,
+            max_error_body_bytes: ClientBuilder::DEFAULT_MAX_ERROR_BODY_BYTES,
+            max_pages: ClientBuilder::DEFAULT_MAX_PAGES,
         }
     }
 
     /// Builds a client from `PLAID_CLIENT_ID`, `PLAID_SECRET` and `PLAID_ENV` (`sandbox`,
-    /// `production` or a URL; default `sandbox`).
+    /// `production` or a loopback URL; default `sandbox`).
     pub fn from_env() -> Result<Client, Error> {
         let var = |name: &str| -> Result<String, Error> {
             std::env::var(name)
@@ -242,15 +336,36 @@ impl Client {
         &self.inner.retry
     }
 
+    /// The largest number of pages a pagination stream reads.
+    pub fn max_pages(&self) -> usize {
+        self.inner.max_pages
+    }
+
     /// Sends one operation: encodes the body once, sends it (retrying only when `retry` says
     /// repeating is safe and the error is retryable), and decodes the 2xx body. Only encoding
     /// and decoding are generic; the transport and retry loop are compiled once for all
     /// operations.
+    #[allow(dead_code)] // unused by portions without operations
     pub(crate) async fn execute<Req, Resp>(
         &self,
         op: &Operation,
         body: Option<&Req>,
         retry: Retry,
+    ) -> Result<Resp, Error>
+    where
+        Req: serde::Serialize + ?Sized,
+        Resp: serde::de::DeserializeOwned + ResponseMeta,
+    {
+        self.execute_limited(op, body, retry, self.inner.max_response_bytes).await
+    }
+
+    /// [`Client::execute`] with its own 2xx body limit (the webhook key fetch uses a small one).
+    pub(crate) async fn execute_limited<Req, Resp>(
+        &self,
+        op: &Operation,
+        body: Option<&Req>,
+        retry: Retry,
+        max_bytes: usize,
     ) -> Result<Resp, Error>
     where
         Req: serde::Serialize + ?Sized,
@@ -269,7 +384,7 @@ impl Client {
             status = tracing::field::Empty,
             request_id = tracing::field::Empty,
         );
-        let (bytes, attempts) = self.send(op, body, retry).instrument(span.clone()).await?;
+        let (bytes, attempts) = self.send(op, body, retry, max_bytes).instrument(span.clone()).await?;
         let value: Resp = decode(&bytes).map_err(|e| e.with_attempts(attempts))?;
         if let Some(id) = value.request_id() {
             span.record("request_id", id);
@@ -278,14 +393,20 @@ impl Client {
     }
 
     /// The retry loop: returns a 2xx body and the number of attempts it took.
-    async fn send(&self, op: &Operation, body: Option<Bytes>, retry: Retry) -> Result<(Bytes, u32), Error> {
+    async fn send(
+        &self,
+        op: &Operation,
+        body: Option<Bytes>,
+        retry: Retry,
+        max_bytes: usize,
+    ) -> Result<(Bytes, u32), Error> {
         let started = Instant::now();
         let span = tracing::Span::current();
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
             span.record("attempt", attempt);
-            let err = match self.attempt(op, body.clone(), &span).await {
+            let err = match self.attempt(op, body.clone(), &span, max_bytes).await {
                 Ok(bytes) => return Ok((bytes, attempt)),
                 Err(e) => e,
             };
@@ -302,7 +423,13 @@ impl Client {
     }
 
     /// One HTTP exchange: a 2xx body, or the error it amounts to.
-    async fn attempt(&self, op: &Operation, body: Option<Bytes>, span: &tracing::Span) -> Result<Bytes, Error> {
+    async fn attempt(
+        &self,
+        op: &Operation,
+        body: Option<Bytes>,
+        span: &tracing::Span,
+        max_bytes: usize,
+    ) -> Result<Bytes, Error> {
         let inner = &*self.inner;
         let mut url = String::with_capacity(inner.base_url.len() + op.path.len());
         url.push_str(&inner.base_url);
@@ -320,16 +447,36 @@ impl Client {
         let status = resp.status();
         span.record("status", status.as_u16());
         let retry_after = resp.headers().get(RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(parse_retry_after);
-        let bytes = resp.bytes().await.map_err(Error::from_reqwest)?;
         if status.is_success() {
-            return Ok(bytes);
+            return match read_capped(resp, max_bytes).await? {
+                (bytes, false) => Ok(bytes),
+                (_, true) => Err(Error::BodyTooLarge { limit: max_bytes, attempts: 1 }),
+            };
         }
-        let err = Error::api(status.as_u16(), &bytes, retry_after);
+        // An error body is kept up to its own, smaller limit and cut there.
+        let (bytes, _) = read_capped(resp, inner.max_error_body_bytes).await?;
+        let err = Error::api(status.as_u16(), bytes, retry_after);
         if let Some(id) = err.request_id() {
             span.record("request_id", id);
         }
         Err(err)
     }
+}
+
+/// Reads at most `limit` bytes of the body, counting what the stream delivers, whatever
+/// `Content-Length` claims. Returns the bytes and whether the body was longer; the rest is never
+/// read, and dropping the response closes the connection.
+async fn read_capped(mut resp: reqwest::Response, limit: usize) -> Result<(Bytes, bool), Error> {
+    let mut buf = bytes::BytesMut::new();
+    while let Some(chunk) = resp.chunk().await.map_err(Error::from_reqwest)? {
+        if buf.len() + chunk.len() > limit {
+            let room = limit - buf.len();
+            buf.extend_from_slice(&chunk[..room]);
+            return Ok((buf.freeze(), true));
+        }
+        buf.extend_from_slice(&chunk);
+    }
+    Ok((buf.freeze(), false))
 }
 
 // A compile-time check that the client can be shared across tasks.

@@ -1,14 +1,21 @@
 // Runtime of the generated crate, copied verbatim from generator/runtime/.
 
 //! The crate's one error type.
+//!
+//! No error's `Display` or `Debug` shows a response body or a value read from one: bodies can
+//! hold personal data (names, dates of birth, phone numbers, shareable links). Decode errors
+//! name the JSON path and the expected type; the bytes stay reachable through
+//! [`Error::raw_body`] for code that decides to look at them.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 /// Everything a call can fail with.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// Plaid (or something in front of it) answered with a non-2xx status.
+    /// Plaid (or something in front of it) answered with a non-2xx status, a redirect
+    /// included: redirects are never followed.
     #[error("{0}")]
     Api(Box<ApiError>),
     /// No response within the configured timeout.
@@ -32,14 +39,23 @@ pub enum Error {
         source: reqwest::Error,
     },
     /// A 2xx body (or a webhook body) did not match the expected type.
-    #[error("cannot decode response at `{path}`: {message}; body starts: {snippet}")]
+    #[error("cannot decode response at `{path}`: {message}")]
     Decode {
         /// JSON path of the failure, like `identity_verifications[0].status`.
         path: String,
-        /// What serde said.
+        /// What was wrong, with any value from the body left out (`invalid type: integer,
+        /// expected a string`).
         message: String,
-        /// At most 512 bytes of the body.
-        snippet: String,
+        /// The whole body; its `Debug` shows only its length.
+        body: RawBody,
+        /// Attempts made.
+        attempts: u32,
+    },
+    /// A 2xx body was larger than the configured limit; reading stopped there.
+    #[error("response body exceeds the limit of {limit} bytes after {attempts} attempt(s)")]
+    BodyTooLarge {
+        /// The limit in bytes ([`crate::ClientBuilder::max_response_bytes`]).
+        limit: usize,
         /// Attempts made.
         attempts: u32,
     },
@@ -49,11 +65,18 @@ pub enum Error {
         /// Why.
         message: String,
     },
-    /// A paginated listing returned a cursor it had already returned.
-    #[error("pagination cursor {cursor:?} repeated; stopping instead of looping")]
+    /// A paginated listing returned a cursor it had already returned (or the one the request
+    /// started from).
+    #[error("pagination cursor repeated; stopping instead of looping")]
     RepeatedCursor {
         /// The cursor.
         cursor: String,
+    },
+    /// A paginated listing went on for more pages than the configured limit.
+    #[error("pagination stopped after {pages} pages, the configured limit")]
+    PageLimit {
+        /// Pages read ([`crate::ClientBuilder::max_pages`]).
+        pages: usize,
     },
     /// A polling helper gave up before the verification reached an end state.
     #[error("gave up after {waited:?}; last status {last_status:?}")]
@@ -65,8 +88,41 @@ pub enum Error {
     },
 }
 
+/// The bytes of a response body. `Debug` shows only the length, so logging an error never
+/// logs the body; read it on purpose with [`RawBody::as_bytes`] or [`RawBody::to_str_lossy`].
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct RawBody(bytes::Bytes);
+
+impl RawBody {
+    pub(crate) fn new(bytes: bytes::Bytes) -> Self {
+        RawBody(bytes)
+    }
+    /// The bytes as received (an error body is cut at
+    /// [`crate::ClientBuilder::max_error_body_bytes`]).
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+    /// The body as text, invalid UTF-8 replaced.
+    pub fn to_str_lossy(&self) -> Cow<'_, str> {
+        String::from_utf8_lossy(&self.0)
+    }
+    /// Length in bytes.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    /// Whether the body is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl std::fmt::Debug for RawBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "RawBody(<{} bytes redacted>)", self.0.len())
+    }
+}
+
 /// A non-2xx response, with everything it said.
-#[derive(Debug)]
 #[non_exhaustive]
 pub struct ApiError {
     /// HTTP status code.
@@ -77,45 +133,112 @@ pub struct ApiError {
     pub error_type: Option<String>,
     /// `error_code` as sent.
     pub error_code: Option<String>,
-    /// `error_message` as sent.
+    /// `error_message` as sent. Not part of `Display` or `Debug`: it is free text from the
+    /// server and may quote what was sent.
     pub error_message: Option<String>,
     /// Plaid's `request_id`, for support.
     pub request_id: Option<String>,
-    /// The response body, verbatim (lossy UTF-8): nothing is dropped.
-    pub raw_body: String,
+    /// The response body, verbatim up to the error-body limit: nothing else is dropped.
+    pub raw_body: RawBody,
     /// The `Retry-After` delay, if the response had one.
     pub retry_after: Option<Duration>,
     /// Attempts made, retries included.
     pub attempts: u32,
 }
 
-impl std::fmt::Display for ApiError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "Plaid API error: HTTP {} {}: {} (request_id {}, {} attempt(s))",
-            self.status,
-            self.error_code.as_deref().unwrap_or("(no error code)"),
-            self.error_message.as_deref().unwrap_or("(no Plaid error object in the body)"),
-            self.request_id.as_deref().unwrap_or("none"),
-            self.attempts
-        )
+/// An identifier-like value from a body (`INVALID_INPUT`, a request id) as shown in error text:
+/// kept when it is a short run of `[A-Za-z0-9_.-]`, otherwise replaced, so that a hostile body
+/// cannot put anything else into logs.
+fn shown(v: Option<&str>) -> &str {
+    match v {
+        None => "none",
+        Some(s)
+            if !s.is_empty()
+                && s.len() <= 64
+                && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b)) =>
+        {
+            s
+        }
+        Some(_) => "<not shown>",
     }
 }
 
-/// How much of a body a decode error quotes.
-pub const SNIPPET_BYTES: usize = 512;
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Plaid API error: HTTP {}", self.status)?;
+        if (300..400).contains(&self.status) {
+            f.write_str(" (a redirect; redirects are not followed)")?;
+        }
+        if self.error_type.is_some() || self.error_code.is_some() {
+            write!(f, " {}/{}", shown(self.error_type.as_deref()), shown(self.error_code.as_deref()))?;
+        } else {
+            f.write_str(" (no Plaid error object in the body)")?;
+        }
+        write!(f, " (request_id {}, {} attempt(s))", shown(self.request_id.as_deref()), self.attempts)
+    }
+}
 
-pub(crate) fn snippet(body: &[u8]) -> String {
-    let mut end = body.len().min(SNIPPET_BYTES);
-    while end > 0 && std::str::from_utf8(&body[..end]).is_err() {
-        end -= 1;
+impl std::fmt::Debug for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiError")
+            .field("status", &self.status)
+            .field("error_type", &shown(self.error_type.as_deref()))
+            .field("error_code", &shown(self.error_code.as_deref()))
+            .field("request_id", &shown(self.request_id.as_deref()))
+            .field("raw_body", &self.raw_body)
+            .field("retry_after", &self.retry_after)
+            .field("attempts", &self.attempts)
+            .finish_non_exhaustive()
     }
-    let mut s = String::from_utf8_lossy(&body[..end]).into_owned();
-    if end < body.len() {
-        s.push('…');
+}
+
+/// serde_json's message for `e` without the value it quotes and without the position (the
+/// path says where): `invalid type: string "x", expected i64` becomes `invalid type: string,
+/// expected i64`.
+pub(crate) fn describe(e: &serde_json::Error) -> String {
+    let full = e.to_string();
+    let msg = match full.rfind(" at line ") {
+        Some(i) if e.line() > 0 => &full[..i],
+        _ => full.as_str(),
+    };
+    if !matches!(e.classify(), serde_json::error::Category::Data) {
+        // Syntax and end-of-input messages are fixed texts.
+        return msg.to_string();
     }
-    s
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some(rest) = msg.strip_prefix(prefix) {
+            let kind = rest[..rest.find(['`', '"', ',']).unwrap_or(rest.len())].trim();
+            let expected = rest.rfind(", expected ").map(|i| &rest[i..]).unwrap_or("");
+            return format!("{prefix}{kind}{expected}");
+        }
+    }
+    if msg.starts_with("missing field `") {
+        // The name is ours (from the schema), not the body's.
+        return msg.to_string();
+    }
+    // Anything else (a custom message, an unknown variant): drop every quoted span.
+    let mut out = String::with_capacity(msg.len());
+    let mut quote: Option<char> = None;
+    for c in msg.chars() {
+        match quote {
+            Some(q) if c == q => {
+                out.push('…');
+                out.push(c);
+                quote = None;
+            }
+            Some(_) => {}
+            None => {
+                out.push(c);
+                if c == '`' || c == '"' {
+                    quote = Some(c);
+                }
+            }
+        }
+    }
+    if quote.is_some() {
+        out.push('…');
+    }
+    out
 }
 
 /// Decodes JSON, naming the path of a failure. Only serde_json's own deserializer is
@@ -125,8 +248,22 @@ pub(crate) fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, E
     let bytes: &[u8] = if body.iter().all(u8::is_ascii_whitespace) { b"null" } else { body };
     serde_json::from_slice(bytes).map_err(|e| {
         let offset = offset_of(bytes, e.line(), e.column());
-        Error::Decode { path: path_at(bytes, offset), message: e.to_string(), snippet: snippet(body), attempts: 1 }
+        let message = describe(&e);
+        let path = match message.strip_prefix("missing field `").and_then(|r| r.split('`').next()) {
+            // A missing field is reported where its object ends: name the field itself.
+            Some(field) => join(&object_path_at(bytes, offset), field),
+            None => path_at(bytes, offset),
+        };
+        Error::Decode { path, message, body: RawBody::new(bytes::Bytes::copy_from_slice(body)), attempts: 1 }
     })
+}
+
+fn join(parent: &str, field: &str) -> String {
+    if parent == "." {
+        field.to_string()
+    } else {
+        format!("{parent}.{field}")
+    }
 }
 
 /// Byte offset of a 1-based line and column as serde_json reports them (column 0 means the
@@ -142,15 +279,15 @@ fn offset_of(body: &[u8], line: usize, column: usize) -> usize {
     (start + column.saturating_sub(1)).min(body.len())
 }
 
-/// The path (`steps.kyc_check`, `identity_verifications[2].id`) of the JSON value at byte
-/// `offset`: a single pass over the text up to that point, tracking object keys and array
-/// indices. The root is `.`.
-pub(crate) fn path_at(body: &[u8], offset: usize) -> String {
-    enum Frame {
-        Object(Option<String>),
-        /// Index, and whether that element has begun.
-        Array(usize, bool),
-    }
+enum Frame {
+    Object(Option<String>),
+    /// Index, and whether that element has begun.
+    Array(usize, bool),
+}
+
+/// The containers open at byte `offset`: a single pass over the text up to that point,
+/// tracking object keys and array indices.
+fn frames_at(body: &[u8], offset: usize) -> Vec<Frame> {
     let mut stack: Vec<Frame> = Vec::new();
     let mut i = 0;
     let end = offset.min(body.len());
@@ -211,6 +348,10 @@ pub(crate) fn path_at(body: &[u8], offset: usize) -> String {
         }
         i += 1;
     }
+    stack
+}
+
+fn render(stack: &[Frame]) -> String {
     let mut path = String::new();
     let depth = stack.len();
     for (level, frame) in stack.iter().enumerate() {
@@ -231,6 +372,33 @@ pub(crate) fn path_at(body: &[u8], offset: usize) -> String {
         path.push('.');
     }
     path
+}
+
+/// The path (`steps.kyc_check`, `identity_verifications[2].id`) of the JSON value at byte
+/// `offset`. The root is `.`.
+pub(crate) fn path_at(body: &[u8], offset: usize) -> String {
+    render(&frames_at(body, offset))
+}
+
+/// The path of the object being read at byte `offset` (serde reports a missing field at the
+/// object's closing brace, which may already be consumed).
+fn object_path_at(body: &[u8], offset: usize) -> String {
+    let mut offset = offset.min(body.len());
+    if body.get(offset) != Some(&b'}') {
+        // Just past the brace (possibly after whitespace): step back onto it.
+        let mut j = offset;
+        while j > 0 && body[j - 1].is_ascii_whitespace() {
+            j -= 1;
+        }
+        if j > 0 && body[j - 1] == b'}' {
+            offset = j - 1;
+        }
+    }
+    let mut stack = frames_at(body, offset);
+    if let Some(Frame::Object(key)) = stack.last_mut() {
+        *key = None;
+    }
+    render(&stack)
 }
 
 impl Error {
@@ -256,10 +424,21 @@ impl Error {
     pub fn attempts(&self) -> u32 {
         match self {
             Error::Api(e) => e.attempts,
-            Error::Timeout { attempts, .. } | Error::Transport { attempts, .. } | Error::Decode { attempts, .. } => {
-                *attempts
-            }
+            Error::Timeout { attempts, .. }
+            | Error::Transport { attempts, .. }
+            | Error::Decode { attempts, .. }
+            | Error::BodyTooLarge { attempts, .. } => *attempts,
             _ => 0,
+        }
+    }
+
+    /// The response body behind an `Api` or `Decode` error. It is never part of `Display` or
+    /// `Debug`; reading it is a deliberate choice, as it may hold personal data.
+    pub fn raw_body(&self) -> Option<&RawBody> {
+        match self {
+            Error::Api(e) => Some(&e.raw_body),
+            Error::Decode { body, .. } => Some(body),
+            _ => None,
         }
     }
 
@@ -282,9 +461,10 @@ impl Error {
     pub(crate) fn with_attempts(mut self, n: u32) -> Self {
         match &mut self {
             Error::Api(e) => e.attempts = n,
-            Error::Timeout { attempts, .. } | Error::Transport { attempts, .. } | Error::Decode { attempts, .. } => {
-                *attempts = n
-            }
+            Error::Timeout { attempts, .. }
+            | Error::Transport { attempts, .. }
+            | Error::Decode { attempts, .. }
+            | Error::BodyTooLarge { attempts, .. } => *attempts = n,
             _ => {}
         }
         self
@@ -304,7 +484,7 @@ impl Error {
 
     /// Builds an `Api` error from a non-2xx response. Any body is accepted: an HTML page from
     /// a proxy still yields an `Api` error carrying the raw text.
-    pub(crate) fn api(status: u16, body: &[u8], retry_after: Option<Duration>) -> Self {
+    pub(crate) fn api(status: u16, body: bytes::Bytes, retry_after: Option<Duration>) -> Self {
         #[derive(serde::Deserialize)]
         struct Probe {
             error_type: Option<String>,
@@ -312,8 +492,8 @@ impl Error {
             error_message: Option<String>,
             request_id: Option<String>,
         }
-        let probe: Option<Probe> = serde_json::from_slice(body).ok();
-        let error = serde_json::from_slice::<crate::ErrorBody>(body).ok().filter(|_| probe.is_some());
+        let probe: Option<Probe> = serde_json::from_slice(&body).ok();
+        let error = serde_json::from_slice::<crate::ErrorBody>(&body).ok().filter(|_| probe.is_some());
         let (error_type, error_code, error_message, request_id) = match probe {
             Some(p) => (p.error_type, p.error_code, p.error_message, p.request_id),
             None => (None, None, None, None),
@@ -325,7 +505,7 @@ impl Error {
             error_code,
             error_message,
             request_id,
-            raw_body: String::from_utf8_lossy(body).into_owned(),
+            raw_body: RawBody::new(body),
             retry_after,
             attempts: 1,
         }))
@@ -357,6 +537,32 @@ mod tests {
     }
 
     #[test]
+    fn messages_keep_the_expected_type_and_drop_the_value() {
+        let msg = |json: &str| match decode::<Outer>(json.as_bytes()) {
+            Err(Error::Decode { message, .. }) => message,
+            other => panic!("expected a decode error, got {other:?}"),
+        };
+        assert_eq!(msg(r#"{"id": 13125550147}"#), "invalid type: integer, expected a string");
+        assert_eq!(msg(r#"{"id": "a", "steps": {"status": "x, expected \"y"}}"#), "missing field `items`");
+        assert_eq!(msg(r#"{"id": "a", "steps": {"status": false}}"#), "invalid type: boolean, expected a string");
+        assert_eq!(
+            msg(r#"{"id": "a", "steps": {"status": "ok"}, "items": [{"status": {"k": 1}}]}"#),
+            "invalid type: map, expected a string"
+        );
+        assert_eq!(msg(r#"{"id": "a""#), "EOF while parsing an object");
+    }
+
+    #[test]
+    fn a_missing_field_is_named_in_the_path() {
+        assert_eq!(path_of::<Outer>(r#"{"id": "a", "items": [], "steps": {}}"#), "steps.status");
+        assert_eq!(path_of::<Outer>(r#"{"id": "a", "steps": {"status": "x"}}"#), "items");
+        assert_eq!(
+            path_of::<Outer>(r#"{"id": "a", "steps": {"status": "x"}, "items": [{"status": "y"}, {} ] }"#),
+            "items[1].status"
+        );
+    }
+
+    #[test]
     fn paths_of_decode_failures() {
         assert_eq!(path_of::<Outer>(r#"{"id": "a", "steps": {"status": 5}, "items": []}"#), "steps.status");
         assert_eq!(
@@ -364,7 +570,7 @@ mod tests {
             "items[1].status"
         );
         assert_eq!(path_of::<Outer>("{\n  \"id\": 1,\n  \"steps\": {}\n}"), "id");
-        assert_eq!(path_of::<Outer>(r#"{"id": "a", "steps": {}, "items": []}"#), "steps");
+        assert_eq!(path_of::<Outer>(r#"{"id": "a", "steps": {}, "items": []}"#), "steps.status");
         assert_eq!(path_of::<Outer>(r#"{"i\"d": "a", "id": [1]"#), "id");
         assert_eq!(path_of::<Outer>(r#"{"id": "a", "steps": {"status": "x"}, "items": [] } trailing"#), ".");
         assert_eq!(path_of::<Outer>(r#"[1]"#), ".");

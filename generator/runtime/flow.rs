@@ -94,7 +94,8 @@ impl Default for PollPolicy {
 }
 
 fn convert<T: serde::de::DeserializeOwned>(v: Value, what: &str) -> Result<T, Error> {
-    serde_json::from_value(v).map_err(|e| Error::invalid(format!("cannot build {what}: {e}")))
+    serde_json::from_value(v)
+        .map_err(|e| Error::invalid(format!("cannot build {what}: {}", crate::runtime::error::describe(&e))))
 }
 
 impl Client {

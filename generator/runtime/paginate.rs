@@ -11,6 +11,8 @@ use std::future::Future;
 pub trait PagedRequest: Clone + Send + Sync + 'static {
     /// The response page.
     type Page: Page;
+    /// The cursor the request starts from, if any.
+    fn cursor(&self) -> Option<&str>;
     /// Sets the cursor for the next call.
     fn set_cursor(&mut self, cursor: Option<String>);
     /// Sends the request.
@@ -31,28 +33,43 @@ struct State<R> {
     client: Client,
     request: R,
     seen: HashSet<String>,
+    pages: usize,
     done: bool,
+    /// A cursor seen before: the page that returned it was yielded, the error comes next.
+    repeated: Option<String>,
 }
 
-/// Every page, following `next_cursor`. A cursor seen before ends the stream with
-/// [`Error::RepeatedCursor`], so a misbehaving server cannot make it loop.
+/// Every page, following `next_cursor`. A cursor seen before (the one the request starts from
+/// included) ends the stream with [`Error::RepeatedCursor`], so a misbehaving server cannot make
+/// it loop; more than [`Client::max_pages`] pages end it with [`Error::PageLimit`]. The set of
+/// seen cursors is bounded by that page limit.
 pub fn pages<R: PagedRequest>(
     client: Client,
     request: R,
 ) -> impl Stream<Item = Result<R::Page, Error>> + Send + 'static {
-    let state = State { client, request, seen: HashSet::new(), done: false };
+    let seen: HashSet<String> = request.cursor().filter(|c| !c.is_empty()).map(str::to_owned).into_iter().collect();
+    let state = State { client, request, seen, pages: 0, done: false, repeated: None };
     stream::try_unfold(state, |mut st| async move {
+        if let Some(cursor) = st.repeated.take() {
+            return Err(Error::RepeatedCursor { cursor });
+        }
         if st.done {
             return Ok(None);
         }
+        if st.pages >= st.client.max_pages() {
+            return Err(Error::PageLimit { pages: st.pages });
+        }
         let page = R::fetch(&st.client, &st.request).await?;
+        st.pages += 1;
         match page.next_cursor().filter(|c| !c.is_empty()) {
             None => st.done = true,
             Some(c) => {
-                if !st.seen.insert(c.to_owned()) {
-                    return Err(Error::RepeatedCursor { cursor: c.to_owned() });
+                if st.seen.insert(c.to_owned()) {
+                    st.request.set_cursor(Some(c.to_owned()));
+                } else {
+                    // Keep the page (its items are real), then end with the error.
+                    st.repeated = Some(c.to_owned());
                 }
-                st.request.set_cursor(Some(c.to_owned()));
             }
         }
         Ok(Some((page, st)))

@@ -55,6 +55,9 @@ pub struct Field {
     pub doc: Option<String>,
     /// Marked deprecated.
     pub deprecated: bool,
+    /// Personal data or a secret (declared in `spec/portion.toml`): `Debug` prints `<redacted>`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sensitive: bool,
 }
 
 /// One enum variant.

@@ -13,6 +13,7 @@ pub mod naming;
 pub mod portion;
 pub mod render;
 pub mod select;
+pub mod sensitive;
 pub mod write;
 
 pub use error::{GenError, Result};

@@ -100,6 +100,7 @@ pub fn lower<'a>(spec: &'a Spec, sel: &Selection<'a>, portion: &'a Portion) -> R
     }
     l.mark_requests(&operations);
     l.mark_boxes();
+    crate::sensitive::mark(&mut l.types, &portion.sensitive, &mut l.warnings);
     let mut ex_namer = Namer::default();
     for ex in &mut examples {
         ex.test_name = ex_namer.claim(&ex.test_name);
@@ -400,6 +401,7 @@ impl<'a> Lowerer<'a> {
                 boxed: false,
                 doc,
                 deprecated: is_true(ps, "deprecated"),
+                sensitive: false,
             });
         }
         let request_id_field = fields

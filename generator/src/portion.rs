@@ -36,6 +36,10 @@ pub struct Portion {
     /// Retry safety per operation path.
     #[serde(default)]
     pub retry: RetryRules,
+    /// Fields holding personal data or secrets, as `Type.field` globs (see [`crate::sensitive`]):
+    /// their structs get a `Debug` that prints `<redacted>` for them.
+    #[serde(default)]
+    pub sensitive: Vec<String>,
 }
 
 /// Which operations may be repeated.
@@ -70,6 +74,17 @@ impl Portion {
     pub fn parse(text: &str, name: &str) -> Result<Portion> {
         let p: Portion =
             toml::from_str(text).map_err(|e| GenError::at(name, format!("invalid selection file: {}", e.message())))?;
+        for (i, pat) in p.sensitive.iter().enumerate() {
+            match pat.split_once('.') {
+                Some((t, f)) if !t.is_empty() && !f.is_empty() && !f.contains('.') => {}
+                _ => {
+                    return Err(GenError::at(
+                        &format!("{name}#/sensitive/{i}"),
+                        format!("sensitive pattern {pat:?} is not of the form Type.field"),
+                    ))
+                }
+            }
+        }
         if !is_semver(&p.crate_version) {
             return Err(GenError::at(name, format!("crate_version {:?} is not a semver version", p.crate_version)));
         }

@@ -21,6 +21,16 @@ pub mod verify;
 pub mod webhook;
 
 pub use client::{Client, ResponseMeta};
+
+/// Stands in for a sensitive field's value in a generated `Debug`: prints `<redacted>`.
+#[derive(Clone, Copy)]
+pub struct Redacted;
+
+impl std::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
 pub use error::Error;
 // Not every portion uses every macro.
 #[allow(unused_imports)]

@@ -6,10 +6,13 @@
 //! Verification of Plaid's webhook signatures: an ES256 JWT in the `Plaid-Verification`
 //! header whose claims hold the SHA-256 of the exact body bytes.
 //!
-//! The JWT header is read without trusting it; only `alg: ES256` is accepted; the key is looked
-//! up by `kid` (cached, fetched once per new kid with `/webhook_verification_key/get`);
-//! the signature is checked with RustCrypto's `p256`; `iat` must be recent; the body hash is
-//! compared in constant time; only then is the typed event returned.
+//! The JWT header is read without trusting it: its size is bounded, every part must be strict
+//! base64url, only `alg: ES256` is accepted and the `kid` must be a short URL-safe string before
+//! any key is looked up. Keys are cached per `kid` after a successful fetch only, for a bounded
+//! time and number; unknown kids are remembered for a while; fetches of new kids are
+//! rate-limited, never retried, and shared by concurrent callers. A key whose `expired_at` is set
+//! is refused. Then the signature is checked with RustCrypto's `p256`, `iat` must be recent and
+//! the body hash is compared in constant time; only then is the typed event returned.
 
 use super::client::{Operation, Retry};
 use super::{Client, Error};
@@ -20,13 +23,19 @@ use p256::ecdsa::signature::Verifier;
 use p256::ecdsa::{Signature, VerifyingKey};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use subtle::ConstantTimeEq;
 
 /// The header Plaid puts the JWT in.
 pub const HEADER: &str = "Plaid-Verification";
+/// Longest `Plaid-Verification` value read (bytes).
+pub const MAX_JWT_BYTES: usize = 4096;
+/// Longest accepted `kid` (bytes of `[A-Za-z0-9._~-]`). Plaid's are UUIDs (36).
+pub const MAX_KID_BYTES: usize = 64;
+/// Largest `/webhook_verification_key/get` response read (bytes).
+pub const MAX_KEY_RESPONSE_BYTES: usize = 16 << 10;
 
 /// Why a webhook was rejected. Each check has its own variant.
 #[derive(Debug, thiserror::Error)]
@@ -35,19 +44,36 @@ pub enum VerifyError {
     /// No `Plaid-Verification` header.
     #[error("missing Plaid-Verification header")]
     MissingHeader,
-    /// The JWT is not three base64url parts of JSON, or lacks a field.
+    /// The JWT is not three strict base64url parts of JSON, is too long, or lacks a field.
     #[error("malformed webhook JWT: {0}")]
     Malformed(String),
     /// `alg` is anything but ES256 (including `none` and HS256).
     #[error("webhook JWT uses algorithm {0:?}; only ES256 is accepted")]
     UnsupportedAlgorithm(String),
-    /// Plaid does not know the `kid`.
+    /// The `kid` is empty, longer than [`MAX_KID_BYTES`] or has characters outside
+    /// `[A-Za-z0-9._~-]`. Nothing was fetched.
+    #[error("webhook JWT kid is not 1 to {MAX_KID_BYTES} URL-safe characters")]
+    InvalidKid,
+    /// Plaid does not know the `kid` (now, or when last asked within the unknown-kid time).
     #[error("no verification key with kid {0:?}")]
     UnknownKey(String),
-    /// Fetching the key failed for another reason.
+    /// Too many fetches of new kids in the last minute
+    /// ([`WebhookVerifier::new_key_fetches_per_minute`]); nothing was fetched.
+    #[error("too many new webhook key ids in the last minute; not fetched")]
+    TooManyNewKeys,
+    /// The key endpoint answered 401 or 403: the client's credentials are wrong.
+    #[error("key fetch refused with HTTP {status}: check the client id and secret")]
+    KeyFetchUnauthorized {
+        /// 401 or 403.
+        status: u16,
+    },
+    /// The key endpoint answered 429.
+    #[error("key fetch rate-limited by Plaid (HTTP 429)")]
+    KeyFetchRateLimited,
+    /// Fetching the key failed for another reason (transport, 5xx, a bad response).
     #[error("cannot fetch verification key: {0}")]
     KeyFetch(#[source] Error),
-    /// The key's `expired_at` has passed.
+    /// The key's `expired_at` is set (or not readable): Plaid has retired it.
     #[error("verification key {0:?} has expired")]
     ExpiredKey(String),
     /// The signature does not verify under the key.
@@ -80,31 +106,82 @@ pub enum VerifyError {
 #[derive(Clone)]
 struct Key {
     key: VerifyingKey,
-    expired_at: Option<i64>,
+    /// `expired_at` was set or unreadable.
+    expired: bool,
 }
 
-type Slot = Arc<tokio::sync::Mutex<Option<Key>>>;
+/// What a shared fetch ended with, for the callers that waited on it.
+#[derive(Clone)]
+enum Outcome {
+    Key(Key),
+    Unknown,
+    Unauthorized(u16),
+    RateLimited,
+    Failed(String),
+}
 
-/// Checks webhook signatures. Cheap to clone; keys are cached per `kid`.
+type Slot = Arc<tokio::sync::Mutex<Option<Outcome>>>;
+
+#[derive(Default)]
+struct Cache {
+    keys: HashMap<String, (Key, Instant)>,
+    unknown: HashMap<String, Instant>,
+    inflight: HashMap<String, Slot>,
+    new_fetches: VecDeque<Instant>,
+}
+
+/// Inserts into a time-stamped map, first evicting the oldest entry when it is full.
+fn bounded_insert<V>(map: &mut HashMap<String, V>, max: usize, kid: &str, value: V, at: impl Fn(&V) -> Instant) {
+    if !map.contains_key(kid) && map.len() >= max {
+        if let Some(oldest) = map.iter().min_by_key(|(_, v)| at(v)).map(|(k, _)| k.clone()) {
+            map.remove(&oldest);
+        }
+    }
+    if max > 0 {
+        map.insert(kid.to_owned(), value);
+    }
+}
+
+/// Checks webhook signatures. Cheap to clone; clones share one key cache.
 #[derive(Clone)]
 pub struct WebhookVerifier {
     client: Client,
-    keys: Arc<Mutex<HashMap<String, Slot>>>,
+    cache: Arc<Mutex<Cache>>,
     max_age: Duration,
     max_skew: Duration,
+    key_ttl: Duration,
+    max_keys: usize,
+    unknown_ttl: Duration,
+    max_unknown: usize,
+    new_per_minute: usize,
 }
 
 impl std::fmt::Debug for WebhookVerifier {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WebhookVerifier").field("max_age", &self.max_age).field("max_skew", &self.max_skew).finish()
+        f.debug_struct("WebhookVerifier")
+            .field("max_age", &self.max_age)
+            .field("max_skew", &self.max_skew)
+            .field("key_ttl", &self.key_ttl)
+            .field("max_keys", &self.max_keys)
+            .field("unknown_ttl", &self.unknown_ttl)
+            .field("max_unknown", &self.max_unknown)
+            .field("new_per_minute", &self.new_per_minute)
+            .finish_non_exhaustive()
     }
 }
 
 const KEY_OP: Operation =
     Operation { id: "webhookVerificationKeyGet", method: reqwest::Method::POST, path: "/webhook_verification_key/get" };
 
+/// Strict base64url: no padding, no whitespace, no non-zero trailing bits.
 fn b64(part: &str, what: &str) -> Result<Vec<u8>, VerifyError> {
-    URL_SAFE_NO_PAD.decode(part.trim_end_matches('=')).map_err(|e| VerifyError::Malformed(format!("{what}: {e}")))
+    URL_SAFE_NO_PAD.decode(part).map_err(|e| VerifyError::Malformed(format!("{what} is not strict base64url: {e}")))
+}
+
+fn kid_is_well_formed(kid: &str) -> bool {
+    !kid.is_empty()
+        && kid.len() <= MAX_KID_BYTES
+        && kid.bytes().all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
 }
 
 fn now_secs() -> i64 {
@@ -124,22 +201,40 @@ fn key_from_jwk(jwk: &Value) -> Result<Key, String> {
     let (x, y) = (coord("x")?, coord("y")?);
     let point = p256::EncodedPoint::from_affine_coordinates(&x.into(), &y.into(), false);
     let key = VerifyingKey::from_encoded_point(&point).map_err(|e| format!("JWK is not a valid P-256 point: {e}"))?;
-    Ok(Key { key, expired_at: jwk.get("expired_at").and_then(Value::as_i64) })
+    // Plaid sets `expired_at` when it retires a key; anything but absent or null counts as set.
+    let expired = !matches!(jwk.get("expired_at"), None | Some(Value::Null));
+    Ok(Key { key, expired })
 }
 
 impl WebhookVerifier {
-    /// Default largest accepted age of `iat`.
+    /// Default largest accepted age of `iat`: 5 minutes.
     pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(5 * 60);
-    /// Default largest accepted clock skew into the future.
+    /// Default largest accepted clock skew into the future: 1 minute.
     pub const DEFAULT_MAX_SKEW: Duration = Duration::from_secs(60);
+    /// Default time a fetched key is used before it is fetched again (to see `expired_at`):
+    /// 1 hour.
+    pub const DEFAULT_KEY_TTL: Duration = Duration::from_secs(60 * 60);
+    /// Default number of keys cached: 16 (Plaid rotates keys rarely).
+    pub const DEFAULT_MAX_KEYS: usize = 16;
+    /// Default time an unknown kid is remembered as unknown: 10 minutes.
+    pub const DEFAULT_UNKNOWN_KID_TTL: Duration = Duration::from_secs(10 * 60);
+    /// Default number of unknown kids remembered: 1,024.
+    pub const DEFAULT_MAX_UNKNOWN_KIDS: usize = 1024;
+    /// Default number of fetches of kids not in the cache per minute: 10.
+    pub const DEFAULT_NEW_KEY_FETCHES_PER_MINUTE: usize = 10;
 
     /// A verifier that fetches keys through `client`.
     pub fn new(client: Client) -> Self {
         WebhookVerifier {
             client,
-            keys: Arc::default(),
+            cache: Arc::default(),
             max_age: Self::DEFAULT_MAX_AGE,
             max_skew: Self::DEFAULT_MAX_SKEW,
+            key_ttl: Self::DEFAULT_KEY_TTL,
+            max_keys: Self::DEFAULT_MAX_KEYS,
+            unknown_ttl: Self::DEFAULT_UNKNOWN_KID_TTL,
+            max_unknown: Self::DEFAULT_MAX_UNKNOWN_KIDS,
+            new_per_minute: Self::DEFAULT_NEW_KEY_FETCHES_PER_MINUTE,
         }
     }
 
@@ -155,42 +250,149 @@ impl WebhookVerifier {
         self
     }
 
-    /// Adds a key (a JWK as returned by `/webhook_verification_key/get`) to the cache.
+    /// Sets how long a fetched key is used before it is fetched again.
+    pub fn key_ttl(mut self, d: Duration) -> Self {
+        self.key_ttl = d;
+        self
+    }
+
+    /// Sets how many keys are cached (the oldest is dropped first).
+    pub fn max_cached_keys(mut self, n: usize) -> Self {
+        self.max_keys = n;
+        self
+    }
+
+    /// Sets how long, and how many, unknown kids are remembered.
+    pub fn unknown_kids(mut self, ttl: Duration, max: usize) -> Self {
+        self.unknown_ttl = ttl;
+        self.max_unknown = max;
+        self
+    }
+
+    /// Sets how many kids not in the cache may be fetched per minute. Refreshing a cached key
+    /// does not count.
+    pub fn new_key_fetches_per_minute(mut self, n: usize) -> Self {
+        self.new_per_minute = n;
+        self
+    }
+
+    /// How many keys are cached now.
+    pub fn cached_key_count(&self) -> usize {
+        self.lock().keys.len()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Cache> {
+        self.cache.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Adds a key (a JWK as returned by `/webhook_verification_key/get`) to the cache, as if it
+    /// had just been fetched.
     pub fn insert_key(&self, jwk: &Value) -> Result<(), VerifyError> {
         let kid =
             jwk.get("kid").and_then(Value::as_str).ok_or_else(|| VerifyError::Malformed("JWK has no kid".into()))?;
-        let key = key_from_jwk(jwk).map_err(VerifyError::Malformed)?;
-        self.slot(kid)
-            .try_lock()
-            .map(|mut g| *g = Some(key))
-            .map_err(|_| VerifyError::Malformed("key is being fetched".into()))
-    }
-
-    fn slot(&self, kid: &str) -> Slot {
-        let mut map = self.keys.lock().unwrap_or_else(|p| p.into_inner());
-        map.entry(kid.to_owned()).or_default().clone()
-    }
-
-    /// One fetch per new `kid`: concurrent callers wait on the same slot.
-    async fn key(&self, kid: &str) -> Result<Key, VerifyError> {
-        let slot = self.slot(kid);
-        let mut guard = slot.lock().await;
-        if let Some(k) = guard.as_ref() {
-            return Ok(k.clone());
+        if !kid_is_well_formed(kid) {
+            return Err(VerifyError::InvalidKid);
         }
-        let body = serde_json::json!({ "key_id": kid });
-        let resp: Value = match self.client.execute(&KEY_OP, Some(&body), Retry::Safe).await {
-            Ok(v) => v,
-            Err(Error::Api(e)) if (400..500).contains(&e.status) => return Err(VerifyError::UnknownKey(kid.into())),
-            Err(e) => return Err(VerifyError::KeyFetch(e)),
+        let key = key_from_jwk(jwk).map_err(VerifyError::Malformed)?;
+        let mut cache = self.lock();
+        cache.unknown.remove(kid);
+        bounded_insert(&mut cache.keys, self.max_keys, kid, (key, Instant::now()), |v| v.1);
+        Ok(())
+    }
+
+    fn answer(kid: &str, outcome: Outcome) -> Result<Key, VerifyError> {
+        match outcome {
+            Outcome::Key(k) => Ok(k),
+            Outcome::Unknown => Err(VerifyError::UnknownKey(kid.into())),
+            Outcome::Unauthorized(status) => Err(VerifyError::KeyFetchUnauthorized { status }),
+            Outcome::RateLimited => Err(VerifyError::KeyFetchRateLimited),
+            Outcome::Failed(m) => Err(VerifyError::KeyFetch(Error::invalid(format!("shared key fetch failed: {m}")))),
+        }
+    }
+
+    /// The key for `kid`: from the cache, or from one fetch that concurrent callers share.
+    async fn key(&self, kid: &str) -> Result<Key, VerifyError> {
+        let slot = {
+            let mut cache = self.lock();
+            let now = Instant::now();
+            if let Some((k, at)) = cache.keys.get(kid) {
+                if now.duration_since(*at) < self.key_ttl {
+                    return Ok(k.clone());
+                }
+            }
+            match cache.unknown.get(kid) {
+                Some(at) if now.duration_since(*at) < self.unknown_ttl => {
+                    return Err(VerifyError::UnknownKey(kid.into()));
+                }
+                Some(_) => {
+                    cache.unknown.remove(kid);
+                }
+                None => {}
+            }
+            match cache.inflight.get(kid) {
+                Some(slot) => slot.clone(),
+                None => {
+                    if !cache.keys.contains_key(kid) {
+                        let window = Duration::from_secs(60);
+                        while cache.new_fetches.front().is_some_and(|t| now.duration_since(*t) >= window) {
+                            cache.new_fetches.pop_front();
+                        }
+                        if cache.new_fetches.len() >= self.new_per_minute {
+                            return Err(VerifyError::TooManyNewKeys);
+                        }
+                        cache.new_fetches.push_back(now);
+                    }
+                    let slot = Slot::default();
+                    cache.inflight.insert(kid.to_owned(), slot.clone());
+                    slot
+                }
+            }
         };
+        let mut guard = slot.lock().await;
+        if let Some(outcome) = guard.clone() {
+            return Self::answer(kid, outcome);
+        }
+        let result = self.fetch(kid).await;
+        let outcome = match &result {
+            Ok(k) => Outcome::Key(k.clone()),
+            Err(VerifyError::UnknownKey(_)) => Outcome::Unknown,
+            Err(VerifyError::KeyFetchUnauthorized { status }) => Outcome::Unauthorized(*status),
+            Err(VerifyError::KeyFetchRateLimited) => Outcome::RateLimited,
+            Err(e) => Outcome::Failed(e.to_string()),
+        };
+        *guard = Some(outcome.clone());
+        let mut cache = self.lock();
+        cache.inflight.remove(kid);
+        let now = Instant::now();
+        match outcome {
+            Outcome::Key(k) => bounded_insert(&mut cache.keys, self.max_keys, kid, (k, now), |v| v.1),
+            Outcome::Unknown => {
+                cache.keys.remove(kid);
+                bounded_insert(&mut cache.unknown, self.max_unknown, kid, now, |v| *v);
+            }
+            _ => {}
+        }
+        result
+    }
+
+    /// One `/webhook_verification_key/get` call: never retried, its body capped.
+    async fn fetch(&self, kid: &str) -> Result<Key, VerifyError> {
+        let body = serde_json::json!({ "key_id": kid });
+        let resp: Value =
+            match self.client.execute_limited(&KEY_OP, Some(&body), Retry::Never, MAX_KEY_RESPONSE_BYTES).await {
+                Ok(v) => v,
+                Err(Error::Api(e)) if matches!(e.status, 401 | 403) => {
+                    return Err(VerifyError::KeyFetchUnauthorized { status: e.status })
+                }
+                Err(Error::Api(e)) if e.status == 429 => return Err(VerifyError::KeyFetchRateLimited),
+                Err(Error::Api(e)) if matches!(e.status, 400 | 404) => return Err(VerifyError::UnknownKey(kid.into())),
+                Err(e) => return Err(VerifyError::KeyFetch(e)),
+            };
         let jwk = resp.get("key").ok_or_else(|| VerifyError::Malformed("key response has no `key`".into()))?;
         if jwk.get("kid").and_then(Value::as_str) != Some(kid) {
             return Err(VerifyError::UnknownKey(kid.into()));
         }
-        let key = key_from_jwk(jwk).map_err(VerifyError::Malformed)?;
-        *guard = Some(key.clone());
-        Ok(key)
+        key_from_jwk(jwk).map_err(VerifyError::Malformed)
     }
 
     /// Verifies a webhook given its headers and raw body, then parses it.
@@ -210,6 +412,9 @@ impl WebhookVerifier {
     /// received (never re-serialized JSON), then parses it.
     pub async fn verify(&self, jwt: Option<&str>, body: &[u8]) -> Result<Webhook, VerifyError> {
         let jwt = jwt.map(str::trim).filter(|j| !j.is_empty()).ok_or(VerifyError::MissingHeader)?;
+        if jwt.len() > MAX_JWT_BYTES {
+            return Err(VerifyError::Malformed(format!("longer than {MAX_JWT_BYTES} bytes")));
+        }
         let parts: Vec<&str> = jwt.split('.').collect();
         let [h64, c64, s64] = parts[..] else {
             return Err(VerifyError::Malformed(format!("expected 3 parts, found {}", parts.len())));
@@ -218,17 +423,21 @@ impl WebhookVerifier {
             .map_err(|e| VerifyError::Malformed(format!("header JSON: {e}")))?;
         let alg = header.get("alg").and_then(Value::as_str).unwrap_or("");
         if alg != "ES256" {
-            return Err(VerifyError::UnsupportedAlgorithm(alg.to_string()));
+            let shown = if alg.len() <= 16 && alg.bytes().all(|b| b.is_ascii_alphanumeric()) { alg } else { "<other>" };
+            return Err(VerifyError::UnsupportedAlgorithm(shown.to_string()));
         }
         let kid = header
             .get("kid")
             .and_then(Value::as_str)
             .ok_or_else(|| VerifyError::Malformed("header has no kid".into()))?;
+        if !kid_is_well_formed(kid) {
+            return Err(VerifyError::InvalidKid);
+        }
         let sig_bytes = b64(s64, "signature")?;
         let sig = Signature::from_slice(&sig_bytes)
             .map_err(|_| VerifyError::Malformed("signature is not 64 bytes r||s".into()))?;
         let key = self.key(kid).await?;
-        if key.expired_at.is_some_and(|t| t <= now_secs()) {
+        if key.expired {
             return Err(VerifyError::ExpiredKey(kid.into()));
         }
         let signing_input = &jwt[..h64.len() + 1 + c64.len()];

@@ -5,7 +5,7 @@
 
 //! Webhook body parsing shared by the generated [`crate::Webhook`] enum.
 
-use super::error::{decode, snippet, Error};
+use super::error::{decode, Error, RawBody};
 use serde_json::Value;
 
 /// Reads the body as JSON and pulls out `webhook_type` and `webhook_code`.
@@ -15,7 +15,7 @@ pub(crate) fn head(body: &[u8]) -> Result<(Value, String, String), Error> {
         raw.get(k).and_then(Value::as_str).map(str::to_owned).ok_or_else(|| Error::Decode {
             path: k.to_string(),
             message: format!("webhook body has no string `{k}`"),
-            snippet: snippet(body),
+            body: RawBody::new(bytes::Bytes::copy_from_slice(body)),
             attempts: 0,
         })
     };

@@ -78,7 +78,8 @@ fn emit_op(op: &Operation, types: &TokenStream) -> TokenStream {
                 quote! {
                     #[doc = #dp]
                     #[doc = ""]
-                    #[doc = " A cursor that repeats ends the stream with [`Error::RepeatedCursor`]."]
+                    #[doc = " A cursor that repeats (the starting one included) ends the stream with [`Error::RepeatedCursor`];"]
+                    #[doc = " more than [`Client::max_pages`] pages end it with [`Error::PageLimit`]."]
                     pub fn #pages(&self, request: &#req) -> impl ::futures_util::Stream<Item = Result<#resp, Error>> + Send + 'static {
                         crate::runtime::paginate::pages(self.clone(), request.clone())
                     }
@@ -123,10 +124,16 @@ fn emit_pagination(op: &Operation, types: &TokenStream) -> Option<TokenStream> {
         (true, false) => quote!(self.#cursor = cursor),
         (false, false) => quote!(self.#cursor = cursor.unwrap_or_default()),
     };
+    let get = match (p.cursor_optional, p.cursor_explicit_null) {
+        (_, true) => quote!(self.#cursor.as_ref().and_then(|c| c.as_deref())),
+        (true, false) => quote!(self.#cursor.as_deref()),
+        (false, false) => quote!(Some(self.#cursor.as_str())),
+    };
     let next_expr = if p.next_optional { quote!(self.#next.as_deref()) } else { quote!(Some(self.#next.as_str())) };
     Some(quote! {
         impl crate::runtime::paginate::PagedRequest for #req {
             type Page = #resp;
+            fn cursor(&self) -> Option<&str> { #get }
             fn set_cursor(&mut self, cursor: Option<String>) { #set; }
             fn fetch(client: &Client, request: &Self) -> impl ::std::future::Future<Output = Result<#resp, Error>> + Send {
                 let (client, request) = (client.clone(), request.clone());

@@ -172,6 +172,28 @@ fn emit_struct(
         }
     });
     let default = all_optional.then(|| quote!(Default,));
+    // A struct with sensitive fields gets a Debug that prints `<redacted>` for them.
+    let redacting = fields.iter().any(|f| f.sensitive);
+    let derive_debug = (!redacting).then(|| quote!(Debug,));
+    let debug_impl = redacting.then(|| {
+        let label = name.to_string();
+        let entries = fields.iter().map(|f| {
+            let n = ident(&f.name);
+            let key = &f.name;
+            if f.sensitive {
+                quote!(.field(#key, &crate::runtime::Redacted))
+            } else {
+                quote!(.field(#key, &self.#n))
+            }
+        });
+        quote! {
+            impl ::std::fmt::Debug for #name {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.debug_struct(#label) #(#entries)* .finish()
+                }
+            }
+        }
+    });
     let many = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     let setters = fields.iter().filter(|f| request && f.optional).map(|f| {
         let n = ident(&f.name);
@@ -198,11 +220,12 @@ fn emit_struct(
     quote! {
         #doc
         #deprecated
-        #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(#derive_debug Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
         #[non_exhaustive]
         pub struct #name {
             #(#defs)*
         }
+        #debug_impl
         impl #name {
             /// Creates a value from its required fields; optional fields start empty.
             #many
