@@ -5,8 +5,9 @@
 use futures_util::{StreamExt, TryStreamExt};
 use plaid_idv::flow::{LinkOptions, PollPolicy};
 use plaid_idv::types::{
-    self, IdentityVerificationCreateRequest, IdentityVerificationGetRequest, IdentityVerificationListRequest,
-    IdentityVerificationRetryRequest, PlaidErrorType, Strategy,
+    self, CountryCode, IdentityVerificationCreateRequest, IdentityVerificationCreateRequestRequired,
+    IdentityVerificationGetRequest, IdentityVerificationListRequest, IdentityVerificationRetryRequest,
+    IdentityVerificationRetryRequestRequired, PlaidErrorType, Strategy,
 };
 use plaid_idv::{Client, Environment, Error, RetryPolicy};
 use serde_json::{json, Value};
@@ -26,12 +27,7 @@ fn example(text: &str) -> Value {
 }
 
 fn fast_retries() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 4,
-        base_delay: Duration::from_millis(1),
-        max_delay: Duration::from_millis(5),
-        max_elapsed: Duration::from_secs(10),
-    }
+    RetryPolicy { max_attempts: 4, base_delay: Duration::from_millis(1), max_delay: Duration::from_millis(5) }
 }
 
 fn client_for(uri: &str) -> Client {
@@ -47,12 +43,24 @@ fn get_req() -> IdentityVerificationGetRequest {
 }
 
 fn create_req(idempotent: Option<bool>) -> IdentityVerificationCreateRequest {
-    let r =
-        IdentityVerificationCreateRequest::new(false, "idvtmp_3Fh9sKx2WqPa", true).with_client_user_id("customer-8841");
+    let r = IdentityVerificationCreateRequest::new(IdentityVerificationCreateRequestRequired {
+        is_shareable: false,
+        template_id: "idvtmp_3Fh9sKx2WqPa".into(),
+        gave_consent: true,
+    })
+    .with_client_user_id("customer-8841");
     match idempotent {
-        Some(b) => r.with_is_idempotent(Some(b)),
+        Some(b) => r.with_is_idempotent(b),
         None => r,
     }
+}
+
+fn retry_req(user: &str, template: &str, strategy: Strategy) -> IdentityVerificationRetryRequest {
+    IdentityVerificationRetryRequest::new(IdentityVerificationRetryRequestRequired {
+        client_user_id: user.into(),
+        template_id: template.into(),
+        strategy,
+    })
 }
 
 fn plaid_error(status: u16, error_type: &str, code: &str) -> ResponseTemplate {
@@ -150,7 +158,7 @@ async fn plaid_error_shapes_map_to_typed_api_errors() {
             .respond_with(plaid_error(status, ty, code))
             .mount(&server)
             .await;
-        let retry = IdentityVerificationRetryRequest::new("customer-8841", "idvtmp_3Fh9sKx2WqPa", Strategy::Reset);
+        let retry = retry_req("customer-8841", "idvtmp_3Fh9sKx2WqPa", Strategy::Reset);
         let err = client_for(&server.uri()).identity_verification_retry(&retry).await.unwrap_err();
         let Error::Api(api) = &err else { panic!("expected Api, got {err:?}") };
         assert_eq!(api.status, status);
@@ -232,7 +240,7 @@ async fn timeout_is_a_timeout_error() {
         .await;
     let c = Client::builder("id", "secret")
         .environment(Environment::Custom(server.uri()))
-        .timeout(Duration::from_millis(200))
+        .attempt_timeout(Duration::from_millis(200))
         .retry_policy(RetryPolicy { max_attempts: 2, ..fast_retries() })
         .build()
         .unwrap();
@@ -317,7 +325,7 @@ async fn html_502_from_a_proxy_is_an_api_error_with_the_raw_body() {
         .respond_with(ResponseTemplate::new(502).set_body_raw(html, "text/html"))
         .mount(&server)
         .await;
-    let retry = IdentityVerificationRetryRequest::new("u", "idvtmp_1", Strategy::Incomplete);
+    let retry = retry_req("u", "idvtmp_1", Strategy::Incomplete);
     let err = client_for(&server.uri()).identity_verification_retry(&retry).await.unwrap_err();
     let Error::Api(api) = &err else { panic!("{err:?}") };
     assert_eq!(api.status, 502);
@@ -432,7 +440,7 @@ async fn start_verification_uses_the_same_template_and_user_for_the_link_token()
     let started = c
         .start_verification(
             &create_req(Some(true)),
-            &LinkOptions::new("My App", "en", &["US"]).with_webhook("https://example.com/hook"),
+            &LinkOptions::new("My App", [CountryCode::Us]).with_webhook("https://example.com/hook"),
         )
         .await
         .unwrap();
@@ -477,7 +485,7 @@ async fn an_expired_session_is_replaced_not_reused() {
         .mount(&server)
         .await;
     let started = client_for(&server.uri())
-        .start_verification(&create_req(Some(true)), &LinkOptions::new("App", "en", &["US"]))
+        .start_verification(&create_req(Some(true)), &LinkOptions::new("App", [CountryCode::Us]))
         .await
         .unwrap();
     assert_eq!(started.verification.id.as_str(), "idv_fresh");
@@ -506,7 +514,7 @@ async fn wait_for_terminal_polls_until_the_status_leaves_active() {
         max_interval: Duration::from_millis(20),
         deadline: Duration::from_secs(5),
     };
-    let r = c.wait_for_terminal("idv_7bQx2mLpR4zT", &policy).await.unwrap();
+    let r = c.wait_for_terminal(&"idv_7bQx2mLpR4zT".into(), &policy).await.unwrap();
     assert_eq!(r.status, types::IdentityVerificationStatus::Success);
     assert!(r.status.is_terminal() && !types::IdentityVerificationStatus::Active.is_terminal());
     assert_eq!(requests(&server).await.len(), 3);
@@ -517,7 +525,7 @@ async fn wait_for_terminal_polls_until_the_status_leaves_active() {
         .mount(&server)
         .await;
     let short = PollPolicy { deadline: Duration::from_millis(50), ..policy };
-    let err = c.wait_for_terminal("idv_7bQx2mLpR4zT", &short).await.unwrap_err();
+    let err = c.wait_for_terminal(&"idv_7bQx2mLpR4zT".into(), &short).await.unwrap_err();
     assert!(matches!(&err, Error::DeadlineExceeded { last_status, .. } if last_status == "active"), "{err:?}");
 }
 

@@ -75,27 +75,34 @@ async fn every_operation_is_accepted_by_prism() {
     let prism = Prism::start(&root().join("spec/plaid-idv.yaml"));
     let c = client(&prism.url);
     let t = "idvtmp_3Fh9sKx2WqPa";
-    let create = IdentityVerificationCreateRequest::new(false, t, true)
-        .with_client_user_id("customer-8841")
-        .with_is_idempotent(Some(true));
+    let create = IdentityVerificationCreateRequest::new(IdentityVerificationCreateRequestRequired {
+        is_shareable: false,
+        template_id: t.into(),
+        gave_consent: true,
+    })
+    .with_client_user_id("customer-8841")
+    .with_is_idempotent(true);
     let created = c.identity_verification_create(&create).await.expect("create");
     c.identity_verification_get(&IdentityVerificationGetRequest::new(created.id.clone())).await.expect("get");
     let list = IdentityVerificationListRequest::new(t).with_client_user_id("customer-8841");
     c.identity_verification_list(&list).await.expect("list");
     let items: Vec<_> = c.identity_verification_list_stream(&list).try_collect().await.expect("list stream");
     assert!(!items.is_empty());
-    c.identity_verification_retry(&IdentityVerificationRetryRequest::new("customer-8841", t, Strategy::Reset))
-        .await
-        .expect("retry");
+    let retry = IdentityVerificationRetryRequest::new(IdentityVerificationRetryRequestRequired {
+        client_user_id: "customer-8841".into(),
+        template_id: t.into(),
+        strategy: Strategy::Reset,
+    });
+    c.identity_verification_retry(&retry).await.expect("retry");
     c.dashboard_user_get(&DashboardUserGetRequest::new("usr_1")).await.expect("dashboard user get");
     c.dashboard_user_list(&DashboardUserListRequest::new()).await.expect("dashboard user list");
-    let link = LinkTokenCreateRequest::new(
-        "My App",
-        "en",
-        vec![CountryCode::Us],
-        LinkTokenCreateRequestUser::new("customer-8841"),
-    )
-    .with_products(Some(vec![Products::IdentityVerification]))
+    let link = LinkTokenCreateRequest::new(LinkTokenCreateRequestRequired {
+        client_name: "My App".into(),
+        language: "en".into(),
+        country_codes: vec![CountryCode::Us],
+        user: LinkTokenCreateRequestUser::new("customer-8841"),
+    })
+    .with_products(vec![Products::IdentityVerification])
     .with_identity_verification(LinkTokenCreateRequestIdentityVerification::new(t).with_gave_consent(true));
     c.link_token_create(&link).await.expect("link token");
     c.webhook_verification_key_get(&WebhookVerificationKeyGetRequest::new("kid-1")).await.expect("webhook key");

@@ -23,12 +23,7 @@ const SECRET: &str = "secret-a1b2c3d4e5f6";
 const WEBHOOK: &[u8] = br#"{"webhook_type":"IDENTITY_VERIFICATION","webhook_code":"STATUS_UPDATED","identity_verification_id":"idv_7bQx2mLpR4zT","environment":"sandbox"}"#;
 
 fn fast_retries() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 4,
-        base_delay: Duration::from_millis(1),
-        max_delay: Duration::from_millis(5),
-        max_elapsed: Duration::from_secs(10),
-    }
+    RetryPolicy { max_attempts: 4, base_delay: Duration::from_millis(1), max_delay: Duration::from_millis(5) }
 }
 
 fn client_for(url: &str) -> Client {

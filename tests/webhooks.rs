@@ -58,7 +58,7 @@ async fn a_valid_webhook_is_accepted_and_typed() {
     let server = key_server(&signer, Duration::ZERO).await;
     let v = verifier(&server);
     match v.verify(Some(&signer.sign(BODY)), BODY).await.unwrap() {
-        Webhook::StatusUpdated(e) => assert_eq!(e.identity_verification_id, "idv_7bQx2mLpR4zT"),
+        Webhook::StatusUpdated(e) => assert_eq!(e.identity_verification_id.as_str(), "idv_7bQx2mLpR4zT"),
         other => panic!("{other:?}"),
     }
     // The key is cached: a second webhook does not fetch again.

@@ -13,11 +13,11 @@ impl Client {
     ///
     /// `POST /identity_verification/create` (operation `identityVerificationCreate`).
     ///
-    /// Retried on timeouts, 429 and 5xx only when `is_idempotent` is `true`, which makes repeating it safe.
+    /// Retried on timeouts, resets, 429 and 5xx only when `is_idempotent` is `true`, which makes repeating it safe; a connect failure (the request was never sent) is retried either way.
     pub async fn identity_verification_create(
         &self,
         request: &types::IdentityVerificationCreateRequest,
-    ) -> Result<types::IdentityVerificationCreateResponse, Error> {
+    ) -> Result<types::IdentityVerificationResponse, Error> {
         const OP: Operation = Operation {
             id: "identityVerificationCreate",
             method: ::reqwest::Method::POST,
@@ -40,11 +40,11 @@ impl Client {
     ///
     /// `POST /identity_verification/get` (operation `identityVerificationGet`).
     ///
-    /// Read-only: retried on timeouts, 429 and 5xx under the client's retry policy.
+    /// Read-only: retried on connect failures, timeouts, resets, 429 and 5xx under the client's retry policy, within its operation timeout.
     pub async fn identity_verification_get(
         &self,
         request: &types::IdentityVerificationGetRequest,
-    ) -> Result<types::IdentityVerificationGetResponse, Error> {
+    ) -> Result<types::IdentityVerificationResponse, Error> {
         const OP: Operation = Operation {
             id: "identityVerificationGet",
             method: ::reqwest::Method::POST,
@@ -58,7 +58,7 @@ impl Client {
     ///
     /// `POST /identity_verification/list` (operation `identityVerificationList`).
     ///
-    /// Read-only: retried on timeouts, 429 and 5xx under the client's retry policy.
+    /// Read-only: retried on connect failures, timeouts, resets, 429 and 5xx under the client's retry policy, within its operation timeout.
     pub async fn identity_verification_list(
         &self,
         request: &types::IdentityVerificationListRequest,
@@ -97,11 +97,11 @@ impl Client {
     ///
     /// `POST /identity_verification/retry` (operation `identityVerificationRetry`).
     ///
-    /// Never retried automatically: repeating it could change state twice.
+    /// Retried only when the request was never sent (a connect failure): repeating it could change state twice.
     pub async fn identity_verification_retry(
         &self,
         request: &types::IdentityVerificationRetryRequest,
-    ) -> Result<types::IdentityVerificationRetryResponse, Error> {
+    ) -> Result<types::IdentityVerificationResponse, Error> {
         const OP: Operation = Operation {
             id: "identityVerificationRetry",
             method: ::reqwest::Method::POST,
@@ -115,7 +115,7 @@ impl Client {
     ///
     /// `POST /dashboard_user/get` (operation `dashboardUserGet`).
     ///
-    /// Read-only: retried on timeouts, 429 and 5xx under the client's retry policy.
+    /// Read-only: retried on connect failures, timeouts, resets, 429 and 5xx under the client's retry policy, within its operation timeout.
     pub async fn dashboard_user_get(
         &self,
         request: &types::DashboardUserGetRequest,
@@ -133,7 +133,7 @@ impl Client {
     ///
     /// `POST /dashboard_user/list` (operation `dashboardUserList`).
     ///
-    /// Read-only: retried on timeouts, 429 and 5xx under the client's retry policy.
+    /// Read-only: retried on connect failures, timeouts, resets, 429 and 5xx under the client's retry policy, within its operation timeout.
     pub async fn dashboard_user_list(
         &self,
         request: &types::DashboardUserListRequest,
@@ -172,7 +172,7 @@ impl Client {
     ///
     /// `POST /link/token/create` (operation `linkTokenCreate`).
     ///
-    /// Never retried automatically: repeating it could change state twice.
+    /// Retried only when the request was never sent (a connect failure): repeating it could change state twice.
     pub async fn link_token_create(
         &self,
         request: &types::LinkTokenCreateRequest,
@@ -190,7 +190,7 @@ impl Client {
     ///
     /// `POST /webhook_verification_key/get` (operation `webhookVerificationKeyGet`).
     ///
-    /// Read-only: retried on timeouts, 429 and 5xx under the client's retry policy.
+    /// Read-only: retried on connect failures, timeouts, resets, 429 and 5xx under the client's retry policy, within its operation timeout.
     pub async fn webhook_verification_key_get(
         &self,
         request: &types::WebhookVerificationKeyGetRequest,

@@ -8,13 +8,13 @@ use crate::types;
 #[test]
 fn identity_verification_create_200_example_1() {
     round_trip::<
-        types::IdentityVerificationCreateResponse,
+        types::IdentityVerificationResponse,
     >(include_str!("../spec-examples/identity_verification_create_200_example_1.json"));
 }
 #[test]
 fn identity_verification_create_200_example_1_unknown_enum() {
     unknown_enum_round_trip::<
-        types::IdentityVerificationCreateResponse,
+        types::IdentityVerificationResponse,
     >(
         include_str!(
             "../spec-examples/identity_verification_create_200_example_1_unknown_enum.json"
@@ -24,13 +24,13 @@ fn identity_verification_create_200_example_1_unknown_enum() {
 #[test]
 fn identity_verification_get_200_example_1() {
     round_trip::<
-        types::IdentityVerificationGetResponse,
+        types::IdentityVerificationResponse,
     >(include_str!("../spec-examples/identity_verification_get_200_example_1.json"));
 }
 #[test]
 fn identity_verification_get_200_example_1_unknown_enum() {
     unknown_enum_round_trip::<
-        types::IdentityVerificationGetResponse,
+        types::IdentityVerificationResponse,
     >(
         include_str!(
             "../spec-examples/identity_verification_get_200_example_1_unknown_enum.json"
@@ -56,13 +56,13 @@ fn identity_verification_list_200_example_1_unknown_enum() {
 #[test]
 fn identity_verification_retry_200_example_1() {
     round_trip::<
-        types::IdentityVerificationRetryResponse,
+        types::IdentityVerificationResponse,
     >(include_str!("../spec-examples/identity_verification_retry_200_example_1.json"));
 }
 #[test]
 fn identity_verification_retry_200_example_1_unknown_enum() {
     unknown_enum_round_trip::<
-        types::IdentityVerificationRetryResponse,
+        types::IdentityVerificationResponse,
     >(
         include_str!(
             "../spec-examples/identity_verification_retry_200_example_1_unknown_enum.json"

@@ -37,40 +37,60 @@ pub struct AamvaAnalysis {
     pub last_name: AamvaDetailedMatchResult,
 }
 impl AamvaAnalysis {
-    /// Creates a value from its required fields; optional fields start empty.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        is_verified: impl Into<bool>,
-        id_number: impl Into<AamvaMatchResult>,
-        id_issue_date: impl Into<AamvaMatchResult>,
-        id_expiration_date: impl Into<AamvaMatchResult>,
-        street: impl Into<AamvaDetailedMatchResult>,
-        city: impl Into<AamvaMatchResult>,
-        postal_code: impl Into<AamvaDetailedMatchResult>,
-        date_of_birth: impl Into<AamvaMatchResult>,
-        gender: impl Into<AamvaMatchResult>,
-        height: impl Into<AamvaMatchResult>,
-        eye_color: impl Into<AamvaMatchResult>,
-        first_name: impl Into<AamvaDetailedMatchResult>,
-        middle_name: impl Into<AamvaDetailedMatchResult>,
-        last_name: impl Into<AamvaDetailedMatchResult>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`AamvaAnalysisRequired`]; optional fields start empty.
+    pub fn new(required: AamvaAnalysisRequired) -> Self {
         Self {
-            is_verified: is_verified.into(),
-            id_number: id_number.into(),
-            id_issue_date: id_issue_date.into(),
-            id_expiration_date: id_expiration_date.into(),
-            street: street.into(),
-            city: city.into(),
-            postal_code: postal_code.into(),
-            date_of_birth: date_of_birth.into(),
-            gender: gender.into(),
-            height: height.into(),
-            eye_color: eye_color.into(),
-            first_name: first_name.into(),
-            middle_name: middle_name.into(),
-            last_name: last_name.into(),
+            is_verified: required.is_verified,
+            id_number: required.id_number,
+            id_issue_date: required.id_issue_date,
+            id_expiration_date: required.id_expiration_date,
+            street: required.street,
+            city: required.city,
+            postal_code: required.postal_code,
+            date_of_birth: required.date_of_birth,
+            gender: required.gender,
+            height: required.height,
+            eye_color: required.eye_color,
+            first_name: required.first_name,
+            middle_name: required.middle_name,
+            last_name: required.last_name,
         }
+    }
+}
+/// The required fields of [`AamvaAnalysis`], by name: `AamvaAnalysis::new(AamvaAnalysisRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct AamvaAnalysisRequired {
+    /// True when the state database confirmed the licence overall.
+    pub is_verified: bool,
+    /// Whether one field agreed with the issuing state's licence record (AAMVA check).
+    pub id_number: AamvaMatchResult,
+    /// Whether one field agreed with the issuing state's licence record (AAMVA check).
+    pub id_issue_date: AamvaMatchResult,
+    /// Whether one field agreed with the issuing state's licence record (AAMVA check).
+    pub id_expiration_date: AamvaMatchResult,
+    /// How one field compared with the issuing state's licence record (AAMVA check).
+    pub street: AamvaDetailedMatchResult,
+    /// Whether one field agreed with the issuing state's licence record (AAMVA check).
+    pub city: AamvaMatchResult,
+    /// How one field compared with the issuing state's licence record (AAMVA check).
+    pub postal_code: AamvaDetailedMatchResult,
+    /// Whether one field agreed with the issuing state's licence record (AAMVA check).
+    pub date_of_birth: AamvaMatchResult,
+    /// Whether one field agreed with the issuing state's licence record (AAMVA check).
+    pub gender: AamvaMatchResult,
+    /// Whether one field agreed with the issuing state's licence record (AAMVA check).
+    pub height: AamvaMatchResult,
+    /// Whether one field agreed with the issuing state's licence record (AAMVA check).
+    pub eye_color: AamvaMatchResult,
+    /// How one field compared with the issuing state's licence record (AAMVA check).
+    pub first_name: AamvaDetailedMatchResult,
+    /// How one field compared with the issuing state's licence record (AAMVA check).
+    pub middle_name: AamvaDetailedMatchResult,
+    /// How one field compared with the issuing state's licence record (AAMVA check).
+    pub last_name: AamvaDetailedMatchResult,
+}
+impl From<AamvaAnalysisRequired> for AamvaAnalysis {
+    fn from(required: AamvaAnalysisRequired) -> Self {
+        Self::new(required)
     }
 }
 /// How one field compared with the issuing state's licence record (AAMVA check).
@@ -320,19 +340,30 @@ impl ::std::fmt::Debug for DashboardUser {
     }
 }
 impl DashboardUser {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(
-        id: impl Into<DashboardUserId>,
-        created_at: impl Into<::chrono::DateTime<::chrono::Utc>>,
-        email_address: impl Into<String>,
-        status: impl Into<DashboardUserStatus>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`DashboardUserRequired`]; optional fields start empty.
+    pub fn new(required: DashboardUserRequired) -> Self {
         Self {
-            id: id.into(),
-            created_at: created_at.into(),
-            email_address: email_address.into(),
-            status: status.into(),
+            id: required.id,
+            created_at: required.created_at,
+            email_address: required.email_address,
+            status: required.status,
         }
+    }
+}
+/// The required fields of [`DashboardUser`], by name: `DashboardUser::new(DashboardUserRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct DashboardUserRequired {
+    /// Identifier of a Dashboard user.
+    pub id: DashboardUserId,
+    /// A point in time in RFC 3339 form, in UTC.
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    /// An email address.
+    pub email_address: String,
+    /// Whether a team member can use the Plaid Dashboard.
+    pub status: DashboardUserStatus,
+}
+impl From<DashboardUserRequired> for DashboardUser {
+    fn from(required: DashboardUserRequired) -> Self {
+        Self::new(required)
     }
 }
 /// Parameters for fetching one Dashboard user.
@@ -404,21 +435,33 @@ impl ::std::fmt::Debug for DashboardUserGetResponse {
     }
 }
 impl DashboardUserGetResponse {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(
-        id: impl Into<DashboardUserId>,
-        created_at: impl Into<::chrono::DateTime<::chrono::Utc>>,
-        email_address: impl Into<String>,
-        status: impl Into<DashboardUserStatus>,
-        request_id: impl Into<RequestId>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`DashboardUserGetResponseRequired`]; optional fields start empty.
+    pub fn new(required: DashboardUserGetResponseRequired) -> Self {
         Self {
-            id: id.into(),
-            created_at: created_at.into(),
-            email_address: email_address.into(),
-            status: status.into(),
-            request_id: request_id.into(),
+            id: required.id,
+            created_at: required.created_at,
+            email_address: required.email_address,
+            status: required.status,
+            request_id: required.request_id,
         }
+    }
+}
+/// The required fields of [`DashboardUserGetResponse`], by name: `DashboardUserGetResponse::new(DashboardUserGetResponseRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct DashboardUserGetResponseRequired {
+    /// Identifier of a Dashboard user.
+    pub id: DashboardUserId,
+    /// A point in time in RFC 3339 form, in UTC.
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    /// An email address.
+    pub email_address: String,
+    /// Whether a team member can use the Plaid Dashboard.
+    pub status: DashboardUserStatus,
+    /// An identifier Plaid gives every request; quote it when you contact support.
+    pub request_id: RequestId,
+}
+impl From<DashboardUserGetResponseRequired> for DashboardUserGetResponse {
+    fn from(required: DashboardUserGetResponseRequired) -> Self {
+        Self::new(required)
     }
 }
 /// Identifier of a Dashboard user.
@@ -482,9 +525,9 @@ impl DashboardUserListRequest {
         self.client_id = Some(value.into());
         self
     }
-    /// Sets `cursor`; `None` sends an explicit `null`.
-    pub fn with_cursor(mut self, value: Option<String>) -> Self {
-        self.cursor = Some(value);
+    /// Sets `cursor`: a value, or `None` to send an explicit `null`.
+    pub fn with_cursor(mut self, value: impl Into<Option<String>>) -> Self {
+        self.cursor = Some(value.into());
         self
     }
 }
@@ -501,17 +544,27 @@ pub struct DashboardUserListResponse {
     pub request_id: RequestId,
 }
 impl DashboardUserListResponse {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(
-        dashboard_users: impl Into<Vec<DashboardUser>>,
-        next_cursor: impl Into<Option<String>>,
-        request_id: impl Into<RequestId>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`DashboardUserListResponseRequired`]; optional fields start empty.
+    pub fn new(required: DashboardUserListResponseRequired) -> Self {
         Self {
-            dashboard_users: dashboard_users.into(),
-            next_cursor: next_cursor.into(),
-            request_id: request_id.into(),
+            dashboard_users: required.dashboard_users,
+            next_cursor: required.next_cursor,
+            request_id: required.request_id,
         }
+    }
+}
+/// The required fields of [`DashboardUserListResponse`], by name: `DashboardUserListResponse::new(DashboardUserListResponseRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct DashboardUserListResponseRequired {
+    /// The Dashboard users on this page.
+    pub dashboard_users: Vec<DashboardUser>,
+    /// Opaque position in a listing. Pass the previous page's `next_cursor` to fetch the next page.
+    pub next_cursor: Option<String>,
+    /// An identifier Plaid gives every request; quote it when you contact support.
+    pub request_id: RequestId,
+}
+impl From<DashboardUserListResponseRequired> for DashboardUserListResponse {
+    fn from(required: DashboardUserListResponseRequired) -> Self {
+        Self::new(required)
     }
 }
 /// Whether a team member can use the Plaid Dashboard.
@@ -573,24 +626,37 @@ pub struct DocumentAnalysis {
     pub aamva_verification: Option<AamvaAnalysis>,
 }
 impl DocumentAnalysis {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(
-        authenticity: impl Into<DocumentAuthenticityMatchCode>,
-        image_quality: impl Into<ImageQuality>,
-        extracted_data: impl Into<Option<PhysicalDocumentExtractedDataAnalysis>>,
-        fraud_analysis_details: impl Into<Option<FraudAnalysisDetails>>,
-        image_quality_details: impl Into<Option<ImageQualityDetails>>,
-        aamva_verification: impl Into<Option<AamvaAnalysis>>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`DocumentAnalysisRequired`]; optional fields start empty.
+    pub fn new(required: DocumentAnalysisRequired) -> Self {
         Self {
-            authenticity: authenticity.into(),
-            image_quality: image_quality.into(),
-            extracted_data: extracted_data.into(),
-            fraud_analysis_details: fraud_analysis_details.into(),
-            image_quality_details: image_quality_details.into(),
+            authenticity: required.authenticity,
+            image_quality: required.image_quality,
+            extracted_data: required.extracted_data,
+            fraud_analysis_details: required.fraud_analysis_details,
+            image_quality_details: required.image_quality_details,
             human_review: None,
-            aamva_verification: aamva_verification.into(),
+            aamva_verification: required.aamva_verification,
         }
+    }
+}
+/// The required fields of [`DocumentAnalysis`], by name: `DocumentAnalysis::new(DocumentAnalysisRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct DocumentAnalysisRequired {
+    /// Whether the document looks genuine: its layout, photo and security features follow the rules for this kind of document from this issuer.
+    pub authenticity: DocumentAuthenticityMatchCode,
+    /// How good the document photo was. Poor photos are more likely to fail reading and checks; Plaid lets the user retake them a few times.
+    pub image_quality: ImageQuality,
+    /// How the data read from the document compares with what the user entered; null when there was nothing to compare.
+    pub extracted_data: Option<PhysicalDocumentExtractedDataAnalysis>,
+    /// Results of the individual fraud checks run on a submitted document.
+    pub fraud_analysis_details: Option<FraudAnalysisDetails>,
+    /// Results of the individual image quality checks on a document capture.
+    pub image_quality_details: Option<ImageQualityDetails>,
+    /// What the issuing state's driver licence database said about the document, field by field. Only present for U.S. driver's licences from states that take part in AAMVA checks.
+    pub aamva_verification: Option<AamvaAnalysis>,
+}
+impl From<DocumentAnalysisRequired> for DocumentAnalysis {
+    fn from(required: DocumentAnalysisRequired) -> Self {
+        Self::new(required)
     }
 }
 /// Whether the document looks genuine: its layout, photo and security features follow the rules for this kind of document from this issuer.
@@ -751,15 +817,24 @@ pub struct DocumentaryVerification {
     pub documents: Vec<DocumentaryVerificationDocument>,
 }
 impl DocumentaryVerification {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(
-        status: impl Into<String>,
-        documents: impl Into<Vec<DocumentaryVerificationDocument>>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`DocumentaryVerificationRequired`]; optional fields start empty.
+    pub fn new(required: DocumentaryVerificationRequired) -> Self {
         Self {
-            status: status.into(),
-            documents: documents.into(),
+            status: required.status,
+            documents: required.documents,
         }
+    }
+}
+/// The required fields of [`DocumentaryVerification`], by name: `DocumentaryVerification::new(DocumentaryVerificationRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct DocumentaryVerificationRequired {
+    /// Outcome of the document step; always the same value as `steps.documentary_verification`.
+    pub status: String,
+    /// Every document the user submitted in this step, one entry per attempt. Plaid may ask for a new capture when an attempt looks like a user mistake (glare, blur), so there can be several.
+    pub documents: Vec<DocumentaryVerificationDocument>,
+}
+impl From<DocumentaryVerificationRequired> for DocumentaryVerification {
+    fn from(required: DocumentaryVerificationRequired) -> Self {
+        Self::new(required)
     }
 }
 /// One submitted identity document: its images, the data read from it and Plaid's analysis.
@@ -782,23 +857,36 @@ pub struct DocumentaryVerificationDocument {
     pub redacted_at: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl DocumentaryVerificationDocument {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(
-        status: impl Into<DocumentStatus>,
-        attempt: impl Into<i64>,
-        images: impl Into<PhysicalDocumentImages>,
-        extracted_data: impl Into<Option<PhysicalDocumentExtractedData>>,
-        analysis: impl Into<DocumentAnalysis>,
-        redacted_at: impl Into<Option<::chrono::DateTime<::chrono::Utc>>>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`DocumentaryVerificationDocumentRequired`]; optional fields start empty.
+    pub fn new(required: DocumentaryVerificationDocumentRequired) -> Self {
         Self {
-            status: status.into(),
-            attempt: attempt.into(),
-            images: images.into(),
-            extracted_data: extracted_data.into(),
-            analysis: analysis.into(),
-            redacted_at: redacted_at.into(),
+            status: required.status,
+            attempt: required.attempt,
+            images: required.images,
+            extracted_data: required.extracted_data,
+            analysis: required.analysis,
+            redacted_at: required.redacted_at,
         }
+    }
+}
+/// The required fields of [`DocumentaryVerificationDocument`], by name: `DocumentaryVerificationDocument::new(DocumentaryVerificationDocumentRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct DocumentaryVerificationDocumentRequired {
+    /// Outcome for one submitted document. The outcome of the whole step is `documentary_verification.status`.
+    pub status: DocumentStatus,
+    /// Which attempt at this step this record describes, counting from 1.
+    pub attempt: i64,
+    /// Short-lived download URLs for this submission's images. Each URL works for about 60 seconds after the request that returned it; fetch the session again for fresh ones.
+    pub images: PhysicalDocumentImages,
+    /// What Plaid read from the document; null when nothing could be read. Text recognition can misread.
+    pub extracted_data: Option<PhysicalDocumentExtractedData>,
+    /// How Plaid judged one submitted document: authenticity, image quality and whether the extracted data agrees with what the user entered. When a document is rejected, this says why.
+    pub analysis: DocumentAnalysis,
+    /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
+    pub redacted_at: Option<::chrono::DateTime<::chrono::Utc>>,
+}
+impl From<DocumentaryVerificationDocumentRequired> for DocumentaryVerificationDocument {
+    fn from(required: DocumentaryVerificationDocumentRequired) -> Self {
+        Self::new(required)
     }
 }
 /// Whether the document had expired when it was checked.
@@ -855,25 +943,39 @@ pub struct FraudAnalysisDetails {
     pub issue_date_check: FraudCheckOutcomeWithNoData,
 }
 impl FraudAnalysisDetails {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(
-        type_supported: impl Into<FraudCheckOutcome>,
-        portrait_presence_check: impl Into<FraudCheckOutcome>,
-        portrait_details_check: impl Into<FraudCheckOutcome>,
-        image_composition_check: impl Into<FraudCheckOutcome>,
-        integrity_check: impl Into<FraudCheckOutcome>,
-        detail_check: impl Into<FraudCheckOutcome>,
-        issue_date_check: impl Into<FraudCheckOutcomeWithNoData>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`FraudAnalysisDetailsRequired`]; optional fields start empty.
+    pub fn new(required: FraudAnalysisDetailsRequired) -> Self {
         Self {
-            type_supported: type_supported.into(),
-            portrait_presence_check: portrait_presence_check.into(),
-            portrait_details_check: portrait_details_check.into(),
-            image_composition_check: image_composition_check.into(),
-            integrity_check: integrity_check.into(),
-            detail_check: detail_check.into(),
-            issue_date_check: issue_date_check.into(),
+            type_supported: required.type_supported,
+            portrait_presence_check: required.portrait_presence_check,
+            portrait_details_check: required.portrait_details_check,
+            image_composition_check: required.image_composition_check,
+            integrity_check: required.integrity_check,
+            detail_check: required.detail_check,
+            issue_date_check: required.issue_date_check,
         }
+    }
+}
+/// The required fields of [`FraudAnalysisDetails`], by name: `FraudAnalysisDetails::new(FraudAnalysisDetailsRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct FraudAnalysisDetailsRequired {
+    /// Whether this kind of document can be fraud-checked at all (`success`) or not (`failed`).
+    pub type_supported: FraudCheckOutcome,
+    /// Whether a portrait was found on the document.
+    pub portrait_presence_check: FraudCheckOutcome,
+    /// Whether the portrait passed Plaid's validity checks (how the photo is embedded, facial landmarks).
+    pub portrait_details_check: FraudCheckOutcome,
+    /// Whether the image is a capture of a physical document rather than of a screen or a digital edit.
+    pub image_composition_check: FraudCheckOutcome,
+    /// Whether the document's security elements agree with each other.
+    pub integrity_check: FraudCheckOutcome,
+    /// Whether the document's styling and layout look genuine.
+    pub detail_check: FraudCheckOutcome,
+    /// Whether the issue date is plausible; `no_data` when it could not be checked.
+    pub issue_date_check: FraudCheckOutcomeWithNoData,
+}
+impl From<FraudAnalysisDetailsRequired> for FraudAnalysisDetails {
+    fn from(required: FraudAnalysisDetailsRequired) -> Self {
+        Self::new(required)
     }
 }
 /// Result of one fraud check on a document.
@@ -1206,7 +1308,7 @@ pub struct IdentityVerification {
     pub completed_at: Option<::chrono::DateTime<::chrono::Utc>>,
     /// The session this one retries; null unless it was created by a retry.
     #[serde(default)]
-    pub previous_attempt_id: Option<String>,
+    pub previous_attempt_id: Option<IdentityVerificationId>,
     /// A link you can send the user to finish verification without Link, when shareable links are enabled on the template.
     #[serde(default)]
     pub shareable_url: Option<String>,
@@ -1276,51 +1378,76 @@ impl ::std::fmt::Debug for IdentityVerification {
     }
 }
 impl IdentityVerification {
-    /// Creates a value from its required fields; optional fields start empty.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        id: impl Into<IdentityVerificationId>,
-        client_user_id: impl Into<ClientUserId>,
-        created_at: impl Into<::chrono::DateTime<::chrono::Utc>>,
-        completed_at: impl Into<Option<::chrono::DateTime<::chrono::Utc>>>,
-        previous_attempt_id: impl Into<Option<String>>,
-        shareable_url: impl Into<Option<String>>,
-        template: impl Into<IdentityVerificationTemplateReference>,
-        user: impl Into<IdentityVerificationUserData>,
-        status: impl Into<IdentityVerificationStatus>,
-        steps: impl Into<IdentityVerificationStepSummary>,
-        documentary_verification: impl Into<Option<DocumentaryVerification>>,
-        selfie_check: impl Into<Option<SelfieCheck>>,
-        kyc_check: impl Into<Option<KycCheckDetails>>,
-        risk_check: impl Into<Option<RiskCheckDetails>>,
-        verify_sms: impl Into<Option<VerifySmsDetails>>,
-        watchlist_screening_id: impl Into<Option<String>>,
-        beacon_user_id: impl Into<Option<String>>,
-        user_id: impl Into<Option<String>>,
-        redacted_at: impl Into<Option<::chrono::DateTime<::chrono::Utc>>>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`IdentityVerificationRequired`]; optional fields start empty.
+    pub fn new(required: IdentityVerificationRequired) -> Self {
         Self {
-            id: id.into(),
-            client_user_id: client_user_id.into(),
-            created_at: created_at.into(),
-            completed_at: completed_at.into(),
-            previous_attempt_id: previous_attempt_id.into(),
-            shareable_url: shareable_url.into(),
-            template: template.into(),
-            user: user.into(),
-            status: status.into(),
-            steps: steps.into(),
-            documentary_verification: documentary_verification.into(),
-            selfie_check: selfie_check.into(),
-            kyc_check: kyc_check.into(),
-            risk_check: risk_check.into(),
-            verify_sms: verify_sms.into(),
-            watchlist_screening_id: watchlist_screening_id.into(),
-            beacon_user_id: beacon_user_id.into(),
-            user_id: user_id.into(),
-            redacted_at: redacted_at.into(),
+            id: required.id,
+            client_user_id: required.client_user_id,
+            created_at: required.created_at,
+            completed_at: required.completed_at,
+            previous_attempt_id: required.previous_attempt_id,
+            shareable_url: required.shareable_url,
+            template: required.template,
+            user: required.user,
+            status: required.status,
+            steps: required.steps,
+            documentary_verification: required.documentary_verification,
+            selfie_check: required.selfie_check,
+            kyc_check: required.kyc_check,
+            risk_check: required.risk_check,
+            verify_sms: required.verify_sms,
+            watchlist_screening_id: required.watchlist_screening_id,
+            beacon_user_id: required.beacon_user_id,
+            user_id: required.user_id,
+            redacted_at: required.redacted_at,
             latest_scored_protect_event: None,
         }
+    }
+}
+/// The required fields of [`IdentityVerification`], by name: `IdentityVerification::new(IdentityVerificationRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct IdentityVerificationRequired {
+    /// Identifier of a verification session, starting with `idv_`.
+    pub id: IdentityVerificationId,
+    /// Your own stable identifier for the end user. Do not put personal data such as an email address in it.
+    pub client_user_id: ClientUserId,
+    /// A point in time in RFC 3339 form, in UTC.
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
+    pub completed_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    /// The session this one retries; null unless it was created by a retry.
+    pub previous_attempt_id: Option<IdentityVerificationId>,
+    /// A link you can send the user to finish verification without Link, when shareable links are enabled on the template.
+    pub shareable_url: Option<String>,
+    /// Which template, and which version of it, configured this session.
+    pub template: IdentityVerificationTemplateReference,
+    /// What Plaid knows about the user: what you supplied plus what the user entered.
+    pub user: IdentityVerificationUserData,
+    /// Where a verification session stands. `active` means the user has not finished; every other value is an end state or awaits review.
+    pub status: IdentityVerificationStatus,
+    /// The state of each step a session can contain.
+    pub steps: IdentityVerificationStepSummary,
+    /// Results of the document step: the images the user submitted and what Plaid found in them.
+    pub documentary_verification: Option<DocumentaryVerification>,
+    /// Results of the selfie step: the captures and how they compared with the document.
+    pub selfie_check: Option<SelfieCheck>,
+    /// Results of checking the user's details against identity data sources.
+    pub kyc_check: Option<KycCheckDetails>,
+    /// Results of Plaid's fraud and risk signals for this session.
+    pub risk_check: Option<RiskCheckDetails>,
+    /// Results of the phone ownership step.
+    pub verify_sms: Option<VerifySmsDetails>,
+    /// Identifier of the watchlist screening run for this session; null when no screening ran.
+    pub watchlist_screening_id: Option<String>,
+    /// Identifier of the Beacon user linked to this session, or null when there is none.
+    pub beacon_user_id: Option<String>,
+    /// Plaid's identifier for a user created with `/user/create`, or null.
+    pub user_id: Option<String>,
+    /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
+    pub redacted_at: Option<::chrono::DateTime<::chrono::Utc>>,
+}
+impl From<IdentityVerificationRequired> for IdentityVerification {
+    fn from(required: IdentityVerificationRequired) -> Self {
+        Self::new(required)
     }
 }
 /// Parameters for starting a new identity verification session for one of your users.
@@ -1376,18 +1503,14 @@ impl ::std::fmt::Debug for IdentityVerificationCreateRequest {
     }
 }
 impl IdentityVerificationCreateRequest {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(
-        is_shareable: impl Into<bool>,
-        template_id: impl Into<IdentityVerificationTemplateId>,
-        gave_consent: impl Into<bool>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`IdentityVerificationCreateRequestRequired`]; optional fields start empty.
+    pub fn new(required: IdentityVerificationCreateRequestRequired) -> Self {
         Self {
             client_user_id: None,
             user_id: None,
-            is_shareable: is_shareable.into(),
-            template_id: template_id.into(),
-            gave_consent: gave_consent.into(),
+            is_shareable: required.is_shareable,
+            template_id: required.template_id,
+            gave_consent: required.gave_consent,
             user: None,
             client_id: None,
             secret: None,
@@ -1404,12 +1527,12 @@ impl IdentityVerificationCreateRequest {
         self.user_id = Some(value.into());
         self
     }
-    /// Sets `user`; `None` sends an explicit `null`.
+    /// Sets `user`: a value, or `None` to send an explicit `null`.
     pub fn with_user(
         mut self,
-        value: Option<IdentityVerificationCreateRequestUser>,
+        value: impl Into<Option<IdentityVerificationCreateRequestUser>>,
     ) -> Self {
-        self.user = Some(value);
+        self.user = Some(value.into());
         self
     }
     /// Sets `client_id`.
@@ -1422,10 +1545,25 @@ impl IdentityVerificationCreateRequest {
         self.secret = Some(value.into());
         self
     }
-    /// Sets `is_idempotent`; `None` sends an explicit `null`.
-    pub fn with_is_idempotent(mut self, value: Option<bool>) -> Self {
-        self.is_idempotent = Some(value);
+    /// Sets `is_idempotent`: a value, or `None` to send an explicit `null`.
+    pub fn with_is_idempotent(mut self, value: impl Into<Option<bool>>) -> Self {
+        self.is_idempotent = Some(value.into());
         self
+    }
+}
+/// The required fields of [`IdentityVerificationCreateRequest`], by name: `IdentityVerificationCreateRequest::new(IdentityVerificationCreateRequestRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct IdentityVerificationCreateRequestRequired {
+    /// Whether Plaid should return a `shareable_url` for this session, so the user can finish it outside Link.
+    pub is_shareable: bool,
+    /// Identifier of the verification template, starting with `idvtmp_`.
+    pub template_id: IdentityVerificationTemplateId,
+    /// Whether the user has already agreed to the data processing, so Link can skip the consent screen.
+    pub gave_consent: bool,
+}
+impl From<IdentityVerificationCreateRequestRequired>
+for IdentityVerificationCreateRequest {
+    fn from(required: IdentityVerificationCreateRequestRequired) -> Self {
+        Self::new(required)
     }
 }
 /// Data you already hold about the user, so Link can skip asking for it. Each group (name, address, ID number, …) is either given in full or left out; every step of the template still runs. Null or absent means Link collects everything.
@@ -1505,9 +1643,9 @@ impl IdentityVerificationCreateRequestUser {
         self.email_address = Some(value.into());
         self
     }
-    /// Sets `phone_number`; `None` sends an explicit `null`.
-    pub fn with_phone_number(mut self, value: Option<String>) -> Self {
-        self.phone_number = Some(value);
+    /// Sets `phone_number`: a value, or `None` to send an explicit `null`.
+    pub fn with_phone_number(mut self, value: impl Into<Option<String>>) -> Self {
+        self.phone_number = Some(value.into());
         self
     }
     /// Sets `date_of_birth`.
@@ -1515,165 +1653,28 @@ impl IdentityVerificationCreateRequestUser {
         self.date_of_birth = Some(value.into());
         self
     }
-    /// Sets `name`; `None` sends an explicit `null`.
+    /// Sets `name`: a value, or `None` to send an explicit `null`.
     pub fn with_name(
         mut self,
-        value: Option<IdentityVerificationRequestUserName>,
+        value: impl Into<Option<IdentityVerificationRequestUserName>>,
     ) -> Self {
-        self.name = Some(value);
+        self.name = Some(value.into());
         self
     }
-    /// Sets `address`; `None` sends an explicit `null`.
-    pub fn with_address(mut self, value: Option<UserAddress>) -> Self {
-        self.address = Some(value);
+    /// Sets `address`: a value, or `None` to send an explicit `null`.
+    pub fn with_address(mut self, value: impl Into<Option<UserAddress>>) -> Self {
+        self.address = Some(value.into());
         self
     }
-    /// Sets `id_number`; `None` sends an explicit `null`.
-    pub fn with_id_number(mut self, value: Option<UserIdNumber>) -> Self {
-        self.id_number = Some(value);
+    /// Sets `id_number`: a value, or `None` to send an explicit `null`.
+    pub fn with_id_number(mut self, value: impl Into<Option<UserIdNumber>>) -> Self {
+        self.id_number = Some(value.into());
         self
     }
-    /// Sets `client_user_id`; `None` sends an explicit `null`.
-    pub fn with_client_user_id(mut self, value: Option<String>) -> Self {
-        self.client_user_id = Some(value);
+    /// Sets `client_user_id`: a value, or `None` to send an explicit `null`.
+    pub fn with_client_user_id(mut self, value: impl Into<Option<String>>) -> Self {
+        self.client_user_id = Some(value.into());
         self
-    }
-}
-/// The verification session that was created (or, with idempotency on, the one that already existed).
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct IdentityVerificationCreateResponse {
-    /// Identifier of a verification session, starting with `idv_`.
-    pub id: IdentityVerificationId,
-    /// Your own stable identifier for the end user. Do not put personal data such as an email address in it.
-    pub client_user_id: ClientUserId,
-    /// A point in time in RFC 3339 form, in UTC.
-    pub created_at: ::chrono::DateTime<::chrono::Utc>,
-    /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
-    #[serde(default)]
-    pub completed_at: Option<::chrono::DateTime<::chrono::Utc>>,
-    /// The session this one retries; null unless it was created by a retry.
-    #[serde(default)]
-    pub previous_attempt_id: Option<String>,
-    /// A link you can send the user to finish verification without Link, when shareable links are enabled on the template.
-    #[serde(default)]
-    pub shareable_url: Option<String>,
-    /// Which template, and which version of it, configured this session.
-    pub template: IdentityVerificationTemplateReference,
-    /// What Plaid knows about the user: what you supplied plus what the user entered.
-    pub user: IdentityVerificationUserData,
-    /// Where a verification session stands. `active` means the user has not finished; every other value is an end state or awaits review.
-    pub status: IdentityVerificationStatus,
-    /// The state of each step a session can contain.
-    pub steps: IdentityVerificationStepSummary,
-    /// Results of the document step: the images the user submitted and what Plaid found in them.
-    #[serde(default)]
-    pub documentary_verification: Option<DocumentaryVerification>,
-    /// Results of the selfie step: the captures and how they compared with the document.
-    #[serde(default)]
-    pub selfie_check: Option<SelfieCheck>,
-    /// Results of checking the user's details against identity data sources.
-    #[serde(default)]
-    pub kyc_check: Option<KycCheckDetails>,
-    /// Results of Plaid's fraud and risk signals for this session.
-    #[serde(default)]
-    pub risk_check: Option<RiskCheckDetails>,
-    /// Results of the phone ownership step.
-    #[serde(default)]
-    pub verify_sms: Option<VerifySmsDetails>,
-    /// Identifier of the watchlist screening run for this session; null when no screening ran.
-    #[serde(default)]
-    pub watchlist_screening_id: Option<String>,
-    /// Identifier of the Beacon user linked to this session, or null when there is none.
-    #[serde(default)]
-    pub beacon_user_id: Option<String>,
-    /// Plaid's identifier for a user created with `/user/create`, or null.
-    #[serde(default)]
-    pub user_id: Option<String>,
-    /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
-    #[serde(default)]
-    pub redacted_at: Option<::chrono::DateTime<::chrono::Utc>>,
-    /// The most recent Plaid Protect event scored for this session, with its Trust Index.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub latest_scored_protect_event: Option<IdvProtectEvent>,
-    /// An identifier Plaid gives every request; quote it when you contact support.
-    pub request_id: RequestId,
-}
-impl ::std::fmt::Debug for IdentityVerificationCreateResponse {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("IdentityVerificationCreateResponse")
-            .field("id", &self.id)
-            .field("client_user_id", &self.client_user_id)
-            .field("created_at", &self.created_at)
-            .field("completed_at", &self.completed_at)
-            .field("previous_attempt_id", &self.previous_attempt_id)
-            .field("shareable_url", &crate::runtime::Redacted)
-            .field("template", &self.template)
-            .field("user", &self.user)
-            .field("status", &self.status)
-            .field("steps", &self.steps)
-            .field("documentary_verification", &self.documentary_verification)
-            .field("selfie_check", &self.selfie_check)
-            .field("kyc_check", &self.kyc_check)
-            .field("risk_check", &self.risk_check)
-            .field("verify_sms", &self.verify_sms)
-            .field("watchlist_screening_id", &self.watchlist_screening_id)
-            .field("beacon_user_id", &self.beacon_user_id)
-            .field("user_id", &self.user_id)
-            .field("redacted_at", &self.redacted_at)
-            .field("latest_scored_protect_event", &self.latest_scored_protect_event)
-            .field("request_id", &self.request_id)
-            .finish()
-    }
-}
-impl IdentityVerificationCreateResponse {
-    /// Creates a value from its required fields; optional fields start empty.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        id: impl Into<IdentityVerificationId>,
-        client_user_id: impl Into<ClientUserId>,
-        created_at: impl Into<::chrono::DateTime<::chrono::Utc>>,
-        completed_at: impl Into<Option<::chrono::DateTime<::chrono::Utc>>>,
-        previous_attempt_id: impl Into<Option<String>>,
-        shareable_url: impl Into<Option<String>>,
-        template: impl Into<IdentityVerificationTemplateReference>,
-        user: impl Into<IdentityVerificationUserData>,
-        status: impl Into<IdentityVerificationStatus>,
-        steps: impl Into<IdentityVerificationStepSummary>,
-        documentary_verification: impl Into<Option<DocumentaryVerification>>,
-        selfie_check: impl Into<Option<SelfieCheck>>,
-        kyc_check: impl Into<Option<KycCheckDetails>>,
-        risk_check: impl Into<Option<RiskCheckDetails>>,
-        verify_sms: impl Into<Option<VerifySmsDetails>>,
-        watchlist_screening_id: impl Into<Option<String>>,
-        beacon_user_id: impl Into<Option<String>>,
-        user_id: impl Into<Option<String>>,
-        redacted_at: impl Into<Option<::chrono::DateTime<::chrono::Utc>>>,
-        request_id: impl Into<RequestId>,
-    ) -> Self {
-        Self {
-            id: id.into(),
-            client_user_id: client_user_id.into(),
-            created_at: created_at.into(),
-            completed_at: completed_at.into(),
-            previous_attempt_id: previous_attempt_id.into(),
-            shareable_url: shareable_url.into(),
-            template: template.into(),
-            user: user.into(),
-            status: status.into(),
-            steps: steps.into(),
-            documentary_verification: documentary_verification.into(),
-            selfie_check: selfie_check.into(),
-            kyc_check: kyc_check.into(),
-            risk_check: risk_check.into(),
-            verify_sms: verify_sms.into(),
-            watchlist_screening_id: watchlist_screening_id.into(),
-            beacon_user_id: beacon_user_id.into(),
-            user_id: user_id.into(),
-            redacted_at: redacted_at.into(),
-            latest_scored_protect_event: None,
-            request_id: request_id.into(),
-        }
     }
 }
 /// Address read from the document. Null unless at least street, city and country could be read; region and postal code may be null where the country's addresses have none. Text recognition can misread.
@@ -1705,21 +1706,34 @@ impl ::std::fmt::Debug for IdentityVerificationDocumentAddressResponse {
     }
 }
 impl IdentityVerificationDocumentAddressResponse {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(
-        street: impl Into<String>,
-        city: impl Into<String>,
-        region: impl Into<Option<String>>,
-        postal_code: impl Into<Option<String>>,
-        country: impl Into<String>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`IdentityVerificationDocumentAddressResponseRequired`]; optional fields start empty.
+    pub fn new(required: IdentityVerificationDocumentAddressResponseRequired) -> Self {
         Self {
-            street: street.into(),
-            city: city.into(),
-            region: region.into(),
-            postal_code: postal_code.into(),
-            country: country.into(),
+            street: required.street,
+            city: required.city,
+            region: required.region,
+            postal_code: required.postal_code,
+            country: required.country,
         }
+    }
+}
+/// The required fields of [`IdentityVerificationDocumentAddressResponse`], by name: `IdentityVerificationDocumentAddressResponse::new(IdentityVerificationDocumentAddressResponseRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct IdentityVerificationDocumentAddressResponseRequired {
+    /// Street address read from the document, as one line.
+    pub street: String,
+    /// City read from the document.
+    pub city: String,
+    /// Region (state, province, …) read from the document as a subdivision code without the country prefix; null when absent.
+    pub region: Option<String>,
+    /// Postal code read from the document; null when it has none or it could not be read.
+    pub postal_code: Option<String>,
+    /// Country read from the document, as a two-letter ISO 3166-1 alpha-2 code.
+    pub country: String,
+}
+impl From<IdentityVerificationDocumentAddressResponseRequired>
+for IdentityVerificationDocumentAddressResponse {
+    fn from(required: IdentityVerificationDocumentAddressResponseRequired) -> Self {
+        Self::new(required)
     }
 }
 /// Name read from the document; null when it could not be read.
@@ -1740,12 +1754,25 @@ impl ::std::fmt::Debug for IdentityVerificationDocumentNameResponse {
     }
 }
 impl IdentityVerificationDocumentNameResponse {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(given_name: impl Into<String>, family_name: impl Into<String>) -> Self {
+    /// Creates a value from its required fields, given by name in a [`IdentityVerificationDocumentNameResponseRequired`]; optional fields start empty.
+    pub fn new(required: IdentityVerificationDocumentNameResponseRequired) -> Self {
         Self {
-            given_name: given_name.into(),
-            family_name: family_name.into(),
+            given_name: required.given_name,
+            family_name: required.family_name,
         }
+    }
+}
+/// The required fields of [`IdentityVerificationDocumentNameResponse`], by name: `IdentityVerificationDocumentNameResponse::new(IdentityVerificationDocumentNameResponseRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct IdentityVerificationDocumentNameResponseRequired {
+    /// Given (first) name. At least one non-blank character, at most 100.
+    pub given_name: String,
+    /// Family name (surname). At least one non-blank character, at most 100.
+    pub family_name: String,
+}
+impl From<IdentityVerificationDocumentNameResponseRequired>
+for IdentityVerificationDocumentNameResponse {
+    fn from(required: IdentityVerificationDocumentNameResponseRequired) -> Self {
+        Self::new(required)
     }
 }
 /// Parameters for fetching one identity verification session.
@@ -1788,143 +1815,6 @@ impl IdentityVerificationGetRequest {
     pub fn with_client_id(mut self, value: impl Into<String>) -> Self {
         self.client_id = Some(value.into());
         self
-    }
-}
-/// One identity verification session with the outcome of every step so far.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct IdentityVerificationGetResponse {
-    /// Identifier of a verification session, starting with `idv_`.
-    pub id: IdentityVerificationId,
-    /// Your own stable identifier for the end user. Do not put personal data such as an email address in it.
-    pub client_user_id: ClientUserId,
-    /// A point in time in RFC 3339 form, in UTC.
-    pub created_at: ::chrono::DateTime<::chrono::Utc>,
-    /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
-    #[serde(default)]
-    pub completed_at: Option<::chrono::DateTime<::chrono::Utc>>,
-    /// The session this one retries; null unless it was created by a retry.
-    #[serde(default)]
-    pub previous_attempt_id: Option<String>,
-    /// A link you can send the user to finish verification without Link, when shareable links are enabled on the template.
-    #[serde(default)]
-    pub shareable_url: Option<String>,
-    /// Which template, and which version of it, configured this session.
-    pub template: IdentityVerificationTemplateReference,
-    /// What Plaid knows about the user: what you supplied plus what the user entered.
-    pub user: IdentityVerificationUserData,
-    /// Where a verification session stands. `active` means the user has not finished; every other value is an end state or awaits review.
-    pub status: IdentityVerificationStatus,
-    /// The state of each step a session can contain.
-    pub steps: IdentityVerificationStepSummary,
-    /// Results of the document step: the images the user submitted and what Plaid found in them.
-    #[serde(default)]
-    pub documentary_verification: Option<DocumentaryVerification>,
-    /// Results of the selfie step: the captures and how they compared with the document.
-    #[serde(default)]
-    pub selfie_check: Option<SelfieCheck>,
-    /// Results of checking the user's details against identity data sources.
-    #[serde(default)]
-    pub kyc_check: Option<KycCheckDetails>,
-    /// Results of Plaid's fraud and risk signals for this session.
-    #[serde(default)]
-    pub risk_check: Option<RiskCheckDetails>,
-    /// Results of the phone ownership step.
-    #[serde(default)]
-    pub verify_sms: Option<VerifySmsDetails>,
-    /// Identifier of the watchlist screening run for this session; null when no screening ran.
-    #[serde(default)]
-    pub watchlist_screening_id: Option<String>,
-    /// Identifier of the Beacon user linked to this session, or null when there is none.
-    #[serde(default)]
-    pub beacon_user_id: Option<String>,
-    /// Plaid's identifier for a user created with `/user/create`, or null.
-    #[serde(default)]
-    pub user_id: Option<String>,
-    /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
-    #[serde(default)]
-    pub redacted_at: Option<::chrono::DateTime<::chrono::Utc>>,
-    /// The most recent Plaid Protect event scored for this session, with its Trust Index.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub latest_scored_protect_event: Option<IdvProtectEvent>,
-    /// An identifier Plaid gives every request; quote it when you contact support.
-    pub request_id: RequestId,
-}
-impl ::std::fmt::Debug for IdentityVerificationGetResponse {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("IdentityVerificationGetResponse")
-            .field("id", &self.id)
-            .field("client_user_id", &self.client_user_id)
-            .field("created_at", &self.created_at)
-            .field("completed_at", &self.completed_at)
-            .field("previous_attempt_id", &self.previous_attempt_id)
-            .field("shareable_url", &crate::runtime::Redacted)
-            .field("template", &self.template)
-            .field("user", &self.user)
-            .field("status", &self.status)
-            .field("steps", &self.steps)
-            .field("documentary_verification", &self.documentary_verification)
-            .field("selfie_check", &self.selfie_check)
-            .field("kyc_check", &self.kyc_check)
-            .field("risk_check", &self.risk_check)
-            .field("verify_sms", &self.verify_sms)
-            .field("watchlist_screening_id", &self.watchlist_screening_id)
-            .field("beacon_user_id", &self.beacon_user_id)
-            .field("user_id", &self.user_id)
-            .field("redacted_at", &self.redacted_at)
-            .field("latest_scored_protect_event", &self.latest_scored_protect_event)
-            .field("request_id", &self.request_id)
-            .finish()
-    }
-}
-impl IdentityVerificationGetResponse {
-    /// Creates a value from its required fields; optional fields start empty.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        id: impl Into<IdentityVerificationId>,
-        client_user_id: impl Into<ClientUserId>,
-        created_at: impl Into<::chrono::DateTime<::chrono::Utc>>,
-        completed_at: impl Into<Option<::chrono::DateTime<::chrono::Utc>>>,
-        previous_attempt_id: impl Into<Option<String>>,
-        shareable_url: impl Into<Option<String>>,
-        template: impl Into<IdentityVerificationTemplateReference>,
-        user: impl Into<IdentityVerificationUserData>,
-        status: impl Into<IdentityVerificationStatus>,
-        steps: impl Into<IdentityVerificationStepSummary>,
-        documentary_verification: impl Into<Option<DocumentaryVerification>>,
-        selfie_check: impl Into<Option<SelfieCheck>>,
-        kyc_check: impl Into<Option<KycCheckDetails>>,
-        risk_check: impl Into<Option<RiskCheckDetails>>,
-        verify_sms: impl Into<Option<VerifySmsDetails>>,
-        watchlist_screening_id: impl Into<Option<String>>,
-        beacon_user_id: impl Into<Option<String>>,
-        user_id: impl Into<Option<String>>,
-        redacted_at: impl Into<Option<::chrono::DateTime<::chrono::Utc>>>,
-        request_id: impl Into<RequestId>,
-    ) -> Self {
-        Self {
-            id: id.into(),
-            client_user_id: client_user_id.into(),
-            created_at: created_at.into(),
-            completed_at: completed_at.into(),
-            previous_attempt_id: previous_attempt_id.into(),
-            shareable_url: shareable_url.into(),
-            template: template.into(),
-            user: user.into(),
-            status: status.into(),
-            steps: steps.into(),
-            documentary_verification: documentary_verification.into(),
-            selfie_check: selfie_check.into(),
-            kyc_check: kyc_check.into(),
-            risk_check: risk_check.into(),
-            verify_sms: verify_sms.into(),
-            watchlist_screening_id: watchlist_screening_id.into(),
-            beacon_user_id: beacon_user_id.into(),
-            user_id: user_id.into(),
-            redacted_at: redacted_at.into(),
-            latest_scored_protect_event: None,
-            request_id: request_id.into(),
-        }
     }
 }
 /// Identifier of a verification session, starting with `idv_`.
@@ -2011,14 +1901,14 @@ impl IdentityVerificationListRequest {
         self.client_user_id = Some(value.into());
         self
     }
-    /// Sets `user_id`; `None` sends an explicit `null`.
-    pub fn with_user_id(mut self, value: Option<String>) -> Self {
-        self.user_id = Some(value);
+    /// Sets `user_id`: a value, or `None` to send an explicit `null`.
+    pub fn with_user_id(mut self, value: impl Into<Option<String>>) -> Self {
+        self.user_id = Some(value.into());
         self
     }
-    /// Sets `cursor`; `None` sends an explicit `null`.
-    pub fn with_cursor(mut self, value: Option<String>) -> Self {
-        self.cursor = Some(value);
+    /// Sets `cursor`: a value, or `None` to send an explicit `null`.
+    pub fn with_cursor(mut self, value: impl Into<Option<String>>) -> Self {
+        self.cursor = Some(value.into());
         self
     }
 }
@@ -2035,17 +1925,28 @@ pub struct IdentityVerificationListResponse {
     pub request_id: RequestId,
 }
 impl IdentityVerificationListResponse {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(
-        identity_verifications: impl Into<Vec<IdentityVerification>>,
-        next_cursor: impl Into<Option<String>>,
-        request_id: impl Into<RequestId>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`IdentityVerificationListResponseRequired`]; optional fields start empty.
+    pub fn new(required: IdentityVerificationListResponseRequired) -> Self {
         Self {
-            identity_verifications: identity_verifications.into(),
-            next_cursor: next_cursor.into(),
-            request_id: request_id.into(),
+            identity_verifications: required.identity_verifications,
+            next_cursor: required.next_cursor,
+            request_id: required.request_id,
         }
+    }
+}
+/// The required fields of [`IdentityVerificationListResponse`], by name: `IdentityVerificationListResponse::new(IdentityVerificationListResponseRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct IdentityVerificationListResponseRequired {
+    /// The sessions on this page.
+    pub identity_verifications: Vec<IdentityVerification>,
+    /// Opaque position in a listing. Pass the previous page's `next_cursor` to fetch the next page.
+    pub next_cursor: Option<String>,
+    /// An identifier Plaid gives every request; quote it when you contact support.
+    pub request_id: RequestId,
+}
+impl From<IdentityVerificationListResponseRequired>
+for IdentityVerificationListResponse {
+    fn from(required: IdentityVerificationListResponseRequired) -> Self {
+        Self::new(required)
     }
 }
 /// Data you already hold about the user, used to prefill the new attempt. Each group is either given in full or left out.
@@ -2116,9 +2017,9 @@ impl IdentityVerificationRequestUser {
         self.email_address = Some(value.into());
         self
     }
-    /// Sets `phone_number`; `None` sends an explicit `null`.
-    pub fn with_phone_number(mut self, value: Option<String>) -> Self {
-        self.phone_number = Some(value);
+    /// Sets `phone_number`: a value, or `None` to send an explicit `null`.
+    pub fn with_phone_number(mut self, value: impl Into<Option<String>>) -> Self {
+        self.phone_number = Some(value.into());
         self
     }
     /// Sets `date_of_birth`.
@@ -2126,22 +2027,22 @@ impl IdentityVerificationRequestUser {
         self.date_of_birth = Some(value.into());
         self
     }
-    /// Sets `name`; `None` sends an explicit `null`.
+    /// Sets `name`: a value, or `None` to send an explicit `null`.
     pub fn with_name(
         mut self,
-        value: Option<IdentityVerificationRequestUserName>,
+        value: impl Into<Option<IdentityVerificationRequestUserName>>,
     ) -> Self {
-        self.name = Some(value);
+        self.name = Some(value.into());
         self
     }
-    /// Sets `address`; `None` sends an explicit `null`.
-    pub fn with_address(mut self, value: Option<UserAddress>) -> Self {
-        self.address = Some(value);
+    /// Sets `address`: a value, or `None` to send an explicit `null`.
+    pub fn with_address(mut self, value: impl Into<Option<UserAddress>>) -> Self {
+        self.address = Some(value.into());
         self
     }
-    /// Sets `id_number`; `None` sends an explicit `null`.
-    pub fn with_id_number(mut self, value: Option<UserIdNumber>) -> Self {
-        self.id_number = Some(value);
+    /// Sets `id_number`: a value, or `None` to send an explicit `null`.
+    pub fn with_id_number(mut self, value: impl Into<Option<UserIdNumber>>) -> Self {
+        self.id_number = Some(value.into());
         self
     }
 }
@@ -2163,12 +2064,188 @@ impl ::std::fmt::Debug for IdentityVerificationRequestUserName {
     }
 }
 impl IdentityVerificationRequestUserName {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(given_name: impl Into<String>, family_name: impl Into<String>) -> Self {
+    /// Creates a value from its required fields, given by name in a [`IdentityVerificationRequestUserNameRequired`]; optional fields start empty.
+    pub fn new(required: IdentityVerificationRequestUserNameRequired) -> Self {
         Self {
-            given_name: given_name.into(),
-            family_name: family_name.into(),
+            given_name: required.given_name,
+            family_name: required.family_name,
         }
+    }
+}
+/// The required fields of [`IdentityVerificationRequestUserName`], by name: `IdentityVerificationRequestUserName::new(IdentityVerificationRequestUserNameRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct IdentityVerificationRequestUserNameRequired {
+    /// Given (first) name. At least one non-blank character, at most 100.
+    pub given_name: String,
+    /// Family name (surname). At least one non-blank character, at most 100.
+    pub family_name: String,
+}
+impl From<IdentityVerificationRequestUserNameRequired>
+for IdentityVerificationRequestUserName {
+    fn from(required: IdentityVerificationRequestUserNameRequired) -> Self {
+        Self::new(required)
+    }
+}
+/// The verification session that was created (or, with idempotency on, the one that already existed).
+#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[non_exhaustive]
+pub struct IdentityVerificationResponse {
+    /// Identifier of a verification session, starting with `idv_`.
+    pub id: IdentityVerificationId,
+    /// Your own stable identifier for the end user. Do not put personal data such as an email address in it.
+    pub client_user_id: ClientUserId,
+    /// A point in time in RFC 3339 form, in UTC.
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
+    #[serde(default)]
+    pub completed_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    /// The session this one retries; null unless it was created by a retry.
+    #[serde(default)]
+    pub previous_attempt_id: Option<IdentityVerificationId>,
+    /// A link you can send the user to finish verification without Link, when shareable links are enabled on the template.
+    #[serde(default)]
+    pub shareable_url: Option<String>,
+    /// Which template, and which version of it, configured this session.
+    pub template: IdentityVerificationTemplateReference,
+    /// What Plaid knows about the user: what you supplied plus what the user entered.
+    pub user: IdentityVerificationUserData,
+    /// Where a verification session stands. `active` means the user has not finished; every other value is an end state or awaits review.
+    pub status: IdentityVerificationStatus,
+    /// The state of each step a session can contain.
+    pub steps: IdentityVerificationStepSummary,
+    /// Results of the document step: the images the user submitted and what Plaid found in them.
+    #[serde(default)]
+    pub documentary_verification: Option<DocumentaryVerification>,
+    /// Results of the selfie step: the captures and how they compared with the document.
+    #[serde(default)]
+    pub selfie_check: Option<SelfieCheck>,
+    /// Results of checking the user's details against identity data sources.
+    #[serde(default)]
+    pub kyc_check: Option<KycCheckDetails>,
+    /// Results of Plaid's fraud and risk signals for this session.
+    #[serde(default)]
+    pub risk_check: Option<RiskCheckDetails>,
+    /// Results of the phone ownership step.
+    #[serde(default)]
+    pub verify_sms: Option<VerifySmsDetails>,
+    /// Identifier of the watchlist screening run for this session; null when no screening ran.
+    #[serde(default)]
+    pub watchlist_screening_id: Option<String>,
+    /// Identifier of the Beacon user linked to this session, or null when there is none.
+    #[serde(default)]
+    pub beacon_user_id: Option<String>,
+    /// Plaid's identifier for a user created with `/user/create`, or null.
+    #[serde(default)]
+    pub user_id: Option<String>,
+    /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
+    #[serde(default)]
+    pub redacted_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    /// The most recent Plaid Protect event scored for this session, with its Trust Index.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latest_scored_protect_event: Option<IdvProtectEvent>,
+    /// An identifier Plaid gives every request; quote it when you contact support.
+    pub request_id: RequestId,
+}
+impl ::std::fmt::Debug for IdentityVerificationResponse {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationResponse")
+            .field("id", &self.id)
+            .field("client_user_id", &self.client_user_id)
+            .field("created_at", &self.created_at)
+            .field("completed_at", &self.completed_at)
+            .field("previous_attempt_id", &self.previous_attempt_id)
+            .field("shareable_url", &crate::runtime::Redacted)
+            .field("template", &self.template)
+            .field("user", &self.user)
+            .field("status", &self.status)
+            .field("steps", &self.steps)
+            .field("documentary_verification", &self.documentary_verification)
+            .field("selfie_check", &self.selfie_check)
+            .field("kyc_check", &self.kyc_check)
+            .field("risk_check", &self.risk_check)
+            .field("verify_sms", &self.verify_sms)
+            .field("watchlist_screening_id", &self.watchlist_screening_id)
+            .field("beacon_user_id", &self.beacon_user_id)
+            .field("user_id", &self.user_id)
+            .field("redacted_at", &self.redacted_at)
+            .field("latest_scored_protect_event", &self.latest_scored_protect_event)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
+impl IdentityVerificationResponse {
+    /// Creates a value from its required fields, given by name in a [`IdentityVerificationResponseRequired`]; optional fields start empty.
+    pub fn new(required: IdentityVerificationResponseRequired) -> Self {
+        Self {
+            id: required.id,
+            client_user_id: required.client_user_id,
+            created_at: required.created_at,
+            completed_at: required.completed_at,
+            previous_attempt_id: required.previous_attempt_id,
+            shareable_url: required.shareable_url,
+            template: required.template,
+            user: required.user,
+            status: required.status,
+            steps: required.steps,
+            documentary_verification: required.documentary_verification,
+            selfie_check: required.selfie_check,
+            kyc_check: required.kyc_check,
+            risk_check: required.risk_check,
+            verify_sms: required.verify_sms,
+            watchlist_screening_id: required.watchlist_screening_id,
+            beacon_user_id: required.beacon_user_id,
+            user_id: required.user_id,
+            redacted_at: required.redacted_at,
+            latest_scored_protect_event: None,
+            request_id: required.request_id,
+        }
+    }
+}
+/// The required fields of [`IdentityVerificationResponse`], by name: `IdentityVerificationResponse::new(IdentityVerificationResponseRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct IdentityVerificationResponseRequired {
+    /// Identifier of a verification session, starting with `idv_`.
+    pub id: IdentityVerificationId,
+    /// Your own stable identifier for the end user. Do not put personal data such as an email address in it.
+    pub client_user_id: ClientUserId,
+    /// A point in time in RFC 3339 form, in UTC.
+    pub created_at: ::chrono::DateTime<::chrono::Utc>,
+    /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
+    pub completed_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    /// The session this one retries; null unless it was created by a retry.
+    pub previous_attempt_id: Option<IdentityVerificationId>,
+    /// A link you can send the user to finish verification without Link, when shareable links are enabled on the template.
+    pub shareable_url: Option<String>,
+    /// Which template, and which version of it, configured this session.
+    pub template: IdentityVerificationTemplateReference,
+    /// What Plaid knows about the user: what you supplied plus what the user entered.
+    pub user: IdentityVerificationUserData,
+    /// Where a verification session stands. `active` means the user has not finished; every other value is an end state or awaits review.
+    pub status: IdentityVerificationStatus,
+    /// The state of each step a session can contain.
+    pub steps: IdentityVerificationStepSummary,
+    /// Results of the document step: the images the user submitted and what Plaid found in them.
+    pub documentary_verification: Option<DocumentaryVerification>,
+    /// Results of the selfie step: the captures and how they compared with the document.
+    pub selfie_check: Option<SelfieCheck>,
+    /// Results of checking the user's details against identity data sources.
+    pub kyc_check: Option<KycCheckDetails>,
+    /// Results of Plaid's fraud and risk signals for this session.
+    pub risk_check: Option<RiskCheckDetails>,
+    /// Results of the phone ownership step.
+    pub verify_sms: Option<VerifySmsDetails>,
+    /// Identifier of the watchlist screening run for this session; null when no screening ran.
+    pub watchlist_screening_id: Option<String>,
+    /// Identifier of the Beacon user linked to this session, or null when there is none.
+    pub beacon_user_id: Option<String>,
+    /// Plaid's identifier for a user created with `/user/create`, or null.
+    pub user_id: Option<String>,
+    /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
+    pub redacted_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    /// An identifier Plaid gives every request; quote it when you contact support.
+    pub request_id: RequestId,
+}
+impl From<IdentityVerificationResponseRequired> for IdentityVerificationResponse {
+    fn from(required: IdentityVerificationResponseRequired) -> Self {
+        Self::new(required)
     }
 }
 /// The name the user gave; null until they have entered it, and then both parts are set.
@@ -2189,12 +2266,25 @@ impl ::std::fmt::Debug for IdentityVerificationResponseUserName {
     }
 }
 impl IdentityVerificationResponseUserName {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(given_name: impl Into<String>, family_name: impl Into<String>) -> Self {
+    /// Creates a value from its required fields, given by name in a [`IdentityVerificationResponseUserNameRequired`]; optional fields start empty.
+    pub fn new(required: IdentityVerificationResponseUserNameRequired) -> Self {
         Self {
-            given_name: given_name.into(),
-            family_name: family_name.into(),
+            given_name: required.given_name,
+            family_name: required.family_name,
         }
+    }
+}
+/// The required fields of [`IdentityVerificationResponseUserName`], by name: `IdentityVerificationResponseUserName::new(IdentityVerificationResponseUserNameRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct IdentityVerificationResponseUserNameRequired {
+    /// Given (first) name. At least one non-blank character, at most 100.
+    pub given_name: String,
+    /// Family name (surname). At least one non-blank character, at most 100.
+    pub family_name: String,
+}
+impl From<IdentityVerificationResponseUserNameRequired>
+for IdentityVerificationResponseUserName {
+    fn from(required: IdentityVerificationResponseUserNameRequired) -> Self {
+        Self::new(required)
     }
 }
 /// Sent when a new attempt is opened for a user, from the API or the Dashboard.
@@ -2206,24 +2296,36 @@ pub struct IdentityVerificationRetriedWebhook {
     /// Always `RETRIED` for this event.
     pub webhook_code: IdentityVerificationRetriedWebhookWebhookCode,
     /// The verification session to fetch.
-    pub identity_verification_id: String,
+    pub identity_verification_id: IdentityVerificationId,
     /// The Plaid environment a webhook came from.
     pub environment: WebhookEnvironmentValues,
 }
 impl IdentityVerificationRetriedWebhook {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(
-        webhook_type: impl Into<IdentityVerificationRetriedWebhookWebhookType>,
-        webhook_code: impl Into<IdentityVerificationRetriedWebhookWebhookCode>,
-        identity_verification_id: impl Into<String>,
-        environment: impl Into<WebhookEnvironmentValues>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`IdentityVerificationRetriedWebhookRequired`]; optional fields start empty.
+    pub fn new(required: IdentityVerificationRetriedWebhookRequired) -> Self {
         Self {
-            webhook_type: webhook_type.into(),
-            webhook_code: webhook_code.into(),
-            identity_verification_id: identity_verification_id.into(),
-            environment: environment.into(),
+            webhook_type: required.webhook_type,
+            webhook_code: required.webhook_code,
+            identity_verification_id: required.identity_verification_id,
+            environment: required.environment,
         }
+    }
+}
+/// The required fields of [`IdentityVerificationRetriedWebhook`], by name: `IdentityVerificationRetriedWebhook::new(IdentityVerificationRetriedWebhookRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct IdentityVerificationRetriedWebhookRequired {
+    /// Always `IDENTITY_VERIFICATION` for these events.
+    pub webhook_type: IdentityVerificationRetriedWebhookWebhookType,
+    /// Always `RETRIED` for this event.
+    pub webhook_code: IdentityVerificationRetriedWebhookWebhookCode,
+    /// The verification session to fetch.
+    pub identity_verification_id: IdentityVerificationId,
+    /// The Plaid environment a webhook came from.
+    pub environment: WebhookEnvironmentValues,
+}
+impl From<IdentityVerificationRetriedWebhookRequired>
+for IdentityVerificationRetriedWebhook {
+    fn from(required: IdentityVerificationRetriedWebhookRequired) -> Self {
+        Self::new(required)
     }
 }
 /// Always `RETRIED` for this event.
@@ -2331,16 +2433,12 @@ impl ::std::fmt::Debug for IdentityVerificationRetryRequest {
     }
 }
 impl IdentityVerificationRetryRequest {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(
-        client_user_id: impl Into<ClientUserId>,
-        template_id: impl Into<IdentityVerificationTemplateId>,
-        strategy: impl Into<Strategy>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`IdentityVerificationRetryRequestRequired`]; optional fields start empty.
+    pub fn new(required: IdentityVerificationRetryRequestRequired) -> Self {
         Self {
-            client_user_id: client_user_id.into(),
-            template_id: template_id.into(),
-            strategy: strategy.into(),
+            client_user_id: required.client_user_id,
+            template_id: required.template_id,
+            strategy: required.strategy,
             user: None,
             steps: None,
             is_shareable: None,
@@ -2348,22 +2446,25 @@ impl IdentityVerificationRetryRequest {
             secret: None,
         }
     }
-    /// Sets `user`; `None` sends an explicit `null`.
-    pub fn with_user(mut self, value: Option<IdentityVerificationRequestUser>) -> Self {
-        self.user = Some(value);
+    /// Sets `user`: a value, or `None` to send an explicit `null`.
+    pub fn with_user(
+        mut self,
+        value: impl Into<Option<IdentityVerificationRequestUser>>,
+    ) -> Self {
+        self.user = Some(value.into());
         self
     }
-    /// Sets `steps`; `None` sends an explicit `null`.
+    /// Sets `steps`: a value, or `None` to send an explicit `null`.
     pub fn with_steps(
         mut self,
-        value: Option<IdentityVerificationRetryRequestStepsObject>,
+        value: impl Into<Option<IdentityVerificationRetryRequestStepsObject>>,
     ) -> Self {
-        self.steps = Some(value);
+        self.steps = Some(value.into());
         self
     }
-    /// Sets `is_shareable`; `None` sends an explicit `null`.
-    pub fn with_is_shareable(mut self, value: Option<bool>) -> Self {
-        self.is_shareable = Some(value);
+    /// Sets `is_shareable`: a value, or `None` to send an explicit `null`.
+    pub fn with_is_shareable(mut self, value: impl Into<Option<bool>>) -> Self {
+        self.is_shareable = Some(value.into());
         self
     }
     /// Sets `client_id`.
@@ -2375,6 +2476,21 @@ impl IdentityVerificationRetryRequest {
     pub fn with_secret(mut self, value: impl Into<String>) -> Self {
         self.secret = Some(value.into());
         self
+    }
+}
+/// The required fields of [`IdentityVerificationRetryRequest`], by name: `IdentityVerificationRetryRequest::new(IdentityVerificationRetryRequestRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct IdentityVerificationRetryRequestRequired {
+    /// Your own stable identifier for the end user. Do not put personal data such as an email address in it.
+    pub client_user_id: ClientUserId,
+    /// Identifier of the verification template, starting with `idvtmp_`.
+    pub template_id: IdentityVerificationTemplateId,
+    /// Which steps a retried session asks the user to repeat: `reset` starts over, `incomplete` resumes at the failed step, `infer` lets Plaid choose, and `custom` follows the `steps` object.
+    pub strategy: Strategy,
+}
+impl From<IdentityVerificationRetryRequestRequired>
+for IdentityVerificationRetryRequest {
+    fn from(required: IdentityVerificationRetryRequestRequired) -> Self {
+        Self::new(required)
     }
 }
 /// Per-step switches for a `custom` retry. Send it only with the `custom` strategy.
@@ -2391,156 +2507,31 @@ pub struct IdentityVerificationRetryRequestStepsObject {
     pub selfie_check: bool,
 }
 impl IdentityVerificationRetryRequestStepsObject {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(
-        verify_sms: impl Into<bool>,
-        kyc_check: impl Into<bool>,
-        documentary_verification: impl Into<bool>,
-        selfie_check: impl Into<bool>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`IdentityVerificationRetryRequestStepsObjectRequired`]; optional fields start empty.
+    pub fn new(required: IdentityVerificationRetryRequestStepsObjectRequired) -> Self {
         Self {
-            verify_sms: verify_sms.into(),
-            kyc_check: kyc_check.into(),
-            documentary_verification: documentary_verification.into(),
-            selfie_check: selfie_check.into(),
+            verify_sms: required.verify_sms,
+            kyc_check: required.kyc_check,
+            documentary_verification: required.documentary_verification,
+            selfie_check: required.selfie_check,
         }
     }
 }
-/// The new verification session that the retry opened.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-#[non_exhaustive]
-pub struct IdentityVerificationRetryResponse {
-    /// Identifier of a verification session, starting with `idv_`.
-    pub id: IdentityVerificationId,
-    /// Your own stable identifier for the end user. Do not put personal data such as an email address in it.
-    pub client_user_id: ClientUserId,
-    /// A point in time in RFC 3339 form, in UTC.
-    pub created_at: ::chrono::DateTime<::chrono::Utc>,
-    /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
-    #[serde(default)]
-    pub completed_at: Option<::chrono::DateTime<::chrono::Utc>>,
-    /// The session this one retries; null unless it was created by a retry.
-    #[serde(default)]
-    pub previous_attempt_id: Option<String>,
-    /// A link you can send the user to finish verification without Link, when shareable links are enabled on the template.
-    #[serde(default)]
-    pub shareable_url: Option<String>,
-    /// Which template, and which version of it, configured this session.
-    pub template: IdentityVerificationTemplateReference,
-    /// What Plaid knows about the user: what you supplied plus what the user entered.
-    pub user: IdentityVerificationUserData,
-    /// Where a verification session stands. `active` means the user has not finished; every other value is an end state or awaits review.
-    pub status: IdentityVerificationStatus,
-    /// The state of each step a session can contain.
-    pub steps: IdentityVerificationStepSummary,
-    /// Results of the document step: the images the user submitted and what Plaid found in them.
-    #[serde(default)]
-    pub documentary_verification: Option<DocumentaryVerification>,
-    /// Results of the selfie step: the captures and how they compared with the document.
-    #[serde(default)]
-    pub selfie_check: Option<SelfieCheck>,
-    /// Results of checking the user's details against identity data sources.
-    #[serde(default)]
-    pub kyc_check: Option<KycCheckDetails>,
-    /// Results of Plaid's fraud and risk signals for this session.
-    #[serde(default)]
-    pub risk_check: Option<RiskCheckDetails>,
-    /// Results of the phone ownership step.
-    #[serde(default)]
-    pub verify_sms: Option<VerifySmsDetails>,
-    /// Identifier of the watchlist screening run for this session; null when no screening ran.
-    #[serde(default)]
-    pub watchlist_screening_id: Option<String>,
-    /// Identifier of the Beacon user linked to this session, or null when there is none.
-    #[serde(default)]
-    pub beacon_user_id: Option<String>,
-    /// Plaid's identifier for a user created with `/user/create`, or null.
-    #[serde(default)]
-    pub user_id: Option<String>,
-    /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
-    #[serde(default)]
-    pub redacted_at: Option<::chrono::DateTime<::chrono::Utc>>,
-    /// The most recent Plaid Protect event scored for this session, with its Trust Index.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub latest_scored_protect_event: Option<IdvProtectEvent>,
-    /// An identifier Plaid gives every request; quote it when you contact support.
-    pub request_id: RequestId,
+/// The required fields of [`IdentityVerificationRetryRequestStepsObject`], by name: `IdentityVerificationRetryRequestStepsObject::new(IdentityVerificationRetryRequestStepsObjectRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct IdentityVerificationRetryRequestStepsObjectRequired {
+    /// State of the phone ownership step.
+    pub verify_sms: bool,
+    /// Results of the data-source check of the user's details, or null if not run.
+    pub kyc_check: bool,
+    /// Results of the document step, or null if the template has none or the user has not reached it.
+    pub documentary_verification: bool,
+    /// Results of the selfie step, or null if the template has none or the user has not reached it.
+    pub selfie_check: bool,
 }
-impl ::std::fmt::Debug for IdentityVerificationRetryResponse {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("IdentityVerificationRetryResponse")
-            .field("id", &self.id)
-            .field("client_user_id", &self.client_user_id)
-            .field("created_at", &self.created_at)
-            .field("completed_at", &self.completed_at)
-            .field("previous_attempt_id", &self.previous_attempt_id)
-            .field("shareable_url", &crate::runtime::Redacted)
-            .field("template", &self.template)
-            .field("user", &self.user)
-            .field("status", &self.status)
-            .field("steps", &self.steps)
-            .field("documentary_verification", &self.documentary_verification)
-            .field("selfie_check", &self.selfie_check)
-            .field("kyc_check", &self.kyc_check)
-            .field("risk_check", &self.risk_check)
-            .field("verify_sms", &self.verify_sms)
-            .field("watchlist_screening_id", &self.watchlist_screening_id)
-            .field("beacon_user_id", &self.beacon_user_id)
-            .field("user_id", &self.user_id)
-            .field("redacted_at", &self.redacted_at)
-            .field("latest_scored_protect_event", &self.latest_scored_protect_event)
-            .field("request_id", &self.request_id)
-            .finish()
-    }
-}
-impl IdentityVerificationRetryResponse {
-    /// Creates a value from its required fields; optional fields start empty.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        id: impl Into<IdentityVerificationId>,
-        client_user_id: impl Into<ClientUserId>,
-        created_at: impl Into<::chrono::DateTime<::chrono::Utc>>,
-        completed_at: impl Into<Option<::chrono::DateTime<::chrono::Utc>>>,
-        previous_attempt_id: impl Into<Option<String>>,
-        shareable_url: impl Into<Option<String>>,
-        template: impl Into<IdentityVerificationTemplateReference>,
-        user: impl Into<IdentityVerificationUserData>,
-        status: impl Into<IdentityVerificationStatus>,
-        steps: impl Into<IdentityVerificationStepSummary>,
-        documentary_verification: impl Into<Option<DocumentaryVerification>>,
-        selfie_check: impl Into<Option<SelfieCheck>>,
-        kyc_check: impl Into<Option<KycCheckDetails>>,
-        risk_check: impl Into<Option<RiskCheckDetails>>,
-        verify_sms: impl Into<Option<VerifySmsDetails>>,
-        watchlist_screening_id: impl Into<Option<String>>,
-        beacon_user_id: impl Into<Option<String>>,
-        user_id: impl Into<Option<String>>,
-        redacted_at: impl Into<Option<::chrono::DateTime<::chrono::Utc>>>,
-        request_id: impl Into<RequestId>,
-    ) -> Self {
-        Self {
-            id: id.into(),
-            client_user_id: client_user_id.into(),
-            created_at: created_at.into(),
-            completed_at: completed_at.into(),
-            previous_attempt_id: previous_attempt_id.into(),
-            shareable_url: shareable_url.into(),
-            template: template.into(),
-            user: user.into(),
-            status: status.into(),
-            steps: steps.into(),
-            documentary_verification: documentary_verification.into(),
-            selfie_check: selfie_check.into(),
-            kyc_check: kyc_check.into(),
-            risk_check: risk_check.into(),
-            verify_sms: verify_sms.into(),
-            watchlist_screening_id: watchlist_screening_id.into(),
-            beacon_user_id: beacon_user_id.into(),
-            user_id: user_id.into(),
-            redacted_at: redacted_at.into(),
-            latest_scored_protect_event: None,
-            request_id: request_id.into(),
-        }
+impl From<IdentityVerificationRetryRequestStepsObjectRequired>
+for IdentityVerificationRetryRequestStepsObject {
+    fn from(required: IdentityVerificationRetryRequestStepsObjectRequired) -> Self {
+        Self::new(required)
     }
 }
 /// Where a verification session stands. `active` means the user has not finished; every other value is an end state or awaits review.
@@ -2598,24 +2589,36 @@ pub struct IdentityVerificationStatusUpdatedWebhook {
     /// Always `STATUS_UPDATED` for this event.
     pub webhook_code: IdentityVerificationStatusUpdatedWebhookWebhookCode,
     /// The verification session to fetch.
-    pub identity_verification_id: String,
+    pub identity_verification_id: IdentityVerificationId,
     /// The Plaid environment a webhook came from.
     pub environment: WebhookEnvironmentValues,
 }
 impl IdentityVerificationStatusUpdatedWebhook {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(
-        webhook_type: impl Into<IdentityVerificationStatusUpdatedWebhookWebhookType>,
-        webhook_code: impl Into<IdentityVerificationStatusUpdatedWebhookWebhookCode>,
-        identity_verification_id: impl Into<String>,
-        environment: impl Into<WebhookEnvironmentValues>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`IdentityVerificationStatusUpdatedWebhookRequired`]; optional fields start empty.
+    pub fn new(required: IdentityVerificationStatusUpdatedWebhookRequired) -> Self {
         Self {
-            webhook_type: webhook_type.into(),
-            webhook_code: webhook_code.into(),
-            identity_verification_id: identity_verification_id.into(),
-            environment: environment.into(),
+            webhook_type: required.webhook_type,
+            webhook_code: required.webhook_code,
+            identity_verification_id: required.identity_verification_id,
+            environment: required.environment,
         }
+    }
+}
+/// The required fields of [`IdentityVerificationStatusUpdatedWebhook`], by name: `IdentityVerificationStatusUpdatedWebhook::new(IdentityVerificationStatusUpdatedWebhookRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct IdentityVerificationStatusUpdatedWebhookRequired {
+    /// Always `IDENTITY_VERIFICATION` for these events.
+    pub webhook_type: IdentityVerificationStatusUpdatedWebhookWebhookType,
+    /// Always `STATUS_UPDATED` for this event.
+    pub webhook_code: IdentityVerificationStatusUpdatedWebhookWebhookCode,
+    /// The verification session to fetch.
+    pub identity_verification_id: IdentityVerificationId,
+    /// The Plaid environment a webhook came from.
+    pub environment: WebhookEnvironmentValues,
+}
+impl From<IdentityVerificationStatusUpdatedWebhookRequired>
+for IdentityVerificationStatusUpdatedWebhook {
+    fn from(required: IdentityVerificationStatusUpdatedWebhookRequired) -> Self {
+        Self::new(required)
     }
 }
 /// Always `STATUS_UPDATED` for this event.
@@ -2756,25 +2759,39 @@ pub struct IdentityVerificationStepSummary {
     pub risk_check: IdentityVerificationStepStatus,
 }
 impl IdentityVerificationStepSummary {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(
-        accept_tos: impl Into<IdentityVerificationStepStatus>,
-        verify_sms: impl Into<IdentityVerificationStepStatus>,
-        kyc_check: impl Into<IdentityVerificationStepStatus>,
-        documentary_verification: impl Into<IdentityVerificationStepStatus>,
-        selfie_check: impl Into<IdentityVerificationStepStatus>,
-        watchlist_screening: impl Into<IdentityVerificationStepStatus>,
-        risk_check: impl Into<IdentityVerificationStepStatus>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`IdentityVerificationStepSummaryRequired`]; optional fields start empty.
+    pub fn new(required: IdentityVerificationStepSummaryRequired) -> Self {
         Self {
-            accept_tos: accept_tos.into(),
-            verify_sms: verify_sms.into(),
-            kyc_check: kyc_check.into(),
-            documentary_verification: documentary_verification.into(),
-            selfie_check: selfie_check.into(),
-            watchlist_screening: watchlist_screening.into(),
-            risk_check: risk_check.into(),
+            accept_tos: required.accept_tos,
+            verify_sms: required.verify_sms,
+            kyc_check: required.kyc_check,
+            documentary_verification: required.documentary_verification,
+            selfie_check: required.selfie_check,
+            watchlist_screening: required.watchlist_screening,
+            risk_check: required.risk_check,
         }
+    }
+}
+/// The required fields of [`IdentityVerificationStepSummary`], by name: `IdentityVerificationStepSummary::new(IdentityVerificationStepSummaryRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct IdentityVerificationStepSummaryRequired {
+    /// The state of one step in a verification session.
+    pub accept_tos: IdentityVerificationStepStatus,
+    /// The state of one step in a verification session.
+    pub verify_sms: IdentityVerificationStepStatus,
+    /// The state of one step in a verification session.
+    pub kyc_check: IdentityVerificationStepStatus,
+    /// The state of one step in a verification session.
+    pub documentary_verification: IdentityVerificationStepStatus,
+    /// The state of one step in a verification session.
+    pub selfie_check: IdentityVerificationStepStatus,
+    /// The state of one step in a verification session.
+    pub watchlist_screening: IdentityVerificationStepStatus,
+    /// The state of one step in a verification session.
+    pub risk_check: IdentityVerificationStepStatus,
+}
+impl From<IdentityVerificationStepSummaryRequired> for IdentityVerificationStepSummary {
+    fn from(required: IdentityVerificationStepSummaryRequired) -> Self {
+        Self::new(required)
     }
 }
 /// Sent each time the user finishes a step of a verification session.
@@ -2786,24 +2803,36 @@ pub struct IdentityVerificationStepUpdatedWebhook {
     /// Always `STEP_UPDATED` for this event.
     pub webhook_code: IdentityVerificationStepUpdatedWebhookWebhookCode,
     /// The verification session to fetch.
-    pub identity_verification_id: String,
+    pub identity_verification_id: IdentityVerificationId,
     /// The Plaid environment a webhook came from.
     pub environment: WebhookEnvironmentValues,
 }
 impl IdentityVerificationStepUpdatedWebhook {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(
-        webhook_type: impl Into<IdentityVerificationStepUpdatedWebhookWebhookType>,
-        webhook_code: impl Into<IdentityVerificationStepUpdatedWebhookWebhookCode>,
-        identity_verification_id: impl Into<String>,
-        environment: impl Into<WebhookEnvironmentValues>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`IdentityVerificationStepUpdatedWebhookRequired`]; optional fields start empty.
+    pub fn new(required: IdentityVerificationStepUpdatedWebhookRequired) -> Self {
         Self {
-            webhook_type: webhook_type.into(),
-            webhook_code: webhook_code.into(),
-            identity_verification_id: identity_verification_id.into(),
-            environment: environment.into(),
+            webhook_type: required.webhook_type,
+            webhook_code: required.webhook_code,
+            identity_verification_id: required.identity_verification_id,
+            environment: required.environment,
         }
+    }
+}
+/// The required fields of [`IdentityVerificationStepUpdatedWebhook`], by name: `IdentityVerificationStepUpdatedWebhook::new(IdentityVerificationStepUpdatedWebhookRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct IdentityVerificationStepUpdatedWebhookRequired {
+    /// Always `IDENTITY_VERIFICATION` for these events.
+    pub webhook_type: IdentityVerificationStepUpdatedWebhookWebhookType,
+    /// Always `STEP_UPDATED` for this event.
+    pub webhook_code: IdentityVerificationStepUpdatedWebhookWebhookCode,
+    /// The verification session to fetch.
+    pub identity_verification_id: IdentityVerificationId,
+    /// The Plaid environment a webhook came from.
+    pub environment: WebhookEnvironmentValues,
+}
+impl From<IdentityVerificationStepUpdatedWebhookRequired>
+for IdentityVerificationStepUpdatedWebhook {
+    fn from(required: IdentityVerificationStepUpdatedWebhookRequired) -> Self {
+        Self::new(required)
     }
 }
 /// Always `STEP_UPDATED` for this event.
@@ -2883,15 +2912,25 @@ pub struct IdentityVerificationTemplateReference {
     pub version: i64,
 }
 impl IdentityVerificationTemplateReference {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(
-        id: impl Into<IdentityVerificationTemplateId>,
-        version: impl Into<i64>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`IdentityVerificationTemplateReferenceRequired`]; optional fields start empty.
+    pub fn new(required: IdentityVerificationTemplateReferenceRequired) -> Self {
         Self {
-            id: id.into(),
-            version: version.into(),
+            id: required.id,
+            version: required.version,
         }
+    }
+}
+/// The required fields of [`IdentityVerificationTemplateReference`], by name: `IdentityVerificationTemplateReference::new(IdentityVerificationTemplateReferenceRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct IdentityVerificationTemplateReferenceRequired {
+    /// Identifier of the verification template, starting with `idvtmp_`.
+    pub id: IdentityVerificationTemplateId,
+    /// Version number of the template used.
+    pub version: i64,
+}
+impl From<IdentityVerificationTemplateReferenceRequired>
+for IdentityVerificationTemplateReference {
+    fn from(required: IdentityVerificationTemplateReferenceRequired) -> Self {
+        Self::new(required)
     }
 }
 /// The address on file for the user, or null when none was collected.
@@ -2929,23 +2968,36 @@ impl ::std::fmt::Debug for IdentityVerificationUserAddress {
     }
 }
 impl IdentityVerificationUserAddress {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(
-        street: impl Into<Option<String>>,
-        street2: impl Into<Option<String>>,
-        city: impl Into<Option<String>>,
-        region: impl Into<Option<String>>,
-        postal_code: impl Into<Option<String>>,
-        country: impl Into<String>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`IdentityVerificationUserAddressRequired`]; optional fields start empty.
+    pub fn new(required: IdentityVerificationUserAddressRequired) -> Self {
         Self {
-            street: street.into(),
-            street2: street2.into(),
-            city: city.into(),
-            region: region.into(),
-            postal_code: postal_code.into(),
-            country: country.into(),
+            street: required.street,
+            street2: required.street2,
+            city: required.city,
+            region: required.region,
+            postal_code: required.postal_code,
+            country: required.country,
         }
+    }
+}
+/// The required fields of [`IdentityVerificationUserAddress`], by name: `IdentityVerificationUserAddress::new(IdentityVerificationUserAddressRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct IdentityVerificationUserAddressRequired {
+    /// First line of the street address; null when the user has not given an address. At most 80 characters.
+    pub street: Option<String>,
+    /// Second address line (apartment, suite, …); null when not given. At most 50 characters.
+    pub street2: Option<String>,
+    /// City of an address, or null when the user has not given one.
+    pub city: Option<String>,
+    /// Region of an address (state, province, …) as a subdivision code without the country prefix; null where the country has none.
+    pub region: Option<String>,
+    /// Postal code of an address; null where the country has none.
+    pub postal_code: Option<String>,
+    /// Two-letter ISO 3166-1 alpha-2 country code, in capitals (for example `US`).
+    pub country: String,
+}
+impl From<IdentityVerificationUserAddressRequired> for IdentityVerificationUserAddress {
+    fn from(required: IdentityVerificationUserAddressRequired) -> Self {
+        Self::new(required)
     }
 }
 /// What Plaid knows about the user: what you supplied plus what the user entered.
@@ -2988,24 +3040,37 @@ impl ::std::fmt::Debug for IdentityVerificationUserData {
     }
 }
 impl IdentityVerificationUserData {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(
-        date_of_birth: impl Into<Option<::chrono::NaiveDate>>,
-        ip_address: impl Into<Option<String>>,
-        email_address: impl Into<Option<String>>,
-        name: impl Into<Option<IdentityVerificationResponseUserName>>,
-        address: impl Into<Option<IdentityVerificationUserAddress>>,
-        id_number: impl Into<Option<UserIdNumber>>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`IdentityVerificationUserDataRequired`]; optional fields start empty.
+    pub fn new(required: IdentityVerificationUserDataRequired) -> Self {
         Self {
             phone_number: None,
-            date_of_birth: date_of_birth.into(),
-            ip_address: ip_address.into(),
-            email_address: email_address.into(),
-            name: name.into(),
-            address: address.into(),
-            id_number: id_number.into(),
+            date_of_birth: required.date_of_birth,
+            ip_address: required.ip_address,
+            email_address: required.email_address,
+            name: required.name,
+            address: required.address,
+            id_number: required.id_number,
         }
+    }
+}
+/// The required fields of [`IdentityVerificationUserData`], by name: `IdentityVerificationUserData::new(IdentityVerificationUserDataRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct IdentityVerificationUserDataRequired {
+    /// A calendar date as `YYYY-MM-DD`, or null.
+    pub date_of_birth: Option<::chrono::NaiveDate>,
+    /// IPv4 or IPv6 address the user connected from; null when unknown.
+    pub ip_address: Option<String>,
+    /// An email address, or null when not known.
+    pub email_address: Option<String>,
+    /// The name the user gave; null until they have entered it, and then both parts are set.
+    pub name: Option<IdentityVerificationResponseUserName>,
+    /// The address on file for the user, or null when none was collected.
+    pub address: Option<IdentityVerificationUserAddress>,
+    /// Identity number the user gave; null until given, and then both value and type are set.
+    pub id_number: Option<UserIdNumber>,
+}
+impl From<IdentityVerificationUserDataRequired> for IdentityVerificationUserData {
+    fn from(required: IdentityVerificationUserDataRequired) -> Self {
+        Self::new(required)
     }
 }
 /// The most recent Plaid Protect event scored for this session, with its Trust Index.
@@ -3026,21 +3091,32 @@ pub struct IdvProtectEvent {
     >,
 }
 impl IdvProtectEvent {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(
-        event_id: impl Into<String>,
-        timestamp: impl Into<::chrono::DateTime<::chrono::Utc>>,
-        trust_index: impl Into<Option<TrustIndex>>,
-        fraud_attributes: impl Into<
-            Option<::std::collections::BTreeMap<String, ::serde_json::Value>>,
-        >,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`IdvProtectEventRequired`]; optional fields start empty.
+    pub fn new(required: IdvProtectEventRequired) -> Self {
         Self {
-            event_id: event_id.into(),
-            timestamp: timestamp.into(),
-            trust_index: trust_index.into(),
-            fraud_attributes: fraud_attributes.into(),
+            event_id: required.event_id,
+            timestamp: required.timestamp,
+            trust_index: required.trust_index,
+            fraud_attributes: required.fraud_attributes,
         }
+    }
+}
+/// The required fields of [`IdvProtectEvent`], by name: `IdvProtectEvent::new(IdvProtectEventRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct IdvProtectEventRequired {
+    /// Identifier of the Protect event.
+    pub event_id: String,
+    /// When the event happened (ISO 8601).
+    pub timestamp: ::chrono::DateTime<::chrono::Utc>,
+    /// A Trust Index score with the model that produced it and its subscores.
+    pub trust_index: Option<TrustIndex>,
+    /// Extra fraud attributes as free-form key/value data.
+    pub fraud_attributes: Option<
+        ::std::collections::BTreeMap<String, ::serde_json::Value>,
+    >,
+}
+impl From<IdvProtectEventRequired> for IdvProtectEvent {
+    fn from(required: IdvProtectEventRequired) -> Self {
+        Self::new(required)
     }
 }
 /// How good the document photo was. Poor photos are more likely to fail reading and checks; Plaid lets the user retake them a few times.
@@ -3089,17 +3165,27 @@ pub struct ImageQualityDetails {
     pub blur_check: ImageQualityOutcome,
 }
 impl ImageQualityDetails {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(
-        glare_check: impl Into<ImageQualityOutcome>,
-        dimensions_check: impl Into<ImageQualityOutcome>,
-        blur_check: impl Into<ImageQualityOutcome>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`ImageQualityDetailsRequired`]; optional fields start empty.
+    pub fn new(required: ImageQualityDetailsRequired) -> Self {
         Self {
-            glare_check: glare_check.into(),
-            dimensions_check: dimensions_check.into(),
-            blur_check: blur_check.into(),
+            glare_check: required.glare_check,
+            dimensions_check: required.dimensions_check,
+            blur_check: required.blur_check,
         }
+    }
+}
+/// The required fields of [`ImageQualityDetails`], by name: `ImageQualityDetails::new(ImageQualityDetailsRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct ImageQualityDetailsRequired {
+    /// Whether the image is free of glare that hides details.
+    pub glare_check: ImageQualityOutcome,
+    /// Whether the image is large and sharp enough in resolution.
+    pub dimensions_check: ImageQualityOutcome,
+    /// Whether the image is in focus.
+    pub blur_check: ImageQualityOutcome,
+}
+impl From<ImageQualityDetailsRequired> for ImageQualityDetails {
+    fn from(required: ImageQualityDetailsRequired) -> Self {
+        Self::new(required)
     }
 }
 /// Result of one image quality check.
@@ -3188,30 +3274,45 @@ pub struct JwkPublicKey {
     pub expired_at: Option<i64>,
 }
 impl JwkPublicKey {
-    /// Creates a value from its required fields; optional fields start empty.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        alg: impl Into<String>,
-        crv: impl Into<String>,
-        kid: impl Into<String>,
-        kty: impl Into<String>,
-        use_: impl Into<String>,
-        x: impl Into<String>,
-        y: impl Into<String>,
-        created_at: impl Into<i64>,
-        expired_at: impl Into<Option<i64>>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`JwkPublicKeyRequired`]; optional fields start empty.
+    pub fn new(required: JwkPublicKeyRequired) -> Self {
         Self {
-            alg: alg.into(),
-            crv: crv.into(),
-            kid: kid.into(),
-            kty: kty.into(),
-            use_: use_.into(),
-            x: x.into(),
-            y: y.into(),
-            created_at: created_at.into(),
-            expired_at: expired_at.into(),
+            alg: required.alg,
+            crv: required.crv,
+            kid: required.kid,
+            kty: required.kty,
+            use_: required.use_,
+            x: required.x,
+            y: required.y,
+            created_at: required.created_at,
+            expired_at: required.expired_at,
         }
+    }
+}
+/// The required fields of [`JwkPublicKey`], by name: `JwkPublicKey::new(JwkPublicKeyRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct JwkPublicKeyRequired {
+    /// Signature algorithm; always `ES256` for Plaid webhooks.
+    pub alg: String,
+    /// Elliptic curve; `P-256`.
+    pub crv: String,
+    /// Key identifier; matches the `kid` in a webhook's JWT header.
+    pub kid: String,
+    /// Key type; `EC`.
+    pub kty: String,
+    /// What the key is for; `sig` (signatures).
+    pub use_: String,
+    /// The curve point's x coordinate, base64url-encoded.
+    pub x: String,
+    /// The curve point's y coordinate, base64url-encoded.
+    pub y: String,
+    /// When the key was created, in Unix seconds.
+    pub created_at: i64,
+    /// When this key was retired, in Unix seconds; null while it is in use.
+    pub expired_at: Option<i64>,
+}
+impl From<JwkPublicKeyRequired> for JwkPublicKey {
+    fn from(required: JwkPublicKeyRequired) -> Self {
+        Self::new(required)
     }
 }
 /// How the address the user gave matched the data sources, overall and part by part.
@@ -3242,22 +3343,32 @@ pub struct KycCheckAddressSummary {
     pub international_details: Option<KycCheckDetailsInternationalAddress>,
 }
 impl KycCheckAddressSummary {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(
-        summary: impl Into<MatchSummaryCode>,
-        po_box: impl Into<PoBoxStatus>,
-        type_: impl Into<AddressPurposeLabel>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`KycCheckAddressSummaryRequired`]; optional fields start empty.
+    pub fn new(required: KycCheckAddressSummaryRequired) -> Self {
         Self {
-            summary: summary.into(),
-            po_box: po_box.into(),
-            type_: type_.into(),
+            summary: required.summary,
+            po_box: required.po_box,
+            type_: required.type_,
             street: None,
             city: None,
             region: None,
             postal_code: None,
             international_details: None,
         }
+    }
+}
+/// The required fields of [`KycCheckAddressSummary`], by name: `KycCheckAddressSummary::new(KycCheckAddressSummaryRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct KycCheckAddressSummaryRequired {
+    /// How a value the user gave compared with external data sources.
+    pub summary: MatchSummaryCode,
+    /// Whether the address is a post office box.
+    pub po_box: PoBoxStatus,
+    /// What the address is used for, as far as Plaid can tell.
+    pub type_: AddressPurposeLabel,
+}
+impl From<KycCheckAddressSummaryRequired> for KycCheckAddressSummary {
+    fn from(required: KycCheckAddressSummaryRequired) -> Self {
+        Self::new(required)
     }
 }
 /// How the date of birth matched the data sources, overall and part by part.
@@ -3305,23 +3416,36 @@ pub struct KycCheckDetails {
     pub phone_number: KycCheckPhoneSummary,
 }
 impl KycCheckDetails {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(
-        status: impl Into<String>,
-        address: impl Into<KycCheckAddressSummary>,
-        name: impl Into<KycCheckNameSummary>,
-        date_of_birth: impl Into<KycCheckDateOfBirthSummary>,
-        id_number: impl Into<KycCheckIdNumberSummary>,
-        phone_number: impl Into<KycCheckPhoneSummary>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`KycCheckDetailsRequired`]; optional fields start empty.
+    pub fn new(required: KycCheckDetailsRequired) -> Self {
         Self {
-            status: status.into(),
-            address: address.into(),
-            name: name.into(),
-            date_of_birth: date_of_birth.into(),
-            id_number: id_number.into(),
-            phone_number: phone_number.into(),
+            status: required.status,
+            address: required.address,
+            name: required.name,
+            date_of_birth: required.date_of_birth,
+            id_number: required.id_number,
+            phone_number: required.phone_number,
         }
+    }
+}
+/// The required fields of [`KycCheckDetails`], by name: `KycCheckDetails::new(KycCheckDetailsRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct KycCheckDetailsRequired {
+    /// Outcome of the data source check; always the same value as `steps.kyc_check`.
+    pub status: String,
+    /// How the address the user gave matched the data sources, overall and part by part.
+    pub address: KycCheckAddressSummary,
+    /// How the name matched the data sources, overall and part by part.
+    pub name: KycCheckNameSummary,
+    /// How the date of birth matched the data sources, overall and part by part.
+    pub date_of_birth: KycCheckDateOfBirthSummary,
+    /// How the identity number matched the data sources.
+    pub id_number: KycCheckIdNumberSummary,
+    /// How the phone number matched the data sources, including its area code.
+    pub phone_number: KycCheckPhoneSummary,
+}
+impl From<KycCheckDetailsRequired> for KycCheckDetails {
+    fn from(required: KycCheckDetailsRequired) -> Self {
+        Self::new(required)
     }
 }
 /// Extra address match results that only exist for checks outside the U.S.
@@ -3342,23 +3466,37 @@ pub struct KycCheckDetailsInternationalAddress {
     pub thoroughfare: HiddenMatchSummaryCode,
 }
 impl KycCheckDetailsInternationalAddress {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(
-        building: impl Into<HiddenMatchSummaryCode>,
-        county: impl Into<HiddenMatchSummaryCode>,
-        district: impl Into<HiddenMatchSummaryCode>,
-        house_number: impl Into<HiddenMatchSummaryCode>,
-        subpremise: impl Into<HiddenMatchSummaryCode>,
-        thoroughfare: impl Into<HiddenMatchSummaryCode>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`KycCheckDetailsInternationalAddressRequired`]; optional fields start empty.
+    pub fn new(required: KycCheckDetailsInternationalAddressRequired) -> Self {
         Self {
-            building: building.into(),
-            county: county.into(),
-            district: district.into(),
-            house_number: house_number.into(),
-            subpremise: subpremise.into(),
-            thoroughfare: thoroughfare.into(),
+            building: required.building,
+            county: required.county,
+            district: required.district,
+            house_number: required.house_number,
+            subpremise: required.subpremise,
+            thoroughfare: required.thoroughfare,
         }
+    }
+}
+/// The required fields of [`KycCheckDetailsInternationalAddress`], by name: `KycCheckDetailsInternationalAddress::new(KycCheckDetailsInternationalAddressRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct KycCheckDetailsInternationalAddressRequired {
+    /// How one part of a value (a street, a month, a given name) matched the data sources.
+    pub building: HiddenMatchSummaryCode,
+    /// How one part of a value (a street, a month, a given name) matched the data sources.
+    pub county: HiddenMatchSummaryCode,
+    /// How one part of a value (a street, a month, a given name) matched the data sources.
+    pub district: HiddenMatchSummaryCode,
+    /// How one part of a value (a street, a month, a given name) matched the data sources.
+    pub house_number: HiddenMatchSummaryCode,
+    /// How one part of a value (a street, a month, a given name) matched the data sources.
+    pub subpremise: HiddenMatchSummaryCode,
+    /// How one part of a value (a street, a month, a given name) matched the data sources.
+    pub thoroughfare: HiddenMatchSummaryCode,
+}
+impl From<KycCheckDetailsInternationalAddressRequired>
+for KycCheckDetailsInternationalAddress {
+    fn from(required: KycCheckDetailsInternationalAddressRequired) -> Self {
+        Self::new(required)
     }
 }
 /// How the identity number matched the data sources.
@@ -3407,15 +3545,24 @@ pub struct KycCheckPhoneSummary {
     pub area_code: MatchSummaryCode,
 }
 impl KycCheckPhoneSummary {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(
-        summary: impl Into<MatchSummaryCode>,
-        area_code: impl Into<MatchSummaryCode>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`KycCheckPhoneSummaryRequired`]; optional fields start empty.
+    pub fn new(required: KycCheckPhoneSummaryRequired) -> Self {
         Self {
-            summary: summary.into(),
-            area_code: area_code.into(),
+            summary: required.summary,
+            area_code: required.area_code,
         }
+    }
+}
+/// The required fields of [`KycCheckPhoneSummary`], by name: `KycCheckPhoneSummary::new(KycCheckPhoneSummaryRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct KycCheckPhoneSummaryRequired {
+    /// How a value the user gave compared with external data sources.
+    pub summary: MatchSummaryCode,
+    /// How a value the user gave compared with external data sources.
+    pub area_code: MatchSummaryCode,
+}
+impl From<KycCheckPhoneSummaryRequired> for KycCheckPhoneSummary {
+    fn from(required: KycCheckPhoneSummaryRequired) -> Self {
+        Self::new(required)
     }
 }
 /// Parameters for minting a Link token. Only the fields an identity verification flow needs are described here.
@@ -3474,20 +3621,15 @@ impl ::std::fmt::Debug for LinkTokenCreateRequest {
     }
 }
 impl LinkTokenCreateRequest {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(
-        client_name: impl Into<String>,
-        language: impl Into<String>,
-        country_codes: impl Into<Vec<CountryCode>>,
-        user: impl Into<LinkTokenCreateRequestUser>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`LinkTokenCreateRequestRequired`]; optional fields start empty.
+    pub fn new(required: LinkTokenCreateRequestRequired) -> Self {
         Self {
             client_id: None,
             secret: None,
-            client_name: client_name.into(),
-            language: language.into(),
-            country_codes: country_codes.into(),
-            user: user.into(),
+            client_name: required.client_name,
+            language: required.language,
+            country_codes: required.country_codes,
+            user: required.user,
             products: None,
             identity_verification: None,
             webhook: None,
@@ -3504,9 +3646,9 @@ impl LinkTokenCreateRequest {
         self.secret = Some(value.into());
         self
     }
-    /// Sets `products`; `None` sends an explicit `null`.
-    pub fn with_products(mut self, value: Option<Vec<Products>>) -> Self {
-        self.products = Some(value);
+    /// Sets `products`: a value, or `None` to send an explicit `null`.
+    pub fn with_products(mut self, value: impl Into<Option<Vec<Products>>>) -> Self {
+        self.products = Some(value.into());
         self
     }
     /// Sets `identity_verification`.
@@ -3522,10 +3664,26 @@ impl LinkTokenCreateRequest {
         self.webhook = Some(value.into());
         self
     }
-    /// Sets `redirect_uri`; `None` sends an explicit `null`.
-    pub fn with_redirect_uri(mut self, value: Option<String>) -> Self {
-        self.redirect_uri = Some(value);
+    /// Sets `redirect_uri`: a value, or `None` to send an explicit `null`.
+    pub fn with_redirect_uri(mut self, value: impl Into<Option<String>>) -> Self {
+        self.redirect_uri = Some(value.into());
         self
+    }
+}
+/// The required fields of [`LinkTokenCreateRequest`], by name: `LinkTokenCreateRequest::new(LinkTokenCreateRequestRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct LinkTokenCreateRequestRequired {
+    /// The name of your application as shown to the user inside Link (at most 30 characters).
+    pub client_name: String,
+    /// Language Link is shown in, as a two-letter code such as `en`.
+    pub language: String,
+    /// Countries whose institutions and documents Link should support.
+    pub country_codes: Vec<CountryCode>,
+    /// The end user the Link token is minted for.
+    pub user: LinkTokenCreateRequestUser,
+}
+impl From<LinkTokenCreateRequestRequired> for LinkTokenCreateRequest {
+    fn from(required: LinkTokenCreateRequestRequired) -> Self {
+        Self::new(required)
     }
 }
 /// Identity verification settings for Link.
@@ -3579,17 +3737,27 @@ pub struct LinkTokenCreateResponse {
     pub request_id: RequestId,
 }
 impl LinkTokenCreateResponse {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(
-        link_token: impl Into<String>,
-        expiration: impl Into<::chrono::DateTime<::chrono::Utc>>,
-        request_id: impl Into<RequestId>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`LinkTokenCreateResponseRequired`]; optional fields start empty.
+    pub fn new(required: LinkTokenCreateResponseRequired) -> Self {
         Self {
-            link_token: link_token.into(),
-            expiration: expiration.into(),
-            request_id: request_id.into(),
+            link_token: required.link_token,
+            expiration: required.expiration,
+            request_id: required.request_id,
         }
+    }
+}
+/// The required fields of [`LinkTokenCreateResponse`], by name: `LinkTokenCreateResponse::new(LinkTokenCreateResponseRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct LinkTokenCreateResponseRequired {
+    /// The token your front end passes to Plaid Link.
+    pub link_token: String,
+    /// When the token stops working.
+    pub expiration: ::chrono::DateTime<::chrono::Utc>,
+    /// An identifier Plaid gives every request; quote it when you contact support.
+    pub request_id: RequestId,
+}
+impl From<LinkTokenCreateResponseRequired> for LinkTokenCreateResponse {
+    fn from(required: LinkTokenCreateResponseRequired) -> Self {
+        Self::new(required)
     }
 }
 /// How a value the user gave compared with external data sources.
@@ -3726,29 +3894,43 @@ impl ::std::fmt::Debug for PhysicalDocumentExtractedData {
     }
 }
 impl PhysicalDocumentExtractedData {
-    /// Creates a value from its required fields; optional fields start empty.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        id_number: impl Into<Option<String>>,
-        category: impl Into<PhysicalDocumentCategory>,
-        expiration_date: impl Into<Option<::chrono::NaiveDate>>,
-        issue_date: impl Into<Option<::chrono::NaiveDate>>,
-        issuing_country: impl Into<String>,
-        issuing_region: impl Into<Option<String>>,
-        date_of_birth: impl Into<Option<::chrono::NaiveDate>>,
-        address: impl Into<Option<IdentityVerificationDocumentAddressResponse>>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`PhysicalDocumentExtractedDataRequired`]; optional fields start empty.
+    pub fn new(required: PhysicalDocumentExtractedDataRequired) -> Self {
         Self {
-            id_number: id_number.into(),
-            category: category.into(),
-            expiration_date: expiration_date.into(),
-            issue_date: issue_date.into(),
-            issuing_country: issuing_country.into(),
-            issuing_region: issuing_region.into(),
-            date_of_birth: date_of_birth.into(),
-            address: address.into(),
+            id_number: required.id_number,
+            category: required.category,
+            expiration_date: required.expiration_date,
+            issue_date: required.issue_date,
+            issuing_country: required.issuing_country,
+            issuing_region: required.issuing_region,
+            date_of_birth: required.date_of_birth,
+            address: required.address,
             name: None,
         }
+    }
+}
+/// The required fields of [`PhysicalDocumentExtractedData`], by name: `PhysicalDocumentExtractedData::new(PhysicalDocumentExtractedDataRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct PhysicalDocumentExtractedDataRequired {
+    /// Document number read from the image; null when it could not be read.
+    pub id_number: Option<String>,
+    /// The kind of document Plaid detected in the images. It can differ from the kind the user picked in Link.
+    pub category: PhysicalDocumentCategory,
+    /// Expiry date read from the document (YYYY-MM-DD); null when it could not be read.
+    pub expiration_date: Option<::chrono::NaiveDate>,
+    /// Issue date read from the document (YYYY-MM-DD); null when it could not be read.
+    pub issue_date: Option<::chrono::NaiveDate>,
+    /// Two-letter ISO 3166-1 alpha-2 country code, in capitals (for example `US`).
+    pub issuing_country: String,
+    /// Region of an address (state, province, …) as a subdivision code without the country prefix; null where the country has none.
+    pub issuing_region: Option<String>,
+    /// Date of birth read from the document (YYYY-MM-DD); null when it could not be read.
+    pub date_of_birth: Option<::chrono::NaiveDate>,
+    /// Address read from the document. Null unless at least street, city and country could be read; region and postal code may be null where the country's addresses have none. Text recognition can misread.
+    pub address: Option<IdentityVerificationDocumentAddressResponse>,
+}
+impl From<PhysicalDocumentExtractedDataRequired> for PhysicalDocumentExtractedData {
+    fn from(required: PhysicalDocumentExtractedDataRequired) -> Self {
+        Self::new(required)
     }
 }
 /// How the data read from the document compares with what the user entered; null when there was nothing to compare.
@@ -3765,19 +3947,31 @@ pub struct PhysicalDocumentExtractedDataAnalysis {
     pub issuing_country: IssuingCountry,
 }
 impl PhysicalDocumentExtractedDataAnalysis {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(
-        name: impl Into<DocumentNameMatchCode>,
-        date_of_birth: impl Into<DocumentDateOfBirthMatchCode>,
-        expiration_date: impl Into<ExpirationDate>,
-        issuing_country: impl Into<IssuingCountry>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`PhysicalDocumentExtractedDataAnalysisRequired`]; optional fields start empty.
+    pub fn new(required: PhysicalDocumentExtractedDataAnalysisRequired) -> Self {
         Self {
-            name: name.into(),
-            date_of_birth: date_of_birth.into(),
-            expiration_date: expiration_date.into(),
-            issuing_country: issuing_country.into(),
+            name: required.name,
+            date_of_birth: required.date_of_birth,
+            expiration_date: required.expiration_date,
+            issuing_country: required.issuing_country,
         }
+    }
+}
+/// The required fields of [`PhysicalDocumentExtractedDataAnalysis`], by name: `PhysicalDocumentExtractedDataAnalysis::new(PhysicalDocumentExtractedDataAnalysisRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct PhysicalDocumentExtractedDataAnalysisRequired {
+    /// How the name read from the document compares with the one the user entered.
+    pub name: DocumentNameMatchCode,
+    /// How the date of birth read from the document compares with the one the user entered.
+    pub date_of_birth: DocumentDateOfBirthMatchCode,
+    /// Whether the document had expired when it was checked.
+    pub expiration_date: ExpirationDate,
+    /// Whether the country that issued the document is the country the user gave. Whether a mismatch fails the step is a template setting.
+    pub issuing_country: IssuingCountry,
+}
+impl From<PhysicalDocumentExtractedDataAnalysisRequired>
+for PhysicalDocumentExtractedDataAnalysis {
+    fn from(required: PhysicalDocumentExtractedDataAnalysisRequired) -> Self {
+        Self::new(required)
     }
 }
 /// Short-lived download URLs for this submission's images. Each URL works for about 60 seconds after the request that returned it; fetch the session again for fresh ones.
@@ -3812,21 +4006,33 @@ impl ::std::fmt::Debug for PhysicalDocumentImages {
     }
 }
 impl PhysicalDocumentImages {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(
-        original_front: impl Into<Option<String>>,
-        original_back: impl Into<Option<String>>,
-        cropped_front: impl Into<Option<String>>,
-        cropped_back: impl Into<Option<String>>,
-        face: impl Into<Option<String>>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`PhysicalDocumentImagesRequired`]; optional fields start empty.
+    pub fn new(required: PhysicalDocumentImagesRequired) -> Self {
         Self {
-            original_front: original_front.into(),
-            original_back: original_back.into(),
-            cropped_front: cropped_front.into(),
-            cropped_back: cropped_back.into(),
-            face: face.into(),
+            original_front: required.original_front,
+            original_back: required.original_back,
+            cropped_front: required.cropped_front,
+            cropped_back: required.cropped_back,
+            face: required.face,
         }
+    }
+}
+/// The required fields of [`PhysicalDocumentImages`], by name: `PhysicalDocumentImages::new(PhysicalDocumentImagesRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct PhysicalDocumentImagesRequired {
+    /// Short-lived URL (about 60 seconds) of the uncropped image of the document's front.
+    pub original_front: Option<String>,
+    /// Short-lived URL (about 60 seconds) of the uncropped image of the document's back; null when no back was captured.
+    pub original_back: Option<String>,
+    /// Short-lived URL (about 60 seconds) of the front of the document, cropped to the document.
+    pub cropped_front: Option<String>,
+    /// Short-lived URL (about 60 seconds) of the back of the document, cropped to the document; null when no back was captured.
+    pub cropped_back: Option<String>,
+    /// Short-lived URL (about 60 seconds) of the face photo cut out of the document; null when the document has no portrait.
+    pub face: Option<String>,
+}
+impl From<PhysicalDocumentImagesRequired> for PhysicalDocumentImages {
+    fn from(required: PhysicalDocumentImagesRequired) -> Self {
+        Self::new(required)
     }
 }
 /// The error object Plaid returns with every non-2xx response. Branch on `error_type` and `error_code`, not on the HTTP status.
@@ -3868,19 +4074,14 @@ pub struct PlaidError {
     pub provided_account_subtypes: Option<Vec<String>>,
 }
 impl PlaidError {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(
-        error_type: impl Into<PlaidErrorType>,
-        error_code: impl Into<String>,
-        error_message: impl Into<String>,
-        display_message: impl Into<Option<String>>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`PlaidErrorRequired`]; optional fields start empty.
+    pub fn new(required: PlaidErrorRequired) -> Self {
         Self {
-            error_type: error_type.into(),
-            error_code: error_code.into(),
+            error_type: required.error_type,
+            error_code: required.error_code,
             error_code_reason: None,
-            error_message: error_message.into(),
-            display_message: display_message.into(),
+            error_message: required.error_message,
+            display_message: required.display_message,
             request_id: None,
             causes: None,
             status: None,
@@ -3889,6 +4090,22 @@ impl PlaidError {
             required_account_subtypes: None,
             provided_account_subtypes: None,
         }
+    }
+}
+/// The required fields of [`PlaidError`], by name: `PlaidError::new(PlaidErrorRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct PlaidErrorRequired {
+    /// The broad category of a Plaid error.
+    pub error_type: PlaidErrorType,
+    /// Specific error code; safe to branch on.
+    pub error_code: String,
+    /// Explanation meant for developers. Its wording can change.
+    pub error_message: String,
+    /// Message you may show the end user, or null when the error is not about something they did.
+    pub display_message: Option<String>,
+}
+impl From<PlaidErrorRequired> for PlaidError {
+    fn from(required: PlaidErrorRequired) -> Self {
+        Self::new(required)
     }
 }
 /// The broad category of a Plaid error.
@@ -4289,18 +4506,28 @@ pub struct RiskCheckBehavior {
     pub risk_level: Option<RiskLevelWithNoData>,
 }
 impl RiskCheckBehavior {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(
-        user_interactions: impl Into<RiskCheckBehaviorUserInteractionsLabel>,
-        fraud_ring_detected: impl Into<RiskCheckBehaviorFraudRingDetectedLabel>,
-        bot_detected: impl Into<RiskCheckBehaviorBotDetectedLabel>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`RiskCheckBehaviorRequired`]; optional fields start empty.
+    pub fn new(required: RiskCheckBehaviorRequired) -> Self {
         Self {
-            user_interactions: user_interactions.into(),
-            fraud_ring_detected: fraud_ring_detected.into(),
-            bot_detected: bot_detected.into(),
+            user_interactions: required.user_interactions,
+            fraud_ring_detected: required.fraud_ring_detected,
+            bot_detected: required.bot_detected,
             risk_level: None,
         }
+    }
+}
+/// The required fields of [`RiskCheckBehavior`], by name: `RiskCheckBehavior::new(RiskCheckBehaviorRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct RiskCheckBehaviorRequired {
+    /// How familiar the user seemed with the personal data they entered, judged from how they entered it.
+    pub user_interactions: RiskCheckBehaviorUserInteractionsLabel,
+    /// Whether the session looked like part of a fraud ring.
+    pub fraud_ring_detected: RiskCheckBehaviorFraudRingDetectedLabel,
+    /// Whether automated (bot) activity was seen during the session.
+    pub bot_detected: RiskCheckBehaviorBotDetectedLabel,
+}
+impl From<RiskCheckBehaviorRequired> for RiskCheckBehavior {
+    fn from(required: RiskCheckBehaviorRequired) -> Self {
+        Self::new(required)
     }
 }
 /// Whether automated (bot) activity was seen during the session.
@@ -4439,29 +4666,43 @@ pub struct RiskCheckDetails {
     pub trust_index_score: Option<i64>,
 }
 impl RiskCheckDetails {
-    /// Creates a value from its required fields; optional fields start empty.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        status: impl Into<IdentityVerificationStepStatus>,
-        behavior: impl Into<Option<RiskCheckBehavior>>,
-        email: impl Into<Option<RiskCheckEmail>>,
-        phone: impl Into<Option<RiskCheckPhone>>,
-        devices: impl Into<Vec<RiskCheckDevice>>,
-        identity_abuse_signals: impl Into<Option<RiskCheckIdentityAbuseSignals>>,
-        facial_duplicates: impl Into<Vec<RiskCheckFacialDuplicate>>,
-        trust_index_score: impl Into<Option<i64>>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`RiskCheckDetailsRequired`]; optional fields start empty.
+    pub fn new(required: RiskCheckDetailsRequired) -> Self {
         Self {
-            status: status.into(),
-            behavior: behavior.into(),
-            email: email.into(),
-            phone: phone.into(),
-            devices: devices.into(),
-            identity_abuse_signals: identity_abuse_signals.into(),
+            status: required.status,
+            behavior: required.behavior,
+            email: required.email,
+            phone: required.phone,
+            devices: required.devices,
+            identity_abuse_signals: required.identity_abuse_signals,
             network: None,
-            facial_duplicates: facial_duplicates.into(),
-            trust_index_score: trust_index_score.into(),
+            facial_duplicates: required.facial_duplicates,
+            trust_index_score: required.trust_index_score,
         }
+    }
+}
+/// The required fields of [`RiskCheckDetails`], by name: `RiskCheckDetails::new(RiskCheckDetailsRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct RiskCheckDetailsRequired {
+    /// The state of one step in a verification session.
+    pub status: IdentityVerificationStepStatus,
+    /// Signals from how the user behaved during the session; null when not available.
+    pub behavior: Option<RiskCheckBehavior>,
+    /// Signals about the email address the user gave; null when not available.
+    pub email: Option<RiskCheckEmail>,
+    /// Signals about the phone number the user gave; null when not available.
+    pub phone: Option<RiskCheckPhone>,
+    /// One entry per device the user used in the session.
+    pub devices: Vec<RiskCheckDevice>,
+    /// Scores for stolen and synthetic identity fraud; null when not available. Only computed for U.S. identities, and not every signal is always present.
+    pub identity_abuse_signals: Option<RiskCheckIdentityAbuseSignals>,
+    /// Other sessions whose selfie matched this one's.
+    pub facial_duplicates: Vec<RiskCheckFacialDuplicate>,
+    /// Trust Index score for the risk check step; null when not scored.
+    pub trust_index_score: Option<i64>,
+}
+impl From<RiskCheckDetailsRequired> for RiskCheckDetails {
+    fn from(required: RiskCheckDetailsRequired) -> Self {
+        Self::new(required)
     }
 }
 /// Network signals for one device the user used.
@@ -4485,19 +4726,29 @@ pub struct RiskCheckDevice {
     pub factors: Option<Vec<String>>,
 }
 impl RiskCheckDevice {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(
-        ip_proxy_type: impl Into<Option<ProxyType>>,
-        ip_spam_list_count: impl Into<Option<i64>>,
-        ip_timezone_offset: impl Into<Option<String>>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`RiskCheckDeviceRequired`]; optional fields start empty.
+    pub fn new(required: RiskCheckDeviceRequired) -> Self {
         Self {
-            ip_proxy_type: ip_proxy_type.into(),
-            ip_spam_list_count: ip_spam_list_count.into(),
-            ip_timezone_offset: ip_timezone_offset.into(),
+            ip_proxy_type: required.ip_proxy_type,
+            ip_spam_list_count: required.ip_spam_list_count,
+            ip_timezone_offset: required.ip_timezone_offset,
             risk_level: None,
             factors: None,
         }
+    }
+}
+/// The required fields of [`RiskCheckDevice`], by name: `RiskCheckDevice::new(RiskCheckDeviceRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct RiskCheckDeviceRequired {
+    /// Whether the user's connection went through a proxy, and of which kind.
+    pub ip_proxy_type: Option<ProxyType>,
+    /// On how many spam lists the IP address appears; null when unknown.
+    pub ip_spam_list_count: Option<i64>,
+    /// UTC offset of the time zone the IP address belongs to (for example `+06:00:00`); null when unknown.
+    pub ip_timezone_offset: Option<String>,
+}
+impl From<RiskCheckDeviceRequired> for RiskCheckDevice {
+    fn from(required: RiskCheckDeviceRequired) -> Self {
+        Self::new(required)
     }
 }
 /// Signals about the email address the user gave; null when not available.
@@ -4540,40 +4791,56 @@ pub struct RiskCheckEmail {
     pub factors: Option<Vec<String>>,
 }
 impl RiskCheckEmail {
-    /// Creates a value from its required fields; optional fields start empty.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        is_deliverable: impl Into<RiskCheckEmailIsDeliverableStatus>,
-        breach_count: impl Into<Option<i64>>,
-        first_breached_at: impl Into<Option<::chrono::NaiveDate>>,
-        last_breached_at: impl Into<Option<::chrono::NaiveDate>>,
-        domain_registered_at: impl Into<Option<::chrono::NaiveDate>>,
-        domain_is_free_provider: impl Into<RiskCheckEmailDomainIsFreeProvider>,
-        domain_is_custom: impl Into<RiskCheckEmailDomainIsCustom>,
-        domain_is_disposable: impl Into<RiskCheckEmailDomainIsDisposable>,
-        top_level_domain_is_suspicious: impl Into<
-            RiskCheckEmailTopLevelDomainIsSuspicious,
-        >,
-        is_edu: impl Into<RiskCheckEmailIsEdu>,
-        includes_date_of_birth: impl Into<RiskCheckEmailIncludesDateOfBirth>,
-        linked_services: impl Into<Vec<RiskCheckLinkedService>>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`RiskCheckEmailRequired`]; optional fields start empty.
+    pub fn new(required: RiskCheckEmailRequired) -> Self {
         Self {
-            is_deliverable: is_deliverable.into(),
-            breach_count: breach_count.into(),
-            first_breached_at: first_breached_at.into(),
-            last_breached_at: last_breached_at.into(),
-            domain_registered_at: domain_registered_at.into(),
-            domain_is_free_provider: domain_is_free_provider.into(),
-            domain_is_custom: domain_is_custom.into(),
-            domain_is_disposable: domain_is_disposable.into(),
-            top_level_domain_is_suspicious: top_level_domain_is_suspicious.into(),
-            is_edu: is_edu.into(),
-            includes_date_of_birth: includes_date_of_birth.into(),
-            linked_services: linked_services.into(),
+            is_deliverable: required.is_deliverable,
+            breach_count: required.breach_count,
+            first_breached_at: required.first_breached_at,
+            last_breached_at: required.last_breached_at,
+            domain_registered_at: required.domain_registered_at,
+            domain_is_free_provider: required.domain_is_free_provider,
+            domain_is_custom: required.domain_is_custom,
+            domain_is_disposable: required.domain_is_disposable,
+            top_level_domain_is_suspicious: required.top_level_domain_is_suspicious,
+            is_edu: required.is_edu,
+            includes_date_of_birth: required.includes_date_of_birth,
+            linked_services: required.linked_services,
             risk_level: None,
             factors: None,
         }
+    }
+}
+/// The required fields of [`RiskCheckEmail`], by name: `RiskCheckEmail::new(RiskCheckEmailRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct RiskCheckEmailRequired {
+    /// Whether mail to the address can be delivered, checked against the domain's mail servers.
+    pub is_deliverable: RiskCheckEmailIsDeliverableStatus,
+    /// Number of known data breaches that included this email address; null when unknown.
+    pub breach_count: Option<i64>,
+    /// A calendar date as `YYYY-MM-DD`, or null.
+    pub first_breached_at: Option<::chrono::NaiveDate>,
+    /// A calendar date as `YYYY-MM-DD`, or null.
+    pub last_breached_at: Option<::chrono::NaiveDate>,
+    /// A calendar date as `YYYY-MM-DD`, or null.
+    pub domain_registered_at: Option<::chrono::NaiveDate>,
+    /// Whether the email domain belongs to a free mail provider.
+    pub domain_is_free_provider: RiskCheckEmailDomainIsFreeProvider,
+    /// Whether the email domain is a custom one (such as a company's) rather than a free or throwaway one.
+    pub domain_is_custom: RiskCheckEmailDomainIsCustom,
+    /// Whether the email domain is a known throwaway domain, often used for fake sign-ups.
+    pub domain_is_disposable: RiskCheckEmailDomainIsDisposable,
+    /// Whether the top-level domain (the last part, such as `.com`) is associated with fraud.
+    pub top_level_domain_is_suspicious: RiskCheckEmailTopLevelDomainIsSuspicious,
+    /// Whether the address belongs to an educational institution.
+    pub is_edu: RiskCheckEmailIsEdu,
+    /// Whether the email address contains the user's date of birth.
+    pub includes_date_of_birth: RiskCheckEmailIncludesDateOfBirth,
+    /// Online services where this email address appears to have an account.
+    pub linked_services: Vec<RiskCheckLinkedService>,
+}
+impl From<RiskCheckEmailRequired> for RiskCheckEmail {
+    fn from(required: RiskCheckEmailRequired) -> Self {
+        Self::new(required)
     }
 }
 /// Whether the email domain is a custom one (such as a company's) rather than a free or throwaway one.
@@ -4826,17 +5093,27 @@ pub struct RiskCheckFacialDuplicate {
     pub matched_after_completed: bool,
 }
 impl RiskCheckFacialDuplicate {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(
-        id: impl Into<IdentityVerificationId>,
-        similarity: impl Into<i64>,
-        matched_after_completed: impl Into<bool>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`RiskCheckFacialDuplicateRequired`]; optional fields start empty.
+    pub fn new(required: RiskCheckFacialDuplicateRequired) -> Self {
         Self {
-            id: id.into(),
-            similarity: similarity.into(),
-            matched_after_completed: matched_after_completed.into(),
+            id: required.id,
+            similarity: required.similarity,
+            matched_after_completed: required.matched_after_completed,
         }
+    }
+}
+/// The required fields of [`RiskCheckFacialDuplicate`], by name: `RiskCheckFacialDuplicate::new(RiskCheckFacialDuplicateRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct RiskCheckFacialDuplicateRequired {
+    /// Identifier of a verification session, starting with `idv_`.
+    pub id: IdentityVerificationId,
+    /// How similar the two faces are, from 0 to 100.
+    pub similarity: i64,
+    /// True when the match was found after this session had finished (a later session matched it).
+    pub matched_after_completed: bool,
+}
+impl From<RiskCheckFacialDuplicateRequired> for RiskCheckFacialDuplicate {
+    fn from(required: RiskCheckFacialDuplicateRequired) -> Self {
+        Self::new(required)
     }
 }
 /// Scores for stolen and synthetic identity fraud; null when not available. Only computed for U.S. identities, and not every signal is always present.
@@ -4851,15 +5128,24 @@ pub struct RiskCheckIdentityAbuseSignals {
     pub stolen_identity: Option<RiskCheckStolenIdentity>,
 }
 impl RiskCheckIdentityAbuseSignals {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(
-        synthetic_identity: impl Into<Option<RiskCheckSyntheticIdentity>>,
-        stolen_identity: impl Into<Option<RiskCheckStolenIdentity>>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`RiskCheckIdentityAbuseSignalsRequired`]; optional fields start empty.
+    pub fn new(required: RiskCheckIdentityAbuseSignalsRequired) -> Self {
         Self {
-            synthetic_identity: synthetic_identity.into(),
-            stolen_identity: stolen_identity.into(),
+            synthetic_identity: required.synthetic_identity,
+            stolen_identity: required.stolen_identity,
         }
+    }
+}
+/// The required fields of [`RiskCheckIdentityAbuseSignals`], by name: `RiskCheckIdentityAbuseSignals::new(RiskCheckIdentityAbuseSignalsRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct RiskCheckIdentityAbuseSignalsRequired {
+    /// Synthetic-identity risk for this user; null when not available.
+    pub synthetic_identity: Option<RiskCheckSyntheticIdentity>,
+    /// Stolen-identity risk for this user; null when not available.
+    pub stolen_identity: Option<RiskCheckStolenIdentity>,
+}
+impl From<RiskCheckIdentityAbuseSignalsRequired> for RiskCheckIdentityAbuseSignals {
+    fn from(required: RiskCheckIdentityAbuseSignalsRequired) -> Self {
+        Self::new(required)
     }
 }
 /// An online service on which the email address or phone number appears to have an account.
@@ -5254,15 +5540,24 @@ pub struct RiskCheckNetwork {
     pub factors: Vec<String>,
 }
 impl RiskCheckNetwork {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(
-        risk_level: impl Into<RiskLevel>,
-        factors: impl Into<Vec<String>>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`RiskCheckNetworkRequired`]; optional fields start empty.
+    pub fn new(required: RiskCheckNetworkRequired) -> Self {
         Self {
-            risk_level: risk_level.into(),
-            factors: factors.into(),
+            risk_level: required.risk_level,
+            factors: required.factors,
         }
+    }
+}
+/// The required fields of [`RiskCheckNetwork`], by name: `RiskCheckNetwork::new(RiskCheckNetworkRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct RiskCheckNetworkRequired {
+    /// Plaid's rating of how risky a signal is.
+    pub risk_level: RiskLevel,
+    /// A list used for risk check factors.
+    pub factors: Vec<String>,
+}
+impl From<RiskCheckNetworkRequired> for RiskCheckNetwork {
+    fn from(required: RiskCheckNetworkRequired) -> Self {
+        Self::new(required)
     }
 }
 /// Signals about the phone number the user gave; null when not available.
@@ -5419,16 +5714,25 @@ pub struct SelfieAnalysis {
     pub facial_analysis: Option<SelfieAnalysisFacialAnalysis>,
 }
 impl SelfieAnalysis {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(
-        document_comparison: impl Into<SelfieAnalysisDocumentComparison>,
-        liveness_check: impl Into<SelfieAnalysisLivenessCheck>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`SelfieAnalysisRequired`]; optional fields start empty.
+    pub fn new(required: SelfieAnalysisRequired) -> Self {
         Self {
-            document_comparison: document_comparison.into(),
-            liveness_check: liveness_check.into(),
+            document_comparison: required.document_comparison,
+            liveness_check: required.liveness_check,
             facial_analysis: None,
         }
+    }
+}
+/// The required fields of [`SelfieAnalysis`], by name: `SelfieAnalysis::new(SelfieAnalysisRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct SelfieAnalysisRequired {
+    /// Whether the selfie shows the same person as the portrait on the document.
+    pub document_comparison: SelfieAnalysisDocumentComparison,
+    /// Whether the selfie came from a live person rather than a photo, a screen or a mask.
+    pub liveness_check: SelfieAnalysisLivenessCheck,
+}
+impl From<SelfieAnalysisRequired> for SelfieAnalysis {
+    fn from(required: SelfieAnalysisRequired) -> Self {
+        Self::new(required)
     }
 }
 /// Whether the selfie shows the same person as the portrait on the document.
@@ -5495,36 +5799,54 @@ pub struct SelfieAnalysisFacialAnalysis {
     pub right_cheek: SelfieAnalysisFacialAnalysisOutcome,
 }
 impl SelfieAnalysisFacialAnalysis {
-    /// Creates a value from its required fields; optional fields start empty.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        left_eye: impl Into<SelfieAnalysisFacialAnalysisOutcome>,
-        right_eye: impl Into<SelfieAnalysisFacialAnalysisOutcome>,
-        left_brow: impl Into<SelfieAnalysisFacialAnalysisOutcome>,
-        right_brow: impl Into<SelfieAnalysisFacialAnalysisOutcome>,
-        forehead: impl Into<SelfieAnalysisFacialAnalysisOutcome>,
-        middle_forehead: impl Into<SelfieAnalysisFacialAnalysisOutcome>,
-        nose: impl Into<SelfieAnalysisFacialAnalysisOutcome>,
-        philtrum: impl Into<SelfieAnalysisFacialAnalysisOutcome>,
-        mouth: impl Into<SelfieAnalysisFacialAnalysisOutcome>,
-        jaw: impl Into<SelfieAnalysisFacialAnalysisOutcome>,
-        left_cheek: impl Into<SelfieAnalysisFacialAnalysisOutcome>,
-        right_cheek: impl Into<SelfieAnalysisFacialAnalysisOutcome>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`SelfieAnalysisFacialAnalysisRequired`]; optional fields start empty.
+    pub fn new(required: SelfieAnalysisFacialAnalysisRequired) -> Self {
         Self {
-            left_eye: left_eye.into(),
-            right_eye: right_eye.into(),
-            left_brow: left_brow.into(),
-            right_brow: right_brow.into(),
-            forehead: forehead.into(),
-            middle_forehead: middle_forehead.into(),
-            nose: nose.into(),
-            philtrum: philtrum.into(),
-            mouth: mouth.into(),
-            jaw: jaw.into(),
-            left_cheek: left_cheek.into(),
-            right_cheek: right_cheek.into(),
+            left_eye: required.left_eye,
+            right_eye: required.right_eye,
+            left_brow: required.left_brow,
+            right_brow: required.right_brow,
+            forehead: required.forehead,
+            middle_forehead: required.middle_forehead,
+            nose: required.nose,
+            philtrum: required.philtrum,
+            mouth: required.mouth,
+            jaw: required.jaw,
+            left_cheek: required.left_cheek,
+            right_cheek: required.right_cheek,
         }
+    }
+}
+/// The required fields of [`SelfieAnalysisFacialAnalysis`], by name: `SelfieAnalysisFacialAnalysis::new(SelfieAnalysisFacialAnalysisRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct SelfieAnalysisFacialAnalysisRequired {
+    /// Result of comparing one facial feature of the selfie with the document portrait.
+    pub left_eye: SelfieAnalysisFacialAnalysisOutcome,
+    /// Result of comparing one facial feature of the selfie with the document portrait.
+    pub right_eye: SelfieAnalysisFacialAnalysisOutcome,
+    /// Result of comparing one facial feature of the selfie with the document portrait.
+    pub left_brow: SelfieAnalysisFacialAnalysisOutcome,
+    /// Result of comparing one facial feature of the selfie with the document portrait.
+    pub right_brow: SelfieAnalysisFacialAnalysisOutcome,
+    /// Result of comparing one facial feature of the selfie with the document portrait.
+    pub forehead: SelfieAnalysisFacialAnalysisOutcome,
+    /// Result of comparing one facial feature of the selfie with the document portrait.
+    pub middle_forehead: SelfieAnalysisFacialAnalysisOutcome,
+    /// Result of comparing one facial feature of the selfie with the document portrait.
+    pub nose: SelfieAnalysisFacialAnalysisOutcome,
+    /// Result of comparing one facial feature of the selfie with the document portrait.
+    pub philtrum: SelfieAnalysisFacialAnalysisOutcome,
+    /// Result of comparing one facial feature of the selfie with the document portrait.
+    pub mouth: SelfieAnalysisFacialAnalysisOutcome,
+    /// Result of comparing one facial feature of the selfie with the document portrait.
+    pub jaw: SelfieAnalysisFacialAnalysisOutcome,
+    /// Result of comparing one facial feature of the selfie with the document portrait.
+    pub left_cheek: SelfieAnalysisFacialAnalysisOutcome,
+    /// Result of comparing one facial feature of the selfie with the document portrait.
+    pub right_cheek: SelfieAnalysisFacialAnalysisOutcome,
+}
+impl From<SelfieAnalysisFacialAnalysisRequired> for SelfieAnalysisFacialAnalysis {
+    fn from(required: SelfieAnalysisFacialAnalysisRequired) -> Self {
+        Self::new(required)
     }
 }
 /// Result of comparing one facial feature of the selfie with the document portrait.
@@ -5607,15 +5929,24 @@ impl ::std::fmt::Debug for SelfieCapture {
     }
 }
 impl SelfieCapture {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(
-        image_url: impl Into<Option<String>>,
-        video_url: impl Into<Option<String>>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`SelfieCaptureRequired`]; optional fields start empty.
+    pub fn new(required: SelfieCaptureRequired) -> Self {
         Self {
-            image_url: image_url.into(),
-            video_url: video_url.into(),
+            image_url: required.image_url,
+            video_url: required.video_url,
         }
+    }
+}
+/// The required fields of [`SelfieCapture`], by name: `SelfieCapture::new(SelfieCaptureRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct SelfieCaptureRequired {
+    /// Short-lived URL of the still selfie image; null unless the session fell back to passive liveness.
+    pub image_url: Option<String>,
+    /// Short-lived URL of the selfie video, the usual capture.
+    pub video_url: Option<String>,
+}
+impl From<SelfieCaptureRequired> for SelfieCapture {
+    fn from(required: SelfieCaptureRequired) -> Self {
+        Self::new(required)
     }
 }
 /// Results of the selfie step: the captures and how they compared with the document.
@@ -5628,15 +5959,24 @@ pub struct SelfieCheck {
     pub selfies: Vec<SelfieCheckSelfie>,
 }
 impl SelfieCheck {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(
-        status: impl Into<SelfieCheckStatus>,
-        selfies: impl Into<Vec<SelfieCheckSelfie>>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`SelfieCheckRequired`]; optional fields start empty.
+    pub fn new(required: SelfieCheckRequired) -> Self {
         Self {
-            status: status.into(),
-            selfies: selfies.into(),
+            status: required.status,
+            selfies: required.selfies,
         }
+    }
+}
+/// The required fields of [`SelfieCheck`], by name: `SelfieCheck::new(SelfieCheckRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct SelfieCheckRequired {
+    /// Outcome of the selfie step; the same value as `steps.selfie_check`.
+    pub status: SelfieCheckStatus,
+    /// Every selfie the user submitted in this step, one entry per attempt.
+    pub selfies: Vec<SelfieCheckSelfie>,
+}
+impl From<SelfieCheckRequired> for SelfieCheck {
+    fn from(required: SelfieCheckRequired) -> Self {
+        Self::new(required)
     }
 }
 /// One submitted selfie: its capture and Plaid's analysis.
@@ -5653,19 +5993,30 @@ pub struct SelfieCheckSelfie {
     pub analysis: SelfieAnalysis,
 }
 impl SelfieCheckSelfie {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(
-        status: impl Into<SelfieStatus>,
-        attempt: impl Into<i64>,
-        capture: impl Into<SelfieCapture>,
-        analysis: impl Into<SelfieAnalysis>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`SelfieCheckSelfieRequired`]; optional fields start empty.
+    pub fn new(required: SelfieCheckSelfieRequired) -> Self {
         Self {
-            status: status.into(),
-            attempt: attempt.into(),
-            capture: capture.into(),
-            analysis: analysis.into(),
+            status: required.status,
+            attempt: required.attempt,
+            capture: required.capture,
+            analysis: required.analysis,
         }
+    }
+}
+/// The required fields of [`SelfieCheckSelfie`], by name: `SelfieCheckSelfie::new(SelfieCheckSelfieRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct SelfieCheckSelfieRequired {
+    /// Outcome for one selfie. The outcome of the whole step is `selfie_check.status`.
+    pub status: SelfieStatus,
+    /// Which attempt at this step this record describes, counting from 1.
+    pub attempt: i64,
+    /// What was captured for one selfie. Usually a short video (`video_url`); a still image (`image_url`) only when the device fell back to passive liveness.
+    pub capture: SelfieCapture,
+    /// How Plaid judged one selfie; when a selfie is rejected, this says why.
+    pub analysis: SelfieAnalysis,
+}
+impl From<SelfieCheckSelfieRequired> for SelfieCheckSelfie {
+    fn from(required: SelfieCheckSelfieRequired) -> Self {
+        Self::new(required)
     }
 }
 /// Outcome of the selfie step; the same value as `steps.selfie_check`.
@@ -5768,28 +6119,42 @@ impl ::std::fmt::Debug for SmsVerification {
     }
 }
 impl SmsVerification {
-    /// Creates a value from its required fields; optional fields start empty.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        status: impl Into<SmsVerificationStatus>,
-        attempt: impl Into<i64>,
-        phone_number: impl Into<Option<String>>,
-        delivery_attempt_count: impl Into<i64>,
-        solve_attempt_count: impl Into<i64>,
-        initially_sent_at: impl Into<Option<::chrono::DateTime<::chrono::Utc>>>,
-        last_sent_at: impl Into<Option<::chrono::DateTime<::chrono::Utc>>>,
-        redacted_at: impl Into<Option<::chrono::DateTime<::chrono::Utc>>>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`SmsVerificationRequired`]; optional fields start empty.
+    pub fn new(required: SmsVerificationRequired) -> Self {
         Self {
-            status: status.into(),
-            attempt: attempt.into(),
-            phone_number: phone_number.into(),
-            delivery_attempt_count: delivery_attempt_count.into(),
-            solve_attempt_count: solve_attempt_count.into(),
-            initially_sent_at: initially_sent_at.into(),
-            last_sent_at: last_sent_at.into(),
-            redacted_at: redacted_at.into(),
+            status: required.status,
+            attempt: required.attempt,
+            phone_number: required.phone_number,
+            delivery_attempt_count: required.delivery_attempt_count,
+            solve_attempt_count: required.solve_attempt_count,
+            initially_sent_at: required.initially_sent_at,
+            last_sent_at: required.last_sent_at,
+            redacted_at: required.redacted_at,
         }
+    }
+}
+/// The required fields of [`SmsVerification`], by name: `SmsVerification::new(SmsVerificationRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct SmsVerificationRequired {
+    /// State of one SMS verification attempt.
+    pub status: SmsVerificationStatus,
+    /// Which attempt at this step this record describes, counting from 1.
+    pub attempt: i64,
+    /// A phone number for the user in E.164 form.
+    pub phone_number: Option<String>,
+    /// How many times a code was sent or re-sent in this attempt (at most 3).
+    pub delivery_attempt_count: i64,
+    /// How many times the user entered a code in this attempt (at most 3).
+    pub solve_attempt_count: i64,
+    /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
+    pub initially_sent_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
+    pub last_sent_at: Option<::chrono::DateTime<::chrono::Utc>>,
+    /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
+    pub redacted_at: Option<::chrono::DateTime<::chrono::Utc>>,
+}
+impl From<SmsVerificationRequired> for SmsVerification {
+    fn from(required: SmsVerificationRequired) -> Self {
+        Self::new(required)
     }
 }
 /// State of one SMS verification attempt.
@@ -5896,17 +6261,27 @@ pub struct TrustIndex {
     pub subscores: Option<TrustIndexSubscores>,
 }
 impl TrustIndex {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(
-        score: impl Into<i64>,
-        model: impl Into<String>,
-        subscores: impl Into<Option<TrustIndexSubscores>>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`TrustIndexRequired`]; optional fields start empty.
+    pub fn new(required: TrustIndexRequired) -> Self {
         Self {
-            score: score.into(),
-            model: model.into(),
-            subscores: subscores.into(),
+            score: required.score,
+            model: required.model,
+            subscores: required.subscores,
         }
+    }
+}
+/// The required fields of [`TrustIndex`], by name: `TrustIndex::new(TrustIndexRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct TrustIndexRequired {
+    /// The overall Trust Index score.
+    pub score: i64,
+    /// Name and version of the Trust Index model that computed the score.
+    pub model: String,
+    /// Trust Index subscores by signal family.
+    pub subscores: Option<TrustIndexSubscores>,
+}
+impl From<TrustIndexRequired> for TrustIndex {
+    fn from(required: TrustIndexRequired) -> Self {
+        Self::new(required)
     }
 }
 /// One Trust Index subscore.
@@ -6008,29 +6383,29 @@ impl UserAddress {
             country: country.into(),
         }
     }
-    /// Sets `street`; `None` sends an explicit `null`.
-    pub fn with_street(mut self, value: Option<String>) -> Self {
-        self.street = Some(value);
+    /// Sets `street`: a value, or `None` to send an explicit `null`.
+    pub fn with_street(mut self, value: impl Into<Option<String>>) -> Self {
+        self.street = Some(value.into());
         self
     }
-    /// Sets `street2`; `None` sends an explicit `null`.
-    pub fn with_street2(mut self, value: Option<String>) -> Self {
-        self.street2 = Some(value);
+    /// Sets `street2`: a value, or `None` to send an explicit `null`.
+    pub fn with_street2(mut self, value: impl Into<Option<String>>) -> Self {
+        self.street2 = Some(value.into());
         self
     }
-    /// Sets `city`; `None` sends an explicit `null`.
-    pub fn with_city(mut self, value: Option<String>) -> Self {
-        self.city = Some(value);
+    /// Sets `city`: a value, or `None` to send an explicit `null`.
+    pub fn with_city(mut self, value: impl Into<Option<String>>) -> Self {
+        self.city = Some(value.into());
         self
     }
-    /// Sets `region`; `None` sends an explicit `null`.
-    pub fn with_region(mut self, value: Option<String>) -> Self {
-        self.region = Some(value);
+    /// Sets `region`: a value, or `None` to send an explicit `null`.
+    pub fn with_region(mut self, value: impl Into<Option<String>>) -> Self {
+        self.region = Some(value.into());
         self
     }
-    /// Sets `postal_code`; `None` sends an explicit `null`.
-    pub fn with_postal_code(mut self, value: Option<String>) -> Self {
-        self.postal_code = Some(value);
+    /// Sets `postal_code`: a value, or `None` to send an explicit `null`.
+    pub fn with_postal_code(mut self, value: impl Into<Option<String>>) -> Self {
+        self.postal_code = Some(value.into());
         self
     }
 }
@@ -6053,12 +6428,24 @@ impl ::std::fmt::Debug for UserIdNumber {
     }
 }
 impl UserIdNumber {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(value: impl Into<String>, type_: impl Into<IdNumberType>) -> Self {
+    /// Creates a value from its required fields, given by name in a [`UserIdNumberRequired`]; optional fields start empty.
+    pub fn new(required: UserIdNumberRequired) -> Self {
         Self {
-            value: value.into(),
-            type_: type_.into(),
+            value: required.value,
+            type_: required.type_,
         }
+    }
+}
+/// The required fields of [`UserIdNumber`], by name: `UserIdNumber::new(UserIdNumberRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct UserIdNumberRequired {
+    /// The identity number the user typed, letters and digits only, with formatting characters removed.
+    pub value: String,
+    /// Which kind of identity number this is. The prefix is the issuing country's ISO code.
+    pub type_: IdNumberType,
+}
+impl From<UserIdNumberRequired> for UserIdNumber {
+    fn from(required: UserIdNumberRequired) -> Self {
+        Self::new(required)
     }
 }
 /// Results of the phone ownership step.
@@ -6071,15 +6458,24 @@ pub struct VerifySmsDetails {
     pub verifications: Vec<SmsVerification>,
 }
 impl VerifySmsDetails {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(
-        status: impl Into<VerifySmsDetailsStatus>,
-        verifications: impl Into<Vec<SmsVerification>>,
-    ) -> Self {
+    /// Creates a value from its required fields, given by name in a [`VerifySmsDetailsRequired`]; optional fields start empty.
+    pub fn new(required: VerifySmsDetailsRequired) -> Self {
         Self {
-            status: status.into(),
-            verifications: verifications.into(),
+            status: required.status,
+            verifications: required.verifications,
         }
+    }
+}
+/// The required fields of [`VerifySmsDetails`], by name: `VerifySmsDetails::new(VerifySmsDetailsRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct VerifySmsDetailsRequired {
+    /// Outcome of the SMS step; the same value as `steps.verify_sms`.
+    pub status: VerifySmsDetailsStatus,
+    /// Every SMS verification attempt in this step.
+    pub verifications: Vec<SmsVerification>,
+}
+impl From<VerifySmsDetailsRequired> for VerifySmsDetails {
+    fn from(required: VerifySmsDetailsRequired) -> Self {
+        Self::new(required)
     }
 }
 /// Outcome of the SMS step; the same value as `steps.verify_sms`.
@@ -6194,19 +6590,63 @@ pub struct WebhookVerificationKeyGetResponse {
     pub request_id: RequestId,
 }
 impl WebhookVerificationKeyGetResponse {
-    /// Creates a value from its required fields; optional fields start empty.
-    pub fn new(key: impl Into<JwkPublicKey>, request_id: impl Into<RequestId>) -> Self {
+    /// Creates a value from its required fields, given by name in a [`WebhookVerificationKeyGetResponseRequired`]; optional fields start empty.
+    pub fn new(required: WebhookVerificationKeyGetResponseRequired) -> Self {
         Self {
-            key: key.into(),
-            request_id: request_id.into(),
+            key: required.key,
+            request_id: required.request_id,
         }
+    }
+}
+/// The required fields of [`WebhookVerificationKeyGetResponse`], by name: `WebhookVerificationKeyGetResponse::new(WebhookVerificationKeyGetResponseRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+pub struct WebhookVerificationKeyGetResponseRequired {
+    /// An elliptic-curve public key in JSON Web Key form, used to check webhook signatures.
+    pub key: JwkPublicKey,
+    /// An identifier Plaid gives every request; quote it when you contact support.
+    pub request_id: RequestId,
+}
+impl From<WebhookVerificationKeyGetResponseRequired>
+for WebhookVerificationKeyGetResponse {
+    fn from(required: WebhookVerificationKeyGetResponseRequired) -> Self {
+        Self::new(required)
     }
 }
 crate::runtime::response_envelope!(DashboardUserGetResponse, request_id);
 crate::runtime::response_envelope!(DashboardUserListResponse, request_id);
-crate::runtime::response_envelope!(IdentityVerificationCreateResponse, request_id);
-crate::runtime::response_envelope!(IdentityVerificationGetResponse, request_id);
 crate::runtime::response_envelope!(IdentityVerificationListResponse, request_id);
-crate::runtime::response_envelope!(IdentityVerificationRetryResponse, request_id);
+crate::runtime::response_envelope!(IdentityVerificationResponse, request_id);
 crate::runtime::response_envelope!(LinkTokenCreateResponse, request_id);
 crate::runtime::response_envelope!(WebhookVerificationKeyGetResponse, request_id);
+/// The `IdentityVerificationCreateResponse` schema: the same type as [`IdentityVerificationResponse`].
+pub type IdentityVerificationCreateResponse = IdentityVerificationResponse;
+/// The `IdentityVerificationGetResponse` schema: the same type as [`IdentityVerificationResponse`].
+pub type IdentityVerificationGetResponse = IdentityVerificationResponse;
+/// The `IdentityVerificationRetryResponse` schema: the same type as [`IdentityVerificationResponse`].
+pub type IdentityVerificationRetryResponse = IdentityVerificationResponse;
+impl From<IdentityVerificationResponse> for IdentityVerification {
+    /// Keeps the fields that [`IdentityVerification`] has (dropping the rest).
+    fn from(v: IdentityVerificationResponse) -> Self {
+        Self {
+            id: v.id,
+            client_user_id: v.client_user_id,
+            created_at: v.created_at,
+            completed_at: v.completed_at,
+            previous_attempt_id: v.previous_attempt_id,
+            shareable_url: v.shareable_url,
+            template: v.template,
+            user: v.user,
+            status: v.status,
+            steps: v.steps,
+            documentary_verification: v.documentary_verification,
+            selfie_check: v.selfie_check,
+            kyc_check: v.kyc_check,
+            risk_check: v.risk_check,
+            verify_sms: v.verify_sms,
+            watchlist_screening_id: v.watchlist_screening_id,
+            beacon_user_id: v.beacon_user_id,
+            user_id: v.user_id,
+            redacted_at: v.redacted_at,
+            latest_scored_protect_event: v.latest_scored_protect_event,
+        }
+    }
+}

@@ -28,12 +28,12 @@ pub enum Error {
         source: reqwest::Error,
     },
     /// Connecting, sending or reading failed (refused, reset, truncated body, TLS).
-    #[error("transport error after {attempts} attempt(s): {source}")]
+    #[error("transport error ({kind:?}) after {attempts} attempt(s): {source}")]
     Transport {
         /// Attempts made.
         attempts: u32,
-        /// The connection could not be set up, so the request was never sent.
-        connect: bool,
+        /// What failed, which decides whether a retry can help.
+        kind: TransportKind,
         /// The underlying error.
         #[source]
         source: reqwest::Error,
@@ -86,6 +86,20 @@ pub enum Error {
         /// The last status seen.
         last_status: String,
     },
+}
+
+/// What kind of transport failure an [`Error::Transport`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TransportKind {
+    /// No connection could be made (refused, unreachable, DNS): the request was never sent,
+    /// so it is retried for every operation.
+    Connect,
+    /// TLS failed (handshake, certificate): retrying will not help; never retried.
+    Tls,
+    /// The connection failed after the request may have been sent (reset, truncated body):
+    /// retried only for retry-safe operations.
+    Io,
 }
 
 /// The bytes of a response body. `Debug` shows only the length, so logging an error never
@@ -410,7 +424,7 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Timeout { .. } => true,
-            Error::Transport { .. } => true,
+            Error::Transport { kind, .. } => *kind != TransportKind::Tls,
             Error::Api(e) => {
                 e.status == 429
                     || e.status >= 500
@@ -418,6 +432,12 @@ impl Error {
             }
             _ => false,
         }
+    }
+
+    /// Whether the request was certainly never sent (no connection could be made), so that
+    /// sending it again is safe even for an operation that must not run twice.
+    pub fn is_connect_failure(&self) -> bool {
+        matches!(self, Error::Transport { kind: TransportKind::Connect, .. })
     }
 
     /// Attempts made before this error was returned (0 for errors raised before sending).
@@ -471,11 +491,20 @@ impl Error {
     }
 
     pub(crate) fn from_reqwest(e: reqwest::Error) -> Self {
-        if e.is_timeout() {
-            Error::Timeout { attempts: 1, source: e }
-        } else {
-            Error::Transport { attempts: 1, connect: e.is_connect(), source: e }
+        if e.is_builder() {
+            return Error::invalid(format!("cannot build the request: {e}"));
         }
+        if e.is_timeout() {
+            return Error::Timeout { attempts: 1, source: e };
+        }
+        let kind = if is_tls(&e) {
+            TransportKind::Tls
+        } else if e.is_connect() {
+            TransportKind::Connect
+        } else {
+            TransportKind::Io
+        };
+        Error::Transport { attempts: 1, kind, source: e }
     }
 
     pub(crate) fn invalid(message: impl Into<String>) -> Self {
@@ -510,6 +539,28 @@ impl Error {
             attempts: 1,
         }))
     }
+}
+
+/// Whether a transport error is a TLS failure: rustls reports them as `io::Error`s of kind
+/// `InvalidData` (corrupt message, bad certificate) somewhere in the source chain.
+fn is_tls(e: &reqwest::Error) -> bool {
+    fn io_is_tls(io: &std::io::Error) -> bool {
+        // An io::Error's `source()` skips the error it wraps, so look inside with `get_ref`.
+        io.kind() == std::io::ErrorKind::InvalidData
+            || io.get_ref().and_then(|inner| inner.downcast_ref::<std::io::Error>()).is_some_and(io_is_tls)
+    }
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(s) = source {
+        if s.downcast_ref::<std::io::Error>().is_some_and(io_is_tls) {
+            return true;
+        }
+        let text = s.to_string();
+        if text.contains("certificate") || text.contains("tls handshake") {
+            return true;
+        }
+        source = s.source();
+    }
+    false
 }
 
 #[cfg(test)]
@@ -550,6 +601,14 @@ mod tests {
             "invalid type: map, expected a string"
         );
         assert_eq!(msg(r#"{"id": "a""#), "EOF while parsing an object");
+    }
+
+    #[test]
+    fn a_request_that_cannot_be_built_is_never_retried() {
+        let e = reqwest::Client::new().get("http://[not a host").build().unwrap_err();
+        let err = Error::from_reqwest(e);
+        assert!(matches!(err, Error::InvalidRequest { .. }), "{err:?}");
+        assert!(!err.is_retryable() && !err.is_connect_failure());
     }
 
     #[test]

@@ -9,9 +9,9 @@
 
 use crate::runtime::Error;
 use crate::types::{
-    IdentityVerificationCreateRequest, IdentityVerificationCreateResponse, IdentityVerificationGetRequest,
-    IdentityVerificationGetResponse, IdentityVerificationRetryRequest, IdentityVerificationStatus,
-    LinkTokenCreateRequest, LinkTokenCreateResponse,
+    CountryCode, IdentityVerificationCreateRequest, IdentityVerificationGetRequest, IdentityVerificationId,
+    IdentityVerificationResponse, IdentityVerificationRetryRequest, IdentityVerificationStatus, LinkTokenCreateRequest,
+    LinkTokenCreateResponse,
 };
 use crate::Client;
 use serde_json::{json, Value};
@@ -32,8 +32,8 @@ pub struct LinkOptions {
     pub client_name: String,
     /// Link's language, e.g. `en`.
     pub language: String,
-    /// Country codes, e.g. `US`.
-    pub country_codes: Vec<String>,
+    /// Countries of the user.
+    pub country_codes: Vec<CountryCode>,
     /// Webhook URL for this session.
     pub webhook: Option<String>,
     /// OAuth redirect URI.
@@ -41,15 +41,21 @@ pub struct LinkOptions {
 }
 
 impl LinkOptions {
-    /// Options with the required fields.
-    pub fn new(client_name: impl Into<String>, language: impl Into<String>, country_codes: &[&str]) -> Self {
+    /// Options with the required fields; the language starts as `en`:
+    /// `LinkOptions::new("My App", [CountryCode::Us])`.
+    pub fn new(client_name: impl Into<String>, country_codes: impl IntoIterator<Item = CountryCode>) -> Self {
         LinkOptions {
             client_name: client_name.into(),
-            language: language.into(),
-            country_codes: country_codes.iter().map(|c| c.to_string()).collect(),
+            language: "en".to_string(),
+            country_codes: country_codes.into_iter().collect(),
             webhook: None,
             redirect_uri: None,
         }
+    }
+    /// Sets Link's language (`en`, `fr`, `es`, …).
+    pub fn with_language(mut self, language: impl Into<String>) -> Self {
+        self.language = language.into();
+        self
     }
     /// Sets the webhook URL.
     pub fn with_webhook(mut self, url: impl Into<String>) -> Self {
@@ -67,23 +73,74 @@ impl LinkOptions {
 #[derive(Debug, Clone, PartialEq)]
 pub struct StartedVerification {
     /// The session (a fresh one if an existing session had expired).
-    pub verification: IdentityVerificationCreateResponse,
+    pub verification: IdentityVerificationResponse,
+    /// Whether the session Plaid returned first had expired, so that
+    /// `/identity_verification/retry` was called to open this one.
+    pub retried: bool,
     /// The Link token, minted for the same template and user.
     pub link: LinkTokenCreateResponse,
+}
+
+/// The step of [`Client::start_verification`] that failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StartStep {
+    /// Checking the request, before anything was sent.
+    Prepare,
+    /// `/identity_verification/create`.
+    Create,
+    /// `/identity_verification/retry`, after create returned an expired session.
+    Retry,
+    /// `/link/token/create`.
+    LinkToken,
+}
+
+/// Why [`Client::start_verification`] failed, and the session it had already created, if any:
+/// a failure after the create does not lose the session.
+#[derive(Debug)]
+pub struct StartError {
+    /// The step that failed.
+    pub step: StartStep,
+    /// The session created before the failure (by create, or by retry when create returned an
+    /// expired one).
+    pub created: Option<Box<IdentityVerificationResponse>>,
+    /// What went wrong.
+    pub error: Error,
+}
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let created = if self.created.is_some() { "a session was created" } else { "no session was created" };
+        write!(f, "start_verification failed at {:?} ({created}): {}", self.step, self.error)
+    }
+}
+
+impl std::error::Error for StartError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.error)
+    }
+}
+
+impl From<StartError> for Error {
+    /// Keeps the error, drops the session: for `?` in functions that return [`Error`].
+    fn from(e: StartError) -> Error {
+        e.error
+    }
 }
 
 /// How [`Client::wait_for_terminal`] polls.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PollPolicy {
-    /// First wait between polls.
+    /// First wait between polls (at least [`PollPolicy::MIN_INTERVAL`]).
     pub initial_interval: Duration,
     /// Longest wait between polls (the wait doubles up to this).
     pub max_interval: Duration,
-    /// Give up after this long.
+    /// Give up after this long in total, the calls' own time included.
     pub deadline: Duration,
 }
 
 impl Default for PollPolicy {
+    /// 2 s doubling up to 30 s, for at most 15 minutes.
     fn default() -> Self {
         PollPolicy {
             initial_interval: Duration::from_secs(2),
@@ -93,34 +150,71 @@ impl Default for PollPolicy {
     }
 }
 
+impl PollPolicy {
+    /// Shortest wait between polls; smaller intervals are raised to it, so a zero interval
+    /// cannot make a tight loop.
+    pub const MIN_INTERVAL: Duration = Duration::from_millis(100);
+}
+
 fn convert<T: serde::de::DeserializeOwned>(v: Value, what: &str) -> Result<T, Error> {
     serde_json::from_value(v)
         .map_err(|e| Error::invalid(format!("cannot build {what}: {}", crate::runtime::error::describe(&e))))
 }
 
+fn to_value<T: serde::Serialize>(v: &T) -> Result<Value, Error> {
+    serde_json::to_value(v)
+        .map_err(|e| Error::invalid(format!("cannot encode: {}", crate::runtime::error::describe(&e))))
+}
+
 impl Client {
     /// Creates a verification session and a Link token for the same `template_id` and
-    /// `client_user_id`, so the two cannot mismatch. If the session Plaid returns (with
-    /// `is_idempotent`) has expired, a new session is started with the `reset` retry strategy
-    /// rather than reusing the expired id.
+    /// `client_user_id`, so the two cannot mismatch.
+    ///
+    /// **When it calls retry:** if the session Plaid returns has expired (an `is_idempotent`
+    /// create returns the existing session for the same user and template), it calls
+    /// `/identity_verification/retry` with the `reset` strategy, which opens a new session.
+    /// The retry request carries every field of your create request that retry accepts
+    /// (`client_user_id`, `template_id`, `user`, `is_shareable`, …), so prefilled data is kept.
+    /// [`StartedVerification::retried`] says whether this happened.
+    ///
+    /// A failure after a session was created returns a [`StartError`] that still holds it.
     pub async fn start_verification(
         &self,
         request: &IdentityVerificationCreateRequest,
         link: &LinkOptions,
-    ) -> Result<StartedVerification, Error> {
-        let req = serde_json::to_value(request).map_err(|e| Error::invalid(e.to_string()))?;
+    ) -> Result<StartedVerification, StartError> {
+        let fail = |step, created: Option<&IdentityVerificationResponse>, error| StartError {
+            step,
+            created: created.map(|c| Box::new(c.clone())),
+            error,
+        };
+        let req = to_value(request).map_err(|e| fail(StartStep::Prepare, None, e))?;
         let text = |k: &str| req.get(k).and_then(Value::as_str).map(str::to_owned);
-        let template_id = text("template_id").ok_or_else(|| Error::invalid("create request has no template_id"))?;
-        let client_user_id = text("client_user_id")
-            .ok_or_else(|| Error::invalid("start_verification needs client_user_id to mint a matching Link token"))?;
-        let mut verification = self.identity_verification_create(request).await?;
+        let template_id = text("template_id")
+            .ok_or_else(|| fail(StartStep::Prepare, None, Error::invalid("create request has no template_id")))?;
+        let client_user_id = text("client_user_id").ok_or_else(|| {
+            fail(
+                StartStep::Prepare,
+                None,
+                Error::invalid("start_verification needs client_user_id to mint a matching Link token"),
+            )
+        })?;
+        let mut verification =
+            self.identity_verification_create(request).await.map_err(|e| fail(StartStep::Create, None, e))?;
+        let mut retried = false;
         if verification.status == IdentityVerificationStatus::Expired {
-            let retry: IdentityVerificationRetryRequest = convert(
-                json!({ "client_user_id": client_user_id, "template_id": template_id, "strategy": "reset" }),
-                "retry request",
-            )?;
-            let fresh = self.identity_verification_retry(&retry).await?;
-            verification = convert(serde_json::to_value(fresh).map_err(|e| Error::invalid(e.to_string()))?, "session")?;
+            // Everything the create request said that the retry request accepts; serde drops
+            // the rest (gave_consent, is_idempotent, …).
+            let mut body = req.clone();
+            body["strategy"] = json!("reset");
+            let retry: IdentityVerificationRetryRequest =
+                convert(body, "retry request").map_err(|e| fail(StartStep::Retry, Some(&verification), e))?;
+            let fresh = self
+                .identity_verification_retry(&retry)
+                .await
+                .map_err(|e| fail(StartStep::Retry, Some(&verification), e))?;
+            verification = fresh;
+            retried = true;
         }
         let mut body = json!({
             "client_name": link.client_name,
@@ -139,33 +233,43 @@ impl Client {
         if let Some(r) = &link.redirect_uri {
             body["redirect_uri"] = json!(r);
         }
-        let link_req: LinkTokenCreateRequest = convert(body, "link token request")?;
-        let link = self.link_token_create(&link_req).await?;
-        Ok(StartedVerification { verification, link })
+        let link_req: LinkTokenCreateRequest =
+            convert(body, "link token request").map_err(|e| fail(StartStep::LinkToken, Some(&verification), e))?;
+        let link =
+            self.link_token_create(&link_req).await.map_err(|e| fail(StartStep::LinkToken, Some(&verification), e))?;
+        Ok(StartedVerification { verification, retried, link })
     }
 
     /// Polls `/identity_verification/get` with growing intervals until the status leaves
-    /// `active`, or returns [`Error::DeadlineExceeded`] when `policy.deadline` passes.
+    /// `active`, or returns [`Error::DeadlineExceeded`] when `policy.deadline` passes. The
+    /// deadline counts the calls' own time: a call still running at the deadline is abandoned.
     pub async fn wait_for_terminal(
         &self,
-        id: &str,
+        id: &IdentityVerificationId,
         policy: &PollPolicy,
-    ) -> Result<IdentityVerificationGetResponse, Error> {
-        let request: IdentityVerificationGetRequest =
-            convert(json!({ "identity_verification_id": id }), "get request")?;
+    ) -> Result<IdentityVerificationResponse, Error> {
+        let request = IdentityVerificationGetRequest::new(id.clone());
         let started = Instant::now();
-        let mut interval = policy.initial_interval;
+        let floor = PollPolicy::MIN_INTERVAL;
+        let mut interval = policy.initial_interval.max(floor);
+        let max_interval = policy.max_interval.max(interval);
+        let mut last_status = String::from("(not read yet)");
         loop {
-            let resp = self.identity_verification_get(&request).await?;
+            let left = policy.deadline.saturating_sub(started.elapsed());
+            let resp = match tokio::time::timeout(left, self.identity_verification_get(&request)).await {
+                Ok(r) => r?,
+                Err(_) => return Err(Error::DeadlineExceeded { waited: started.elapsed(), last_status }),
+            };
             if resp.status.is_terminal() {
                 return Ok(resp);
             }
+            last_status = resp.status.to_string();
             let waited = started.elapsed();
-            if waited + interval > policy.deadline {
-                return Err(Error::DeadlineExceeded { waited, last_status: resp.status.to_string() });
+            if waited.saturating_add(interval) > policy.deadline {
+                return Err(Error::DeadlineExceeded { waited, last_status });
             }
             tokio::time::sleep(interval).await;
-            interval = (interval * 2).min(policy.max_interval);
+            interval = interval.saturating_mul(2).min(max_interval);
         }
     }
 }

@@ -1,6 +1,8 @@
 // Runtime of the generated crate, copied verbatim from generator/runtime/.
 
-//! Retry policy: capped exponential backoff with full jitter, bounded by attempts and time.
+//! Retry policy: capped exponential backoff with full jitter, bounded by attempts. The time a
+//! call may take in total is the client's operation timeout
+//! ([`crate::ClientBuilder::operation_timeout`]), which also bounds the retries.
 
 use std::time::{Duration, SystemTime};
 
@@ -13,18 +15,12 @@ pub struct RetryPolicy {
     pub base_delay: Duration,
     /// Upper bound of one backoff (before `Retry-After` is applied).
     pub max_delay: Duration,
-    /// No retry starts once this much time has passed since the first attempt.
-    pub max_elapsed: Duration,
 }
 
 impl Default for RetryPolicy {
+    /// 4 attempts, backoff from 200 ms doubling up to 5 s, with full jitter.
     fn default() -> Self {
-        RetryPolicy {
-            max_attempts: 4,
-            base_delay: Duration::from_millis(200),
-            max_delay: Duration::from_secs(5),
-            max_elapsed: Duration::from_secs(30),
-        }
+        RetryPolicy { max_attempts: 4, base_delay: Duration::from_millis(200), max_delay: Duration::from_secs(5) }
     }
 }
 
@@ -36,15 +32,15 @@ impl RetryPolicy {
 
     /// The delay before attempt `attempts + 1`, or `None` to stop. Full jitter: a uniform
     /// draw from zero to the capped exponential backoff. A server's `Retry-After` is a floor.
-    pub fn next_delay(&self, attempts: u32, elapsed: Duration, retry_after: Option<Duration>) -> Option<Duration> {
+    /// The client also stops when the delay would end past the operation deadline.
+    pub fn next_delay(&self, attempts: u32, retry_after: Option<Duration>) -> Option<Duration> {
         if attempts >= self.max_attempts {
             return None;
         }
         let exp = self.base_delay.saturating_mul(1u32.checked_shl(attempts.saturating_sub(1)).unwrap_or(u32::MAX));
         let cap = exp.min(self.max_delay);
         let jitter = Duration::from_nanos(fastrand::u64(0..=cap.as_nanos().min(u64::MAX as u128) as u64));
-        let delay = jitter.max(retry_after.unwrap_or_default());
-        (elapsed.saturating_add(delay) <= self.max_elapsed).then_some(delay)
+        Some(jitter.max(retry_after.unwrap_or_default()))
     }
 }
 
@@ -68,19 +64,18 @@ mod tests {
             max_attempts: 5,
             base_delay: Duration::from_millis(100),
             max_delay: Duration::from_millis(400),
-            max_elapsed: Duration::from_secs(10),
         };
         for attempt in 1..5 {
             for _ in 0..200 {
-                let d = p.next_delay(attempt, Duration::ZERO, None).expect("within budget");
+                let d = p.next_delay(attempt, None).expect("within budget");
                 let cap = Duration::from_millis(100 * 2u64.pow(attempt - 1)).min(Duration::from_millis(400));
                 assert!(d <= cap, "attempt {attempt}: {d:?} > {cap:?}");
             }
         }
-        assert_eq!(p.next_delay(5, Duration::ZERO, None), None, "attempts exhausted");
-        assert_eq!(p.next_delay(1, Duration::from_secs(10), Some(Duration::from_millis(1))), None, "time exhausted");
-        assert_eq!(p.next_delay(1, Duration::ZERO, Some(Duration::from_secs(3))), Some(Duration::from_secs(3)));
-        assert_eq!(p.next_delay(1, Duration::ZERO, Some(Duration::from_secs(11))), None, "Retry-After beyond budget");
+        assert_eq!(p.next_delay(5, None), None, "attempts exhausted");
+        assert_eq!(p.next_delay(1, Some(Duration::from_secs(3))), Some(Duration::from_secs(3)));
+        let huge = RetryPolicy { max_attempts: u32::MAX, base_delay: Duration::MAX, max_delay: Duration::MAX };
+        assert!(huge.next_delay(u32::MAX - 1, None).is_some(), "saturates instead of overflowing");
     }
 
     #[test]

@@ -83,6 +83,9 @@ pub enum Kind {
         request: bool,
         /// Has a top-level `request_id` string field (a response envelope).
         request_id_field: Option<String>,
+        /// Name of the struct of required fields that `new` takes (two or more required).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        required_struct: Option<String>,
     },
     /// A string enum with an Unknown catch-all.
     Enum {
@@ -236,4 +239,36 @@ pub struct Ir {
     pub examples: Vec<Example>,
     /// Non-fatal notes (constructs mapped to JSON values, and so on).
     pub warnings: Vec<String>,
+    /// Schemas merged into another type, kept as `pub type` aliases.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<TypeAlias>,
+    /// `From` conversions between structs (a type into a subset of its fields).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conversions: Vec<Conversion>,
+    /// Declared `same_type` groups whose schemas differ in shape: `(JSON pointer, what
+    /// differs)`. `gen` refuses them; `diff` reports them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub divergences: Vec<(String, String)>,
+}
+
+/// A schema merged into another type: `pub type name = target;`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TypeAlias {
+    /// The schema's Rust name.
+    pub name: String,
+    /// The type it is.
+    pub target: String,
+    /// The schema name.
+    pub origin: String,
+}
+
+/// `impl From<from> for into`, moving the listed fields (Rust names).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Conversion {
+    /// Source type.
+    pub from: String,
+    /// Target type.
+    pub into: String,
+    /// Fields of the target, each taken from the source's field of the same name.
+    pub fields: Vec<String>,
 }

@@ -12,8 +12,11 @@ pub mod lower;
 pub mod naming;
 pub mod portion;
 pub mod render;
+pub mod required;
+pub mod retype;
 pub mod select;
 pub mod sensitive;
+pub mod unify;
 pub mod write;
 
 pub use error::{GenError, Result};
@@ -49,6 +52,9 @@ pub fn generate_spec(spec: &load::Spec, portion: &portion::Portion) -> Result<Ou
             .spawn_scoped(scope, || {
                 let sel = select::select(spec, portion)?;
                 let ir = lower::lower(spec, &sel, portion)?;
+                if let Some((ptr, why)) = ir.divergences.first() {
+                    return Err(GenError::at(ptr, why.clone()));
+                }
                 let files = render::render(&ir)?;
                 Ok(Output { files, ir })
             })

@@ -100,7 +100,6 @@ pub fn lower<'a>(spec: &'a Spec, sel: &Selection<'a>, portion: &'a Portion) -> R
     }
     l.mark_requests(&operations);
     l.mark_boxes();
-    crate::sensitive::mark(&mut l.types, &portion.sensitive, &mut l.warnings);
     let mut ex_namer = Namer::default();
     for ex in &mut examples {
         ex.test_name = ex_namer.claim(&ex.test_name);
@@ -132,7 +131,7 @@ pub fn lower<'a>(spec: &'a Spec, sel: &Selection<'a>, portion: &'a Portion) -> R
         }
     }
     let error_type = sel.error_schema.as_ref().and_then(|e| l.named.get(e)).cloned();
-    Ok(Ir {
+    let mut ir = Ir {
         title: spec.title.clone(),
         spec_version: spec.version.clone(),
         api_version: spec.version.split('_').next().unwrap_or(&spec.version).to_string(),
@@ -147,7 +146,17 @@ pub fn lower<'a>(spec: &'a Spec, sel: &Selection<'a>, portion: &'a Portion) -> R
         error_type,
         examples,
         warnings: l.warnings,
-    })
+        aliases: Vec::new(),
+        conversions: Vec::new(),
+        divergences: Vec::new(),
+    };
+    // IR → IR passes, in order: ids first (the shape check of `same_type` sees them), then
+    // merging, then the flags and names that depend on the final set of types.
+    crate::retype::apply(&mut ir.types, &portion.field_newtypes, &mut ir.warnings)?;
+    crate::unify::apply(&mut ir, &portion.same_type)?;
+    crate::sensitive::mark(&mut ir.types, &portion.sensitive, &mut ir.warnings);
+    crate::required::name_required_structs(&mut ir.types);
+    Ok(ir)
 }
 
 fn obj<'v>(v: &'v Value, ptr: &str) -> Result<&'v Map<String, Value>> {
@@ -422,7 +431,7 @@ impl<'a> Lowerer<'a> {
             origin: origin.to_string(),
             doc: desc(s),
             deprecated: is_true(s, "deprecated"),
-            kind: Kind::Struct { fields, request: false, request_id_field },
+            kind: Kind::Struct { fields, request: false, request_id_field, required_struct: None },
         })
     }
 

@@ -40,6 +40,25 @@ pub struct Portion {
     /// their structs get a `Debug` that prints `<redacted>` for them.
     #[serde(default)]
     pub sensitive: Vec<String>,
+    /// String fields that hold a listed newtype's id: `Type.field` glob → schema name.
+    #[serde(default)]
+    pub field_newtypes: BTreeMap<String, String>,
+    /// Groups of schemas that are one type to users (see [`crate::unify`]).
+    #[serde(default)]
+    pub same_type: Vec<SameType>,
+}
+
+/// Schemas of one shape that become one type.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SameType {
+    /// Name of the merged type.
+    pub name: String,
+    /// The schemas; each keeps its name as a `pub type` alias.
+    pub schemas: Vec<String>,
+    /// Schemas with a subset of the fields (same types) that the merged type converts into.
+    #[serde(default)]
+    pub converts_into: Vec<String>,
 }
 
 /// Which operations may be repeated.

@@ -55,7 +55,9 @@ fn format(tokens: TokenStream, what: &str) -> Result<String> {
 /// The flow helpers and examples apply to portions with the IDV operations and webhooks.
 fn has_flow(ir: &Ir) -> bool {
     FLOW_NEEDS.iter().all(|m| ir.operations.iter().any(|o| o.method_name == *m))
-        && ir.types.contains_key("IdentityVerificationStatus")
+        && ["IdentityVerificationStatus", "IdentityVerificationResponse", "IdentityVerificationId", "CountryCode"]
+            .iter()
+            .all(|t| ir.types.contains_key(*t))
         && ir.webhooks.iter().any(|w| w.variant == "StatusUpdated")
 }
 
@@ -116,8 +118,10 @@ fn lib_rs(ir: &Ir) -> TokenStream {
         pub mod runtime;
         #examples
 
-        pub use runtime::client::{Client, ClientBuilder, Environment};
-        pub use runtime::error::{ApiError, Error};
+        pub use runtime::client::{Client, ClientBuilder, Environment, ResponseMeta};
+        pub use runtime::error::{ApiError, Error, RawBody, TransportKind};
+        /// The date and time types the models use, re-exported so the versions always match.
+        pub use ::chrono;
         pub use runtime::retry::RetryPolicy;
         #[cfg(feature = "webhook-verification")]
         pub use runtime::verify::{VerifyError, WebhookVerifier};
@@ -146,7 +150,7 @@ fn lib_rs(ir: &Ir) -> TokenStream {
 
 /// The API manifest: what `cargo xtask gen` diffs against to summarize a regeneration.
 fn manifest_json(ir: &Ir) -> Result<String> {
-    let manifest = Ir { examples: Vec::new(), warnings: Vec::new(), ..ir.clone() };
+    let manifest = Ir { examples: Vec::new(), warnings: Vec::new(), divergences: Vec::new(), ..ir.clone() };
     serde_json::to_string_pretty(&manifest)
         .map(|j| j + "\n")
         .map_err(|e| GenError::at(MANIFEST, format!("internal error: cannot serialize the API manifest: {e}")))

@@ -66,6 +66,7 @@ mod tests {
                     fields: vec![field("phone_number"), field("status")],
                     request: false,
                     request_id_field: None,
+                    required_struct: None,
                 },
             },
         );

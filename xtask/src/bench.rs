@@ -271,6 +271,11 @@ pub fn run(root: &Path, only: Option<&str>) -> ExitCode {
         }
     }
 
+    if want("constructors") {
+        println!("5. constructor designs (crate from Plaid's spec when present, else ours)");
+        constructors(root, &portion, &tmp, &mut rows);
+    }
+
     if want("runtime") {
         println!("3-4. runtime (cargo bench -p plaid-idv-tests --bench runtime)");
         let out = Command::new(env!("CARGO"))
@@ -311,16 +316,18 @@ pub fn run(root: &Path, only: Option<&str>) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// `cargo xtask bench [--only generation|crate|runtime]`. Re-runs itself in release mode when
+/// `cargo xtask bench [--only generation|crate|runtime|constructors]`. Re-runs itself in release mode when
 /// built for debug.
 pub fn main(root: &Path, args: &[String]) -> ExitCode {
     let only = match args {
         [] => None,
-        [flag, part] if flag == "--only" && ["generation", "crate", "runtime"].contains(&part.as_str()) => {
+        [flag, part]
+            if flag == "--only" && ["generation", "crate", "runtime", "constructors"].contains(&part.as_str()) =>
+        {
             Some(part.as_str())
         }
         _ => {
-            eprintln!("usage: cargo xtask bench [--only generation|crate|runtime]");
+            eprintln!("usage: cargo xtask bench [--only generation|crate|runtime|constructors]");
             return ExitCode::from(2);
         }
     };
@@ -336,4 +343,113 @@ pub fn main(root: &Path, args: &[String]) -> ExitCode {
         };
     }
     run(root, only)
+}
+
+/// Writes a generated crate without its example tests (they are not part of a user's build).
+fn write_crate(files: &std::collections::BTreeMap<String, String>, dir: &Path) {
+    let _ = std::fs::remove_dir_all(dir);
+    for (rel, text) in files {
+        if rel.starts_with("spec-examples/") || rel == "src/spec_examples.rs" {
+            continue;
+        }
+        let text = if rel == "src/lib.rs" {
+            text.replace("#[cfg(test)]\n#[rustfmt::skip]\nmod spec_examples;\n", "")
+        } else {
+            text.clone()
+        };
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            let _ = std::fs::create_dir_all(parent);
+        }
+        let _ = std::fs::write(path, text);
+    }
+}
+
+/// The build-time cost of the constructor design: required fields by name (what we ship),
+/// positional `new(a, b, …)` (what we had), and the same models with `#[derive(bon::Builder)]`
+/// added (a typestate builder). Crate-only debug builds, alternating, median of 3 each.
+fn constructors(root: &Path, portion: &g::portion::Portion, tmp: &Path, rows: &mut Vec<Row>) {
+    let plaid = root.join("../shared/plaid-openapi/2020-09-14.yml");
+    let spec = if plaid.exists() { plaid } else { root.join("spec/plaid-idv.yaml") };
+    let out = match std::fs::read(&spec)
+        .map_err(|e| e.to_string())
+        .and_then(|b| g::generate_from(&b, &spec.display().to_string(), portion).map_err(|e| e.to_string()))
+    {
+        Ok(o) => o,
+        Err(e) => return println!("  cannot generate: {e}"),
+    };
+    let named = tmp.join("ctor-named/plaid-idv");
+    write_crate(&out.files, &named);
+    // Positional: the same IR without required-field structs.
+    let mut ir = out.ir.clone();
+    for t in ir.types.values_mut() {
+        if let g::ir::Kind::Struct { required_struct, .. } = &mut t.kind {
+            *required_struct = None;
+        }
+    }
+    let positional = tmp.join("ctor-positional/plaid-idv");
+    match g::render::render(&ir) {
+        Ok(files) => write_crate(&files, &positional),
+        Err(e) => return println!("  cannot render the positional variant: {e}"),
+    }
+    // bon: a typestate builder derived on every model with two or more required fields.
+    let bon = tmp.join("ctor-bon/plaid-idv");
+    write_crate(&out.files, &bon);
+    let types = std::fs::read_to_string(bon.join("src/types.rs")).unwrap_or_default();
+    let mut derived = String::with_capacity(types.len() + 4096);
+    let with_required: Vec<&str> = ir_required(&out.ir);
+    let mut count = 0;
+    for line in types.lines() {
+        if let Some(name) = line.strip_prefix("pub struct ").and_then(|r| r.strip_suffix(" {")) {
+            if with_required.contains(&name) {
+                derived.push_str("#[derive(::bon::Builder)]\n");
+                count += 1;
+            }
+        }
+        derived.push_str(line);
+        derived.push('\n');
+    }
+    let _ = std::fs::write(bon.join("src/types.rs"), derived);
+    let toml = std::fs::read_to_string(bon.join("Cargo.toml")).unwrap_or_default();
+    let _ = std::fs::write(bon.join("Cargo.toml"), toml.replace("[dependencies]\n", "[dependencies]\nbon = \"3\"\n"));
+    let target = root.join("target/bench-build");
+    let variants = [("named", &named), ("positional", &positional), ("bon", &bon)];
+    for (name, dir) in &variants {
+        if !cargo(dir, &target, &["build"]) {
+            return println!("  the {name} variant does not build; see `cargo build` in {}", dir.display());
+        }
+    }
+    let mut times: Vec<Vec<Duration>> = vec![Vec::new(); variants.len()];
+    for _ in 0..3 {
+        for (i, (_, dir)) in variants.iter().enumerate() {
+            cargo(dir, &target, &["clean", "-p", "plaid-idv"]);
+            let t = Instant::now();
+            cargo(dir, &target, &["build"]);
+            times[i].push(t.elapsed());
+        }
+    }
+    let m: Vec<Duration> = times.into_iter().map(median).collect();
+    let which = if spec.ends_with("2020-09-14.yml") { "Plaid's spec" } else { "our spec" };
+    row(
+        rows,
+        &format!("constructor designs, crate from {which} ({} models with 2+ required fields)", with_required.len()),
+        format!(
+            "by name {:.2} s, positional {:.2} s ({:+.1}%), bon builders on {count} models {:.2} s ({:+.1}%)",
+            m[0].as_secs_f64(),
+            m[1].as_secs_f64(),
+            (m[0].as_secs_f64() / m[1].as_secs_f64() - 1.0) * 100.0,
+            m[2].as_secs_f64(),
+            (m[2].as_secs_f64() / m[1].as_secs_f64() - 1.0) * 100.0,
+        ),
+        "",
+        None,
+    );
+}
+
+fn ir_required(ir: &g::ir::Ir) -> Vec<&str> {
+    ir.types
+        .values()
+        .filter(|t| matches!(&t.kind, g::ir::Kind::Struct { required_struct: Some(_), .. }))
+        .map(|t| t.name.as_str())
+        .collect()
 }

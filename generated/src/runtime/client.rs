@@ -140,6 +140,8 @@ struct Inner {
     client_id: HeaderValue,
     secret: HeaderValue,
     retry: RetryPolicy,
+    attempt_timeout: Duration,
+    operation_timeout: Duration,
     #[allow(dead_code)] // read by `execute`, which portions without operations do not use
     max_response_bytes: usize,
     max_error_body_bytes: usize,
@@ -170,7 +172,8 @@ pub struct ClientBuilder {
     client_id: String,
     secret: String,
     connect_timeout: Duration,
-    timeout: Duration,
+    attempt_timeout: Duration,
+    operation_timeout: Duration,
     retry: RetryPolicy,
     allow_custom_host: bool,
     max_response_bytes: usize,
@@ -185,7 +188,8 @@ impl fmt::Debug for ClientBuilder {
             .field("client_id", &self.client_id)
             .field("secret", &"[redacted]")
             .field("connect_timeout", &self.connect_timeout)
-            .field("timeout", &self.timeout)
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("operation_timeout", &self.operation_timeout)
             .field("retry", &self.retry)
             .field("allow_custom_host", &self.allow_custom_host)
             .field("max_response_bytes", &self.max_response_bytes)
@@ -196,10 +200,13 @@ impl fmt::Debug for ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// Default connect timeout.
+    /// Default connect timeout: 10 s.
     pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-    /// Default timeout for one attempt (request sent to body read).
-    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+    /// Default timeout of one attempt, from connecting to the last body byte: 20 s.
+    pub const DEFAULT_ATTEMPT_TIMEOUT: Duration = Duration::from_secs(20);
+    /// Default deadline of a whole call, retries and backoff included: 60 s. With the
+    /// default attempt timeout, a timed-out retry-safe call gets at least two attempts.
+    pub const DEFAULT_OPERATION_TIMEOUT: Duration = Duration::from_secs(60);
     /// Default largest 2xx body read: 8 MiB. A larger one is [`Error::BodyTooLarge`].
     pub const DEFAULT_MAX_RESPONSE_BYTES: usize = 8 << 20;
     /// Default largest error (non-2xx) body kept: 64 KiB. A longer one is cut there.
@@ -242,9 +249,17 @@ impl ClientBuilder {
         self.connect_timeout = d;
         self
     }
-    /// Sets the timeout of one attempt.
-    pub fn timeout(mut self, d: Duration) -> Self {
-        self.timeout = d;
+    /// Sets the timeout of one attempt (default [`Self::DEFAULT_ATTEMPT_TIMEOUT`]), like
+    /// aws-sdk-rust's `operation_attempt_timeout`.
+    pub fn attempt_timeout(mut self, d: Duration) -> Self {
+        self.attempt_timeout = d;
+        self
+    }
+    /// Sets the deadline of a whole call, retries and backoff included (default
+    /// [`Self::DEFAULT_OPERATION_TIMEOUT`]), like aws-sdk-rust's `operation_timeout`. No retry
+    /// starts after it, and the last attempt is cut to the time that is left.
+    pub fn operation_timeout(mut self, d: Duration) -> Self {
+        self.operation_timeout = d;
         self
     }
     /// Sets the retry policy.
@@ -276,7 +291,6 @@ impl ClientBuilder {
         }
         let http = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
-            .timeout(self.timeout)
             // A redirect could carry the secret and the body to another host: never follow.
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")))
@@ -289,6 +303,8 @@ impl ClientBuilder {
                 client_id,
                 secret,
                 retry: self.retry,
+                attempt_timeout: self.attempt_timeout,
+                operation_timeout: self.operation_timeout,
                 max_response_bytes: self.max_response_bytes,
                 max_error_body_bytes: self.max_error_body_bytes,
                 max_pages: self.max_pages,
@@ -305,7 +321,8 @@ impl Client {
             client_id: client_id.into(),
             secret: secret.into(),
             connect_timeout: ClientBuilder::DEFAULT_CONNECT_TIMEOUT,
-            timeout: ClientBuilder::DEFAULT_TIMEOUT,
+            attempt_timeout: ClientBuilder::DEFAULT_ATTEMPT_TIMEOUT,
+            operation_timeout: ClientBuilder::DEFAULT_OPERATION_TIMEOUT,
             retry: RetryPolicy::default(),
             allow_custom_host: false,
             max_response_bytes: ClientBuilder::DEFAULT_MAX_RESPONSE_BYTES,
@@ -395,7 +412,10 @@ impl Client {
         Ok(value)
     }
 
-    /// The retry loop: returns a 2xx body and the number of attempts it took.
+    /// The retry loop: returns a 2xx body and the number of attempts it took. A failure is
+    /// retried when the operation is retry-safe and the error retryable, or, for any operation,
+    /// when the request was never sent (a connect failure). No attempt starts after the
+    /// operation deadline, and each is cut to the time left.
     async fn send(
         &self,
         op: &Operation,
@@ -403,21 +423,32 @@ impl Client {
         retry: Retry,
         max_bytes: usize,
     ) -> Result<(Bytes, u32), Error> {
+        let inner = &*self.inner;
         let started = Instant::now();
         let span = tracing::Span::current();
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
             span.record("attempt", attempt);
-            let err = match self.attempt(op, body.clone(), &span, max_bytes).await {
+            let left = inner.operation_timeout.saturating_sub(started.elapsed());
+            let limit = inner.attempt_timeout.min(left).max(Duration::from_millis(1));
+            let err = match self.attempt(op, body.clone(), &span, max_bytes, limit).await {
                 Ok(bytes) => return Ok((bytes, attempt)),
                 Err(e) => e,
             };
-            if retry == Retry::Safe && err.is_retryable() {
-                if let Some(delay) = self.inner.retry.next_delay(attempt, started.elapsed(), err.retry_after()) {
-                    tracing::debug!(error = %err, ?delay, "retrying");
-                    tokio::time::sleep(delay).await;
-                    continue;
+            let resend = match retry {
+                Retry::Safe => err.is_retryable(),
+                Retry::Never => err.is_connect_failure(),
+            };
+            if resend {
+                if let Some(delay) = inner.retry.next_delay(attempt, err.retry_after()) {
+                    // Retry only if the wait ends before the deadline, with time for an attempt.
+                    let after = started.elapsed().saturating_add(delay).saturating_add(Duration::from_millis(1));
+                    if after < inner.operation_timeout {
+                        tracing::debug!(error = %err, ?delay, "retrying");
+                        tokio::time::sleep(delay).await;
+                        continue;
+                    }
                 }
             }
             tracing::debug!(error = %err, "request failed");
@@ -432,6 +463,7 @@ impl Client {
         body: Option<Bytes>,
         span: &tracing::Span,
         max_bytes: usize,
+        timeout: Duration,
     ) -> Result<Bytes, Error> {
         let inner = &*self.inner;
         let mut url = String::with_capacity(inner.base_url.len() + op.path.len());
@@ -440,6 +472,7 @@ impl Client {
         let mut req = inner
             .http
             .request(op.method.clone(), url)
+            .timeout(timeout)
             .header(crate::CLIENT_ID_HEADER, inner.client_id.clone())
             .header(crate::SECRET_HEADER, inner.secret.clone())
             .header(crate::VERSION_HEADER, crate::API_VERSION);

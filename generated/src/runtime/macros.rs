@@ -93,6 +93,11 @@ macro_rules! id_newtype {
                 Self(s.to_owned())
             }
         }
+        impl From<&$name> for $name {
+            fn from(id: &$name) -> Self {
+                id.clone()
+            }
+        }
         impl From<$name> for String {
             fn from(id: $name) -> String {
                 id.0

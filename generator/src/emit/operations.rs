@@ -35,12 +35,17 @@ fn emit_op(op: &Operation, types: &TokenStream) -> TokenStream {
     doc.push_str(&format!("\n\n`{} {}` (operation `{}`).", op.http_method, op.path, op.id));
     let retry_note = match &op.retry {
         RetrySafety::Always => {
-            "\n\nRead-only: retried on timeouts, 429 and 5xx under the client's retry policy.".to_string()
+            "\n\nRead-only: retried on connect failures, timeouts, resets, 429 and 5xx under the client's \
+             retry policy, within its operation timeout."
+                .to_string()
         }
-        RetrySafety::Never => "\n\nNever retried automatically: repeating it could change state twice.".to_string(),
+        RetrySafety::Never => "\n\nRetried only when the request was never sent (a connect failure): repeating \
+                               it could change state twice."
+            .to_string(),
         RetrySafety::WhenTrue { field, .. } => {
             format!(
-                "\n\nRetried on timeouts, 429 and 5xx only when `{field}` is `true`, which makes repeating it safe."
+                "\n\nRetried on timeouts, resets, 429 and 5xx only when `{field}` is `true`, which makes \
+                 repeating it safe; a connect failure (the request was never sent) is retried either way."
             )
         }
     };

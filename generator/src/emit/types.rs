@@ -35,6 +35,24 @@ pub fn emit_part(ir: &Ir, index: usize, parts: usize) -> TokenStream {
             })
         })
         .collect();
+    let aliases = ir.aliases.iter().filter(|_| last).map(|a| {
+        let (name, target) = (ident(&a.name), ident(&a.target));
+        let d = format!(" The `{}` schema: the same type as [`{}`].", a.origin.replace('`', "'"), a.target);
+        quote! { #[doc = #d] pub type #name = #target; }
+    });
+    let conversions = ir.conversions.iter().filter(|_| last).map(|c| {
+        let (from, into) = (ident(&c.from), ident(&c.into));
+        let fields: Vec<_> = c.fields.iter().map(|f| ident(f)).collect();
+        let d = format!(" Keeps the fields that [`{}`] has (dropping the rest).", c.into);
+        quote! {
+            impl From<#from> for #into {
+                #[doc = #d]
+                fn from(v: #from) -> Self {
+                    Self { #(#fields: v.#fields),* }
+                }
+            }
+        }
+    });
     let defs: Vec<&TypeDef> = ir.types.values().collect();
     let per = defs.len().div_ceil(parts).max(1);
     let items = defs.chunks(per).nth(index).unwrap_or_default().iter().map(|t| emit_type(t));
@@ -44,7 +62,7 @@ pub fn emit_part(ir: &Ir, index: usize, parts: usize) -> TokenStream {
             //! Every model of the portion, one Rust type per schema.
         }
     });
-    quote! { #head #(#items)* #(#envelopes)* }
+    quote! { #head #(#items)* #(#envelopes)* #(#aliases)* #(#conversions)* }
 }
 
 fn emit_type(t: &TypeDef) -> TokenStream {
@@ -53,7 +71,9 @@ fn emit_type(t: &TypeDef) -> TokenStream {
         doc_attr(t.doc.as_deref(), &format!("The `{}` schema.", t.origin.rsplit('/').next().unwrap_or(&t.origin)));
     let deprecated = t.deprecated.then(|| quote!(#[deprecated]));
     match &t.kind {
-        Kind::Struct { fields, request, .. } => emit_struct(&name, doc, deprecated, fields, *request),
+        Kind::Struct { fields, request, required_struct, .. } => {
+            emit_struct(&name, doc, deprecated, fields, *request, required_struct.as_deref())
+        }
         Kind::Enum { variants } => {
             let vnames: Vec<_> = variants.iter().map(|v| ident(&v.name)).collect();
             let wires: Vec<&str> = variants.iter().map(|v| v.wire.as_str()).collect();
@@ -134,6 +154,7 @@ fn emit_struct(
     deprecated: Option<TokenStream>,
     fields: &[Field],
     request: bool,
+    required_struct: Option<&str>,
 ) -> TokenStream {
     let here = TokenStream::new();
     let all_optional = fields.iter().all(|f| f.optional);
@@ -158,19 +179,69 @@ fn emit_struct(
         quote! { #fdoc #dep #rename #serde pub #fname: #ty, }
     });
     let required: Vec<&Field> = fields.iter().filter(|f| !f.optional).collect();
-    let params = required.iter().map(|f| {
-        let n = ident(&f.name);
-        let t = field_type(f, &here);
-        quote!(#n: impl Into<#t>)
-    });
     let inits = fields.iter().map(|f| {
         let n = ident(&f.name);
         if f.optional {
             quote!(#n: None)
+        } else if required_struct.is_some() {
+            quote!(#n: required.#n)
         } else {
             quote!(#n: #n.into())
         }
     });
+    // Two or more required fields: `new` takes them by name, in a struct of their own.
+    let (constructor, required_def) = match required_struct {
+        Some(req_name) => {
+            let req = ident(req_name);
+            let rdefs = required.iter().map(|f| {
+                let fname = ident(&f.name);
+                let ty = field_type(f, &here);
+                let fdoc = doc_attr(f.doc.as_deref(), &field_fallback(f));
+                let dep = f.deprecated.then(|| quote!(#[deprecated]));
+                quote! { #fdoc #dep pub #fname: #ty, }
+            });
+            let rdoc = format!(
+                " The required fields of [`{name}`], by name: `{name}::new({req_name} {{ .. }})`. A field \
+                 left out is a compile error, and the order of the fields does not matter."
+            );
+            let cdoc = format!(" Creates a value from its required fields, given by name in a [`{req_name}`]; optional fields start empty.");
+            (
+                quote! {
+                    #[doc = #cdoc]
+                    pub fn new(required: #req) -> Self {
+                        Self { #(#inits),* }
+                    }
+                },
+                quote! {
+                    #[doc = #rdoc]
+                    pub struct #req {
+                        #(#rdefs)*
+                    }
+                    impl From<#req> for #name {
+                        fn from(required: #req) -> Self {
+                            Self::new(required)
+                        }
+                    }
+                },
+            )
+        }
+        None => {
+            let params = required.iter().map(|f| {
+                let n = ident(&f.name);
+                let t = field_type(f, &here);
+                quote!(#n: impl Into<#t>)
+            });
+            (
+                quote! {
+                    /// Creates a value from its required fields; optional fields start empty.
+                    pub fn new(#(#params),*) -> Self {
+                        Self { #(#inits),* }
+                    }
+                },
+                quote!(),
+            )
+        }
+    };
     let default = all_optional.then(|| quote!(Default,));
     // A struct with sensitive fields gets a Debug that prints `<redacted>` for them.
     let redacting = fields.iter().any(|f| f.sensitive);
@@ -194,7 +265,6 @@ fn emit_struct(
             }
         }
     });
-    let many = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
     let setters = fields.iter().filter(|f| request && f.optional).map(|f| {
         let n = ident(&f.name);
         let setter = ident(&format!("with_{}", f.name.trim_end_matches('_')));
@@ -204,10 +274,10 @@ fn emit_struct(
         }
         let wire = f.wire.replace('`', "'");
         if f.explicit_null {
-            let d = format!(" Sets `{wire}`; `None` sends an explicit `null`.");
+            let d = format!(" Sets `{wire}`: a value, or `None` to send an explicit `null`.");
             quote! {
                 #[doc = #d]
-                pub fn #setter(mut self, value: Option<#inner>) -> Self { self.#n = Some(value); self }
+                pub fn #setter(mut self, value: impl Into<Option<#inner>>) -> Self { self.#n = Some(value.into()); self }
             }
         } else {
             let d = format!(" Sets `{wire}`.");
@@ -227,12 +297,9 @@ fn emit_struct(
         }
         #debug_impl
         impl #name {
-            /// Creates a value from its required fields; optional fields start empty.
-            #many
-            pub fn new(#(#params),*) -> Self {
-                Self { #(#inits),* }
-            }
+            #constructor
             #(#setters)*
         }
+        #required_def
     }
 }

@@ -1,0 +1,59 @@
+//! IR → IR pass: gives fields that the spec declares as plain strings the identifier newtype
+//! that `spec/portion.toml` maps them to (`field_newtypes`), so one kind of id has one type
+//! everywhere: a webhook's `identity_verification_id` is an `IdentityVerificationId`, as it is
+//! in the responses.
+//!
+//! A key is `Type.field` (globs as in [`crate::sensitive`]); a value names a schema listed in
+//! `newtypes`. A key that matches no string field is a warning; a value that is not a selected
+//! newtype is an error.
+
+use crate::error::{GenError, Result};
+use crate::ir::{Kind, Ty, TypeDef};
+use crate::portion::glob_match;
+use std::collections::BTreeMap;
+
+fn retype(ty: &mut Ty, to: &str) -> bool {
+    match ty {
+        Ty::String => {
+            *ty = Ty::Named(to.to_string());
+            true
+        }
+        Ty::Named(n) => n == to,
+        Ty::Vec(i) | Ty::Nullable(i) => retype(i, to),
+        _ => false,
+    }
+}
+
+/// Applies `map` (pattern → newtype schema name) to every struct field.
+pub fn apply(
+    types: &mut BTreeMap<String, TypeDef>,
+    map: &BTreeMap<String, String>,
+    warnings: &mut Vec<String>,
+) -> Result<()> {
+    for (pattern, schema) in map {
+        let at = format!("spec/portion.toml#/field_newtypes/{}", pattern.replace('~', "~0").replace('/', "~1"));
+        let target = types
+            .values()
+            .find(|t| matches!(t.kind, Kind::Newtype { .. }) && (t.origin == *schema || t.name == *schema))
+            .map(|t| t.name.clone())
+            .ok_or_else(|| GenError::at(&at, format!("{schema:?} is not a selected schema listed in `newtypes`")))?;
+        let Some((ty_pat, field_pat)) = pattern.split_once('.') else {
+            return Err(GenError::at(&at, format!("{pattern:?} is not of the form Type.field")));
+        };
+        let mut used = false;
+        for t in types.values_mut() {
+            let schema_name = t.origin.rsplit('/').next().unwrap_or(&t.origin).to_string();
+            if !(glob_match(ty_pat, &t.name) || glob_match(ty_pat, &schema_name)) {
+                continue;
+            }
+            let Kind::Struct { fields, .. } = &mut t.kind else { continue };
+            for f in fields.iter_mut().filter(|f| glob_match(field_pat, &f.wire)) {
+                used |= retype(&mut f.ty, &target);
+            }
+        }
+        if !used {
+            warnings.push(format!("{at}: matches no string field"));
+        }
+    }
+    Ok(())
+}

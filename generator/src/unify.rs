@@ -1,0 +1,170 @@
+//! IR → IR pass: schemas that `spec/portion.toml` declares one type (`same_type`) become one
+//! Rust type. Plaid's create, get and retry responses have one shape, so users get one
+//! `IdentityVerificationResponse` instead of three unrelated types; each schema keeps its name
+//! as a `pub type` alias, and `converts_into` adds `From` into a type with a subset of the
+//! fields (the list item `IdentityVerification`, which lacks `request_id`).
+//!
+//! When the declared schemas differ in shape, the group is left as it is and the difference is
+//! recorded in [`Ir::divergences`]: `gen` turns that into a located error, `diff` reports it.
+
+use crate::error::{join, GenError, Result};
+use crate::ir::{Conversion, Field, Ir, Kind, Ty, TypeAlias, TypeDef};
+use crate::portion::SameType;
+
+fn schema_ptr(origin: &str) -> String {
+    join("#/components/schemas", origin)
+}
+
+/// What differs between two fields (`None`: the same to users and on the wire).
+fn field_difference(a: &Field, b: &Field) -> Option<String> {
+    let show = |f: &Field| {
+        format!(
+            "{:?}{}{}{}",
+            f.ty,
+            if f.optional { " optional" } else { "" },
+            if f.nullable { " nullable" } else { "" },
+            if f.boxed { " boxed" } else { "" }
+        )
+    };
+    (a.name != b.name || a.ty != b.ty || a.optional != b.optional || a.nullable != b.nullable || a.boxed != b.boxed)
+        .then(|| format!("{} here, {} in the first schema of the group", show(b), show(a)))
+}
+
+/// Why `b`'s fields are not `a`'s, naming the first difference by pointer.
+fn shape_difference(a: &TypeDef, b: &TypeDef) -> Option<(String, String)> {
+    let (Kind::Struct { fields: fa, .. }, Kind::Struct { fields: fb, .. }) = (&a.kind, &b.kind) else {
+        return Some((schema_ptr(&b.origin), "is not an object schema".into()));
+    };
+    for f in fb {
+        match fa.iter().find(|x| x.wire == f.wire) {
+            None => {
+                return Some((
+                    join(&join(&schema_ptr(&b.origin), "properties"), &f.wire),
+                    format!("`{}` is not in {}", f.wire, a.origin),
+                ))
+            }
+            Some(x) => {
+                if let Some(d) = field_difference(x, f) {
+                    return Some((join(&join(&schema_ptr(&b.origin), "properties"), &f.wire), d));
+                }
+            }
+        }
+    }
+    fa.iter()
+        .find(|x| !fb.iter().any(|f| f.wire == x.wire))
+        .map(|x| (schema_ptr(&b.origin), format!("has no `{}`, which {} has", x.wire, a.origin)))
+}
+
+fn rename_in(ty: &mut Ty, from: &str, to: &str) {
+    match ty {
+        Ty::Named(n) if n == from => *n = to.to_string(),
+        Ty::Vec(i) | Ty::Map(i) | Ty::Nullable(i) => rename_in(i, from, to),
+        _ => {}
+    }
+}
+
+fn rename_everywhere(ir: &mut Ir, from: &str, to: &str) {
+    for t in ir.types.values_mut() {
+        match &mut t.kind {
+            Kind::Struct { fields, .. } => fields.iter_mut().for_each(|f| rename_in(&mut f.ty, from, to)),
+            Kind::Newtype { inner } => rename_in(inner, from, to),
+            Kind::Enum { .. } => {}
+        }
+    }
+    for op in &mut ir.operations {
+        if let Some(r) = &mut op.request {
+            rename_in(r, from, to);
+        }
+        rename_in(&mut op.response, from, to);
+        if let Some(p) = &mut op.pagination {
+            rename_in(&mut p.item_ty, from, to);
+        }
+    }
+    for w in &mut ir.webhooks {
+        if w.ty == from {
+            w.ty = to.to_string();
+        }
+    }
+    for ex in &mut ir.examples {
+        rename_in(&mut ex.ty, from, to);
+    }
+    if ir.error_type.as_deref() == Some(from) {
+        ir.error_type = Some(to.to_string());
+    }
+}
+
+fn find<'i>(ir: &'i Ir, schema: &str) -> Option<&'i TypeDef> {
+    ir.types.values().find(|t| t.origin == schema)
+}
+
+/// Merges each group; records divergences instead of merging a group that differs.
+pub fn apply(ir: &mut Ir, groups: &[SameType]) -> Result<()> {
+    for (gi, g) in groups.iter().enumerate() {
+        let at = format!("spec/portion.toml#/same_type/{gi}");
+        let members: Vec<TypeDef> = g.schemas.iter().filter_map(|s| find(ir, s).cloned()).collect();
+        let missing: Vec<&String> = g.schemas.iter().filter(|s| find(ir, s).is_none()).collect();
+        for s in missing {
+            ir.warnings.push(format!("{at}: schema {s:?} is not selected (or not an object)"));
+        }
+        let Some(first) = members.first() else { continue };
+        let diverged: Vec<(String, String)> = members[1..].iter().filter_map(|m| shape_difference(first, m)).collect();
+        if !diverged.is_empty() {
+            for (ptr, why) in diverged {
+                ir.divergences
+                    .push((ptr, format!("declared one type `{}` with {} in {at}, but {why}", g.name, first.origin)));
+            }
+            continue;
+        }
+        if crate::naming::type_name(&g.name) != g.name {
+            return Err(GenError::at(&at, format!("{:?} is not an UpperCamelCase type name", g.name)));
+        }
+        if let Some(other) = ir.types.get(&g.name).filter(|t| !members.iter().any(|m| m.name == t.name)) {
+            return Err(GenError::at(&at, format!("name {:?} is already the type of {}", g.name, other.origin)));
+        }
+        let mut merged = first.clone();
+        merged.name = g.name.clone();
+        for m in &members {
+            ir.types.remove(&m.name);
+        }
+        ir.types.insert(g.name.clone(), merged);
+        for m in &members {
+            rename_everywhere(ir, &m.name, &g.name);
+            if m.name != g.name {
+                ir.aliases.push(TypeAlias { name: m.name.clone(), target: g.name.clone(), origin: m.origin.clone() });
+            }
+        }
+        for (ci, into) in g.converts_into.iter().enumerate() {
+            let cat = format!("{at}/converts_into/{ci}");
+            let Some(target) = find(ir, into).cloned() else {
+                ir.warnings.push(format!("{cat}: schema {into:?} is not selected (or not an object)"));
+                continue;
+            };
+            let merged = ir.types[&g.name].clone();
+            let (Kind::Struct { fields: from, .. }, Kind::Struct { fields: to, .. }) = (&merged.kind, &target.kind)
+            else {
+                continue;
+            };
+            let mut names = Vec::new();
+            for f in to {
+                match from.iter().find(|x| x.wire == f.wire) {
+                    Some(x) if field_difference(x, f).is_none() => names.push(f.name.clone()),
+                    Some(x) => {
+                        let why = field_difference(x, f).unwrap_or_default();
+                        ir.divergences.push((
+                            join(&join(&schema_ptr(&target.origin), "properties"), &f.wire),
+                            format!("declared as converted into from `{}` in {cat}, but {why}", g.name),
+                        ));
+                    }
+                    None => ir.divergences.push((
+                        join(&join(&schema_ptr(&target.origin), "properties"), &f.wire),
+                        format!("declared as converted into from `{}` in {cat}, which has no `{}`", g.name, f.wire),
+                    )),
+                }
+            }
+            if names.len() == to.len() {
+                ir.conversions.push(Conversion { from: g.name.clone(), into: target.name.clone(), fields: names });
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,430 @@
+//! A client API that cannot be misused: required fields by name, one session type, one id type,
+//! timeouts that mean what they say, a retry table with a test per row, and flow helpers
+//! without surprises. Servers are local (wiremock or raw TCP on 127.0.0.1).
+
+mod common;
+
+use plaid_idv::flow::{LinkOptions, PollPolicy, StartStep};
+use plaid_idv::types::{
+    CountryCode, IdentityVerification, IdentityVerificationCreateRequest, IdentityVerificationCreateRequestRequired,
+    IdentityVerificationCreateRequestUser, IdentityVerificationGetRequest, IdentityVerificationId,
+    IdentityVerificationResponse, IdentityVerificationRetryRequest, IdentityVerificationRetryRequestRequired,
+    IdentityVerificationStatus, Strategy,
+};
+use plaid_idv::{chrono, Client, ClientBuilder, Environment, Error, ResponseMeta, RetryPolicy, TransportKind, Webhook};
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use wiremock::matchers::path;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const GET_EXAMPLE: &str = include_str!("../generated/spec-examples/identity_verification_get_200_example_1.json");
+const LINK_EXAMPLE: &str = include_str!("../generated/spec-examples/link_token_create_200_example_1.json");
+
+fn example(text: &str) -> Value {
+    serde_json::from_str(text).unwrap()
+}
+
+fn fast() -> RetryPolicy {
+    RetryPolicy { max_attempts: 4, base_delay: Duration::from_millis(1), max_delay: Duration::from_millis(5) }
+}
+
+fn builder(url: &str) -> ClientBuilder {
+    Client::builder("client-id", "secret").environment(Environment::Custom(url.to_string())).retry_policy(fast())
+}
+
+fn get_req() -> IdentityVerificationGetRequest {
+    IdentityVerificationGetRequest::new("idv_7bQx2mLpR4zT")
+}
+
+fn create_req() -> IdentityVerificationCreateRequest {
+    IdentityVerificationCreateRequest::new(IdentityVerificationCreateRequestRequired {
+        gave_consent: false,
+        template_id: "idvtmp_3Fh9sKx2WqPa".into(),
+        is_shareable: true,
+    })
+    .with_client_user_id("customer-8841")
+    .with_is_idempotent(true)
+}
+
+fn retry_req() -> IdentityVerificationRetryRequest {
+    IdentityVerificationRetryRequest::new(IdentityVerificationRetryRequestRequired {
+        client_user_id: "customer-8841".into(),
+        template_id: "idvtmp_3Fh9sKx2WqPa".into(),
+        strategy: Strategy::Reset,
+    })
+}
+
+async fn count(server: &MockServer) -> usize {
+    server.received_requests().await.unwrap_or_default().len()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Required fields by name, one type per shape, one id type.
+
+#[test]
+fn required_fields_are_named_and_their_order_does_not_matter() {
+    // The same request, fields written in two orders: the same JSON.
+    let a = IdentityVerificationCreateRequest::new(IdentityVerificationCreateRequestRequired {
+        is_shareable: false,
+        template_id: "idvtmp_1".into(),
+        gave_consent: true,
+    });
+    let b = IdentityVerificationCreateRequest::new(IdentityVerificationCreateRequestRequired {
+        gave_consent: true,
+        template_id: "idvtmp_1".into(),
+        is_shareable: false,
+    });
+    assert_eq!(serde_json::to_value(&a).unwrap(), serde_json::to_value(&b).unwrap());
+    assert_eq!(
+        serde_json::to_value(&a).unwrap(),
+        json!({"is_shareable": false, "template_id": "idvtmp_1", "gave_consent": true})
+    );
+    // Optional+nullable setters take a value or None.
+    let v = serde_json::to_value(a.clone().with_is_idempotent(true)).unwrap();
+    assert_eq!(v["is_idempotent"], json!(true));
+    let v = serde_json::to_value(a.with_is_idempotent(None)).unwrap();
+    assert_eq!(v["is_idempotent"], Value::Null);
+}
+
+/// Every `pub fn` of the generated crate, parsed with syn: none takes two positional parameters
+/// of the same type (besides `self`).
+#[test]
+fn no_generated_function_takes_two_parameters_of_the_same_type() {
+    let src = common::root().join("generated/src");
+    let mut files = vec![src.join("types.rs"), src.join("operations.rs"), src.join("flow.rs")];
+    files.retain(|f| f.exists());
+    let mut checked = 0;
+    for file in files {
+        let ast = syn::parse_file(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        let mut fns: Vec<(String, Vec<String>)> = Vec::new();
+        for item in &ast.items {
+            if let syn::Item::Impl(imp) = item {
+                for it in &imp.items {
+                    if let syn::ImplItem::Fn(f) = it {
+                        if matches!(f.vis, syn::Visibility::Public(_)) {
+                            let tys = f
+                                .sig
+                                .inputs
+                                .iter()
+                                .filter_map(|a| match a {
+                                    syn::FnArg::Typed(t) => Some(quote::ToTokens::to_token_stream(&t.ty).to_string()),
+                                    syn::FnArg::Receiver(_) => None,
+                                })
+                                .collect();
+                            fns.push((f.sig.ident.to_string(), tys));
+                        }
+                    }
+                }
+            }
+        }
+        for (name, tys) in fns {
+            checked += 1;
+            let mut sorted = tys.clone();
+            sorted.sort();
+            sorted.dedup();
+            assert_eq!(sorted.len(), tys.len(), "{}: fn {name} takes {tys:?}", file.display());
+        }
+    }
+    assert!(checked > 100, "only {checked} functions checked");
+}
+
+#[test]
+fn a_response_can_be_built_field_by_field_and_stored_as_one_session_type() {
+    // By name, in a user's test: every required field, then any optional one.
+    let mut response = IdentityVerificationResponse::new(plaid_idv::types::IdentityVerificationResponseRequired {
+        id: "idv_1".into(),
+        client_user_id: "customer-8841".into(),
+        created_at: chrono::DateTime::parse_from_rfc3339("2024-03-14T09:21:45Z").unwrap().to_utc(),
+        completed_at: None,
+        previous_attempt_id: None,
+        shareable_url: None,
+        template: serde_json::from_value(json!({"id": "idvtmp_1", "version": 2})).unwrap(),
+        user: serde_json::from_value(example(GET_EXAMPLE)["user"].clone()).unwrap(),
+        status: IdentityVerificationStatus::Active,
+        steps: serde_json::from_value(example(GET_EXAMPLE)["steps"].clone()).unwrap(),
+        documentary_verification: None,
+        selfie_check: None,
+        kyc_check: None,
+        risk_check: None,
+        verify_sms: None,
+        watchlist_screening_id: None,
+        beacon_user_id: None,
+        user_id: None,
+        redacted_at: None,
+        request_id: "req_1".into(),
+    });
+    response.status = IdentityVerificationStatus::Success;
+    assert_eq!(response.request_id(), Some("req_1"));
+    // Create, get and retry all return this one type; the schema names are aliases of it.
+    let same: plaid_idv::types::IdentityVerificationGetResponse = response.clone();
+    let _: plaid_idv::types::IdentityVerificationCreateResponse = same;
+    // And it converts into the list item, the type to store.
+    let stored: IdentityVerification = response.clone().into();
+    assert_eq!(stored.id, response.id);
+    assert_eq!(serde_json::to_value(&stored).unwrap().get("request_id"), None);
+}
+
+#[test]
+fn ids_have_one_type_everywhere() {
+    let body = br#"{"webhook_type":"IDENTITY_VERIFICATION","webhook_code":"STATUS_UPDATED","identity_verification_id":"idv_1","environment":"sandbox"}"#;
+    let Webhook::StatusUpdated(event) = Webhook::parse(body).unwrap() else { panic!() };
+    let id: &IdentityVerificationId = &event.identity_verification_id;
+    let req = IdentityVerificationGetRequest::new(id);
+    assert_eq!(req.identity_verification_id, *id);
+    let session: IdentityVerificationResponse = serde_json::from_str(GET_EXAMPLE).unwrap();
+    let _: Option<IdentityVerificationId> = session.previous_attempt_id;
+}
+
+#[test]
+fn gen_refuses_declared_same_type_schemas_that_differ() {
+    let root = common::root();
+    let mut spec: Value =
+        serde_yaml::from_str(&std::fs::read_to_string(root.join("spec/plaid-idv.yaml")).unwrap()).unwrap();
+    spec["components"]["schemas"]["IdentityVerificationRetryResponse"]["properties"]["extra"] =
+        json!({"type": "string"});
+    let portion = plaid_idv_generator::portion::Portion::load(&root.join("spec/portion.toml")).unwrap();
+    let err = plaid_idv_generator::generate_from(spec.to_string().as_bytes(), "spec.json", &portion).unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("#/components/schemas/IdentityVerificationRetryResponse"), "{text}");
+    assert!(text.contains("IdentityVerificationResponse") && text.contains("extra"), "{text}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Timeouts.
+
+#[test]
+fn default_timeouts_leave_room_for_a_retry() {
+    let policy = RetryPolicy::default();
+    assert!(
+        ClientBuilder::DEFAULT_OPERATION_TIMEOUT
+            >= ClientBuilder::DEFAULT_ATTEMPT_TIMEOUT * 2 + policy.max_delay + ClientBuilder::DEFAULT_CONNECT_TIMEOUT
+    );
+}
+
+/// A server that answers every request after `delay` with the get example.
+async fn slow_server(delay: Duration) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(path("/identity_verification/get"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(GET_EXAMPLE, "application/json").set_delay(delay))
+        .mount(&server)
+        .await;
+    Mock::given(path("/identity_verification/retry"))
+        .respond_with(ResponseTemplate::new(200).set_body_raw(GET_EXAMPLE, "application/json").set_delay(delay))
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn a_timed_out_read_is_retried_and_the_operation_deadline_bounds_the_call() {
+    let server = slow_server(Duration::from_secs(3)).await;
+    let client = builder(&server.uri())
+        .attempt_timeout(Duration::from_millis(300))
+        .operation_timeout(Duration::from_millis(800))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let err = client.identity_verification_get(&get_req()).await.unwrap_err();
+    let took = started.elapsed();
+    assert!(matches!(err, Error::Timeout { attempts: 3, .. }), "{err:?}");
+    // 300 + 300 + the 200 ms that were left: the last attempt is cut, the total is bounded.
+    assert!(took < Duration::from_millis(1100), "{took:?}");
+    assert!(took >= Duration::from_millis(780), "{took:?}");
+    assert_eq!(count(&server).await, 3);
+}
+
+#[tokio::test]
+async fn a_timed_out_retry_call_is_not_repeated() {
+    let server = slow_server(Duration::from_secs(3)).await;
+    let client = builder(&server.uri()).attempt_timeout(Duration::from_millis(200)).build().unwrap();
+    let err = client.identity_verification_retry(&retry_req()).await.unwrap_err();
+    assert!(matches!(err, Error::Timeout { attempts: 1, .. }), "{err:?}");
+    assert_eq!(count(&server).await, 1);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The retry table: one test per row.
+
+#[tokio::test]
+async fn row_connect_failure_is_retried_for_every_operation() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener); // nothing listens: connection refused
+    let client = builder(&url).build().unwrap();
+    let err = client.identity_verification_retry(&retry_req()).await.unwrap_err();
+    assert!(matches!(err, Error::Transport { kind: TransportKind::Connect, attempts: 4, .. }), "{err:?}");
+    assert!(err.is_connect_failure());
+    let err = client.identity_verification_get(&get_req()).await.unwrap_err();
+    assert_eq!(err.attempts(), 4);
+}
+
+#[tokio::test]
+async fn row_tls_failure_is_never_retried() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("https://{}", listener.local_addr().unwrap());
+    let connections = Arc::new(AtomicUsize::new(0));
+    let seen = connections.clone();
+    tokio::spawn(async move {
+        for _ in 0..8 {
+            let Ok((mut sock, _)) = listener.accept().await else { return };
+            seen.fetch_add(1, Ordering::Relaxed);
+            let mut buf = [0u8; 1024];
+            let _ = tokio::time::timeout(Duration::from_millis(500), sock.read(&mut buf)).await;
+            let _ = sock.write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n").await;
+        }
+    });
+    let client = builder(&url).build().unwrap();
+    let err = client.identity_verification_get(&get_req()).await.unwrap_err();
+    assert!(matches!(err, Error::Transport { kind: TransportKind::Tls, attempts: 1, .. }), "{err:?}");
+    assert!(!err.is_retryable());
+    assert_eq!(connections.load(Ordering::Relaxed), 1);
+}
+
+#[tokio::test]
+async fn row_redirect_is_never_retried() {
+    let server = MockServer::start().await;
+    Mock::given(path("/identity_verification/get"))
+        .respond_with(ResponseTemplate::new(302).insert_header("location", "http://127.0.0.1:9/x"))
+        .mount(&server)
+        .await;
+    let err = builder(&server.uri()).build().unwrap().identity_verification_get(&get_req()).await.unwrap_err();
+    assert!(matches!(&err, Error::Api(e) if e.status == 302 && e.attempts == 1), "{err:?}");
+    assert_eq!(count(&server).await, 1);
+}
+
+#[tokio::test]
+async fn rows_5xx_and_429_follow_operation_safety() {
+    for status in [429u16, 500, 503] {
+        let server = MockServer::start().await;
+        Mock::given(wiremock::matchers::any())
+            .respond_with(ResponseTemplate::new(status).insert_header("retry-after", "0"))
+            .mount(&server)
+            .await;
+        let client = builder(&server.uri()).build().unwrap();
+        let err = client.identity_verification_get(&get_req()).await.unwrap_err();
+        assert_eq!(err.attempts(), 4, "get, HTTP {status}");
+        let err = client.identity_verification_retry(&retry_req()).await.unwrap_err();
+        assert_eq!(err.attempts(), 1, "retry, HTTP {status}");
+        let err = client.identity_verification_create(&create_req()).await.unwrap_err();
+        assert_eq!(err.attempts(), 4, "idempotent create, HTTP {status}");
+        assert_eq!(count(&server).await, 9, "HTTP {status}");
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Flow helpers.
+
+async fn flow_server(create_status: &str, link_status: u16) -> MockServer {
+    let server = MockServer::start().await;
+    let mut created = example(GET_EXAMPLE);
+    created["status"] = json!(create_status);
+    created["id"] = json!("idv_first");
+    let mut fresh = example(GET_EXAMPLE);
+    fresh["status"] = json!("active");
+    fresh["id"] = json!("idv_fresh");
+    Mock::given(path("/identity_verification/create"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(created))
+        .mount(&server)
+        .await;
+    Mock::given(path("/identity_verification/retry"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(fresh))
+        .mount(&server)
+        .await;
+    let link = if link_status == 200 {
+        ResponseTemplate::new(200).set_body_raw(LINK_EXAMPLE, "application/json")
+    } else {
+        ResponseTemplate::new(link_status)
+    };
+    Mock::given(path("/link/token/create")).respond_with(link).mount(&server).await;
+    server
+}
+
+#[tokio::test]
+async fn start_verification_carries_the_create_fields_into_the_retry() {
+    let server = flow_server("expired", 200).await;
+    let user = IdentityVerificationCreateRequestUser::new()
+        .with_email_address("leslie@example.com")
+        .with_phone_number("+13125550147".to_string());
+    let create = create_req().with_user(user);
+    let link = LinkOptions::new("App", [CountryCode::Us]);
+    let started = builder(&server.uri()).build().unwrap().start_verification(&create, &link).await.unwrap();
+    assert!(started.retried);
+    assert_eq!(started.verification.id.as_str(), "idv_fresh");
+    let reqs = server.received_requests().await.unwrap();
+    let retry: Value = serde_json::from_slice(&reqs[1].body).unwrap();
+    assert_eq!(reqs[1].url.path(), "/identity_verification/retry");
+    assert_eq!(
+        retry,
+        json!({
+            "client_user_id": "customer-8841", "template_id": "idvtmp_3Fh9sKx2WqPa", "strategy": "reset",
+            "is_shareable": true,
+            "user": {"email_address": "leslie@example.com", "phone_number": "+13125550147"}
+        })
+    );
+}
+
+#[tokio::test]
+async fn a_failure_after_create_still_returns_the_created_session() {
+    let server = flow_server("active", 500).await;
+    let client = builder(&server.uri()).retry_policy(RetryPolicy::none()).build().unwrap();
+    let link = LinkOptions::new("App", [CountryCode::Us]);
+    let err = client.start_verification(&create_req(), &link).await.unwrap_err();
+    assert_eq!(err.step, StartStep::LinkToken);
+    assert_eq!(err.created.as_ref().map(|s| s.id.as_str()), Some("idv_first"));
+    assert!(matches!(&err.error, Error::Api(e) if e.status == 500), "{err:?}");
+    assert!(err.to_string().contains("a session was created"), "{err}");
+    let plain: Error = err.into();
+    assert!(matches!(plain, Error::Api(_)));
+}
+
+async fn active_server(delay: Duration) -> MockServer {
+    let server = MockServer::start().await;
+    let mut active = example(GET_EXAMPLE);
+    active["status"] = json!("active");
+    Mock::given(path("/identity_verification/get"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(active).set_delay(delay))
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn poll_policy_clamps_a_zero_interval() {
+    let server = active_server(Duration::ZERO).await;
+    let policy = PollPolicy {
+        initial_interval: Duration::ZERO,
+        max_interval: Duration::ZERO,
+        deadline: Duration::from_millis(450),
+    };
+    let id = IdentityVerificationId::from("idv_7bQx2mLpR4zT");
+    let err = builder(&server.uri()).build().unwrap().wait_for_terminal(&id, &policy).await.unwrap_err();
+    assert!(matches!(err, Error::DeadlineExceeded { .. }), "{err:?}");
+    let polls = count(&server).await;
+    assert!((2..=6).contains(&polls), "{polls} polls in 450 ms with a zero interval");
+}
+
+#[tokio::test]
+async fn poll_policy_saturates_instead_of_panicking() {
+    let server = active_server(Duration::ZERO).await;
+    let policy = PollPolicy { initial_interval: Duration::MAX, max_interval: Duration::MAX, deadline: Duration::MAX };
+    let id = IdentityVerificationId::from("idv_7bQx2mLpR4zT");
+    let client = builder(&server.uri()).build().unwrap();
+    // The first poll happens at once; the wait after it would be endless, so stop there.
+    let r = tokio::time::timeout(Duration::from_millis(500), client.wait_for_terminal(&id, &policy)).await;
+    assert!(r.is_err(), "still waiting, no panic");
+    assert_eq!(count(&server).await, 1);
+}
+
+#[tokio::test]
+async fn the_poll_deadline_counts_the_calls_own_time() {
+    let server = active_server(Duration::from_secs(3)).await;
+    let policy = PollPolicy { deadline: Duration::from_millis(400), ..PollPolicy::default() };
+    let id = IdentityVerificationId::from("idv_7bQx2mLpR4zT");
+    let started = Instant::now();
+    let err = builder(&server.uri()).build().unwrap().wait_for_terminal(&id, &policy).await.unwrap_err();
+    assert!(matches!(err, Error::DeadlineExceeded { .. }), "{err:?}");
+    assert!(started.elapsed() < Duration::from_millis(900), "{:?}", started.elapsed());
+}
