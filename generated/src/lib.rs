@@ -15,10 +15,10 @@ pub mod runtime;
 #[cfg(test)]
 #[rustfmt::skip]
 mod spec_examples;
-pub use runtime::client::{Client, ClientBuilder, Environment, ResponseMeta};
-pub use runtime::error::{ApiError, Error, RawBody, TransportKind};
 /// The date and time types the models use, re-exported so the versions always match.
 pub use ::chrono;
+pub use runtime::client::{Client, ClientBuilder, Environment, ResponseMeta};
+pub use runtime::error::{ApiError, Error, RawBody, TransportKind};
 pub use runtime::retry::RetryPolicy;
 #[cfg(feature = "webhook-verification")]
 pub use runtime::verify::{VerifyError, WebhookVerifier};
