@@ -88,6 +88,91 @@ fn each_change_kind_is_classified() {
     }
 }
 
+/// The one change of `kind` on `item`, with everything else in the report for the message.
+fn row<'r>(r: &'r Report, kind: &str, item: &str) -> &'r plaid_idv_generator::diff::Change {
+    r.changes
+        .iter()
+        .find(|c| c.kind == kind && c.item == item)
+        .unwrap_or_else(|| panic!("no `{kind}` row for `{item}` in {:#?}", r.changes))
+}
+
+/// Required properties swapped: both are `String`, so callers of `new(...)` still compile and
+/// silently send each value under the other key.
+#[test]
+fn reordered_constructor_parameters_are_source_breaking() {
+    let old = edit(
+        "      required: [thing_id]\n      properties:\n        thing_id: {type: string}\n",
+        "      required: [thing_id, profile_id, region]\n      properties:\n        thing_id: {type: string}\n        profile_id: {type: string}\n        region: {type: string}\n",
+    );
+    let new = old.replace(
+        "        profile_id: {type: string}\n        region: {type: string}\n",
+        "        region: {type: string}\n        profile_id: {type: string}\n",
+    );
+    assert_ne!(old, new);
+    let r = report("new-reordered", &old, &new);
+    let c = row(&r, "constructor parameters reordered", "ThingGetRequest::new");
+    assert_eq!((c.source, c.wire), (B, C), "{c:?}");
+    assert!(
+        c.detail.contains("`new(thing_id, profile_id, region)` → `new(thing_id, region, profile_id)`"),
+        "{}",
+        c.detail
+    );
+    assert!(c.detail.contains("still compile"), "{}", c.detail);
+    assert_eq!(r.changes.len(), 1, "{:#?}", r.changes);
+    assert_eq!(r.bump(), Bump::Major);
+    assert!(r.summary().contains("1 source-breaking"), "{}", r.summary());
+}
+
+/// A response-only type that becomes reachable from a request: its optional nullable field
+/// turns from `Option<String>` into `Option<Option<String>>`.
+#[test]
+fn a_type_newly_reachable_from_a_request_changes_field_shapes() {
+    let old = edit(
+        "        request_id: {type: string}\n    Status",
+        "        request_id: {type: string}\n        person: {$ref: '#/components/schemas/Person'}\n    Status",
+    )
+    .replace(
+        "    Mode: {type",
+        "    Person: {type: object, properties: {nickname: {type: string, nullable: true}}}\n    Mode: {type",
+    );
+    let new = old.replace(
+        "        mode: {$ref: '#/components/schemas/Mode'}\n",
+        "        mode: {$ref: '#/components/schemas/Mode'}\n        person: {$ref: '#/components/schemas/Person'}\n",
+    );
+    assert_ne!(old, new);
+    let r = report("now-request", &old, &new);
+    let c = row(&r, "field shape changed", "Person.nickname");
+    assert_eq!((c.source, c.wire), (B, C), "{c:?}");
+    assert!(c.detail.contains("`Option<String>` → `Option<Option<String>>`"), "{}", c.detail);
+    let added = row(&r, "field added", "ThingGetRequest.person");
+    assert_eq!((added.source, added.wire), (C, C));
+    assert_eq!(r.changes.len(), 2, "{:#?}", r.changes);
+    assert_eq!(r.bump(), Bump::Major);
+}
+
+/// A new reference cycle boxes a field: `Option<Person>` becomes `Option<Box<Person>>`.
+#[test]
+fn a_new_reference_cycle_boxes_a_field_and_is_source_breaking() {
+    let old = edit("        request_id: {type: string}\n    Status", "        request_id: {type: string}\n        pal: {$ref: '#/components/schemas/Pal'}\n    Status")
+        .replace(
+            "    Mode: {type",
+            "    Pal: {type: object, properties: {person: {$ref: '#/components/schemas/Person'}}}\n    Person: {type: object, properties: {name: {type: string}}}\n    Mode: {type",
+        );
+    let new = old.replace(
+        "properties: {name: {type: string}}}",
+        "properties: {name: {type: string}, pal: {$ref: '#/components/schemas/Pal'}}}",
+    );
+    assert_ne!(old, new);
+    let r = report("new-cycle", &old, &new);
+    let c = row(&r, "field shape changed", "Pal.person");
+    assert_eq!((c.source, c.wire), (B, C), "{c:?}");
+    assert!(c.detail.contains("`Option<Person>` → `Option<Box<Person>>`"), "{}", c.detail);
+    let added = row(&r, "field added", "Person.pal");
+    assert!(added.detail.contains("Option<Box<Pal>>"), "{}", added.detail);
+    assert_eq!(r.changes.len(), 2, "{:#?}", r.changes);
+    assert_eq!(r.bump(), Bump::Major);
+}
+
 #[test]
 fn description_only_changes_are_cosmetic_and_hidden() {
     let r = report("cosmetic", BASE, &edit("description: A thing.", "description: A different thing."));
