@@ -3,6 +3,7 @@
 
 mod common;
 
+use plaid_idv_generator::ir::{Field, Kind, Ty};
 use plaid_idv_generator::{generate, generate_from, portion::Portion, write};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -45,6 +46,14 @@ fn header_names_spec_version_and_hash() {
 
 fn portion() -> Portion {
     common::fixture_portion("bad-input")
+}
+
+/// The error generating `spec` gives (a short panic, not the whole output, when it succeeds).
+fn gen_err(spec: &str) -> plaid_idv_generator::GenError {
+    match generate_from(spec.as_bytes(), "x.yaml", &portion()) {
+        Ok(out) => panic!("expected an error, got {} types: {:?}", out.ir.types.len(), out.ir.types.keys()),
+        Err(e) => e,
+    }
 }
 
 fn err_of(spec: &str) -> String {
@@ -481,4 +490,134 @@ fn our_spec_documents_everything() {
         }
     }
     assert!(problems.is_empty(), "{problems:#?}");
+}
+
+/// The struct `ty` of `out` and its field with wire name `wire`.
+fn field<'o>(out: &'o plaid_idv_generator::Output, ty: &str, wire: &str) -> &'o Field {
+    match out.ir.types.get(ty).map(|t| &t.kind) {
+        Some(Kind::Struct { fields, .. }) => {
+            fields.iter().find(|f| f.wire == wire).unwrap_or_else(|| panic!("{ty} has no field {wire}: {fields:#?}"))
+        }
+        other => panic!("{ty} is not a struct: {other:?}"),
+    }
+}
+
+fn named(n: &str) -> Ty {
+    Ty::Named(n.into())
+}
+
+/// Response keys that are not identifiers (`2 ok`, `2XX`) make snake_case example test names
+/// instead of a panic or a `non_snake_case` warning.
+#[test]
+fn odd_response_keys_make_snake_case_test_names() {
+    let out = common::gen_fixture("response_keys.yaml");
+    let names: Vec<&str> = out.ir.examples.iter().map(|e| e.test_name.as_str()).collect();
+    assert_eq!(names, ["thing_count_2xx_named_example", "thing_get_2xx_example", "thing_list_2_ok_example"]);
+    let tests = &out.files["src/spec_examples.rs"];
+    for n in names {
+        assert!(tests.contains(&format!("fn {n}()")), "{n} missing:\n{tests}");
+        assert!(out.files.contains_key(&format!("spec-examples/{n}.json")), "{n}.json");
+    }
+}
+
+/// A general `allOf` whose members are all scalars is that scalar: an enum narrowed by a string
+/// member stays the enum, a member with only a description adds nothing, `number` and `integer`
+/// meet at the integer, and a component schema of that form is inlined like any alias.
+#[test]
+fn allof_of_scalars_resolves_to_the_scalar() {
+    let out = common::gen_fixture("allof_scalars.yaml");
+    let scope = field(&out, "PaymentExecuteResponse", "scope");
+    assert_eq!((&scope.ty, scope.nullable), (&named("ConsentScope"), true), "{scope:?}");
+    assert_eq!(scope.doc.as_deref(), Some("The scope used."));
+    let user = field(&out, "PaymentExecuteResponse", "user_id");
+    assert_eq!((&user.ty, user.nullable, user.doc.as_deref()), (&Ty::String, false, Some("The user.")));
+    let report = field(&out, "PaymentExecuteResponse", "report");
+    assert_eq!((&report.ty, report.doc.as_deref()), (&named("ReportKind"), Some("A member with only a description.")));
+    assert_eq!(field(&out, "PaymentExecuteResponse", "level").ty, Ty::I32);
+    assert_eq!(field(&out, "PaymentExecuteResponse", "alias_scope").ty, named("ConsentScope"));
+    let req = field(&out, "PaymentExecuteRequest", "scope");
+    assert_eq!((&req.ty, req.explicit_null, req.deprecated), (&named("ConsentScope"), true, true), "{req:?}");
+    assert!(!out.ir.types.contains_key("ScopeAlias"), "a scalar allOf component is not a struct");
+    let empty: Vec<&str> = out
+        .ir
+        .types
+        .values()
+        .filter(|t| matches!(&t.kind, Kind::Struct { fields, .. } if fields.is_empty()))
+        .map(|t| t.name.as_str())
+        .collect();
+    assert!(empty.is_empty(), "empty structs: {empty:?}");
+}
+
+#[test]
+fn conflicting_allof_scalars_are_a_located_error() {
+    let field_level = format!(
+        "{HEAD}components:\n  schemas:\n    AWebhook:\n      type: object\n      properties:\n        webhook_type: {{type: string, enum: [A]}}\n        webhook_code: {{type: string, enum: [B]}}\n        x: {{allOf: [{{type: string}}, {{type: integer}}]}}\n"
+    );
+    let e = gen_err(&field_level);
+    assert_eq!(e.location, "#/components/schemas/AWebhook/properties/x/allOf/1", "{e}");
+    assert!(e.message.contains("string") && e.message.contains("integer"), "{e}");
+    let component = format!(
+        "{HEAD}components:\n  schemas:\n    AWebhook:\n      type: object\n      properties:\n        webhook_type: {{type: string, enum: [A]}}\n        webhook_code: {{type: string, enum: [B]}}\n        x: {{$ref: '#/components/schemas/Both'}}\n    Both:\n      allOf: [{{$ref: '#/components/schemas/Mode'}}, {{type: boolean}}]\n    Mode: {{type: string, enum: [a, b]}}\n"
+    );
+    let e = gen_err(&component);
+    assert_eq!(e.location, "#/components/schemas/Both/allOf/1", "{e}");
+    assert!(e.message.contains("Mode") && e.message.contains("boolean"), "{e}");
+}
+
+/// A schema whose `enum` lists `null` is nullable, with or without `nullable: true`.
+#[test]
+fn an_enum_listing_null_is_nullable() {
+    let out = common::gen_fixture("null_enums.yaml");
+    let f = field(&out, "PayResponse", "frequency");
+    assert_eq!((&f.ty, f.optional, f.nullable), (&named("PayFrequencyValue"), false, true), "{f:?}");
+    let codes = field(&out, "PayResponse", "codes");
+    assert_eq!(codes.ty, Ty::Vec(Box::new(Ty::Nullable(Box::new(named("RationaleCode"))))));
+    assert!(out.files["src/types.rs"].contains("pub frequency: Option<PayFrequencyValue>,"));
+}
+
+/// `description`, `example`, `examples` and `x-examples` are prose keywords of the schema
+/// language, but under `properties` they are property names: their `$ref`s are selected.
+#[test]
+fn property_names_that_are_keywords_are_followed() {
+    let spec = common::fixture("property_keywords.yaml");
+    let portion_path = common::fixture("portion.toml");
+    let doc = plaid_idv_generator::extract_portion(&spec, &portion_path).unwrap();
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for s in ["SweepDescription", "WidgetId", "TemplateId", "Note", "Extra"] {
+        assert!(schemas.contains_key(s), "{s} not selected: {:?}", schemas.keys().collect::<Vec<_>>());
+    }
+    let mut refs = Vec::new();
+    fn refs_in(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m) => m.iter().for_each(|(k, c)| match (k.as_str(), c) {
+                ("$ref", serde_json::Value::String(r)) => out.push(r.clone()),
+                _ => refs_in(c, out),
+            }),
+            serde_json::Value::Array(a) => a.iter().for_each(|c| refs_in(c, out)),
+            _ => {}
+        }
+    }
+    refs_in(&doc, &mut refs);
+    for r in refs {
+        let name = r.trim_start_matches("#/components/schemas/");
+        assert!(schemas.contains_key(name), "dangling {r} in the extracted document");
+    }
+    let out = common::gen_fixture("property_keywords.yaml");
+    let d = field(&out, "DepositRequest", "description");
+    assert_eq!((&d.ty, d.nullable, d.doc.as_deref()), (&Ty::String, true, Some("Short text for the bank statement.")));
+    assert_eq!(field(&out, "DepositRequest", "example").ty, named("WidgetId"));
+    assert_eq!(field(&out, "DepositRequest", "examples").ty, Ty::Vec(Box::new(named("TemplateId"))));
+    assert_eq!(field(&out, "DepositRequest", "x-examples").ty, named("Note"));
+    assert_eq!(field(&out, "DepositRequest", "properties").ty, named("Extra"));
+    assert!(matches!(out.ir.types["WidgetId"].kind, Kind::Newtype { .. }));
+}
+
+/// Errors inside an inline enum carry the enum's own pointer once.
+#[test]
+fn errors_inside_inline_enums_have_one_pointer_prefix() {
+    let spec = format!(
+        "{HEAD}components:\n  schemas:\n    AWebhook:\n      type: object\n      properties:\n        webhook_type: {{type: string, enum: [A]}}\n        webhook_code: {{type: string, enum: [B]}}\n        mode:\n          type: string\n          enum: [fast, slow]\n          x-enum-descriptions: {{medium: Neither.}}\n"
+    );
+    let e = gen_err(&spec);
+    assert_eq!(e.location, "#/components/schemas/AWebhook/properties/mode/x-enum-descriptions/medium", "{e}");
 }
