@@ -173,6 +173,50 @@ fn a_new_reference_cycle_boxes_a_field_and_is_source_breaking() {
     assert_eq!(r.bump(), Bump::Major);
 }
 
+/// `diff` lowers on the generator's large-stack thread, as `gen` does, so a deeply nested
+/// schema that `gen` accepts cannot overflow a caller's small stack. The check runs in a child
+/// process (this test binary again), because a stack overflow aborts the whole process.
+#[test]
+fn diff_lowers_on_the_large_stack_thread() {
+    const CHILD: &str = "PLAID_IDV_DIFF_STACK_CHILD";
+    if std::env::var_os(CHILD).is_some() {
+        // 118 nested lists as JSON (cheap to parse, within serde_json's nesting limit), which
+        // lowering walks one level at a time.
+        let mut deep = serde_json::json!({"type": "string"});
+        for _ in 0..118 {
+            deep = serde_json::json!({"type": "array", "items": deep});
+        }
+        let mut doc: serde_json::Value =
+            serde_json::to_value(serde_yaml::from_str::<serde_yaml::Value>(BASE).unwrap()).unwrap();
+        doc["components"]["schemas"]["Thing"]["properties"]["deep"] = deep;
+        let dir = common::temp_dir("diff-deep-stack");
+        let (o, n) = (dir.join("old.json"), dir.join("new.json"));
+        for p in [&o, &n] {
+            std::fs::write(p, serde_json::to_vec(&doc).unwrap()).unwrap();
+        }
+        let portion = common::fixture("portion.toml");
+        let summary = std::thread::Builder::new()
+            // Enough to load the spec (about 0.5 MiB in a debug build), not to lower it too
+            // (about 1.5 MiB in all).
+            .stack_size(768 << 10)
+            .spawn(move || plaid_idv_generator::diff_specs(&o, &n, &portion).map(|r| r.summary()))
+            .unwrap()
+            .join()
+            .unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(summary.unwrap(), "no changes");
+        return;
+    }
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "diff_lowers_on_the_large_stack_thread", "--nocapture", "--test-threads=1"])
+        .env(CHILD, "1")
+        .output()
+        .unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "diff on a 768 KiB stack failed ({}):\n{text}", out.status);
+    assert!(text.contains("1 passed"), "{text}");
+}
+
 #[test]
 fn description_only_changes_are_cosmetic_and_hidden() {
     let r = report("cosmetic", BASE, &edit("description: A thing.", "description: A different thing."));
