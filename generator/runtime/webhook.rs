@@ -2,7 +2,7 @@
 
 //! Webhook body parsing shared by the generated [`crate::Webhook`] enum.
 
-use super::error::{decode, snippet, Error};
+use super::error::{decode, path_at, snippet, Error};
 use serde_json::Value;
 
 /// Reads the body as JSON and pulls out `webhook_type` and `webhook_code`.
@@ -23,5 +23,68 @@ pub(crate) fn head(body: &[u8]) -> Result<(Value, String, String), Error> {
 /// Decodes the body into its typed form.
 #[allow(dead_code)] // unused by portions without webhooks
 pub(crate) fn body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
-    decode(body).map_err(|e| e.with_attempts(0))
+    decode(body).map_err(|mut e| {
+        if let Error::Decode { path, message, .. } = &mut e {
+            if let Some(p) = missing_field_path(body, message) {
+                *path = p;
+            }
+        }
+        e.with_attempts(0)
+    })
+}
+
+/// The path of the field a `missing field `x` at line L column C` error is about. serde reports
+/// it where the object ends, where the last key seen belongs to another field; the path of `x`
+/// is that of a key `x` added at that point.
+#[allow(dead_code)]
+fn missing_field_path(body: &[u8], message: &str) -> Option<String> {
+    let (field, at) = message.strip_prefix("missing field `")?.rsplit_once("` at line ")?;
+    let (line, column) = at.split_once(" column ")?;
+    let (line, column): (usize, usize) = (line.parse().ok()?, column.parse().ok()?);
+    let mut start = 0;
+    for _ in 1..line {
+        start += body.get(start..)?.iter().position(|&b| b == b'\n')? + 1;
+    }
+    let end = start + column.checked_sub(1)?;
+    if body.get(end) != Some(&b'}') {
+        return None;
+    }
+    let mut probe = body[..end].to_vec();
+    probe.push(b',');
+    probe.extend_from_slice(serde_json::to_string(field).ok()?.as_bytes());
+    probe.push(b':');
+    Some(path_at(&probe, probe.len()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Error;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Inner {
+        a: String,
+        b: String,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Outer {
+        items: Vec<Inner>,
+    }
+
+    fn path_of(json: &str) -> String {
+        match super::body::<Outer>(json.as_bytes()) {
+            Err(Error::Decode { path, .. }) => path,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn missing_fields_are_named_by_their_own_path() {
+        assert_eq!(path_of(r#"{"items": [{"a": "x", "b": "y"}, {"a": "x"}]}"#), "items[1].b");
+        assert_eq!(path_of("{\"items\": [{\n}]}"), "items[0].a");
+        assert_eq!(path_of("{}"), "items");
+        assert_eq!(path_of(r#"{"items": [{"a": 1, "b": "y"}]}"#), "items[0].a");
+    }
 }
