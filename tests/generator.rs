@@ -621,3 +621,15 @@ fn errors_inside_inline_enums_have_one_pointer_prefix() {
     let e = gen_err(&spec);
     assert_eq!(e.location, "#/components/schemas/AWebhook/properties/mode/x-enum-descriptions/medium", "{e}");
 }
+
+/// Operations that name no generated type (responses that are any JSON) do not import the
+/// `types` module, which would be an unused import under `-D warnings`.
+#[test]
+fn untyped_operations_do_not_import_types() {
+    let out = common::gen_fixture("untyped_operations.yaml");
+    let ops = &out.files["src/operations.rs"];
+    assert!(ops.contains("pub async fn ping("), "{ops}");
+    assert!(!ops.contains("use crate::types;"), "{ops}");
+    let typed = common::gen_fixture("response_keys.yaml");
+    assert!(typed.files["src/operations.rs"].contains("use crate::types;"));
+}
