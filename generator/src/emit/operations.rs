@@ -20,7 +20,7 @@ pub fn emit(ir: &Ir) -> TokenStream {
     let uses_types = ir.operations.iter().any(|op| {
         op.request.iter().chain([&op.response]).chain(op.pagination.as_ref().map(|p| &p.item_ty)).any(names_a_type)
     });
-    let use_types = uses_types.then(|| quote!(use crate::types;));
+    let use_types = uses_types.then(|| quote! { use crate::types; });
     quote! {
         #![allow(deprecated)]
         //! One async method per operation of the portion.
