@@ -4,6 +4,7 @@
 mod common;
 
 use plaid_idv_generator::diff::{Bump, Impact, Report};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 const BASE: &str = r#"openapi: 3.0.3
@@ -86,6 +87,167 @@ fn each_change_kind_is_classified() {
         let expected_bump = if r.is_breaking() { Bump::Major } else { Bump::Minor };
         assert_eq!(r.bump(), expected_bump, "{tag}");
     }
+}
+
+/// The one change of `kind` on `item`, with everything else in the report for the message.
+fn row<'r>(r: &'r Report, kind: &str, item: &str) -> &'r plaid_idv_generator::diff::Change {
+    r.changes
+        .iter()
+        .find(|c| c.kind == kind && c.item == item)
+        .unwrap_or_else(|| panic!("no `{kind}` row for `{item}` in {:#?}", r.changes))
+}
+
+/// Required properties swapped: both are `String`, so callers of `new(...)` still compile and
+/// silently send each value under the other key.
+#[test]
+fn reordered_required_properties_change_nothing_for_callers() {
+    let old = edit(
+        "      required: [thing_id]\n      properties:\n        thing_id: {type: string}\n",
+        "      required: [thing_id, profile_id, region]\n      properties:\n        thing_id: {type: string}\n        profile_id: {type: string}\n        region: {type: string}\n",
+    );
+    let new = old.replace(
+        "        profile_id: {type: string}\n        region: {type: string}\n",
+        "        region: {type: string}\n        profile_id: {type: string}\n",
+    );
+    assert_ne!(old, new);
+    // Required fields are taken by name, so the report has nothing to say...
+    let r = report("new-reordered", &old, &new);
+    assert!(r.changes.is_empty(), "{:#?}", r.changes);
+    assert_eq!(r.bump(), Bump::None, "{}", r.summary());
+    // ...and both specs generate the same public API: the same structs with the same fields
+    // (by name and type) and the same function signatures.
+    let api = |spec: &str| {
+        let out = plaid_idv_generator::generate_from(spec.as_bytes(), "spec.yaml", &common::fixture_portion("reorder"))
+            .unwrap();
+        public_api(&out.files["src/types.rs"])
+    };
+    assert_eq!(api(&old), api(&new));
+    assert!(api(&old).iter().any(|l| l.contains("ThingGetRequestRequired") && l.contains("region : String")));
+}
+
+/// Every struct's fields (sorted, with types) and every function signature in `src`.
+fn public_api(src: &str) -> BTreeSet<String> {
+    use quote::ToTokens;
+    let file = syn::parse_file(src).expect("generated code parses");
+    let mut out = BTreeSet::new();
+    for item in file.items {
+        match item {
+            syn::Item::Struct(s) => {
+                let mut fields: Vec<String> = s
+                    .fields
+                    .iter()
+                    .map(|f| f.to_token_stream().to_string().split("pub ").last().unwrap_or("").to_string())
+                    .collect();
+                fields.sort();
+                out.insert(format!("struct {} {{ {} }}", s.ident, fields.join(", ")));
+            }
+            syn::Item::Impl(i) => {
+                for it in i.items {
+                    if let syn::ImplItem::Fn(f) = it {
+                        out.insert(format!("{} :: {}", i.self_ty.to_token_stream(), f.sig.to_token_stream()));
+                    }
+                }
+            }
+            other => {
+                out.insert(other.to_token_stream().to_string());
+            }
+        }
+    }
+    out
+}
+
+/// A response-only type that becomes reachable from a request: its optional nullable field
+/// turns from `Option<String>` into `Option<Option<String>>`.
+#[test]
+fn a_type_newly_reachable_from_a_request_changes_field_shapes() {
+    let old = edit(
+        "        request_id: {type: string}\n    Status",
+        "        request_id: {type: string}\n        person: {$ref: '#/components/schemas/Person'}\n    Status",
+    )
+    .replace(
+        "    Mode: {type",
+        "    Person: {type: object, properties: {nickname: {type: string, nullable: true}}}\n    Mode: {type",
+    );
+    let new = old.replace(
+        "        mode: {$ref: '#/components/schemas/Mode'}\n",
+        "        mode: {$ref: '#/components/schemas/Mode'}\n        person: {$ref: '#/components/schemas/Person'}\n",
+    );
+    assert_ne!(old, new);
+    let r = report("now-request", &old, &new);
+    let c = row(&r, "field shape changed", "Person.nickname");
+    assert_eq!((c.source, c.wire), (B, C), "{c:?}");
+    assert!(c.detail.contains("`Option<String>` → `Option<Option<String>>`"), "{}", c.detail);
+    let added = row(&r, "field added", "ThingGetRequest.person");
+    assert_eq!((added.source, added.wire), (C, C));
+    assert_eq!(r.changes.len(), 2, "{:#?}", r.changes);
+    assert_eq!(r.bump(), Bump::Major);
+}
+
+/// A new reference cycle boxes a field: `Option<Person>` becomes `Option<Box<Person>>`.
+#[test]
+fn a_new_reference_cycle_boxes_a_field_and_is_source_breaking() {
+    let old = edit("        request_id: {type: string}\n    Status", "        request_id: {type: string}\n        pal: {$ref: '#/components/schemas/Pal'}\n    Status")
+        .replace(
+            "    Mode: {type",
+            "    Pal: {type: object, properties: {person: {$ref: '#/components/schemas/Person'}}}\n    Person: {type: object, properties: {name: {type: string}}}\n    Mode: {type",
+        );
+    let new = old.replace(
+        "properties: {name: {type: string}}}",
+        "properties: {name: {type: string}, pal: {$ref: '#/components/schemas/Pal'}}}",
+    );
+    assert_ne!(old, new);
+    let r = report("new-cycle", &old, &new);
+    let c = row(&r, "field shape changed", "Pal.person");
+    assert_eq!((c.source, c.wire), (B, C), "{c:?}");
+    assert!(c.detail.contains("`Option<Person>` → `Option<Box<Person>>`"), "{}", c.detail);
+    let added = row(&r, "field added", "Person.pal");
+    assert!(added.detail.contains("Option<Box<Pal>>"), "{}", added.detail);
+    assert_eq!(r.changes.len(), 2, "{:#?}", r.changes);
+    assert_eq!(r.bump(), Bump::Major);
+}
+
+/// `diff` lowers on the generator's large-stack thread, as `gen` does, so a deeply nested
+/// schema that `gen` accepts cannot overflow a caller's small stack. The check runs in a child
+/// process (this test binary again), because a stack overflow aborts the whole process.
+#[test]
+fn diff_lowers_on_the_large_stack_thread() {
+    const CHILD: &str = "PLAID_IDV_DIFF_STACK_CHILD";
+    if std::env::var_os(CHILD).is_some() {
+        // 118 nested lists as JSON (cheap to parse, within serde_json's nesting limit), which
+        // lowering walks one level at a time.
+        let mut deep = serde_json::json!({"type": "string"});
+        for _ in 0..118 {
+            deep = serde_json::json!({"type": "array", "items": deep});
+        }
+        let mut doc: serde_json::Value =
+            serde_json::to_value(serde_yaml::from_str::<serde_yaml::Value>(BASE).unwrap()).unwrap();
+        doc["components"]["schemas"]["Thing"]["properties"]["deep"] = deep;
+        let dir = common::temp_dir("diff-deep-stack");
+        let (o, n) = (dir.join("old.json"), dir.join("new.json"));
+        for p in [&o, &n] {
+            std::fs::write(p, serde_json::to_vec(&doc).unwrap()).unwrap();
+        }
+        let portion = common::fixture("portion.toml");
+        let summary = std::thread::Builder::new()
+            // Enough to load the spec (about 0.5 MiB in a debug build), not to lower it too
+            // (about 1.5 MiB in all).
+            .stack_size(768 << 10)
+            .spawn(move || plaid_idv_generator::diff_specs(&o, &n, &portion).map(|r| r.summary()))
+            .unwrap()
+            .join()
+            .unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(summary.unwrap(), "no changes");
+        return;
+    }
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", "diff_lowers_on_the_large_stack_thread", "--nocapture", "--test-threads=1"])
+        .env(CHILD, "1")
+        .output()
+        .unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "diff on a 768 KiB stack failed ({}):\n{text}", out.status);
+    assert!(text.contains("1 passed"), "{text}");
 }
 
 #[test]
@@ -218,7 +380,16 @@ fn plaid_spec_against_an_edited_copy() {
     let gone = find("field removed", "IdentityVerificationGetResponse.shareable_url").expect("field removed");
     assert_eq!(gone.source, B);
     assert!(r.cosmetic.iter().any(|c| c.starts_with("DashboardUser")), "{:?}", r.cosmetic);
-    assert_eq!(r.changes.len(), 3, "{:#?}", r.changes);
+    // The get response no longer has the shape of create and retry, which portion.toml declares
+    // one type: the report says so, and that the merged type splits back into three.
+    let div = find("same_type diverged", "IdentityVerificationGetResponse/properties/risk_score_v2").expect("diverged");
+    assert!(div.detail.contains("IdentityVerificationResponse"), "{}", div.detail);
+    assert_eq!(div.source, B);
+    assert!(find("type removed", "IdentityVerificationResponse").is_some());
+    for t in ["Create", "Get", "Retry"] {
+        assert!(find("type split", &format!("IdentityVerification{t}Response")).is_some(), "{t}");
+    }
+    assert_eq!(r.changes.len(), 8, "{:#?}", r.changes);
     assert_nothing_dropped(&spec, &edited, &common::root().join("spec/portion.toml"), &r);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,5 +1,7 @@
 //! Mutation fuzzing of the generator. Valid specs are mutated (keys deleted, types changed,
-//! random names, dangling and cyclic `$ref`s, deep nesting) and run through the pipeline:
+//! random names, dangling and cyclic `$ref`s, deep nesting, response keys that are not
+//! identifiers, `allOf`s of scalars, `null` in enums, property names that are keywords of the
+//! schema language) and run through the pipeline:
 //! - it never panics;
 //! - every Ok output parses with `syn`, and a sample of them compiles;
 //! - every Err names a JSON pointer.
@@ -32,6 +34,44 @@ const NAMES: &[&str] = &[
     "type", "Self", "self", "", "1st", "é😀", "a-b", "fooBar", "FooBar", "foo_bar", "Unknown", "crate", "Option",
     "x y", "\"#", "*/",
 ];
+
+/// Response keys that are legal OpenAPI text but not identifiers.
+const RESPONSE_KEYS: &[&str] = &["2XX", "2xx", "2 ok", "200 OK", "2é", "2-0-0", "2", "2__", "2XX!"];
+
+/// Keywords of the schema language, used as property names.
+const KEYWORD_PROPS: &[&str] = &[
+    "description",
+    "example",
+    "examples",
+    "x-examples",
+    "properties",
+    "$ref",
+    "type",
+    "items",
+    "allOf",
+    "enum",
+    "nullable",
+    "required",
+    "title",
+];
+
+/// A member of an `allOf` of scalars (some pairs conflict, which must be a located error).
+fn scalar_member(rng: &mut Rng, schemas: &[String]) -> Value {
+    match rng.below(10) {
+        0 => json!({"type": "string"}),
+        1 => json!({"type": "integer", "format": "int32"}),
+        2 => json!({"type": "number"}),
+        3 => json!({"type": "boolean"}),
+        4 => json!({"description": "Only prose.", "nullable": true}),
+        5 => json!({"type": "string", "enum": ["a", "b", null]}),
+        6 => json!({"type": "string", "format": "date"}),
+        7 => json!({"type": "array", "items": {"type": "string"}}),
+        _ if !schemas.is_empty() => {
+            json!({"$ref": format!("#/components/schemas/{}", schemas[rng.below(schemas.len())])})
+        }
+        _ => json!({}),
+    }
+}
 
 fn random_value(rng: &mut Rng) -> Value {
     match rng.below(9) {
@@ -81,6 +121,16 @@ fn schema_names(doc: &Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// A random pointer in `ptrs` whose parent ends with `tail`, or `fallback` if there is none.
+fn pick_under(ptrs: &[String], tail: &str, fallback: &str, rng: &mut Rng) -> String {
+    let fit: Vec<&String> = ptrs.iter().filter(|p| split(p).0.ends_with(tail)).collect();
+    if fit.is_empty() {
+        fallback.to_string()
+    } else {
+        fit[rng.below(fit.len())].clone()
+    }
+}
+
 fn mutate(doc: &mut Value, rng: &mut Rng) -> String {
     let mut ptrs = Vec::new();
     members(doc, String::new(), &mut ptrs);
@@ -89,7 +139,8 @@ fn mutate(doc: &mut Value, rng: &mut Rng) -> String {
     }
     let target = ptrs[rng.below(ptrs.len())].clone();
     let (parent, key) = split(&target);
-    let kind = rng.below(8);
+    let under = |tail: &str, rng: &mut Rng| pick_under(&ptrs, tail, &target, rng);
+    let kind = rng.below(12);
     match kind {
         0 => {
             if let Some(Value::Object(m)) = doc.pointer_mut(parent) {
@@ -153,15 +204,76 @@ fn mutate(doc: &mut Value, rng: &mut Rng) -> String {
             }
             format!("schema renamed to {name:?}")
         }
-        _ => {
+        7 => {
             let t = ["string", "integer", "object", "array", "bogus", "null"][rng.below(6)];
             if let Some(slot @ Value::Object(_)) = doc.pointer_mut(&target) {
                 slot["type"] = json!(t);
             }
             format!("type of {target} = {t}")
         }
+        8 => {
+            let at = under("/responses", rng);
+            let (responses, code) = split(&at);
+            let new_key = RESPONSE_KEYS[rng.below(RESPONSE_KEYS.len())];
+            if let Some(Value::Object(m)) = doc.pointer_mut(responses) {
+                if let Some(mut v) = m.remove(&code) {
+                    // Make sure an example (and so a test name) comes from the odd key.
+                    if let Some(Value::Object(c)) = v.pointer_mut("/content/application~1json") {
+                        c.entry("example").or_insert(json!({"request_id": "r"}));
+                    }
+                    m.insert(new_key.to_string(), v);
+                }
+            }
+            format!("response key {at} -> {new_key:?}")
+        }
+        9 => {
+            let at = under("/properties", rng);
+            let names = schema_names(doc);
+            let members: Vec<Value> = (0..2 + rng.below(2)).map(|_| scalar_member(rng, &names)).collect();
+            let v = json!({"allOf": members});
+            if let Some(slot) = doc.pointer_mut(&at) {
+                *slot = v.clone();
+            }
+            format!("allOf of scalars at {at} = {v}")
+        }
+        10 => {
+            let enums: Vec<&String> = ptrs.iter().filter(|p| p.ends_with("/enum")).collect();
+            let at = if enums.is_empty() { format!("{target}/enum") } else { enums[rng.below(enums.len())].clone() };
+            let (schema, _) = split(&at);
+            match doc.pointer_mut(&at) {
+                Some(Value::Array(values)) => values.push(Value::Null),
+                _ => {
+                    if let Some(slot @ Value::Object(_)) = doc.pointer_mut(schema) {
+                        *slot = json!({"type": "string", "enum": ["on", "off", null]});
+                    }
+                }
+            }
+            format!("null in the enum at {at}")
+        }
+        _ => {
+            let name = KEYWORD_PROPS[rng.below(KEYWORD_PROPS.len())];
+            let names = schema_names(doc);
+            let v = if names.is_empty() || rng.below(3) == 0 {
+                json!({"type": "string"})
+            } else {
+                json!({"$ref": format!("#/components/schemas/{}", names[rng.below(names.len())])})
+            };
+            let at = under("/components/schemas", rng);
+            let at = if rng.below(2) == 0 {
+                format!("{at}/properties")
+            } else {
+                split(&under("/properties", rng)).0.to_string()
+            };
+            if let Some(Value::Object(m)) = doc.pointer_mut(&at) {
+                m.insert(name.to_string(), v.clone());
+            }
+            format!("property {name:?} = {v} in {at}")
+        }
     }
 }
+
+/// How the newer mutations' descriptions start (one compiled sample each).
+const NEW_FORMS: &[&str] = &["response key", "allOf of scalars", "null in the enum", "property "];
 
 struct Base {
     name: String,
@@ -201,6 +313,7 @@ fn mutated_specs_never_panic() {
     let mut rng = Rng(seed);
     let (mut ok, mut errs, mut failures) = (0usize, 0usize, Vec::new());
     let mut samples: Vec<(String, std::collections::BTreeMap<String, String>)> = Vec::new();
+    let mut sampled_forms: Vec<&str> = Vec::new();
     std::panic::set_hook(Box::new(|_| {}));
     for case in 0..cases {
         if case > 0 && case % 10_000 == 0 {
@@ -224,10 +337,17 @@ fn mutated_specs_never_panic() {
                         failures.push(format!("UNPARSABLE {path}: {e} in {what}"));
                     }
                 }
-                if samples.len() < 2
-                    && base.name != "plaid-idv.yaml"
-                    && steps.iter().any(|s| s.starts_with("rename") || s.starts_with("set"))
-                {
+                // Compile a few: two with renames or new values, one of each newer form.
+                let form = steps.iter().find_map(|s| NEW_FORMS.iter().find(|f| s.starts_with(**f)));
+                let wanted = match form {
+                    Some(f) => !sampled_forms.contains(f),
+                    None => {
+                        samples.len() - sampled_forms.len() < 2
+                            && steps.iter().any(|s| s.starts_with("rename") || s.starts_with("set"))
+                    }
+                };
+                if wanted && base.name != "plaid-idv.yaml" {
+                    sampled_forms.extend(form);
                     samples.push((what.clone(), out.files));
                 }
             }
@@ -255,6 +375,7 @@ fn mutated_specs_never_panic() {
         for (i, (what, files)) in samples.iter().enumerate() {
             let crate_dir = dir.join(format!("sample{i}"));
             plaid_idv_generator::write::write_atomic(&crate_dir, files).unwrap();
+            println!("fuzz: compiling sample {i}: {what}");
             let (built, log) = common::cargo(&crate_dir, "fixtures", &["build", "--all-features"]);
             assert!(built, "mutated output does not compile ({what}):\n{log}");
         }

@@ -213,3 +213,27 @@ fn webhook_server_example_self_test() {
     assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
     assert!(stdout.contains("signed webhook: 200 OK; tampered webhook: 400 Bad Request"), "{stdout}");
 }
+
+/// A body missing a required field names that field, not the last key serde saw before the
+/// object ended (`webhook_code` here).
+#[test]
+fn a_missing_field_is_named_in_the_decode_error() {
+    for body in [
+        r#"{"webhook_type":"IDENTITY_VERIFICATION","webhook_code":"STATUS_UPDATED","environment":"sandbox"}"#,
+        "{\n  \"environment\": \"sandbox\",\n  \"webhook_type\": \"IDENTITY_VERIFICATION\",\n  \"webhook_code\": \"STATUS_UPDATED\"\n}\n",
+    ] {
+        match Webhook::parse(body.as_bytes()) {
+            Err(plaid_idv::Error::Decode { path, message, .. }) => {
+                assert_eq!(path, "identity_verification_id", "{message}");
+                assert!(message.contains("missing field `identity_verification_id`"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    // Other failures keep the path of the offending value.
+    let body = r#"{"webhook_type":"IDENTITY_VERIFICATION","webhook_code":"STATUS_UPDATED","identity_verification_id":5,"environment":"sandbox"}"#;
+    match Webhook::parse(body.as_bytes()) {
+        Err(plaid_idv::Error::Decode { path, .. }) => assert_eq!(path, "identity_verification_id"),
+        other => panic!("{other:?}"),
+    }
+}

@@ -194,10 +194,16 @@ fn ty_str(t: &Ty) -> String {
     }
 }
 
-/// The Rust type of a field as users see it: optional or nullable fields are `Option`s, and an
-/// optional nullable request field is `Option<Option<T>>` so that `null` can be sent.
+/// The Rust type of a field as users see it: optional or nullable fields are `Option`s, an
+/// optional nullable request field is `Option<Option<T>>` so that `null` can be sent, and a
+/// field on a reference cycle is boxed.
 fn field_ty_str(f: &Field) -> String {
-    let inner = ty_str(&f.ty);
+    wrap(f, &ty_str(&f.ty))
+}
+
+/// `inner` wrapped the way `f` wraps its value type (boxing, then optionality).
+fn wrap(f: &Field, inner: &str) -> String {
+    let inner = if f.boxed { format!("Box<{inner}>") } else { inner.to_string() };
     if f.explicit_null {
         format!("Option<Option<{inner}>>")
     } else if f.optional || f.nullable {
@@ -288,6 +294,9 @@ impl Diff<'_> {
         for o in old {
             let Some(n) = new.iter().find(|n| n.wire == o.wire) else { continue };
             let item = format!("{name}.{}", o.wire);
+            let before = self.changes.len();
+            // The field's wrapping with its value type held fixed: what users match and build.
+            let (o_shape, n_shape) = (wrap(o, "T"), wrap(n, "T"));
             if o.ty != n.ty {
                 let same_wire = wire_ty(self.old, &o.ty) == wire_ty(self.new, &n.ty);
                 let detail = format!("`{}` → `{}`", ty_str(&o.ty), ty_str(&n.ty));
@@ -313,8 +322,8 @@ impl Diff<'_> {
                 } else {
                     ("no longer nullable", if request { Breaking } else { Compatible })
                 };
-                // The Rust type only changes when the field was not already an Option.
-                let src = if o.optional && !request { Compatible } else { Breaking };
+                // Breaking exactly when the Rust type changes (not when it already was an Option).
+                let src = if o_shape != n_shape { Breaking } else { Compatible };
                 self.push("field nullability changed", item.clone(), detail.into(), src, wire);
             }
             if o.name != n.name {
@@ -330,11 +339,119 @@ impl Diff<'_> {
                 let d = if n.deprecated { "now deprecated" } else { "no longer deprecated" };
                 self.push("field deprecation changed", item.clone(), d.into(), Compatible, Compatible);
             }
+            // Boxing and explicit-null wrapping change with the rest of the API (a new reference
+            // cycle, a type newly reachable from a request body) even when the field's own schema
+            // does not: report them unless a breaking row above already covers this field.
+            if o_shape != n_shape && !self.changes[before..].iter().any(|c| c.source == Breaking) {
+                let mut why = Vec::new();
+                if o.boxed != n.boxed {
+                    why.push(if n.boxed { "now boxed: it is part of a reference cycle" } else { "no longer boxed" });
+                }
+                if o.explicit_null != n.explicit_null {
+                    why.push(if n.explicit_null {
+                        "the type is now reachable from a request body, so `null` can be sent"
+                    } else {
+                        "the type is no longer reachable from a request body"
+                    });
+                }
+                let detail = format!("`{}` → `{}` ({})", field_ty_str(o), field_ty_str(n), why.join("; "));
+                self.push("field shape changed", item.clone(), detail, Breaking, Compatible);
+            }
             if o.doc != n.doc {
                 self.cosmetic.push(format!("{item}: description changed"));
             }
         }
     }
+
+    /// `new(required…)` takes the required fields positionally, in field order: a new order of
+    /// the parameters both versions have breaks callers, silently so when the types agree.
+    fn constructor(&mut self, name: &str, old: &[Field], new: &[Field], by_name: (bool, bool)) {
+        match by_name {
+            // Required fields by name on both sides: their order is not part of the API.
+            (true, true) => return,
+            (false, true) => {
+                return self.push(
+                    "constructor takes required fields by name",
+                    format!("{name}::new"),
+                    "`new(a, b, …)` → `new(Required { a, b, … })`: callers stop compiling".into(),
+                    Impact::Breaking,
+                    Impact::Compatible,
+                )
+            }
+            (true, false) => {
+                return self.push(
+                    "constructor takes required fields positionally",
+                    format!("{name}::new"),
+                    "`new(Required { … })` → `new(…)`: callers stop compiling".into(),
+                    Impact::Breaking,
+                    Impact::Compatible,
+                )
+            }
+            (false, false) => {}
+        }
+        let required = |fs: &[Field]| fs.iter().filter(|f| !f.optional).cloned().collect::<Vec<Field>>();
+        let (op, np) = (required(old), required(new));
+        let common = |a: &[Field], b: &[Field]| -> Vec<Field> {
+            a.iter().filter(|f| b.iter().any(|g| g.wire == f.wire)).cloned().collect()
+        };
+        let (oc, nc) = (common(&op, &np), common(&np, &op));
+        if oc.iter().map(|f| &f.wire).eq(nc.iter().map(|f| &f.wire)) {
+            return;
+        }
+        let sig = |p: &[Field]| format!("new({})", p.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", "));
+        let same_types = oc.iter().zip(&nc).all(|(a, b)| field_ty_str(a) == field_ty_str(b));
+        let effect = if same_types {
+            "the parameters have the same types at each position, so callers still compile and send each value under the other key"
+        } else {
+            "callers stop compiling"
+        };
+        self.push(
+            "constructor parameters reordered",
+            format!("{name}::new"),
+            format!("`{}` → `{}`: {effect}", sig(&op), sig(&np)),
+            Impact::Breaking,
+            Impact::Compatible,
+        );
+    }
+}
+
+/// `ir` as users see it: `Named` references through `aliases` point at their targets, and each of
+/// `ir`'s own aliases is a copy of its target under the alias's name and origin.
+fn user_view(ir: &Ir, aliases: &BTreeMap<String, String>) -> Ir {
+    fn canon(t: &mut Ty, aliases: &BTreeMap<String, String>) {
+        match t {
+            Ty::Named(n) => {
+                if let Some(to) = aliases.get(n.as_str()) {
+                    *n = to.clone();
+                }
+            }
+            Ty::Vec(i) | Ty::Map(i) | Ty::Nullable(i) => canon(i, aliases),
+            _ => {}
+        }
+    }
+    let mut v = ir.clone();
+    for t in v.types.values_mut() {
+        match &mut t.kind {
+            Kind::Struct { fields, .. } => fields.iter_mut().for_each(|f| canon(&mut f.ty, aliases)),
+            Kind::Newtype { inner } => canon(inner, aliases),
+            Kind::Enum { .. } => {}
+        }
+    }
+    for op in &mut v.operations {
+        if let Some(r) = &mut op.request {
+            canon(r, aliases);
+        }
+        canon(&mut op.response, aliases);
+        if let Some(p) = &mut op.pagination {
+            canon(&mut p.item_ty, aliases);
+        }
+    }
+    for a in &ir.aliases {
+        if let Some(t) = v.types.get(&a.target).cloned() {
+            v.types.insert(a.name.clone(), TypeDef { name: a.name.clone(), origin: a.origin.clone(), ..t });
+        }
+    }
+    v
 }
 
 /// Selected component schemas by name, as JSON.
@@ -358,7 +475,42 @@ pub struct Raw {
 /// Compares two IRs (and, when given, the two raw selections for spec-only differences).
 pub fn diff(old: &Ir, new: &Ir, raw: Option<(&Raw, &Raw)>) -> Report {
     use Impact::*;
+    // Compare what users see: a `pub type` alias is a type of its own name, and a reference
+    // through an alias is a reference to its target.
+    let aliases: BTreeMap<String, String> =
+        old.aliases.iter().chain(&new.aliases).map(|a| (a.name.clone(), a.target.clone())).collect();
+    let (old_view, new_view) = (user_view(old, &aliases), user_view(new, &aliases));
+    let (orig_old, orig_new) = (old, new);
+    let (old, new) = (&old_view, &new_view);
     let mut d = Diff { old, new, changes: Vec::new(), cosmetic: Vec::new() };
+    for a in &orig_new.aliases {
+        if orig_old.types.contains_key(&a.name) {
+            d.push(
+                "types merged",
+                a.name.clone(),
+                format!(
+                    "now a `pub type` alias of `{}`: the name still compiles, but separate trait impls for the merged types conflict",
+                    a.target
+                ),
+                Breaking,
+                Compatible,
+            );
+        }
+    }
+    for a in &orig_old.aliases {
+        if orig_new.types.contains_key(&a.name) {
+            d.push(
+                "type split",
+                a.name.clone(),
+                format!("was an alias of `{}`, now a type of its own: values no longer pass for each other", a.target),
+                Breaking,
+                Compatible,
+            );
+        }
+    }
+    for (ptr, why) in &orig_new.divergences {
+        d.push("same_type diverged", ptr.clone(), why.clone(), Breaking, Compatible);
+    }
     let old_req = request_types(old);
     let new_req = request_types(new);
 
@@ -393,9 +545,13 @@ pub fn diff(old: &Ir, new: &Ir, raw: Option<(&Raw, &Raw)>) -> Report {
             d.push("type deprecation changed", name.clone(), det.into(), Compatible, Compatible);
         }
         match (&o.kind, &n.kind) {
-            (Kind::Struct { fields: of, .. }, Kind::Struct { fields: nf, .. }) => {
+            (
+                Kind::Struct { fields: of, required_struct: ors, .. },
+                Kind::Struct { fields: nf, required_struct: nrs, .. },
+            ) => {
                 let request = old_req.contains(name) || new_req.contains(name);
                 d.fields(name, of, nf, request);
+                d.constructor(name, of, nf, (ors.is_some(), nrs.is_some()));
             }
             (Kind::Enum { variants: ov }, Kind::Enum { variants: nv }) => {
                 for v in nv.iter().filter(|v| !ov.iter().any(|o| o.wire == v.wire)) {

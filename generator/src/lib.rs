@@ -42,24 +42,30 @@ pub fn generate_from(spec_bytes: &[u8], spec_name: &str, portion: &portion::Port
 /// by `lower`'s depth limit), and callers' threads may have small stacks.
 const PIPELINE_STACK: usize = 256 << 20;
 
-/// Runs select → lower → emit → render on a loaded spec, on a thread with a large stack.
-/// A panic inside (a bug) is propagated, not turned into an error.
-pub fn generate_spec(spec: &load::Spec, portion: &portion::Portion) -> Result<Output> {
+/// Runs `work` on a thread with a large stack ([`PIPELINE_STACK`]), the one every lowering runs
+/// on (`gen` and `diff` alike). A panic inside (a bug) is propagated, not turned into an error.
+fn on_pipeline_thread<T: Send>(work: impl FnOnce() -> Result<T> + Send) -> Result<T> {
     std::thread::scope(|scope| {
         let worker = std::thread::Builder::new()
             .name("plaid-idv-generator".into())
             .stack_size(PIPELINE_STACK)
-            .spawn_scoped(scope, || {
-                let sel = select::select(spec, portion)?;
-                let ir = lower::lower(spec, &sel, portion)?;
-                if let Some((ptr, why)) = ir.divergences.first() {
-                    return Err(GenError::at(ptr, why.clone()));
-                }
-                let files = render::render(&ir)?;
-                Ok(Output { files, ir })
-            })
+            .spawn_scoped(scope, work)
             .map_err(|e| GenError::at("#", format!("cannot start the generator thread: {e}")))?;
         worker.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+/// Runs select → lower → emit → render on a loaded spec, on a thread with a large stack.
+/// A panic inside (a bug) is propagated, not turned into an error.
+pub fn generate_spec(spec: &load::Spec, portion: &portion::Portion) -> Result<Output> {
+    on_pipeline_thread(|| {
+        let sel = select::select(spec, portion)?;
+        let ir = lower::lower(spec, &sel, portion)?;
+        if let Some((ptr, why)) = ir.divergences.first() {
+            return Err(GenError::at(ptr, why.clone()));
+        }
+        let files = render::render(&ir)?;
+        Ok(Output { files, ir })
     })
 }
 
@@ -83,13 +89,15 @@ pub fn diff_specs(old: &Path, new: &Path, portion_path: &Path) -> Result<diff::R
     let portion = portion::Portion::load(portion_path)?;
     let load = |p: &Path| -> Result<(ir::Ir, diff::Raw)> {
         let spec = load::load_file(p)?;
-        let sel = select::select(&spec, &portion)?;
-        let ir = lower::lower(&spec, &sel, &portion)?;
-        let schemas = select::schemas_of(&spec.doc)?
-            .map(|m| sel.schemas.iter().filter_map(|n| Some((n.clone(), m.get(n)?.clone()))).collect())
-            .unwrap_or_default();
-        let ops = sel.ops.iter().map(|o| (diff::op_key(&o.method, &o.path), o.op.clone())).collect();
-        Ok((ir, diff::Raw { schemas, ops }))
+        on_pipeline_thread(|| {
+            let sel = select::select(&spec, &portion)?;
+            let ir = lower::lower(&spec, &sel, &portion)?;
+            let schemas = select::schemas_of(&spec.doc)?
+                .map(|m| sel.schemas.iter().filter_map(|n| Some((n.clone(), m.get(n)?.clone()))).collect())
+                .unwrap_or_default();
+            let ops = sel.ops.iter().map(|o| (diff::op_key(&o.method, &o.path), o.op.clone())).collect();
+            Ok((ir, diff::Raw { schemas, ops }))
+        })
     };
     let (old_ir, old_raw) = load(old)?;
     let (new_ir, new_raw) = load(new)?;

@@ -171,6 +171,40 @@ fn is_true(v: &Value, key: &str) -> bool {
     v.get(key).and_then(Value::as_bool) == Some(true)
 }
 
+/// Whether a schema admits `null` by itself: `nullable: true`, `null` in a `type` list, or
+/// `null` among its `enum` values (Plaid lists `null` without `nullable` on some enums).
+fn admits_null(v: &Value) -> bool {
+    let listed = |key: &str, null: &Value| v.get(key).and_then(Value::as_array).is_some_and(|a| a.contains(null));
+    is_true(v, "nullable") || listed("type", &Value::String("null".into())) || listed("enum", &Value::Null)
+}
+
+/// Whether a schema describes an object by itself: properties, additional properties or
+/// `type: object`.
+fn object_shaped(m: &Map<String, Value>) -> bool {
+    let object = |t: &Value| t.as_str() == Some("object");
+    m.contains_key("properties")
+        || m.contains_key("additionalProperties")
+        || m.get("type").is_some_and(|t| object(t) || t.as_array().is_some_and(|a| a.iter().any(object)))
+}
+
+/// How an error message names a lowered type.
+fn ty_label(t: &Ty) -> String {
+    match t {
+        Ty::String => "`String`".into(),
+        Ty::Bool => "`bool`".into(),
+        Ty::I32 => "`i32`".into(),
+        Ty::I64 => "`i64`".into(),
+        Ty::F64 => "`f64`".into(),
+        Ty::Date => "a date".into(),
+        Ty::DateTime => "a date-time".into(),
+        Ty::Json => "any JSON".into(),
+        Ty::Named(n) => format!("`{n}`"),
+        Ty::Vec(i) => format!("a list of {}", ty_label(i)),
+        Ty::Map(i) => format!("a map of {}", ty_label(i)),
+        Ty::Nullable(i) => format!("{} or null", ty_label(i)),
+    }
+}
+
 /// `type` as (primary type, nullable-by-type-list).
 fn type_of(s: &Map<String, Value>, ptr: &str) -> Result<(Option<String>, bool)> {
     match s.get("type") {
@@ -276,11 +310,144 @@ impl<'a> Lowerer<'a> {
         }
         if let Some(all) = m.get("allOf") {
             let all = all.as_array().ok_or_else(|| GenError::at(&join(ptr, "allOf"), "`allOf` must be a list"))?;
-            if all.len() > 1 {
+            // An allOf of scalars is the scalar its members agree on, inlined like an alias.
+            if all.len() > 1 && (object_shaped(m) || !self.all_scalar(all)) {
                 return Ok(Class::Struct);
             }
         }
         Ok(Class::Inline)
+    }
+
+    /// Whether every member of an `allOf` (following `$ref`s) is a scalar, a list or a bare
+    /// annotation such as `{description: …}`: nothing with properties or alternatives.
+    fn all_scalar(&self, members: &[Value]) -> bool {
+        let (mut done, mut path) = (BTreeSet::new(), Vec::new());
+        members.iter().all(|m| self.scalar_member(m, &mut done, &mut path, 0))
+    }
+
+    /// One member for [`Self::all_scalar`]. `done` holds schemas already found scalar and `path`
+    /// the `$ref`s being followed (a cycle is not scalar), so shared references are walked once.
+    fn scalar_member(&self, s: &Value, done: &mut BTreeSet<String>, path: &mut Vec<String>, depth: usize) -> bool {
+        if depth > MAX_DEPTH {
+            return false;
+        }
+        let Some(m) = s.as_object() else { return s == &Value::Bool(true) };
+        if let Some(r) = m.get("$ref") {
+            let Some(name) = r.as_str().and_then(|r| ref_name(r, self.doc, "#").ok()) else { return false };
+            if done.contains(&name) {
+                return true;
+            }
+            if path.contains(&name) {
+                return false;
+            }
+            path.push(name.clone());
+            let scalar = self.scalar_member(&self.schemas[&name], done, path, depth + 1);
+            path.pop();
+            if scalar {
+                done.insert(name);
+            }
+            return scalar;
+        }
+        if object_shaped(m) || m.contains_key("oneOf") || m.contains_key("anyOf") {
+            return false;
+        }
+        match m.get("allOf") {
+            None => true,
+            Some(Value::Array(all)) => all.iter().all(|x| self.scalar_member(x, done, path, depth + 1)),
+            Some(_) => false,
+        }
+    }
+
+    /// The JSON kind of a lowered type and how specific it is within that kind, for meeting
+    /// the members of an `allOf` of scalars.
+    fn scalar_kind(&self, t: &Ty) -> (&'static str, u8) {
+        match t {
+            Ty::String => ("string", 0),
+            Ty::Date | Ty::DateTime => ("string", 1),
+            Ty::I64 => ("integer", 0),
+            Ty::I32 => ("integer", 1),
+            Ty::F64 => ("number", 0),
+            Ty::Bool => ("boolean", 0),
+            Ty::Vec(_) => ("array", 0),
+            Ty::Map(_) | Ty::Json => ("object", 0),
+            Ty::Nullable(i) => self.scalar_kind(i),
+            Ty::Named(n) => {
+                let kind = match self.types.get(n).map(|t| &t.kind) {
+                    Some(Kind::Enum { .. }) => "string",
+                    Some(Kind::Newtype { inner }) => self.scalar_kind(inner).0,
+                    Some(Kind::Struct { .. }) => "object",
+                    None => match self.named.iter().find(|(_, r)| *r == n) {
+                        Some((schema, _)) => match self.classify(schema, &self.schemas[schema], "#") {
+                            Ok(Class::Enum) => "string",
+                            Ok(Class::Newtype) if self.schemas[schema].get("type") == Some(&Value::from("integer")) => {
+                                "integer"
+                            }
+                            Ok(Class::Newtype) => "string",
+                            _ => "object",
+                        },
+                        None => "object",
+                    },
+                };
+                (kind, 2)
+            }
+        }
+    }
+
+    /// An `allOf` whose members are all scalars: the most specific type they agree on (an enum
+    /// over `type: string`, `integer` over `number`), nullable when any member admits `null`.
+    /// Bare annotations add nothing. Members that cannot agree are an error at the second one.
+    fn scalar_all_of(
+        &mut self,
+        s: &'a Value,
+        members: &'a [Value],
+        aptr: &str,
+        hint: &str,
+        mut nullable: bool,
+    ) -> Result<(Ty, bool, Option<String>)> {
+        let mut best: Option<(Ty, usize)> = None;
+        let (mut own_doc, mut ref_doc) = (desc(s), None);
+        for (i, member) in members.iter().enumerate() {
+            let mptr = format!("{aptr}/{i}");
+            let (ty, n, d) = self.field_ty(member, &mptr, hint)?;
+            nullable |= n;
+            if member.get("$ref").is_none() {
+                own_doc = own_doc.or_else(|| desc(member));
+            }
+            ref_doc = ref_doc.or(d);
+            if ty == Ty::Json {
+                continue; // `{}` or an annotation: any value
+            }
+            best = Some(match best {
+                None => (ty, i),
+                Some((b, j)) if b == ty => (b, j),
+                Some((b, j)) => {
+                    let ((kb, rb), (kt, rt)) = (self.scalar_kind(&b), self.scalar_kind(&ty));
+                    match (kb, kt) {
+                        ("number", "integer") => (ty, i),
+                        ("integer", "number") => (b, j),
+                        _ if kb == kt && rb != rt => {
+                            if rt > rb {
+                                (ty, i)
+                            } else {
+                                (b, j)
+                            }
+                        }
+                        _ => {
+                            return Err(GenError::at(
+                                &mptr,
+                                format!(
+                                    "allOf members disagree: member {j} is {} ({kb}) and member {i} is {} ({kt}); \
+                                     no value can be both",
+                                    ty_label(&b),
+                                    ty_label(&ty)
+                                ),
+                            ))
+                        }
+                    }
+                }
+            });
+        }
+        Ok((best.map(|(t, _)| t).unwrap_or(Ty::Json), nullable, own_doc.or(ref_doc)))
     }
 
     fn build_named(&mut self, schema: &str) -> Result<()> {
@@ -291,7 +458,7 @@ impl<'a> Lowerer<'a> {
         let class = self.classify(schema, s, &ptr)?;
         let def = match class {
             Class::Struct => self.build_struct(&rust, schema, s, &ptr)?,
-            Class::Enum => self.build_enum(&rust, schema, s)?,
+            Class::Enum => self.build_enum(&rust, schema, &ptr, s)?,
             Class::Newtype => {
                 let (t, _) = type_of(obj(s, &ptr)?, &ptr)?;
                 let inner = if t.as_deref() == Some("integer") { Ty::I64 } else { Ty::String };
@@ -309,10 +476,11 @@ impl<'a> Lowerer<'a> {
         Ok(())
     }
 
-    fn build_enum(&mut self, rust: &str, origin: &str, s: &Value) -> Result<TypeDef> {
-        let ptr = join("#/components/schemas", origin);
+    /// An enum named `rust` from the schema `s` at `ptr`; `origin` is its schema name, or its
+    /// pointer when it is inline.
+    fn build_enum(&mut self, rust: &str, origin: &str, ptr: &str, s: &Value) -> Result<TypeDef> {
         let values: Vec<&Value> = s.get("enum").and_then(Value::as_array).into_iter().flatten().collect();
-        let docs = enum_descriptions(s, &values, &ptr)?;
+        let docs = enum_descriptions(s, &values, ptr)?;
         let mut namer = Namer::with_reserved(&["Unknown"]);
         let mut seen = BTreeSet::new();
         let mut variants = Vec::new();
@@ -470,7 +638,7 @@ impl<'a> Lowerer<'a> {
                 // A field without its own description is documented by the first paragraph of
                 // the type it refers to.
                 let doc = desc(target).map(|d| d.split("\n\n").next().unwrap_or_default().trim().to_string());
-                return Ok((Ty::Named(rust.clone()), nullable || is_true(target, "nullable"), doc));
+                return Ok((Ty::Named(rust.clone()), nullable || admits_null(target), doc));
             }
             if self.inline_stack.contains(&name) {
                 self.warnings.push(format!("{tptr}: alias refers to itself; mapped to serde_json::Value"));
@@ -492,6 +660,9 @@ impl<'a> Lowerer<'a> {
             }
             if members.is_empty() {
                 return Err(GenError::at(&aptr, "`allOf` must not be empty"));
+            }
+            if !object_shaped(m) && self.all_scalar(list) {
+                return self.scalar_all_of(s, list, &aptr, hint, nullable);
             }
             return self.inline_struct(s, ptr, hint, nullable);
         }
@@ -526,7 +697,7 @@ impl<'a> Lowerer<'a> {
             let stringy = matches!(ty.as_deref(), None | Some("string"));
             if stringy && vals.iter().any(|v| enum_wire(v).is_some()) {
                 let name = self.namer.claim(&type_name(hint));
-                let def = self.build_enum(&name, ptr, s)?;
+                let def = self.build_enum(&name, ptr, ptr, s)?;
                 self.types.insert(name.clone(), def);
                 return Ok((Ty::Named(name), nullable, None));
             }
@@ -650,6 +821,8 @@ impl<'a> Lowerer<'a> {
             .or_else(|| responses.iter().find(|(k, _)| k.starts_with('2')));
         if let Some((code, r)) = ok {
             let cptr = join(&rptr, code);
+            // Response keys are any text (`2XX`, `2 ok`): test names made from them go through
+            // `snake_name` like every other identifier.
             if r.get("$ref").is_some() {
                 return Err(GenError::at(&cptr, "response $ref is not supported"));
             }
@@ -664,7 +837,7 @@ impl<'a> Lowerer<'a> {
                         for (name, ex) in exs {
                             if let Some(v) = ex.get("value") {
                                 examples.push(Example {
-                                    test_name: format!("{method_name}_{code}_{}", snake_name(name)),
+                                    test_name: snake_name(&format!("{method_name}_{code}_{}", snake_name(name))),
                                     ty: response.clone(),
                                     value: v.clone(),
                                     unknown_variant: None,
@@ -673,7 +846,7 @@ impl<'a> Lowerer<'a> {
                         }
                     } else if let Some(v) = media.get("example") {
                         examples.push(Example {
-                            test_name: format!("{method_name}_{code}_example"),
+                            test_name: snake_name(&format!("{method_name}_{code}_example")),
                             ty: response.clone(),
                             value: v.clone(),
                             unknown_variant: None,

@@ -109,39 +109,42 @@ pub fn select<'a>(spec: &'a Spec, portion: &Portion) -> Result<Selection<'a>> {
     roots.extend(error_schema.clone());
 
     let mut schemas = BTreeSet::new();
-    let mut stack: Vec<(String, &Value)> = Vec::new();
+    // (pointer, node, whether the node is a `properties` map, whose keys are property names).
+    let mut stack: Vec<(String, &Value, bool)> = Vec::new();
     for op in &ops {
-        stack.push((op.pointer.clone(), op.op));
+        stack.push((op.pointer.clone(), op.op, false));
     }
     for r in &roots {
         if schemas.insert(r.clone()) {
             let ptr = join("#/components/schemas", r);
             if let Some(schema) = all.get(r) {
-                stack.push((ptr, schema));
+                stack.push((ptr, schema, false));
             }
         }
     }
-    // Iterative walk: deeply nested specs cannot overflow the stack here.
-    while let Some((ptr, node)) = stack.pop() {
+    // Iterative walk: deeply nested specs cannot overflow the stack here. Prose and example
+    // keywords hold no references worth following (examples may even hold `$ref`-shaped data),
+    // but only where they are keywords: under `properties` the same words are property names.
+    while let Some((ptr, node, names)) = stack.pop() {
         match node {
             Value::Object(m) => {
                 for (k, v) in m {
-                    if k == "$ref" {
+                    if k == "$ref" && !names {
                         let r = v.as_str().ok_or_else(|| GenError::at(&join(&ptr, k), "$ref must be a string"))?;
                         let name = ref_name(r, doc, &join(&ptr, k))?;
                         if schemas.insert(name.clone()) {
                             if let Some(target) = all.get(&name) {
-                                stack.push((join("#/components/schemas", &name), target));
+                                stack.push((join("#/components/schemas", &name), target, false));
                             }
                         }
-                    } else if !matches!(k.as_str(), "example" | "examples" | "x-examples" | "description") {
-                        stack.push((join(&ptr, k), v));
+                    } else if names || !matches!(k.as_str(), "example" | "examples" | "x-examples" | "description") {
+                        stack.push((join(&ptr, k), v, !names && k == "properties"));
                     }
                 }
             }
             Value::Array(items) => {
                 for (i, v) in items.iter().enumerate() {
-                    stack.push((format!("{ptr}/{i}"), v));
+                    stack.push((format!("{ptr}/{i}"), v, false));
                 }
             }
             _ => {}

@@ -1,4 +1,4 @@
-//! `cargo xtask gen [--spec PATH] [--portion PATH] [--out DIR] [--check]`
+//! `cargo xtask gen [--spec PATH] [--portion PATH] [--out DIR] [--check] [--force]`
 //!
 //! Thin front end over `plaid-idv-generator`. Exit codes: 0 ok, 1 stale (`--check`) or failed,
 //! 2 usage error.
@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
-  cargo xtask gen [--spec PATH] [--portion PATH] [--out DIR] [--check]
+  cargo xtask gen [--spec PATH] [--portion PATH] [--out DIR] [--check] [--force]
   cargo xtask diff OLD_SPEC NEW_SPEC [--portion PATH] [--json] [--all] [--deny-breaking]
   cargo xtask bench [--only generation|crate|runtime]";
 
@@ -23,6 +23,7 @@ struct GenArgs {
     portion: PathBuf,
     out: PathBuf,
     check: bool,
+    force: bool,
 }
 
 fn parse_gen(args: &[String]) -> Result<GenArgs, String> {
@@ -32,6 +33,7 @@ fn parse_gen(args: &[String]) -> Result<GenArgs, String> {
         portion: root.join("spec/portion.toml"),
         out: root.join("generated"),
         check: false,
+        force: false,
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -42,6 +44,7 @@ fn parse_gen(args: &[String]) -> Result<GenArgs, String> {
             "--portion" => a.portion = value("--portion")?,
             "--out" => a.out = value("--out")?,
             "--check" => a.check = true,
+            "--force" => a.force = true,
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
         }
     }
@@ -78,6 +81,11 @@ fn gen(args: &[String]) -> ExitCode {
         eprintln!("\n{} file(s) in {} are stale. Run `cargo xtask gen` to update them.", stale.len(), a.out.display());
         return ExitCode::FAILURE;
     }
+    // Refuse before printing anything about a directory we would not replace.
+    if let Err(e) = g::write::ensure_replaceable(&a.out, a.force) {
+        eprintln!("{e}");
+        return ExitCode::FAILURE;
+    }
     // What changes for users, against the API manifest of the current output.
     let previous = std::fs::read_to_string(a.out.join(g::render::MANIFEST)).ok();
     match previous.as_deref().map(serde_json::from_str::<g::ir::Ir>) {
@@ -94,7 +102,8 @@ fn gen(args: &[String]) -> ExitCode {
         Some(Err(_)) => println!("{} has an unreadable API manifest; no change summary", a.out.display()),
         None => println!("{} has no API manifest yet; no change summary", a.out.display()),
     }
-    if let Err(e) = g::write::write_atomic(&a.out, &out.files) {
+    let opts = g::write::WriteOptions { force: a.force, ..Default::default() };
+    if let Err(e) = g::write::write_output(&a.out, &out.files, &opts) {
         eprintln!("{e}");
         return ExitCode::FAILURE;
     }

@@ -28,3 +28,36 @@ pub(crate) fn head(body: &[u8]) -> Result<(Value, String, String), Error> {
 pub(crate) fn body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
     decode(body).map_err(|e| e.with_attempts(0))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Error;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Inner {
+        a: String,
+        b: String,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Outer {
+        items: Vec<Inner>,
+    }
+
+    fn path_of(json: &str) -> String {
+        match super::body::<Outer>(json.as_bytes()) {
+            Err(Error::Decode { path, .. }) => path,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn missing_fields_are_named_by_their_own_path() {
+        assert_eq!(path_of(r#"{"items": [{"a": "x", "b": "y"}, {"a": "x"}]}"#), "items[1].b");
+        assert_eq!(path_of("{\"items\": [{\n}]}"), "items[0].a");
+        assert_eq!(path_of("{}"), "items");
+        assert_eq!(path_of(r#"{"items": [{"a": 1, "b": "y"}]}"#), "items[0].a");
+    }
+}

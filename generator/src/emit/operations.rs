@@ -2,7 +2,7 @@
 //! cursor-paginated ones.
 
 use super::{doc_attr, ident, ty_tokens};
-use crate::ir::{Ir, Operation, RetrySafety};
+use crate::ir::{Ir, Operation, RetrySafety, Ty};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -16,16 +16,30 @@ pub fn emit(ir: &Ir) -> TokenStream {
             //! This portion has no operations.
         };
     }
+    // Only when some signature names a generated type (responses may all be `Value`).
+    let uses_types = ir.operations.iter().any(|op| {
+        op.request.iter().chain([&op.response]).chain(op.pagination.as_ref().map(|p| &p.item_ty)).any(names_a_type)
+    });
+    let use_types = uses_types.then(|| quote! { use crate::types; });
     quote! {
         #![allow(deprecated)]
         //! One async method per operation of the portion.
-        use crate::types;
+        #use_types
         use crate::runtime::client::{Operation, Retry};
         use crate::runtime::{Client, Error};
         impl Client {
             #(#methods)*
         }
         #(#pages)*
+    }
+}
+
+/// Whether `t` mentions a generated type.
+fn names_a_type(t: &Ty) -> bool {
+    match t {
+        Ty::Named(_) => true,
+        Ty::Vec(i) | Ty::Map(i) | Ty::Nullable(i) => names_a_type(i),
+        _ => false,
     }
 }
 
