@@ -60,6 +60,58 @@ pub struct Field {
     pub sensitive: bool,
 }
 
+/// How a field is present: the one place where optionality and nullability turn into Rust.
+/// Lowering, the emitters, retry safety and pagination all go through it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldShape {
+    /// `T`: always present, never `null`.
+    Required,
+    /// `Option<T>`: may be absent; absent is omitted when encoding.
+    Optional,
+    /// `Option<T>`: always present, may be `null` (decodes a missing key too).
+    Nullable,
+    /// Optional and nullable. In a type reachable from a request, `Option<Option<T>>` so that
+    /// an explicit `null` can be sent (`explicit_null`); elsewhere `Option<T>`.
+    OptionalNullable {
+        /// `Option<Option<T>>`.
+        explicit_null: bool,
+    },
+}
+
+impl FieldShape {
+    /// The rule: from the spec's `required` and `nullable`, and whether the struct is sent.
+    pub fn new(optional: bool, nullable: bool, in_request: bool) -> Self {
+        match (optional, nullable) {
+            (false, false) => FieldShape::Required,
+            (true, false) => FieldShape::Optional,
+            (false, true) => FieldShape::Nullable,
+            (true, true) => FieldShape::OptionalNullable { explicit_null: in_request },
+        }
+    }
+    /// How many `Option`s wrap the value: 0, 1 or 2.
+    pub fn options(self) -> usize {
+        match self {
+            FieldShape::Required => 0,
+            FieldShape::OptionalNullable { explicit_null: true } => 2,
+            _ => 1,
+        }
+    }
+    /// The key may be absent (so `new` leaves it empty and a setter fills it).
+    pub fn may_be_absent(self) -> bool {
+        matches!(self, FieldShape::Optional | FieldShape::OptionalNullable { .. })
+    }
+}
+
+impl Field {
+    /// This field's [`FieldShape`].
+    pub fn shape(&self) -> FieldShape {
+        match FieldShape::new(self.optional, self.nullable, self.explicit_null) {
+            FieldShape::OptionalNullable { .. } => FieldShape::OptionalNullable { explicit_null: self.explicit_null },
+            other => other,
+        }
+    }
+}
+
 /// One enum variant.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Variant {
@@ -208,9 +260,21 @@ pub struct Example {
     pub unknown_variant: Option<Value>,
 }
 
+/// Version of the IR's JSON form (`api.json`). Bumped when a change to the IR would make an
+/// older generator misread a newer manifest, or the other way round; manifests written before
+/// versioning have none and count as 1.
+pub const FORMAT_VERSION: u32 = 2;
+
+fn format_v1() -> u32 {
+    1
+}
+
 /// Everything the emitters need.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Ir {
+    /// [`FORMAT_VERSION`] of the generator that wrote it.
+    #[serde(default = "format_v1")]
+    pub format_version: u32,
     /// `info.title`.
     pub title: String,
     /// `info.version`.
@@ -271,4 +335,40 @@ pub struct Conversion {
     pub into: String,
     /// Fields of the target, each taken from the source's field of the same name.
     pub fields: Vec<String>,
+}
+
+/// Why an `api.json` cannot be compared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ManifestError {
+    /// Not JSON, or not an IR: the JSON path and what serde said.
+    Unreadable(String),
+    /// Written by a newer generator, whose format this one does not know.
+    Newer(u32),
+}
+
+impl std::fmt::Display for ManifestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ManifestError::Unreadable(why) => write!(f, "the API manifest cannot be read ({why})"),
+            ManifestError::Newer(v) => write!(
+                f,
+                "the API manifest has format {v}, newer than this generator's {FORMAT_VERSION}: it was written by a newer \
+                 plaid-idv-generator, so comparing would misread it (update the generator)"
+            ),
+        }
+    }
+}
+
+impl Ir {
+    /// Reads an `api.json`. Older formats are read (fields they lack take their defaults, so
+    /// those facts compare as unchanged); a newer format is refused rather than misread.
+    pub fn from_manifest(text: &str) -> Result<Ir, ManifestError> {
+        let v: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| ManifestError::Unreadable(format!("not JSON: {e}")))?;
+        let version = v.get("format_version").and_then(serde_json::Value::as_u64).unwrap_or(1);
+        if version > u64::from(FORMAT_VERSION) {
+            return Err(ManifestError::Newer(u32::try_from(version).unwrap_or(u32::MAX)));
+        }
+        serde_json::from_value(v).map_err(|e| ManifestError::Unreadable(e.to_string()))
+    }
 }

@@ -15,10 +15,6 @@ const MAX_DEPTH: usize = 128;
 /// Value written into the unknown-enum example tests.
 pub const UNSEEN_ENUM_VALUE: &str = "__plaid_idv_unseen_value__";
 
-/// Names the client itself uses on `Client`; operations may not take them.
-const CLIENT_METHODS: &[&str] =
-    &["builder", "from_env", "new", "clone", "execute", "environment", "start_verification", "wait_for_terminal"];
-
 struct Lowerer<'a> {
     doc: &'a Value,
     schemas: &'a Map<String, Value>,
@@ -85,7 +81,8 @@ pub fn lower<'a>(spec: &'a Spec, sel: &Selection<'a>, portion: &'a Portion) -> R
 
     let mut operations = Vec::new();
     let mut examples = Vec::new();
-    let mut op_namer = Namer::with_reserved(CLIENT_METHODS);
+    let reserved: Vec<&str> = crate::naming::client_methods().iter().map(String::as_str).collect();
+    let mut op_namer = Namer::with_reserved(&reserved);
     for op in &sel.ops {
         let (operation, mut exs) = l.lower_op(op, &mut op_namer)?;
         operations.push(operation);
@@ -132,6 +129,7 @@ pub fn lower<'a>(spec: &'a Spec, sel: &Selection<'a>, portion: &'a Portion) -> R
     }
     let error_type = sel.error_schema.as_ref().and_then(|e| l.named.get(e)).cloned();
     let mut ir = Ir {
+        format_version: FORMAT_VERSION,
         title: spec.title.clone(),
         spec_version: spec.version.clone(),
         api_version: spec.version.split('_').next().unwrap_or(&spec.version).to_string(),
@@ -869,8 +867,8 @@ impl<'a> Lowerer<'a> {
             }
             RetrySafety::WhenTrue {
                 field: f.name.clone(),
-                optional: f.optional || f.nullable,
-                explicit_null: f.optional && f.nullable,
+                optional: FieldShape::new(f.optional, f.nullable, true).options() >= 1,
+                explicit_null: FieldShape::new(f.optional, f.nullable, true).options() == 2,
             }
         } else {
             RetrySafety::Never
@@ -930,10 +928,10 @@ impl<'a> Lowerer<'a> {
         Some(Pagination {
             cursor_field: cursor.name.clone(),
             // Request types carry `Option<Option<_>>` for optional nullable fields.
-            cursor_explicit_null: cursor.optional && cursor.nullable,
-            cursor_optional: cursor.optional || cursor.nullable,
+            cursor_explicit_null: FieldShape::new(cursor.optional, cursor.nullable, true).options() == 2,
+            cursor_optional: FieldShape::new(cursor.optional, cursor.nullable, true).options() >= 1,
             next_field: next.name.clone(),
-            next_optional: next.optional || next.nullable,
+            next_optional: FieldShape::new(next.optional, next.nullable, false).options() >= 1,
             items_field: lists[0].name.clone(),
             item_ty,
             pages_method: String::new(),
@@ -1043,7 +1041,7 @@ impl<'a> Lowerer<'a> {
             if let Some(TypeDef { kind: Kind::Struct { fields, request, .. }, .. }) = self.types.get_mut(&n) {
                 *request = true;
                 for f in fields {
-                    f.explicit_null = f.optional && f.nullable;
+                    f.explicit_null = FieldShape::new(f.optional, f.nullable, true).options() == 2;
                 }
             }
         }

@@ -96,7 +96,28 @@ fn camel(raw: &str) -> String {
     out
 }
 
+/// Longest identifier the generator emits, in bytes. A longer name is cut and ends in a hash of
+/// the whole name, so it stays distinct, stable across runs and readable, and rustdoc's file
+/// names (`struct.Name.html`) stay far below the 255-byte limit of file systems.
+pub const MAX_IDENT: usize = 64;
+
+/// FNV-1a, 32 bits: a small stable hash (no dependency, same on every platform and run).
+fn fnv1a(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0x811c_9dc5u32, |h, b| (h ^ u32::from(*b)).wrapping_mul(0x0100_0193))
+}
+
+/// `s` (ASCII) if short enough, else its head, `sep` and eight hex digits of its hash.
+fn cap(s: String, sep: &str) -> String {
+    if s.len() <= MAX_IDENT {
+        return s;
+    }
+    let keep = MAX_IDENT - sep.len() - 8;
+    let head = s[..keep].trim_end_matches('_');
+    format!("{head}{sep}{:08x}", fnv1a(s.as_bytes()))
+}
+
 /// UpperCamelCase type or variant name for a wire name; empty and digit-led names get a prefix.
+/// At most [`MAX_IDENT`] bytes.
 pub fn type_name(raw: &str) -> String {
     let mut s = camel(raw);
     if s.is_empty() {
@@ -107,7 +128,12 @@ pub fn type_name(raw: &str) -> String {
     if is_keyword(&s) || RESERVED_TYPES.contains(&s.as_str()) {
         s.push_str("Type");
     }
-    s
+    cap(s, "X")
+}
+
+/// `base` (already a type name) followed by `suffix`, capped like [`type_name`].
+pub fn suffixed_type_name(base: &str, suffix: &str) -> String {
+    cap(format!("{base}{suffix}"), "X")
 }
 
 /// Enum variant name for a wire value. `Unknown` is kept for the catch-all variant.
@@ -120,7 +146,8 @@ pub fn variant_name(raw: &str) -> String {
     }
 }
 
-/// snake_case field, method or module name. Keywords get a trailing `_`.
+/// snake_case field, method or module name. Keywords get a trailing `_`. At most [`MAX_IDENT`]
+/// bytes.
 pub fn snake_name(raw: &str) -> String {
     let words = ascii_words(raw);
     let mut s = words.split_whitespace().map(|w| w.to_snake_case()).collect::<Vec<_>>().join("_");
@@ -132,7 +159,49 @@ pub fn snake_name(raw: &str) -> String {
     if is_keyword(&s) {
         s.push('_');
     }
-    s
+    cap(s, "_")
+}
+
+/// Every method name `Client` already has: parsed with `syn` from the runtime sources (inherent
+/// `impl Client` blocks and trait impls for `Client`), plus the methods of the traits it
+/// implements or users call on it (`clone`, `fmt`, `to_owned`, …). Generated operation methods
+/// must avoid all of them, so this set is derived from the runtime and cannot drift from it.
+pub fn client_methods() -> &'static std::collections::BTreeSet<String> {
+    static SET: std::sync::OnceLock<std::collections::BTreeSet<String>> = std::sync::OnceLock::new();
+    SET.get_or_init(|| {
+        let mut set: std::collections::BTreeSet<String> =
+            // Trait methods, and `new`/`default` (clippy wants them to return `Self`).
+            ["clone", "clone_from", "fmt", "to_owned", "into", "try_into", "borrow", "type_id", "eq", "ne", "new", "default"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+        for (_, src) in crate::render::runtime_sources() {
+            set.extend(methods_of(src, "Client"));
+        }
+        set
+    })
+}
+
+/// The names of the functions in every `impl … Client` block of `src` (inherent or trait).
+/// A source that does not parse contributes nothing (the runtime is compiled and tested, so it
+/// always parses; a unit test checks that the set is not empty).
+pub fn methods_of(src: &str, ty: &str) -> Vec<String> {
+    let Ok(file) = syn::parse_file(src) else { return Vec::new() };
+    let mut out = Vec::new();
+    for item in file.items {
+        if let syn::Item::Impl(imp) = item {
+            let is_ty =
+                matches!(&*imp.self_ty, syn::Type::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == ty));
+            if is_ty {
+                for it in imp.items {
+                    if let syn::ImplItem::Fn(f) = it {
+                        out.push(f.sig.ident.to_string());
+                    }
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Hands out names within one scope, never the same one twice.
@@ -172,6 +241,38 @@ impl Namer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_names_are_capped_stably_and_stay_distinct() {
+        let a = type_name(&"very long segment ".repeat(20));
+        let b = type_name(&format!("{} x", "very long segment ".repeat(20)));
+        assert!(a.len() <= MAX_IDENT && b.len() <= MAX_IDENT, "{a} {b}");
+        assert_ne!(a, b);
+        assert_eq!(a, type_name(&"very long segment ".repeat(20)), "stable");
+        assert!(a.starts_with("VeryLongSegmentVeryLong"), "{a}");
+        let s = snake_name(&"Deeply Nested ".repeat(30));
+        assert!(s.len() <= MAX_IDENT && s.starts_with("deeply_nested_deeply"), "{s}");
+        assert_eq!(type_name("ShortName"), "ShortName");
+    }
+
+    #[test]
+    fn client_methods_come_from_the_runtime() {
+        let m = client_methods();
+        for name in [
+            "execute",
+            "send",
+            "attempt",
+            "base_url",
+            "retry_policy",
+            "builder",
+            "from_env",
+            "start_verification",
+            "wait_for_terminal",
+            "clone",
+        ] {
+            assert!(m.contains(name), "{name} is not reserved: {m:?}");
+        }
+    }
 
     #[test]
     fn odd_enum_values() {

@@ -35,6 +35,12 @@ const CARGO_TEMPLATE: &str = include_str!("../runtime/Cargo.toml.in");
 /// portions that have the IDV flow.
 const README_TEMPLATE: &str = include_str!("../runtime/README.md");
 
+/// Every runtime source that can add methods to `Client` (the runtime itself and the flow
+/// helpers), for [`crate::naming::client_methods`].
+pub fn runtime_sources() -> impl Iterator<Item = (&'static str, &'static str)> {
+    RUNTIME.iter().copied().chain(std::iter::once(FLOW))
+}
+
 /// The API manifest's file name in the generated crate.
 pub const MANIFEST: &str = "api.json";
 

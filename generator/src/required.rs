@@ -19,12 +19,12 @@ pub fn name_required_structs(types: &mut BTreeMap<String, TypeDef>) {
     let wanted: Vec<String> = types
         .values()
         .filter(
-            |t| matches!(&t.kind, Kind::Struct { fields, .. } if fields.iter().filter(|f| !f.optional).count() >= 2),
+            |t| matches!(&t.kind, Kind::Struct { fields, .. } if fields.iter().filter(|f| !f.shape().may_be_absent()).count() >= 2),
         )
         .map(|t| t.name.clone())
         .collect();
     for name in wanted {
-        let claimed = namer.claim(&format!("{name}{SUFFIX}"));
+        let claimed = namer.claim(&crate::naming::suffixed_type_name(&name, SUFFIX));
         if let Some(TypeDef { kind: Kind::Struct { required_struct, .. }, .. }) = types.get_mut(&name) {
             *required_struct = Some(claimed);
         }

@@ -88,7 +88,7 @@ fn gen(args: &[String]) -> ExitCode {
     }
     // What changes for users, against the API manifest of the current output.
     let previous = std::fs::read_to_string(a.out.join(g::render::MANIFEST)).ok();
-    match previous.as_deref().map(serde_json::from_str::<g::ir::Ir>) {
+    match previous.as_deref().map(g::ir::Ir::from_manifest) {
         Some(Ok(old)) => {
             let report = g::diff::diff(&old, &out.ir, None);
             println!("changes against {}: {}", a.out.display(), report.summary());
@@ -99,7 +99,7 @@ fn gen(args: &[String]) -> ExitCode {
                 println!("  … {} more; run `cargo xtask diff OLD NEW` for the full report", report.changes.len() - 20);
             }
         }
-        Some(Err(_)) => println!("{} has an unreadable API manifest; no change summary", a.out.display()),
+        Some(Err(e)) => println!("{}: {e}; no change summary", a.out.display()),
         None => println!("{} has no API manifest yet; no change summary", a.out.display()),
     }
     let opts = g::write::WriteOptions { force: a.force, ..Default::default() };

@@ -58,11 +58,9 @@ pub fn field_type(f: &Field, path: &TokenStream) -> TokenStream {
     if f.boxed {
         t = quote!(Box<#t>);
     }
-    if f.explicit_null {
-        quote!(Option<Option<#t>>)
-    } else if f.optional || f.nullable {
-        quote!(Option<#t>)
-    } else {
-        t
+    match f.shape().options() {
+        0 => t,
+        1 => quote!(Option<#t>),
+        _ => quote!(Option<Option<#t>>),
     }
 }

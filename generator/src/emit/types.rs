@@ -1,7 +1,7 @@
 //! Models: structs, string enums with an `Unknown` catch-all, and identifier newtypes.
 
 use super::{doc_attr, field_type, ident};
-use crate::ir::{Field, Ir, Kind, Ty, TypeDef};
+use crate::ir::{Field, FieldShape, Ir, Kind, Ty, TypeDef};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -157,7 +157,7 @@ fn emit_struct(
     required_struct: Option<&str>,
 ) -> TokenStream {
     let here = TokenStream::new();
-    let all_optional = fields.iter().all(|f| f.optional);
+    let all_optional = fields.iter().all(|f| f.shape().may_be_absent());
     let defs = fields.iter().map(|f| {
         let fname = ident(&f.name);
         let ty = field_type(f, &here);
@@ -166,22 +166,23 @@ fn emit_struct(
             let w = &f.wire;
             quote!(#[serde(rename = #w)])
         });
-        let serde = if f.explicit_null {
-            quote!(#[serde(default, skip_serializing_if = "Option::is_none", with = "::serde_with::rust::double_option")])
-        } else if f.optional {
-            quote!(#[serde(default, skip_serializing_if = "Option::is_none")])
-        } else if f.nullable {
-            quote!(#[serde(default)])
-        } else {
-            quote!()
+        let serde = match f.shape() {
+            FieldShape::OptionalNullable { explicit_null: true } => {
+                quote!(#[serde(default, skip_serializing_if = "Option::is_none", with = "::serde_with::rust::double_option")])
+            }
+            FieldShape::Optional | FieldShape::OptionalNullable { .. } => {
+                quote!(#[serde(default, skip_serializing_if = "Option::is_none")])
+            }
+            FieldShape::Nullable => quote!(#[serde(default)]),
+            FieldShape::Required => quote!(),
         };
         let dep = f.deprecated.then(|| quote!(#[deprecated]));
         quote! { #fdoc #dep #rename #serde pub #fname: #ty, }
     });
-    let required: Vec<&Field> = fields.iter().filter(|f| !f.optional).collect();
+    let required: Vec<&Field> = fields.iter().filter(|f| !f.shape().may_be_absent()).collect();
     let inits = fields.iter().map(|f| {
         let n = ident(&f.name);
-        if f.optional {
+        if f.shape().may_be_absent() {
             quote!(#n: None)
         } else if required_struct.is_some() {
             quote!(#n: required.#n)
@@ -265,7 +266,7 @@ fn emit_struct(
             }
         }
     });
-    let setters = fields.iter().filter(|f| request && f.optional).map(|f| {
+    let setters = fields.iter().filter(|f| request && f.shape().may_be_absent()).map(|f| {
         let n = ident(&f.name);
         let setter = ident(&format!("with_{}", f.name.trim_end_matches('_')));
         let mut inner = super::ty_tokens(&f.ty, &here);
@@ -273,7 +274,7 @@ fn emit_struct(
             inner = quote!(Box<#inner>);
         }
         let wire = f.wire.replace('`', "'");
-        if f.explicit_null {
+        if f.shape().options() == 2 {
             let d = format!(" Sets `{wire}`: a value, or `None` to send an explicit `null`.");
             quote! {
                 #[doc = #d]
