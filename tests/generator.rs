@@ -815,3 +815,27 @@ fn openapiv3_schema_losslessness() {
         }
     }
 }
+
+/// Pagination comes from `spec/portion.toml`, not from field names: without a declaration a
+/// list operation has no page streams, and a declaration the shapes do not fit is a warning.
+#[test]
+fn pagination_is_declared_in_the_portion() {
+    let root = common::root();
+    let spec = std::fs::read(root.join("spec/plaid-idv.yaml")).unwrap();
+    let mut portion = plaid_idv_generator::portion::Portion::load(&root.join("spec/portion.toml")).unwrap();
+    let paged = |p: &plaid_idv_generator::portion::Portion| -> (Vec<String>, Vec<String>) {
+        let out = plaid_idv_generator::generate_from(&spec, "plaid-idv.yaml", p).unwrap();
+        let ops = out.ir.operations.iter().filter(|o| o.pagination.is_some()).map(|o| o.path.clone()).collect();
+        (ops, out.ir.warnings)
+    };
+    assert_eq!(paged(&portion).0, ["/identity_verification/list", "/dashboard_user/list"]);
+    portion.pagination.remove("/dashboard_user/list");
+    assert_eq!(paged(&portion).0, ["/identity_verification/list"]);
+    portion.pagination.get_mut("/identity_verification/list").unwrap().items = "sessions".into();
+    let (ops, warnings) = paged(&portion);
+    assert!(ops.is_empty());
+    assert!(
+        warnings.iter().any(|w| w.contains("#/paths/~1identity_verification~1list") && w.contains("`sessions`")),
+        "{warnings:#?}"
+    );
+}

@@ -873,7 +873,7 @@ impl<'a> Lowerer<'a> {
         } else {
             RetrySafety::Never
         };
-        let mut pagination = self.pagination(&request, &response);
+        let mut pagination = self.pagination(&op.path, &op.pointer, &request, &response);
         if let Some(p) = &mut pagination {
             p.pages_method = namer.claim(&format!("{method_name}_pages"));
             p.stream_method = namer.claim(&format!("{method_name}_stream"));
@@ -911,17 +911,26 @@ impl<'a> Lowerer<'a> {
         self.struct_fields(req)?.iter().find(|f| f.wire == wire).cloned()
     }
 
-    fn pagination(&self, req: &Option<Ty>, resp: &Ty) -> Option<Pagination> {
-        let rf = self.struct_fields(req)?;
-        let cursor = rf.iter().find(|f| f.wire == "cursor" && f.ty == Ty::String)?;
-        let pf = self.struct_fields(&Some(resp.clone()))?;
-        let next = pf.iter().find(|f| f.wire == "next_cursor" && f.ty == Ty::String)?;
-        let lists: Vec<&Field> =
-            pf.iter().filter(|f| matches!(&f.ty, Ty::Vec(i) if matches!(**i, Ty::Named(_)))).collect();
-        if lists.len() != 1 || lists[0].optional || lists[0].nullable {
+    /// Pagination as `spec/portion.toml` declares it for this path. A declaration the shapes do
+    /// not fit is a warning (with the pointer), and the operation is not paginated.
+    fn pagination(&mut self, path: &str, ptr: &str, req: &Option<Ty>, resp: &Ty) -> Option<Pagination> {
+        let rule = self.portion.pagination.get(path)?.clone();
+        let fields = |ty: &Option<Ty>| self.struct_fields(ty).cloned().unwrap_or_default();
+        let (rf, pf) = (fields(req), fields(&Some(resp.clone())));
+        let find = |fs: &[Field], wire: &str| fs.iter().find(|f| f.wire == wire).cloned();
+        let cursor = find(&rf, &rule.cursor).filter(|f| f.ty == Ty::String);
+        let next = find(&pf, &rule.next).filter(|f| f.ty == Ty::String);
+        let list = find(&pf, &rule.items)
+            .filter(|f| matches!(&f.ty, Ty::Vec(i) if matches!(**i, Ty::Named(_))) && !f.optional && !f.nullable);
+        let (Some(cursor), Some(next), Some(list)) = (cursor, next, list) else {
+            self.warnings.push(format!(
+                "{ptr}: spec/portion.toml [pagination] wants a string request field `{}`, a string response field `{}` \
+                 and a required list of objects `{}`; the shapes do not fit, so the operation is not paginated",
+                rule.cursor, rule.next, rule.items
+            ));
             return None;
-        }
-        let item_ty = match &lists[0].ty {
+        };
+        let item_ty = match &list.ty {
             Ty::Vec(i) => (**i).clone(),
             _ => return None,
         };
@@ -932,7 +941,7 @@ impl<'a> Lowerer<'a> {
             cursor_optional: FieldShape::new(cursor.optional, cursor.nullable, true).options() >= 1,
             next_field: next.name.clone(),
             next_optional: FieldShape::new(next.optional, next.nullable, false).options() >= 1,
-            items_field: lists[0].name.clone(),
+            items_field: list.name.clone(),
             item_ty,
             pages_method: String::new(),
             stream_method: String::new(),

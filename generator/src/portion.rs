@@ -46,6 +46,22 @@ pub struct Portion {
     /// Groups of schemas that are one type to users (see [`crate::unify`]).
     #[serde(default)]
     pub same_type: Vec<SameType>,
+    /// Cursor-paginated operations by path.
+    #[serde(default)]
+    pub pagination: BTreeMap<String, PaginationRule>,
+}
+
+/// How one operation pages: JSON names of the request's cursor, the response's next cursor and
+/// the response's list of items.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct PaginationRule {
+    /// Request field that carries the cursor (a string).
+    pub cursor: String,
+    /// Response field with the next cursor (a string; absent, null or empty ends the listing).
+    pub next: String,
+    /// Response field with the page's items (a list of objects).
+    pub items: String,
 }
 
 /// Schemas of one shape that become one type.
