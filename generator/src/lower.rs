@@ -963,7 +963,7 @@ impl<'a> Lowerer<'a> {
         let find = |key: &str| -> Option<String> {
             let p = s.get("properties")?.get(key)?;
             let p = match p.get("$ref").and_then(Value::as_str) {
-                Some(r) => self.schemas.get(r.rsplit('/').next()?)?,
+                Some(r) => self.schemas.get(&ref_name(r, self.doc, "#").ok()?)?,
                 None => p,
             };
             if let Some(Value::Array(vals)) = p.get("enum") {
