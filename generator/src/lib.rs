@@ -6,6 +6,7 @@
 pub mod diff;
 pub mod emit;
 pub mod error;
+pub mod graph;
 pub mod ir;
 pub mod load;
 pub mod lower;

@@ -1,0 +1,93 @@
+//! IR → IR passes over the type graph: which structs a request can reach (their optional
+//! nullable fields become `Option<Option<T>>`), and which fields must be boxed to break a
+//! reference cycle.
+
+use crate::ir::{FieldShape, Kind, Operation, Ty, TypeDef};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Named types `ty` mentions, each with whether it is held directly (not behind a list or map,
+/// so a cycle through it needs a `Box`).
+fn named_refs(ty: &Ty, direct: bool, out: &mut Vec<(String, bool)>) {
+    match ty {
+        Ty::Named(n) => out.push((n.clone(), direct)),
+        Ty::Vec(i) | Ty::Map(i) => named_refs(i, false, out),
+        Ty::Nullable(i) => named_refs(i, direct, out),
+        _ => {}
+    }
+}
+
+fn edges(types: &BTreeMap<String, TypeDef>, name: &str) -> Vec<(String, bool)> {
+    let mut out = Vec::new();
+    if let Some(TypeDef { kind: Kind::Struct { fields, .. }, .. }) = types.get(name) {
+        for f in fields {
+            named_refs(&f.ty, true, &mut out);
+        }
+    }
+    out
+}
+
+/// Marks every struct reachable from a request body as `request`, and gives its optional
+/// nullable fields an explicit `null` (the [`FieldShape`] rule for types that are sent).
+pub fn mark_requests(types: &mut BTreeMap<String, TypeDef>, ops: &[Operation]) {
+    let mut seen = BTreeSet::new();
+    let mut stack: Vec<String> = Vec::new();
+    for op in ops {
+        if let Some(t) = &op.request {
+            let mut out = Vec::new();
+            named_refs(t, true, &mut out);
+            stack.extend(out.into_iter().map(|(n, _)| n));
+        }
+    }
+    while let Some(n) = stack.pop() {
+        if seen.insert(n.clone()) {
+            stack.extend(edges(types, &n).into_iter().map(|(n, _)| n));
+        }
+    }
+    for n in seen {
+        if let Some(TypeDef { kind: Kind::Struct { fields, request, .. }, .. }) = types.get_mut(&n) {
+            *request = true;
+            for f in fields {
+                f.explicit_null = FieldShape::new(f.optional, f.nullable, true).options() == 2;
+            }
+        }
+    }
+}
+
+/// Boxes every direct field whose type can reach back to the struct holding it.
+pub fn mark_boxes(types: &mut BTreeMap<String, TypeDef>) {
+    let names: Vec<String> = types.keys().cloned().collect();
+    let direct: BTreeMap<String, Vec<String>> = names
+        .iter()
+        .map(|n| (n.clone(), edges(types, n).into_iter().filter(|(_, d)| *d).map(|(t, _)| t).collect()))
+        .collect();
+    let reaches = |from: &str, to: &str| -> bool {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![from.to_string()];
+        while let Some(n) = stack.pop() {
+            if n == to {
+                return true;
+            }
+            if seen.insert(n.clone()) {
+                stack.extend(direct.get(&n).cloned().unwrap_or_default());
+            }
+        }
+        false
+    };
+    let mut to_box = Vec::new();
+    for n in &names {
+        if let Some(TypeDef { kind: Kind::Struct { fields, .. }, .. }) = types.get(n) {
+            for (i, f) in fields.iter().enumerate() {
+                let mut refs = Vec::new();
+                named_refs(&f.ty, true, &mut refs);
+                if refs.iter().any(|(t, d)| *d && reaches(t, n)) {
+                    to_box.push((n.clone(), i));
+                }
+            }
+        }
+    }
+    for (n, i) in to_box {
+        if let Some(TypeDef { kind: Kind::Struct { fields, .. }, .. }) = types.get_mut(&n) {
+            fields[i].boxed = true;
+        }
+    }
+}

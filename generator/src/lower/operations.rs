@@ -1,0 +1,192 @@
+//! Operations → client methods: request and response types, examples, retry safety, pagination.
+
+use super::*;
+
+impl<'a> Lowerer<'a> {
+    pub(super) fn lower_op(
+        &mut self,
+        op: &crate::select::SelectedOp<'a>,
+        namer: &mut Namer,
+    ) -> Result<(Operation, Vec<Example>)> {
+        let o = op.op;
+        let id = match o.get("operationId") {
+            Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
+            Some(Value::String(_)) | None => format!("{}_{}", op.method, op.path),
+            Some(_) => return Err(GenError::at(&join(&op.pointer, "operationId"), "operationId must be a string")),
+        };
+        let method_name = namer.claim(&snake_name(&id));
+        if o.get("parameters").is_some_and(|p| p.as_array().is_none_or(|a| !a.is_empty())) {
+            return Err(GenError::at(
+                &join(&op.pointer, "parameters"),
+                "operation parameters are not supported (Plaid's API takes everything in the JSON body)",
+            ));
+        }
+        if op.path.contains('{') {
+            return Err(GenError::at(&op.pointer, "path templates like {id} are not supported"));
+        }
+        let base_hint = type_name(&id);
+        let doc = match (o.get("summary").and_then(Value::as_str), desc(o)) {
+            (Some(s), Some(d)) => Some(format!("{}\n\n{d}", s.trim())),
+            (Some(s), None) => Some(s.trim().to_string()),
+            (None, d) => d,
+        };
+        let mut request = None;
+        if let Some(rb) = o.get("requestBody") {
+            let rptr = join(&op.pointer, "requestBody");
+            if rb.get("$ref").is_some() {
+                return Err(GenError::at(&rptr, "requestBody $ref is not supported"));
+            }
+            let content = rb.get("content").ok_or_else(|| GenError::at(&rptr, "requestBody has no `content`"))?;
+            let cptr = join(&rptr, "content");
+            match Self::json_schema_of(content, &cptr)? {
+                Some((media, mptr)) => {
+                    let schema =
+                        media.get("schema").ok_or_else(|| GenError::at(&mptr, "media type has no `schema`"))?;
+                    let (ty, _, _) = self.field_ty(schema, &join(&mptr, "schema"), &format!("{base_hint}Request"))?;
+                    request = Some(ty);
+                }
+                None => return Err(GenError::at(&cptr, "only JSON request bodies are supported")),
+            }
+        }
+        let rptr = join(&op.pointer, "responses");
+        let responses = o
+            .get("responses")
+            .and_then(Value::as_object)
+            .ok_or_else(|| GenError::at(&rptr, "an operation needs a `responses` mapping"))?;
+        let mut response = Ty::Json;
+        let mut examples = Vec::new();
+        let ok = responses
+            .iter()
+            .find(|(k, _)| k.as_str() == "200")
+            .or_else(|| responses.iter().find(|(k, _)| k.starts_with('2')));
+        if let Some((code, r)) = ok {
+            let cptr = join(&rptr, code);
+            // Response keys are any text (`2XX`, `2 ok`): test names made from them go through
+            // `snake_name` like every other identifier.
+            if r.get("$ref").is_some() {
+                return Err(GenError::at(&cptr, "response $ref is not supported"));
+            }
+            if let Some(content) = r.get("content") {
+                if let Some((media, mptr)) = Self::json_schema_of(content, &join(&cptr, "content"))? {
+                    if let Some(schema) = media.get("schema") {
+                        let (ty, _, _) =
+                            self.field_ty(schema, &join(&mptr, "schema"), &format!("{base_hint}Response"))?;
+                        response = ty;
+                    }
+                    if let Some(Value::Object(exs)) = media.get("examples") {
+                        for (name, ex) in exs {
+                            if let Some(v) = ex.get("value") {
+                                examples.push(Example {
+                                    test_name: snake_name(&format!("{method_name}_{code}_{}", snake_name(name))),
+                                    ty: response.clone(),
+                                    value: v.clone(),
+                                    unknown_variant: None,
+                                });
+                            }
+                        }
+                    } else if let Some(v) = media.get("example") {
+                        examples.push(Example {
+                            test_name: snake_name(&format!("{method_name}_{code}_example")),
+                            ty: response.clone(),
+                            value: v.clone(),
+                            unknown_variant: None,
+                        });
+                    }
+                }
+            }
+        }
+        let retry = if self.portion.retry.always.iter().any(|p| p == &op.path) {
+            RetrySafety::Always
+        } else if let Some(field) = self.portion.retry.when_true.get(&op.path) {
+            let f = self.request_field(&request, field).ok_or_else(|| {
+                GenError::at(
+                    &op.pointer,
+                    format!("retry.when_true names `{field}`, which is not a field of this request"),
+                )
+            })?;
+            if f.ty != Ty::Bool {
+                return Err(GenError::at(&op.pointer, format!("retry.when_true field `{field}` is not a boolean")));
+            }
+            RetrySafety::WhenTrue {
+                field: f.name.clone(),
+                optional: FieldShape::new(f.optional, f.nullable, true).options() >= 1,
+                explicit_null: FieldShape::new(f.optional, f.nullable, true).options() == 2,
+            }
+        } else {
+            RetrySafety::Never
+        };
+        let mut pagination = self.pagination(&op.path, &op.pointer, &request, &response);
+        if let Some(p) = &mut pagination {
+            p.pages_method = namer.claim(&format!("{method_name}_pages"));
+            p.stream_method = namer.claim(&format!("{method_name}_stream"));
+        }
+        let http_method = op.method.to_uppercase();
+        let deprecated = is_true(o, "deprecated");
+        Ok((
+            Operation {
+                method_name,
+                id,
+                http_method,
+                path: op.path.clone(),
+                doc,
+                request,
+                response,
+                deprecated,
+                retry,
+                pagination,
+            },
+            examples,
+        ))
+    }
+
+    pub(super) fn struct_fields(&self, ty: &Option<Ty>) -> Option<&Vec<Field>> {
+        match ty {
+            Some(Ty::Named(n)) => match &self.types.get(n)?.kind {
+                Kind::Struct { fields, .. } => Some(fields),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    pub(super) fn request_field(&self, req: &Option<Ty>, wire: &str) -> Option<Field> {
+        self.struct_fields(req)?.iter().find(|f| f.wire == wire).cloned()
+    }
+
+    /// Pagination as `spec/portion.toml` declares it for this path. A declaration the shapes do
+    /// not fit is a warning (with the pointer), and the operation is not paginated.
+    pub(super) fn pagination(&mut self, path: &str, ptr: &str, req: &Option<Ty>, resp: &Ty) -> Option<Pagination> {
+        let rule = self.portion.pagination.get(path)?.clone();
+        let fields = |ty: &Option<Ty>| self.struct_fields(ty).cloned().unwrap_or_default();
+        let (rf, pf) = (fields(req), fields(&Some(resp.clone())));
+        let find = |fs: &[Field], wire: &str| fs.iter().find(|f| f.wire == wire).cloned();
+        let cursor = find(&rf, &rule.cursor).filter(|f| f.ty == Ty::String);
+        let next = find(&pf, &rule.next).filter(|f| f.ty == Ty::String);
+        let list = find(&pf, &rule.items)
+            .filter(|f| matches!(&f.ty, Ty::Vec(i) if matches!(**i, Ty::Named(_))) && !f.optional && !f.nullable);
+        let (Some(cursor), Some(next), Some(list)) = (cursor, next, list) else {
+            self.warnings.push(format!(
+                "{ptr}: spec/portion.toml [pagination] wants a string request field `{}`, a string response field `{}` \
+                 and a required list of objects `{}`; the shapes do not fit, so the operation is not paginated",
+                rule.cursor, rule.next, rule.items
+            ));
+            return None;
+        };
+        let item_ty = match &list.ty {
+            Ty::Vec(i) => (**i).clone(),
+            _ => return None,
+        };
+        Some(Pagination {
+            cursor_field: cursor.name.clone(),
+            // Request types carry `Option<Option<_>>` for optional nullable fields.
+            cursor_explicit_null: FieldShape::new(cursor.optional, cursor.nullable, true).options() == 2,
+            cursor_optional: FieldShape::new(cursor.optional, cursor.nullable, true).options() >= 1,
+            next_field: next.name.clone(),
+            next_optional: FieldShape::new(next.optional, next.nullable, false).options() >= 1,
+            items_field: list.name.clone(),
+            item_ty,
+            pages_method: String::new(),
+            stream_method: String::new(),
+        })
+    }
+}
