@@ -271,6 +271,13 @@ pub fn run(root: &Path, only: Option<&str>) -> ExitCode {
         }
     }
 
+    if want("progenitor") {
+        println!(
+            "6. crate from Plaid's spec: ours vs progenitor 0.14 (crate-only debug build, alternating, median of 3)"
+        );
+        versus_progenitor(root, &portion, &tmp, &mut rows);
+    }
+
     if want("constructors") {
         println!("5. constructor designs (crate from Plaid's spec when present, else ours)");
         constructors(root, &portion, &tmp, &mut rows);
@@ -316,18 +323,19 @@ pub fn run(root: &Path, only: Option<&str>) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// `cargo xtask bench [--only generation|crate|runtime|constructors]`. Re-runs itself in release mode when
+/// `cargo xtask bench [--only generation|crate|runtime|constructors|progenitor]`. Re-runs itself in release mode when
 /// built for debug.
 pub fn main(root: &Path, args: &[String]) -> ExitCode {
     let only = match args {
         [] => None,
         [flag, part]
-            if flag == "--only" && ["generation", "crate", "runtime", "constructors"].contains(&part.as_str()) =>
+            if flag == "--only"
+                && ["generation", "crate", "runtime", "constructors", "progenitor"].contains(&part.as_str()) =>
         {
             Some(part.as_str())
         }
         _ => {
-            eprintln!("usage: cargo xtask bench [--only generation|crate|runtime|constructors]");
+            eprintln!("usage: cargo xtask bench [--only generation|crate|runtime|constructors|progenitor]");
             return ExitCode::from(2);
         }
     };
@@ -452,4 +460,94 @@ fn ir_required(ir: &g::ir::Ir) -> Vec<&str> {
         .filter(|t| matches!(&t.kind, g::ir::Kind::Struct { required_struct: Some(_), .. }))
         .map(|t| t.name.as_str())
         .collect()
+}
+
+/// Ours and progenitor's crate for the IDV portion of Plaid's newest spec, built side by side:
+/// build each once, then three rounds of `cargo clean -p plaid-idv` + `cargo build` alternating
+/// between the two, medians. progenitor's crate comes from `../shared/bench/progenitor/build.sh`
+/// (run once and kept in `target/bench-progenitor/`).
+fn versus_progenitor(root: &Path, portion: &g::portion::Portion, tmp: &Path, rows: &mut Vec<Row>) {
+    let spec = root.join("../shared/plaid-openapi/2020-09-14.yml");
+    let harness = root.join("../shared/bench/progenitor/build.sh");
+    if !spec.exists() || !harness.exists() {
+        return println!(
+            "  SKIP: needs ../shared/plaid-openapi/2020-09-14.yml and ../shared/bench/progenitor/build.sh"
+        );
+    }
+    let theirs = root.join("target/bench-progenitor/crate");
+    if !theirs.join("src/lib.rs").exists() {
+        println!("  building progenitor's crate with the harness (once; a few minutes)");
+        let ok = Command::new("bash")
+            .arg(&harness)
+            .arg(&spec)
+            .arg(&theirs)
+            .env("PROGENITOR_WORK", root.join("target/bench-progenitor/work"))
+            .status()
+            .is_ok_and(|s| s.success());
+        if !ok {
+            return println!("  the progenitor harness failed; run it by hand to see why");
+        }
+    }
+    let out = match std::fs::read(&spec)
+        .map_err(|e| e.to_string())
+        .and_then(|b| g::generate_from(&b, &spec.display().to_string(), portion).map_err(|e| e.to_string()))
+    {
+        Ok(o) => o,
+        Err(e) => return println!("  cannot generate ours: {e}"),
+    };
+    let ours = tmp.join("vs-progenitor/plaid-idv");
+    write_crate(&out.files, &ours);
+    let ours_min = tmp.join("vs-progenitor-min/plaid-idv");
+    write_crate(&out.files, &ours_min);
+    let target = root.join("target/bench-build");
+    let variants: [(&str, &Path, &[&str]); 3] = [
+        ("ours, default features", &ours, &["build"]),
+        ("ours, --no-default-features", &ours_min, &["build", "--no-default-features"]),
+        ("progenitor 0.14", &theirs, &["build"]),
+    ];
+    for (name, dir, args) in &variants {
+        if !cargo(dir, &target, args) {
+            return println!("  {name} does not build; see `cargo build` in {}", dir.display());
+        }
+    }
+    let mut times: Vec<Vec<Duration>> = vec![Vec::new(); variants.len()];
+    for _ in 0..3 {
+        for (i, (_, dir, args)) in variants.iter().enumerate() {
+            cargo(dir, &target, &["clean", "-p", "plaid-idv"]);
+            let t = Instant::now();
+            cargo(dir, &target, args);
+            times[i].push(t.elapsed());
+        }
+    }
+    let m: Vec<Duration> = times.into_iter().map(median).collect();
+    let loc = |dir: &Path| -> usize {
+        let mut n = 0;
+        let mut stack = vec![dir.join("src")];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    n += lines(&p);
+                }
+            }
+        }
+        n
+    };
+    let ratio = m[0].as_secs_f64() / m[2].as_secs_f64();
+    row(
+        rows,
+        "crate from Plaid's spec, crate-only debug build: ours vs progenitor (side by side)",
+        format!(
+            "ours {:.2} s ({} lines), ours --no-default-features {:.2} s, progenitor {:.2} s ({} lines): ratio {ratio:.2}",
+            m[0].as_secs_f64(),
+            loc(&ours),
+            m[1].as_secs_f64(),
+            m[2].as_secs_f64(),
+            loc(&theirs)
+        ),
+        "≤ 0.5",
+        Some(ratio <= 0.5),
+    );
 }
