@@ -27,7 +27,10 @@ fn example(text: &str) -> Value {
 }
 
 fn fast_retries() -> RetryPolicy {
-    RetryPolicy { max_attempts: 4, base_delay: Duration::from_millis(1), max_delay: Duration::from_millis(5) }
+    RetryPolicy::default()
+        .with_max_attempts(4)
+        .with_base_delay(Duration::from_millis(1))
+        .with_max_delay(Duration::from_millis(5))
 }
 
 fn client_for(uri: &str) -> Client {
@@ -241,7 +244,7 @@ async fn timeout_is_a_timeout_error() {
     let c = Client::builder("id", "secret")
         .environment(Environment::Custom(server.uri()))
         .attempt_timeout(Duration::from_millis(200))
-        .retry_policy(RetryPolicy { max_attempts: 2, ..fast_retries() })
+        .retry_policy(fast_retries().with_max_attempts(2))
         .build()
         .unwrap();
     let err = c.identity_verification_get(&get_req()).await.unwrap_err();

@@ -28,7 +28,10 @@ fn example(text: &str) -> Value {
 }
 
 fn fast() -> RetryPolicy {
-    RetryPolicy { max_attempts: 4, base_delay: Duration::from_millis(1), max_delay: Duration::from_millis(5) }
+    RetryPolicy::default()
+        .with_max_attempts(4)
+        .with_base_delay(Duration::from_millis(1))
+        .with_max_delay(Duration::from_millis(5))
 }
 
 fn builder(url: &str) -> ClientBuilder {

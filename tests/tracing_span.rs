@@ -66,7 +66,7 @@ async fn one_span_per_call_with_operation_attempt_status_and_request_id() {
         .await;
     let client = Client::builder("span-client", "span-secret-value")
         .environment(Environment::Custom(server.uri()))
-        .retry_policy(RetryPolicy { base_delay: Duration::from_millis(1), ..RetryPolicy::default() })
+        .retry_policy(RetryPolicy::default().with_base_delay(Duration::from_millis(1)))
         .build()
         .unwrap();
     client.identity_verification_get(&IdentityVerificationGetRequest::new("idv_7bQx2mLpR4zT")).await.unwrap();

@@ -237,3 +237,26 @@ fn a_missing_field_is_named_in_the_decode_error() {
         other => panic!("{other:?}"),
     }
 }
+
+/// `verify_with_claims` returns what replay protection needs, and every IDV webhook names its
+/// session through `Webhook::identity_verification_id`.
+#[tokio::test]
+async fn verified_claims_give_a_replay_key_and_the_session_id() {
+    let signer = TestSigner::new("kid-claims");
+    let server = key_server(&signer, Duration::ZERO).await;
+    let v = verifier(&server);
+    let iat = now() - 10;
+    let verified = v.verify_with_claims(Some(&signer.sign_at(BODY, iat)), BODY).await.unwrap();
+    assert_eq!(verified.issued_at, iat);
+    assert_eq!(verified.kid, "kid-claims");
+    assert_eq!(verified.replay_key(), (iat, body_hash(BODY).as_str()));
+    assert_eq!(verified.webhook.identity_verification_id().map(|i| i.as_str()), Some("idv_7bQx2mLpR4zT"));
+    // The same webhook again has the same key; another body has another.
+    let again = v.verify_with_claims(Some(&signer.sign_at(BODY, iat)), BODY).await.unwrap();
+    assert_eq!(again.replay_key(), verified.replay_key());
+    for code in ["STEP_UPDATED", "RETRIED"] {
+        let body = String::from_utf8(BODY.to_vec()).unwrap().replace("STATUS_UPDATED", code);
+        let w = v.verify(Some(&signer.sign(body.as_bytes())), body.as_bytes()).await.unwrap();
+        assert_eq!(w.identity_verification_id().map(|i| i.as_str()), Some("idv_7bQx2mLpR4zT"), "{code}");
+    }
+}

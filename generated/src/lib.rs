@@ -21,7 +21,7 @@ pub use runtime::client::{Client, ClientBuilder, Environment, ResponseMeta};
 pub use runtime::error::{ApiError, Error, RawBody, TransportKind};
 pub use runtime::retry::RetryPolicy;
 #[cfg(feature = "webhook-verification")]
-pub use runtime::verify::{VerifyError, WebhookVerifier};
+pub use runtime::verify::{VerifiedWebhook, VerifyError, WebhookVerifier};
 pub use webhooks::Webhook;
 /// `info.version` of the spec this crate was generated from.
 pub const SPEC_VERSION: &str = "2020-09-14_plaid-idv.2";

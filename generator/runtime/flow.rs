@@ -13,7 +13,7 @@ use crate::types::{
     IdentityVerificationResponse, IdentityVerificationRetryRequest, IdentityVerificationStatus, LinkTokenCreateRequest,
     LinkTokenCreateResponse,
 };
-use crate::Client;
+use crate::{Client, Webhook};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
@@ -22,6 +22,20 @@ impl IdentityVerificationStatus {
     /// review, or is in a state this crate does not know (which is never `active`).
     pub fn is_terminal(&self) -> bool {
         !matches!(self, IdentityVerificationStatus::Active)
+    }
+}
+
+impl Webhook {
+    /// The session an identity verification webhook is about (`STATUS_UPDATED`,
+    /// `STEP_UPDATED`, `RETRIED`): fetch it again with `identity_verification_get` and act on
+    /// that answer. `None` for other events.
+    pub fn identity_verification_id(&self) -> Option<&IdentityVerificationId> {
+        match self {
+            Webhook::StatusUpdated(e) => Some(&e.identity_verification_id),
+            Webhook::StepUpdated(e) => Some(&e.identity_verification_id),
+            Webhook::Retried(e) => Some(&e.identity_verification_id),
+            _ => None,
+        }
     }
 }
 

@@ -392,22 +392,40 @@ impl WebhookVerifier {
         key_from_jwk(jwk).map_err(VerifyError::Malformed)
     }
 
-    /// Verifies a webhook given its headers and raw body, then parses it.
+    /// Verifies a webhook given its headers (an `http::HeaderMap`, as axum and hyper give them)
+    /// and raw body, then parses it.
     pub async fn verify_headers(
         &self,
         headers: &reqwest::header::HeaderMap,
         body: &[u8],
     ) -> Result<Webhook, VerifyError> {
+        Ok(self.verify_headers_with_claims(headers, body).await?.webhook)
+    }
+
+    /// [`WebhookVerifier::verify_headers`], also returning the verified claims (for replay
+    /// protection).
+    pub async fn verify_headers_with_claims(
+        &self,
+        headers: &reqwest::header::HeaderMap,
+        body: &[u8],
+    ) -> Result<VerifiedWebhook, VerifyError> {
         let jwt = match headers.get(HEADER) {
             Some(v) => Some(v.to_str().map_err(|_| VerifyError::Malformed("header is not ASCII".into()))?),
             None => None,
         };
-        self.verify(jwt, body).await
+        self.verify_with_claims(jwt, body).await
     }
 
     /// Verifies a webhook given the `Plaid-Verification` value and the raw body bytes exactly as
     /// received (never re-serialized JSON), then parses it.
     pub async fn verify(&self, jwt: Option<&str>, body: &[u8]) -> Result<Webhook, VerifyError> {
+        Ok(self.verify_with_claims(jwt, body).await?.webhook)
+    }
+
+    /// [`WebhookVerifier::verify`], also returning the verified claims: keep
+    /// [`VerifiedWebhook::replay_key`] for [`WebhookVerifier::DEFAULT_MAX_AGE`] and drop a
+    /// webhook whose key you have seen.
+    pub async fn verify_with_claims(&self, jwt: Option<&str>, body: &[u8]) -> Result<VerifiedWebhook, VerifyError> {
         let jwt = jwt.map(str::trim).filter(|j| !j.is_empty()).ok_or(VerifyError::MissingHeader)?;
         if jwt.len() > MAX_JWT_BYTES {
             return Err(VerifyError::Malformed(format!("longer than {MAX_JWT_BYTES} bytes")));
@@ -461,6 +479,29 @@ impl WebhookVerifier {
         if claimed.len() != actual.len() || !bool::from(claimed.as_bytes().ct_eq(actual.as_bytes())) {
             return Err(VerifyError::BodyMismatch);
         }
-        Webhook::parse(body).map_err(VerifyError::Parse)
+        let webhook = Webhook::parse(body).map_err(VerifyError::Parse)?;
+        Ok(VerifiedWebhook { webhook, issued_at: iat, body_sha256: actual, kid: kid.to_string() })
+    }
+}
+
+/// A verified webhook and the claims that vouched for it.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct VerifiedWebhook {
+    /// The parsed event.
+    pub webhook: Webhook,
+    /// `iat`: when Plaid signed it (Unix seconds).
+    pub issued_at: i64,
+    /// SHA-256 of the body, lower-case hex (checked against the signed claim).
+    pub body_sha256: String,
+    /// The signing key's id.
+    pub kid: String,
+}
+
+impl VerifiedWebhook {
+    /// `(iat, body hash)`: the same webhook sent again has the same key. Keep the keys you accept
+    /// for the verifier's `max_age` (5 minutes by default) and refuse one you have seen.
+    pub fn replay_key(&self) -> (i64, &str) {
+        (self.issued_at, &self.body_sha256)
     }
 }

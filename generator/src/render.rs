@@ -64,7 +64,7 @@ fn has_flow(ir: &Ir) -> bool {
         && ["IdentityVerificationStatus", "IdentityVerificationResponse", "IdentityVerificationId", "CountryCode"]
             .iter()
             .all(|t| ir.types.contains_key(*t))
-        && ir.webhooks.iter().any(|w| w.variant == "StatusUpdated")
+        && ["StatusUpdated", "StepUpdated", "Retried"].iter().all(|v| ir.webhooks.iter().any(|w| w.variant == *v))
 }
 
 fn server(ir: &Ir, word: &str, fallback: &str) -> String {
@@ -130,7 +130,7 @@ fn lib_rs(ir: &Ir) -> TokenStream {
         pub use runtime::error::{ApiError, Error, RawBody, TransportKind};
         pub use runtime::retry::RetryPolicy;
         #[cfg(feature = "webhook-verification")]
-        pub use runtime::verify::{VerifyError, WebhookVerifier};
+        pub use runtime::verify::{VerifiedWebhook, VerifyError, WebhookVerifier};
         pub use webhooks::Webhook;
 
         /// `info.version` of the spec this crate was generated from.

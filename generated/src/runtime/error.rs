@@ -195,13 +195,29 @@ impl std::fmt::Display for ApiError {
     }
 }
 
+/// `Debug` of an identifier-like `Option<String>` from a body: `None`, `Some("INVALID_INPUT")`,
+/// or `Some(<not shown>)` for a value that does not look like an identifier.
+struct ShownOption<'a>(Option<&'a str>);
+
+impl std::fmt::Debug for ShownOption<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            None => f.write_str("None"),
+            Some(s) => match shown(Some(s)) {
+                "<not shown>" => f.write_str("Some(<not shown>)"),
+                s => write!(f, "Some({s:?})"),
+            },
+        }
+    }
+}
+
 impl std::fmt::Debug for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ApiError")
             .field("status", &self.status)
-            .field("error_type", &shown(self.error_type.as_deref()))
-            .field("error_code", &shown(self.error_code.as_deref()))
-            .field("request_id", &shown(self.request_id.as_deref()))
+            .field("error_type", &ShownOption(self.error_type.as_deref()))
+            .field("error_code", &ShownOption(self.error_code.as_deref()))
+            .field("request_id", &ShownOption(self.request_id.as_deref()))
             .field("raw_body", &self.raw_body)
             .field("retry_after", &self.retry_after)
             .field("attempts", &self.attempts)

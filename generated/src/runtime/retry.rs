@@ -9,8 +9,10 @@
 
 use std::time::{Duration, SystemTime};
 
-/// When and how long to wait before repeating a retry-safe call.
+/// When and how long to wait before repeating a retry-safe call. Build one from the default
+/// and change what you need: `RetryPolicy::default().with_max_attempts(2)`.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// Total attempts, the first included. `1` disables retries.
     pub max_attempts: u32,
@@ -31,6 +33,24 @@ impl RetryPolicy {
     /// A policy that never retries.
     pub fn none() -> Self {
         RetryPolicy { max_attempts: 1, ..Self::default() }
+    }
+
+    /// Sets the total number of attempts, the first included (`1` disables retries).
+    pub fn with_max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts;
+        self
+    }
+
+    /// Sets the backoff before the second attempt (before jitter).
+    pub fn with_base_delay(mut self, delay: Duration) -> Self {
+        self.base_delay = delay;
+        self
+    }
+
+    /// Sets the upper bound of one backoff (before `Retry-After` is applied).
+    pub fn with_max_delay(mut self, delay: Duration) -> Self {
+        self.max_delay = delay;
+        self
     }
 
     /// The delay before attempt `attempts + 1`, or `None` to stop. Full jitter: a uniform
