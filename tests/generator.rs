@@ -839,3 +839,26 @@ fn pagination_is_declared_in_the_portion() {
         "{warnings:#?}"
     );
 }
+
+/// Types that are only ever sent get `Serialize`, and `Deserialize` only with `test-util`
+/// (a large share of the crate's build time); everything received keeps both.
+#[test]
+fn sent_only_types_derive_deserialize_only_for_tests() {
+    let root = common::root();
+    let out =
+        plaid_idv_generator::generate(&root.join("spec/plaid-idv.yaml"), &root.join("spec/portion.toml")).unwrap();
+    let t = &out.ir.types;
+    assert!(t["LinkTokenCreateRequest"].sent_only && t["IdentityVerificationRetryRequest"].sent_only);
+    assert!(t["Strategy"].sent_only, "an enum only requests use");
+    assert!(!t["IdentityVerificationResponse"].sent_only && !t["PlaidError"].sent_only);
+    assert!(!t["IdentityVerificationStatus"].sent_only, "received in responses");
+    let types = &out.files["src/types.rs"];
+    let def = types.find("pub struct LinkTokenCreateRequest {").unwrap();
+    let head = &types[types[..def].rfind("#[derive(").unwrap()..def];
+    assert!(
+        !head.contains("::serde::Deserialize)]\n#[non")
+            && head.contains("#[cfg_attr(feature = \"test-util\", derive(::serde::Deserialize))]"),
+        "{head}"
+    );
+    assert!(types.contains("crate::runtime::string_enum!(Strategy, sent_only);"));
+}

@@ -315,7 +315,7 @@ impl CountryCode {
         }
     }
 }
-crate::runtime::string_enum!(CountryCode);
+crate::runtime::string_enum!(CountryCode, sent_only);
 /// A member of your team in the Plaid Dashboard.
 #[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -367,7 +367,8 @@ impl From<DashboardUserRequired> for DashboardUser {
     }
 }
 /// Parameters for fetching one Dashboard user.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DashboardUserGetRequest {
     /// Identifier of a Dashboard user.
@@ -389,6 +390,12 @@ impl ::std::fmt::Debug for DashboardUserGetRequest {
     }
 }
 impl DashboardUserGetRequest {
+    /// The JSON keys this request type can send, in spec order.
+    pub const WIRE_FIELDS: &'static [&'static str] = &[
+        "dashboard_user_id",
+        "secret",
+        "client_id",
+    ];
     /// Creates a value from its required fields; optional fields start empty.
     pub fn new(dashboard_user_id: impl Into<DashboardUserId>) -> Self {
         Self {
@@ -480,7 +487,8 @@ impl From<DashboardUserGetResponseRequired> for DashboardUserGetResponse {
 pub struct DashboardUserId(pub String);
 crate::runtime::id_newtype!(DashboardUserId, String);
 /// Parameters for listing Dashboard users, a page at a time.
-#[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DashboardUserListRequest {
     /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
@@ -507,6 +515,8 @@ impl ::std::fmt::Debug for DashboardUserListRequest {
     }
 }
 impl DashboardUserListRequest {
+    /// The JSON keys this request type can send, in spec order.
+    pub const WIRE_FIELDS: &'static [&'static str] = &["secret", "client_id", "cursor"];
     /// Creates a value from its required fields; optional fields start empty.
     pub fn new() -> Self {
         Self {
@@ -1451,7 +1461,8 @@ impl From<IdentityVerificationRequired> for IdentityVerification {
     }
 }
 /// Parameters for starting a new identity verification session for one of your users.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct IdentityVerificationCreateRequest {
     /// Your own stable identifier for the end user. Do not put personal data such as an email address in it.
@@ -1503,6 +1514,18 @@ impl ::std::fmt::Debug for IdentityVerificationCreateRequest {
     }
 }
 impl IdentityVerificationCreateRequest {
+    /// The JSON keys this request type can send, in spec order.
+    pub const WIRE_FIELDS: &'static [&'static str] = &[
+        "client_user_id",
+        "user_id",
+        "is_shareable",
+        "template_id",
+        "gave_consent",
+        "user",
+        "client_id",
+        "secret",
+        "is_idempotent",
+    ];
     /// Creates a value from its required fields, given by name in a [`IdentityVerificationCreateRequestRequired`]; optional fields start empty.
     pub fn new(required: IdentityVerificationCreateRequestRequired) -> Self {
         Self {
@@ -1567,7 +1590,8 @@ for IdentityVerificationCreateRequest {
     }
 }
 /// Data you already hold about the user, so Link can skip asking for it. Each group (name, address, ID number, …) is either given in full or left out; every step of the template still runs. Null or absent means Link collects everything.
-#[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct IdentityVerificationCreateRequestUser {
     /// An email address.
@@ -1626,6 +1650,16 @@ impl ::std::fmt::Debug for IdentityVerificationCreateRequestUser {
     }
 }
 impl IdentityVerificationCreateRequestUser {
+    /// The JSON keys this request type can send, in spec order.
+    pub const WIRE_FIELDS: &'static [&'static str] = &[
+        "email_address",
+        "phone_number",
+        "date_of_birth",
+        "name",
+        "address",
+        "id_number",
+        "client_user_id",
+    ];
     /// Creates a value from its required fields; optional fields start empty.
     pub fn new() -> Self {
         Self {
@@ -1776,7 +1810,8 @@ for IdentityVerificationDocumentNameResponse {
     }
 }
 /// Parameters for fetching one identity verification session.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct IdentityVerificationGetRequest {
     /// Identifier of a verification session, starting with `idv_`.
@@ -1798,6 +1833,12 @@ impl ::std::fmt::Debug for IdentityVerificationGetRequest {
     }
 }
 impl IdentityVerificationGetRequest {
+    /// The JSON keys this request type can send, in spec order.
+    pub const WIRE_FIELDS: &'static [&'static str] = &[
+        "identity_verification_id",
+        "secret",
+        "client_id",
+    ];
     /// Creates a value from its required fields; optional fields start empty.
     pub fn new(identity_verification_id: impl Into<IdentityVerificationId>) -> Self {
         Self {
@@ -1833,7 +1874,8 @@ impl IdentityVerificationGetRequest {
 pub struct IdentityVerificationId(pub String);
 crate::runtime::id_newtype!(IdentityVerificationId, String);
 /// Parameters for listing the verification sessions of one user under one template, a page at a time.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct IdentityVerificationListRequest {
     /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
@@ -1875,6 +1917,15 @@ impl ::std::fmt::Debug for IdentityVerificationListRequest {
     }
 }
 impl IdentityVerificationListRequest {
+    /// The JSON keys this request type can send, in spec order.
+    pub const WIRE_FIELDS: &'static [&'static str] = &[
+        "secret",
+        "client_id",
+        "template_id",
+        "client_user_id",
+        "user_id",
+        "cursor",
+    ];
     /// Creates a value from its required fields; optional fields start empty.
     pub fn new(template_id: impl Into<IdentityVerificationTemplateId>) -> Self {
         Self {
@@ -1950,7 +2001,8 @@ for IdentityVerificationListResponse {
     }
 }
 /// Data you already hold about the user, used to prefill the new attempt. Each group is either given in full or left out.
-#[derive(Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, Default, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct IdentityVerificationRequestUser {
     /// An email address.
@@ -2001,6 +2053,15 @@ impl ::std::fmt::Debug for IdentityVerificationRequestUser {
     }
 }
 impl IdentityVerificationRequestUser {
+    /// The JSON keys this request type can send, in spec order.
+    pub const WIRE_FIELDS: &'static [&'static str] = &[
+        "email_address",
+        "phone_number",
+        "date_of_birth",
+        "name",
+        "address",
+        "id_number",
+    ];
     /// Creates a value from its required fields; optional fields start empty.
     pub fn new() -> Self {
         Self {
@@ -2047,7 +2108,8 @@ impl IdentityVerificationRequestUser {
     }
 }
 /// The user's legal name. When given, Link does not ask for it.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct IdentityVerificationRequestUserName {
     /// Given (first) name. At least one non-blank character, at most 100.
@@ -2064,6 +2126,8 @@ impl ::std::fmt::Debug for IdentityVerificationRequestUserName {
     }
 }
 impl IdentityVerificationRequestUserName {
+    /// The JSON keys this request type can send, in spec order.
+    pub const WIRE_FIELDS: &'static [&'static str] = &["given_name", "family_name"];
     /// Creates a value from its required fields, given by name in a [`IdentityVerificationRequestUserNameRequired`]; optional fields start empty.
     pub fn new(required: IdentityVerificationRequestUserNameRequired) -> Self {
         Self {
@@ -2381,7 +2445,8 @@ impl IdentityVerificationRetriedWebhookWebhookType {
 }
 crate::runtime::string_enum!(IdentityVerificationRetriedWebhookWebhookType);
 /// Parameters for giving a user another attempt at a verification template.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct IdentityVerificationRetryRequest {
     /// Your own stable identifier for the end user. Do not put personal data such as an email address in it.
@@ -2433,6 +2498,17 @@ impl ::std::fmt::Debug for IdentityVerificationRetryRequest {
     }
 }
 impl IdentityVerificationRetryRequest {
+    /// The JSON keys this request type can send, in spec order.
+    pub const WIRE_FIELDS: &'static [&'static str] = &[
+        "client_user_id",
+        "template_id",
+        "strategy",
+        "user",
+        "steps",
+        "is_shareable",
+        "client_id",
+        "secret",
+    ];
     /// Creates a value from its required fields, given by name in a [`IdentityVerificationRetryRequestRequired`]; optional fields start empty.
     pub fn new(required: IdentityVerificationRetryRequestRequired) -> Self {
         Self {
@@ -2494,7 +2570,8 @@ for IdentityVerificationRetryRequest {
     }
 }
 /// Per-step switches for a `custom` retry. Send it only with the `custom` strategy.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct IdentityVerificationRetryRequestStepsObject {
     /// State of the phone ownership step.
@@ -2507,6 +2584,13 @@ pub struct IdentityVerificationRetryRequestStepsObject {
     pub selfie_check: bool,
 }
 impl IdentityVerificationRetryRequestStepsObject {
+    /// The JSON keys this request type can send, in spec order.
+    pub const WIRE_FIELDS: &'static [&'static str] = &[
+        "verify_sms",
+        "kyc_check",
+        "documentary_verification",
+        "selfie_check",
+    ];
     /// Creates a value from its required fields, given by name in a [`IdentityVerificationRetryRequestStepsObjectRequired`]; optional fields start empty.
     pub fn new(required: IdentityVerificationRetryRequestStepsObjectRequired) -> Self {
         Self {
@@ -3566,7 +3650,8 @@ impl From<KycCheckPhoneSummaryRequired> for KycCheckPhoneSummary {
     }
 }
 /// Parameters for minting a Link token. Only the fields an identity verification flow needs are described here.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkTokenCreateRequest {
     /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
@@ -3621,6 +3706,19 @@ impl ::std::fmt::Debug for LinkTokenCreateRequest {
     }
 }
 impl LinkTokenCreateRequest {
+    /// The JSON keys this request type can send, in spec order.
+    pub const WIRE_FIELDS: &'static [&'static str] = &[
+        "client_id",
+        "secret",
+        "client_name",
+        "language",
+        "country_codes",
+        "user",
+        "products",
+        "identity_verification",
+        "webhook",
+        "redirect_uri",
+    ];
     /// Creates a value from its required fields, given by name in a [`LinkTokenCreateRequestRequired`]; optional fields start empty.
     pub fn new(required: LinkTokenCreateRequestRequired) -> Self {
         Self {
@@ -3687,7 +3785,8 @@ impl From<LinkTokenCreateRequestRequired> for LinkTokenCreateRequest {
     }
 }
 /// Identity verification settings for Link.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkTokenCreateRequestIdentityVerification {
     /// Identifier of the verification template, starting with `idvtmp_`.
@@ -3697,6 +3796,8 @@ pub struct LinkTokenCreateRequestIdentityVerification {
     pub gave_consent: Option<bool>,
 }
 impl LinkTokenCreateRequestIdentityVerification {
+    /// The JSON keys this request type can send, in spec order.
+    pub const WIRE_FIELDS: &'static [&'static str] = &["template_id", "gave_consent"];
     /// Creates a value from its required fields; optional fields start empty.
     pub fn new(template_id: impl Into<IdentityVerificationTemplateId>) -> Self {
         Self {
@@ -3711,13 +3812,16 @@ impl LinkTokenCreateRequestIdentityVerification {
     }
 }
 /// The end user the Link token is minted for.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkTokenCreateRequestUser {
     /// Your own stable identifier for this user. Use the same value you gave to `/identity_verification/create`.
     pub client_user_id: String,
 }
 impl LinkTokenCreateRequestUser {
+    /// The JSON keys this request type can send, in spec order.
+    pub const WIRE_FIELDS: &'static [&'static str] = &["client_user_id"];
     /// Creates a value from its required fields; optional fields start empty.
     pub fn new(client_user_id: impl Into<String>) -> Self {
         Self {
@@ -4433,7 +4537,7 @@ impl Products {
         }
     }
 }
-crate::runtime::string_enum!(Products);
+crate::runtime::string_enum!(Products, sent_only);
 /// Whether the user's connection went through a proxy, and of which kind.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -6232,7 +6336,7 @@ impl Strategy {
         }
     }
 }
-crate::runtime::string_enum!(Strategy);
+crate::runtime::string_enum!(Strategy, sent_only);
 /// Risk level for one kind of synthetic identity fraud.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 #[non_exhaustive]
@@ -6318,7 +6422,8 @@ impl TrustIndexSubscores {
     }
 }
 /// A postal address the user entered.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UserAddress {
     /// First line of the street address; null when the user has not given an address. At most 80 characters.
@@ -6372,6 +6477,15 @@ impl ::std::fmt::Debug for UserAddress {
     }
 }
 impl UserAddress {
+    /// The JSON keys this request type can send, in spec order.
+    pub const WIRE_FIELDS: &'static [&'static str] = &[
+        "street",
+        "street2",
+        "city",
+        "region",
+        "postal_code",
+        "country",
+    ];
     /// Creates a value from its required fields; optional fields start empty.
     pub fn new(country: impl Into<String>) -> Self {
         Self {
@@ -6428,6 +6542,8 @@ impl ::std::fmt::Debug for UserIdNumber {
     }
 }
 impl UserIdNumber {
+    /// The JSON keys this request type can send, in spec order.
+    pub const WIRE_FIELDS: &'static [&'static str] = &["value", "type"];
     /// Creates a value from its required fields, given by name in a [`UserIdNumberRequired`]; optional fields start empty.
     pub fn new(required: UserIdNumberRequired) -> Self {
         Self {
@@ -6539,7 +6655,8 @@ impl WebhookEnvironmentValues {
 }
 crate::runtime::string_enum!(WebhookEnvironmentValues);
 /// Parameters for fetching the public key that signed a webhook.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct WebhookVerificationKeyGetRequest {
     /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
@@ -6561,6 +6678,8 @@ impl ::std::fmt::Debug for WebhookVerificationKeyGetRequest {
     }
 }
 impl WebhookVerificationKeyGetRequest {
+    /// The JSON keys this request type can send, in spec order.
+    pub const WIRE_FIELDS: &'static [&'static str] = &["client_id", "secret", "key_id"];
     /// Creates a value from its required fields; optional fields start empty.
     pub fn new(key_id: impl Into<String>) -> Self {
         Self {

@@ -7,11 +7,12 @@
 //! `template_id` and `client_user_id` → the user goes through Link → `/identity_verification/get`
 //! (or the `STATUS_UPDATED` webhook).
 
+use crate::runtime::client::{Operation, Retry};
 use crate::runtime::Error;
 use crate::types::{
     CountryCode, IdentityVerificationCreateRequest, IdentityVerificationGetRequest, IdentityVerificationId,
-    IdentityVerificationResponse, IdentityVerificationRetryRequest, IdentityVerificationStatus, LinkTokenCreateRequest,
-    LinkTokenCreateResponse,
+    IdentityVerificationRequestUser, IdentityVerificationResponse, IdentityVerificationRetryRequest,
+    IdentityVerificationStatus, LinkTokenCreateRequest, LinkTokenCreateResponse,
 };
 use crate::{Client, Webhook};
 use serde_json::{json, Value};
@@ -170,9 +171,22 @@ impl PollPolicy {
     pub const MIN_INTERVAL: Duration = Duration::from_millis(100);
 }
 
-fn convert<T: serde::de::DeserializeOwned>(v: Value, what: &str) -> Result<T, Error> {
-    serde_json::from_value(v)
-        .map_err(|e| Error::invalid(format!("cannot build {what}: {}", crate::runtime::error::describe(&e))))
+// The two requests the flow builds from the create request are sent as JSON, so that every
+// field the create request carries and the other request accepts goes along (the request types
+// are only ever sent, so they have no `Deserialize` to convert through).
+const RETRY_OP: Operation =
+    Operation { id: "identityVerificationRetry", method: reqwest::Method::POST, path: "/identity_verification/retry" };
+const LINK_OP: Operation =
+    Operation { id: "linkTokenCreate", method: reqwest::Method::POST, path: "/link/token/create" };
+
+/// `v` (an object) with only the keys `keys` lists.
+fn only(v: &Value, keys: &[&str]) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter().filter(|(k, _)| keys.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect(),
+        ),
+        other => other.clone(),
+    }
 }
 
 fn to_value<T: serde::Serialize>(v: &T) -> Result<Value, Error> {
@@ -217,14 +231,15 @@ impl Client {
             self.identity_verification_create(request).await.map_err(|e| fail(StartStep::Create, None, e))?;
         let mut retried = false;
         if verification.status == IdentityVerificationStatus::Expired {
-            // Everything the create request said that the retry request accepts; serde drops
-            // the rest (gave_consent, is_idempotent, …).
-            let mut body = req.clone();
+            // Everything the create request said that the retry request accepts (not
+            // gave_consent, is_idempotent, …), the user's data included.
+            let mut body = only(&req, IdentityVerificationRetryRequest::WIRE_FIELDS);
             body["strategy"] = json!("reset");
-            let retry: IdentityVerificationRetryRequest =
-                convert(body, "retry request").map_err(|e| fail(StartStep::Retry, Some(&verification), e))?;
-            let fresh = self
-                .identity_verification_retry(&retry)
+            if let Some(user) = body.get_mut("user").filter(|u| u.is_object()) {
+                *user = only(user, IdentityVerificationRequestUser::WIRE_FIELDS);
+            }
+            let fresh: IdentityVerificationResponse = self
+                .execute(&RETRY_OP, Some(&body), Retry::Never)
                 .await
                 .map_err(|e| fail(StartStep::Retry, Some(&verification), e))?;
             verification = fresh;
@@ -247,10 +262,11 @@ impl Client {
         if let Some(r) = &link.redirect_uri {
             body["redirect_uri"] = json!(r);
         }
-        let link_req: LinkTokenCreateRequest =
-            convert(body, "link token request").map_err(|e| fail(StartStep::LinkToken, Some(&verification), e))?;
-        let link =
-            self.link_token_create(&link_req).await.map_err(|e| fail(StartStep::LinkToken, Some(&verification), e))?;
+        let body = only(&body, LinkTokenCreateRequest::WIRE_FIELDS);
+        let link: LinkTokenCreateResponse = self
+            .execute(&LINK_OP, Some(&body), Retry::Never)
+            .await
+            .map_err(|e| fail(StartStep::LinkToken, Some(&verification), e))?;
         Ok(StartedVerification { verification, retried, link })
     }
 

@@ -44,7 +44,24 @@ pub fn deserialize_wire<'de, D: Deserializer<'de>>(d: D) -> Result<Cow<'de, str>
 /// `from_wire`. Unknown values round-trip verbatim through `Unknown(String)`.
 #[allow(unused_macros)]
 macro_rules! string_enum {
+    // Only ever sent: Deserialize only with `test-util` (for fakes that read requests).
+    ($name:ident, sent_only) => {
+        $crate::runtime::macros::string_enum!(@common $name);
+        #[cfg(feature = "test-util")]
+        $crate::runtime::macros::string_enum!(@deserialize $name);
+    };
     ($name:ident) => {
+        $crate::runtime::macros::string_enum!(@common $name);
+        $crate::runtime::macros::string_enum!(@deserialize $name);
+    };
+    (@deserialize $name:ident) => {
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                $crate::runtime::macros::deserialize_wire(d).map(|s| Self::from_wire(&s))
+            }
+        }
+    };
+    (@common $name:ident) => {
         impl ::std::fmt::Display for $name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
@@ -59,11 +76,6 @@ macro_rules! string_enum {
         impl ::serde::Serialize for $name {
             fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.as_str())
-            }
-        }
-        impl<'de> ::serde::Deserialize<'de> for $name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                $crate::runtime::macros::deserialize_wire(d).map(|s| Self::from_wire(&s))
             }
         }
     };

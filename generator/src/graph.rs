@@ -2,7 +2,7 @@
 //! nullable fields become `Option<Option<T>>`), and which fields must be boxed to break a
 //! reference cycle.
 
-use crate::ir::{FieldShape, Kind, Operation, Ty, TypeDef};
+use crate::ir::{FieldShape, Ir, Kind, Operation, Ty, TypeDef};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Named types `ty` mentions, each with whether it is held directly (not behind a list or map,
@@ -89,5 +89,44 @@ pub fn mark_boxes(types: &mut BTreeMap<String, TypeDef>) {
         if let Some(TypeDef { kind: Kind::Struct { fields, .. }, .. }) = types.get_mut(&n) {
             fields[i].boxed = true;
         }
+    }
+}
+
+/// Every type reachable from `roots`, through struct fields and newtypes.
+fn reachable(types: &BTreeMap<String, TypeDef>, roots: Vec<String>) -> BTreeSet<String> {
+    let mut seen = BTreeSet::new();
+    let mut stack = roots;
+    while let Some(n) = stack.pop() {
+        if !seen.insert(n.clone()) {
+            continue;
+        }
+        match types.get(&n).map(|t| &t.kind) {
+            Some(Kind::Struct { .. }) => stack.extend(edges(types, &n).into_iter().map(|(n, _)| n)),
+            Some(Kind::Newtype { inner }) => {
+                let mut out = Vec::new();
+                named_refs(inner, true, &mut out);
+                stack.extend(out.into_iter().map(|(n, _)| n));
+            }
+            _ => {}
+        }
+    }
+    seen
+}
+
+/// Marks the types that are only ever sent: reachable from a request body and from no
+/// response, webhook or error body. They need no `Deserialize` (see [`TypeDef::sent_only`]).
+pub fn mark_sent_only(ir: &mut Ir) {
+    let names = |t: &Ty| {
+        let mut out = Vec::new();
+        named_refs(t, true, &mut out);
+        out.into_iter().map(|(n, _)| n).collect::<Vec<_>>()
+    };
+    let sent: Vec<String> = ir.operations.iter().filter_map(|o| o.request.as_ref()).flat_map(names).collect();
+    let mut received: Vec<String> = ir.operations.iter().flat_map(|o| names(&o.response)).collect();
+    received.extend(ir.webhooks.iter().map(|w| w.ty.clone()));
+    received.extend(ir.error_type.iter().cloned());
+    let (sent, received) = (reachable(&ir.types, sent), reachable(&ir.types, received));
+    for (name, t) in ir.types.iter_mut() {
+        t.sent_only = sent.contains(name) && !received.contains(name);
     }
 }

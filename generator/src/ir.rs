@@ -162,6 +162,11 @@ pub struct TypeDef {
     pub doc: Option<String>,
     /// Marked deprecated.
     pub deprecated: bool,
+    /// Only ever sent (reachable from request bodies, never from a response, webhook or error
+    /// body): it needs `Serialize` only, and gets `Deserialize` just with the `test-util`
+    /// feature (for fakes that read requests).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sent_only: bool,
     /// Shape.
     pub kind: Kind,
 }

@@ -61,9 +61,15 @@ fn format(tokens: TokenStream, what: &str) -> Result<String> {
 /// The flow helpers and examples apply to portions with the IDV operations and webhooks.
 fn has_flow(ir: &Ir) -> bool {
     FLOW_NEEDS.iter().all(|m| ir.operations.iter().any(|o| o.method_name == *m))
-        && ["IdentityVerificationStatus", "IdentityVerificationResponse", "IdentityVerificationId", "CountryCode"]
-            .iter()
-            .all(|t| ir.types.contains_key(*t))
+        && [
+            "IdentityVerificationStatus",
+            "IdentityVerificationResponse",
+            "IdentityVerificationId",
+            "CountryCode",
+            "IdentityVerificationRequestUser",
+        ]
+        .iter()
+        .all(|t| ir.types.contains_key(*t))
         && ["StatusUpdated", "StepUpdated", "Retried"].iter().all(|v| ir.webhooks.iter().any(|w| w.variant == *v))
 }
 

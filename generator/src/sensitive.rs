@@ -62,6 +62,7 @@ mod tests {
                 origin: "SMSVerification".into(),
                 doc: None,
                 deprecated: false,
+                sent_only: false,
                 kind: Kind::Struct {
                     fields: vec![field("phone_number"), field("status")],
                     request: false,

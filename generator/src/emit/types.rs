@@ -72,9 +72,15 @@ fn emit_type(t: &TypeDef) -> TokenStream {
     let deprecated = t.deprecated.then(|| quote!(#[deprecated]));
     match &t.kind {
         Kind::Struct { fields, request, required_struct, .. } => {
-            emit_struct(&name, doc, deprecated, fields, *request, required_struct.as_deref())
+            emit_struct(&name, doc, deprecated, fields, *request, required_struct.as_deref(), t.sent_only)
         }
         Kind::Enum { variants } => {
+            // Only ever sent: Deserialize with `test-util` only.
+            let enum_macro = if t.sent_only {
+                quote!(crate::runtime::string_enum!(#name, sent_only);)
+            } else {
+                quote!(crate::runtime::string_enum!(#name);)
+            };
             let vnames: Vec<_> = variants.iter().map(|v| ident(&v.name)).collect();
             let wires: Vec<&str> = variants.iter().map(|v| v.wire.as_str()).collect();
             let vdocs = variants.iter().map(|v| {
@@ -114,7 +120,7 @@ fn emit_type(t: &TypeDef) -> TokenStream {
                         }
                     }
                 }
-                crate::runtime::string_enum!(#name);
+                #enum_macro
             }
         }
         Kind::Newtype { inner } => {
@@ -155,6 +161,7 @@ fn emit_struct(
     fields: &[Field],
     request: bool,
     required_struct: Option<&str>,
+    sent_only: bool,
 ) -> TokenStream {
     let here = TokenStream::new();
     let all_optional = fields.iter().all(|f| f.shape().may_be_absent());
@@ -288,16 +295,32 @@ fn emit_struct(
             }
         }
     });
+    // A type that is only ever sent needs no Deserialize (a large share of the build time);
+    // `test-util` adds it for fakes that read requests.
+    let (deserialize, deserialize_for_tests) = if sent_only {
+        (quote!(), quote!(#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]))
+    } else {
+        (quote!(::serde::Deserialize,), quote!())
+    };
+    let wire_fields: Vec<&str> = fields.iter().map(|f| f.wire.as_str()).collect();
+    let wire_const = request.then(|| {
+        quote! {
+            /// The JSON keys this request type can send, in spec order.
+            pub const WIRE_FIELDS: &'static [&'static str] = &[#(#wire_fields),*];
+        }
+    });
     quote! {
         #doc
         #deprecated
-        #[derive(#derive_debug Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(#derive_debug Clone, PartialEq, #default ::serde::Serialize, #deserialize)]
+        #deserialize_for_tests
         #[non_exhaustive]
         pub struct #name {
             #(#defs)*
         }
         #debug_impl
         impl #name {
+            #wire_const
             #constructor
             #(#setters)*
         }

@@ -161,6 +161,7 @@ pub fn lower<'a>(spec: &'a Spec, sel: &Selection<'a>, portion: &'a Portion) -> R
     crate::unify::apply(&mut ir, &portion.same_type)?;
     crate::sensitive::mark(&mut ir.types, &portion.sensitive, &mut ir.warnings);
     crate::required::name_required_structs(&mut ir.types);
+    crate::graph::mark_sent_only(&mut ir);
     Ok(ir)
 }
 

@@ -188,6 +188,7 @@ impl<'a> Lowerer<'a> {
                     origin: schema.to_string(),
                     doc: desc(s),
                     deprecated: is_true(s, "deprecated"),
+                    sent_only: false,
                     kind: Kind::Newtype { inner },
                 }
             }
@@ -218,6 +219,7 @@ impl<'a> Lowerer<'a> {
             origin: origin.to_string(),
             doc: desc(s),
             deprecated: is_true(s, "deprecated"),
+            sent_only: false,
             kind: Kind::Enum { variants },
         })
     }
@@ -320,6 +322,7 @@ impl<'a> Lowerer<'a> {
             origin: origin.to_string(),
             doc: desc(s),
             deprecated: is_true(s, "deprecated"),
+            sent_only: false,
             kind: Kind::Struct { fields, request: false, request_id_field, required_struct: None },
         })
     }
