@@ -54,7 +54,7 @@ pub fn lower<'a>(spec: &'a Spec, sel: &Selection<'a>, portion: &'a Portion) -> R
         named: BTreeMap::new(),
         namer: Namer::with_reserved(&[]),
         types: BTreeMap::new(),
-        warnings: Vec::new(),
+        warnings: sel.unmatched.clone(),
         inline_stack: Vec::new(),
         depth: 0,
     };
@@ -858,19 +858,29 @@ impl<'a> Lowerer<'a> {
         let retry = if self.portion.retry.always.iter().any(|p| p == &op.path) {
             RetrySafety::Always
         } else if let Some(field) = self.portion.retry.when_true.get(&op.path) {
-            let f = self.request_field(&request, field).ok_or_else(|| {
-                GenError::at(
-                    &op.pointer,
-                    format!("retry.when_true names `{field}`, which is not a field of this request"),
-                )
-            })?;
-            if f.ty != Ty::Bool {
-                return Err(GenError::at(&op.pointer, format!("retry.when_true field `{field}` is not a boolean")));
-            }
-            RetrySafety::WhenTrue {
-                field: f.name.clone(),
-                optional: f.optional || f.nullable,
-                explicit_null: f.optional && f.nullable,
+            // Older specs may lack the field (Plaid added `is_idempotent` to create later): the
+            // operation is then never retried, with a warning, rather than failing the spec.
+            match self.request_field(&request, field) {
+                None => {
+                    self.warnings.push(format!(
+                        "{}: retry.when_true names `{field}`, which is not a field of this request; \
+                         the operation is never retried",
+                        op.pointer
+                    ));
+                    RetrySafety::Never
+                }
+                Some(f) if f.ty != Ty::Bool => {
+                    self.warnings.push(format!(
+                        "{}: retry.when_true field `{field}` is not a boolean; the operation is never retried",
+                        op.pointer
+                    ));
+                    RetrySafety::Never
+                }
+                Some(f) => RetrySafety::WhenTrue {
+                    field: f.name.clone(),
+                    optional: f.optional || f.nullable,
+                    explicit_null: f.optional && f.nullable,
+                },
             }
         } else {
             RetrySafety::Never
