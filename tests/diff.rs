@@ -1,11 +1,13 @@
 //! `cargo xtask diff`: one fixture pair per change kind with its expected classification, a
-//! snapshot of a multi-change report, a load error, and Plaid's spec against a mutated copy.
+//! snapshot of a multi-change report and of one covering every direction rule, a load error,
+//! selection warnings, Plaid's spec against a mutated copy, every consecutive pair of Plaid's
+//! published specs, and our spec against Plaid's newest.
 
 mod common;
 
-use plaid_idv_generator::diff::{Bump, Impact, Report};
+use plaid_idv_generator::diff::{Bump, ChangeKind, Direction, Impact, Report};
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 const BASE: &str = r#"openapi: 3.0.3
 info: {title: t, version: "1"}
@@ -389,7 +391,8 @@ fn plaid_spec_against_an_edited_copy() {
     for t in ["Create", "Get", "Retry"] {
         assert!(find("type split", &format!("IdentityVerification{t}Response")).is_some(), "{t}");
     }
-    assert_eq!(r.changes.len(), 8, "{:#?}", r.changes);
+    // Each split type also gets its own required-fields struct (`IdentityVerificationGetResponseRequired`, …).
+    assert_eq!(r.changes.len(), 11, "{:#?}", r.changes);
     assert_nothing_dropped(&spec, &edited, &common::root().join("spec/portion.toml"), &r);
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -429,50 +432,555 @@ fn assert_nothing_dropped(old: &std::path::Path, new: &std::path::Path, portion:
     assert!(missing.is_empty(), "differences the report does not mention: {missing:#?}");
 }
 
-/// Two published versions of Plaid's spec: any other version placed beside the one in
-/// `../shared/plaid-openapi/`, or the file named by `PLAID_OLD_SPEC` (with an optional
-/// `PLAID_DIFF_PORTION` selection file). Checks the invariants the report promises on real data.
-#[test]
-fn published_spec_pair() {
-    let Some(new) = common::plaid_spec() else {
-        common::skip("SKIP published_spec_pair: ../shared/plaid-openapi/2020-09-14.yml not found");
-        return;
-    };
-    let old = std::env::var_os("PLAID_OLD_SPEC").map(PathBuf::from).or_else(|| {
-        let dir = new.parent()?;
-        let mut others: Vec<PathBuf> = std::fs::read_dir(dir)
-            .ok()?
-            .filter_map(|e| Some(e.ok()?.path()))
-            .filter(|p| *p != new && matches!(p.extension().and_then(|e| e.to_str()), Some("yml" | "yaml" | "json")))
-            .collect();
-        others.sort();
-        others.pop()
-    });
-    let Some(old) = old else {
-        common::skip(
-            "SKIP published_spec_pair: only one published spec in ../shared/plaid-openapi/; \
-             add another version there or set PLAID_OLD_SPEC",
-        );
-        return;
-    };
-    let portion = std::env::var_os("PLAID_DIFF_PORTION")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| common::root().join("spec/portion.toml"));
-    let r = plaid_idv_generator::diff_specs(&old, &new, &portion).unwrap();
-    println!("published_spec_pair: {} → {}: {}", old.display(), new.display(), r.summary());
+/// A wire-breaking row must say which way decided it and name a direction rule; a compatible
+/// row must not claim a rule is violated.
+fn assert_justified(r: &Report) {
+    const BREAKING_RULES: [&str; 4] =
+        ["narrowing is unsafe", "widening is unsafe", "have different JSON", "a path the new spec no longer has"];
     for c in &r.changes {
-        match c.kind.as_str() {
-            "variant added" | "type added" | "operation added" | "webhook added" => {
-                assert_eq!((c.source, c.wire), (C, C), "{c:?}")
-            }
-            "field added" if c.detail.starts_with("optional") => assert_eq!(c.source, C, "{c:?}"),
-            _ => {}
+        let rule = &c.wire_rule;
+        if c.wire == B {
+            let d = c.direction.unwrap_or_else(|| panic!("wire-breaking row without a direction: {c:?}"));
+            let way_ok = match d {
+                Direction::Sent => rule.starts_with("sent: "),
+                Direction::Received => rule.starts_with("received: "),
+                Direction::Both => rule.starts_with("sent: ") || rule.starts_with("received: "),
+            };
+            assert!(way_ok, "the rule does not name one of the row's directions: {c:?}");
+            assert!(
+                BREAKING_RULES.iter().any(|b| rule.contains(b)),
+                "wire-breaking row without a direction rule: {c:?}"
+            );
+        } else {
+            assert!(
+                !rule.contains("is unsafe") && !rule.is_empty(),
+                "compatible row with an unsafe or empty rule: {c:?}"
+            );
         }
     }
-    assert_nothing_dropped(&old, &new, &portion, &r);
-    let back = plaid_idv_generator::diff_specs(&new, &old, &portion).unwrap();
-    assert_nothing_dropped(&new, &old, &portion, &back);
-    for (a, b) in [(&old, &old), (&new, &new)] {
-        assert_eq!(plaid_idv_generator::diff_specs(a, b, &portion).unwrap().summary(), "no changes");
+}
+
+/// One fixture pair (`tests/fixtures/diff/directions_*.yaml`) with one change per direction
+/// rule: a request type (sent), a response type (received), a type used both ways, a webhook
+/// and the error object. Each row's verdict and deciding direction is checked here, and the
+/// whole report is a snapshot.
+#[test]
+fn direction_rules_fixture_report() {
+    let dir = common::fixture("diff");
+    let r = plaid_idv_generator::diff_specs(
+        &dir.join("directions_old.yaml"),
+        &dir.join("directions_new.yaml"),
+        &common::fixture("portion.toml"),
+    )
+    .unwrap();
+    use Direction::{Both, Received as Recv, Sent};
+    #[rustfmt::skip]
+    let expected: &[(&str, &str, Impact, Direction, &str)] = &[
+        // Received: narrowing is safe, widening is not (unless the old Option or open enum absorbs it).
+        ("field type changed", "Thing.score", C, Recv, "received: narrowing is safe: an old `f64` decodes every integer"),
+        ("field type changed", "PlaidError.status", C, Recv, "received: narrowing is safe"),
+        ("field type changed", "ThingWebhook.thing_id", C, Recv, "received: narrowing is safe: an old `Value` accepts"),
+        ("field type changed", "Thing.seen_at", C, Recv, "received: narrowing is safe"),
+        ("field type changed", "Thing.count", B, Recv, "received: widening is unsafe"),
+        ("field type changed", "Thing.tag", B, Recv, "received: widening is unsafe: any JSON may arrive"),
+        ("field type changed", "Thing.kind", C, Recv, "received: widening of an open enum is safe"),
+        ("field type changed", "Thing.state", C, Recv, "received: open enum ↔ string is neutral"),
+        ("field type renamed (same shape)", "Thing.owner", C, Recv, "received: type renamed, same shape"),
+        ("field optionality changed", "Thing.note", C, Recv, "received: narrowing is safe"),
+        ("field optionality changed", "Thing.id", B, Recv, "received: widening is unsafe"),
+        ("field optionality changed", "Thing.alias", C, Recv, "the old `Option` decodes a missing key"),
+        ("field nullability changed", "Thing.label", B, Recv, "received: widening is unsafe"),
+        ("field nullability changed", "Thing.hint", C, Recv, "the old `Option` decodes `null`"),
+        ("field added", "Thing.extra", C, Recv, "received: a new key"),
+        ("field removed", "Thing.legacy", B, Recv, "received: widening is unsafe"),
+        ("field removed", "Thing.old_extra", C, Recv, "the old `Option` already accepts its absence"),
+        ("variant added", "Status::Paused", C, Recv, "received: widening of an open enum is safe"),
+        // Sent: widening is safe, narrowing is not.
+        ("field type changed", "ThingCreateRequest.amount", B, Sent, "sent: narrowing is unsafe: an old client may send a fraction"),
+        ("field type changed", "ThingCreateRequest.limit", C, Sent, "sent: widening is safe"),
+        ("field type changed", "ThingCreateRequest.payload", C, Sent, "sent: widening is safe"),
+        ("field type changed", "ThingCreateRequest.since", B, Sent, "sent: narrowing is unsafe"),
+        ("field type changed", "ThingCreateRequest.channel", C, Sent, "sent: open enum ↔ string is neutral"),
+        ("field optionality changed", "ThingCreateRequest.name", B, Sent, "sent: narrowing is unsafe"),
+        ("field optionality changed", "ThingCreateRequest.note", C, Sent, "sent: widening is safe"),
+        ("field nullability changed", "ThingCreateRequest.memo", B, Sent, "sent: narrowing is unsafe: an old client may send `null`"),
+        ("field nullability changed", "ThingCreateRequest.ref_code", C, Sent, "sent: widening is safe"),
+        ("field added", "ThingCreateRequest.region", B, Sent, "sent: narrowing is unsafe"),
+        ("field removed", "ThingCreateRequest.legacy_flag", B, Sent, "sent: narrowing is unsafe"),
+        ("variant removed", "Mode::Slow", B, Sent, "sent: narrowing is unsafe: an old client may send `slow`"),
+        ("variant added", "Mode::Medium", C, Sent, "sent: widening is safe"),
+        // Both ways: the stricter verdict wins, and says which way decided it.
+        ("field optionality changed", "Address.street", B, Both, "sent: narrowing is unsafe"),
+        ("field type changed", "Address.zip", B, Both, "received: widening is unsafe"),
+        ("field nullability changed", "Address.city", C, Both, "sent: widening is safe: `null` is accepted too; received: now nullable"),
+    ];
+    for (kind, item, wire, direction, rule) in expected {
+        let c = row(&r, kind, item);
+        assert_eq!((c.wire, c.direction), (*wire, Some(*direction)), "{c:?}");
+        assert!(c.wire_rule.starts_with(rule) || c.wire_rule.contains(rule), "{item}: {}", c.wire_rule);
+        assert_eq!(
+            c.source,
+            if *kind == "field nullability changed" && *item == "Thing.hint" {
+                C
+            } else if kind.starts_with("variant added") {
+                C
+            } else {
+                B
+            },
+            "{c:?}"
+        );
     }
+    // A rename with the same shape is source-breaking and wire-compatible, and says so.
+    let renamed = row(&r, "field type renamed (same shape)", "Thing.owner");
+    assert!(renamed.detail.contains("type renamed, same shape"), "{}", renamed.detail);
+    assert_justified(&r);
+    insta::assert_snapshot!("direction_rules_report", r.markdown(true));
+}
+
+/// A spec without the field `retry.when_true` names (Plaid added `is_idempotent` to create
+/// later) still generates: the operation is never retried, with a warning that names it.
+/// Before #12 this was a hard error.
+#[test]
+fn retry_when_true_on_a_field_the_request_lacks_is_a_warning() {
+    let spec = |prop: &str| {
+        format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n  /widget/create:\n    post:\n      operationId: widgetCreate\n      requestBody: {{content: {{application/json: {{schema: {{$ref: '#/components/schemas/WidgetCreateRequest'}}}}}}}}\n      responses:\n        \"200\": {{description: ok, content: {{application/json: {{schema: {{type: object, properties: {{id: {{type: string}}}}}}}}}}}}\ncomponents:\n  schemas:\n    WidgetCreateRequest:\n      type: object\n      properties:\n        name: {{type: string}}\n{prop}"
+        )
+    };
+    let portion = common::fixture_portion("retry-warning");
+    for (prop, why) in [
+        ("", "retry.when_true names `is_idempotent`, which is not a field of this request"),
+        ("        is_idempotent: {type: string}\n", "retry.when_true field `is_idempotent` is not a boolean"),
+    ] {
+        let out = plaid_idv_generator::generate_from(spec(prop).as_bytes(), "old.yaml", &portion)
+            .unwrap_or_else(|e| panic!("{why}: must generate, got {e}"));
+        let op = &out.ir.operations[0];
+        assert_eq!(op.retry, plaid_idv_generator::ir::RetrySafety::Never);
+        let w = out.ir.warnings.iter().find(|w| w.contains(why)).unwrap_or_else(|| panic!("{:?}", out.ir.warnings));
+        assert!(w.starts_with("#/paths/~1widget~1create/post: ") && w.ends_with("never retried"), "{w}");
+    }
+    let ok = plaid_idv_generator::generate_from(
+        spec("        is_idempotent: {type: boolean}\n").as_bytes(),
+        "new.yaml",
+        &portion,
+    )
+    .unwrap();
+    assert!(matches!(ok.ir.operations[0].retry, plaid_idv_generator::ir::RetrySafety::WhenTrue { .. }));
+}
+
+/// Selection entries that match nothing in a spec are warnings with their place in the
+/// selection file; a selection that matches nothing at all is an error; a `field_newtypes`
+/// value that `newtypes` does not list is an error of the selection file itself.
+#[test]
+fn unmatched_selection_entries_are_warnings() {
+    let mut p = common::fixture_portion("unmatched");
+    p.paths = vec!["/nowhere".into()];
+    p.schemas = vec!["Nothing*".into()];
+    p.error_schema = Some("NoSuchError".into());
+    p.newtypes.push("GoneId".into());
+    p.retry.always.push("/gone/get".into());
+    p.field_newtypes.insert("Thing.gone_id".into(), "GoneId".into());
+    let out = plaid_idv_generator::generate_from(BASE.as_bytes(), "spec.yaml", &p).unwrap();
+    let w = &out.ir.warnings;
+    for want in [
+        "spec/portion.toml#/paths/0: \"/nowhere\" is not an operation of this spec",
+        "spec/portion.toml#/webhooks/0: \"*Webhook\" matches no schema of this spec",
+        "spec/portion.toml#/schemas/0: \"Nothing*\" matches no schema of this spec",
+        "spec/portion.toml#/error_schema: \"NoSuchError\" is not a schema of this spec",
+        "spec/portion.toml#/newtypes/0: \"WidgetId\" is not a schema of this spec",
+        "spec/portion.toml#/newtypes/2: \"GoneId\" is not a schema of this spec",
+        "spec/portion.toml#/retry/always/0: \"/widget/get\" is not a selected operation of this spec",
+        "spec/portion.toml#/retry/always/1: \"/gone/get\" is not a selected operation of this spec",
+        "spec/portion.toml#/retry/when_true/~1widget~1create: \"/widget/create\" is not a selected operation",
+        "spec/portion.toml#/field_newtypes/Thing.gone_id: \"GoneId\" is not a selected newtype in this spec",
+    ] {
+        assert!(w.iter().any(|x| x.starts_with(want)), "no warning {want:?} in {w:#?}");
+    }
+    let mut nothing = common::fixture_portion("nothing");
+    nothing.path_prefixes = vec!["/elsewhere/".into()];
+    nothing.webhooks.clear();
+    nothing.error_schema = None;
+    let e = plaid_idv_generator::generate_from(BASE.as_bytes(), "spec.yaml", &nothing).unwrap_err();
+    assert!(e.location.starts_with('#') && e.to_string().contains("nothing selected"), "{e}");
+    let bad = "newtypes = [\"A\"]\n[field_newtypes]\n\"T.f\" = \"B\"\n";
+    let e = plaid_idv_generator::portion::Portion::parse(bad, "p.toml").unwrap_err();
+    assert!(e.to_string().contains("p.toml#/field_newtypes/T.f") && e.to_string().contains("not listed"), "{e}");
+}
+
+/// Plaid's published specs in `../shared/plaid-openapi/` (plus `PLAID_OLD_SPEC`, if set), oldest
+/// first by `info.version`.
+fn published_specs() -> Vec<(String, PathBuf)> {
+    let Some(newest) = common::plaid_spec() else { return Vec::new() };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(newest.parent().unwrap())
+        .unwrap()
+        .filter_map(|e| Some(e.ok()?.path()))
+        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("yml" | "yaml")))
+        .collect();
+    files.extend(std::env::var_os("PLAID_OLD_SPEC").map(PathBuf::from));
+    let version = |p: &Path| -> String {
+        let text = std::fs::read_to_string(p).unwrap();
+        let line = text.lines().find(|l| l.trim_start().starts_with("version:")).unwrap_or_default();
+        line.split(':').nth(1).unwrap_or_default().trim().trim_matches(['"', '\'']).to_string()
+    };
+    let key = |v: &str| -> Vec<u64> {
+        v.rsplit('_').next().unwrap_or_default().split('.').map(|n| n.parse().unwrap_or(0)).collect()
+    };
+    let mut out: Vec<(String, PathBuf)> = files.into_iter().map(|p| (version(&p), p)).collect();
+    out.sort_by_key(|(v, _)| key(v));
+    out.dedup_by(|a, b| a.0 == b.0);
+    out
+}
+
+fn portion_path() -> PathBuf {
+    std::env::var_os("PLAID_DIFF_PORTION")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| common::root().join("spec/portion.toml"))
+}
+
+/// Every consecutive pair of Plaid's published versions (1.421.0 → 1.575.0 → 1.674.0 → 1.697.4
+/// in `../shared`), and each version against itself: the report is produced, the same spec gives
+/// no change, nothing is dropped (both ways), every wire-breaking row is justified by a
+/// direction rule, and chosen real changes get their direction-aware verdicts.
+#[test]
+fn published_version_pairs() {
+    let specs = published_specs();
+    if specs.len() < 2 {
+        common::skip("SKIP published_version_pairs: fewer than two published specs in ../shared/plaid-openapi/");
+        return;
+    }
+    let portion = portion_path();
+    use Direction::{Received as Recv, Sent};
+    // (old version, kind, item, wire, direction, rule): real changes between two versions.
+    #[rustfmt::skip]
+    let chosen: &[(&str, &str, &str, Impact, Direction, &str)] = &[
+        ("2020-09-14_1.421.0", "field optionality changed", "LinkTokenCreateRequestBaseReport.days_requested", B, Sent, "sent: narrowing is unsafe"),
+        ("2020-09-14_1.421.0", "field optionality changed", "UserAddress.street", C, Sent, "sent: widening is safe"),
+        ("2020-09-14_1.421.0", "variant removed", "Products::DepositSwitch", B, Sent, "sent: narrowing is unsafe"),
+        ("2020-09-14_1.421.0", "variant removed", "WebhookEnvironmentValues::Development", C, Recv, "received: narrowing is safe"),
+        ("2020-09-14_1.575.0", "field type changed", "LinkTokenCreateRequestCraOptionsCashflowInsights.plaid_check_score_version", C, Sent, "sent: open enum ↔ string is neutral"),
+        ("2020-09-14_1.575.0", "field optionality changed", "IdentityVerificationListRequest.client_user_id", C, Sent, "sent: widening is safe"),
+        ("2020-09-14_1.674.0", "field optionality changed", "DocumentAnalysis.fraud_analysis_details", C, Recv, "received: narrowing is safe"),
+        // Older versions, checked when PLAID_OLD_SPEC names one (the 2022 spec 1.121.0 has them).
+        ("2020-09-14_1.121.0", "field type changed", "PlaidError.status", C, Recv, "received: narrowing is safe: an old `f64` decodes every integer"),
+        ("2020-09-14_1.121.0", "field type changed", "DocumentaryVerificationDocument.attempt", C, Recv, "received: narrowing is safe"),
+        ("2020-09-14_1.121.0", "field type changed", "IdentityVerificationStatusUpdatedWebhook.identity_verification_id", C, Recv, "received: narrowing is safe: an old `Value` accepts"),
+        ("2020-09-14_1.121.0", "field type renamed (same shape)", "IdentityVerificationUserData.name", C, Recv, "type renamed, same shape"),
+        ("2020-09-14_1.121.0", "field type changed", "PlaidError.error_type", C, Recv, "open enum"),
+    ];
+    let mut checked = 0;
+    for pair in specs.windows(2) {
+        let ((ov, old), (nv, new)) = (&pair[0], &pair[1]);
+        let r = plaid_idv_generator::diff_specs(old, new, &portion).unwrap();
+        println!("published_version_pairs: {ov} → {nv}: {}", r.summary());
+        assert_justified(&r);
+        for c in &r.changes {
+            match c.kind {
+                ChangeKind::VariantAdded
+                | ChangeKind::TypeAdded
+                | ChangeKind::OperationAdded
+                | ChangeKind::WebhookAdded => {
+                    assert_eq!((c.source, c.wire), (C, C), "{c:?}")
+                }
+                ChangeKind::FieldTypeRenamed => assert_eq!((c.source, c.wire), (B, C), "{c:?}"),
+                ChangeKind::FieldAdded if c.detail.starts_with("optional") => assert_eq!(c.source, C, "{c:?}"),
+                _ => {}
+            }
+        }
+        for (version, kind, item, wire, direction, rule) in chosen.iter().filter(|c| c.0 == ov) {
+            let c = row(&r, kind, item);
+            assert_eq!((c.source, c.wire, c.direction), (B, *wire, Some(*direction)), "{version}: {c:?}");
+            assert!(c.wire_rule.contains(rule), "{version} {item}: {}", c.wire_rule);
+            checked += 1;
+        }
+        assert_nothing_dropped(old, new, &portion, &r);
+        let back = plaid_idv_generator::diff_specs(new, old, &portion).unwrap();
+        assert_justified(&back);
+        assert_nothing_dropped(new, old, &portion, &back);
+    }
+    for (v, spec) in &specs {
+        let same = plaid_idv_generator::diff_specs(spec, spec, &portion).unwrap();
+        assert_eq!(same.summary(), "no changes", "{v}");
+        assert!(same.warnings.is_empty(), "{v}: {:?}", same.warnings);
+    }
+    if specs.iter().any(|(v, _)| v == "2020-09-14_1.421.0") && specs.len() >= 4 {
+        assert!(checked >= 7, "only {checked} chosen changes checked");
+    }
+}
+
+/// Every published spec generates through `spec/portion.toml` (warnings for what an older spec
+/// lacks, never an error), and the crates of the older ones build (the newest is built and
+/// tested by `tests/builds.rs`).
+#[test]
+fn every_published_spec_generates_and_builds() {
+    let specs = published_specs();
+    if specs.is_empty() {
+        common::skip("SKIP every_published_spec_generates_and_builds: ../shared/plaid-openapi/ not found");
+        return;
+    }
+    let dir = common::temp_dir("published-builds");
+    let newest = common::plaid_spec().unwrap();
+    let mut members = Vec::new();
+    for (v, spec) in &specs {
+        let mut portion = plaid_idv_generator::portion::Portion::load(&portion_path()).unwrap();
+        let member = format!("plaid-idv-{}", v.rsplit('_').next().unwrap().replace('.', "-"));
+        portion.crate_name = member.clone();
+        let loaded = plaid_idv_generator::load::load_file(spec).unwrap();
+        let out = plaid_idv_generator::generate_spec(&loaded, &portion).unwrap_or_else(|e| panic!("{v}: {e}"));
+        assert!(out.ir.operations.iter().filter(|o| o.path.starts_with("/identity_verification/")).count() >= 4, "{v}");
+        println!(
+            "{v}: {} types, {} operations, {} webhooks, {} warnings",
+            out.ir.types.len(),
+            out.ir.operations.len(),
+            out.ir.webhooks.len(),
+            out.ir.warnings.len()
+        );
+        if *spec != newest {
+            plaid_idv_generator::write::write_atomic(&dir.join(&member), &out.files).unwrap();
+            members.push(member);
+        }
+    }
+    if members.is_empty() {
+        return;
+    }
+    let list = members.iter().map(|m| format!("{m:?}")).collect::<Vec<_>>().join(", ");
+    std::fs::write(dir.join("Cargo.toml"), format!("[workspace]\nresolver = \"2\"\nmembers = [{list}]\n")).unwrap();
+    let (ok, log) = common::cargo(&dir, "conformance", &["build", "--workspace", "--all-features"]);
+    assert!(ok, "crates generated from older published specs do not build:\n{log}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Optional cross-check: when `cargo semver-checks` is installed, every item it reports as
+/// breaking between the crates of two consecutive published specs is named by a
+/// source-breaking row of our report.
+#[test]
+fn semver_checks_agree_with_source_verdicts() {
+    let available = std::process::Command::new(env!("CARGO"))
+        .args(["semver-checks", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !available {
+        common::skip("SKIP semver_checks_agree_with_source_verdicts: cargo semver-checks is not installed");
+        return;
+    }
+    let specs = published_specs();
+    if specs.len() < 2 {
+        common::skip("SKIP semver_checks_agree_with_source_verdicts: fewer than two published specs");
+        return;
+    }
+    let portion = portion_path();
+    let dir = common::temp_dir("semver-checks");
+    for pair in specs.windows(2) {
+        let ((ov, old), (nv, new)) = (&pair[0], &pair[1]);
+        let r = plaid_idv_generator::diff_specs(old, new, &portion).unwrap();
+        let breaking: Vec<&plaid_idv_generator::diff::Change> = r.changes.iter().filter(|c| c.source == B).collect();
+        let mut named: BTreeSet<String> = BTreeSet::new();
+        for c in &breaking {
+            named.insert(c.item.split(['.', ':']).next().unwrap_or_default().to_string());
+            for word in c.detail.split(|ch: char| !ch.is_alphanumeric() && ch != '_') {
+                named.insert(word.to_string());
+            }
+        }
+        let mut crate_dirs = Vec::new();
+        for (tag, spec) in [("old", old), ("new", new)] {
+            let out = plaid_idv_generator::generate(spec, &portion).unwrap();
+            let d = dir.join(tag);
+            let _ = std::fs::remove_dir_all(&d);
+            plaid_idv_generator::write::write_atomic(&d, &out.files).unwrap();
+            crate_dirs.push(d);
+        }
+        let out = std::process::Command::new(env!("CARGO"))
+            .args(["semver-checks", "check-release", "--manifest-path"])
+            .arg(crate_dirs[1].join("Cargo.toml"))
+            .arg("--baseline-root")
+            .arg(&crate_dirs[0])
+            .env("CARGO_TARGET_DIR", common::root().join("target/semver-checks"))
+            .output()
+            .unwrap();
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        // Items follow each failure's "Failed in:" line, one per line, naming Rust paths.
+        let mut unexplained = Vec::new();
+        let mut reported = 0;
+        let mut in_items = false;
+        for line in text.lines() {
+            if line.trim_start().starts_with("Failed in:") {
+                in_items = true;
+                continue;
+            }
+            if in_items && line.trim().is_empty() {
+                in_items = false;
+            }
+            // Items are indented two spaces; progress lines and lint links are not items.
+            let is_item = line.starts_with("  ") && !line.starts_with("   ");
+            if !in_items || !is_item {
+                continue;
+            }
+            reported += 1;
+            let idents: Vec<&str> = line
+                .split(|ch: char| !ch.is_alphanumeric() && ch != '_')
+                .filter(|w| w.chars().next().is_some_and(|c| c.is_ascii_uppercase()))
+                .collect();
+            // `XRequired` is the struct `X::new` takes: a row about `X` explains it.
+            let explained =
+                |i: &str| named.contains(i) || i.strip_suffix("Required").is_some_and(|b| named.contains(b));
+            if !idents.iter().any(|i| explained(i)) {
+                unexplained.push(line.trim().to_string());
+            }
+        }
+        println!("semver-checks {ov} → {nv}: {reported} item(s) reported, {} source-breaking row(s)", breaking.len());
+        assert!(unexplained.is_empty(), "{ov} → {nv}: semver-checks reports items our report does not call source-breaking: {unexplained:#?}\n{text}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Our spec covers Plaid's whole current IDV surface: diffed against Plaid's newest published
+/// spec, the only differences are the trimmed `/link/token/create` request, descriptions and
+/// the choices listed here, each with its reason.
+#[test]
+fn our_spec_differs_from_plaids_newest_only_where_we_chose() {
+    let Some(plaid) = common::plaid_spec() else {
+        common::skip("SKIP our_spec_differs_from_plaids_newest_only_where_we_chose: ../shared/plaid-openapi/2020-09-14.yml not found");
+        return;
+    };
+    let ours = common::root().join("spec/plaid-idv.yaml");
+    let portion = common::root().join("spec/portion.toml");
+    let r = plaid_idv_generator::diff_specs(&ours, &plaid, &portion).unwrap();
+    println!("ours → Plaid's newest: {}", r.summary());
+    let webhooks = [
+        "IdentityVerificationRetriedWebhook",
+        "IdentityVerificationStatusUpdatedWebhook",
+        "IdentityVerificationStepUpdatedWebhook",
+    ];
+    // Each chosen difference: (kind, item, reason).
+    let mut chosen: Vec<(String, String, &str)> = vec![(
+        "field optionality changed".into(),
+        "LinkTokenCreateRequest.user".into(),
+        "we require `user`: an IDV Link session needs the user's client_user_id; Plaid's is optional for other products",
+    )];
+    for w in webhooks {
+        for f in ["webhook_type", "webhook_code"] {
+            let pinned =
+                "we pin each webhook's type and code as a one-value enum; Plaid's declares a string (wire-neutral)";
+            chosen.push(("field type changed".into(), format!("{w}.{f}"), pinned));
+            let ty = format!("{w}{}", if f == "webhook_type" { "WebhookType" } else { "WebhookCode" });
+            chosen.push(("type removed".into(), ty, pinned));
+        }
+    }
+    // The trimmed request: types that only `/link/token/create`'s request reaches in Plaid's spec.
+    let theirs = plaid_idv_generator::generate(&plaid, &portion).unwrap().ir;
+    let reach = |roots: Vec<String>| {
+        let mut seen = BTreeSet::new();
+        let mut stack = roots;
+        while let Some(n) = stack.pop() {
+            let Some(t) = theirs.types.get(&n) else { continue };
+            if !seen.insert(n) {
+                continue;
+            }
+            if let plaid_idv_generator::ir::Kind::Struct { fields, .. } = &t.kind {
+                for f in fields {
+                    let mut ty = &f.ty;
+                    while let plaid_idv_generator::ir::Ty::Vec(i)
+                    | plaid_idv_generator::ir::Ty::Map(i)
+                    | plaid_idv_generator::ir::Ty::Nullable(i) = ty
+                    {
+                        ty = i;
+                    }
+                    if let plaid_idv_generator::ir::Ty::Named(n) = ty {
+                        stack.push(n.clone());
+                    }
+                }
+            }
+        }
+        seen
+    };
+    let link_only: BTreeSet<String> = {
+        let link = reach(vec!["LinkTokenCreateRequest".into()]);
+        let mut others: Vec<String> =
+            theirs.webhooks.iter().map(|w| w.ty.clone()).chain(theirs.error_type.clone()).collect();
+        for op in &theirs.operations {
+            for t in op.request.iter().chain([&op.response]) {
+                if let plaid_idv_generator::ir::Ty::Named(n) = t {
+                    if n != "LinkTokenCreateRequest" {
+                        others.push(n.clone());
+                    }
+                }
+            }
+        }
+        let rest = reach(others);
+        link.difference(&rest).cloned().collect()
+    };
+    let mut unexpected = Vec::new();
+    for c in &r.changes {
+        let ty = c.item.split(['.', ':']).next().unwrap_or_default();
+        let trimmed = matches!(c.kind, ChangeKind::FieldAdded | ChangeKind::TypeAdded) && link_only.contains(ty);
+        let listed = chosen.iter().any(|(k, i, _)| c.kind == k.as_str() && c.item == *i);
+        if !trimmed && !listed {
+            unexpected.push(format!("{} `{}`: {}", c.kind, c.item, c.detail));
+        }
+    }
+    assert!(unexpected.is_empty(), "differences neither chosen nor part of the trimmed Link request: {unexpected:#?}");
+    for (k, i, why) in &chosen {
+        assert!(
+            r.changes.iter().any(|c| c.kind == k.as_str() && c.item == *i),
+            "listed but not found (fixed?): {k} {i} ({why})"
+        );
+    }
+    // Spec-only differences: Plaid's documentation markers and operation tags, our explicit
+    // `default` error responses, the schemas only the trimmed Link request reaches, and one
+    // `allOf` of a single `$ref` written as the `$ref`.
+    let ours_doc = plaid_idv_generator::extract_portion(&ours, &portion).unwrap();
+    let plaid_doc = plaid_idv_generator::extract_portion(&plaid, &portion).unwrap();
+    fn normalize(v: &serde_json::Value) -> serde_json::Value {
+        let mut v = plaid_idv_generator::diff::strip_prose(v);
+        fn drop(v: &mut serde_json::Value) {
+            match v {
+                serde_json::Value::Object(m) => {
+                    for k in ["x-hidden-from-docs", "x-override-enum-values-shown", "tags"] {
+                        m.remove(k);
+                    }
+                    m.values_mut().for_each(drop);
+                }
+                serde_json::Value::Array(a) => a.iter_mut().for_each(drop),
+                _ => {}
+            }
+        }
+        drop(&mut v);
+        if let Some(r) = v.pointer_mut("/post/responses").and_then(|r| r.as_object_mut()) {
+            r.remove("default");
+        }
+        v
+    }
+    let link_only_schemas = [
+        "AccessToken",
+        "CreditAccountSubtypes",
+        "DepositoryAccountSubtypes",
+        "HostedLinkCompletionRedirectURI",
+        "HostedLinkIsMobileApp",
+        "HostedLinkURLLifetimeSeconds",
+        "InvestmentAccountSubtypes",
+        "ItemId",
+        "LimitedPurposeTypes",
+        "LoanAccountSubtypes",
+        "OtherAccountSubtypes",
+    ];
+    let all_of_ref = "#/components/schemas/LinkTokenCreateRequestIdentityVerification/properties/template_id";
+    let mut unexplained = Vec::new();
+    for entry in &r.spec_only {
+        let explained = if let Some(key) = entry.split(':').next().filter(|k| k.starts_with("POST ")) {
+            let path = key.trim_start_matches("POST ");
+            let at = |d: &serde_json::Value| d["paths"].get(path).map(normalize);
+            at(&ours_doc) == at(&plaid_doc)
+        } else if let Some(place) = entry.strip_prefix("#/components/schemas/").and_then(|r| r.split(':').next()) {
+            // `Name` or `Name/properties/prop`: compare just that.
+            let name = place.split('/').next().unwrap_or_default();
+            let at = |d: &serde_json::Value| d["components"]["schemas"].pointer(&format!("/{place}")).map(normalize);
+            link_only_schemas.contains(&name) || entry.starts_with(all_of_ref) || at(&ours_doc) == at(&plaid_doc)
+        } else {
+            false
+        };
+        if !explained {
+            unexplained.push(entry.clone());
+        }
+    }
+    assert!(unexplained.is_empty(), "spec-only differences not explained: {unexplained:#?}");
+    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
 }

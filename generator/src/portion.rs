@@ -120,6 +120,14 @@ impl Portion {
                 }
             }
         }
+        for (pattern, schema) in &p.field_newtypes {
+            if !p.newtypes.contains(schema) {
+                return Err(GenError::at(
+                    &format!("{name}#/field_newtypes/{}", pattern.replace('~', "~0").replace('/', "~1")),
+                    format!("{schema:?} is not listed in `newtypes`"),
+                ));
+            }
+        }
         if !is_semver(&p.crate_version) {
             return Err(GenError::at(name, format!("crate_version {:?} is not a semver version", p.crate_version)));
         }

@@ -4,8 +4,8 @@
 //! in the responses.
 //!
 //! A key is `Type.field` (globs as in [`crate::sensitive`]); a value names a schema listed in
-//! `newtypes`. A key that matches no string field is a warning; a value that is not a selected
-//! newtype is an error.
+//! `newtypes` (checked when the selection file is read). A key that matches no string field, or a
+//! value that names a schema this spec does not have, is a warning.
 
 use crate::error::{GenError, Result};
 use crate::ir::{Kind, Ty, TypeDef};
@@ -32,11 +32,16 @@ pub fn apply(
 ) -> Result<()> {
     for (pattern, schema) in map {
         let at = format!("spec/portion.toml#/field_newtypes/{}", pattern.replace('~', "~0").replace('/', "~1"));
-        let target = types
+        // The selection file checks that the value is listed in `newtypes`; a spec that does not
+        // have that schema (an older version) skips the mapping with a warning.
+        let Some(target) = types
             .values()
             .find(|t| matches!(t.kind, Kind::Newtype { .. }) && (t.origin == *schema || t.name == *schema))
             .map(|t| t.name.clone())
-            .ok_or_else(|| GenError::at(&at, format!("{schema:?} is not a selected schema listed in `newtypes`")))?;
+        else {
+            warnings.push(format!("{at}: {schema:?} is not a selected newtype in this spec; mapping skipped"));
+            continue;
+        };
         let Some((ty_pat, field_pat)) = pattern.split_once('.') else {
             return Err(GenError::at(&at, format!("{pattern:?} is not of the form Type.field")));
         };

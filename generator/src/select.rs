@@ -34,6 +34,9 @@ pub struct Selection<'a> {
     pub schemas: BTreeSet<String>,
     /// The error schema, if the spec has it.
     pub error_schema: Option<String>,
+    /// Entries of the selection file that match nothing in this spec: warnings, because spec
+    /// versions differ (an older spec lacks a newer operation or schema).
+    pub unmatched: Vec<String>,
 }
 
 /// Returns the component schemas object (empty if absent).
@@ -150,7 +153,67 @@ pub fn select<'a>(spec: &'a Spec, portion: &Portion) -> Result<Selection<'a>> {
             _ => {}
         }
     }
-    Ok(Selection { ops, webhooks, schemas, error_schema })
+    let unmatched = unmatched(all, &ops, &webhooks, portion);
+    if ops.is_empty() && webhooks.is_empty() && schemas.is_empty() {
+        return Err(GenError::at(
+            "#/paths",
+            "nothing selected: no path, webhook, schema or error object of this spec matches the selection file",
+        ));
+    }
+    Ok(Selection { ops, webhooks, schemas, error_schema, unmatched })
+}
+
+/// Each selection-file entry that matches nothing in the spec, as a warning with its location
+/// in the selection file.
+fn unmatched(
+    all: &serde_json::Map<String, Value>,
+    ops: &[SelectedOp<'_>],
+    webhooks: &[String],
+    portion: &Portion,
+) -> Vec<String> {
+    const FILE: &str = "spec/portion.toml#";
+    let mut out = Vec::new();
+    let op_paths: BTreeSet<&str> = ops.iter().map(|o| o.path.as_str()).collect();
+    for (i, p) in portion.path_prefixes.iter().enumerate() {
+        if !op_paths.iter().any(|o| o.starts_with(p.as_str())) {
+            out.push(format!("{FILE}/path_prefixes/{i}: {p:?} matches no operation of this spec"));
+        }
+    }
+    for (i, p) in portion.paths.iter().enumerate() {
+        if !op_paths.contains(p.as_str()) {
+            out.push(format!("{FILE}/paths/{i}: {p:?} is not an operation of this spec"));
+        }
+    }
+    for (i, p) in portion.webhooks.iter().enumerate() {
+        if !webhooks.iter().any(|w| glob_match(p, w)) {
+            out.push(format!("{FILE}/webhooks/{i}: {p:?} matches no schema of this spec"));
+        }
+    }
+    for (i, p) in portion.schemas.iter().enumerate() {
+        if !all.keys().any(|k| glob_match(p, k)) {
+            out.push(format!("{FILE}/schemas/{i}: {p:?} matches no schema of this spec"));
+        }
+    }
+    if let Some(e) = portion.error_schema.as_ref().filter(|e| !all.contains_key(e.as_str())) {
+        out.push(format!("{FILE}/error_schema: {e:?} is not a schema of this spec; errors decode without it"));
+    }
+    for (i, n) in portion.newtypes.iter().enumerate() {
+        if !all.contains_key(n.as_str()) {
+            out.push(format!("{FILE}/newtypes/{i}: {n:?} is not a schema of this spec"));
+        }
+    }
+    for (i, p) in portion.retry.always.iter().enumerate() {
+        if !op_paths.contains(p.as_str()) {
+            out.push(format!("{FILE}/retry/always/{i}: {p:?} is not a selected operation of this spec"));
+        }
+    }
+    for p in portion.retry.when_true.keys() {
+        if !op_paths.contains(p.as_str()) {
+            let key = p.replace('~', "~0").replace('/', "~1");
+            out.push(format!("{FILE}/retry/when_true/{key}: {p:?} is not a selected operation of this spec"));
+        }
+    }
+    out
 }
 
 /// The selected portion as a standalone OpenAPI document: the selected paths, every schema they

@@ -57,7 +57,7 @@ pub fn lower<'a>(spec: &'a Spec, sel: &Selection<'a>, portion: &'a Portion) -> R
         named: BTreeMap::new(),
         namer: Namer::with_reserved(&[]),
         types: BTreeMap::new(),
-        warnings: Vec::new(),
+        warnings: sel.unmatched.clone(),
         inline_stack: Vec::new(),
         depth: 0,
     };

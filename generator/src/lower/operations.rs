@@ -98,19 +98,29 @@ impl<'a> Lowerer<'a> {
         let retry = if self.portion.retry.always.iter().any(|p| p == &op.path) {
             RetrySafety::Always
         } else if let Some(field) = self.portion.retry.when_true.get(&op.path) {
-            let f = self.request_field(&request, field).ok_or_else(|| {
-                GenError::at(
-                    &op.pointer,
-                    format!("retry.when_true names `{field}`, which is not a field of this request"),
-                )
-            })?;
-            if f.ty != Ty::Bool {
-                return Err(GenError::at(&op.pointer, format!("retry.when_true field `{field}` is not a boolean")));
-            }
-            RetrySafety::WhenTrue {
-                field: f.name.clone(),
-                optional: FieldShape::new(f.optional, f.nullable, true).options() >= 1,
-                explicit_null: FieldShape::new(f.optional, f.nullable, true).options() == 2,
+            // Older specs may lack the field (Plaid added `is_idempotent` to create later): the
+            // operation is then never retried, with a warning, rather than failing the spec.
+            match self.request_field(&request, field) {
+                None => {
+                    self.warnings.push(format!(
+                        "{}: retry.when_true names `{field}`, which is not a field of this request; \
+                         the operation is never retried",
+                        op.pointer
+                    ));
+                    RetrySafety::Never
+                }
+                Some(f) if f.ty != Ty::Bool => {
+                    self.warnings.push(format!(
+                        "{}: retry.when_true field `{field}` is not a boolean; the operation is never retried",
+                        op.pointer
+                    ));
+                    RetrySafety::Never
+                }
+                Some(f) => RetrySafety::WhenTrue {
+                    field: f.name.clone(),
+                    optional: FieldShape::new(f.optional, f.nullable, true).options() >= 1,
+                    explicit_null: FieldShape::new(f.optional, f.nullable, true).options() == 2,
+                },
             }
         } else {
             RetrySafety::Never
