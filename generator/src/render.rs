@@ -33,7 +33,8 @@ const FAKE: &[(&str, &str)] = &[
     ("src/testing/server.rs", include_str!("../runtime/fake/server.rs")),
     ("src/testing/state.rs", include_str!("../runtime/fake/state.rs")),
 ];
-const FAKE_NEEDS: &[&str] = &["identity_verification_list", "dashboard_user_get", "dashboard_user_list", "webhook_verification_key_get"];
+const FAKE_NEEDS: &[&str] =
+    &["identity_verification_list", "dashboard_user_get", "dashboard_user_list", "webhook_verification_key_get"];
 const FAKE_TYPES: &[&str] = &[
     "IdentityVerification",
     "IdentityVerificationStepStatus",
