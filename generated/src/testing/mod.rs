@@ -254,6 +254,8 @@ pub struct RecordedRequest {
     pub headers: Vec<(String, String)>,
     /// The JSON body without a `secret` member; a string if it was not JSON, `null` if empty.
     pub body: Value,
+    /// The client's address: requests from one address came over one (kept-alive) connection.
+    pub peer: SocketAddr,
 }
 
 impl RecordedRequest {
@@ -546,7 +548,8 @@ impl FakePlaid {
     /// The user finished (or the session ended otherwise): sets the session's `status` and the
     /// steps it implies, then signs and sends `STATUS_UPDATED`. `success` marks every
     /// unfinished step `success` and fills the step results from the spec's example; `failed`
-    /// and `pending_review` mark the first unfinished step so; `expired` and `canceled` mark
+    /// and `pending_review` mark the first unfinished step so (unless a step already is);
+    /// `expired` and `canceled` mark
     /// every unfinished step so; `completed_at` is set (cleared for `active`). Returns the
     /// webhook, or `None` when the status was already `status` (nothing is sent).
     pub async fn complete(

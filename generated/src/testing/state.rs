@@ -705,7 +705,9 @@ impl State {
                 }
             }
             "failed" | "pending_review" => {
-                if let Some(k) = pending_steps(steps).into_iter().next() {
+                // The first unfinished step gets the outcome, unless a step already has it.
+                let has_it = step_keys(steps).iter().any(|k| step_is(steps, k, &[status]));
+                if let Some(k) = pending_steps(steps).into_iter().next().filter(|_| !has_it) {
                     steps[k.as_str()] = json!(status);
                     fill_result(&mut v, &seed, &k, status);
                 }

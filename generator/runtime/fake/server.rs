@@ -12,6 +12,7 @@ use hyper::body::Incoming;
 use hyper::{Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use serde_json::{json, Value};
+use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::net::TcpListener;
@@ -59,8 +60,8 @@ impl std::error::Error for Dropped {}
 pub(super) async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
     let mut connections = JoinSet::new();
     loop {
-        let stream = match listener.accept().await {
-            Ok((stream, _)) => stream,
+        let (stream, peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
             Err(_) => {
                 // Out of file descriptors or similar: wait instead of spinning.
                 tokio::time::sleep(Duration::from_millis(20)).await;
@@ -74,7 +75,7 @@ pub(super) async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
         }
         let shared = shared.clone();
         connections.spawn(async move {
-            let service = hyper::service::service_fn(move |req| handle(shared.clone(), req));
+            let service = hyper::service::service_fn(move |req| handle(shared.clone(), peer, req));
             let _ = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(Duration::from_secs(10))
@@ -94,7 +95,7 @@ fn respond(reply: &Reply) -> Response<Full<Bytes>> {
 }
 
 /// The recorded form of a request: headers without the secret, the body without `secret`.
-fn recorded(op: Option<Op>, parts: &hyper::http::request::Parts, body: &[u8]) -> RecordedRequest {
+fn recorded(op: Option<Op>, peer: SocketAddr, parts: &hyper::http::request::Parts, body: &[u8]) -> RecordedRequest {
     let headers = parts
         .headers
         .iter()
@@ -113,7 +114,14 @@ fn recorded(op: Option<Op>, parts: &hyper::http::request::Parts, body: &[u8]) ->
             Err(_) => Value::String(String::from_utf8_lossy(body).into_owned()),
         }
     };
-    RecordedRequest { op, method: parts.method.as_str().to_string(), path: parts.uri.path().to_string(), headers, body }
+    RecordedRequest {
+        op,
+        method: parts.method.as_str().to_string(),
+        path: parts.uri.path().to_string(),
+        headers,
+        body,
+        peer,
+    }
 }
 
 fn header<'a>(parts: &'a hyper::http::request::Parts, name: &str) -> Option<&'a str> {
@@ -164,14 +172,18 @@ fn authenticate(shared: &Shared, parts: &hyper::http::request::Parts, body: &Val
 
 /// One request: read (bounded), record, apply a queued fault, authenticate, answer, and send
 /// the webhooks the answer implies on their own task.
-async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<Full<Bytes>>, Dropped> {
+async fn handle(
+    shared: Arc<Shared>,
+    peer: SocketAddr,
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Dropped> {
     let (parts, body) = req.into_parts();
     let op = if parts.method == hyper::Method::POST { Op::from_path(parts.uri.path()) } else { None };
     let bytes = match Limited::new(body, MAX_REQUEST_BYTES).collect().await {
         Ok(collected) => collected.to_bytes(),
         Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
             let mut state = shared.lock();
-            state.record(recorded(op, &parts, b""));
+            state.record(recorded(op, peer, &parts, b""));
             let request_id = state.request_id();
             let message = format!("the request body is larger than the fake's {MAX_REQUEST_BYTES} bytes");
             let body = error_body(413, "INVALID_REQUEST", "INVALID_BODY", &message, &request_id);
@@ -182,7 +194,7 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Response<
     };
     let fault = {
         let mut state = shared.lock();
-        state.record(recorded(op, &parts, &bytes));
+        state.record(recorded(op, peer, &parts, &bytes));
         op.and_then(|op| state.pop_fault(op))
     };
     match fault {
