@@ -20,6 +20,7 @@ use plaid_idv::types::{
 };
 use plaid_idv::{Client, Error, RetryPolicy, VerifyError, Webhook, WebhookVerifier};
 use serde_json::{json, Value};
+use std::future::Future;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
@@ -515,13 +516,17 @@ async fn link_tokens_dashboard_users_and_the_signing_key() {
     .with_products(vec![Products::IdentityVerification]);
     let e = client.link_token_create(&req).await.unwrap_err();
     assert_eq!(api(&e), (400, "INVALID_REQUEST".into(), "MISSING_FIELDS".into()));
-    req = req.with_identity_verification(plaid_idv::types::LinkTokenCreateRequestIdentityVerification::new(TEMPLATE));
+    req = req
+        .with_identity_verification(plaid_idv::types::LinkTokenCreateRequestIdentityVerification::new(TEMPLATE))
+        .with_secret(FakePlaid::SECRET);
     let token = client.link_token_create(&req).await.unwrap();
     let expires_in =
         token.expiration - plaid_idv::chrono::DateTime::<plaid_idv::chrono::Utc>::from(std::time::SystemTime::now());
     assert!((3..=4).contains(&expires_in.num_hours()), "{expires_in}");
     assert_eq!(fake.link_tokens()[0].template_id.as_deref(), Some(TEMPLATE));
     assert_eq!(fake.link_tokens()[0].webhook, None);
+    assert_eq!(fake.link_tokens()[0].request.get("secret"), None, "the recorded request has no secret");
+    assert_eq!(fake.link_tokens()[0].request["user"]["client_user_id"], USER);
 
     let second = fake.add_dashboard_user("second@example.com", "invited").unwrap();
     fake.add_dashboard_user("third@example.com", "active").unwrap();
@@ -672,4 +677,16 @@ async fn stored_sessions_requests_and_bodies_are_bounded() {
     let big = format!(r#"{{"identity_verification_id":"{}"}}"#, "x".repeat(2 << 20));
     let (status, body) = raw(&fake, "/identity_verification/get", &[JSON, VERSION, ID, SECRET], &big).await;
     assert_eq!((status, &body["error_code"]), (413, &json!("INVALID_BODY")));
+}
+
+#[test]
+fn starting_outside_a_tokio_runtime_is_an_error_not_a_panic() {
+    // Polled once, by hand, on a thread with no runtime.
+    let waker = futures_util::task::noop_waker();
+    let mut fut = std::pin::pin!(FakePlaid::start());
+    let std::task::Poll::Ready(result) = fut.as_mut().poll(&mut std::task::Context::from_waker(&waker)) else {
+        panic!("start should fail at once without a runtime");
+    };
+    let e = result.unwrap_err();
+    assert!(e.to_string().contains("needs a tokio runtime"), "{e}");
 }

@@ -41,10 +41,10 @@
 //! **Limits** (so a runaway test cannot exhaust memory): 10,000 sessions and 10,000 Link
 //! tokens (then create, retry and `/link/token/create` answer 400 `FAKE_SESSION_LIMIT` /
 //! `FAKE_LINK_TOKEN_LIMIT`), the newest 1,000 requests and 1,000 webhooks kept, 1,000 queued
-//! faults per operation, request bodies up to 1 MiB (then 413), 64 connections at once,
-//! injected delays up to 2 minutes, webhook deliveries up to 10 s, and webhooks only to
-//! loopback URLs. Change the first ones with `FakePlaid::builder()`. Dropping the
-//! `FakePlaid` stops the server.
+//! faults per operation, request bodies up to 1 MiB (then 413) read within 10 s, 64
+//! connections at once, injected delays up to 2 minutes, webhook deliveries up to 10 s, and
+//! webhooks only to loopback URLs. Change the first ones with `FakePlaid::builder()`.
+//! Dropping the `FakePlaid` stops the server.
 //!
 //! ```rust
 //! use plaid_idv::flow::LinkOptions;
@@ -380,10 +380,13 @@ impl FakePlaidBuilder {
         self
     }
 
-    /// Binds `127.0.0.1:0` and starts serving on the current tokio runtime. Fails when the
-    /// port cannot be bound or a credential is not header-safe.
+    /// Binds `127.0.0.1:0` and starts serving on the current tokio runtime. Fails when there
+    /// is no runtime, the port cannot be bound or a credential is not header-safe.
     pub async fn start(self) -> std::io::Result<FakePlaid> {
         let invalid = |m: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, m);
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(std::io::Error::other("FakePlaid needs a tokio runtime: start it inside one"));
+        }
         let signer = TestSigner::new(format!("fake-plaid-{:08x}", fastrand::u32(..)));
         let state = State::new(self.limits, self.page_size, self.webhook_url, signer.kid().to_string(), signer.jwk())
             .map_err(invalid)?;

@@ -6,7 +6,7 @@
 //! The fake's HTTP side: a hyper server on 127.0.0.1, auth checked like Plaid, injected faults,
 //! request recording, and signed webhook delivery.
 
-use super::state::{error_body, Outgoing, Reply, State};
+use super::state::{error_body, without_secret, Outgoing, Reply, State};
 use super::{Fault, Op, RecordedRequest, SentWebhook};
 use crate::runtime::signer::TestSigner;
 use bytes::Bytes;
@@ -27,6 +27,8 @@ pub(super) const MAX_REQUEST_BYTES: usize = 1 << 20;
 pub(super) const MAX_CONNECTIONS: usize = 64;
 /// Longest injected delay: 2 minutes.
 pub(super) const MAX_DELAY: Duration = Duration::from_secs(120);
+/// How long reading one request's headers, or its body, may take.
+pub(super) const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long one webhook delivery may take.
 pub(super) const WEBHOOK_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -81,7 +83,7 @@ pub(super) async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
             let service = hyper::service::service_fn(move |req| handle(shared.clone(), peer, req));
             let _ = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
-                .header_read_timeout(Duration::from_secs(10))
+                .header_read_timeout(BODY_READ_TIMEOUT)
                 .serve_connection(TokioIo::new(stream), service)
                 .await;
         });
@@ -109,11 +111,7 @@ fn recorded(op: Option<Op>, peer: SocketAddr, parts: &hyper::http::request::Part
         Value::Null
     } else {
         match serde_json::from_slice::<Value>(body) {
-            Ok(Value::Object(mut m)) => {
-                m.remove("secret");
-                Value::Object(m)
-            }
-            Ok(other) => other,
+            Ok(v) => without_secret(&v),
             Err(_) => Value::String(String::from_utf8_lossy(body).into_owned()),
         }
     };
@@ -182,9 +180,12 @@ async fn handle(
 ) -> Result<Response<Full<Bytes>>, Dropped> {
     let (parts, body) = req.into_parts();
     let op = if parts.method == hyper::Method::POST { Op::from_path(parts.uri.path()) } else { None };
-    let bytes = match Limited::new(body, MAX_REQUEST_BYTES).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
+    let read = tokio::time::timeout(BODY_READ_TIMEOUT, Limited::new(body, MAX_REQUEST_BYTES).collect()).await;
+    let bytes = match read {
+        // A client that stalls mid-body loses its connection.
+        Err(_) => return Err(Dropped),
+        Ok(Ok(collected)) => collected.to_bytes(),
+        Ok(Err(e)) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
             let mut state = shared.lock();
             state.record(recorded(op, peer, &parts, b""));
             let request_id = state.request_id();
@@ -193,7 +194,7 @@ async fn handle(
             return Ok(respond(&Reply { status: 413, body, headers: Vec::new(), webhooks: Vec::new() }));
         }
         // The client went away mid-body.
-        Err(_) => return Err(Dropped),
+        Ok(Err(_)) => return Err(Dropped),
     };
     let fault = {
         let mut state = shared.lock();

@@ -161,6 +161,15 @@ fn fill_nulls(value: &mut Value, shape: &Value) {
     }
 }
 
+/// `body` without a top-level `secret` member.
+pub(super) fn without_secret(body: &Value) -> Value {
+    let mut body = body.clone();
+    if let Value::Object(m) = &mut body {
+        m.remove("secret");
+    }
+    body
+}
+
 fn now() -> chrono::DateTime<chrono::Utc> {
     // chrono's `clock` feature is not enabled; `std` converts a `SystemTime`.
     std::time::SystemTime::now().into()
@@ -636,7 +645,7 @@ impl State {
             template_id: template,
             client_user_id: body.get("user").and_then(|u| text(u, "client_user_id")).unwrap_or_default().to_string(),
             webhook: text(body, "webhook").map(str::to_owned),
-            request: body.clone(),
+            request: without_secret(body),
         };
         self.link_tokens.push(record);
         let expiration = timestamp(now() + chrono::Duration::hours(4));
