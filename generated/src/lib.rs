@@ -12,12 +12,14 @@ pub mod webhooks;
 mod operations;
 pub mod flow;
 pub mod runtime;
+#[cfg(feature = "test-util")]
+pub mod testing;
 #[cfg(test)]
 #[rustfmt::skip]
 mod spec_examples;
 /// The date and time types the models use, re-exported so the versions always match.
 pub use ::chrono;
-pub use runtime::client::{Client, ClientBuilder, Environment, ResponseMeta};
+pub use runtime::client::{CallOptions, Client, ClientBuilder, Environment, ResponseMeta};
 pub use runtime::error::{ApiError, Error, RawBody, TransportKind};
 pub use runtime::retry::RetryPolicy;
 #[cfg(feature = "webhook-verification")]

@@ -5,7 +5,7 @@
 use super::error::{decode, Error};
 use super::retry::{parse_retry_after, RetryPolicy};
 use bytes::Bytes;
-use reqwest::header::{HeaderValue, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{HeaderValue, CONTENT_TYPE, RETRY_AFTER, USER_AGENT};
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -25,7 +25,7 @@ pub enum Environment {
 }
 
 /// Whether `host` (as `Url::host_str` gives it) is this machine.
-fn is_loopback(host: &str) -> bool {
+pub(crate) fn is_loopback(host: &str) -> bool {
     let h = host.trim_start_matches('[').trim_end_matches(']');
     h.eq_ignore_ascii_case("localhost") || h.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
@@ -136,19 +136,26 @@ struct Inner {
     base_url: String,
     client_id: HeaderValue,
     secret: HeaderValue,
-    retry: RetryPolicy,
-    attempt_timeout: Duration,
-    operation_timeout: Duration,
+    user_agent: HeaderValue,
     #[allow(dead_code)] // read by `execute`, which portions without operations do not use
     max_response_bytes: usize,
     max_error_body_bytes: usize,
     max_pages: usize,
 }
 
+/// What a call may take: the settings [`Client::with_options`] overrides per call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct CallSettings {
+    retry: RetryPolicy,
+    attempt_timeout: Duration,
+    operation_timeout: Duration,
+}
+
 /// A Plaid client. Cheap to clone (one shared connection pool), `Send + Sync`.
 #[derive(Clone)]
 pub struct Client {
     inner: Arc<Inner>,
+    call: CallSettings,
 }
 
 impl fmt::Debug for Client {
@@ -157,8 +164,58 @@ impl fmt::Debug for Client {
             .field("base_url", &self.inner.base_url)
             .field("client_id", &self.inner.client_id)
             .field("secret", &"[redacted]")
-            .field("retry", &self.inner.retry)
+            .field("user_agent", &self.inner.user_agent)
+            .field("retry", &self.call.retry)
+            .field("attempt_timeout", &self.call.attempt_timeout)
+            .field("operation_timeout", &self.call.operation_timeout)
             .finish()
+    }
+}
+
+/// Per-call overrides of timeouts and retries, for [`Client::with_options`]. A field left
+/// `None` keeps the client's setting.
+///
+/// ```
+/// use plaid_idv::{CallOptions, RetryPolicy};
+/// use std::time::Duration;
+///
+/// let options = CallOptions {
+///     attempt_timeout: Some(Duration::from_secs(2)),
+///     retry_policy: Some(RetryPolicy::none()),
+///     ..CallOptions::default()
+/// };
+/// # let _ = options;
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CallOptions {
+    /// Timeout of one attempt ([`ClientBuilder::attempt_timeout`]).
+    pub attempt_timeout: Option<Duration>,
+    /// Deadline of the whole call, retries and backoff included
+    /// ([`ClientBuilder::operation_timeout`]).
+    pub operation_timeout: Option<Duration>,
+    /// Retry policy ([`ClientBuilder::retry_policy`]). `max_attempts: 0` acts as `1`.
+    pub retry_policy: Option<RetryPolicy>,
+}
+
+impl CallOptions {
+    /// No overrides.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Overrides the timeout of one attempt.
+    pub fn attempt_timeout(mut self, d: Duration) -> Self {
+        self.attempt_timeout = Some(d);
+        self
+    }
+    /// Overrides the deadline of the whole call.
+    pub fn operation_timeout(mut self, d: Duration) -> Self {
+        self.operation_timeout = Some(d);
+        self
+    }
+    /// Overrides the retry policy.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry_policy = Some(policy);
+        self
     }
 }
 
@@ -176,6 +233,8 @@ pub struct ClientBuilder {
     max_response_bytes: usize,
     max_error_body_bytes: usize,
     max_pages: usize,
+    http_client: Option<reqwest::Client>,
+    user_agent_suffix: Option<String>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -192,6 +251,8 @@ impl fmt::Debug for ClientBuilder {
             .field("max_response_bytes", &self.max_response_bytes)
             .field("max_error_body_bytes", &self.max_error_body_bytes)
             .field("max_pages", &self.max_pages)
+            .field("http_client", &if self.http_client.is_some() { "supplied" } else { "built-in" })
+            .field("user_agent_suffix", &self.user_agent_suffix)
             .finish()
     }
 }
@@ -265,6 +326,43 @@ impl ClientBuilder {
         self
     }
 
+    /// Appends your app's product token to the `User-Agent`: `user_agent_suffix("my-app/1.2")`
+    /// sends `plaid-idv/<version> my-app/1.2`. It must be header-safe (checked by
+    /// [`ClientBuilder::build`]).
+    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.user_agent_suffix = Some(suffix.into());
+        self
+    }
+
+    /// Sends every request through your own `reqwest::Client`: for a proxy, extra root
+    /// certificates, or a middleware-like setup such as default headers.
+    ///
+    /// What still applies: the base-URL checks (loopback or Plaid, or `allow_custom_host` and
+    /// `https`), the credentials and version headers, the `User-Agent` (set on each request, so
+    /// it replaces your client's own), the per-attempt and per-call timeouts, the retry policy,
+    /// and the body limits (they are counted while reading, whatever the client is).
+    ///
+    /// What is now your client's policy: connection pooling, the connect timeout
+    /// ([`ClientBuilder::connect_timeout`] is not used), proxies, TLS and **redirects**.
+    /// **Build it with `.redirect(reqwest::redirect::Policy::none())`**: a client that follows
+    /// redirects would send your secret and request body to wherever a `3xx` points. As a
+    /// safety net, a response whose final URL is not the one requested (a redirect was
+    /// followed) is refused with [`Error::InvalidRequest`] and never decoded or retried, but by
+    /// then the request has been sent to the other URL.
+    ///
+    /// ```
+    /// let http = reqwest::Client::builder()
+    ///     .redirect(reqwest::redirect::Policy::none()) // required: see above
+    ///     .build()
+    ///     .unwrap();
+    /// let client = plaid_idv::Client::builder("client-id", "secret").http_client(http).build().unwrap();
+    /// # let _ = client;
+    /// ```
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
     /// Builds the client. Fails on an empty or non-header-safe credential or a bad URL.
     pub fn build(self) -> Result<Client, Error> {
         let header = |name: &str, v: &str| -> Result<HeaderValue, Error> {
@@ -286,26 +384,38 @@ impl ClientBuilder {
         if self.retry.max_attempts == 0 {
             return Err(Error::invalid("retry policy needs max_attempts >= 1"));
         }
-        let http = reqwest::Client::builder()
-            .connect_timeout(self.connect_timeout)
-            // A redirect could carry the secret and the body to another host: never follow.
-            .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::invalid(format!("cannot build HTTP client: {e}")))?;
+        let mut user_agent = String::from(concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")));
+        if let Some(suffix) = self.user_agent_suffix.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            user_agent.push(' ');
+            user_agent.push_str(suffix);
+        }
+        let user_agent = HeaderValue::from_str(&user_agent)
+            .map_err(|_| Error::invalid("user agent suffix contains characters not allowed in a header"))?;
+        let http = match self.http_client {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout)
+                // A redirect could carry the secret and the body to another host: never follow.
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .map_err(|e| Error::invalid(format!("cannot build HTTP client: {e}")))?,
+        };
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
                 base_url: self.environment.base_url().to_string(),
                 client_id,
                 secret,
-                retry: self.retry,
-                attempt_timeout: self.attempt_timeout,
-                operation_timeout: self.operation_timeout,
+                user_agent,
                 max_response_bytes: self.max_response_bytes,
                 max_error_body_bytes: self.max_error_body_bytes,
                 max_pages: self.max_pages,
             }),
+            call: CallSettings {
+                retry: self.retry,
+                attempt_timeout: self.attempt_timeout,
+                operation_timeout: self.operation_timeout,
+            },
         })
     }
 }
@@ -325,6 +435,8 @@ impl Client {
             max_response_bytes: ClientBuilder::DEFAULT_MAX_RESPONSE_BYTES,
             max_error_body_bytes: ClientBuilder::DEFAULT_MAX_ERROR_BODY_BYTES,
             max_pages: ClientBuilder::DEFAULT_MAX_PAGES,
+            http_client: None,
+            user_agent_suffix: None,
         }
     }
 
@@ -350,7 +462,59 @@ impl Client {
 
     /// The retry policy in use.
     pub fn retry_policy(&self) -> &RetryPolicy {
-        &self.inner.retry
+        &self.call.retry
+    }
+
+    /// The timeout of one attempt in use.
+    pub fn attempt_timeout(&self) -> Duration {
+        self.call.attempt_timeout
+    }
+
+    /// The deadline of a whole call in use.
+    pub fn operation_timeout(&self) -> Duration {
+        self.call.operation_timeout
+    }
+
+    /// The `User-Agent` sent with every request.
+    pub fn user_agent(&self) -> &str {
+        self.inner.user_agent.to_str().unwrap_or_default()
+    }
+
+    /// This client with other timeouts or another retry policy, for the calls you make on the
+    /// result; `self` is unchanged. It is a cheap clone: the connection pool, credentials and
+    /// limits are shared (one `Arc`), only the three settings are copied. The result can be
+    /// kept, passed on (pagination streams and flow helpers use it for every call they make),
+    /// or used once:
+    ///
+    /// ```no_run
+    /// # async fn f(client: &plaid_idv::Client, id: &str) -> Result<(), plaid_idv::Error> {
+    /// use plaid_idv::types::IdentityVerificationGetRequest;
+    /// use plaid_idv::{CallOptions, RetryPolicy};
+    /// use std::time::Duration;
+    ///
+    /// // A health check that must answer fast and never retries.
+    /// let quick = client.with_options(
+    ///     CallOptions::new().attempt_timeout(Duration::from_secs(2)).retry_policy(RetryPolicy::none()),
+    /// );
+    /// quick.identity_verification_get(&IdentityVerificationGetRequest::new(id)).await?;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// Why a client and not an argument: every operation keeps one signature, the overrides
+    /// reach the calls made inside streams and helpers, and nothing needs a second connection
+    /// pool (async-stripe's `Client::with_strategy` works the same way).
+    pub fn with_options(&self, options: CallOptions) -> Client {
+        let mut client = self.clone();
+        if let Some(d) = options.attempt_timeout {
+            client.call.attempt_timeout = d;
+        }
+        if let Some(d) = options.operation_timeout {
+            client.call.operation_timeout = d;
+        }
+        if let Some(p) = options.retry_policy {
+            client.call.retry = p;
+        }
+        client
     }
 
     /// The largest number of pages a pagination stream reads.
@@ -420,15 +584,15 @@ impl Client {
         retry: Retry,
         max_bytes: usize,
     ) -> Result<(Bytes, u32), Error> {
-        let inner = &*self.inner;
+        let call = &self.call;
         let started = Instant::now();
         let span = tracing::Span::current();
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
             span.record("attempt", attempt);
-            let left = inner.operation_timeout.saturating_sub(started.elapsed());
-            let limit = inner.attempt_timeout.min(left).max(Duration::from_millis(1));
+            let left = call.operation_timeout.saturating_sub(started.elapsed());
+            let limit = call.attempt_timeout.min(left).max(Duration::from_millis(1));
             let err = match self.attempt(op, body.clone(), &span, max_bytes, limit).await {
                 Ok(bytes) => return Ok((bytes, attempt)),
                 Err(e) => e,
@@ -438,10 +602,10 @@ impl Client {
                 Retry::Never => err.is_connect_failure(),
             };
             if resend {
-                if let Some(delay) = inner.retry.next_delay(attempt, err.retry_after()) {
+                if let Some(delay) = call.retry.next_delay(attempt, err.retry_after()) {
                     // Retry only if the wait ends before the deadline, with time for an attempt.
                     let after = started.elapsed().saturating_add(delay).saturating_add(Duration::from_millis(1));
-                    if after < inner.operation_timeout {
+                    if after < call.operation_timeout {
                         tracing::debug!(error = %err, ?delay, "retrying");
                         tokio::time::sleep(delay).await;
                         continue;
@@ -466,10 +630,12 @@ impl Client {
         let mut url = String::with_capacity(inner.base_url.len() + op.path.len());
         url.push_str(&inner.base_url);
         url.push_str(op.path);
+        let sent_to = reqwest::Url::parse(&url).map_err(|e| Error::invalid(format!("invalid URL {url:?}: {e}")))?;
         let mut req = inner
             .http
-            .request(op.method.clone(), url)
+            .request(op.method.clone(), sent_to.clone())
             .timeout(timeout)
+            .header(USER_AGENT, inner.user_agent.clone())
             .header(crate::CLIENT_ID_HEADER, inner.client_id.clone())
             .header(crate::SECRET_HEADER, inner.secret.clone())
             .header(crate::VERSION_HEADER, crate::API_VERSION);
@@ -477,6 +643,12 @@ impl Client {
             req = req.header(CONTENT_TYPE, "application/json").body(b);
         }
         let resp = req.send().await.map_err(Error::from_reqwest)?;
+        if resp.url() != &sent_to {
+            // Only a supplied client (ClientBuilder::http_client) can follow a redirect.
+            return Err(Error::invalid(
+                "the HTTP client followed a redirect; build it with reqwest::redirect::Policy::none()",
+            ));
+        }
         let status = resp.status();
         span.record("status", status.as_u16());
         let retry_after = resp.headers().get(RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(parse_retry_after);

@@ -26,6 +26,31 @@ const RUNTIME: &[(&str, &str)] = &[
 const FLOW: (&str, &str) = ("src/flow.rs", include_str!("../runtime/flow.rs"));
 const FLOW_NEEDS: &[&str] =
     &["identity_verification_create", "identity_verification_get", "identity_verification_retry", "link_token_create"];
+/// `testing::FakePlaid` (feature `test-util`): only for portions with the flow, every operation
+/// it serves, and an example of the get response to build sessions from.
+const FAKE: &[(&str, &str)] = &[
+    ("src/testing/mod.rs", include_str!("../runtime/fake/mod.rs")),
+    ("src/testing/server.rs", include_str!("../runtime/fake/server.rs")),
+    ("src/testing/state.rs", include_str!("../runtime/fake/state.rs")),
+];
+const FAKE_NEEDS: &[&str] =
+    &["identity_verification_list", "dashboard_user_get", "dashboard_user_list", "webhook_verification_key_get"];
+const FAKE_TYPES: &[&str] = &[
+    "IdentityVerification",
+    "IdentityVerificationStepStatus",
+    "IdentityVerificationCreateRequest",
+    "IdentityVerificationGetRequest",
+    "IdentityVerificationListRequest",
+    "IdentityVerificationRetryRequest",
+    "LinkTokenCreateRequest",
+    "DashboardUser",
+    "DashboardUserGetRequest",
+    "DashboardUserListRequest",
+    "WebhookVerificationKeyGetRequest",
+];
+/// The seed example's file name as `runtime/fake/state.rs` names it (ours); a spec whose get
+/// example is named otherwise gets that name substituted.
+const FAKE_SEED: &str = "identity_verification_get_200_example_1.json";
 const EXAMPLES: &[(&str, &str)] = &[
     ("examples/idv_flow.rs", include_str!("../runtime/examples/idv_flow.rs")),
     ("examples/webhook_server.rs", include_str!("../runtime/examples/webhook_server.rs")),
@@ -73,6 +98,39 @@ fn has_flow(ir: &Ir) -> bool {
         && ["StatusUpdated", "StepUpdated", "Retried"].iter().all(|v| ir.webhooks.iter().any(|w| w.variant == *v))
 }
 
+/// The test name of the get response's first example, which the fake builds sessions from.
+fn get_example(ir: &Ir) -> Option<&str> {
+    ir.examples
+        .iter()
+        .find(|e| {
+            e.test_name.starts_with("identity_verification_get_200")
+                && matches!(&e.ty, crate::ir::Ty::Named(n) if n == "IdentityVerificationResponse")
+        })
+        .map(|e| e.test_name.as_str())
+}
+
+/// The fake applies to portions with the flow, the operations it serves, and a get example.
+fn has_fake(ir: &Ir) -> bool {
+    has_flow(ir)
+        && FAKE_NEEDS.iter().all(|m| ir.operations.iter().any(|o| o.method_name == *m))
+        && FAKE_TYPES.iter().all(|t| ir.types.contains_key(*t))
+        && get_example(ir).is_some()
+}
+
+/// The fake's module documentation, as Markdown for the crate README: the `//!` lines of
+/// `runtime/fake/mod.rs`, with the example marked `ignore` (the README is the crate-level
+/// documentation, compiled without `test-util`; the module documentation runs it).
+fn fake_docs() -> String {
+    let mut out = String::new();
+    for line in FAKE[0].1.lines().skip_while(|l| !l.starts_with("//!")).take_while(|l| l.starts_with("//!")) {
+        let text = line.trim_start_matches("//!");
+        let text = text.strip_prefix(' ').unwrap_or(text);
+        out.push_str(if text == "```rust" { "```rust,ignore" } else { text });
+        out.push('\n');
+    }
+    out
+}
+
 fn server(ir: &Ir, word: &str, fallback: &str) -> String {
     ir.servers
         .iter()
@@ -104,6 +162,12 @@ fn lib_rs(ir: &Ir) -> TokenStream {
         None => quote!(::serde_json::Value),
     };
     let flow = has_flow(ir).then(|| quote! { pub mod flow; });
+    let testing = has_fake(ir).then(|| {
+        quote! {
+            #[cfg(feature = "test-util")]
+            pub mod testing;
+        }
+    });
     let examples = (!ir.examples.is_empty()).then(|| quote! { #[cfg(test)] #[rustfmt::skip] mod spec_examples; });
     let docs = if has_flow(ir) {
         quote! { #![doc = include_str!("../README.md")] }
@@ -128,11 +192,12 @@ fn lib_rs(ir: &Ir) -> TokenStream {
         mod operations;
         #flow
         pub mod runtime;
+        #testing
         #examples
 
         /// The date and time types the models use, re-exported so the versions always match.
         pub use ::chrono;
-        pub use runtime::client::{Client, ClientBuilder, Environment, ResponseMeta};
+        pub use runtime::client::{CallOptions, Client, ClientBuilder, Environment, ResponseMeta};
         pub use runtime::error::{ApiError, Error, RawBody, TransportKind};
         pub use runtime::retry::RetryPolicy;
         #[cfg(feature = "webhook-verification")]
@@ -206,6 +271,11 @@ pub fn render(ir: &Ir) -> Result<BTreeMap<String, String>> {
     }
     if has_flow(ir) {
         put(FLOW.0, FLOW.1.to_string());
+    }
+    if let (true, Some(seed)) = (has_fake(ir), get_example(ir)) {
+        for (path, src) in FAKE {
+            put(path, src.replace(FAKE_SEED, &format!("{seed}.json")));
+        }
         for (path, src) in EXAMPLES {
             put(path, src.to_string());
         }
@@ -216,7 +286,7 @@ pub fn render(ir: &Ir) -> Result<BTreeMap<String, String>> {
         .replace("@SPEC@", &format!("{} {}", ir.title.replace('"', "'"), ir.spec_version))
         .replace(
             "@EXAMPLES@",
-            if has_flow(ir) {
+            if has_fake(ir) {
                 "\n[[example]]\nname = \"webhook_server\"\nrequired-features = [\"test-util\"]\n"
             } else {
                 ""
@@ -227,7 +297,12 @@ pub fn render(ir: &Ir) -> Result<BTreeMap<String, String>> {
     files.insert(MANIFEST.into(), manifest);
     let spec = format!("{:?} version {} (sha256 `{}`)", ir.title, ir.spec_version, ir.spec_sha256);
     let readme = if has_flow(ir) {
-        README_TEMPLATE.replace("@NAME@", &ir.crate_name).replace("@SPEC@", &spec)
+        let testing = if has_fake(ir) {
+            fake_docs()
+        } else {
+            "This portion has no example of the get response, so the crate has no `testing` module.\n".to_string()
+        };
+        README_TEMPLATE.replace("@NAME@", &ir.crate_name).replace("@SPEC@", &spec).replace("@TESTING@\n", &testing)
     } else {
         format!(
             "# {}\n\nGenerated from {spec}.\nRegenerate with `cargo xtask gen`; see the repository README for usage.\n",

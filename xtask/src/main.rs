@@ -59,7 +59,7 @@ fn gen(args: &[String]) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let out = match g::generate(&a.spec, &a.portion) {
+    let mut out = match g::generate(&a.spec, &a.portion) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("{e}");
@@ -69,6 +69,8 @@ fn gen(args: &[String]) -> ExitCode {
     for w in &out.ir.warnings {
         eprintln!("warning: {w}");
     }
+    // CHANGELOG.md: the one in the output, plus a section when the API changed since its manifest.
+    g::write::add_changelog(&a.out, &mut out.files, &out.ir);
     if a.check {
         let stale = g::write::check(&a.out, &out.files);
         if stale.is_empty() {
@@ -87,8 +89,7 @@ fn gen(args: &[String]) -> ExitCode {
         return ExitCode::FAILURE;
     }
     // What changes for users, against the API manifest of the current output.
-    let previous = std::fs::read_to_string(a.out.join(g::render::MANIFEST)).ok();
-    match previous.as_deref().map(g::ir::Ir::from_manifest) {
+    match g::write::read_manifest(&a.out) {
         Some(Ok(old)) => {
             let report = g::diff::diff(&old, &out.ir, None);
             println!("changes against {}: {}", a.out.display(), report.summary());

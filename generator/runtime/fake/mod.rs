@@ -1,0 +1,624 @@
+// Runtime of the generated crate, copied from generator/runtime/fake/. The `//!` text below is
+// also the "Test your flow" section of the crate README (with its example marked `ignore` there).
+
+//! `FakePlaid`: an in-process, stateful fake of Plaid Identity Verification for your own tests
+//! (feature `test-util`). It is a real HTTP server on `127.0.0.1` (an ephemeral port), started
+//! with one call; point a `Client` at it and test create → Link token → the user finishes →
+//! webhook → get → retry without Plaid's sandbox or any network.
+//!
+//! - **Auth like Plaid**: `PLAID-CLIENT-ID`, `PLAID-SECRET` (or `client_id`/`secret` in the
+//!   body) and `Plaid-Version`. A wrong client id or secret gets HTTP 400 with `error_type`
+//!   `INVALID_INPUT` and `error_code` `INVALID_API_KEYS`; missing credentials get
+//!   `INVALID_REQUEST`/`MISSING_FIELDS`. Stricter than Plaid: a missing or other
+//!   `Plaid-Version`, or a body that is not `application/json`, gets
+//!   `INVALID_REQUEST`/`INVALID_HEADERS`.
+//! - **Endpoints**: `/identity_verification/create` keeps one session per (template,
+//!   `client_user_id`): `is_idempotent: true` returns the newest one unmodified, otherwise a
+//!   second create is 400 `INVALID_FIELD`. `get`; `list` newest first, in pages of
+//!   `set_page_size` (default 25) with opaque cursors; `retry` opens a new session with
+//!   `previous_attempt_id` and honours `reset`, `incomplete`, `infer` (as `incomplete`) and
+//!   `custom` (with its `steps`). `/link/token/create` issues a token bound to the template and
+//!   user (see `link_tokens`); `/dashboard_user/get` and `list`;
+//!   `/webhook_verification_key/get` serves the fake's signing key. Requests are checked
+//!   against the typed request models (a missing field is `MISSING_FIELDS`, a wrong one
+//!   `INVALID_FIELD`). Responses are built from the spec's get example, so every field the
+//!   spec defines is there, and are encoded by the typed models.
+//! - **Scripted progress**: `complete(id, status)`, `advance_step(id, step, outcome)` and
+//!   `expire(id)` change a session and send the matching `STATUS_UPDATED` or `STEP_UPDATED`
+//!   webhook (`retry` sends `RETRIED`), signed ES256 exactly as Plaid signs them, to the
+//!   webhook URL of the newest Link token for the session's template and user, else to
+//!   `set_webhook_url`'s. Each returns the signed webhook (body and `Plaid-Verification`
+//!   value) even when there is no URL to send it to.
+//! - **Faults**: `fail_next(op, status, error)`, `rate_limit_next` (429 with `Retry-After`),
+//!   `delay_next` (answer late, e.g. after the client's timeout) and `drop_next` (close the
+//!   connection without an answer) apply to the next request of that operation.
+//! - **Inspection**: `requests()` lists what the client sent (operation, headers without the
+//!   secret, body without `secret`); `webhooks()` what the fake sent; `session(id)`.
+//!
+//! **Limits** (so a runaway test cannot exhaust memory): 10,000 sessions and 10,000 Link
+//! tokens (then create, retry and `/link/token/create` answer 400 `FAKE_SESSION_LIMIT` /
+//! `FAKE_LINK_TOKEN_LIMIT`), the newest 1,000 requests and 1,000 webhooks kept, 1,000 queued
+//! faults per operation, request bodies up to 1 MiB (then 413) read within 10 s, 64
+//! connections at once, injected delays up to 2 minutes, webhook deliveries up to 10 s, and
+//! webhooks only to loopback URLs. Change the first ones with `FakePlaid::builder()`.
+//! Dropping the `FakePlaid` stops the server.
+//!
+//! ```rust
+//! use plaid_idv::flow::LinkOptions;
+//! use plaid_idv::testing::FakePlaid;
+//! use plaid_idv::types::{
+//!     CountryCode, IdentityVerificationCreateRequest, IdentityVerificationCreateRequestRequired,
+//!     IdentityVerificationGetRequest, IdentityVerificationRetryRequest,
+//!     IdentityVerificationRetryRequestRequired, IdentityVerificationStatus, Strategy,
+//! };
+//! use plaid_idv::{Webhook, WebhookVerifier};
+//!
+//! // In your own tests this body goes in a `#[tokio::test] async fn`.
+//! #[tokio::main(flavor = "current_thread")]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let fake = FakePlaid::start().await?;
+//!     let client = fake.client(); // your code under test takes this `Client`
+//!     let verifier = WebhookVerifier::new(client.clone()); // fetches the fake's key, like Plaid's
+//!
+//!     // Your flow: create the session and its Link token.
+//!     let create = IdentityVerificationCreateRequest::new(IdentityVerificationCreateRequestRequired {
+//!         template_id: "idvtmp_4FrXJvfQU3zGUR".into(),
+//!         gave_consent: false,
+//!         is_shareable: false,
+//!     })
+//!     .with_client_user_id("customer-8841")
+//!     .with_is_idempotent(true);
+//!     let link = LinkOptions::new("My App", [CountryCode::Us]);
+//!     let started = client.start_verification(&create, &link).await?;
+//!     let id = started.verification.id.clone();
+//!     assert_eq!(started.verification.status, IdentityVerificationStatus::Active);
+//!
+//!     // The user finishes in Link: the fake signs a STATUS_UPDATED webhook. (With a webhook
+//!     // URL on the Link token or `fake.set_webhook_url`, it is also POSTed there.)
+//!     let sent = fake.complete(&id, IdentityVerificationStatus::Success).await?.ok_or("no webhook")?;
+//!     match verifier.verify(Some(&sent.verification), &sent.body).await? {
+//!         Webhook::StatusUpdated(event) => assert_eq!(event.identity_verification_id, id),
+//!         other => return Err(format!("unexpected webhook {other:?}").into()),
+//!     }
+//!
+//!     // Your handler re-fetches the session: it has the new status.
+//!     let got = client.identity_verification_get(&IdentityVerificationGetRequest::new(id.clone())).await?;
+//!     assert_eq!(got.status, IdentityVerificationStatus::Success);
+//!
+//!     // A retry opens a new session that points at the old one.
+//!     let retry = IdentityVerificationRetryRequest::new(IdentityVerificationRetryRequestRequired {
+//!         client_user_id: "customer-8841".into(),
+//!         template_id: "idvtmp_4FrXJvfQU3zGUR".into(),
+//!         strategy: Strategy::Reset,
+//!     });
+//!     let retried = client.identity_verification_retry(&retry).await?;
+//!     assert_eq!(retried.previous_attempt_id.as_ref(), Some(&id));
+//!
+//!     // What your code sent, secret excluded.
+//!     let ops: Vec<_> = fake.requests().iter().filter_map(|r| r.op).map(|op| op.path()).collect();
+//!     assert_eq!(
+//!         ops,
+//!         [
+//!             "/identity_verification/create",
+//!             "/link/token/create",
+//!             "/webhook_verification_key/get",
+//!             "/identity_verification/get",
+//!             "/identity_verification/retry",
+//!         ]
+//!     );
+//!     Ok(())
+//! }
+//! ```
+
+// An error answer (`Err(Reply)`) is as ordinary here as a success, and as large.
+#[allow(clippy::result_large_err)]
+mod server;
+#[allow(clippy::result_large_err)]
+mod state;
+
+use crate::runtime::signer::TestSigner;
+use crate::types::{
+    IdentityVerification, IdentityVerificationId, IdentityVerificationStatus, IdentityVerificationStepStatus,
+};
+use crate::{Client, ClientBuilder, Environment, RetryPolicy};
+use serde_json::Value;
+use server::Shared;
+use state::{Limits, State};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// An operation the fake serves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Op {
+    /// `/identity_verification/create`.
+    IdentityVerificationCreate,
+    /// `/identity_verification/get`.
+    IdentityVerificationGet,
+    /// `/identity_verification/list`.
+    IdentityVerificationList,
+    /// `/identity_verification/retry`.
+    IdentityVerificationRetry,
+    /// `/link/token/create`.
+    LinkTokenCreate,
+    /// `/dashboard_user/get`.
+    DashboardUserGet,
+    /// `/dashboard_user/list`.
+    DashboardUserList,
+    /// `/webhook_verification_key/get`.
+    WebhookVerificationKeyGet,
+}
+
+impl Op {
+    /// Every operation.
+    pub const ALL: [Op; 8] = [
+        Op::IdentityVerificationCreate,
+        Op::IdentityVerificationGet,
+        Op::IdentityVerificationList,
+        Op::IdentityVerificationRetry,
+        Op::LinkTokenCreate,
+        Op::DashboardUserGet,
+        Op::DashboardUserList,
+        Op::WebhookVerificationKeyGet,
+    ];
+
+    /// The path it is served at.
+    pub fn path(self) -> &'static str {
+        match self {
+            Op::IdentityVerificationCreate => "/identity_verification/create",
+            Op::IdentityVerificationGet => "/identity_verification/get",
+            Op::IdentityVerificationList => "/identity_verification/list",
+            Op::IdentityVerificationRetry => "/identity_verification/retry",
+            Op::LinkTokenCreate => "/link/token/create",
+            Op::DashboardUserGet => "/dashboard_user/get",
+            Op::DashboardUserList => "/dashboard_user/list",
+            Op::WebhookVerificationKeyGet => "/webhook_verification_key/get",
+        }
+    }
+
+    /// The operation served at `path`, if any.
+    pub fn from_path(path: &str) -> Option<Op> {
+        Op::ALL.into_iter().find(|op| op.path() == path)
+    }
+}
+
+/// A step of a session, as in `IdentityVerificationStepSummary`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Step {
+    /// `accept_tos`.
+    AcceptTos,
+    /// `verify_sms`.
+    VerifySms,
+    /// `kyc_check`.
+    KycCheck,
+    /// `documentary_verification`.
+    DocumentaryVerification,
+    /// `selfie_check`.
+    SelfieCheck,
+    /// `watchlist_screening`.
+    WatchlistScreening,
+    /// `risk_check`.
+    RiskCheck,
+}
+
+impl Step {
+    /// The step's key in `steps`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Step::AcceptTos => "accept_tos",
+            Step::VerifySms => "verify_sms",
+            Step::KycCheck => "kyc_check",
+            Step::DocumentaryVerification => "documentary_verification",
+            Step::SelfieCheck => "selfie_check",
+            Step::WatchlistScreening => "watchlist_screening",
+            Step::RiskCheck => "risk_check",
+        }
+    }
+}
+
+/// A fault for the next request of an operation ([`FakePlaid::inject`]).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// Answer with this status and JSON body instead.
+    Error {
+        /// HTTP status.
+        status: u16,
+        /// The body, usually a Plaid error object.
+        body: Value,
+    },
+    /// Answer 429 `RATE_LIMIT_EXCEEDED` with `Retry-After` (whole seconds, rounded up).
+    RateLimited {
+        /// The `Retry-After` value.
+        retry_after: Duration,
+    },
+    /// Wait this long (at most 2 minutes), then answer normally.
+    Delay(Duration),
+    /// Close the connection without answering, after reading the request.
+    DropConnection,
+}
+
+/// A request the fake received ([`FakePlaid::requests`]).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct RecordedRequest {
+    /// The operation, or `None` for a path (or method) the fake does not serve.
+    pub op: Option<Op>,
+    /// HTTP method.
+    pub method: String,
+    /// Path.
+    pub path: String,
+    /// Headers (lower-case names) as received, **without** the secret header.
+    pub headers: Vec<(String, String)>,
+    /// The JSON body without a `secret` member; a string if it was not JSON, `null` if empty.
+    pub body: Value,
+    /// The client's address: requests from one address came over one (kept-alive) connection.
+    pub peer: SocketAddr,
+}
+
+impl RecordedRequest {
+    /// The value of header `name` (any case), if present.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// A Link token the fake issued ([`FakePlaid::link_tokens`]).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct LinkTokenRecord {
+    /// The token.
+    pub link_token: String,
+    /// `identity_verification.template_id` of the request.
+    pub template_id: Option<String>,
+    /// `user.client_user_id` of the request.
+    pub client_user_id: String,
+    /// `webhook` of the request: where webhooks about this template and user go.
+    pub webhook: Option<String>,
+    /// The whole request body, without `secret`.
+    pub request: Value,
+}
+
+/// A webhook the fake signed, and what happened when it sent it.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct SentWebhook {
+    /// `STATUS_UPDATED`, `STEP_UPDATED` or `RETRIED`.
+    pub webhook_code: String,
+    /// The session it is about.
+    pub identity_verification_id: IdentityVerificationId,
+    /// The exact body bytes (what a verifier hashes).
+    pub body: Vec<u8>,
+    /// The `Plaid-Verification` header value: an ES256 JWT over the body's SHA-256.
+    pub verification: String,
+    /// Where it was sent; `None` when no webhook URL was set (nothing was sent).
+    pub url: Option<String>,
+    /// The HTTP status the receiver answered.
+    pub status: Option<u16>,
+    /// Why it was not sent or not delivered.
+    pub error: Option<String>,
+}
+
+/// What went wrong in a scripted change.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum FakeError {
+    /// The fake has no session with this id.
+    #[error("the fake has no identity verification {0}")]
+    UnknownSession(String),
+    /// The change could not be made (for example a step this spec's sessions lack).
+    #[error("the fake cannot make this change: {0}")]
+    Invalid(String),
+}
+
+/// Configures a [`FakePlaid`].
+#[derive(Debug, Clone)]
+pub struct FakePlaidBuilder {
+    client_id: String,
+    secret: String,
+    page_size: usize,
+    webhook_url: Option<String>,
+    limits: Limits,
+}
+
+impl Default for FakePlaidBuilder {
+    fn default() -> Self {
+        FakePlaidBuilder {
+            client_id: FakePlaid::CLIENT_ID.to_string(),
+            secret: FakePlaid::SECRET.to_string(),
+            page_size: 25,
+            webhook_url: None,
+            limits: Limits {
+                sessions: 10_000,
+                link_tokens: 10_000,
+                requests: 1_000,
+                webhooks: 1_000,
+                faults_per_op: 1_000,
+            },
+        }
+    }
+}
+
+impl FakePlaidBuilder {
+    /// The credentials the fake accepts (default [`FakePlaid::CLIENT_ID`] and
+    /// [`FakePlaid::SECRET`]).
+    pub fn credentials(mut self, client_id: impl Into<String>, secret: impl Into<String>) -> Self {
+        self.client_id = client_id.into();
+        self.secret = secret.into();
+        self
+    }
+    /// Items per list page (default 25; at least 1).
+    pub fn page_size(mut self, n: usize) -> Self {
+        self.page_size = n.max(1);
+        self
+    }
+    /// Where webhooks go when the session's Link token has no webhook URL.
+    pub fn webhook_url(mut self, url: impl Into<String>) -> Self {
+        self.webhook_url = Some(url.into());
+        self
+    }
+    /// Most sessions held (default 10,000).
+    pub fn max_sessions(mut self, n: usize) -> Self {
+        self.limits.sessions = n;
+        self
+    }
+    /// Most Link tokens held (default 10,000).
+    pub fn max_link_tokens(mut self, n: usize) -> Self {
+        self.limits.link_tokens = n;
+        self
+    }
+    /// Most recent requests kept for [`FakePlaid::requests`] (default 1,000).
+    pub fn max_requests(mut self, n: usize) -> Self {
+        self.limits.requests = n;
+        self
+    }
+    /// Most recent webhooks kept for [`FakePlaid::webhooks`] (default 1,000).
+    pub fn max_webhooks(mut self, n: usize) -> Self {
+        self.limits.webhooks = n;
+        self
+    }
+
+    /// Binds `127.0.0.1:0` and starts serving on the current tokio runtime. Fails when there
+    /// is no runtime, the port cannot be bound or a credential is not header-safe.
+    pub async fn start(self) -> std::io::Result<FakePlaid> {
+        let invalid = |m: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, m);
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(std::io::Error::other("FakePlaid needs a tokio runtime: start it inside one"));
+        }
+        let signer = TestSigner::new(format!("fake-plaid-{:08x}", fastrand::u32(..)));
+        let state = State::new(self.limits, self.page_size, self.webhook_url, signer.kid().to_string(), signer.jwk())
+            .map_err(invalid)?;
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
+        let addr = listener.local_addr()?;
+        let client = Client::builder(self.client_id.clone(), self.secret.clone())
+            .environment(Environment::Custom(format!("http://{addr}")))
+            .build()
+            .map_err(|e| invalid(e.to_string()))?;
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(server::WEBHOOK_TIMEOUT)
+            .build()
+            .map_err(|e| invalid(format!("cannot build the webhook sender: {e}")))?;
+        let shared =
+            Arc::new(Shared { state: Mutex::new(state), client_id: self.client_id, secret: self.secret, signer, http });
+        let task = tokio::spawn(server::accept_loop(listener, shared.clone()));
+        Ok(FakePlaid { shared, addr, client, task })
+    }
+}
+
+/// An in-process fake of Plaid IDV; see the [module documentation](self). Stops serving when
+/// dropped.
+pub struct FakePlaid {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    client: Client,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl std::fmt::Debug for FakePlaid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FakePlaid").field("addr", &self.addr).finish_non_exhaustive()
+    }
+}
+
+impl Drop for FakePlaid {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl FakePlaid {
+    /// The client id the fake accepts unless [`FakePlaidBuilder::credentials`] says otherwise.
+    pub const CLIENT_ID: &'static str = "fake-client-id";
+    /// The secret the fake accepts unless [`FakePlaidBuilder::credentials`] says otherwise.
+    pub const SECRET: &'static str = "fake-secret";
+
+    /// Starts a fake with the defaults on the current tokio runtime.
+    pub async fn start() -> std::io::Result<FakePlaid> {
+        FakePlaidBuilder::default().start().await
+    }
+
+    /// Configures a fake.
+    pub fn builder() -> FakePlaidBuilder {
+        FakePlaidBuilder::default()
+    }
+
+    /// The base URL, `http://127.0.0.1:<port>`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The address served.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// A client for the fake, with its credentials and the default settings.
+    pub fn client(&self) -> Client {
+        self.client.clone()
+    }
+
+    /// A builder with the fake's URL and credentials and fast retries (5 attempts, 1–20 ms
+    /// backoff), to change further.
+    pub fn client_builder(&self) -> ClientBuilder {
+        Client::builder(self.shared.client_id.clone(), self.shared.secret.clone())
+            .environment(Environment::Custom(self.url()))
+            .retry_policy(RetryPolicy {
+                max_attempts: 5,
+                base_delay: Duration::from_millis(1),
+                max_delay: Duration::from_millis(20),
+            })
+    }
+
+    /// The key webhooks are signed with; `/webhook_verification_key/get` serves its JWK.
+    pub fn signer(&self) -> &TestSigner {
+        &self.shared.signer
+    }
+
+    /// Sets (or clears) where webhooks go when the session's Link token has no webhook URL.
+    pub fn set_webhook_url(&self, url: Option<&str>) {
+        self.shared.lock().webhook_url = url.map(str::to_owned);
+    }
+
+    /// Sets the number of items per list page (at least 1).
+    pub fn set_page_size(&self, n: usize) {
+        self.shared.lock().page_size = n.max(1);
+    }
+
+    /// Adds a Dashboard user (one, `reviewer@example.com`, is there from the start); returns
+    /// its id. `status` is a `DashboardUserStatus` value such as `active` or `invited`.
+    pub fn add_dashboard_user(&self, email: &str, status: &str) -> Result<String, FakeError> {
+        self.shared.lock().add_dashboard_user(email, status).map_err(FakeError::Invalid)
+    }
+
+    /// A session as `list` returns it.
+    pub fn session(&self, id: &IdentityVerificationId) -> Option<IdentityVerification> {
+        self.shared.lock().session(id.as_str())
+    }
+
+    /// Every session, oldest first.
+    pub fn sessions(&self) -> Vec<IdentityVerification> {
+        let state = self.shared.lock();
+        state.order.iter().filter_map(|id| state.session(id)).collect()
+    }
+
+    /// Every Link token issued, oldest first.
+    pub fn link_tokens(&self) -> Vec<LinkTokenRecord> {
+        self.shared.lock().link_tokens.clone()
+    }
+
+    /// The most recent requests received (up to the limit), oldest first.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.lock().requests.iter().cloned().collect()
+    }
+
+    /// Forgets the recorded requests.
+    pub fn clear_requests(&self) {
+        self.shared.lock().requests.clear();
+    }
+
+    /// The most recent webhooks signed (up to the limit), oldest first.
+    pub fn webhooks(&self) -> Vec<SentWebhook> {
+        self.shared.lock().webhooks.iter().cloned().collect()
+    }
+
+    /// Waits until `count` webhooks have been signed since the start (webhooks from `retry`
+    /// are sent after the fake answers), polling every 10 ms for at most `timeout`; returns
+    /// the kept ones, which has fewer than `count` on timeout.
+    pub async fn wait_for_webhooks(&self, count: usize, timeout: Duration) -> Vec<SentWebhook> {
+        let started = Instant::now();
+        while self.shared.lock().webhooks_sent < count && started.elapsed() < timeout {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        self.webhooks()
+    }
+
+    async fn send(
+        &self,
+        out: Result<Option<state::Outgoing>, String>,
+        id: &str,
+    ) -> Result<Option<SentWebhook>, FakeError> {
+        match out {
+            Ok(Some(w)) => Ok(Some(server::deliver(&self.shared, w).await)),
+            Ok(None) => Ok(None),
+            Err(_) if !self.shared.lock().sessions.contains_key(id) => Err(FakeError::UnknownSession(id.to_string())),
+            Err(e) => Err(FakeError::Invalid(e)),
+        }
+    }
+
+    /// The user finished (or the session ended otherwise): sets the session's `status` and the
+    /// steps it implies, then signs and sends `STATUS_UPDATED`. `success` marks every
+    /// unfinished step `success` and fills the step results from the spec's example; `failed`
+    /// and `pending_review` mark the first unfinished step so (unless a step already is);
+    /// `expired` and `canceled` mark
+    /// every unfinished step so; `completed_at` is set (cleared for `active`). Returns the
+    /// webhook, or `None` when the status was already `status` (nothing is sent).
+    pub async fn complete(
+        &self,
+        id: &IdentityVerificationId,
+        status: IdentityVerificationStatus,
+    ) -> Result<Option<SentWebhook>, FakeError> {
+        let out = self.shared.lock().set_status(id.as_str(), status.as_str());
+        self.send(out, id.as_str()).await
+    }
+
+    /// The user finished one step: sets it to `outcome` (filling its result from the spec's
+    /// example unless the outcome is `active` or `waiting_for_prerequisite`), makes the next
+    /// waiting step active when this one is done, and signs and sends `STEP_UPDATED`. The
+    /// overall status does not change: call [`FakePlaid::complete`] for that. Returns `None`
+    /// when the step already had this outcome.
+    pub async fn advance_step(
+        &self,
+        id: &IdentityVerificationId,
+        step: Step,
+        outcome: IdentityVerificationStepStatus,
+    ) -> Result<Option<SentWebhook>, FakeError> {
+        let out = self.shared.lock().set_step(id.as_str(), step, outcome.as_str());
+        self.send(out, id.as_str()).await
+    }
+
+    /// The session expired: `complete(id, Expired)`.
+    pub async fn expire(&self, id: &IdentityVerificationId) -> Result<Option<SentWebhook>, FakeError> {
+        self.complete(id, IdentityVerificationStatus::Expired).await
+    }
+
+    /// Queues a fault for the next request of `op` (after the ones already queued). A fault
+    /// beyond the queue's limit (1,000) is ignored; the result says whether it was queued.
+    pub fn inject(&self, op: Op, fault: Fault) -> bool {
+        self.shared.lock().push_fault(op, fault)
+    }
+
+    /// The next request of `op` gets `status` with `error` as its body.
+    pub fn fail_next(&self, op: Op, status: u16, error: crate::ErrorBody) -> bool {
+        let mut body = serde_json::to_value(&error).unwrap_or(Value::Null);
+        if let Some(slot) = body.get_mut("status") {
+            *slot = Value::from(status);
+        }
+        self.inject(op, Fault::Error { status, body })
+    }
+
+    /// The next request of `op` gets 429 `RATE_LIMIT_EXCEEDED` with `Retry-After`.
+    pub fn rate_limit_next(&self, op: Op, retry_after: Duration) -> bool {
+        self.inject(op, Fault::RateLimited { retry_after })
+    }
+
+    /// The next request of `op` is answered after `delay` (at most 2 minutes).
+    pub fn delay_next(&self, op: Op, delay: Duration) -> bool {
+        self.inject(op, Fault::Delay(delay))
+    }
+
+    /// The next request of `op` is read, then its connection closed without an answer.
+    pub fn drop_next(&self, op: Op) -> bool {
+        self.inject(op, Fault::DropConnection)
+    }
+
+    /// A Plaid error object, for [`FakePlaid::fail_next`]:
+    /// `FakePlaid::plaid_error("API_ERROR", "INTERNAL_SERVER_ERROR", "try again")`. Its
+    /// `status` is filled in by `fail_next`.
+    pub fn plaid_error(error_type: &str, error_code: &str, message: &str) -> Result<crate::ErrorBody, FakeError> {
+        let body = state::error_body(500, error_type, error_code, message, "fakereq-injected");
+        serde_json::from_value(body).map_err(|e| FakeError::Invalid(crate::runtime::error::describe(&e)))
+    }
+}
