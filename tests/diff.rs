@@ -485,6 +485,7 @@ fn direction_rules_fixture_report() {
         ("field type changed", "Thing.kind", C, Recv, "received: widening of an open enum is safe"),
         ("field type changed", "Thing.state", C, Recv, "received: open enum ↔ string is neutral"),
         ("field type renamed (same shape)", "Thing.owner", C, Recv, "received: type renamed, same shape"),
+        ("field type renamed (same shape)", "Thing.co_owners", C, Recv, "received: type renamed, same shape"),
         ("field optionality changed", "Thing.note", C, Recv, "received: narrowing is safe"),
         ("field optionality changed", "Thing.id", B, Recv, "received: widening is unsafe"),
         ("field optionality changed", "Thing.alias", C, Recv, "the old `Option` decodes a missing key"),
