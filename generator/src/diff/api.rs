@@ -94,7 +94,15 @@ impl<'a> Diff<'a> {
                 let detail = format!("`{}` → `{}`", ty_str(&o.ty), ty_str(&n.ty));
                 let same_json =
                     Direction::Both.ways().iter().all(|w| Cmp::new(old_ir, new_ir).ty(&o.ty, &n.ty, *w, "").is_empty());
-                let both_named = matches!((&o.ty, &n.ty), (crate::ir::Ty::Named(_), crate::ir::Ty::Named(_)));
+                // `A` → `B` (or `Vec<A>` → `Vec<B>`): a rename, not a newtype wrapping a string.
+                fn inner(t: &crate::ir::Ty) -> &crate::ir::Ty {
+                    match t {
+                        crate::ir::Ty::Vec(i) | crate::ir::Ty::Map(i) | crate::ir::Ty::Nullable(i) => inner(i),
+                        t => t,
+                    }
+                }
+                let both_named =
+                    matches!((inner(&o.ty), inner(&n.ty)), (crate::ir::Ty::Named(_), crate::ir::Ty::Named(_)));
                 if same_json && both_named {
                     let v =
                         Verdict { rule: format!("{}: type renamed, same shape", self.direction(name).as_str()), ..v };

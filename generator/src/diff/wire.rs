@@ -10,7 +10,8 @@
 //!   decodes any string as `Unknown`). Keys the old client does not know are ignored.
 //! - sent: safe when every value the old client can send is still accepted. Widening is safe;
 //!   narrowing is not. A key the new spec no longer declares counts as narrowing: Plaid's
-//!   request objects declare their keys and allow no others.
+//!   request schemas, unlike its responses, do not set `additionalProperties: true`, so an
+//!   undeclared key is taken as rejected.
 //! - an open enum ↔ a string is wire-neutral both ways: the same JSON strings, and all our
 //!   enums are open (`Unknown(String)`).
 
