@@ -1,6 +1,6 @@
 //! Stage 3: lower the selected JSON into the IR. All spec interpretation happens here; the
-//! emitters only ever see [`crate::ir`]. Split by concern: [`schemas`], [`operations`],
-//! [`webhooks`], [`examples`]; IR → IR passes run at the end ([`crate::graph`], then
+//! emitters only ever see [`crate::ir`]. Split by concern: `schemas`, `operations`,
+//! `webhooks`, `examples`; IR → IR passes run at the end ([`crate::graph`], then
 //! [`crate::retype`], [`crate::unify`], [`crate::sensitive`], [`crate::required`]).
 
 mod examples;
