@@ -29,21 +29,8 @@ fn edges(types: &BTreeMap<String, TypeDef>, name: &str) -> Vec<(String, bool)> {
 /// Marks every struct reachable from a request body as `request`, and gives its optional
 /// nullable fields an explicit `null` (the [`FieldShape`] rule for types that are sent).
 pub fn mark_requests(types: &mut BTreeMap<String, TypeDef>, ops: &[Operation]) {
-    let mut seen = BTreeSet::new();
-    let mut stack: Vec<String> = Vec::new();
-    for op in ops {
-        if let Some(t) = &op.request {
-            let mut out = Vec::new();
-            named_refs(t, true, &mut out);
-            stack.extend(out.into_iter().map(|(n, _)| n));
-        }
-    }
-    while let Some(n) = stack.pop() {
-        if seen.insert(n.clone()) {
-            stack.extend(edges(types, &n).into_iter().map(|(n, _)| n));
-        }
-    }
-    for n in seen {
+    let roots = ops.iter().filter_map(|o| o.request.as_ref()).flat_map(names).collect();
+    for n in reachable(types, roots) {
         if let Some(TypeDef { kind: Kind::Struct { fields, request, .. }, .. }) = types.get_mut(&n) {
             *request = true;
             for f in fields {
@@ -51,6 +38,13 @@ pub fn mark_requests(types: &mut BTreeMap<String, TypeDef>, ops: &[Operation]) {
             }
         }
     }
+}
+
+/// The named types `t` mentions.
+fn names(t: &Ty) -> Vec<String> {
+    let mut out = Vec::new();
+    named_refs(t, true, &mut out);
+    out.into_iter().map(|(n, _)| n).collect()
 }
 
 /// Boxes every direct field whose type can reach back to the struct holding it.
@@ -116,11 +110,6 @@ fn reachable(types: &BTreeMap<String, TypeDef>, roots: Vec<String>) -> BTreeSet<
 /// Marks the types that are only ever sent: reachable from a request body and from no
 /// response, webhook or error body. They need no `Deserialize` (see [`TypeDef::sent_only`]).
 pub fn mark_sent_only(ir: &mut Ir) {
-    let names = |t: &Ty| {
-        let mut out = Vec::new();
-        named_refs(t, true, &mut out);
-        out.into_iter().map(|(n, _)| n).collect::<Vec<_>>()
-    };
     let sent: Vec<String> = ir.operations.iter().filter_map(|o| o.request.as_ref()).flat_map(names).collect();
     let mut received: Vec<String> = ir.operations.iter().flat_map(|o| names(&o.response)).collect();
     received.extend(ir.webhooks.iter().map(|w| w.ty.clone()));

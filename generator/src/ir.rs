@@ -105,10 +105,8 @@ impl FieldShape {
 impl Field {
     /// This field's [`FieldShape`].
     pub fn shape(&self) -> FieldShape {
-        match FieldShape::new(self.optional, self.nullable, self.explicit_null) {
-            FieldShape::OptionalNullable { .. } => FieldShape::OptionalNullable { explicit_null: self.explicit_null },
-            other => other,
-        }
+        // `explicit_null` is set by the request-reachability pass with the same rule.
+        FieldShape::new(self.optional, self.nullable, self.explicit_null)
     }
 }
 

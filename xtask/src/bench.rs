@@ -427,16 +427,8 @@ fn constructors(root: &Path, portion: &g::portion::Portion, tmp: &Path, rows: &m
             return println!("  the {name} variant does not build; see `cargo build` in {}", dir.display());
         }
     }
-    let mut times: Vec<Vec<Duration>> = vec![Vec::new(); variants.len()];
-    for _ in 0..3 {
-        for (i, (_, dir)) in variants.iter().enumerate() {
-            cargo(dir, &target, &["clean", "-p", "plaid-idv"]);
-            let t = Instant::now();
-            cargo(dir, &target, &["build"]);
-            times[i].push(t.elapsed());
-        }
-    }
-    let m: Vec<Duration> = times.into_iter().map(median).collect();
+    let builds: Vec<(&Path, &[&str])> = variants.iter().map(|(_, d)| (d.as_path(), &["build"][..])).collect();
+    let m = alternating_builds(&builds, &target);
     let which = if spec.ends_with("2020-09-14.yml") { "Plaid's spec" } else { "our spec" };
     row(
         rows,
@@ -510,16 +502,8 @@ fn versus_progenitor(root: &Path, portion: &g::portion::Portion, tmp: &Path, row
             return println!("  {name} does not build; see `cargo build` in {}", dir.display());
         }
     }
-    let mut times: Vec<Vec<Duration>> = vec![Vec::new(); variants.len()];
-    for _ in 0..3 {
-        for (i, (_, dir, args)) in variants.iter().enumerate() {
-            cargo(dir, &target, &["clean", "-p", "plaid-idv"]);
-            let t = Instant::now();
-            cargo(dir, &target, args);
-            times[i].push(t.elapsed());
-        }
-    }
-    let m: Vec<Duration> = times.into_iter().map(median).collect();
+    let builds: Vec<(&Path, &[&str])> = variants.iter().map(|(_, d, a)| (*d, *a)).collect();
+    let m = alternating_builds(&builds, &target);
     let loc = |dir: &Path| -> usize {
         let mut n = 0;
         let mut stack = vec![dir.join("src")];
@@ -550,4 +534,20 @@ fn versus_progenitor(root: &Path, portion: &g::portion::Portion, tmp: &Path, row
         "≤ 0.5",
         Some(ratio <= 0.5),
     );
+}
+
+/// Crate-only build time of each `(dir, cargo args)`: three rounds of `cargo clean -p plaid-idv`
+/// then a timed build, alternating between the crates so that machine noise hits all alike;
+/// the median of each.
+fn alternating_builds(builds: &[(&Path, &[&str])], target: &Path) -> Vec<Duration> {
+    let mut times: Vec<Vec<Duration>> = vec![Vec::new(); builds.len()];
+    for _ in 0..3 {
+        for (i, (dir, args)) in builds.iter().enumerate() {
+            cargo(dir, target, &["clean", "-p", "plaid-idv"]);
+            let t = Instant::now();
+            cargo(dir, target, args);
+            times[i].push(t.elapsed());
+        }
+    }
+    times.into_iter().map(median).collect()
 }
