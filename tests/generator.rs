@@ -3,7 +3,7 @@
 
 mod common;
 
-use plaid_idv_generator::ir::{Field, Kind, Ty};
+use plaid_idv_generator::ir::{Field, FieldShape, Kind, Ty};
 use plaid_idv_generator::{generate, generate_from, portion::Portion, write};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -530,16 +530,16 @@ fn odd_response_keys_make_snake_case_test_names() {
 fn allof_of_scalars_resolves_to_the_scalar() {
     let out = common::gen_fixture("allof_scalars.yaml");
     let scope = field(&out, "PaymentExecuteResponse", "scope");
-    assert_eq!((&scope.ty, scope.nullable), (&named("ConsentScope"), true), "{scope:?}");
+    assert_eq!((&scope.ty, scope.shape().is_nullable()), (&named("ConsentScope"), true), "{scope:?}");
     assert_eq!(scope.doc.as_deref(), Some("The scope used."));
     let user = field(&out, "PaymentExecuteResponse", "user_id");
-    assert_eq!((&user.ty, user.nullable, user.doc.as_deref()), (&Ty::String, false, Some("The user.")));
+    assert_eq!((&user.ty, user.shape().is_nullable(), user.doc.as_deref()), (&Ty::String, false, Some("The user.")));
     let report = field(&out, "PaymentExecuteResponse", "report");
     assert_eq!((&report.ty, report.doc.as_deref()), (&named("ReportKind"), Some("A member with only a description.")));
     assert_eq!(field(&out, "PaymentExecuteResponse", "level").ty, Ty::I32);
     assert_eq!(field(&out, "PaymentExecuteResponse", "alias_scope").ty, named("ConsentScope"));
     let req = field(&out, "PaymentExecuteRequest", "scope");
-    assert_eq!((&req.ty, req.explicit_null, req.deprecated), (&named("ConsentScope"), true, true), "{req:?}");
+    assert_eq!((&req.ty, req.shape().explicit_null(), req.deprecated), (&named("ConsentScope"), true, true), "{req:?}");
     assert!(!out.ir.types.contains_key("ScopeAlias"), "a scalar allOf component is not a struct");
     let empty: Vec<&str> = out
         .ir
@@ -572,7 +572,7 @@ fn conflicting_allof_scalars_are_a_located_error() {
 fn an_enum_listing_null_is_nullable() {
     let out = common::gen_fixture("null_enums.yaml");
     let f = field(&out, "PayResponse", "frequency");
-    assert_eq!((&f.ty, f.optional, f.nullable), (&named("PayFrequencyValue"), false, true), "{f:?}");
+    assert_eq!((&f.ty, f.shape()), (&named("PayFrequencyValue"), FieldShape::Nullable), "{f:?}");
     let codes = field(&out, "PayResponse", "codes");
     assert_eq!(codes.ty, Ty::Vec(Box::new(Ty::Nullable(Box::new(named("RationaleCode"))))));
     assert!(out.files["src/types.rs"].contains("pub frequency: Option<PayFrequencyValue>,"));
@@ -607,7 +607,10 @@ fn property_names_that_are_keywords_are_followed() {
     }
     let out = common::gen_fixture("property_keywords.yaml");
     let d = field(&out, "DepositRequest", "description");
-    assert_eq!((&d.ty, d.nullable, d.doc.as_deref()), (&Ty::String, true, Some("Short text for the bank statement.")));
+    assert_eq!(
+        (&d.ty, d.shape().is_nullable(), d.doc.as_deref()),
+        (&Ty::String, true, Some("Short text for the bank statement."))
+    );
     assert_eq!(field(&out, "DepositRequest", "example").ty, named("WidgetId"));
     assert_eq!(field(&out, "DepositRequest", "examples").ty, Ty::Vec(Box::new(named("TemplateId"))));
     assert_eq!(field(&out, "DepositRequest", "x-examples").ty, named("Note"));
@@ -705,6 +708,53 @@ fn manifest_format_versions_are_checked() {
     assert_eq!(Ir::from_manifest(&v.to_string()).unwrap().format_version, 1);
     v["types"] = 5.into();
     assert!(matches!(Ir::from_manifest(&v.to_string()), Err(ManifestError::Unreadable(_))));
+}
+
+/// A format-2 manifest (each field's `optional` / `nullable` / `explicit_null` flags, the
+/// servers as a list, `auth_headers`) is upgraded when read: every field gets the shape
+/// lowering gives it, so the diff against the current IR finds nothing, and `gen` adds no
+/// changelog section after a generator upgrade.
+#[test]
+fn a_format_2_manifest_reads_as_the_same_api() {
+    use plaid_idv_generator::ir::Ir;
+    let text = std::fs::read_to_string(common::root().join("generated/api.json")).unwrap();
+    let current = Ir::from_manifest(&text).unwrap();
+    // Write the current manifest the way format 2 did.
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["format_version"] = 2.into();
+    let root = v.as_object_mut().unwrap();
+    for key in ["auth", "features"] {
+        root.remove(key);
+    }
+    root.insert("servers".into(), serde_json::json!([["Sandbox", "https://sandbox.plaid.com"]]));
+    root.insert("auth_headers".into(), serde_json::json!({"clientId": "PLAID-CLIENT-ID"}));
+    let (mut shapes, mut explicit) = (0, 0);
+    for t in root["types"].as_object_mut().unwrap().values_mut() {
+        let Some(fields) = t.pointer_mut("/kind/Struct/fields").and_then(|f| f.as_array_mut()) else { continue };
+        for f in fields {
+            let f = f.as_object_mut().unwrap();
+            let shape: FieldShape = serde_json::from_value(f.remove("shape").unwrap()).unwrap();
+            f.insert("optional".into(), shape.may_be_absent().into());
+            f.insert("nullable".into(), shape.is_nullable().into());
+            f.insert("explicit_null".into(), shape.explicit_null().into());
+            shapes += 1;
+            explicit += usize::from(shape.explicit_null());
+        }
+    }
+    assert!(shapes > 100 && explicit > 0, "{shapes} fields, {explicit} with explicit null");
+    let old = Ir::from_manifest(&v.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(old.format_version, 2);
+    assert_eq!(old.types, current.types, "every field's shape is upgraded");
+    let report = plaid_idv_generator::diff::diff(&old, &current, None);
+    assert_eq!(report.summary(), "no changes", "{}", report.markdown(true));
+    // A flag that is not a boolean is explained with its place.
+    let mut bad = v.clone();
+    let first = bad["types"].as_object_mut().unwrap().values_mut().find_map(|t| {
+        t.pointer_mut("/kind/Struct/fields/0").map(|f| f.as_object_mut().unwrap().insert("optional".into(), 1.into()))
+    });
+    assert!(first.is_some());
+    let err = Ir::from_manifest(&bad.to_string()).unwrap_err().to_string();
+    assert!(err.contains("cannot be read") && err.contains(".optional: not a boolean"), "{err}");
 }
 
 /// Measures, on every published Plaid spec in ../shared, how many selected component schemas
@@ -864,4 +914,121 @@ fn sent_only_types_derive_deserialize_only_for_tests() {
         "{head}"
     );
     assert!(types.contains("crate::runtime::string_enum!(Strategy, sent_only);"));
+}
+
+/// Our spec with `spec/portion.toml`, optionally edited.
+fn gen_ours(edit: impl FnOnce(&mut Portion)) -> plaid_idv_generator::Output {
+    let root = common::root();
+    let mut portion = Portion::load(&root.join("spec/portion.toml")).unwrap();
+    edit(&mut portion);
+    let bytes = std::fs::read(root.join("spec/plaid-idv.yaml")).unwrap();
+    generate_from(&bytes, "plaid-idv.yaml", &portion).unwrap()
+}
+
+/// Whether the flow helpers and the fake apply is decided in lowering from what the portion
+/// has, and render copies exactly what `ir.features` says.
+#[test]
+fn flow_and_fake_availability_is_an_ir_fact() {
+    let full = gen_ours(|_| {});
+    assert!(full.ir.features.flow);
+    let seed = full.ir.features.fake.as_ref().map(|f| f.seed_example.as_str());
+    assert_eq!(seed, Some("identity_verification_get_200_example_1"));
+    assert!(full.files.contains_key("src/flow.rs") && full.files.contains_key("src/testing/state.rs"));
+    assert!(
+        full.files["src/lib.rs"].contains("pub mod flow;") && full.files["src/lib.rs"].contains("pub mod testing;")
+    );
+
+    // Without an operation the fake serves (but every one the flow calls): flow, no fake.
+    let no_list = gen_ours(|p| p.paths.retain(|x| x != "/webhook_verification_key/get"));
+    assert!(no_list.ir.features.flow && no_list.ir.features.fake.is_none());
+    assert!(no_list.files.contains_key("src/flow.rs") && !no_list.files.contains_key("src/testing/mod.rs"));
+    assert!(!no_list.files.contains_key("examples/idv_flow.rs"));
+    assert!(!no_list.files["Cargo.toml"].contains("webhook_server"));
+
+    // Without an operation the flow calls: neither, and a crate README of its own.
+    let no_link = gen_ours(|p| p.paths.retain(|x| x != "/link/token/create"));
+    assert_eq!((no_link.ir.features.flow, no_link.ir.features.fake.is_some()), (false, false));
+    assert!(!no_link.files.contains_key("src/flow.rs") && !no_link.files.contains_key("src/testing/mod.rs"));
+    assert!(!no_link.files["src/lib.rs"].contains("pub mod flow;"), "{}", no_link.files["src/lib.rs"]);
+    assert!(!no_link.files["README.md"].contains("@TESTING@"));
+
+    // A fixture has none of it.
+    let fixture = common::gen_fixture("enums.yaml");
+    assert_eq!(fixture.ir.features, plaid_idv_generator::ir::Features { flow: false, fake: None });
+    assert!(!fixture.files.contains_key("src/flow.rs"));
+}
+
+/// The auth headers and base URLs come from the spec's security schemes and servers (Plaid's
+/// when it declares none), and `lib.rs` prints exactly what the IR holds.
+#[test]
+fn auth_headers_and_servers_come_from_the_spec() {
+    use plaid_idv_generator::ir::{AuthHeader, Servers};
+    let spec = "openapi: 3.0.3\ninfo: {title: t, version: '2024-01-01_x'}\n\
+        servers:\n- {url: 'https://test.example', description: Sandbox (test)}\n- {url: 'https://production.example'}\n\
+        paths: {}\ncomponents:\n  securitySchemes:\n\
+        \x20   a: {type: apiKey, in: header, name: X-Client}\n\
+        \x20   b: {type: apiKey, in: header, name: X-Api-Secret}\n\
+        \x20   c: {type: apiKey, in: query, name: version}\n\
+        \x20   d: {type: http, scheme: bearer}\n  schemas:\n    PlaidError: {type: object}\n";
+    let out = generate_from(spec.as_bytes(), "x.yaml", &portion()).unwrap();
+    let ir = &out.ir;
+    assert_eq!(ir.auth.client_id, AuthHeader { header: "X-Client".into(), scheme: Some("a".into()) });
+    assert_eq!(ir.auth.secret, AuthHeader { header: "X-Api-Secret".into(), scheme: Some("b".into()) });
+    // A query parameter is not a header: the version header is Plaid's.
+    assert_eq!(ir.auth.version, AuthHeader { header: "Plaid-Version".into(), scheme: None });
+    assert_eq!(ir.api_version, "2024-01-01");
+    let servers = Servers { sandbox: "https://test.example".into(), production: "https://production.example".into() };
+    assert_eq!(ir.servers, servers);
+    let lib = &out.files["src/lib.rs"];
+    for line in [
+        r#"pub const CLIENT_ID_HEADER: &str = "X-Client";"#,
+        r#"pub const SECRET_HEADER: &str = "X-Api-Secret";"#,
+        r#"pub const VERSION_HEADER: &str = "Plaid-Version";"#,
+        r#"pub const API_VERSION: &str = "2024-01-01";"#,
+        r#"pub const SANDBOX_URL: &str = "https://test.example";"#,
+        r#"pub const PRODUCTION_URL: &str = "https://production.example";"#,
+    ] {
+        assert!(lib.contains(line), "{line} not in\n{lib}");
+    }
+
+    let bare = format!("{HEAD}components:\n  schemas:\n    PlaidError: {{type: object}}\n");
+    let bare = generate_from(bare.as_bytes(), "x.yaml", &portion()).unwrap().ir;
+    assert_eq!(bare.auth.client_id, AuthHeader { header: "PLAID-CLIENT-ID".into(), scheme: None });
+    assert_eq!(bare.auth.secret.header, "PLAID-SECRET");
+    assert_eq!(bare.servers.sandbox, "https://sandbox.plaid.com");
+    assert_eq!(bare.servers.production, "https://production.plaid.com");
+
+    let e = gen_err(&format!(
+        "{HEAD}components:\n  securitySchemes:\n    a: 5\n  schemas:\n    PlaidError: {{type: object}}\n"
+    ));
+    assert_eq!(e.location, "#/components/securitySchemes/a", "{e}");
+}
+
+/// The diff prints a field's type with the emitter's own printer: for every struct field of our
+/// spec, the report's text is the type written in `generated/src/types.rs`, paths shortened.
+#[test]
+fn the_diff_prints_the_types_the_emitter_writes() {
+    use plaid_idv_generator::emit::{field_type_text, type_text};
+    use quote::ToTokens;
+    let out = gen_ours(|_| {});
+    let file: syn::File = syn::parse_str(&out.files["src/types.rs"]).unwrap();
+    let structs: BTreeMap<String, &syn::ItemStruct> = file
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            syn::Item::Struct(s) => Some((s.ident.to_string(), s)),
+            _ => None,
+        })
+        .collect();
+    let mut checked = 0;
+    for t in out.ir.types.values() {
+        let Kind::Struct { fields, .. } = &t.kind else { continue };
+        let emitted: Vec<&syn::Field> = structs[&t.name].fields.iter().collect();
+        assert_eq!(emitted.len(), fields.len(), "{}", t.name);
+        for (f, e) in fields.iter().zip(emitted) {
+            assert_eq!(field_type_text(f), type_text(e.ty.to_token_stream()), "{}.{}", t.name, f.wire);
+            checked += 1;
+        }
+    }
+    assert!(checked > 300, "{checked}");
 }

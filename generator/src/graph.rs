@@ -2,7 +2,7 @@
 //! nullable fields become `Option<Option<T>>`), and which fields must be boxed to break a
 //! reference cycle.
 
-use crate::ir::{FieldShape, Ir, Kind, Operation, Ty, TypeDef};
+use crate::ir::{Ir, Kind, Operation, Ty, TypeDef};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// Named types `ty` mentions, each with whether it is held directly (not behind a list or map,
@@ -27,14 +27,14 @@ fn edges(types: &BTreeMap<String, TypeDef>, name: &str) -> Vec<(String, bool)> {
 }
 
 /// Marks every struct reachable from a request body as `request`, and gives its optional
-/// nullable fields an explicit `null` (the [`FieldShape`] rule for types that are sent).
+/// nullable fields an explicit `null` (their stored shape becomes [`crate::ir::FieldShape::sent`]).
 pub fn mark_requests(types: &mut BTreeMap<String, TypeDef>, ops: &[Operation]) {
     let roots = ops.iter().filter_map(|o| o.request.as_ref()).flat_map(names).collect();
     for n in reachable(types, roots) {
         if let Some(TypeDef { kind: Kind::Struct { fields, request, .. }, .. }) = types.get_mut(&n) {
             *request = true;
             for f in fields {
-                f.explicit_null = FieldShape::new(f.optional, f.nullable, true).options() == 2;
+                f.shape = f.shape.sent();
             }
         }
     }

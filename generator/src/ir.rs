@@ -43,12 +43,11 @@ pub struct Field {
     pub wire: String,
     /// Value type (before optionality).
     pub ty: Ty,
-    /// The key may be absent.
-    pub optional: bool,
-    /// The value may be `null`.
-    pub nullable: bool,
-    /// Optional and nullable in a request type: `Option<Option<T>>` so `null` can be sent.
-    pub explicit_null: bool,
+    /// How the field is present: computed once in lowering ([`FieldShape::new`]); the
+    /// request-reachability pass turns an optional nullable field of a sent type into
+    /// `OptionalNullable { explicit_null: true }` ([`FieldShape::sent`]). Read it with
+    /// [`Field::shape`].
+    pub shape: FieldShape,
     /// Needs `Box` to break a cycle.
     pub boxed: bool,
     /// Documentation.
@@ -61,8 +60,10 @@ pub struct Field {
 }
 
 /// How a field is present: the one place where optionality and nullability turn into Rust.
-/// Lowering, the emitters, retry safety and pagination all go through it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Lowering computes it once per field; the emitters, retry safety, pagination and the diff
+/// read it and never re-derive it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum FieldShape {
     /// `T`: always present, never `null`.
     Required,
@@ -88,6 +89,14 @@ impl FieldShape {
             (true, true) => FieldShape::OptionalNullable { explicit_null: in_request },
         }
     }
+    /// This shape in a type reachable from a request body: an optional nullable field can
+    /// send an explicit `null`. Every other shape is unchanged.
+    pub fn sent(self) -> Self {
+        match self {
+            FieldShape::OptionalNullable { .. } => FieldShape::OptionalNullable { explicit_null: true },
+            other => other,
+        }
+    }
     /// How many `Option`s wrap the value: 0, 1 or 2.
     pub fn options(self) -> usize {
         match self {
@@ -96,17 +105,25 @@ impl FieldShape {
             _ => 1,
         }
     }
-    /// The key may be absent (so `new` leaves it empty and a setter fills it).
+    /// The key may be absent (so `new` leaves it empty and a setter fills it): the spec does
+    /// not list it in `required`.
     pub fn may_be_absent(self) -> bool {
         matches!(self, FieldShape::Optional | FieldShape::OptionalNullable { .. })
+    }
+    /// The value may be `null`.
+    pub fn is_nullable(self) -> bool {
+        matches!(self, FieldShape::Nullable | FieldShape::OptionalNullable { .. })
+    }
+    /// `Option<Option<T>>`: an explicit `null` can be sent.
+    pub fn explicit_null(self) -> bool {
+        self == FieldShape::OptionalNullable { explicit_null: true }
     }
 }
 
 impl Field {
     /// This field's [`FieldShape`].
     pub fn shape(&self) -> FieldShape {
-        // `explicit_null` is set by the request-reachability pass with the same rule.
-        FieldShape::new(self.optional, self.nullable, self.explicit_null)
+        self.shape
     }
 }
 
@@ -263,10 +280,67 @@ pub struct Example {
     pub unknown_variant: Option<Value>,
 }
 
+/// The base URL of each environment: `SANDBOX_URL` and `PRODUCTION_URL` in `lib.rs`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Servers {
+    /// Sandbox base URL.
+    pub sandbox: String,
+    /// Production base URL.
+    pub production: String,
+}
+
+/// One header the client sends on every request.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthHeader {
+    /// The header name.
+    pub header: String,
+    /// The security scheme it was read from; `None` when the spec declares none for it and
+    /// Plaid's name is used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheme: Option<String>,
+}
+
+/// The headers sent on every request: `CLIENT_ID_HEADER`, `SECRET_HEADER` and
+/// `VERSION_HEADER` in `lib.rs`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Auth {
+    /// Carries the client id.
+    pub client_id: AuthHeader,
+    /// Carries the secret.
+    pub secret: AuthHeader,
+    /// Carries the API version ([`Ir::api_version`]).
+    pub version: AuthHeader,
+}
+
+/// Optional modules of the generated crate, decided in lowering from what the portion has.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Features {
+    /// `flow` (the IDV flow helpers) and the crate README: the portion has every operation,
+    /// type and webhook they use.
+    pub flow: bool,
+    /// `testing::FakePlaid` (feature `test-util`) and the examples: the flow, every operation
+    /// the fake serves, and an example of the get response.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fake: Option<Fake>,
+}
+
+/// What the fake needs from the portion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fake {
+    /// Test name of the get response's example that the fake builds sessions from (its JSON
+    /// file is `<seed_example>.json`).
+    pub seed_example: String,
+}
+
 /// Version of the IR's JSON form (`api.json`). Bumped when a change to the IR would make an
 /// older generator misread a newer manifest, or the other way round; manifests written before
 /// versioning have none and count as 1.
-pub const FORMAT_VERSION: u32 = 2;
+///
+/// - 2: `sent_only`, `aliases`, `conversions`, `divergences`.
+/// - 3: a field's `optional` / `nullable` / `explicit_null` became one `shape`; `servers`,
+///   `auth` and `features` hold what `lib.rs` is built from. Older manifests are upgraded when
+///   read ([`Ir::from_manifest`]).
+pub const FORMAT_VERSION: u32 = 3;
 
 fn format_v1() -> u32 {
     1
@@ -290,10 +364,15 @@ pub struct Ir {
     pub crate_name: String,
     /// Crate version.
     pub crate_version: String,
-    /// Servers: (description, url).
-    pub servers: Vec<(String, String)>,
-    /// Auth headers: (scheme name, header name).
-    pub auth_headers: BTreeMap<String, String>,
+    /// The base URLs `Environment` chooses between.
+    #[serde(default)]
+    pub servers: Servers,
+    /// The headers sent on every request.
+    #[serde(default)]
+    pub auth: Auth,
+    /// Which optional modules this portion supports.
+    #[serde(default)]
+    pub features: Features,
     /// Named types by Rust name.
     pub types: BTreeMap<String, TypeDef>,
     /// Operations in path order.
@@ -372,6 +451,41 @@ impl Ir {
         if version > u64::from(FORMAT_VERSION) {
             return Err(ManifestError::Newer(u32::try_from(version).unwrap_or(u32::MAX)));
         }
+        let mut v = v;
+        if version < 3 {
+            upgrade_to_v3(&mut v)?;
+        }
         serde_json::from_value(v).map_err(|e| ManifestError::Unreadable(e.to_string()))
     }
+}
+
+/// Rewrites a format 1 or 2 manifest into format 3: each field's three flags become its
+/// [`FieldShape`] (by the same rule lowering uses), and the old `servers` list and
+/// `auth_headers` map (which the diff does not compare) are dropped for their defaults.
+fn upgrade_to_v3(v: &mut Value) -> Result<(), ManifestError> {
+    let Some(root) = v.as_object_mut() else {
+        return Err(ManifestError::Unreadable("the manifest is not a JSON object".into()));
+    };
+    root.remove("servers");
+    root.remove("auth_headers");
+    let Some(Value::Object(types)) = root.get_mut("types") else { return Ok(()) };
+    for (name, t) in types.iter_mut() {
+        let Some(Value::Array(fields)) = t.pointer_mut("/kind/Struct/fields") else { continue };
+        for (i, f) in fields.iter_mut().enumerate() {
+            let Some(f) = f.as_object_mut() else { continue };
+            let mut flag = |key: &str| -> Result<bool, ManifestError> {
+                match f.remove(key) {
+                    None => Ok(false),
+                    Some(Value::Bool(b)) => Ok(b),
+                    Some(_) => Err(ManifestError::Unreadable(format!(
+                        "types.{name}.kind.Struct.fields[{i}].{key}: not a boolean"
+                    ))),
+                }
+            };
+            let (optional, nullable, explicit_null) = (flag("optional")?, flag("nullable")?, flag("explicit_null")?);
+            let shape = FieldShape::new(optional, nullable, explicit_null);
+            f.insert("shape".into(), serde_json::to_value(shape).unwrap_or(Value::Null));
+        }
+    }
+    Ok(())
 }

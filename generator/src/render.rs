@@ -1,12 +1,12 @@
 //! Stage 5: tokens to files. Formats with prettyplease, adds the `@generated` header, copies the
-//! runtime sources, and writes the crate's Cargo.toml. Output is a sorted map, so it is
-//! byte-identical for the same input.
+//! runtime sources (the optional ones as [`crate::ir::Features`] says), and fills the crate's
+//! Cargo.toml and README templates. It interprets nothing: every fact comes from the IR.
+//! Output is a sorted map, so it is byte-identical for the same input.
 
 use crate::emit;
 use crate::error::{GenError, Result};
 use crate::ir::Ir;
 use proc_macro2::TokenStream;
-use quote::quote;
 use std::collections::BTreeMap;
 
 /// Runtime sources, compiled and tested as part of the generated crate, copied verbatim.
@@ -22,34 +22,17 @@ const RUNTIME: &[(&str, &str)] = &[
     ("src/runtime/signer.rs", include_str!("../runtime/signer.rs")),
     ("src/runtime/testing.rs", include_str!("../runtime/testing.rs")),
 ];
-/// IDV flow helpers: only for portions that have the operations they call.
+/// IDV flow helpers: only for portions whose IR has the flow ([`crate::ir::Features::flow`]).
 const FLOW: (&str, &str) = ("src/flow.rs", include_str!("../runtime/flow.rs"));
-const FLOW_NEEDS: &[&str] =
-    &["identity_verification_create", "identity_verification_get", "identity_verification_retry", "link_token_create"];
-/// `testing::FakePlaid` (feature `test-util`): only for portions with the flow, every operation
-/// it serves, and an example of the get response to build sessions from.
+/// `testing::FakePlaid` (feature `test-util`): only for portions whose IR has the fake
+/// ([`crate::ir::Features::fake`]).
 const FAKE: &[(&str, &str)] = &[
     ("src/testing/mod.rs", include_str!("../runtime/fake/mod.rs")),
     ("src/testing/server.rs", include_str!("../runtime/fake/server.rs")),
     ("src/testing/state.rs", include_str!("../runtime/fake/state.rs")),
 ];
-const FAKE_NEEDS: &[&str] =
-    &["identity_verification_list", "dashboard_user_get", "dashboard_user_list", "webhook_verification_key_get"];
-const FAKE_TYPES: &[&str] = &[
-    "IdentityVerification",
-    "IdentityVerificationStepStatus",
-    "IdentityVerificationCreateRequest",
-    "IdentityVerificationGetRequest",
-    "IdentityVerificationListRequest",
-    "IdentityVerificationRetryRequest",
-    "LinkTokenCreateRequest",
-    "DashboardUser",
-    "DashboardUserGetRequest",
-    "DashboardUserListRequest",
-    "WebhookVerificationKeyGetRequest",
-];
-/// The seed example's file name as `runtime/fake/state.rs` names it (ours); a spec whose get
-/// example is named otherwise gets that name substituted.
+/// The seed example's file name as the copied `runtime/fake/state.rs` spells it; the copy
+/// names the IR's [`crate::ir::Fake::seed_example`] instead.
 const FAKE_SEED: &str = "identity_verification_get_200_example_1.json";
 const EXAMPLES: &[(&str, &str)] = &[
     ("examples/idv_flow.rs", include_str!("../runtime/examples/idv_flow.rs")),
@@ -83,40 +66,6 @@ fn format(tokens: TokenStream, what: &str) -> Result<String> {
     Ok(prettyplease::unparse(&file))
 }
 
-/// The flow helpers and examples apply to portions with the IDV operations and webhooks.
-fn has_flow(ir: &Ir) -> bool {
-    FLOW_NEEDS.iter().all(|m| ir.operations.iter().any(|o| o.method_name == *m))
-        && [
-            "IdentityVerificationStatus",
-            "IdentityVerificationResponse",
-            "IdentityVerificationId",
-            "CountryCode",
-            "IdentityVerificationRequestUser",
-        ]
-        .iter()
-        .all(|t| ir.types.contains_key(*t))
-        && ["StatusUpdated", "StepUpdated", "Retried"].iter().all(|v| ir.webhooks.iter().any(|w| w.variant == *v))
-}
-
-/// The test name of the get response's first example, which the fake builds sessions from.
-fn get_example(ir: &Ir) -> Option<&str> {
-    ir.examples
-        .iter()
-        .find(|e| {
-            e.test_name.starts_with("identity_verification_get_200")
-                && matches!(&e.ty, crate::ir::Ty::Named(n) if n == "IdentityVerificationResponse")
-        })
-        .map(|e| e.test_name.as_str())
-}
-
-/// The fake applies to portions with the flow, the operations it serves, and a get example.
-fn has_fake(ir: &Ir) -> bool {
-    has_flow(ir)
-        && FAKE_NEEDS.iter().all(|m| ir.operations.iter().any(|o| o.method_name == *m))
-        && FAKE_TYPES.iter().all(|t| ir.types.contains_key(*t))
-        && get_example(ir).is_some()
-}
-
 /// The fake's module documentation, as Markdown for the crate README: the `//!` lines of
 /// `runtime/fake/mod.rs`, with the example marked `ignore` (the README is the crate-level
 /// documentation, compiled without `test-util`; the module documentation runs it).
@@ -129,100 +78,6 @@ fn fake_docs() -> String {
         out.push('\n');
     }
     out
-}
-
-fn server(ir: &Ir, word: &str, fallback: &str) -> String {
-    ir.servers
-        .iter()
-        .find(|(d, u)| d.to_lowercase().contains(word) || u.contains(word))
-        .map(|(_, u)| u.clone())
-        .unwrap_or_else(|| fallback.to_string())
-}
-
-fn header_name(ir: &Ir, word: &str, fallback: &str) -> String {
-    ir.auth_headers.values().find(|h| h.to_lowercase().contains(word)).cloned().unwrap_or_else(|| fallback.to_string())
-}
-
-fn lib_rs(ir: &Ir) -> TokenStream {
-    let (version, sha, api) = (&ir.spec_version, &ir.spec_sha256, &ir.api_version);
-    let sandbox = server(ir, "sandbox", "https://sandbox.plaid.com");
-    let production = server(ir, "production", "https://production.plaid.com");
-    let client_id = header_name(ir, "client", "PLAID-CLIENT-ID");
-    let secret = header_name(ir, "secret", "PLAID-SECRET");
-    let version_h = header_name(ir, "version", "Plaid-Version");
-    let crate_doc = format!(
-        " Typed async client for Plaid Identity Verification, generated from {:?} version {}.",
-        ir.title, ir.spec_version
-    );
-    let error_body = match &ir.error_type {
-        Some(e) => {
-            let e = emit::ident(e);
-            quote!(types::#e)
-        }
-        None => quote!(::serde_json::Value),
-    };
-    let flow = has_flow(ir).then(|| quote! { pub mod flow; });
-    let testing = has_fake(ir).then(|| {
-        quote! {
-            #[cfg(feature = "test-util")]
-            pub mod testing;
-        }
-    });
-    let examples = (!ir.examples.is_empty()).then(|| quote! { #[cfg(test)] #[rustfmt::skip] mod spec_examples; });
-    let docs = if has_flow(ir) {
-        quote! { #![doc = include_str!("../README.md")] }
-    } else {
-        quote! {
-            #![doc = #crate_doc]
-            //!
-            //! Start with [`Client`]: [`Client::from_env`] or [`Client::builder`]. Every operation is
-            //! an async method on it; models live in [`types`]; webhooks in [`webhooks`].
-        }
-    };
-    quote! {
-        #docs
-        #![forbid(unsafe_code)]
-        #![deny(missing_docs)]
-
-        #[rustfmt::skip]
-        pub mod types;
-        #[rustfmt::skip]
-        pub mod webhooks;
-        #[rustfmt::skip]
-        mod operations;
-        #flow
-        pub mod runtime;
-        #testing
-        #examples
-
-        /// The date and time types the models use, re-exported so the versions always match.
-        pub use ::chrono;
-        pub use runtime::client::{CallOptions, Client, ClientBuilder, Environment, ResponseMeta};
-        pub use runtime::error::{ApiError, Error, RawBody, TransportKind};
-        pub use runtime::retry::RetryPolicy;
-        #[cfg(feature = "webhook-verification")]
-        pub use runtime::verify::{VerifiedWebhook, VerifyError, WebhookVerifier};
-        pub use webhooks::Webhook;
-
-        /// `info.version` of the spec this crate was generated from.
-        pub const SPEC_VERSION: &str = #version;
-        /// SHA-256 (hex) of the spec file this crate was generated from.
-        pub const SPEC_SHA256: &str = #sha;
-        /// The API version sent in the version header.
-        pub const API_VERSION: &str = #api;
-        /// Sandbox base URL.
-        pub const SANDBOX_URL: &str = #sandbox;
-        /// Production base URL.
-        pub const PRODUCTION_URL: &str = #production;
-        /// Header carrying the client id.
-        pub const CLIENT_ID_HEADER: &str = #client_id;
-        /// Header carrying the secret.
-        pub const SECRET_HEADER: &str = #secret;
-        /// Header carrying the API version.
-        pub const VERSION_HEADER: &str = #version_h;
-        /// The error object decoded from non-2xx responses.
-        pub type ErrorBody = #error_body;
-    }
 }
 
 /// The API manifest: what `cargo xtask gen` diffs against to summarize a regeneration.
@@ -250,7 +105,7 @@ pub fn render(ir: &Ir) -> Result<BTreeMap<String, String>> {
         });
         let mut types = format(emit::types::emit_part(ir, 0, 2), "src/types.rs")?;
         let mut rest = vec![
-            ("src/lib.rs", format(lib_rs(ir), "src/lib.rs")?),
+            ("src/lib.rs", format(emit::lib::emit(ir), "src/lib.rs")?),
             ("src/operations.rs", format(emit::operations::emit(ir), "src/operations.rs")?),
             ("src/webhooks.rs", format(emit::webhooks::emit(ir), "src/webhooks.rs")?),
         ];
@@ -269,12 +124,12 @@ pub fn render(ir: &Ir) -> Result<BTreeMap<String, String>> {
     for (path, src) in RUNTIME {
         put(path, src.to_string());
     }
-    if has_flow(ir) {
+    if ir.features.flow {
         put(FLOW.0, FLOW.1.to_string());
     }
-    if let (true, Some(seed)) = (has_fake(ir), get_example(ir)) {
+    if let Some(fake) = &ir.features.fake {
         for (path, src) in FAKE {
-            put(path, src.replace(FAKE_SEED, &format!("{seed}.json")));
+            put(path, src.replace(FAKE_SEED, &format!("{}.json", fake.seed_example)));
         }
         for (path, src) in EXAMPLES {
             put(path, src.to_string());
@@ -286,7 +141,7 @@ pub fn render(ir: &Ir) -> Result<BTreeMap<String, String>> {
         .replace("@SPEC@", &format!("{} {}", ir.title.replace('"', "'"), ir.spec_version))
         .replace(
             "@EXAMPLES@",
-            if has_fake(ir) {
+            if ir.features.fake.is_some() {
                 "\n[[example]]\nname = \"webhook_server\"\nrequired-features = [\"test-util\"]\n"
             } else {
                 ""
@@ -296,8 +151,8 @@ pub fn render(ir: &Ir) -> Result<BTreeMap<String, String>> {
     files.extend(example_files);
     files.insert(MANIFEST.into(), manifest);
     let spec = format!("{:?} version {} (sha256 `{}`)", ir.title, ir.spec_version, ir.spec_sha256);
-    let readme = if has_flow(ir) {
-        let testing = if has_fake(ir) {
+    let readme = if ir.features.flow {
+        let testing = if ir.features.fake.is_some() {
             fake_docs()
         } else {
             "This portion has no example of the get response, so the crate has no `testing` module.\n".to_string()

@@ -35,16 +35,14 @@ pub fn mark(types: &mut BTreeMap<String, TypeDef>, patterns: &[String], warnings
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ir::{Field, Ty};
+    use crate::ir::{Field, FieldShape, Ty};
 
     fn field(wire: &str) -> Field {
         Field {
             name: wire.into(),
             wire: wire.into(),
             ty: Ty::String,
-            optional: true,
-            nullable: false,
-            explicit_null: false,
+            shape: FieldShape::Optional,
             boxed: false,
             doc: None,
             deprecated: false,

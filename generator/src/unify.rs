@@ -21,12 +21,15 @@ fn field_difference(a: &Field, b: &Field) -> Option<String> {
         format!(
             "{:?}{}{}{}",
             f.ty,
-            if f.optional { " optional" } else { "" },
-            if f.nullable { " nullable" } else { "" },
+            if f.shape().may_be_absent() { " optional" } else { "" },
+            if f.shape().is_nullable() { " nullable" } else { "" },
             if f.boxed { " boxed" } else { "" }
         )
     };
-    (a.name != b.name || a.ty != b.ty || a.optional != b.optional || a.nullable != b.nullable || a.boxed != b.boxed)
+    // Whether `null` can be sent (`explicit_null`) follows from where the type is used, not
+    // from the schema, so it is not compared.
+    let presence = |f: &Field| (f.shape().may_be_absent(), f.shape().is_nullable());
+    (a.name != b.name || a.ty != b.ty || presence(a) != presence(b) || a.boxed != b.boxed)
         .then(|| format!("{} here, {} in the first schema of the group", show(b), show(a)))
 }
 

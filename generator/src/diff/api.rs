@@ -62,7 +62,7 @@ impl<'a> Diff<'a> {
 
     fn fields(&mut self, name: &str, old: &[Field], new: &[Field]) {
         for f in new.iter().filter(|f| !old.iter().any(|o| o.wire == f.wire)) {
-            let required = !f.optional;
+            let required = !f.shape().may_be_absent();
             let mut detail =
                 format!("{} `{}: {}`", if required { "required" } else { "optional" }, f.name, field_ty_str(f));
             if required {
@@ -117,13 +117,15 @@ impl<'a> Diff<'a> {
                     self.push(K::FieldTypeChanged, item.clone(), detail, Breaking, v);
                 }
             }
-            if o.optional != n.optional {
-                let detail = if n.optional { "required → optional" } else { "optional → required" };
+            let (o_absent, n_absent) = (o.shape().may_be_absent(), n.shape().may_be_absent());
+            if o_absent != n_absent {
+                let detail = if n_absent { "required → optional" } else { "optional → required" };
                 let v = self.judge(name, |w| wire::presence(o, n, w).into_iter().collect());
                 self.push(K::FieldOptionalityChanged, item.clone(), detail.into(), Breaking, v);
             }
-            if o.nullable != n.nullable {
-                let detail = if n.nullable { "now nullable" } else { "no longer nullable" };
+            let (o_null, n_null) = (o.shape().is_nullable(), n.shape().is_nullable());
+            if o_null != n_null {
+                let detail = if n_null { "now nullable" } else { "no longer nullable" };
                 let v = self.judge(name, |w| wire::null(o, n, w).into_iter().collect());
                 // Breaking exactly when the Rust type changes (not when it already was an Option).
                 let src = if o_shape != n_shape { Breaking } else { Compatible };
@@ -151,8 +153,8 @@ impl<'a> Diff<'a> {
                 if o.boxed != n.boxed {
                     why.push(if n.boxed { "now boxed: it is part of a reference cycle" } else { "no longer boxed" });
                 }
-                if o.explicit_null != n.explicit_null {
-                    why.push(if n.explicit_null {
+                if o.shape().explicit_null() != n.shape().explicit_null() {
+                    why.push(if n.shape().explicit_null() {
                         "the type is now reachable from a request body, so `null` can be sent"
                     } else {
                         "the type is no longer reachable from a request body"
@@ -188,7 +190,7 @@ impl<'a> Diff<'a> {
             }
             (None, None) => {}
         }
-        let required = |fs: &[Field]| fs.iter().filter(|f| !f.optional).cloned().collect::<Vec<Field>>();
+        let required = |fs: &[Field]| fs.iter().filter(|f| !f.shape().may_be_absent()).cloned().collect::<Vec<Field>>();
         let (op, np) = (required(old), required(new));
         let common = |a: &[Field], b: &[Field]| -> Vec<Field> {
             a.iter().filter(|f| b.iter().any(|g| g.wire == f.wire)).cloned().collect()

@@ -22,40 +22,21 @@ use crate::ir::{Field, Ir, Kind, Ty, TypeDef};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
+/// How the report prints a type: what the emitter writes ([`crate::emit::ty_text`]).
 pub(crate) fn ty_str(t: &Ty) -> String {
-    match t {
-        Ty::String => "String".into(),
-        Ty::Bool => "bool".into(),
-        Ty::I32 => "i32".into(),
-        Ty::I64 => "i64".into(),
-        Ty::F64 => "f64".into(),
-        Ty::Date => "NaiveDate".into(),
-        Ty::DateTime => "DateTime<Utc>".into(),
-        Ty::Json => "Value".into(),
-        Ty::Named(n) => n.clone(),
-        Ty::Vec(i) => format!("Vec<{}>", ty_str(i)),
-        Ty::Map(i) => format!("BTreeMap<String, {}>", ty_str(i)),
-        Ty::Nullable(i) => format!("Option<{}>", ty_str(i)),
-    }
+    crate::emit::ty_text(t)
 }
 
-/// The Rust type of a field as users see it: optional or nullable fields are `Option`s, an
-/// optional nullable request field is `Option<Option<T>>` so that `null` can be sent, and a
-/// field on a reference cycle is boxed.
+/// The Rust type of a field as users see it ([`crate::emit::field_type_text`]): optional or
+/// nullable fields are `Option`s, an optional nullable request field is `Option<Option<T>>` so
+/// that `null` can be sent, and a field on a reference cycle is boxed.
 pub(crate) fn field_ty_str(f: &Field) -> String {
-    wrap(f, &ty_str(&f.ty))
+    crate::emit::field_type_text(f)
 }
 
 /// `inner` wrapped the way `f` wraps its value type (boxing, then optionality).
 pub(crate) fn wrap(f: &Field, inner: &str) -> String {
-    let inner = if f.boxed { format!("Box<{inner}>") } else { inner.to_string() };
-    if f.explicit_null {
-        format!("Option<Option<{inner}>>")
-    } else if f.optional || f.nullable {
-        format!("Option<{inner}>")
-    } else {
-        inner
-    }
+    crate::emit::field_wrap_text(f, inner)
 }
 
 /// A shape fingerprint used to spot renames: same kind and members under another name.
@@ -63,7 +44,7 @@ pub(crate) fn shape(t: &TypeDef) -> String {
     match &t.kind {
         Kind::Struct { fields, .. } => {
             let f: Vec<String> =
-                fields.iter().map(|f| format!("{}:{}:{}:{}", f.wire, ty_str(&f.ty), f.optional, f.nullable)).collect();
+                fields.iter().map(|f| format!("{}:{}:{:?}", f.wire, ty_str(&f.ty), presence(f))).collect();
             format!("struct{{{}}}", f.join(","))
         }
         Kind::Enum { variants } => {
@@ -71,6 +52,12 @@ pub(crate) fn shape(t: &TypeDef) -> String {
         }
         Kind::Newtype { inner } => format!("newtype({})", ty_str(inner)),
     }
+}
+
+/// Whether a field's key may be absent and whether its value may be `null`: its shape as the
+/// schema says, whatever the type's use (`explicit_null` depends on where a type is used).
+pub(crate) fn presence(f: &Field) -> (bool, bool) {
+    (f.shape().may_be_absent(), f.shape().is_nullable())
 }
 
 /// `ir` as users see it: `Named` references through `aliases` point at their targets, and each of

@@ -340,12 +340,12 @@ impl<'a> Cmp<'a> {
 
 /// Whether the old client's Rust type is an `Option`: it decodes a missing key and `null`.
 fn old_is_option(f: &Field) -> bool {
-    f.optional || f.nullable
+    f.shape().options() >= 1
 }
 
 /// Optional ↔ required, for one field present in both versions.
 pub(crate) fn presence(o: &Field, n: &Field, way: Way) -> Option<Finding> {
-    Some(match (way, o.optional, n.optional) {
+    Some(match (way, o.shape().may_be_absent(), n.shape().may_be_absent()) {
         (_, a, b) if a == b => return None,
         (Way::Received, false, true) if old_is_option(o) => {
             safe("required → optional: the old `Option` decodes a missing key")
@@ -364,7 +364,7 @@ pub(crate) fn presence(o: &Field, n: &Field, way: Way) -> Option<Finding> {
 
 /// Nullable ↔ not, for one field present in both versions.
 pub(crate) fn null(o: &Field, n: &Field, way: Way) -> Option<Finding> {
-    Some(match (way, o.nullable, n.nullable) {
+    Some(match (way, o.shape().is_nullable(), n.shape().is_nullable()) {
         (_, a, b) if a == b => return None,
         (Way::Received, false, true) if old_is_option(o) => safe("now nullable: the old `Option` decodes `null`"),
         (Way::Received, false, true) => {
@@ -381,7 +381,9 @@ pub(crate) fn null(o: &Field, n: &Field, way: Way) -> Option<Finding> {
 pub(crate) fn added(f: &Field, way: Way, at: &str) -> Finding {
     let mut out = match way {
         Way::Received => safe("a new key: old clients ignore keys they do not know"),
-        Way::Sent if !f.optional => unsafe_("narrowing is unsafe: the new spec requires a key old clients do not send"),
+        Way::Sent if !f.shape().may_be_absent() => {
+            unsafe_("narrowing is unsafe: the new spec requires a key old clients do not send")
+        }
         Way::Sent => safe("widening is safe: a new optional key"),
     };
     if !at.is_empty() {
@@ -399,7 +401,7 @@ pub(crate) fn removed(f: &Field, way: Way, at: &str) -> Finding {
         Way::Received => safe("the key may now be missing: the old `Option` already accepts its absence"),
         Way::Sent => unsafe_(format!(
             "narrowing is unsafe: old clients still send it{}, and the new spec no longer declares it",
-            if f.optional { " when set" } else { "" }
+            if f.shape().may_be_absent() { " when set" } else { "" }
         )),
     };
     if !at.is_empty() {

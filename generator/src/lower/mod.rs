@@ -1,8 +1,10 @@
 //! Stage 3: lower the selected JSON into the IR. All spec interpretation happens here; the
 //! emitters only ever see [`crate::ir`]. Split by concern: `schemas`, `operations`,
-//! `webhooks`, `examples`; IR → IR passes run at the end ([`crate::graph`], then
+//! `webhooks`, `examples`, `client` (servers, auth headers, API version, and whether the flow
+//! helpers and the fake apply); IR → IR passes run at the end ([`crate::graph`], then
 //! [`crate::retype`], [`crate::unify`], [`crate::sensitive`], [`crate::required`]).
 
+mod client;
 mod examples;
 mod operations;
 mod schemas;
@@ -108,41 +110,20 @@ pub fn lower<'a>(spec: &'a Spec, sel: &Selection<'a>, portion: &'a Portion) -> R
         ex.unknown_variant = l.mutate_first_enum(&ex.ty, &ex.value);
     }
 
-    let servers = match spec.doc.get("servers") {
-        Some(Value::Array(list)) => list
-            .iter()
-            .filter_map(|s| {
-                let url = s.get("url")?.as_str()?.to_string();
-                let d = s.get("description").and_then(Value::as_str).unwrap_or("").to_string();
-                Some((d, url))
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
-    let mut auth_headers = BTreeMap::new();
-    if let Some(Value::Object(schemes)) = spec.doc.pointer("/components/securitySchemes") {
-        for (k, v) in schemes {
-            let ptr = join("#/components/securitySchemes", k);
-            if let Ok(openapiv3::SecurityScheme::APIKey { location: openapiv3::APIKeyLocation::Header, name, .. }) =
-                serde_json::from_value::<openapiv3::SecurityScheme>(v.clone())
-            {
-                auth_headers.insert(k.clone(), name);
-            } else if !v.is_object() {
-                return Err(GenError::at(&ptr, "a security scheme must be a mapping"));
-            }
-        }
-    }
+    let servers = client::servers(&spec.doc);
+    let auth = client::auth(&spec.doc)?;
     let error_type = sel.error_schema.as_ref().and_then(|e| l.named.get(e)).cloned();
     let mut ir = Ir {
         format_version: FORMAT_VERSION,
         title: spec.title.clone(),
         spec_version: spec.version.clone(),
-        api_version: spec.version.split('_').next().unwrap_or(&spec.version).to_string(),
+        api_version: client::api_version(&spec.version),
         spec_sha256: spec.sha256.clone(),
         crate_name: portion.crate_name.clone(),
         crate_version: portion.crate_version.clone(),
         servers,
-        auth_headers,
+        auth,
+        features: Features::default(),
         types: l.types,
         operations,
         webhooks,
@@ -162,6 +143,7 @@ pub fn lower<'a>(spec: &'a Spec, sel: &Selection<'a>, portion: &'a Portion) -> R
     crate::sensitive::mark(&mut ir.types, &portion.sensitive, &mut ir.warnings);
     crate::required::name_required_structs(&mut ir.types);
     crate::graph::mark_sent_only(&mut ir);
+    ir.features = client::features(&ir);
     Ok(ir)
 }
 

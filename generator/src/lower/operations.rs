@@ -116,11 +116,15 @@ impl<'a> Lowerer<'a> {
                     ));
                     RetrySafety::Never
                 }
-                Some(f) => RetrySafety::WhenTrue {
-                    field: f.name.clone(),
-                    optional: FieldShape::new(f.optional, f.nullable, true).options() >= 1,
-                    explicit_null: FieldShape::new(f.optional, f.nullable, true).options() == 2,
-                },
+                Some(f) => {
+                    // The request type is sent: `graph::mark_requests` gives the field this shape.
+                    let shape = f.shape().sent();
+                    RetrySafety::WhenTrue {
+                        field: f.name.clone(),
+                        optional: shape.options() >= 1,
+                        explicit_null: shape.explicit_null(),
+                    }
+                }
             }
         } else {
             RetrySafety::Never
@@ -172,8 +176,9 @@ impl<'a> Lowerer<'a> {
         let find = |fs: &[Field], wire: &str| fs.iter().find(|f| f.wire == wire).cloned();
         let cursor = find(&rf, &rule.cursor).filter(|f| f.ty == Ty::String);
         let next = find(&pf, &rule.next).filter(|f| f.ty == Ty::String);
-        let list = find(&pf, &rule.items)
-            .filter(|f| matches!(&f.ty, Ty::Vec(i) if matches!(**i, Ty::Named(_))) && !f.optional && !f.nullable);
+        let list = find(&pf, &rule.items).filter(|f| {
+            matches!(&f.ty, Ty::Vec(i) if matches!(**i, Ty::Named(_))) && f.shape() == FieldShape::Required
+        });
         let (Some(cursor), Some(next), Some(list)) = (cursor, next, list) else {
             self.warnings.push(format!(
                 "{ptr}: spec/portion.toml [pagination] wants a string request field `{}`, a string response field `{}` \
@@ -188,11 +193,11 @@ impl<'a> Lowerer<'a> {
         };
         Some(Pagination {
             cursor_field: cursor.name.clone(),
-            // Request types carry `Option<Option<_>>` for optional nullable fields.
-            cursor_explicit_null: FieldShape::new(cursor.optional, cursor.nullable, true).options() == 2,
-            cursor_optional: FieldShape::new(cursor.optional, cursor.nullable, true).options() >= 1,
+            // The request type is sent: `graph::mark_requests` gives the cursor its `sent()` shape.
+            cursor_explicit_null: cursor.shape().sent().explicit_null(),
+            cursor_optional: cursor.shape().sent().options() >= 1,
             next_field: next.name.clone(),
-            next_optional: FieldShape::new(next.optional, next.nullable, false).options() >= 1,
+            next_optional: next.shape().options() >= 1,
             items_field: list.name.clone(),
             item_ty,
             pages_method: String::new(),

@@ -295,9 +295,8 @@ impl<'a> Lowerer<'a> {
                 name: namer.claim(&snake_name(&wire)),
                 wire,
                 ty,
-                optional,
-                nullable,
-                explicit_null: false,
+                // Not yet known to be sent: `graph::mark_requests` makes it `sent()`.
+                shape: FieldShape::new(optional, nullable, false),
                 boxed: false,
                 doc,
                 deprecated: is_true(ps, "deprecated"),
@@ -306,13 +305,12 @@ impl<'a> Lowerer<'a> {
         }
         let request_id_field = fields
             .iter()
-            .find(|f| f.wire == "request_id" && matches!(&f.ty, Ty::String) && !f.optional && !f.nullable)
+            .find(|f| f.wire == "request_id" && matches!(&f.ty, Ty::String) && f.shape() == FieldShape::Required)
             .or_else(|| {
                 // A string newtype (listed in `newtypes`) also works: it is `AsRef<str>`.
                 fields.iter().find(|f| {
                     f.wire == "request_id"
-                        && !f.optional
-                        && !f.nullable
+                        && f.shape() == FieldShape::Required
                         && matches!(&f.ty, Ty::Named(n) if self.named.iter().any(|(s, r)| r == n && self.portion.newtypes.contains(s)))
                 })
             })

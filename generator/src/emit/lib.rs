@@ -1,0 +1,88 @@
+//! `lib.rs`: the crate root. Modules (the optional ones as [`crate::ir::Features`] says),
+//! re-exports, and the constants the runtime reads (`SPEC_VERSION`, `API_VERSION`, the base
+//! URLs, the auth header names), all taken from the IR.
+
+use super::ident;
+use crate::ir::Ir;
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// Emits `src/lib.rs`.
+pub fn emit(ir: &Ir) -> TokenStream {
+    let (version, sha, api) = (&ir.spec_version, &ir.spec_sha256, &ir.api_version);
+    let (sandbox, production) = (&ir.servers.sandbox, &ir.servers.production);
+    let (client_id, secret, version_h) = (&ir.auth.client_id.header, &ir.auth.secret.header, &ir.auth.version.header);
+    let crate_doc = format!(
+        " Typed async client for Plaid Identity Verification, generated from {:?} version {}.",
+        ir.title, ir.spec_version
+    );
+    let error_body = match &ir.error_type {
+        Some(e) => {
+            let e = ident(e);
+            quote!(types::#e)
+        }
+        None => quote!(::serde_json::Value),
+    };
+    let flow = ir.features.flow.then(|| quote! { pub mod flow; });
+    let testing = ir.features.fake.is_some().then(|| {
+        quote! {
+            #[cfg(feature = "test-util")]
+            pub mod testing;
+        }
+    });
+    let examples = (!ir.examples.is_empty()).then(|| quote! { #[cfg(test)] #[rustfmt::skip] mod spec_examples; });
+    let docs = if ir.features.flow {
+        quote! { #![doc = include_str!("../README.md")] }
+    } else {
+        quote! {
+            #![doc = #crate_doc]
+            //!
+            //! Start with [`Client`]: [`Client::from_env`] or [`Client::builder`]. Every operation is
+            //! an async method on it; models live in [`types`]; webhooks in [`webhooks`].
+        }
+    };
+    quote! {
+        #docs
+        #![forbid(unsafe_code)]
+        #![deny(missing_docs)]
+
+        #[rustfmt::skip]
+        pub mod types;
+        #[rustfmt::skip]
+        pub mod webhooks;
+        #[rustfmt::skip]
+        mod operations;
+        #flow
+        pub mod runtime;
+        #testing
+        #examples
+
+        /// The date and time types the models use, re-exported so the versions always match.
+        pub use ::chrono;
+        pub use runtime::client::{CallOptions, Client, ClientBuilder, Environment, ResponseMeta};
+        pub use runtime::error::{ApiError, Error, RawBody, TransportKind};
+        pub use runtime::retry::RetryPolicy;
+        #[cfg(feature = "webhook-verification")]
+        pub use runtime::verify::{VerifiedWebhook, VerifyError, WebhookVerifier};
+        pub use webhooks::Webhook;
+
+        /// `info.version` of the spec this crate was generated from.
+        pub const SPEC_VERSION: &str = #version;
+        /// SHA-256 (hex) of the spec file this crate was generated from.
+        pub const SPEC_SHA256: &str = #sha;
+        /// The API version sent in the version header.
+        pub const API_VERSION: &str = #api;
+        /// Sandbox base URL.
+        pub const SANDBOX_URL: &str = #sandbox;
+        /// Production base URL.
+        pub const PRODUCTION_URL: &str = #production;
+        /// Header carrying the client id.
+        pub const CLIENT_ID_HEADER: &str = #client_id;
+        /// Header carrying the secret.
+        pub const SECRET_HEADER: &str = #secret;
+        /// Header carrying the API version.
+        pub const VERSION_HEADER: &str = #version_h;
+        /// The error object decoded from non-2xx responses.
+        pub type ErrorBody = #error_body;
+    }
+}
