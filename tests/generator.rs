@@ -742,9 +742,33 @@ fn a_format_2_manifest_reads_as_the_same_api() {
         }
     }
     assert!(shapes > 100 && explicit > 0, "{shapes} fields, {explicit} with explicit null");
+    // Retry rules and pagination had the flags too.
+    let flags = |shape: serde_json::Value| {
+        let shape: FieldShape = serde_json::from_value(shape).unwrap();
+        (shape.options() >= 1, shape.explicit_null())
+    };
+    let (mut rules, mut pages) = (0, 0);
+    for op in v["operations"].as_array_mut().unwrap() {
+        if let Some(rule) = op.pointer_mut("/retry/WhenTrue").and_then(|r| r.as_object_mut()) {
+            let (optional, explicit_null) = flags(rule.remove("shape").unwrap());
+            rule.insert("optional".into(), optional.into());
+            rule.insert("explicit_null".into(), explicit_null.into());
+            rules += 1;
+        }
+        if let Some(p) = op.get_mut("pagination").and_then(|p| p.as_object_mut()) {
+            let (optional, explicit_null) = flags(p.remove("cursor_shape").unwrap());
+            p.insert("cursor_optional".into(), optional.into());
+            p.insert("cursor_explicit_null".into(), explicit_null.into());
+            let (next_optional, _) = flags(p.remove("next_shape").unwrap());
+            p.insert("next_optional".into(), next_optional.into());
+            pages += 1;
+        }
+    }
+    assert_eq!((rules, pages), (1, 2));
     let old = Ir::from_manifest(&v.to_string()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(old.format_version, 2);
     assert_eq!(old.types, current.types, "every field's shape is upgraded");
+    assert_eq!(old.operations, current.operations, "retry rules and pagination take their fields' shapes");
     let report = plaid_idv_generator::diff::diff(&old, &current, None);
     assert_eq!(report.summary(), "no changes", "{}", report.markdown(true));
     // A flag that is not a boolean is explained with its place.

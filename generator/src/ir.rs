@@ -193,30 +193,27 @@ pub enum RetrySafety {
     Never,
     /// Always.
     Always,
-    /// When this request field (Rust name) holds `true`; `optional` tells its shape.
+    /// When this request field (Rust name) holds `true`.
     WhenTrue {
         /// Rust field name.
         field: String,
-        /// `Option<bool>` rather than `bool`.
-        optional: bool,
+        /// The field's shape in the request type: `bool`, `Option<bool>` or
         /// `Option<Option<bool>>`.
-        explicit_null: bool,
+        shape: FieldShape,
     },
 }
 
 /// Cursor pagination facts for an operation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Pagination {
-    /// Request field holding the cursor (Rust name) and its shape.
+    /// Request field holding the cursor (Rust name).
     pub cursor_field: String,
-    /// `Option<Option<String>>` on the request.
-    pub cursor_explicit_null: bool,
-    /// `Option<String>` (false: plain `String`).
-    pub cursor_optional: bool,
-    /// Response field with the next cursor, and whether it is an Option.
+    /// The cursor field's shape in the request type.
+    pub cursor_shape: FieldShape,
+    /// Response field with the next cursor (Rust name).
     pub next_field: String,
-    /// Response's next cursor is an Option.
-    pub next_optional: bool,
+    /// The next-cursor field's shape in the response type.
+    pub next_shape: FieldShape,
     /// Response field with the items.
     pub items_field: String,
     /// Item type.
@@ -337,8 +334,9 @@ pub struct Fake {
 /// versioning have none and count as 1.
 ///
 /// - 2: `sent_only`, `aliases`, `conversions`, `divergences`.
-/// - 3: a field's `optional` / `nullable` / `explicit_null` became one `shape`; `servers`,
-///   `auth` and `features` hold what `lib.rs` is built from. Older manifests are upgraded when
+/// - 3: a field's `optional` / `nullable` / `explicit_null` became one `shape` (and so did
+///   the flags of `RetrySafety::WhenTrue` and `Pagination`); `servers`, `auth` and
+///   `features` hold what `lib.rs` is built from. Older manifests are upgraded when
 ///   read ([`Ir::from_manifest`]).
 pub const FORMAT_VERSION: u32 = 3;
 
@@ -460,8 +458,9 @@ impl Ir {
 }
 
 /// Rewrites a format 1 or 2 manifest into format 3: each field's three flags become its
-/// [`FieldShape`] (by the same rule lowering uses), and the old `servers` list and
-/// `auth_headers` map (which the diff does not compare) are dropped for their defaults.
+/// [`FieldShape`] (by the same rule lowering uses), retry and pagination rules take the
+/// shape of the field they name, and the old `servers` list and `auth_headers` map (which
+/// the diff does not compare) are dropped for their defaults.
 fn upgrade_to_v3(v: &mut Value) -> Result<(), ManifestError> {
     let Some(root) = v.as_object_mut() else {
         return Err(ManifestError::Unreadable("the manifest is not a JSON object".into()));
@@ -485,6 +484,32 @@ fn upgrade_to_v3(v: &mut Value) -> Result<(), ManifestError> {
             let (optional, nullable, explicit_null) = (flag("optional")?, flag("nullable")?, flag("explicit_null")?);
             let shape = FieldShape::new(optional, nullable, explicit_null);
             f.insert("shape".into(), serde_json::to_value(shape).unwrap_or(Value::Null));
+        }
+    }
+    let types = types.clone();
+    // The shape of field `name` (Rust name) of the struct `ty` names, as upgraded above.
+    let shape_of = |ty: Option<&Value>, name: Option<&Value>| -> Option<Value> {
+        let ty = ty?.get("Named")?.as_str()?;
+        let fields = types.get(ty)?.pointer("/kind/Struct/fields")?.as_array()?;
+        fields.iter().find(|f| f.get("name") == name).and_then(|f| f.get("shape")).cloned()
+    };
+    let Some(Value::Array(ops)) = root.get_mut("operations") else { return Ok(()) };
+    for op in ops.iter_mut() {
+        let (request, response) = (op.get("request").cloned(), op.get("response").cloned());
+        if let Some(Value::Object(rule)) = op.pointer_mut("/retry/WhenTrue") {
+            let shape = shape_of(request.as_ref(), rule.get("field"));
+            rule.remove("optional");
+            rule.remove("explicit_null");
+            rule.insert("shape".into(), shape.unwrap_or_else(|| "required".into()));
+        }
+        if let Some(Value::Object(p)) = op.get_mut("pagination") {
+            let cursor = shape_of(request.as_ref(), p.get("cursor_field"));
+            let next = shape_of(response.as_ref(), p.get("next_field"));
+            for key in ["cursor_optional", "cursor_explicit_null", "next_optional"] {
+                p.remove(key);
+            }
+            p.insert("cursor_shape".into(), cursor.unwrap_or_else(|| "optional".into()));
+            p.insert("next_shape".into(), next.unwrap_or_else(|| "optional".into()));
         }
     }
     Ok(())

@@ -72,12 +72,12 @@ fn emit_op(op: &Operation, types: &TokenStream) -> TokenStream {
     let retry = match &op.retry {
         RetrySafety::Always => quote!(Retry::Safe),
         RetrySafety::Never => quote!(Retry::Never),
-        RetrySafety::WhenTrue { field, optional, explicit_null } => {
+        RetrySafety::WhenTrue { field, shape } => {
             let f = ident(field);
-            let test = match (optional, explicit_null) {
-                (_, true) => quote!(request.#f == Some(Some(true))),
-                (true, false) => quote!(request.#f == Some(true)),
-                (false, false) => quote!(request.#f),
+            let test = match shape.options() {
+                0 => quote!(request.#f),
+                1 => quote!(request.#f == Some(true)),
+                _ => quote!(request.#f == Some(Some(true))),
             };
             quote!(if #test { Retry::Safe } else { Retry::Never })
         }
@@ -138,17 +138,15 @@ fn emit_pagination(op: &Operation, types: &TokenStream) -> Option<TokenStream> {
     let cursor = ident(&p.cursor_field);
     let next = ident(&p.next_field);
     let items = ident(&p.items_field);
-    let set = match (p.cursor_optional, p.cursor_explicit_null) {
-        (_, true) => quote!(self.#cursor = Some(cursor)),
-        (true, false) => quote!(self.#cursor = cursor),
-        (false, false) => quote!(self.#cursor = cursor.unwrap_or_default()),
+    let (set, get) = match p.cursor_shape.options() {
+        0 => (quote!(self.#cursor = cursor.unwrap_or_default()), quote!(Some(self.#cursor.as_str()))),
+        1 => (quote!(self.#cursor = cursor), quote!(self.#cursor.as_deref())),
+        _ => (quote!(self.#cursor = Some(cursor)), quote!(self.#cursor.as_ref().and_then(|c| c.as_deref()))),
     };
-    let get = match (p.cursor_optional, p.cursor_explicit_null) {
-        (_, true) => quote!(self.#cursor.as_ref().and_then(|c| c.as_deref())),
-        (true, false) => quote!(self.#cursor.as_deref()),
-        (false, false) => quote!(Some(self.#cursor.as_str())),
+    let next_expr = match p.next_shape.options() {
+        0 => quote!(Some(self.#next.as_str())),
+        _ => quote!(self.#next.as_deref()),
     };
-    let next_expr = if p.next_optional { quote!(self.#next.as_deref()) } else { quote!(Some(self.#next.as_str())) };
     Some(quote! {
         impl crate::runtime::paginate::PagedRequest for #req {
             type Page = #resp;

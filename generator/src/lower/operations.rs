@@ -116,15 +116,8 @@ impl<'a> Lowerer<'a> {
                     ));
                     RetrySafety::Never
                 }
-                Some(f) => {
-                    // The request type is sent: `graph::mark_requests` gives the field this shape.
-                    let shape = f.shape().sent();
-                    RetrySafety::WhenTrue {
-                        field: f.name.clone(),
-                        optional: shape.options() >= 1,
-                        explicit_null: shape.explicit_null(),
-                    }
-                }
+                // The request type is sent: `graph::mark_requests` gives the field this shape.
+                Some(f) => RetrySafety::WhenTrue { field: f.name.clone(), shape: f.shape().sent() },
             }
         } else {
             RetrySafety::Never
@@ -194,10 +187,9 @@ impl<'a> Lowerer<'a> {
         Some(Pagination {
             cursor_field: cursor.name.clone(),
             // The request type is sent: `graph::mark_requests` gives the cursor its `sent()` shape.
-            cursor_explicit_null: cursor.shape().sent().explicit_null(),
-            cursor_optional: cursor.shape().sent().options() >= 1,
+            cursor_shape: cursor.shape().sent(),
             next_field: next.name.clone(),
-            next_optional: next.shape().options() >= 1,
+            next_shape: next.shape(),
             items_field: list.name.clone(),
             item_ty,
             pages_method: String::new(),
