@@ -108,23 +108,16 @@ pub fn lower<'a>(spec: &'a Spec, sel: &Selection<'a>, portion: &'a Portion) -> R
         ex.unknown_variant = l.mutate_first_enum(&ex.ty, &ex.value);
     }
 
-    let servers = match spec.doc.get("servers") {
-        Some(Value::Array(list)) => list
-            .iter()
-            .filter_map(|s| {
-                let url = s.get("url")?.as_str()?.to_string();
-                let d = s.get("description").and_then(Value::as_str).unwrap_or("").to_string();
-                Some((d, url))
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
+    let servers =
+        crate::model::servers(&spec.doc)?.into_iter().map(|s| (s.description.unwrap_or_default(), s.url)).collect();
     let mut auth_headers = BTreeMap::new();
     if let Some(Value::Object(schemes)) = spec.doc.pointer("/components/securitySchemes") {
         for (k, v) in schemes {
             let ptr = join("#/components/securitySchemes", k);
+            // A scheme `openapiv3` cannot read (a `$ref`, a type newer than 3.0) adds no header.
+            use serde::Deserialize;
             if let Ok(openapiv3::SecurityScheme::APIKey { location: openapiv3::APIKeyLocation::Header, name, .. }) =
-                serde_json::from_value::<openapiv3::SecurityScheme>(v.clone())
+                openapiv3::SecurityScheme::deserialize(v)
             {
                 auth_headers.insert(k.clone(), name);
             } else if !v.is_object() {
