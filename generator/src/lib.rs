@@ -1,7 +1,8 @@
 //! plaid-idv-generator: reads the Identity Verification portion of a Plaid OpenAPI spec and
 //! writes the `plaid-idv` Rust client crate.
 //!
-//! Pipeline: [`load`] → [`select`] (the document model: [`model`]) → [`lower`] (to [`ir`]) → [`emit`] → [`render`] → [`mod@write`].
+//! Pipeline: [`load`] → [`select`] (reading the document's structure through [`model`]) →
+//! [`lower`] (to [`ir`]) → [`emit`] → [`render`] → [`mod@write`].
 
 pub mod diff;
 pub mod emit;
