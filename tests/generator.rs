@@ -1056,3 +1056,69 @@ fn the_diff_prints_the_types_the_emitter_writes() {
     }
     assert!(checked > 300, "{checked}");
 }
+
+/// The document's structure is read as `openapiv3` types, each node at its own pointer: a
+/// malformed operation, request body, response or media type is an error naming the exact
+/// pointer of the offending node (not its untagged or flattened parent), and the valid base
+/// generates.
+#[test]
+fn malformed_operations_name_their_pointer() {
+    const OP: &str = "#/paths/~1thing~1get/post";
+    let spec = |op: &str| {
+        format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n  /thing/get:\n    post:\n{op}\ncomponents:\n  schemas:\n    Thing: {{type: object, properties: {{name: {{type: string}}}}}}\n"
+        )
+    };
+    let ok = "      operationId: thingGet\n      requestBody:\n        content:\n          application/json:\n            schema: {$ref: '#/components/schemas/Thing'}\n      responses:\n        '200':\n          description: ok\n          content:\n            application/json:\n              schema: {$ref: '#/components/schemas/Thing'}\n              examples:\n                one: {value: {name: a}}\n";
+    let out = generate_from(spec(ok).as_bytes(), "x.yaml", &portion()).expect("the valid base generates");
+    assert_eq!(out.ir.operations.len(), 1);
+    assert_eq!(out.ir.examples.len(), 1, "the named example is read from the typed media type");
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (
+            "requestBody.content is a list",
+            "        content:\n          application/json:\n            schema: {$ref: '#/components/schemas/Thing'}\n      responses:",
+            "        content: [application/json]\n      responses:",
+            "/requestBody/content",
+        ),
+        ("operationId is a number", "      operationId: thingGet", "      operationId: 5", "/operationId"),
+        ("deprecated is a string", "      operationId: thingGet", "      operationId: thingGet\n      deprecated: yes please", "/deprecated"),
+        ("a parameter is a string", "      operationId: thingGet", "      operationId: thingGet\n      parameters: [5]", "/parameters/0"),
+        ("the response has no description", "          description: ok\n", "", "/responses/200"),
+        (
+            "the response's content is a list",
+            "          description: ok\n          content:\n",
+            "          description: ok\n          content: [1]\n          x-was-content:\n",
+            "/responses/200/content",
+        ),
+        (
+            "examples is a list",
+            "              examples:\n                one: {value: {name: a}}\n",
+            "              examples: [1]\n",
+            "/responses/200/content/application~1json/examples",
+        ),
+        (
+            "an example's summary is a mapping",
+            "                one: {value: {name: a}}\n",
+            "                one: {summary: {a: 1}, value: {name: a}}\n",
+            "/responses/200/content/application~1json/examples/one",
+        ),
+        (
+            "a request body $ref",
+            "      requestBody:\n        content:\n          application/json:\n            schema: {$ref: '#/components/schemas/Thing'}\n",
+            "      requestBody: {$ref: '#/components/requestBodies/X'}\n",
+            "/requestBody",
+        ),
+    ];
+    let no_responses = ok.split("      responses:").next().unwrap();
+    let e = gen_err(&spec(&format!("{no_responses}      responses: nope\n")));
+    assert_eq!(e.location, format!("{OP}/responses"), "responses is a string: {e}");
+    for (what, from, to, at) in cases {
+        assert!(ok.contains(from), "{what}: the case does not apply to the base");
+        let bad = spec(&ok.replacen(from, to, 1));
+        let e = gen_err(&bad);
+        assert_eq!(e.location, format!("{OP}{at}"), "{what}: {e}\n{bad}");
+    }
+    // Servers are typed too: an entry without `url` is named.
+    let bad = spec(ok).replacen("paths:", "servers: [{description: no url}]\npaths:", 1);
+    assert_eq!(gen_err(&bad).location, "#/servers/0", "a server without url");
+}

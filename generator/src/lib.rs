@@ -1,7 +1,8 @@
 //! plaid-idv-generator: reads the Identity Verification portion of a Plaid OpenAPI spec and
 //! writes the `plaid-idv` Rust client crate.
 //!
-//! Pipeline: [`load`] → [`select`] → [`lower`] (to [`ir`]) → [`emit`] → [`render`] → [`mod@write`].
+//! Pipeline: [`load`] → [`select`] (reading the document's structure through [`model`]) →
+//! [`lower`] (to [`ir`]) → [`emit`] → [`render`] → [`mod@write`].
 
 pub mod diff;
 pub mod emit;
@@ -10,6 +11,7 @@ pub mod graph;
 pub mod ir;
 pub mod load;
 pub mod lower;
+pub mod model;
 pub mod naming;
 pub mod portion;
 pub mod render;

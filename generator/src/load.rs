@@ -47,8 +47,7 @@ pub fn load_bytes(bytes: &[u8], name: &str) -> Result<Spec> {
     }
     let info = doc.get("info").ok_or_else(|| GenError::at("#/info", "missing `info`"))?;
     // openapiv3 gives the typed view of `info`; a malformed one is reported at its pointer.
-    let info: openapiv3::Info = serde_json::from_value(info.clone())
-        .map_err(|e| GenError::at("#/info", format!("invalid info object: {e}")))?;
+    let info: openapiv3::Info = crate::model::typed(info, "#/info", "info object")?;
     match doc.get("openapi").and_then(Value::as_str) {
         Some(v) if v.starts_with("3.") => {}
         Some(v) => {

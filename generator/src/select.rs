@@ -8,9 +8,10 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 
 /// HTTP methods an OpenAPI path item may hold.
-pub const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+pub use crate::model::METHODS;
 
-/// One selected operation, still as JSON.
+/// One selected operation: its typed structure, and its JSON (which the diff compares and
+/// [`extract`] copies verbatim).
 #[derive(Debug, Clone)]
 pub struct SelectedOp<'a> {
     /// The path template.
@@ -19,6 +20,8 @@ pub struct SelectedOp<'a> {
     pub method: String,
     /// The operation object.
     pub op: &'a Value,
+    /// The operation in the document model (`openapiv3` types, schemas as JSON).
+    pub model: crate::model::Operation<'a>,
     /// Its JSON pointer.
     pub pointer: String,
 }
@@ -76,16 +79,16 @@ pub fn select<'a>(spec: &'a Spec, portion: &Portion) -> Result<Selection<'a>> {
                 if item.contains_key("$ref") {
                     return Err(GenError::at(&ptr, "path item $ref is not supported"));
                 }
-                if item.get("parameters").and_then(Value::as_array).is_some_and(|a| !a.is_empty()) {
+                if !crate::model::path_item(item, &ptr)?.parameters.is_empty() {
                     return Err(GenError::at(&join(&ptr, "parameters"), "path parameters are not supported"));
                 }
                 for m in METHODS {
                     if let Some(op) = item.get(m) {
                         let pointer = join(&ptr, m);
-                        if !op.is_object() {
-                            return Err(GenError::at(&pointer, "an operation must be a mapping"));
-                        }
-                        ops.push(SelectedOp { path: path.clone(), method: m.to_string(), op, pointer });
+                        let map =
+                            op.as_object().ok_or_else(|| GenError::at(&pointer, "an operation must be a mapping"))?;
+                        let model = crate::model::operation(map, &pointer)?;
+                        ops.push(SelectedOp { path: path.clone(), method: m.to_string(), op, model, pointer });
                     }
                 }
             }

@@ -10,25 +10,17 @@ const PRODUCTION_URL: &str = "https://production.plaid.com";
 
 /// The environments' base URLs: the first server whose description or URL names the
 /// environment (`sandbox`, `production`), else Plaid's.
-pub(super) fn servers(doc: &Value) -> Servers {
-    let list: Vec<(String, String)> = match doc.get("servers") {
-        Some(Value::Array(list)) => list
-            .iter()
-            .filter_map(|s| {
-                let url = s.get("url")?.as_str()?.to_string();
-                let d = s.get("description").and_then(Value::as_str).unwrap_or("").to_string();
-                Some((d, url))
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
+pub(super) fn servers(doc: &Value) -> Result<Servers> {
+    // Typed (`openapiv3::Server`); a malformed server is an error at its pointer.
+    let list: Vec<(String, String)> =
+        crate::model::servers(doc)?.into_iter().map(|s| (s.description.unwrap_or_default(), s.url)).collect();
     let pick = |word: &str, fallback: &str| {
         list.iter()
             .find(|(d, u)| d.to_lowercase().contains(word) || u.contains(word))
             .map(|(_, u)| u.clone())
             .unwrap_or_else(|| fallback.to_string())
     };
-    Servers { sandbox: pick("sandbox", SANDBOX_URL), production: pick("production", PRODUCTION_URL) }
+    Ok(Servers { sandbox: pick("sandbox", SANDBOX_URL), production: pick("production", PRODUCTION_URL) })
 }
 
 /// The headers from the `apiKey`-in-header security schemes (in scheme-name order): the
@@ -39,8 +31,10 @@ pub(super) fn auth(doc: &Value) -> Result<Auth> {
     if let Some(Value::Object(schemes)) = doc.pointer("/components/securitySchemes") {
         for (k, v) in schemes {
             let ptr = join("#/components/securitySchemes", k);
+            // A scheme `openapiv3` cannot read (a `$ref`, a type newer than 3.0) adds no header.
+            use serde::Deserialize;
             if let Ok(openapiv3::SecurityScheme::APIKey { location: openapiv3::APIKeyLocation::Header, name, .. }) =
-                serde_json::from_value::<openapiv3::SecurityScheme>(v.clone())
+                openapiv3::SecurityScheme::deserialize(v)
             {
                 headers.insert(k.clone(), name);
             } else if !v.is_object() {

@@ -110,7 +110,7 @@ pub fn lower<'a>(spec: &'a Spec, sel: &Selection<'a>, portion: &'a Portion) -> R
         ex.unknown_variant = l.mutate_first_enum(&ex.ty, &ex.value);
     }
 
-    let servers = client::servers(&spec.doc);
+    let servers = client::servers(&spec.doc)?;
     let auth = client::auth(&spec.doc)?;
     let error_type = sel.error_schema.as_ref().and_then(|e| l.named.get(e)).cloned();
     let mut ir = Ir {

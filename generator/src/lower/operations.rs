@@ -8,14 +8,13 @@ impl<'a> Lowerer<'a> {
         op: &crate::select::SelectedOp<'a>,
         namer: &mut Namer,
     ) -> Result<(Operation, Vec<Example>)> {
-        let o = op.op;
-        let id = match o.get("operationId") {
-            Some(Value::String(s)) if !s.trim().is_empty() => s.clone(),
-            Some(Value::String(_)) | None => format!("{}_{}", op.method, op.path),
-            Some(_) => return Err(GenError::at(&join(&op.pointer, "operationId"), "operationId must be a string")),
+        let o = &op.model.op;
+        let id = match o.operation_id.as_deref() {
+            Some(s) if !s.trim().is_empty() => s.to_string(),
+            _ => format!("{}_{}", op.method, op.path),
         };
         let method_name = namer.claim(&snake_name(&id));
-        if o.get("parameters").is_some_and(|p| p.as_array().is_none_or(|a| !a.is_empty())) {
+        if !o.parameters.is_empty() {
             return Err(GenError::at(
                 &join(&op.pointer, "parameters"),
                 "operation parameters are not supported (Plaid's API takes everything in the JSON body)",
@@ -25,34 +24,28 @@ impl<'a> Lowerer<'a> {
             return Err(GenError::at(&op.pointer, "path templates like {id} are not supported"));
         }
         let base_hint = type_name(&id);
-        let doc = match (o.get("summary").and_then(Value::as_str), desc(o)) {
+        let description = o.description.as_deref().map(str::trim).filter(|d| !d.is_empty());
+        let doc = match (o.summary.as_deref(), description) {
             (Some(s), Some(d)) => Some(format!("{}\n\n{d}", s.trim())),
             (Some(s), None) => Some(s.trim().to_string()),
-            (None, d) => d,
+            (None, d) => d.map(String::from),
         };
         let mut request = None;
-        if let Some(rb) = o.get("requestBody") {
-            let rptr = join(&op.pointer, "requestBody");
-            if rb.get("$ref").is_some() {
-                return Err(GenError::at(&rptr, "requestBody $ref is not supported"));
-            }
-            let content = rb.get("content").ok_or_else(|| GenError::at(&rptr, "requestBody has no `content`"))?;
-            let cptr = join(&rptr, "content");
-            match Self::json_schema_of(content, &cptr)? {
-                Some((media, mptr)) => {
+        if let Some(rb) = &op.model.request_body {
+            let cptr = join(&join(&op.pointer, "requestBody"), "content");
+            match crate::model::json_media(rb.content, &cptr)? {
+                Some(media) => {
                     let schema =
-                        media.get("schema").ok_or_else(|| GenError::at(&mptr, "media type has no `schema`"))?;
-                    let (ty, _, _) = self.field_ty(schema, &join(&mptr, "schema"), &format!("{base_hint}Request"))?;
+                        media.schema.ok_or_else(|| GenError::at(&media.pointer, "media type has no `schema`"))?;
+                    let (ty, _, _) =
+                        self.field_ty(schema, &join(&media.pointer, "schema"), &format!("{base_hint}Request"))?;
                     request = Some(ty);
                 }
                 None => return Err(GenError::at(&cptr, "only JSON request bodies are supported")),
             }
         }
         let rptr = join(&op.pointer, "responses");
-        let responses = o
-            .get("responses")
-            .and_then(Value::as_object)
-            .ok_or_else(|| GenError::at(&rptr, "an operation needs a `responses` mapping"))?;
+        let responses = op.model.responses;
         let mut response = Ty::Json;
         let mut examples = Vec::new();
         let ok = responses
@@ -63,32 +56,32 @@ impl<'a> Lowerer<'a> {
             let cptr = join(&rptr, code);
             // Response keys are any text (`2XX`, `2 ok`): test names made from them go through
             // `snake_name` like every other identifier.
-            if r.get("$ref").is_some() {
-                return Err(GenError::at(&cptr, "response $ref is not supported"));
-            }
-            if let Some(content) = r.get("content") {
-                if let Some((media, mptr)) = Self::json_schema_of(content, &join(&cptr, "content"))? {
-                    if let Some(schema) = media.get("schema") {
+            let r = crate::model::response(r, &cptr)?;
+            if let Some(content) = r.content {
+                if let Some(media) = crate::model::json_media(content, &join(&cptr, "content"))? {
+                    if let Some(schema) = media.schema {
                         let (ty, _, _) =
-                            self.field_ty(schema, &join(&mptr, "schema"), &format!("{base_hint}Response"))?;
+                            self.field_ty(schema, &join(&media.pointer, "schema"), &format!("{base_hint}Response"))?;
                         response = ty;
                     }
-                    if let Some(Value::Object(exs)) = media.get("examples") {
-                        for (name, ex) in exs {
-                            if let Some(v) = ex.get("value") {
+                    // `examples` wins over `example` (OpenAPI makes them exclusive); `$ref`
+                    // examples and examples without a `value` make no test.
+                    if !media.media.examples.is_empty() {
+                        for (name, ex) in media.media.examples {
+                            if let openapiv3::ReferenceOr::Item(openapiv3::Example { value: Some(v), .. }) = ex {
                                 examples.push(Example {
-                                    test_name: snake_name(&format!("{method_name}_{code}_{}", snake_name(name))),
+                                    test_name: snake_name(&format!("{method_name}_{code}_{}", snake_name(&name))),
                                     ty: response.clone(),
-                                    value: v.clone(),
+                                    value: v,
                                     unknown_variant: None,
                                 });
                             }
                         }
-                    } else if let Some(v) = media.get("example") {
+                    } else if let Some(v) = media.media.example {
                         examples.push(Example {
                             test_name: snake_name(&format!("{method_name}_{code}_example")),
                             ty: response.clone(),
-                            value: v.clone(),
+                            value: v,
                             unknown_variant: None,
                         });
                     }
@@ -128,7 +121,7 @@ impl<'a> Lowerer<'a> {
             p.stream_method = namer.claim(&format!("{method_name}_stream"));
         }
         let http_method = op.method.to_uppercase();
-        let deprecated = is_true(o, "deprecated");
+        let deprecated = o.deprecated;
         Ok((
             Operation {
                 method_name,

@@ -479,13 +479,4 @@ impl<'a> Lowerer<'a> {
         self.types.insert(name.clone(), def);
         Ok((Ty::Named(name), nullable, None))
     }
-
-    pub(super) fn json_schema_of<'v>(content: &'v Value, ptr: &str) -> Result<Option<(&'v Value, String)>> {
-        let c = content.as_object().ok_or_else(|| GenError::at(ptr, "`content` must be a mapping"))?;
-        let pick = c
-            .iter()
-            .find(|(k, _)| k.as_str() == "application/json")
-            .or_else(|| c.iter().find(|(k, _)| k.contains("json")));
-        Ok(pick.map(|(k, v)| (v, join(ptr, k))))
-    }
 }
