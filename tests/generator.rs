@@ -930,13 +930,19 @@ fn sent_only_types_derive_deserialize_only_for_tests() {
     assert!(!t["IdentityVerificationResponse"].sent_only && !t["PlaidError"].sent_only);
     assert!(!t["IdentityVerificationStatus"].sent_only, "received in responses");
     let types = &out.files["src/types.rs"];
-    let def = types.find("pub struct LinkTokenCreateRequest {").unwrap();
-    let head = &types[types[..def].rfind("#[derive(").unwrap()..def];
-    assert!(
-        !head.contains("::serde::Deserialize)]\n#[non")
-            && head.contains("#[cfg_attr(feature = \"test-util\", derive(::serde::Deserialize))]"),
-        "{head}"
-    );
+    // The written-out impl (see `emit_deserialize`), gated for a sent-only type, plain for a
+    // received one; nothing derives serde's `Deserialize`.
+    let sent = "impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequest {";
+    let at = types.find(sent).expect("LinkTokenCreateRequest has a Deserialize impl");
+    assert!(types[..at].ends_with("#[cfg(feature = \"test-util\")]\n"), "{}", &types[at.saturating_sub(80)..at]);
+    let received = "impl<'de> ::serde::Deserialize<'de> for IdentityVerification {";
+    let at = types.find(received).expect("IdentityVerification has a Deserialize impl");
+    assert!(!types[..at].ends_with("#[cfg(feature = \"test-util\")]\n"));
+    for name in ["LinkTokenCreateRequest", "IdentityVerification"] {
+        let def = types.find(&format!("pub struct {name} {{")).unwrap();
+        let derive = &types[types[..def].rfind("#[derive(").unwrap()..def];
+        assert!(!derive.contains("Deserialize"), "{derive}");
+    }
     assert!(types.contains("crate::runtime::string_enum!(Strategy, sent_only);"));
 }
 

@@ -3,6 +3,10 @@
 
 #![allow(deprecated)]
 //! One async method per operation of the portion.
+//!
+//! The methods are `#[inline]`, so a method and the decoder of its response are compiled
+//! in the crate that calls it, only for the operations that crate uses, rather than all
+//! of them here (they are most of this crate's build time).
 use crate::types;
 use crate::runtime::client::{Operation, Retry};
 use crate::runtime::{Client, Error};
@@ -14,6 +18,7 @@ impl Client {
     /// `POST /identity_verification/autofill/create` (operation `identityVerificationAutofillCreate`).
     ///
     /// Retried only when the request was never sent (a connect failure): repeating it could change state twice.
+    #[inline]
     pub async fn identity_verification_autofill_create(
         &self,
         request: &types::IdentityVerificationAutofillCreateRequest,
@@ -32,6 +37,7 @@ impl Client {
     /// `POST /identity_verification/create` (operation `identityVerificationCreate`).
     ///
     /// Retried on timeouts, resets, 429 and 5xx only when `is_idempotent` is `true`, which makes repeating it safe; a connect failure (the request was never sent) is retried either way.
+    #[inline]
     pub async fn identity_verification_create(
         &self,
         request: &types::IdentityVerificationCreateRequest,
@@ -59,6 +65,7 @@ impl Client {
     /// `POST /identity_verification/get` (operation `identityVerificationGet`).
     ///
     /// Read-only: retried on connect failures, timeouts, resets, 429 and 5xx under the client's retry policy, within its operation timeout.
+    #[inline]
     pub async fn identity_verification_get(
         &self,
         request: &types::IdentityVerificationGetRequest,
@@ -77,6 +84,7 @@ impl Client {
     /// `POST /identity_verification/list` (operation `identityVerificationList`).
     ///
     /// Read-only: retried on connect failures, timeouts, resets, 429 and 5xx under the client's retry policy, within its operation timeout.
+    #[inline]
     pub async fn identity_verification_list(
         &self,
         request: &types::IdentityVerificationListRequest,
@@ -92,6 +100,7 @@ impl Client {
     ///
     /// A cursor that repeats (the starting one included) ends the stream with [`Error::RepeatedCursor`];
     /// more than [`Client::max_pages`] pages end it with [`Error::PageLimit`].
+    #[inline]
     pub fn identity_verification_list_pages(
         &self,
         request: &types::IdentityVerificationListRequest,
@@ -101,6 +110,7 @@ impl Client {
         crate::runtime::paginate::pages(self.clone(), request.clone())
     }
     /// Every item of every page of [`Client::identity_verification_list`], in order.
+    #[inline]
     pub fn identity_verification_list_stream(
         &self,
         request: &types::IdentityVerificationListRequest,
@@ -116,6 +126,7 @@ impl Client {
     /// `POST /identity_verification/retry` (operation `identityVerificationRetry`).
     ///
     /// Retried only when the request was never sent (a connect failure): repeating it could change state twice.
+    #[inline]
     pub async fn identity_verification_retry(
         &self,
         request: &types::IdentityVerificationRetryRequest,
@@ -134,6 +145,7 @@ impl Client {
     /// `POST /dashboard_user/get` (operation `dashboardUserGet`).
     ///
     /// Read-only: retried on connect failures, timeouts, resets, 429 and 5xx under the client's retry policy, within its operation timeout.
+    #[inline]
     pub async fn dashboard_user_get(
         &self,
         request: &types::DashboardUserGetRequest,
@@ -152,6 +164,7 @@ impl Client {
     /// `POST /dashboard_user/list` (operation `dashboardUserList`).
     ///
     /// Read-only: retried on connect failures, timeouts, resets, 429 and 5xx under the client's retry policy, within its operation timeout.
+    #[inline]
     pub async fn dashboard_user_list(
         &self,
         request: &types::DashboardUserListRequest,
@@ -167,6 +180,7 @@ impl Client {
     ///
     /// A cursor that repeats (the starting one included) ends the stream with [`Error::RepeatedCursor`];
     /// more than [`Client::max_pages`] pages end it with [`Error::PageLimit`].
+    #[inline]
     pub fn dashboard_user_list_pages(
         &self,
         request: &types::DashboardUserListRequest,
@@ -176,6 +190,7 @@ impl Client {
         crate::runtime::paginate::pages(self.clone(), request.clone())
     }
     /// Every item of every page of [`Client::dashboard_user_list`], in order.
+    #[inline]
     pub fn dashboard_user_list_stream(
         &self,
         request: &types::DashboardUserListRequest,
@@ -191,6 +206,7 @@ impl Client {
     /// `POST /link/token/create` (operation `linkTokenCreate`).
     ///
     /// Retried only when the request was never sent (a connect failure): repeating it could change state twice.
+    #[inline]
     pub async fn link_token_create(
         &self,
         request: &types::LinkTokenCreateRequest,
@@ -209,6 +225,7 @@ impl Client {
     /// `POST /webhook_verification_key/get` (operation `webhookVerificationKeyGet`).
     ///
     /// Read-only: retried on connect failures, timeouts, resets, 429 and 5xx under the client's retry policy, within its operation timeout.
+    #[inline]
     pub async fn webhook_verification_key_get(
         &self,
         request: &types::WebhookVerificationKeyGetRequest,

@@ -3,8 +3,10 @@
 
 #![allow(deprecated)]
 //! Every model of the portion, one Rust type per schema.
+#[allow(unused_imports)]
+use crate::runtime::macros as de;
 /// What the issuing state's driver licence database said about the document, field by field. Only present for U.S. driver's licences from states that take part in AAMVA checks.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AamvaAnalysis {
     /// True when the state database confirmed the licence overall.
@@ -35,6 +37,221 @@ pub struct AamvaAnalysis {
     pub middle_name: AamvaDetailedMatchResult,
     /// How one field compared with the issuing state's licence record (AAMVA check).
     pub last_name: AamvaDetailedMatchResult,
+}
+impl<'de> ::serde::Deserialize<'de> for AamvaAnalysis {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "is_verified",
+            "id_number",
+            "id_issue_date",
+            "id_expiration_date",
+            "street",
+            "city",
+            "postal_code",
+            "date_of_birth",
+            "gender",
+            "height",
+            "eye_color",
+            "first_name",
+            "middle_name",
+            "last_name",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = AamvaAnalysis;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct AamvaAnalysis")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<AamvaAnalysis, A::Error> {
+                let mut s: (
+                    Option<bool>,
+                    Option<AamvaMatchResult>,
+                    Option<AamvaMatchResult>,
+                    Option<AamvaMatchResult>,
+                    Option<AamvaDetailedMatchResult>,
+                    Option<AamvaMatchResult>,
+                    Option<AamvaDetailedMatchResult>,
+                    Option<AamvaMatchResult>,
+                    Option<AamvaMatchResult>,
+                    Option<AamvaMatchResult>,
+                    Option<AamvaMatchResult>,
+                    Option<AamvaDetailedMatchResult>,
+                    Option<AamvaDetailedMatchResult>,
+                    Option<AamvaDetailedMatchResult>,
+                ) = (
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                );
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "is_verified"),
+                        1 => de::read(&mut map, &mut s.1, "id_number"),
+                        2 => de::read(&mut map, &mut s.2, "id_issue_date"),
+                        3 => de::read(&mut map, &mut s.3, "id_expiration_date"),
+                        4 => de::read(&mut map, &mut s.4, "street"),
+                        5 => de::read(&mut map, &mut s.5, "city"),
+                        6 => de::read(&mut map, &mut s.6, "postal_code"),
+                        7 => de::read(&mut map, &mut s.7, "date_of_birth"),
+                        8 => de::read(&mut map, &mut s.8, "gender"),
+                        9 => de::read(&mut map, &mut s.9, "height"),
+                        10 => de::read(&mut map, &mut s.10, "eye_color"),
+                        11 => de::read(&mut map, &mut s.11, "first_name"),
+                        12 => de::read(&mut map, &mut s.12, "middle_name"),
+                        13 => de::read(&mut map, &mut s.13, "last_name"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(AamvaAnalysis {
+                    is_verified: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "is_verified",
+                                ),
+                            );
+                        }
+                    },
+                    id_number: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("id_number"),
+                            );
+                        }
+                    },
+                    id_issue_date: match s.2 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "id_issue_date",
+                                ),
+                            );
+                        }
+                    },
+                    id_expiration_date: match s.3 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "id_expiration_date",
+                                ),
+                            );
+                        }
+                    },
+                    street: match s.4 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("street"),
+                            );
+                        }
+                    },
+                    city: match s.5 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("city"),
+                            );
+                        }
+                    },
+                    postal_code: match s.6 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "postal_code",
+                                ),
+                            );
+                        }
+                    },
+                    date_of_birth: match s.7 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "date_of_birth",
+                                ),
+                            );
+                        }
+                    },
+                    gender: match s.8 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("gender"),
+                            );
+                        }
+                    },
+                    height: match s.9 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("height"),
+                            );
+                        }
+                    },
+                    eye_color: match s.10 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("eye_color"),
+                            );
+                        }
+                    },
+                    first_name: match s.11 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "first_name",
+                                ),
+                            );
+                        }
+                    },
+                    middle_name: match s.12 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "middle_name",
+                                ),
+                            );
+                        }
+                    },
+                    last_name: match s.13 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("last_name"),
+                            );
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl AamvaAnalysis {
     /// Creates a value from its required fields, given by name in a [`AamvaAnalysisRequired`]; optional fields start empty.
@@ -317,7 +534,7 @@ impl CountryCode {
 }
 crate::runtime::string_enum!(CountryCode, sent_only);
 /// A member of your team in the Plaid Dashboard.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DashboardUser {
     /// Identifier of a Dashboard user.
@@ -328,6 +545,81 @@ pub struct DashboardUser {
     pub email_address: String,
     /// Whether a team member can use the Plaid Dashboard.
     pub status: DashboardUserStatus,
+}
+impl<'de> ::serde::Deserialize<'de> for DashboardUser {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &["id", "created_at", "email_address", "status"];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DashboardUser;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DashboardUser")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<DashboardUser, A::Error> {
+                let mut s: (
+                    Option<DashboardUserId>,
+                    Option<::chrono::DateTime<::chrono::Utc>>,
+                    Option<String>,
+                    Option<DashboardUserStatus>,
+                ) = (None, None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "id"),
+                        1 => de::read(&mut map, &mut s.1, "created_at"),
+                        2 => de::read(&mut map, &mut s.2, "email_address"),
+                        3 => de::read(&mut map, &mut s.3, "status"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(DashboardUser {
+                    id: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("id"),
+                            );
+                        }
+                    },
+                    created_at: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "created_at",
+                                ),
+                            );
+                        }
+                    },
+                    email_address: match s.2 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "email_address",
+                                ),
+                            );
+                        }
+                    },
+                    status: match s.3 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("status"),
+                            );
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl ::std::fmt::Debug for DashboardUser {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -368,17 +660,66 @@ impl From<DashboardUserRequired> for DashboardUser {
 }
 /// Parameters for fetching one Dashboard user.
 #[derive(Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DashboardUserGetRequest {
     /// Identifier of a Dashboard user.
     pub dashboard_user_id: DashboardUserId,
     /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
     /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
+}
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for DashboardUserGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &["dashboard_user_id", "secret", "client_id"];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DashboardUserGetRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DashboardUserGetRequest")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<DashboardUserGetRequest, A::Error> {
+                let mut s: (
+                    Option<DashboardUserId>,
+                    Option<Option<String>>,
+                    Option<Option<String>>,
+                ) = (None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "dashboard_user_id"),
+                        1 => de::read(&mut map, &mut s.1, "secret"),
+                        2 => de::read(&mut map, &mut s.2, "client_id"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(DashboardUserGetRequest {
+                    dashboard_user_id: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "dashboard_user_id",
+                                ),
+                            );
+                        }
+                    },
+                    secret: s.1.flatten(),
+                    client_id: s.2.flatten(),
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl ::std::fmt::Debug for DashboardUserGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -416,7 +757,7 @@ impl DashboardUserGetRequest {
     }
 }
 /// A member of your team in the Plaid Dashboard.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DashboardUserGetResponse {
     /// Identifier of a Dashboard user.
@@ -429,6 +770,99 @@ pub struct DashboardUserGetResponse {
     pub status: DashboardUserStatus,
     /// An identifier Plaid gives every request; quote it when you contact support.
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for DashboardUserGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "id",
+            "created_at",
+            "email_address",
+            "status",
+            "request_id",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DashboardUserGetResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DashboardUserGetResponse")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<DashboardUserGetResponse, A::Error> {
+                let mut s: (
+                    Option<DashboardUserId>,
+                    Option<::chrono::DateTime<::chrono::Utc>>,
+                    Option<String>,
+                    Option<DashboardUserStatus>,
+                    Option<RequestId>,
+                ) = (None, None, None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "id"),
+                        1 => de::read(&mut map, &mut s.1, "created_at"),
+                        2 => de::read(&mut map, &mut s.2, "email_address"),
+                        3 => de::read(&mut map, &mut s.3, "status"),
+                        4 => de::read(&mut map, &mut s.4, "request_id"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(DashboardUserGetResponse {
+                    id: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("id"),
+                            );
+                        }
+                    },
+                    created_at: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "created_at",
+                                ),
+                            );
+                        }
+                    },
+                    email_address: match s.2 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "email_address",
+                                ),
+                            );
+                        }
+                    },
+                    status: match s.3 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("status"),
+                            );
+                        }
+                    },
+                    request_id: match s.4 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "request_id",
+                                ),
+                            );
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl ::std::fmt::Debug for DashboardUserGetResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -488,22 +922,58 @@ pub struct DashboardUserId(pub String);
 crate::runtime::id_newtype!(DashboardUserId, String);
 /// Parameters for listing Dashboard users, a page at a time.
 #[derive(Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct DashboardUserListRequest {
     /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
     /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// Opaque position in a listing. Pass the previous page's `next_cursor` to fetch the next page.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::serde_with::rust::double_option"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<Option<String>>,
+}
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for DashboardUserListRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &["secret", "client_id", "cursor"];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DashboardUserListRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DashboardUserListRequest")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<DashboardUserListRequest, A::Error> {
+                let mut s: (
+                    Option<Option<String>>,
+                    Option<Option<String>>,
+                    Option<Option<String>>,
+                ) = (None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "secret"),
+                        1 => de::read(&mut map, &mut s.1, "client_id"),
+                        2 => de::read(&mut map, &mut s.2, "cursor"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(DashboardUserListRequest {
+                    secret: s.0.flatten(),
+                    client_id: s.1.flatten(),
+                    cursor: s.2,
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl ::std::fmt::Debug for DashboardUserListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -542,16 +1012,73 @@ impl DashboardUserListRequest {
     }
 }
 /// One page of Dashboard users.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DashboardUserListResponse {
     /// The Dashboard users on this page.
     pub dashboard_users: Vec<DashboardUser>,
     /// Opaque position in a listing. Pass the previous page's `next_cursor` to fetch the next page.
-    #[serde(default)]
     pub next_cursor: Option<String>,
     /// An identifier Plaid gives every request; quote it when you contact support.
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for DashboardUserListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &["dashboard_users", "next_cursor", "request_id"];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DashboardUserListResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DashboardUserListResponse")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<DashboardUserListResponse, A::Error> {
+                let mut s: (
+                    Option<Vec<DashboardUser>>,
+                    Option<Option<String>>,
+                    Option<RequestId>,
+                ) = (None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "dashboard_users"),
+                        1 => de::read(&mut map, &mut s.1, "next_cursor"),
+                        2 => de::read(&mut map, &mut s.2, "request_id"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(DashboardUserListResponse {
+                    dashboard_users: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "dashboard_users",
+                                ),
+                            );
+                        }
+                    },
+                    next_cursor: s.1.flatten(),
+                    request_id: match s.2 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "request_id",
+                                ),
+                            );
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl DashboardUserListResponse {
     /// Creates a value from its required fields, given by name in a [`DashboardUserListResponseRequired`]; optional fields start empty.
@@ -612,7 +1139,7 @@ impl DashboardUserStatus {
 }
 crate::runtime::string_enum!(DashboardUserStatus);
 /// How Plaid judged one submitted document: authenticity, image quality and whether the extracted data agrees with what the user entered. When a document is rejected, this says why.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DocumentAnalysis {
     /// Whether the document looks genuine: its layout, photo and security features follow the rules for this kind of document from this issuer.
@@ -620,20 +1147,94 @@ pub struct DocumentAnalysis {
     /// How good the document photo was. Poor photos are more likely to fail reading and checks; Plaid lets the user retake them a few times.
     pub image_quality: ImageQuality,
     /// How the data read from the document compares with what the user entered; null when there was nothing to compare.
-    #[serde(default)]
     pub extracted_data: Option<PhysicalDocumentExtractedDataAnalysis>,
     /// Results of the individual fraud checks run on a submitted document.
-    #[serde(default)]
     pub fraud_analysis_details: Option<FraudAnalysisDetails>,
     /// Results of the individual image quality checks on a document capture.
-    #[serde(default)]
     pub image_quality_details: Option<ImageQualityDetails>,
     /// Outcome of a review of the document by a Plaid document specialist, when one was done.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub human_review: Option<HumanReview>,
     /// What the issuing state's driver licence database said about the document, field by field. Only present for U.S. driver's licences from states that take part in AAMVA checks.
-    #[serde(default)]
     pub aamva_verification: Option<AamvaAnalysis>,
+}
+impl<'de> ::serde::Deserialize<'de> for DocumentAnalysis {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "authenticity",
+            "image_quality",
+            "extracted_data",
+            "fraud_analysis_details",
+            "image_quality_details",
+            "human_review",
+            "aamva_verification",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DocumentAnalysis;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DocumentAnalysis")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<DocumentAnalysis, A::Error> {
+                let mut s: (
+                    Option<DocumentAuthenticityMatchCode>,
+                    Option<ImageQuality>,
+                    Option<Option<PhysicalDocumentExtractedDataAnalysis>>,
+                    Option<Option<FraudAnalysisDetails>>,
+                    Option<Option<ImageQualityDetails>>,
+                    Option<Option<HumanReview>>,
+                    Option<Option<AamvaAnalysis>>,
+                ) = (None, None, None, None, None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "authenticity"),
+                        1 => de::read(&mut map, &mut s.1, "image_quality"),
+                        2 => de::read(&mut map, &mut s.2, "extracted_data"),
+                        3 => de::read(&mut map, &mut s.3, "fraud_analysis_details"),
+                        4 => de::read(&mut map, &mut s.4, "image_quality_details"),
+                        5 => de::read(&mut map, &mut s.5, "human_review"),
+                        6 => de::read(&mut map, &mut s.6, "aamva_verification"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(DocumentAnalysis {
+                    authenticity: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "authenticity",
+                                ),
+                            );
+                        }
+                    },
+                    image_quality: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "image_quality",
+                                ),
+                            );
+                        }
+                    },
+                    extracted_data: s.2.flatten(),
+                    fraud_analysis_details: s.3.flatten(),
+                    image_quality_details: s.4.flatten(),
+                    human_review: s.5.flatten(),
+                    aamva_verification: s.6.flatten(),
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl DocumentAnalysis {
     /// Creates a value from its required fields, given by name in a [`DocumentAnalysisRequired`]; optional fields start empty.
@@ -818,13 +1419,64 @@ impl DocumentStatus {
 }
 crate::runtime::string_enum!(DocumentStatus);
 /// Results of the document step: the images the user submitted and what Plaid found in them.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DocumentaryVerification {
     /// Outcome of the document step; always the same value as `steps.documentary_verification`.
     pub status: String,
     /// Every document the user submitted in this step, one entry per attempt. Plaid may ask for a new capture when an attempt looks like a user mistake (glare, blur), so there can be several.
     pub documents: Vec<DocumentaryVerificationDocument>,
+}
+impl<'de> ::serde::Deserialize<'de> for DocumentaryVerification {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &["status", "documents"];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DocumentaryVerification;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DocumentaryVerification")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<DocumentaryVerification, A::Error> {
+                let mut s: (
+                    Option<String>,
+                    Option<Vec<DocumentaryVerificationDocument>>,
+                ) = (None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "status"),
+                        1 => de::read(&mut map, &mut s.1, "documents"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(DocumentaryVerification {
+                    status: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("status"),
+                            );
+                        }
+                    },
+                    documents: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("documents"),
+                            );
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl DocumentaryVerification {
     /// Creates a value from its required fields, given by name in a [`DocumentaryVerificationRequired`]; optional fields start empty.
@@ -848,7 +1500,7 @@ impl From<DocumentaryVerificationRequired> for DocumentaryVerification {
     }
 }
 /// One submitted identity document: its images, the data read from it and Plaid's analysis.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DocumentaryVerificationDocument {
     /// Outcome for one submitted document. The outcome of the whole step is `documentary_verification.status`.
@@ -858,13 +1510,95 @@ pub struct DocumentaryVerificationDocument {
     /// Short-lived download URLs for this submission's images. Each URL works for about 60 seconds after the request that returned it; fetch the session again for fresh ones.
     pub images: PhysicalDocumentImages,
     /// What Plaid read from the document; null when nothing could be read. Text recognition can misread.
-    #[serde(default)]
     pub extracted_data: Option<PhysicalDocumentExtractedData>,
     /// How Plaid judged one submitted document: authenticity, image quality and whether the extracted data agrees with what the user entered. When a document is rejected, this says why.
     pub analysis: DocumentAnalysis,
     /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
-    #[serde(default)]
     pub redacted_at: Option<::chrono::DateTime<::chrono::Utc>>,
+}
+impl<'de> ::serde::Deserialize<'de> for DocumentaryVerificationDocument {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "status",
+            "attempt",
+            "images",
+            "extracted_data",
+            "analysis",
+            "redacted_at",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = DocumentaryVerificationDocument;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct DocumentaryVerificationDocument")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<DocumentaryVerificationDocument, A::Error> {
+                let mut s: (
+                    Option<DocumentStatus>,
+                    Option<i64>,
+                    Option<PhysicalDocumentImages>,
+                    Option<Option<PhysicalDocumentExtractedData>>,
+                    Option<DocumentAnalysis>,
+                    Option<Option<::chrono::DateTime<::chrono::Utc>>>,
+                ) = (None, None, None, None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "status"),
+                        1 => de::read(&mut map, &mut s.1, "attempt"),
+                        2 => de::read(&mut map, &mut s.2, "images"),
+                        3 => de::read(&mut map, &mut s.3, "extracted_data"),
+                        4 => de::read(&mut map, &mut s.4, "analysis"),
+                        5 => de::read(&mut map, &mut s.5, "redacted_at"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(DocumentaryVerificationDocument {
+                    status: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("status"),
+                            );
+                        }
+                    },
+                    attempt: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("attempt"),
+                            );
+                        }
+                    },
+                    images: match s.2 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("images"),
+                            );
+                        }
+                    },
+                    extracted_data: s.3.flatten(),
+                    analysis: match s.4 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("analysis"),
+                            );
+                        }
+                    },
+                    redacted_at: s.5.flatten(),
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl DocumentaryVerificationDocument {
     /// Creates a value from its required fields, given by name in a [`DocumentaryVerificationDocumentRequired`]; optional fields start empty.
@@ -934,7 +1668,7 @@ impl ExpirationDate {
 }
 crate::runtime::string_enum!(ExpirationDate);
 /// Results of the individual fraud checks run on a submitted document.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FraudAnalysisDetails {
     /// Whether this kind of document can be fraud-checked at all (`success`) or not (`failed`).
@@ -951,6 +1685,129 @@ pub struct FraudAnalysisDetails {
     pub detail_check: FraudCheckOutcome,
     /// Whether the issue date is plausible; `no_data` when it could not be checked.
     pub issue_date_check: FraudCheckOutcomeWithNoData,
+}
+impl<'de> ::serde::Deserialize<'de> for FraudAnalysisDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "type_supported",
+            "portrait_presence_check",
+            "portrait_details_check",
+            "image_composition_check",
+            "integrity_check",
+            "detail_check",
+            "issue_date_check",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = FraudAnalysisDetails;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct FraudAnalysisDetails")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<FraudAnalysisDetails, A::Error> {
+                let mut s: (
+                    Option<FraudCheckOutcome>,
+                    Option<FraudCheckOutcome>,
+                    Option<FraudCheckOutcome>,
+                    Option<FraudCheckOutcome>,
+                    Option<FraudCheckOutcome>,
+                    Option<FraudCheckOutcome>,
+                    Option<FraudCheckOutcomeWithNoData>,
+                ) = (None, None, None, None, None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "type_supported"),
+                        1 => de::read(&mut map, &mut s.1, "portrait_presence_check"),
+                        2 => de::read(&mut map, &mut s.2, "portrait_details_check"),
+                        3 => de::read(&mut map, &mut s.3, "image_composition_check"),
+                        4 => de::read(&mut map, &mut s.4, "integrity_check"),
+                        5 => de::read(&mut map, &mut s.5, "detail_check"),
+                        6 => de::read(&mut map, &mut s.6, "issue_date_check"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(FraudAnalysisDetails {
+                    type_supported: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "type_supported",
+                                ),
+                            );
+                        }
+                    },
+                    portrait_presence_check: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "portrait_presence_check",
+                                ),
+                            );
+                        }
+                    },
+                    portrait_details_check: match s.2 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "portrait_details_check",
+                                ),
+                            );
+                        }
+                    },
+                    image_composition_check: match s.3 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "image_composition_check",
+                                ),
+                            );
+                        }
+                    },
+                    integrity_check: match s.4 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "integrity_check",
+                                ),
+                            );
+                        }
+                    },
+                    detail_check: match s.5 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "detail_check",
+                                ),
+                            );
+                        }
+                    },
+                    issue_date_check: match s.6 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "issue_date_check",
+                                ),
+                            );
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl FraudAnalysisDetails {
     /// Creates a value from its required fields, given by name in a [`FraudAnalysisDetailsRequired`]; optional fields start empty.
@@ -1095,11 +1952,50 @@ impl HiddenMatchSummaryCode {
 }
 crate::runtime::string_enum!(HiddenMatchSummaryCode);
 /// Outcome of a review of the document by a Plaid document specialist, when one was done.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct HumanReview {
     /// Outcome of a review by a Plaid document specialist.
     pub status: HumanReviewStatus,
+}
+impl<'de> ::serde::Deserialize<'de> for HumanReview {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &["status"];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = HumanReview;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct HumanReview")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<HumanReview, A::Error> {
+                let mut s: (Option<HumanReviewStatus>,) = (None,);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "status"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(HumanReview {
+                    status: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("status"),
+                            );
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl HumanReview {
     /// Creates a value from its required fields; optional fields start empty.
@@ -1304,7 +2200,7 @@ impl IdNumberType {
 }
 crate::runtime::string_enum!(IdNumberType);
 /// One identity verification session, as returned in lists.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct IdentityVerification {
     /// Identifier of a verification session, starting with `idv_`.
@@ -1314,13 +2210,10 @@ pub struct IdentityVerification {
     /// A point in time in RFC 3339 form, in UTC.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
-    #[serde(default)]
     pub completed_at: Option<::chrono::DateTime<::chrono::Utc>>,
     /// The session this one retries; null unless it was created by a retry.
-    #[serde(default)]
     pub previous_attempt_id: Option<IdentityVerificationId>,
     /// A link you can send the user to finish verification without Link, when shareable links are enabled on the template.
-    #[serde(default)]
     pub shareable_url: Option<String>,
     /// Which template, and which version of it, configured this session.
     pub template: IdentityVerificationTemplateReference,
@@ -1331,35 +2224,214 @@ pub struct IdentityVerification {
     /// The state of each step a session can contain.
     pub steps: IdentityVerificationStepSummary,
     /// Results of the document step: the images the user submitted and what Plaid found in them.
-    #[serde(default)]
     pub documentary_verification: Option<DocumentaryVerification>,
     /// Results of the selfie step: the captures and how they compared with the document.
-    #[serde(default)]
     pub selfie_check: Option<SelfieCheck>,
     /// Results of checking the user's details against identity data sources.
-    #[serde(default)]
     pub kyc_check: Option<KycCheckDetails>,
     /// Results of Plaid's fraud and risk signals for this session.
-    #[serde(default)]
     pub risk_check: Option<RiskCheckDetails>,
     /// Results of the phone ownership step.
-    #[serde(default)]
     pub verify_sms: Option<VerifySmsDetails>,
     /// Identifier of the watchlist screening run for this session; null when no screening ran.
-    #[serde(default)]
     pub watchlist_screening_id: Option<String>,
     /// Identifier of the Beacon user linked to this session, or null when there is none.
-    #[serde(default)]
     pub beacon_user_id: Option<String>,
     /// Plaid's identifier for a user created with `/user/create`, or null.
-    #[serde(default)]
     pub user_id: Option<String>,
     /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
-    #[serde(default)]
     pub redacted_at: Option<::chrono::DateTime<::chrono::Utc>>,
     /// The most recent Plaid Protect event scored for this session, with its Trust Index.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub latest_scored_protect_event: Option<IdvProtectEvent>,
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityVerification {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "id",
+            "client_user_id",
+            "created_at",
+            "completed_at",
+            "previous_attempt_id",
+            "shareable_url",
+            "template",
+            "user",
+            "status",
+            "steps",
+            "documentary_verification",
+            "selfie_check",
+            "kyc_check",
+            "risk_check",
+            "verify_sms",
+            "watchlist_screening_id",
+            "beacon_user_id",
+            "user_id",
+            "redacted_at",
+            "latest_scored_protect_event",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdentityVerification;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdentityVerification")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<IdentityVerification, A::Error> {
+                let mut s: (
+                    Option<IdentityVerificationId>,
+                    Option<ClientUserId>,
+                    Option<::chrono::DateTime<::chrono::Utc>>,
+                    Option<Option<::chrono::DateTime<::chrono::Utc>>>,
+                    Option<Option<IdentityVerificationId>>,
+                    Option<Option<String>>,
+                    Option<IdentityVerificationTemplateReference>,
+                    Option<IdentityVerificationUserData>,
+                    Option<IdentityVerificationStatus>,
+                    Option<IdentityVerificationStepSummary>,
+                    Option<Option<DocumentaryVerification>>,
+                    Option<Option<SelfieCheck>>,
+                    Option<Option<KycCheckDetails>>,
+                    Option<Option<RiskCheckDetails>>,
+                    Option<Option<VerifySmsDetails>>,
+                    Option<Option<String>>,
+                    Option<Option<String>>,
+                    Option<Option<String>>,
+                    Option<Option<::chrono::DateTime<::chrono::Utc>>>,
+                    Option<Option<IdvProtectEvent>>,
+                ) = (
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                );
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "id"),
+                        1 => de::read(&mut map, &mut s.1, "client_user_id"),
+                        2 => de::read(&mut map, &mut s.2, "created_at"),
+                        3 => de::read(&mut map, &mut s.3, "completed_at"),
+                        4 => de::read(&mut map, &mut s.4, "previous_attempt_id"),
+                        5 => de::read(&mut map, &mut s.5, "shareable_url"),
+                        6 => de::read(&mut map, &mut s.6, "template"),
+                        7 => de::read(&mut map, &mut s.7, "user"),
+                        8 => de::read(&mut map, &mut s.8, "status"),
+                        9 => de::read(&mut map, &mut s.9, "steps"),
+                        10 => de::read(&mut map, &mut s.10, "documentary_verification"),
+                        11 => de::read(&mut map, &mut s.11, "selfie_check"),
+                        12 => de::read(&mut map, &mut s.12, "kyc_check"),
+                        13 => de::read(&mut map, &mut s.13, "risk_check"),
+                        14 => de::read(&mut map, &mut s.14, "verify_sms"),
+                        15 => de::read(&mut map, &mut s.15, "watchlist_screening_id"),
+                        16 => de::read(&mut map, &mut s.16, "beacon_user_id"),
+                        17 => de::read(&mut map, &mut s.17, "user_id"),
+                        18 => de::read(&mut map, &mut s.18, "redacted_at"),
+                        19 => {
+                            de::read(&mut map, &mut s.19, "latest_scored_protect_event")
+                        }
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(IdentityVerification {
+                    id: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("id"),
+                            );
+                        }
+                    },
+                    client_user_id: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "client_user_id",
+                                ),
+                            );
+                        }
+                    },
+                    created_at: match s.2 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "created_at",
+                                ),
+                            );
+                        }
+                    },
+                    completed_at: s.3.flatten(),
+                    previous_attempt_id: s.4.flatten(),
+                    shareable_url: s.5.flatten(),
+                    template: match s.6 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("template"),
+                            );
+                        }
+                    },
+                    user: match s.7 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("user"),
+                            );
+                        }
+                    },
+                    status: match s.8 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("status"),
+                            );
+                        }
+                    },
+                    steps: match s.9 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("steps"),
+                            );
+                        }
+                    },
+                    documentary_verification: s.10.flatten(),
+                    selfie_check: s.11.flatten(),
+                    kyc_check: s.12.flatten(),
+                    risk_check: s.13.flatten(),
+                    verify_sms: s.14.flatten(),
+                    watchlist_screening_id: s.15.flatten(),
+                    beacon_user_id: s.16.flatten(),
+                    user_id: s.17.flatten(),
+                    redacted_at: s.18.flatten(),
+                    latest_scored_protect_event: s.19.flatten(),
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl ::std::fmt::Debug for IdentityVerification {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1461,22 +2533,18 @@ impl From<IdentityVerificationRequired> for IdentityVerification {
     }
 }
 /// The address Plaid found for the user, or null when it found none.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationAutofillAddress {
     /// First line of the street address. At most 80 characters, with at least one letter.
     pub street: String,
     /// Second address line (apartment, suite, …); null when not given. At most 50 characters.
-    #[serde(default)]
     pub street2: Option<String>,
     /// City of an address, or null when the user has not given one.
-    #[serde(default)]
     pub city: Option<String>,
     /// Region of an address (state, province, …) as a subdivision code without the country prefix; null where the country has none.
-    #[serde(default)]
     pub region: Option<String>,
     /// Postal code of an address; null where the country has none.
-    #[serde(default)]
     pub postal_code: Option<String>,
     /// Two-letter ISO 3166-1 alpha-2 country code, in capitals (for example `US`).
     pub country: String,
@@ -1485,6 +2553,98 @@ pub struct IdentityVerificationAutofillAddress {
     /// What the address is used for, as far as Plaid can tell.
     #[serde(rename = "type")]
     pub type_: AddressPurposeLabel,
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillAddress {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "street",
+            "street2",
+            "city",
+            "region",
+            "postal_code",
+            "country",
+            "po_box",
+            "type",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdentityVerificationAutofillAddress;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdentityVerificationAutofillAddress")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<IdentityVerificationAutofillAddress, A::Error> {
+                let mut s: (
+                    Option<String>,
+                    Option<Option<String>>,
+                    Option<Option<String>>,
+                    Option<Option<String>>,
+                    Option<Option<String>>,
+                    Option<String>,
+                    Option<PoBoxStatus>,
+                    Option<AddressPurposeLabel>,
+                ) = (None, None, None, None, None, None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "street"),
+                        1 => de::read(&mut map, &mut s.1, "street2"),
+                        2 => de::read(&mut map, &mut s.2, "city"),
+                        3 => de::read(&mut map, &mut s.3, "region"),
+                        4 => de::read(&mut map, &mut s.4, "postal_code"),
+                        5 => de::read(&mut map, &mut s.5, "country"),
+                        6 => de::read(&mut map, &mut s.6, "po_box"),
+                        7 => de::read(&mut map, &mut s.7, "type"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(IdentityVerificationAutofillAddress {
+                    street: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("street"),
+                            );
+                        }
+                    },
+                    street2: s.1.flatten(),
+                    city: s.2.flatten(),
+                    region: s.3.flatten(),
+                    postal_code: s.4.flatten(),
+                    country: match s.5 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("country"),
+                            );
+                        }
+                    },
+                    po_box: match s.6 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("po_box"),
+                            );
+                        }
+                    },
+                    type_: match s.7 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("type"),
+                            );
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl ::std::fmt::Debug for IdentityVerificationAutofillAddress {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1542,17 +2702,66 @@ for IdentityVerificationAutofillAddress {
 }
 /// Parameters for prefilling one session.
 #[derive(Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct IdentityVerificationAutofillCreateRequest {
     /// Identifier of a verification session, starting with `idv_`.
     pub identity_verification_id: IdentityVerificationId,
     /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
+}
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillCreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &["identity_verification_id", "client_id", "secret"];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdentityVerificationAutofillCreateRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdentityVerificationAutofillCreateRequest")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<IdentityVerificationAutofillCreateRequest, A::Error> {
+                let mut s: (
+                    Option<IdentityVerificationId>,
+                    Option<Option<String>>,
+                    Option<Option<String>>,
+                ) = (None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "identity_verification_id"),
+                        1 => de::read(&mut map, &mut s.1, "client_id"),
+                        2 => de::read(&mut map, &mut s.2, "secret"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(IdentityVerificationAutofillCreateRequest {
+                    identity_verification_id: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "identity_verification_id",
+                                ),
+                            );
+                        }
+                    },
+                    client_id: s.1.flatten(),
+                    secret: s.2.flatten(),
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl ::std::fmt::Debug for IdentityVerificationAutofillCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1590,16 +2799,71 @@ impl IdentityVerificationAutofillCreateRequest {
     }
 }
 /// The outcome of a prefill lookup and, when it worked, what it found.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationAutofillCreateResponse {
     /// Whether the prefill lookup found the user.
     pub status: IdentityVerificationAutofillStatus,
     /// The details a prefill lookup found, or null when it found nothing.
-    #[serde(default)]
     pub user: Option<IdentityVerificationAutofillUserData>,
     /// An identifier Plaid gives every request; quote it when you contact support.
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillCreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &["status", "user", "request_id"];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdentityVerificationAutofillCreateResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdentityVerificationAutofillCreateResponse")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<IdentityVerificationAutofillCreateResponse, A::Error> {
+                let mut s: (
+                    Option<IdentityVerificationAutofillStatus>,
+                    Option<Option<IdentityVerificationAutofillUserData>>,
+                    Option<RequestId>,
+                ) = (None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "status"),
+                        1 => de::read(&mut map, &mut s.1, "user"),
+                        2 => de::read(&mut map, &mut s.2, "request_id"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(IdentityVerificationAutofillCreateResponse {
+                    status: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("status"),
+                            );
+                        }
+                    },
+                    user: s.1.flatten(),
+                    request_id: match s.2 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "request_id",
+                                ),
+                            );
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl IdentityVerificationAutofillCreateResponse {
     /// Creates a value from its required fields, given by name in a [`IdentityVerificationAutofillCreateResponseRequired`]; optional fields start empty.
@@ -1657,18 +2921,55 @@ impl IdentityVerificationAutofillStatus {
 }
 crate::runtime::string_enum!(IdentityVerificationAutofillStatus);
 /// The details a prefill lookup found, or null when it found nothing.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationAutofillUserData {
     /// The name the user gave; null until they have entered it, and then both parts are set.
-    #[serde(default)]
     pub name: Option<IdentityVerificationResponseUserName>,
     /// The address Plaid found for the user, or null when it found none.
-    #[serde(default)]
     pub address: Option<IdentityVerificationAutofillAddress>,
     /// Identity number the user gave; null until given, and then both value and type are set.
-    #[serde(default)]
     pub id_number: Option<UserIdNumber>,
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillUserData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &["name", "address", "id_number"];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdentityVerificationAutofillUserData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdentityVerificationAutofillUserData")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<IdentityVerificationAutofillUserData, A::Error> {
+                let mut s: (
+                    Option<Option<IdentityVerificationResponseUserName>>,
+                    Option<Option<IdentityVerificationAutofillAddress>>,
+                    Option<Option<UserIdNumber>>,
+                ) = (None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "name"),
+                        1 => de::read(&mut map, &mut s.1, "address"),
+                        2 => de::read(&mut map, &mut s.2, "id_number"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(IdentityVerificationAutofillUserData {
+                    name: s.0.flatten(),
+                    address: s.1.flatten(),
+                    id_number: s.2.flatten(),
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl IdentityVerificationAutofillUserData {
     /// Creates a value from its required fields, given by name in a [`IdentityVerificationAutofillUserDataRequired`]; optional fields start empty.
@@ -1697,14 +2998,13 @@ for IdentityVerificationAutofillUserData {
 }
 /// Parameters for starting a new identity verification session for one of your users.
 #[derive(Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct IdentityVerificationCreateRequest {
     /// Your own stable identifier for the end user. Do not put personal data such as an email address in it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_user_id: Option<ClientUserId>,
     /// Plaid's identifier for a user created with `/user/create`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Whether Plaid should return a `shareable_url` for this session, so the user can finish it outside Link.
     pub is_shareable: bool,
@@ -1713,25 +3013,113 @@ pub struct IdentityVerificationCreateRequest {
     /// Whether the user has already agreed to the data processing, so Link can skip the consent screen.
     pub gave_consent: bool,
     /// Data you already hold about the user, so Link can skip asking for it. Each group (name, address, ID number, …) is either given in full or left out; every step of the template still runs. Null or absent means Link collects everything.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::serde_with::rust::double_option"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<Option<IdentityVerificationCreateRequestUser>>,
     /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
     /// When true, creating a session for a user and template that already has one returns the existing session instead of failing.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::serde_with::rust::double_option"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_idempotent: Option<Option<bool>>,
+}
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationCreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "client_user_id",
+            "user_id",
+            "is_shareable",
+            "template_id",
+            "gave_consent",
+            "user",
+            "client_id",
+            "secret",
+            "is_idempotent",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdentityVerificationCreateRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdentityVerificationCreateRequest")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<IdentityVerificationCreateRequest, A::Error> {
+                let mut s: (
+                    Option<Option<ClientUserId>>,
+                    Option<Option<String>>,
+                    Option<bool>,
+                    Option<IdentityVerificationTemplateId>,
+                    Option<bool>,
+                    Option<Option<IdentityVerificationCreateRequestUser>>,
+                    Option<Option<String>>,
+                    Option<Option<String>>,
+                    Option<Option<bool>>,
+                ) = (None, None, None, None, None, None, None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "client_user_id"),
+                        1 => de::read(&mut map, &mut s.1, "user_id"),
+                        2 => de::read(&mut map, &mut s.2, "is_shareable"),
+                        3 => de::read(&mut map, &mut s.3, "template_id"),
+                        4 => de::read(&mut map, &mut s.4, "gave_consent"),
+                        5 => de::read(&mut map, &mut s.5, "user"),
+                        6 => de::read(&mut map, &mut s.6, "client_id"),
+                        7 => de::read(&mut map, &mut s.7, "secret"),
+                        8 => de::read(&mut map, &mut s.8, "is_idempotent"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(IdentityVerificationCreateRequest {
+                    client_user_id: s.0.flatten(),
+                    user_id: s.1.flatten(),
+                    is_shareable: match s.2 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "is_shareable",
+                                ),
+                            );
+                        }
+                    },
+                    template_id: match s.3 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "template_id",
+                                ),
+                            );
+                        }
+                    },
+                    gave_consent: match s.4 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "gave_consent",
+                                ),
+                            );
+                        }
+                    },
+                    user: s.5,
+                    client_id: s.6.flatten(),
+                    secret: s.7.flatten(),
+                    is_idempotent: s.8,
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl ::std::fmt::Debug for IdentityVerificationCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1826,50 +3214,90 @@ for IdentityVerificationCreateRequest {
 }
 /// Data you already hold about the user, so Link can skip asking for it. Each group (name, address, ID number, …) is either given in full or left out; every step of the template still runs. Null or absent means Link collects everything.
 #[derive(Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct IdentityVerificationCreateRequestUser {
     /// An email address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_address: Option<String>,
     /// Phone number in E.164 form (for example `+14155550100`); null when not given.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::serde_with::rust::double_option"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<Option<String>>,
     /// A calendar date as `YYYY-MM-DD`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_of_birth: Option<::chrono::NaiveDate>,
     /// The user's legal name. When given, Link does not ask for it.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::serde_with::rust::double_option"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<Option<IdentityVerificationRequestUserName>>,
     /// A postal address the user entered.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::serde_with::rust::double_option"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<Option<UserAddress>>,
     /// Identity number the user gave; null until given, and then both value and type are set.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::serde_with::rust::double_option"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id_number: Option<Option<UserIdNumber>>,
     /// Old place for `client_user_id` inside `user`. Set `client_user_id` at the top level of the request instead.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::serde_with::rust::double_option"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_user_id: Option<Option<String>>,
+}
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationCreateRequestUser {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "email_address",
+            "phone_number",
+            "date_of_birth",
+            "name",
+            "address",
+            "id_number",
+            "client_user_id",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdentityVerificationCreateRequestUser;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdentityVerificationCreateRequestUser")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<IdentityVerificationCreateRequestUser, A::Error> {
+                let mut s: (
+                    Option<Option<String>>,
+                    Option<Option<String>>,
+                    Option<Option<::chrono::NaiveDate>>,
+                    Option<Option<IdentityVerificationRequestUserName>>,
+                    Option<Option<UserAddress>>,
+                    Option<Option<UserIdNumber>>,
+                    Option<Option<String>>,
+                ) = (None, None, None, None, None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "email_address"),
+                        1 => de::read(&mut map, &mut s.1, "phone_number"),
+                        2 => de::read(&mut map, &mut s.2, "date_of_birth"),
+                        3 => de::read(&mut map, &mut s.3, "name"),
+                        4 => de::read(&mut map, &mut s.4, "address"),
+                        5 => de::read(&mut map, &mut s.5, "id_number"),
+                        6 => de::read(&mut map, &mut s.6, "client_user_id"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(IdentityVerificationCreateRequestUser {
+                    email_address: s.0.flatten(),
+                    phone_number: s.1,
+                    date_of_birth: s.2.flatten(),
+                    name: s.3,
+                    address: s.4,
+                    id_number: s.5,
+                    client_user_id: s.6,
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl ::std::fmt::Debug for IdentityVerificationCreateRequestUser {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -1947,7 +3375,7 @@ impl IdentityVerificationCreateRequestUser {
     }
 }
 /// Address read from the document. Null unless at least street, city and country could be read; region and postal code may be null where the country's addresses have none. Text recognition can misread.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationDocumentAddressResponse {
     /// Street address read from the document, as one line.
@@ -1955,13 +3383,84 @@ pub struct IdentityVerificationDocumentAddressResponse {
     /// City read from the document.
     pub city: String,
     /// Region (state, province, …) read from the document as a subdivision code without the country prefix; null when absent.
-    #[serde(default)]
     pub region: Option<String>,
     /// Postal code read from the document; null when it has none or it could not be read.
-    #[serde(default)]
     pub postal_code: Option<String>,
     /// Country read from the document, as a two-letter ISO 3166-1 alpha-2 code.
     pub country: String,
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationDocumentAddressResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "street",
+            "city",
+            "region",
+            "postal_code",
+            "country",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdentityVerificationDocumentAddressResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdentityVerificationDocumentAddressResponse")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<IdentityVerificationDocumentAddressResponse, A::Error> {
+                let mut s: (
+                    Option<String>,
+                    Option<String>,
+                    Option<Option<String>>,
+                    Option<Option<String>>,
+                    Option<String>,
+                ) = (None, None, None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "street"),
+                        1 => de::read(&mut map, &mut s.1, "city"),
+                        2 => de::read(&mut map, &mut s.2, "region"),
+                        3 => de::read(&mut map, &mut s.3, "postal_code"),
+                        4 => de::read(&mut map, &mut s.4, "country"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(IdentityVerificationDocumentAddressResponse {
+                    street: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("street"),
+                            );
+                        }
+                    },
+                    city: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("city"),
+                            );
+                        }
+                    },
+                    region: s.2.flatten(),
+                    postal_code: s.3.flatten(),
+                    country: match s.4 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("country"),
+                            );
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl ::std::fmt::Debug for IdentityVerificationDocumentAddressResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2006,13 +3505,65 @@ for IdentityVerificationDocumentAddressResponse {
     }
 }
 /// Name read from the document; null when it could not be read.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationDocumentNameResponse {
     /// Given (first) name. At least one non-blank character, at most 100.
     pub given_name: String,
     /// Family name (surname). At least one non-blank character, at most 100.
     pub family_name: String,
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationDocumentNameResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &["given_name", "family_name"];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdentityVerificationDocumentNameResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdentityVerificationDocumentNameResponse")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<IdentityVerificationDocumentNameResponse, A::Error> {
+                let mut s: (Option<String>, Option<String>) = (None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "given_name"),
+                        1 => de::read(&mut map, &mut s.1, "family_name"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(IdentityVerificationDocumentNameResponse {
+                    given_name: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "given_name",
+                                ),
+                            );
+                        }
+                    },
+                    family_name: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "family_name",
+                                ),
+                            );
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl ::std::fmt::Debug for IdentityVerificationDocumentNameResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2046,17 +3597,66 @@ for IdentityVerificationDocumentNameResponse {
 }
 /// Parameters for fetching one identity verification session.
 #[derive(Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct IdentityVerificationGetRequest {
     /// Identifier of a verification session, starting with `idv_`.
     pub identity_verification_id: IdentityVerificationId,
     /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
     /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
+}
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &["identity_verification_id", "secret", "client_id"];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdentityVerificationGetRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdentityVerificationGetRequest")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<IdentityVerificationGetRequest, A::Error> {
+                let mut s: (
+                    Option<IdentityVerificationId>,
+                    Option<Option<String>>,
+                    Option<Option<String>>,
+                ) = (None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "identity_verification_id"),
+                        1 => de::read(&mut map, &mut s.1, "secret"),
+                        2 => de::read(&mut map, &mut s.2, "client_id"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(IdentityVerificationGetRequest {
+                    identity_verification_id: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "identity_verification_id",
+                                ),
+                            );
+                        }
+                    },
+                    secret: s.1.flatten(),
+                    client_id: s.2.flatten(),
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl ::std::fmt::Debug for IdentityVerificationGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2110,34 +3710,91 @@ pub struct IdentityVerificationId(pub String);
 crate::runtime::id_newtype!(IdentityVerificationId, String);
 /// Parameters for listing the verification sessions of one user under one template, a page at a time.
 #[derive(Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct IdentityVerificationListRequest {
     /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
     /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// Identifier of the verification template, starting with `idvtmp_`.
     pub template_id: IdentityVerificationTemplateId,
     /// Your own stable identifier for the end user. Do not put personal data such as an email address in it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_user_id: Option<ClientUserId>,
     /// Plaid user id (from `/user/create`) to list sessions for, as an alternative to `client_user_id`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::serde_with::rust::double_option"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<Option<String>>,
     /// Opaque position in a listing. Pass the previous page's `next_cursor` to fetch the next page.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::serde_with::rust::double_option"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<Option<String>>,
+}
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationListRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "secret",
+            "client_id",
+            "template_id",
+            "client_user_id",
+            "user_id",
+            "cursor",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdentityVerificationListRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdentityVerificationListRequest")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<IdentityVerificationListRequest, A::Error> {
+                let mut s: (
+                    Option<Option<String>>,
+                    Option<Option<String>>,
+                    Option<IdentityVerificationTemplateId>,
+                    Option<Option<ClientUserId>>,
+                    Option<Option<String>>,
+                    Option<Option<String>>,
+                ) = (None, None, None, None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "secret"),
+                        1 => de::read(&mut map, &mut s.1, "client_id"),
+                        2 => de::read(&mut map, &mut s.2, "template_id"),
+                        3 => de::read(&mut map, &mut s.3, "client_user_id"),
+                        4 => de::read(&mut map, &mut s.4, "user_id"),
+                        5 => de::read(&mut map, &mut s.5, "cursor"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(IdentityVerificationListRequest {
+                    secret: s.0.flatten(),
+                    client_id: s.1.flatten(),
+                    template_id: match s.2 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "template_id",
+                                ),
+                            );
+                        }
+                    },
+                    client_user_id: s.3.flatten(),
+                    user_id: s.4,
+                    cursor: s.5,
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl ::std::fmt::Debug for IdentityVerificationListRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2199,16 +3856,77 @@ impl IdentityVerificationListRequest {
     }
 }
 /// One page of identity verification sessions.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationListResponse {
     /// The sessions on this page.
     pub identity_verifications: Vec<IdentityVerification>,
     /// Opaque position in a listing. Pass the previous page's `next_cursor` to fetch the next page.
-    #[serde(default)]
     pub next_cursor: Option<String>,
     /// An identifier Plaid gives every request; quote it when you contact support.
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationListResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "identity_verifications",
+            "next_cursor",
+            "request_id",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdentityVerificationListResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdentityVerificationListResponse")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<IdentityVerificationListResponse, A::Error> {
+                let mut s: (
+                    Option<Vec<IdentityVerification>>,
+                    Option<Option<String>>,
+                    Option<RequestId>,
+                ) = (None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "identity_verifications"),
+                        1 => de::read(&mut map, &mut s.1, "next_cursor"),
+                        2 => de::read(&mut map, &mut s.2, "request_id"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(IdentityVerificationListResponse {
+                    identity_verifications: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "identity_verifications",
+                                ),
+                            );
+                        }
+                    },
+                    next_cursor: s.1.flatten(),
+                    request_id: match s.2 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "request_id",
+                                ),
+                            );
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl IdentityVerificationListResponse {
     /// Creates a value from its required fields, given by name in a [`IdentityVerificationListResponseRequired`]; optional fields start empty.
@@ -2237,43 +3955,83 @@ for IdentityVerificationListResponse {
 }
 /// Data you already hold about the user, used to prefill the new attempt. Each group is either given in full or left out.
 #[derive(Clone, PartialEq, Default, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct IdentityVerificationRequestUser {
     /// An email address.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_address: Option<String>,
     /// Phone number in E.164 form (for example `+14155550100`); null when not given.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::serde_with::rust::double_option"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<Option<String>>,
     /// A calendar date as `YYYY-MM-DD`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_of_birth: Option<::chrono::NaiveDate>,
     /// The user's legal name. When given, Link does not ask for it.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::serde_with::rust::double_option"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<Option<IdentityVerificationRequestUserName>>,
     /// A postal address the user entered.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::serde_with::rust::double_option"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<Option<UserAddress>>,
     /// Identity number the user gave; null until given, and then both value and type are set.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::serde_with::rust::double_option"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub id_number: Option<Option<UserIdNumber>>,
+}
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRequestUser {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "email_address",
+            "phone_number",
+            "date_of_birth",
+            "name",
+            "address",
+            "id_number",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdentityVerificationRequestUser;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdentityVerificationRequestUser")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<IdentityVerificationRequestUser, A::Error> {
+                let mut s: (
+                    Option<Option<String>>,
+                    Option<Option<String>>,
+                    Option<Option<::chrono::NaiveDate>>,
+                    Option<Option<IdentityVerificationRequestUserName>>,
+                    Option<Option<UserAddress>>,
+                    Option<Option<UserIdNumber>>,
+                ) = (None, None, None, None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "email_address"),
+                        1 => de::read(&mut map, &mut s.1, "phone_number"),
+                        2 => de::read(&mut map, &mut s.2, "date_of_birth"),
+                        3 => de::read(&mut map, &mut s.3, "name"),
+                        4 => de::read(&mut map, &mut s.4, "address"),
+                        5 => de::read(&mut map, &mut s.5, "id_number"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(IdentityVerificationRequestUser {
+                    email_address: s.0.flatten(),
+                    phone_number: s.1,
+                    date_of_birth: s.2.flatten(),
+                    name: s.3,
+                    address: s.4,
+                    id_number: s.5,
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl ::std::fmt::Debug for IdentityVerificationRequestUser {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2344,13 +4102,65 @@ impl IdentityVerificationRequestUser {
 }
 /// The user's legal name. When given, Link does not ask for it.
 #[derive(Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct IdentityVerificationRequestUserName {
     /// Given (first) name. At least one non-blank character, at most 100.
     pub given_name: String,
     /// Family name (surname). At least one non-blank character, at most 100.
     pub family_name: String,
+}
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRequestUserName {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &["given_name", "family_name"];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdentityVerificationRequestUserName;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdentityVerificationRequestUserName")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<IdentityVerificationRequestUserName, A::Error> {
+                let mut s: (Option<String>, Option<String>) = (None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "given_name"),
+                        1 => de::read(&mut map, &mut s.1, "family_name"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(IdentityVerificationRequestUserName {
+                    given_name: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "given_name",
+                                ),
+                            );
+                        }
+                    },
+                    family_name: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "family_name",
+                                ),
+                            );
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl ::std::fmt::Debug for IdentityVerificationRequestUserName {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2385,7 +4195,7 @@ for IdentityVerificationRequestUserName {
     }
 }
 /// The verification session that was created (or, with idempotency on, the one that already existed).
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationResponse {
     /// Identifier of a verification session, starting with `idv_`.
@@ -2395,13 +4205,10 @@ pub struct IdentityVerificationResponse {
     /// A point in time in RFC 3339 form, in UTC.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
-    #[serde(default)]
     pub completed_at: Option<::chrono::DateTime<::chrono::Utc>>,
     /// The session this one retries; null unless it was created by a retry.
-    #[serde(default)]
     pub previous_attempt_id: Option<IdentityVerificationId>,
     /// A link you can send the user to finish verification without Link, when shareable links are enabled on the template.
-    #[serde(default)]
     pub shareable_url: Option<String>,
     /// Which template, and which version of it, configured this session.
     pub template: IdentityVerificationTemplateReference,
@@ -2412,37 +4219,230 @@ pub struct IdentityVerificationResponse {
     /// The state of each step a session can contain.
     pub steps: IdentityVerificationStepSummary,
     /// Results of the document step: the images the user submitted and what Plaid found in them.
-    #[serde(default)]
     pub documentary_verification: Option<DocumentaryVerification>,
     /// Results of the selfie step: the captures and how they compared with the document.
-    #[serde(default)]
     pub selfie_check: Option<SelfieCheck>,
     /// Results of checking the user's details against identity data sources.
-    #[serde(default)]
     pub kyc_check: Option<KycCheckDetails>,
     /// Results of Plaid's fraud and risk signals for this session.
-    #[serde(default)]
     pub risk_check: Option<RiskCheckDetails>,
     /// Results of the phone ownership step.
-    #[serde(default)]
     pub verify_sms: Option<VerifySmsDetails>,
     /// Identifier of the watchlist screening run for this session; null when no screening ran.
-    #[serde(default)]
     pub watchlist_screening_id: Option<String>,
     /// Identifier of the Beacon user linked to this session, or null when there is none.
-    #[serde(default)]
     pub beacon_user_id: Option<String>,
     /// Plaid's identifier for a user created with `/user/create`, or null.
-    #[serde(default)]
     pub user_id: Option<String>,
     /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
-    #[serde(default)]
     pub redacted_at: Option<::chrono::DateTime<::chrono::Utc>>,
     /// The most recent Plaid Protect event scored for this session, with its Trust Index.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub latest_scored_protect_event: Option<IdvProtectEvent>,
     /// An identifier Plaid gives every request; quote it when you contact support.
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "id",
+            "client_user_id",
+            "created_at",
+            "completed_at",
+            "previous_attempt_id",
+            "shareable_url",
+            "template",
+            "user",
+            "status",
+            "steps",
+            "documentary_verification",
+            "selfie_check",
+            "kyc_check",
+            "risk_check",
+            "verify_sms",
+            "watchlist_screening_id",
+            "beacon_user_id",
+            "user_id",
+            "redacted_at",
+            "latest_scored_protect_event",
+            "request_id",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdentityVerificationResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdentityVerificationResponse")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<IdentityVerificationResponse, A::Error> {
+                let mut s: (
+                    Option<IdentityVerificationId>,
+                    Option<ClientUserId>,
+                    Option<::chrono::DateTime<::chrono::Utc>>,
+                    Option<Option<::chrono::DateTime<::chrono::Utc>>>,
+                    Option<Option<IdentityVerificationId>>,
+                    Option<Option<String>>,
+                    Option<IdentityVerificationTemplateReference>,
+                    Option<IdentityVerificationUserData>,
+                    Option<IdentityVerificationStatus>,
+                    Option<IdentityVerificationStepSummary>,
+                    Option<Option<DocumentaryVerification>>,
+                    Option<Option<SelfieCheck>>,
+                    Option<Option<KycCheckDetails>>,
+                    Option<Option<RiskCheckDetails>>,
+                    Option<Option<VerifySmsDetails>>,
+                    Option<Option<String>>,
+                    Option<Option<String>>,
+                    Option<Option<String>>,
+                    Option<Option<::chrono::DateTime<::chrono::Utc>>>,
+                    Option<Option<IdvProtectEvent>>,
+                    Option<RequestId>,
+                ) = (
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                );
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "id"),
+                        1 => de::read(&mut map, &mut s.1, "client_user_id"),
+                        2 => de::read(&mut map, &mut s.2, "created_at"),
+                        3 => de::read(&mut map, &mut s.3, "completed_at"),
+                        4 => de::read(&mut map, &mut s.4, "previous_attempt_id"),
+                        5 => de::read(&mut map, &mut s.5, "shareable_url"),
+                        6 => de::read(&mut map, &mut s.6, "template"),
+                        7 => de::read(&mut map, &mut s.7, "user"),
+                        8 => de::read(&mut map, &mut s.8, "status"),
+                        9 => de::read(&mut map, &mut s.9, "steps"),
+                        10 => de::read(&mut map, &mut s.10, "documentary_verification"),
+                        11 => de::read(&mut map, &mut s.11, "selfie_check"),
+                        12 => de::read(&mut map, &mut s.12, "kyc_check"),
+                        13 => de::read(&mut map, &mut s.13, "risk_check"),
+                        14 => de::read(&mut map, &mut s.14, "verify_sms"),
+                        15 => de::read(&mut map, &mut s.15, "watchlist_screening_id"),
+                        16 => de::read(&mut map, &mut s.16, "beacon_user_id"),
+                        17 => de::read(&mut map, &mut s.17, "user_id"),
+                        18 => de::read(&mut map, &mut s.18, "redacted_at"),
+                        19 => {
+                            de::read(&mut map, &mut s.19, "latest_scored_protect_event")
+                        }
+                        20 => de::read(&mut map, &mut s.20, "request_id"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(IdentityVerificationResponse {
+                    id: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("id"),
+                            );
+                        }
+                    },
+                    client_user_id: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "client_user_id",
+                                ),
+                            );
+                        }
+                    },
+                    created_at: match s.2 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "created_at",
+                                ),
+                            );
+                        }
+                    },
+                    completed_at: s.3.flatten(),
+                    previous_attempt_id: s.4.flatten(),
+                    shareable_url: s.5.flatten(),
+                    template: match s.6 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("template"),
+                            );
+                        }
+                    },
+                    user: match s.7 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("user"),
+                            );
+                        }
+                    },
+                    status: match s.8 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("status"),
+                            );
+                        }
+                    },
+                    steps: match s.9 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("steps"),
+                            );
+                        }
+                    },
+                    documentary_verification: s.10.flatten(),
+                    selfie_check: s.11.flatten(),
+                    kyc_check: s.12.flatten(),
+                    risk_check: s.13.flatten(),
+                    verify_sms: s.14.flatten(),
+                    watchlist_screening_id: s.15.flatten(),
+                    beacon_user_id: s.16.flatten(),
+                    user_id: s.17.flatten(),
+                    redacted_at: s.18.flatten(),
+                    latest_scored_protect_event: s.19.flatten(),
+                    request_id: match s.20 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "request_id",
+                                ),
+                            );
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl ::std::fmt::Debug for IdentityVerificationResponse {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2548,13 +4548,65 @@ impl From<IdentityVerificationResponseRequired> for IdentityVerificationResponse
     }
 }
 /// The name the user gave; null until they have entered it, and then both parts are set.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationResponseUserName {
     /// Given (first) name. At least one non-blank character, at most 100.
     pub given_name: String,
     /// Family name (surname). At least one non-blank character, at most 100.
     pub family_name: String,
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationResponseUserName {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &["given_name", "family_name"];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdentityVerificationResponseUserName;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdentityVerificationResponseUserName")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<IdentityVerificationResponseUserName, A::Error> {
+                let mut s: (Option<String>, Option<String>) = (None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "given_name"),
+                        1 => de::read(&mut map, &mut s.1, "family_name"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(IdentityVerificationResponseUserName {
+                    given_name: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "given_name",
+                                ),
+                            );
+                        }
+                    },
+                    family_name: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "family_name",
+                                ),
+                            );
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl ::std::fmt::Debug for IdentityVerificationResponseUserName {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2587,7 +4639,7 @@ for IdentityVerificationResponseUserName {
     }
 }
 /// Sent when a new attempt is opened for a user, from the API or the Dashboard.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationRetriedWebhook {
     /// Always `IDENTITY_VERIFICATION` for these events.
@@ -2598,6 +4650,90 @@ pub struct IdentityVerificationRetriedWebhook {
     pub identity_verification_id: IdentityVerificationId,
     /// The Plaid environment a webhook came from.
     pub environment: WebhookEnvironmentValues,
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetriedWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "webhook_type",
+            "webhook_code",
+            "identity_verification_id",
+            "environment",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdentityVerificationRetriedWebhook;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdentityVerificationRetriedWebhook")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<IdentityVerificationRetriedWebhook, A::Error> {
+                let mut s: (
+                    Option<IdentityVerificationRetriedWebhookWebhookType>,
+                    Option<IdentityVerificationRetriedWebhookWebhookCode>,
+                    Option<IdentityVerificationId>,
+                    Option<WebhookEnvironmentValues>,
+                ) = (None, None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "webhook_type"),
+                        1 => de::read(&mut map, &mut s.1, "webhook_code"),
+                        2 => de::read(&mut map, &mut s.2, "identity_verification_id"),
+                        3 => de::read(&mut map, &mut s.3, "environment"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(IdentityVerificationRetriedWebhook {
+                    webhook_type: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "webhook_type",
+                                ),
+                            );
+                        }
+                    },
+                    webhook_code: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "webhook_code",
+                                ),
+                            );
+                        }
+                    },
+                    identity_verification_id: match s.2 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "identity_verification_id",
+                                ),
+                            );
+                        }
+                    },
+                    environment: match s.3 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "environment",
+                                ),
+                            );
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl IdentityVerificationRetriedWebhook {
     /// Creates a value from its required fields, given by name in a [`IdentityVerificationRetriedWebhookRequired`]; optional fields start empty.
@@ -2681,7 +4817,6 @@ impl IdentityVerificationRetriedWebhookWebhookType {
 crate::runtime::string_enum!(IdentityVerificationRetriedWebhookWebhookType);
 /// Parameters for giving a user another attempt at a verification template.
 #[derive(Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct IdentityVerificationRetryRequest {
     /// Your own stable identifier for the end user. Do not put personal data such as an email address in it.
@@ -2691,32 +4826,110 @@ pub struct IdentityVerificationRetryRequest {
     /// Which steps a retried session asks the user to repeat: `reset` starts over, `incomplete` resumes at the failed step, `infer` lets Plaid choose, and `custom` follows the `steps` object.
     pub strategy: Strategy,
     /// Data you already hold about the user, used to prefill the new attempt. Each group is either given in full or left out.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::serde_with::rust::double_option"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<Option<IdentityVerificationRequestUser>>,
     /// Per-step switches for a `custom` retry. Send it only with the `custom` strategy.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::serde_with::rust::double_option"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub steps: Option<Option<IdentityVerificationRetryRequestStepsObject>>,
     /// Whether the new attempt should get a `shareable_url`. When absent, the original session's setting is kept.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::serde_with::rust::double_option"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_shareable: Option<Option<bool>>,
     /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
+}
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetryRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "client_user_id",
+            "template_id",
+            "strategy",
+            "user",
+            "steps",
+            "is_shareable",
+            "client_id",
+            "secret",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdentityVerificationRetryRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdentityVerificationRetryRequest")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<IdentityVerificationRetryRequest, A::Error> {
+                let mut s: (
+                    Option<ClientUserId>,
+                    Option<IdentityVerificationTemplateId>,
+                    Option<Strategy>,
+                    Option<Option<IdentityVerificationRequestUser>>,
+                    Option<Option<IdentityVerificationRetryRequestStepsObject>>,
+                    Option<Option<bool>>,
+                    Option<Option<String>>,
+                    Option<Option<String>>,
+                ) = (None, None, None, None, None, None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "client_user_id"),
+                        1 => de::read(&mut map, &mut s.1, "template_id"),
+                        2 => de::read(&mut map, &mut s.2, "strategy"),
+                        3 => de::read(&mut map, &mut s.3, "user"),
+                        4 => de::read(&mut map, &mut s.4, "steps"),
+                        5 => de::read(&mut map, &mut s.5, "is_shareable"),
+                        6 => de::read(&mut map, &mut s.6, "client_id"),
+                        7 => de::read(&mut map, &mut s.7, "secret"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(IdentityVerificationRetryRequest {
+                    client_user_id: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "client_user_id",
+                                ),
+                            );
+                        }
+                    },
+                    template_id: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "template_id",
+                                ),
+                            );
+                        }
+                    },
+                    strategy: match s.2 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("strategy"),
+                            );
+                        }
+                    },
+                    user: s.3,
+                    steps: s.4,
+                    is_shareable: s.5,
+                    client_id: s.6.flatten(),
+                    secret: s.7.flatten(),
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl ::std::fmt::Debug for IdentityVerificationRetryRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -2806,7 +5019,6 @@ for IdentityVerificationRetryRequest {
 }
 /// Per-step switches for a `custom` retry. Send it only with the `custom` strategy.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct IdentityVerificationRetryRequestStepsObject {
     /// State of the phone ownership step.
@@ -2817,6 +5029,89 @@ pub struct IdentityVerificationRetryRequestStepsObject {
     pub documentary_verification: bool,
     /// Results of the selfie step, or null if the template has none or the user has not reached it.
     pub selfie_check: bool,
+}
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetryRequestStepsObject {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "verify_sms",
+            "kyc_check",
+            "documentary_verification",
+            "selfie_check",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdentityVerificationRetryRequestStepsObject;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdentityVerificationRetryRequestStepsObject")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<IdentityVerificationRetryRequestStepsObject, A::Error> {
+                let mut s: (Option<bool>, Option<bool>, Option<bool>, Option<bool>) = (
+                    None,
+                    None,
+                    None,
+                    None,
+                );
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "verify_sms"),
+                        1 => de::read(&mut map, &mut s.1, "kyc_check"),
+                        2 => de::read(&mut map, &mut s.2, "documentary_verification"),
+                        3 => de::read(&mut map, &mut s.3, "selfie_check"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(IdentityVerificationRetryRequestStepsObject {
+                    verify_sms: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "verify_sms",
+                                ),
+                            );
+                        }
+                    },
+                    kyc_check: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("kyc_check"),
+                            );
+                        }
+                    },
+                    documentary_verification: match s.2 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "documentary_verification",
+                                ),
+                            );
+                        }
+                    },
+                    selfie_check: match s.3 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "selfie_check",
+                                ),
+                            );
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl IdentityVerificationRetryRequestStepsObject {
     /// The JSON keys this request type can send, in spec order.
@@ -2900,7 +5195,7 @@ impl IdentityVerificationStatus {
 }
 crate::runtime::string_enum!(IdentityVerificationStatus);
 /// Sent when a verification session's overall status changes, whether from the API or the Dashboard.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationStatusUpdatedWebhook {
     /// Always `IDENTITY_VERIFICATION` for these events.
@@ -2911,6 +5206,90 @@ pub struct IdentityVerificationStatusUpdatedWebhook {
     pub identity_verification_id: IdentityVerificationId,
     /// The Plaid environment a webhook came from.
     pub environment: WebhookEnvironmentValues,
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStatusUpdatedWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "webhook_type",
+            "webhook_code",
+            "identity_verification_id",
+            "environment",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdentityVerificationStatusUpdatedWebhook;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdentityVerificationStatusUpdatedWebhook")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<IdentityVerificationStatusUpdatedWebhook, A::Error> {
+                let mut s: (
+                    Option<IdentityVerificationStatusUpdatedWebhookWebhookType>,
+                    Option<IdentityVerificationStatusUpdatedWebhookWebhookCode>,
+                    Option<IdentityVerificationId>,
+                    Option<WebhookEnvironmentValues>,
+                ) = (None, None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "webhook_type"),
+                        1 => de::read(&mut map, &mut s.1, "webhook_code"),
+                        2 => de::read(&mut map, &mut s.2, "identity_verification_id"),
+                        3 => de::read(&mut map, &mut s.3, "environment"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(IdentityVerificationStatusUpdatedWebhook {
+                    webhook_type: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "webhook_type",
+                                ),
+                            );
+                        }
+                    },
+                    webhook_code: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "webhook_code",
+                                ),
+                            );
+                        }
+                    },
+                    identity_verification_id: match s.2 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "identity_verification_id",
+                                ),
+                            );
+                        }
+                    },
+                    environment: match s.3 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "environment",
+                                ),
+                            );
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl IdentityVerificationStatusUpdatedWebhook {
     /// Creates a value from its required fields, given by name in a [`IdentityVerificationStatusUpdatedWebhookRequired`]; optional fields start empty.
@@ -3059,7 +5438,7 @@ impl IdentityVerificationStepStatus {
 }
 crate::runtime::string_enum!(IdentityVerificationStepStatus);
 /// The state of each step a session can contain.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationStepSummary {
     /// The state of one step in a verification session.
@@ -3076,6 +5455,127 @@ pub struct IdentityVerificationStepSummary {
     pub watchlist_screening: IdentityVerificationStepStatus,
     /// The state of one step in a verification session.
     pub risk_check: IdentityVerificationStepStatus,
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStepSummary {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "accept_tos",
+            "verify_sms",
+            "kyc_check",
+            "documentary_verification",
+            "selfie_check",
+            "watchlist_screening",
+            "risk_check",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdentityVerificationStepSummary;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdentityVerificationStepSummary")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<IdentityVerificationStepSummary, A::Error> {
+                let mut s: (
+                    Option<IdentityVerificationStepStatus>,
+                    Option<IdentityVerificationStepStatus>,
+                    Option<IdentityVerificationStepStatus>,
+                    Option<IdentityVerificationStepStatus>,
+                    Option<IdentityVerificationStepStatus>,
+                    Option<IdentityVerificationStepStatus>,
+                    Option<IdentityVerificationStepStatus>,
+                ) = (None, None, None, None, None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "accept_tos"),
+                        1 => de::read(&mut map, &mut s.1, "verify_sms"),
+                        2 => de::read(&mut map, &mut s.2, "kyc_check"),
+                        3 => de::read(&mut map, &mut s.3, "documentary_verification"),
+                        4 => de::read(&mut map, &mut s.4, "selfie_check"),
+                        5 => de::read(&mut map, &mut s.5, "watchlist_screening"),
+                        6 => de::read(&mut map, &mut s.6, "risk_check"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(IdentityVerificationStepSummary {
+                    accept_tos: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "accept_tos",
+                                ),
+                            );
+                        }
+                    },
+                    verify_sms: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "verify_sms",
+                                ),
+                            );
+                        }
+                    },
+                    kyc_check: match s.2 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("kyc_check"),
+                            );
+                        }
+                    },
+                    documentary_verification: match s.3 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "documentary_verification",
+                                ),
+                            );
+                        }
+                    },
+                    selfie_check: match s.4 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "selfie_check",
+                                ),
+                            );
+                        }
+                    },
+                    watchlist_screening: match s.5 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "watchlist_screening",
+                                ),
+                            );
+                        }
+                    },
+                    risk_check: match s.6 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "risk_check",
+                                ),
+                            );
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl IdentityVerificationStepSummary {
     /// Creates a value from its required fields, given by name in a [`IdentityVerificationStepSummaryRequired`]; optional fields start empty.
@@ -3114,7 +5614,7 @@ impl From<IdentityVerificationStepSummaryRequired> for IdentityVerificationStepS
     }
 }
 /// Sent each time the user finishes a step of a verification session.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationStepUpdatedWebhook {
     /// Always `IDENTITY_VERIFICATION` for these events.
@@ -3125,6 +5625,90 @@ pub struct IdentityVerificationStepUpdatedWebhook {
     pub identity_verification_id: IdentityVerificationId,
     /// The Plaid environment a webhook came from.
     pub environment: WebhookEnvironmentValues,
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStepUpdatedWebhook {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "webhook_type",
+            "webhook_code",
+            "identity_verification_id",
+            "environment",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdentityVerificationStepUpdatedWebhook;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdentityVerificationStepUpdatedWebhook")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<IdentityVerificationStepUpdatedWebhook, A::Error> {
+                let mut s: (
+                    Option<IdentityVerificationStepUpdatedWebhookWebhookType>,
+                    Option<IdentityVerificationStepUpdatedWebhookWebhookCode>,
+                    Option<IdentityVerificationId>,
+                    Option<WebhookEnvironmentValues>,
+                ) = (None, None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "webhook_type"),
+                        1 => de::read(&mut map, &mut s.1, "webhook_code"),
+                        2 => de::read(&mut map, &mut s.2, "identity_verification_id"),
+                        3 => de::read(&mut map, &mut s.3, "environment"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(IdentityVerificationStepUpdatedWebhook {
+                    webhook_type: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "webhook_type",
+                                ),
+                            );
+                        }
+                    },
+                    webhook_code: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "webhook_code",
+                                ),
+                            );
+                        }
+                    },
+                    identity_verification_id: match s.2 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "identity_verification_id",
+                                ),
+                            );
+                        }
+                    },
+                    environment: match s.3 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "environment",
+                                ),
+                            );
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl IdentityVerificationStepUpdatedWebhook {
     /// Creates a value from its required fields, given by name in a [`IdentityVerificationStepUpdatedWebhookRequired`]; optional fields start empty.
@@ -3222,13 +5806,64 @@ crate::runtime::string_enum!(IdentityVerificationStepUpdatedWebhookWebhookType);
 pub struct IdentityVerificationTemplateId(pub String);
 crate::runtime::id_newtype!(IdentityVerificationTemplateId, String);
 /// Which template, and which version of it, configured this session.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationTemplateReference {
     /// Identifier of the verification template, starting with `idvtmp_`.
     pub id: IdentityVerificationTemplateId,
     /// Version number of the template used.
     pub version: i64,
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationTemplateReference {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &["id", "version"];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdentityVerificationTemplateReference;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdentityVerificationTemplateReference")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<IdentityVerificationTemplateReference, A::Error> {
+                let mut s: (Option<IdentityVerificationTemplateId>, Option<i64>) = (
+                    None,
+                    None,
+                );
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "id"),
+                        1 => de::read(&mut map, &mut s.1, "version"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(IdentityVerificationTemplateReference {
+                    id: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("id"),
+                            );
+                        }
+                    },
+                    version: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("version"),
+                            );
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl IdentityVerificationTemplateReference {
     /// Creates a value from its required fields, given by name in a [`IdentityVerificationTemplateReferenceRequired`]; optional fields start empty.
@@ -3253,26 +5888,84 @@ for IdentityVerificationTemplateReference {
     }
 }
 /// The address on file for the user, or null when none was collected.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationUserAddress {
     /// First line of the street address; null when the user has not given an address. At most 80 characters.
-    #[serde(default)]
     pub street: Option<String>,
     /// Second address line (apartment, suite, …); null when not given. At most 50 characters.
-    #[serde(default)]
     pub street2: Option<String>,
     /// City of an address, or null when the user has not given one.
-    #[serde(default)]
     pub city: Option<String>,
     /// Region of an address (state, province, …) as a subdivision code without the country prefix; null where the country has none.
-    #[serde(default)]
     pub region: Option<String>,
     /// Postal code of an address; null where the country has none.
-    #[serde(default)]
     pub postal_code: Option<String>,
     /// Two-letter ISO 3166-1 alpha-2 country code, in capitals (for example `US`).
     pub country: String,
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationUserAddress {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "street",
+            "street2",
+            "city",
+            "region",
+            "postal_code",
+            "country",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdentityVerificationUserAddress;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdentityVerificationUserAddress")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<IdentityVerificationUserAddress, A::Error> {
+                let mut s: (
+                    Option<Option<String>>,
+                    Option<Option<String>>,
+                    Option<Option<String>>,
+                    Option<Option<String>>,
+                    Option<Option<String>>,
+                    Option<String>,
+                ) = (None, None, None, None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "street"),
+                        1 => de::read(&mut map, &mut s.1, "street2"),
+                        2 => de::read(&mut map, &mut s.2, "city"),
+                        3 => de::read(&mut map, &mut s.3, "region"),
+                        4 => de::read(&mut map, &mut s.4, "postal_code"),
+                        5 => de::read(&mut map, &mut s.5, "country"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(IdentityVerificationUserAddress {
+                    street: s.0.flatten(),
+                    street2: s.1.flatten(),
+                    city: s.2.flatten(),
+                    region: s.3.flatten(),
+                    postal_code: s.4.flatten(),
+                    country: match s.5 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("country"),
+                            );
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl ::std::fmt::Debug for IdentityVerificationUserAddress {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3320,30 +6013,84 @@ impl From<IdentityVerificationUserAddressRequired> for IdentityVerificationUserA
     }
 }
 /// What Plaid knows about the user: what you supplied plus what the user entered.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationUserData {
     /// Phone number in E.164 form (for example `+14155550100`); null when not given.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
     /// A calendar date as `YYYY-MM-DD`, or null.
-    #[serde(default)]
     pub date_of_birth: Option<::chrono::NaiveDate>,
     /// IPv4 or IPv6 address the user connected from; null when unknown.
-    #[serde(default)]
     pub ip_address: Option<String>,
     /// An email address, or null when not known.
-    #[serde(default)]
     pub email_address: Option<String>,
     /// The name the user gave; null until they have entered it, and then both parts are set.
-    #[serde(default)]
     pub name: Option<IdentityVerificationResponseUserName>,
     /// The address on file for the user, or null when none was collected.
-    #[serde(default)]
     pub address: Option<IdentityVerificationUserAddress>,
     /// Identity number the user gave; null until given, and then both value and type are set.
-    #[serde(default)]
     pub id_number: Option<UserIdNumber>,
+}
+impl<'de> ::serde::Deserialize<'de> for IdentityVerificationUserData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "phone_number",
+            "date_of_birth",
+            "ip_address",
+            "email_address",
+            "name",
+            "address",
+            "id_number",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdentityVerificationUserData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdentityVerificationUserData")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<IdentityVerificationUserData, A::Error> {
+                let mut s: (
+                    Option<Option<String>>,
+                    Option<Option<::chrono::NaiveDate>>,
+                    Option<Option<String>>,
+                    Option<Option<String>>,
+                    Option<Option<IdentityVerificationResponseUserName>>,
+                    Option<Option<IdentityVerificationUserAddress>>,
+                    Option<Option<UserIdNumber>>,
+                ) = (None, None, None, None, None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "phone_number"),
+                        1 => de::read(&mut map, &mut s.1, "date_of_birth"),
+                        2 => de::read(&mut map, &mut s.2, "ip_address"),
+                        3 => de::read(&mut map, &mut s.3, "email_address"),
+                        4 => de::read(&mut map, &mut s.4, "name"),
+                        5 => de::read(&mut map, &mut s.5, "address"),
+                        6 => de::read(&mut map, &mut s.6, "id_number"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(IdentityVerificationUserData {
+                    phone_number: s.0.flatten(),
+                    date_of_birth: s.1.flatten(),
+                    ip_address: s.2.flatten(),
+                    email_address: s.3.flatten(),
+                    name: s.4.flatten(),
+                    address: s.5.flatten(),
+                    id_number: s.6.flatten(),
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl ::std::fmt::Debug for IdentityVerificationUserData {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3393,7 +6140,7 @@ impl From<IdentityVerificationUserDataRequired> for IdentityVerificationUserData
     }
 }
 /// The most recent Plaid Protect event scored for this session, with its Trust Index.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct IdvProtectEvent {
     /// Identifier of the Protect event.
@@ -3401,13 +6148,75 @@ pub struct IdvProtectEvent {
     /// When the event happened (ISO 8601).
     pub timestamp: ::chrono::DateTime<::chrono::Utc>,
     /// A Trust Index score with the model that produced it and its subscores.
-    #[serde(default)]
     pub trust_index: Option<TrustIndex>,
     /// Extra fraud attributes as free-form key/value data.
-    #[serde(default)]
     pub fraud_attributes: Option<
         ::std::collections::BTreeMap<String, ::serde_json::Value>,
     >,
+}
+impl<'de> ::serde::Deserialize<'de> for IdvProtectEvent {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "event_id",
+            "timestamp",
+            "trust_index",
+            "fraud_attributes",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = IdvProtectEvent;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct IdvProtectEvent")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<IdvProtectEvent, A::Error> {
+                let mut s: (
+                    Option<String>,
+                    Option<::chrono::DateTime<::chrono::Utc>>,
+                    Option<Option<TrustIndex>>,
+                    Option<
+                        Option<::std::collections::BTreeMap<String, ::serde_json::Value>>,
+                    >,
+                ) = (None, None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "event_id"),
+                        1 => de::read(&mut map, &mut s.1, "timestamp"),
+                        2 => de::read(&mut map, &mut s.2, "trust_index"),
+                        3 => de::read(&mut map, &mut s.3, "fraud_attributes"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(IdvProtectEvent {
+                    event_id: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("event_id"),
+                            );
+                        }
+                    },
+                    timestamp: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("timestamp"),
+                            );
+                        }
+                    },
+                    trust_index: s.2.flatten(),
+                    fraud_attributes: s.3.flatten(),
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl IdvProtectEvent {
     /// Creates a value from its required fields, given by name in a [`IdvProtectEventRequired`]; optional fields start empty.
@@ -3473,7 +6282,7 @@ impl ImageQuality {
 }
 crate::runtime::string_enum!(ImageQuality);
 /// Results of the individual image quality checks on a document capture.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ImageQualityDetails {
     /// Whether the image is free of glare that hides details.
@@ -3482,6 +6291,73 @@ pub struct ImageQualityDetails {
     pub dimensions_check: ImageQualityOutcome,
     /// Whether the image is in focus.
     pub blur_check: ImageQualityOutcome,
+}
+impl<'de> ::serde::Deserialize<'de> for ImageQualityDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &["glare_check", "dimensions_check", "blur_check"];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = ImageQualityDetails;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct ImageQualityDetails")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<ImageQualityDetails, A::Error> {
+                let mut s: (
+                    Option<ImageQualityOutcome>,
+                    Option<ImageQualityOutcome>,
+                    Option<ImageQualityOutcome>,
+                ) = (None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "glare_check"),
+                        1 => de::read(&mut map, &mut s.1, "dimensions_check"),
+                        2 => de::read(&mut map, &mut s.2, "blur_check"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(ImageQualityDetails {
+                    glare_check: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "glare_check",
+                                ),
+                            );
+                        }
+                    },
+                    dimensions_check: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "dimensions_check",
+                                ),
+                            );
+                        }
+                    },
+                    blur_check: match s.2 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "blur_check",
+                                ),
+                            );
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl ImageQualityDetails {
     /// Creates a value from its required fields, given by name in a [`ImageQualityDetailsRequired`]; optional fields start empty.
@@ -3568,7 +6444,7 @@ impl IssuingCountry {
 }
 crate::runtime::string_enum!(IssuingCountry);
 /// An elliptic-curve public key in JSON Web Key form, used to check webhook signatures.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct JwkPublicKey {
     /// Signature algorithm; always `ES256` for Plaid webhooks.
@@ -3589,8 +6465,133 @@ pub struct JwkPublicKey {
     /// When the key was created, in Unix seconds.
     pub created_at: i64,
     /// When this key was retired, in Unix seconds; null while it is in use.
-    #[serde(default)]
     pub expired_at: Option<i64>,
+}
+impl<'de> ::serde::Deserialize<'de> for JwkPublicKey {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "alg",
+            "crv",
+            "kid",
+            "kty",
+            "use",
+            "x",
+            "y",
+            "created_at",
+            "expired_at",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = JwkPublicKey;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct JwkPublicKey")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<JwkPublicKey, A::Error> {
+                let mut s: (
+                    Option<String>,
+                    Option<String>,
+                    Option<String>,
+                    Option<String>,
+                    Option<String>,
+                    Option<String>,
+                    Option<String>,
+                    Option<i64>,
+                    Option<Option<i64>>,
+                ) = (None, None, None, None, None, None, None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "alg"),
+                        1 => de::read(&mut map, &mut s.1, "crv"),
+                        2 => de::read(&mut map, &mut s.2, "kid"),
+                        3 => de::read(&mut map, &mut s.3, "kty"),
+                        4 => de::read(&mut map, &mut s.4, "use"),
+                        5 => de::read(&mut map, &mut s.5, "x"),
+                        6 => de::read(&mut map, &mut s.6, "y"),
+                        7 => de::read(&mut map, &mut s.7, "created_at"),
+                        8 => de::read(&mut map, &mut s.8, "expired_at"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(JwkPublicKey {
+                    alg: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("alg"),
+                            );
+                        }
+                    },
+                    crv: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("crv"),
+                            );
+                        }
+                    },
+                    kid: match s.2 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("kid"),
+                            );
+                        }
+                    },
+                    kty: match s.3 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("kty"),
+                            );
+                        }
+                    },
+                    use_: match s.4 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("use"),
+                            );
+                        }
+                    },
+                    x: match s.5 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("x"),
+                            );
+                        }
+                    },
+                    y: match s.6 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("y"),
+                            );
+                        }
+                    },
+                    created_at: match s.7 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "created_at",
+                                ),
+                            );
+                        }
+                    },
+                    expired_at: s.8.flatten(),
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl JwkPublicKey {
     /// Creates a value from its required fields, given by name in a [`JwkPublicKeyRequired`]; optional fields start empty.
@@ -3635,7 +6636,7 @@ impl From<JwkPublicKeyRequired> for JwkPublicKey {
     }
 }
 /// How the address the user gave matched the data sources, overall and part by part.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct KycCheckAddressSummary {
     /// How a value the user gave compared with external data sources.
@@ -3646,20 +6647,105 @@ pub struct KycCheckAddressSummary {
     #[serde(rename = "type")]
     pub type_: AddressPurposeLabel,
     /// How one part of a value (a street, a month, a given name) matched the data sources.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub street: Option<HiddenMatchSummaryCode>,
     /// How one part of a value (a street, a month, a given name) matched the data sources.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<HiddenMatchSummaryCode>,
     /// How one part of a value (a street, a month, a given name) matched the data sources.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<HiddenMatchSummaryCode>,
     /// How one part of a value (a street, a month, a given name) matched the data sources.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<HiddenMatchSummaryCode>,
     /// Extra address match results that only exist for checks outside the U.S.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub international_details: Option<KycCheckDetailsInternationalAddress>,
+}
+impl<'de> ::serde::Deserialize<'de> for KycCheckAddressSummary {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "summary",
+            "po_box",
+            "type",
+            "street",
+            "city",
+            "region",
+            "postal_code",
+            "international_details",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = KycCheckAddressSummary;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct KycCheckAddressSummary")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<KycCheckAddressSummary, A::Error> {
+                let mut s: (
+                    Option<MatchSummaryCode>,
+                    Option<PoBoxStatus>,
+                    Option<AddressPurposeLabel>,
+                    Option<Option<HiddenMatchSummaryCode>>,
+                    Option<Option<HiddenMatchSummaryCode>>,
+                    Option<Option<HiddenMatchSummaryCode>>,
+                    Option<Option<HiddenMatchSummaryCode>>,
+                    Option<Option<KycCheckDetailsInternationalAddress>>,
+                ) = (None, None, None, None, None, None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "summary"),
+                        1 => de::read(&mut map, &mut s.1, "po_box"),
+                        2 => de::read(&mut map, &mut s.2, "type"),
+                        3 => de::read(&mut map, &mut s.3, "street"),
+                        4 => de::read(&mut map, &mut s.4, "city"),
+                        5 => de::read(&mut map, &mut s.5, "region"),
+                        6 => de::read(&mut map, &mut s.6, "postal_code"),
+                        7 => de::read(&mut map, &mut s.7, "international_details"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(KycCheckAddressSummary {
+                    summary: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("summary"),
+                            );
+                        }
+                    },
+                    po_box: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("po_box"),
+                            );
+                        }
+                    },
+                    type_: match s.2 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("type"),
+                            );
+                        }
+                    },
+                    street: s.3.flatten(),
+                    city: s.4.flatten(),
+                    region: s.5.flatten(),
+                    postal_code: s.6.flatten(),
+                    international_details: s.7.flatten(),
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl KycCheckAddressSummary {
     /// Creates a value from its required fields, given by name in a [`KycCheckAddressSummaryRequired`]; optional fields start empty.
@@ -3691,20 +6777,70 @@ impl From<KycCheckAddressSummaryRequired> for KycCheckAddressSummary {
     }
 }
 /// How the date of birth matched the data sources, overall and part by part.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct KycCheckDateOfBirthSummary {
     /// How a value the user gave compared with external data sources.
     pub summary: MatchSummaryCode,
     /// How one part of a value (a street, a month, a given name) matched the data sources.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub day: Option<HiddenMatchSummaryCode>,
     /// How one part of a value (a street, a month, a given name) matched the data sources.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub month: Option<HiddenMatchSummaryCode>,
     /// How one part of a value (a street, a month, a given name) matched the data sources.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub year: Option<HiddenMatchSummaryCode>,
+}
+impl<'de> ::serde::Deserialize<'de> for KycCheckDateOfBirthSummary {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &["summary", "day", "month", "year"];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = KycCheckDateOfBirthSummary;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct KycCheckDateOfBirthSummary")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<KycCheckDateOfBirthSummary, A::Error> {
+                let mut s: (
+                    Option<MatchSummaryCode>,
+                    Option<Option<HiddenMatchSummaryCode>>,
+                    Option<Option<HiddenMatchSummaryCode>>,
+                    Option<Option<HiddenMatchSummaryCode>>,
+                ) = (None, None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "summary"),
+                        1 => de::read(&mut map, &mut s.1, "day"),
+                        2 => de::read(&mut map, &mut s.2, "month"),
+                        3 => de::read(&mut map, &mut s.3, "year"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(KycCheckDateOfBirthSummary {
+                    summary: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("summary"),
+                            );
+                        }
+                    },
+                    day: s.1.flatten(),
+                    month: s.2.flatten(),
+                    year: s.3.flatten(),
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl KycCheckDateOfBirthSummary {
     /// Creates a value from its required fields; optional fields start empty.
@@ -3718,7 +6854,7 @@ impl KycCheckDateOfBirthSummary {
     }
 }
 /// Results of checking the user's details against identity data sources.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct KycCheckDetails {
     /// Outcome of the data source check; always the same value as `steps.kyc_check`.
@@ -3733,6 +6869,108 @@ pub struct KycCheckDetails {
     pub id_number: KycCheckIdNumberSummary,
     /// How the phone number matched the data sources, including its area code.
     pub phone_number: KycCheckPhoneSummary,
+}
+impl<'de> ::serde::Deserialize<'de> for KycCheckDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "status",
+            "address",
+            "name",
+            "date_of_birth",
+            "id_number",
+            "phone_number",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = KycCheckDetails;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct KycCheckDetails")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<KycCheckDetails, A::Error> {
+                let mut s: (
+                    Option<String>,
+                    Option<KycCheckAddressSummary>,
+                    Option<KycCheckNameSummary>,
+                    Option<KycCheckDateOfBirthSummary>,
+                    Option<KycCheckIdNumberSummary>,
+                    Option<KycCheckPhoneSummary>,
+                ) = (None, None, None, None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "status"),
+                        1 => de::read(&mut map, &mut s.1, "address"),
+                        2 => de::read(&mut map, &mut s.2, "name"),
+                        3 => de::read(&mut map, &mut s.3, "date_of_birth"),
+                        4 => de::read(&mut map, &mut s.4, "id_number"),
+                        5 => de::read(&mut map, &mut s.5, "phone_number"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(KycCheckDetails {
+                    status: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("status"),
+                            );
+                        }
+                    },
+                    address: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("address"),
+                            );
+                        }
+                    },
+                    name: match s.2 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("name"),
+                            );
+                        }
+                    },
+                    date_of_birth: match s.3 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "date_of_birth",
+                                ),
+                            );
+                        }
+                    },
+                    id_number: match s.4 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("id_number"),
+                            );
+                        }
+                    },
+                    phone_number: match s.5 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "phone_number",
+                                ),
+                            );
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl KycCheckDetails {
     /// Creates a value from its required fields, given by name in a [`KycCheckDetailsRequired`]; optional fields start empty.
@@ -3768,7 +7006,7 @@ impl From<KycCheckDetailsRequired> for KycCheckDetails {
     }
 }
 /// Extra address match results that only exist for checks outside the U.S.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct KycCheckDetailsInternationalAddress {
     /// How one part of a value (a street, a month, a given name) matched the data sources.
@@ -3783,6 +7021,110 @@ pub struct KycCheckDetailsInternationalAddress {
     pub subpremise: HiddenMatchSummaryCode,
     /// How one part of a value (a street, a month, a given name) matched the data sources.
     pub thoroughfare: HiddenMatchSummaryCode,
+}
+impl<'de> ::serde::Deserialize<'de> for KycCheckDetailsInternationalAddress {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "building",
+            "county",
+            "district",
+            "house_number",
+            "subpremise",
+            "thoroughfare",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = KycCheckDetailsInternationalAddress;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct KycCheckDetailsInternationalAddress")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<KycCheckDetailsInternationalAddress, A::Error> {
+                let mut s: (
+                    Option<HiddenMatchSummaryCode>,
+                    Option<HiddenMatchSummaryCode>,
+                    Option<HiddenMatchSummaryCode>,
+                    Option<HiddenMatchSummaryCode>,
+                    Option<HiddenMatchSummaryCode>,
+                    Option<HiddenMatchSummaryCode>,
+                ) = (None, None, None, None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "building"),
+                        1 => de::read(&mut map, &mut s.1, "county"),
+                        2 => de::read(&mut map, &mut s.2, "district"),
+                        3 => de::read(&mut map, &mut s.3, "house_number"),
+                        4 => de::read(&mut map, &mut s.4, "subpremise"),
+                        5 => de::read(&mut map, &mut s.5, "thoroughfare"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(KycCheckDetailsInternationalAddress {
+                    building: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("building"),
+                            );
+                        }
+                    },
+                    county: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("county"),
+                            );
+                        }
+                    },
+                    district: match s.2 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("district"),
+                            );
+                        }
+                    },
+                    house_number: match s.3 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "house_number",
+                                ),
+                            );
+                        }
+                    },
+                    subpremise: match s.4 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "subpremise",
+                                ),
+                            );
+                        }
+                    },
+                    thoroughfare: match s.5 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "thoroughfare",
+                                ),
+                            );
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl KycCheckDetailsInternationalAddress {
     /// Creates a value from its required fields, given by name in a [`KycCheckDetailsInternationalAddressRequired`]; optional fields start empty.
@@ -3819,11 +7161,50 @@ for KycCheckDetailsInternationalAddress {
     }
 }
 /// How the identity number matched the data sources.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct KycCheckIdNumberSummary {
     /// How a value the user gave compared with external data sources.
     pub summary: MatchSummaryCode,
+}
+impl<'de> ::serde::Deserialize<'de> for KycCheckIdNumberSummary {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &["summary"];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = KycCheckIdNumberSummary;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct KycCheckIdNumberSummary")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<KycCheckIdNumberSummary, A::Error> {
+                let mut s: (Option<MatchSummaryCode>,) = (None,);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "summary"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(KycCheckIdNumberSummary {
+                    summary: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("summary"),
+                            );
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl KycCheckIdNumberSummary {
     /// Creates a value from its required fields; optional fields start empty.
@@ -3832,17 +7213,64 @@ impl KycCheckIdNumberSummary {
     }
 }
 /// How the name matched the data sources, overall and part by part.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct KycCheckNameSummary {
     /// How a value the user gave compared with external data sources.
     pub summary: MatchSummaryCode,
     /// How one part of a value (a street, a month, a given name) matched the data sources.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub given_name: Option<HiddenMatchSummaryCode>,
     /// How one part of a value (a street, a month, a given name) matched the data sources.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub family_name: Option<HiddenMatchSummaryCode>,
+}
+impl<'de> ::serde::Deserialize<'de> for KycCheckNameSummary {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &["summary", "given_name", "family_name"];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = KycCheckNameSummary;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct KycCheckNameSummary")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<KycCheckNameSummary, A::Error> {
+                let mut s: (
+                    Option<MatchSummaryCode>,
+                    Option<Option<HiddenMatchSummaryCode>>,
+                    Option<Option<HiddenMatchSummaryCode>>,
+                ) = (None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "summary"),
+                        1 => de::read(&mut map, &mut s.1, "given_name"),
+                        2 => de::read(&mut map, &mut s.2, "family_name"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(KycCheckNameSummary {
+                    summary: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("summary"),
+                            );
+                        }
+                    },
+                    given_name: s.1.flatten(),
+                    family_name: s.2.flatten(),
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl KycCheckNameSummary {
     /// Creates a value from its required fields; optional fields start empty.
@@ -3855,13 +7283,64 @@ impl KycCheckNameSummary {
     }
 }
 /// How the phone number matched the data sources, including its area code.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct KycCheckPhoneSummary {
     /// How a value the user gave compared with external data sources.
     pub summary: MatchSummaryCode,
     /// How a value the user gave compared with external data sources.
     pub area_code: MatchSummaryCode,
+}
+impl<'de> ::serde::Deserialize<'de> for KycCheckPhoneSummary {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &["summary", "area_code"];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = KycCheckPhoneSummary;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct KycCheckPhoneSummary")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<KycCheckPhoneSummary, A::Error> {
+                let mut s: (Option<MatchSummaryCode>, Option<MatchSummaryCode>) = (
+                    None,
+                    None,
+                );
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "summary"),
+                        1 => de::read(&mut map, &mut s.1, "area_code"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(KycCheckPhoneSummary {
+                    summary: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("summary"),
+                            );
+                        }
+                    },
+                    area_code: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("area_code"),
+                            );
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl KycCheckPhoneSummary {
     /// Creates a value from its required fields, given by name in a [`KycCheckPhoneSummaryRequired`]; optional fields start empty.
@@ -3886,14 +7365,13 @@ impl From<KycCheckPhoneSummaryRequired> for KycCheckPhoneSummary {
 }
 /// Parameters for minting a Link token. Only the fields an identity verification flow needs are described here.
 #[derive(Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkTokenCreateRequest {
     /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
     /// The name of your application as shown to the user inside Link (at most 30 characters).
     pub client_name: String,
@@ -3904,21 +7382,122 @@ pub struct LinkTokenCreateRequest {
     /// The end user the Link token is minted for.
     pub user: LinkTokenCreateRequestUser,
     /// Products to initialise Link with; an identity verification flow passes `identity_verification`.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::serde_with::rust::double_option"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub products: Option<Option<Vec<Products>>>,
     /// Identity verification settings for Link.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub identity_verification: Option<LinkTokenCreateRequestIdentityVerification>,
     /// Where Plaid should send webhooks about this Link session.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub webhook: Option<String>,
     /// The URI Link returns to after an OAuth or out-of-process step. It must be registered in the Plaid Dashboard and have no query string.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
+}
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "client_id",
+            "secret",
+            "client_name",
+            "language",
+            "country_codes",
+            "user",
+            "products",
+            "identity_verification",
+            "webhook",
+            "redirect_uri",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = LinkTokenCreateRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct LinkTokenCreateRequest")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<LinkTokenCreateRequest, A::Error> {
+                let mut s: (
+                    Option<Option<String>>,
+                    Option<Option<String>>,
+                    Option<String>,
+                    Option<String>,
+                    Option<Vec<CountryCode>>,
+                    Option<LinkTokenCreateRequestUser>,
+                    Option<Option<Vec<Products>>>,
+                    Option<Option<LinkTokenCreateRequestIdentityVerification>>,
+                    Option<Option<String>>,
+                    Option<Option<String>>,
+                ) = (None, None, None, None, None, None, None, None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "client_id"),
+                        1 => de::read(&mut map, &mut s.1, "secret"),
+                        2 => de::read(&mut map, &mut s.2, "client_name"),
+                        3 => de::read(&mut map, &mut s.3, "language"),
+                        4 => de::read(&mut map, &mut s.4, "country_codes"),
+                        5 => de::read(&mut map, &mut s.5, "user"),
+                        6 => de::read(&mut map, &mut s.6, "products"),
+                        7 => de::read(&mut map, &mut s.7, "identity_verification"),
+                        8 => de::read(&mut map, &mut s.8, "webhook"),
+                        9 => de::read(&mut map, &mut s.9, "redirect_uri"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(LinkTokenCreateRequest {
+                    client_id: s.0.flatten(),
+                    secret: s.1.flatten(),
+                    client_name: match s.2 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "client_name",
+                                ),
+                            );
+                        }
+                    },
+                    language: match s.3 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("language"),
+                            );
+                        }
+                    },
+                    country_codes: match s.4 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "country_codes",
+                                ),
+                            );
+                        }
+                    },
+                    user: match s.5 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("user"),
+                            );
+                        }
+                    },
+                    products: s.6,
+                    identity_verification: s.7.flatten(),
+                    webhook: s.8.flatten(),
+                    redirect_uri: s.9.flatten(),
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl ::std::fmt::Debug for LinkTokenCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4017,14 +7596,60 @@ impl From<LinkTokenCreateRequestRequired> for LinkTokenCreateRequest {
 }
 /// Identity verification settings for Link.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkTokenCreateRequestIdentityVerification {
     /// Identifier of the verification template, starting with `idvtmp_`.
     pub template_id: IdentityVerificationTemplateId,
     /// Whether the user has already agreed to the data processing, so Link can skip the consent screen.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub gave_consent: Option<bool>,
+}
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestIdentityVerification {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &["template_id", "gave_consent"];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = LinkTokenCreateRequestIdentityVerification;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct LinkTokenCreateRequestIdentityVerification")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<LinkTokenCreateRequestIdentityVerification, A::Error> {
+                let mut s: (
+                    Option<IdentityVerificationTemplateId>,
+                    Option<Option<bool>>,
+                ) = (None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "template_id"),
+                        1 => de::read(&mut map, &mut s.1, "gave_consent"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(LinkTokenCreateRequestIdentityVerification {
+                    template_id: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "template_id",
+                                ),
+                            );
+                        }
+                    },
+                    gave_consent: s.1.flatten(),
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl LinkTokenCreateRequestIdentityVerification {
     /// The JSON keys this request type can send, in spec order.
@@ -4044,11 +7669,52 @@ impl LinkTokenCreateRequestIdentityVerification {
 }
 /// The end user the Link token is minted for.
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct LinkTokenCreateRequestUser {
     /// Your own stable identifier for this user. Use the same value you gave to `/identity_verification/create`.
     pub client_user_id: String,
+}
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestUser {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &["client_user_id"];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = LinkTokenCreateRequestUser;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct LinkTokenCreateRequestUser")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<LinkTokenCreateRequestUser, A::Error> {
+                let mut s: (Option<String>,) = (None,);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "client_user_id"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(LinkTokenCreateRequestUser {
+                    client_user_id: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "client_user_id",
+                                ),
+                            );
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl LinkTokenCreateRequestUser {
     /// The JSON keys this request type can send, in spec order.
@@ -4061,7 +7727,7 @@ impl LinkTokenCreateRequestUser {
     }
 }
 /// A freshly minted Link token.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct LinkTokenCreateResponse {
     /// The token your front end passes to Plaid Link.
@@ -4071,11 +7737,90 @@ pub struct LinkTokenCreateResponse {
     /// An identifier Plaid gives every request; quote it when you contact support.
     pub request_id: RequestId,
     /// Address of a Link flow hosted by Plaid for this token; only present when the request asked for Hosted Link.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub hosted_link_url: Option<String>,
     /// Plaid's identifier of a user made with `/user/create`; newer integrations use it in place of a user token.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+}
+impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "link_token",
+            "expiration",
+            "request_id",
+            "hosted_link_url",
+            "user_id",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = LinkTokenCreateResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct LinkTokenCreateResponse")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<LinkTokenCreateResponse, A::Error> {
+                let mut s: (
+                    Option<String>,
+                    Option<::chrono::DateTime<::chrono::Utc>>,
+                    Option<RequestId>,
+                    Option<Option<String>>,
+                    Option<Option<String>>,
+                ) = (None, None, None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "link_token"),
+                        1 => de::read(&mut map, &mut s.1, "expiration"),
+                        2 => de::read(&mut map, &mut s.2, "request_id"),
+                        3 => de::read(&mut map, &mut s.3, "hosted_link_url"),
+                        4 => de::read(&mut map, &mut s.4, "user_id"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(LinkTokenCreateResponse {
+                    link_token: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "link_token",
+                                ),
+                            );
+                        }
+                    },
+                    expiration: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "expiration",
+                                ),
+                            );
+                        }
+                    },
+                    request_id: match s.2 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "request_id",
+                                ),
+                            );
+                        }
+                    },
+                    hosted_link_url: s.3.flatten(),
+                    user_id: s.4.flatten(),
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl LinkTokenCreateResponse {
     /// Creates a value from its required fields, given by name in a [`LinkTokenCreateResponseRequired`]; optional fields start empty.
@@ -4192,34 +7937,112 @@ impl PhysicalDocumentCategory {
 }
 crate::runtime::string_enum!(PhysicalDocumentCategory);
 /// What Plaid read from the document; null when nothing could be read. Text recognition can misread.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PhysicalDocumentExtractedData {
     /// Document number read from the image; null when it could not be read.
-    #[serde(default)]
     pub id_number: Option<String>,
     /// The kind of document Plaid detected in the images. It can differ from the kind the user picked in Link.
     pub category: PhysicalDocumentCategory,
     /// Expiry date read from the document (YYYY-MM-DD); null when it could not be read.
-    #[serde(default)]
     pub expiration_date: Option<::chrono::NaiveDate>,
     /// Issue date read from the document (YYYY-MM-DD); null when it could not be read.
-    #[serde(default)]
     pub issue_date: Option<::chrono::NaiveDate>,
     /// Two-letter ISO 3166-1 alpha-2 country code, in capitals (for example `US`).
     pub issuing_country: String,
     /// Region of an address (state, province, …) as a subdivision code without the country prefix; null where the country has none.
-    #[serde(default)]
     pub issuing_region: Option<String>,
     /// Date of birth read from the document (YYYY-MM-DD); null when it could not be read.
-    #[serde(default)]
     pub date_of_birth: Option<::chrono::NaiveDate>,
     /// Address read from the document. Null unless at least street, city and country could be read; region and postal code may be null where the country's addresses have none. Text recognition can misread.
-    #[serde(default)]
     pub address: Option<IdentityVerificationDocumentAddressResponse>,
     /// Name read from the document; null when it could not be read.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<IdentityVerificationDocumentNameResponse>,
+}
+impl<'de> ::serde::Deserialize<'de> for PhysicalDocumentExtractedData {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "id_number",
+            "category",
+            "expiration_date",
+            "issue_date",
+            "issuing_country",
+            "issuing_region",
+            "date_of_birth",
+            "address",
+            "name",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PhysicalDocumentExtractedData;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PhysicalDocumentExtractedData")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PhysicalDocumentExtractedData, A::Error> {
+                let mut s: (
+                    Option<Option<String>>,
+                    Option<PhysicalDocumentCategory>,
+                    Option<Option<::chrono::NaiveDate>>,
+                    Option<Option<::chrono::NaiveDate>>,
+                    Option<String>,
+                    Option<Option<String>>,
+                    Option<Option<::chrono::NaiveDate>>,
+                    Option<Option<IdentityVerificationDocumentAddressResponse>>,
+                    Option<Option<IdentityVerificationDocumentNameResponse>>,
+                ) = (None, None, None, None, None, None, None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "id_number"),
+                        1 => de::read(&mut map, &mut s.1, "category"),
+                        2 => de::read(&mut map, &mut s.2, "expiration_date"),
+                        3 => de::read(&mut map, &mut s.3, "issue_date"),
+                        4 => de::read(&mut map, &mut s.4, "issuing_country"),
+                        5 => de::read(&mut map, &mut s.5, "issuing_region"),
+                        6 => de::read(&mut map, &mut s.6, "date_of_birth"),
+                        7 => de::read(&mut map, &mut s.7, "address"),
+                        8 => de::read(&mut map, &mut s.8, "name"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(PhysicalDocumentExtractedData {
+                    id_number: s.0.flatten(),
+                    category: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("category"),
+                            );
+                        }
+                    },
+                    expiration_date: s.2.flatten(),
+                    issue_date: s.3.flatten(),
+                    issuing_country: match s.4 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "issuing_country",
+                                ),
+                            );
+                        }
+                    },
+                    issuing_region: s.5.flatten(),
+                    date_of_birth: s.6.flatten(),
+                    address: s.7.flatten(),
+                    name: s.8.flatten(),
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl ::std::fmt::Debug for PhysicalDocumentExtractedData {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4277,7 +8100,7 @@ impl From<PhysicalDocumentExtractedDataRequired> for PhysicalDocumentExtractedDa
     }
 }
 /// How the data read from the document compares with what the user entered; null when there was nothing to compare.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PhysicalDocumentExtractedDataAnalysis {
     /// How the name read from the document compares with the one the user entered.
@@ -4288,6 +8111,88 @@ pub struct PhysicalDocumentExtractedDataAnalysis {
     pub expiration_date: ExpirationDate,
     /// Whether the country that issued the document is the country the user gave. Whether a mismatch fails the step is a template setting.
     pub issuing_country: IssuingCountry,
+}
+impl<'de> ::serde::Deserialize<'de> for PhysicalDocumentExtractedDataAnalysis {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "name",
+            "date_of_birth",
+            "expiration_date",
+            "issuing_country",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PhysicalDocumentExtractedDataAnalysis;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PhysicalDocumentExtractedDataAnalysis")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PhysicalDocumentExtractedDataAnalysis, A::Error> {
+                let mut s: (
+                    Option<DocumentNameMatchCode>,
+                    Option<DocumentDateOfBirthMatchCode>,
+                    Option<ExpirationDate>,
+                    Option<IssuingCountry>,
+                ) = (None, None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "name"),
+                        1 => de::read(&mut map, &mut s.1, "date_of_birth"),
+                        2 => de::read(&mut map, &mut s.2, "expiration_date"),
+                        3 => de::read(&mut map, &mut s.3, "issuing_country"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(PhysicalDocumentExtractedDataAnalysis {
+                    name: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("name"),
+                            );
+                        }
+                    },
+                    date_of_birth: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "date_of_birth",
+                                ),
+                            );
+                        }
+                    },
+                    expiration_date: match s.2 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "expiration_date",
+                                ),
+                            );
+                        }
+                    },
+                    issuing_country: match s.3 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "issuing_country",
+                                ),
+                            );
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl PhysicalDocumentExtractedDataAnalysis {
     /// Creates a value from its required fields, given by name in a [`PhysicalDocumentExtractedDataAnalysisRequired`]; optional fields start empty.
@@ -4318,24 +8223,71 @@ for PhysicalDocumentExtractedDataAnalysis {
     }
 }
 /// Short-lived download URLs for this submission's images. Each URL works for about 60 seconds after the request that returned it; fetch the session again for fresh ones.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PhysicalDocumentImages {
     /// Short-lived URL (about 60 seconds) of the uncropped image of the document's front.
-    #[serde(default)]
     pub original_front: Option<String>,
     /// Short-lived URL (about 60 seconds) of the uncropped image of the document's back; null when no back was captured.
-    #[serde(default)]
     pub original_back: Option<String>,
     /// Short-lived URL (about 60 seconds) of the front of the document, cropped to the document.
-    #[serde(default)]
     pub cropped_front: Option<String>,
     /// Short-lived URL (about 60 seconds) of the back of the document, cropped to the document; null when no back was captured.
-    #[serde(default)]
     pub cropped_back: Option<String>,
     /// Short-lived URL (about 60 seconds) of the face photo cut out of the document; null when the document has no portrait.
-    #[serde(default)]
     pub face: Option<String>,
+}
+impl<'de> ::serde::Deserialize<'de> for PhysicalDocumentImages {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "original_front",
+            "original_back",
+            "cropped_front",
+            "cropped_back",
+            "face",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PhysicalDocumentImages;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PhysicalDocumentImages")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PhysicalDocumentImages, A::Error> {
+                let mut s: (
+                    Option<Option<String>>,
+                    Option<Option<String>>,
+                    Option<Option<String>>,
+                    Option<Option<String>>,
+                    Option<Option<String>>,
+                ) = (None, None, None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "original_front"),
+                        1 => de::read(&mut map, &mut s.1, "original_back"),
+                        2 => de::read(&mut map, &mut s.2, "cropped_front"),
+                        3 => de::read(&mut map, &mut s.3, "cropped_back"),
+                        4 => de::read(&mut map, &mut s.4, "face"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(PhysicalDocumentImages {
+                    original_front: s.0.flatten(),
+                    original_back: s.1.flatten(),
+                    cropped_front: s.2.flatten(),
+                    cropped_back: s.3.flatten(),
+                    face: s.4.flatten(),
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl ::std::fmt::Debug for PhysicalDocumentImages {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4379,7 +8331,7 @@ impl From<PhysicalDocumentImagesRequired> for PhysicalDocumentImages {
     }
 }
 /// The error object Plaid returns with every non-2xx response. Branch on `error_type` and `error_code`, not on the HTTP status.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PlaidError {
     /// The broad category of a Plaid error.
@@ -4387,34 +8339,153 @@ pub struct PlaidError {
     /// Specific error code; safe to branch on.
     pub error_code: String,
     /// A finer reason for `error_code`, when Plaid gives one (OAuth errors today); otherwise null.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_code_reason: Option<String>,
     /// Explanation meant for developers. Its wording can change.
     pub error_message: String,
     /// Message you may show the end user, or null when the error is not about something they did.
-    #[serde(default)]
     pub display_message: Option<String>,
     /// Identifier of the failed request. Absent on errors carried in webhooks.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// Errors of the individual items behind this one, where Plaid can tell them apart.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub causes: Option<Vec<::serde_json::Value>>,
     /// The HTTP status, present only when the error arrives inside a webhook.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<i64>,
     /// Link to Plaid's documentation of this error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub documentation_url: Option<String>,
     /// What Plaid suggests doing next, when it has a suggestion.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub suggested_action: Option<String>,
     /// Account subtypes asked for through `account_filters`; only filled for some `NO_ACCOUNTS` errors.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub required_account_subtypes: Option<Vec<String>>,
     /// Account subtypes that were found but did not match `account_filters`; only filled for some `NO_ACCOUNTS` errors.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub provided_account_subtypes: Option<Vec<String>>,
+}
+impl<'de> ::serde::Deserialize<'de> for PlaidError {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "error_type",
+            "error_code",
+            "error_code_reason",
+            "error_message",
+            "display_message",
+            "request_id",
+            "causes",
+            "status",
+            "documentation_url",
+            "suggested_action",
+            "required_account_subtypes",
+            "provided_account_subtypes",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = PlaidError;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct PlaidError")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<PlaidError, A::Error> {
+                let mut s: (
+                    Option<PlaidErrorType>,
+                    Option<String>,
+                    Option<Option<String>>,
+                    Option<String>,
+                    Option<Option<String>>,
+                    Option<Option<String>>,
+                    Option<Option<Vec<::serde_json::Value>>>,
+                    Option<Option<i64>>,
+                    Option<Option<String>>,
+                    Option<Option<String>>,
+                    Option<Option<Vec<String>>>,
+                    Option<Option<Vec<String>>>,
+                ) = (
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                );
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "error_type"),
+                        1 => de::read(&mut map, &mut s.1, "error_code"),
+                        2 => de::read(&mut map, &mut s.2, "error_code_reason"),
+                        3 => de::read(&mut map, &mut s.3, "error_message"),
+                        4 => de::read(&mut map, &mut s.4, "display_message"),
+                        5 => de::read(&mut map, &mut s.5, "request_id"),
+                        6 => de::read(&mut map, &mut s.6, "causes"),
+                        7 => de::read(&mut map, &mut s.7, "status"),
+                        8 => de::read(&mut map, &mut s.8, "documentation_url"),
+                        9 => de::read(&mut map, &mut s.9, "suggested_action"),
+                        10 => de::read(&mut map, &mut s.10, "required_account_subtypes"),
+                        11 => de::read(&mut map, &mut s.11, "provided_account_subtypes"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(PlaidError {
+                    error_type: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "error_type",
+                                ),
+                            );
+                        }
+                    },
+                    error_code: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "error_code",
+                                ),
+                            );
+                        }
+                    },
+                    error_code_reason: s.2.flatten(),
+                    error_message: match s.3 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "error_message",
+                                ),
+                            );
+                        }
+                    },
+                    display_message: s.4.flatten(),
+                    request_id: s.5.flatten(),
+                    causes: s.6.flatten(),
+                    status: s.7.flatten(),
+                    documentation_url: s.8.flatten(),
+                    suggested_action: s.9.flatten(),
+                    required_account_subtypes: s.10.flatten(),
+                    provided_account_subtypes: s.11.flatten(),
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl PlaidError {
     /// Creates a value from its required fields, given by name in a [`PlaidErrorRequired`]; optional fields start empty.
@@ -4835,7 +8906,7 @@ crate::runtime::string_enum!(ProxyType);
 pub struct RequestId(pub String);
 crate::runtime::id_newtype!(RequestId, String);
 /// Signals from how the user behaved during the session; null when not available.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RiskCheckBehavior {
     /// How familiar the user seemed with the personal data they entered, judged from how they entered it.
@@ -4845,8 +8916,83 @@ pub struct RiskCheckBehavior {
     /// Whether automated (bot) activity was seen during the session.
     pub bot_detected: RiskCheckBehaviorBotDetectedLabel,
     /// Plaid's rating of how risky a signal is, when it could be rated.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub risk_level: Option<RiskLevelWithNoData>,
+}
+impl<'de> ::serde::Deserialize<'de> for RiskCheckBehavior {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "user_interactions",
+            "fraud_ring_detected",
+            "bot_detected",
+            "risk_level",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RiskCheckBehavior;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RiskCheckBehavior")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RiskCheckBehavior, A::Error> {
+                let mut s: (
+                    Option<RiskCheckBehaviorUserInteractionsLabel>,
+                    Option<RiskCheckBehaviorFraudRingDetectedLabel>,
+                    Option<RiskCheckBehaviorBotDetectedLabel>,
+                    Option<Option<RiskLevelWithNoData>>,
+                ) = (None, None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "user_interactions"),
+                        1 => de::read(&mut map, &mut s.1, "fraud_ring_detected"),
+                        2 => de::read(&mut map, &mut s.2, "bot_detected"),
+                        3 => de::read(&mut map, &mut s.3, "risk_level"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(RiskCheckBehavior {
+                    user_interactions: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "user_interactions",
+                                ),
+                            );
+                        }
+                    },
+                    fraud_ring_detected: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "fraud_ring_detected",
+                                ),
+                            );
+                        }
+                    },
+                    bot_detected: match s.2 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "bot_detected",
+                                ),
+                            );
+                        }
+                    },
+                    risk_level: s.3.flatten(),
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl RiskCheckBehavior {
     /// Creates a value from its required fields, given by name in a [`RiskCheckBehaviorRequired`]; optional fields start empty.
@@ -4980,33 +9126,119 @@ impl RiskCheckBehaviorUserInteractionsLabel {
 }
 crate::runtime::string_enum!(RiskCheckBehaviorUserInteractionsLabel);
 /// Results of Plaid's fraud and risk signals for this session.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RiskCheckDetails {
     /// The state of one step in a verification session.
     pub status: IdentityVerificationStepStatus,
     /// Signals from how the user behaved during the session; null when not available.
-    #[serde(default)]
     pub behavior: Option<RiskCheckBehavior>,
     /// Signals about the email address the user gave; null when not available.
-    #[serde(default)]
     pub email: Option<RiskCheckEmail>,
     /// Signals about the phone number the user gave; null when not available.
-    #[serde(default)]
     pub phone: Option<RiskCheckPhone>,
     /// One entry per device the user used in the session.
     pub devices: Vec<RiskCheckDevice>,
     /// Scores for stolen and synthetic identity fraud; null when not available. Only computed for U.S. identities, and not every signal is always present.
-    #[serde(default)]
     pub identity_abuse_signals: Option<RiskCheckIdentityAbuseSignals>,
     /// Risk signals about the user's network connection.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub network: Option<RiskCheckNetwork>,
     /// Other sessions whose selfie matched this one's.
     pub facial_duplicates: Vec<RiskCheckFacialDuplicate>,
     /// Trust Index score for the risk check step; null when not scored.
-    #[serde(default)]
     pub trust_index_score: Option<i64>,
+}
+impl<'de> ::serde::Deserialize<'de> for RiskCheckDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "status",
+            "behavior",
+            "email",
+            "phone",
+            "devices",
+            "identity_abuse_signals",
+            "network",
+            "facial_duplicates",
+            "trust_index_score",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RiskCheckDetails;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RiskCheckDetails")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RiskCheckDetails, A::Error> {
+                let mut s: (
+                    Option<IdentityVerificationStepStatus>,
+                    Option<Option<RiskCheckBehavior>>,
+                    Option<Option<RiskCheckEmail>>,
+                    Option<Option<RiskCheckPhone>>,
+                    Option<Vec<RiskCheckDevice>>,
+                    Option<Option<RiskCheckIdentityAbuseSignals>>,
+                    Option<Option<RiskCheckNetwork>>,
+                    Option<Vec<RiskCheckFacialDuplicate>>,
+                    Option<Option<i64>>,
+                ) = (None, None, None, None, None, None, None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "status"),
+                        1 => de::read(&mut map, &mut s.1, "behavior"),
+                        2 => de::read(&mut map, &mut s.2, "email"),
+                        3 => de::read(&mut map, &mut s.3, "phone"),
+                        4 => de::read(&mut map, &mut s.4, "devices"),
+                        5 => de::read(&mut map, &mut s.5, "identity_abuse_signals"),
+                        6 => de::read(&mut map, &mut s.6, "network"),
+                        7 => de::read(&mut map, &mut s.7, "facial_duplicates"),
+                        8 => de::read(&mut map, &mut s.8, "trust_index_score"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(RiskCheckDetails {
+                    status: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("status"),
+                            );
+                        }
+                    },
+                    behavior: s.1.flatten(),
+                    email: s.2.flatten(),
+                    phone: s.3.flatten(),
+                    devices: match s.4 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("devices"),
+                            );
+                        }
+                    },
+                    identity_abuse_signals: s.5.flatten(),
+                    network: s.6.flatten(),
+                    facial_duplicates: match s.7 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "facial_duplicates",
+                                ),
+                            );
+                        }
+                    },
+                    trust_index_score: s.8.flatten(),
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl RiskCheckDetails {
     /// Creates a value from its required fields, given by name in a [`RiskCheckDetailsRequired`]; optional fields start empty.
@@ -5049,24 +9281,73 @@ impl From<RiskCheckDetailsRequired> for RiskCheckDetails {
     }
 }
 /// Network signals for one device the user used.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RiskCheckDevice {
     /// Whether the user's connection went through a proxy, and of which kind.
-    #[serde(default)]
     pub ip_proxy_type: Option<ProxyType>,
     /// On how many spam lists the IP address appears; null when unknown.
-    #[serde(default)]
     pub ip_spam_list_count: Option<i64>,
     /// UTC offset of the time zone the IP address belongs to (for example `+06:00:00`); null when unknown.
-    #[serde(default)]
     pub ip_timezone_offset: Option<String>,
     /// Plaid's rating of how risky a signal is.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub risk_level: Option<RiskLevel>,
     /// A list used for risk check factors.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub factors: Option<Vec<String>>,
+}
+impl<'de> ::serde::Deserialize<'de> for RiskCheckDevice {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "ip_proxy_type",
+            "ip_spam_list_count",
+            "ip_timezone_offset",
+            "risk_level",
+            "factors",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RiskCheckDevice;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RiskCheckDevice")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RiskCheckDevice, A::Error> {
+                let mut s: (
+                    Option<Option<ProxyType>>,
+                    Option<Option<i64>>,
+                    Option<Option<String>>,
+                    Option<Option<RiskLevel>>,
+                    Option<Option<Vec<String>>>,
+                ) = (None, None, None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "ip_proxy_type"),
+                        1 => de::read(&mut map, &mut s.1, "ip_spam_list_count"),
+                        2 => de::read(&mut map, &mut s.2, "ip_timezone_offset"),
+                        3 => de::read(&mut map, &mut s.3, "risk_level"),
+                        4 => de::read(&mut map, &mut s.4, "factors"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(RiskCheckDevice {
+                    ip_proxy_type: s.0.flatten(),
+                    ip_spam_list_count: s.1.flatten(),
+                    ip_timezone_offset: s.2.flatten(),
+                    risk_level: s.3.flatten(),
+                    factors: s.4.flatten(),
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl RiskCheckDevice {
     /// Creates a value from its required fields, given by name in a [`RiskCheckDeviceRequired`]; optional fields start empty.
@@ -5095,22 +9376,18 @@ impl From<RiskCheckDeviceRequired> for RiskCheckDevice {
     }
 }
 /// Signals about the email address the user gave; null when not available.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RiskCheckEmail {
     /// Whether mail to the address can be delivered, checked against the domain's mail servers.
     pub is_deliverable: RiskCheckEmailIsDeliverableStatus,
     /// Number of known data breaches that included this email address; null when unknown.
-    #[serde(default)]
     pub breach_count: Option<i64>,
     /// A calendar date as `YYYY-MM-DD`, or null.
-    #[serde(default)]
     pub first_breached_at: Option<::chrono::NaiveDate>,
     /// A calendar date as `YYYY-MM-DD`, or null.
-    #[serde(default)]
     pub last_breached_at: Option<::chrono::NaiveDate>,
     /// A calendar date as `YYYY-MM-DD`, or null.
-    #[serde(default)]
     pub domain_registered_at: Option<::chrono::NaiveDate>,
     /// Whether the email domain belongs to a free mail provider.
     pub domain_is_free_provider: RiskCheckEmailDomainIsFreeProvider,
@@ -5127,11 +9404,190 @@ pub struct RiskCheckEmail {
     /// Online services where this email address appears to have an account.
     pub linked_services: Vec<RiskCheckLinkedService>,
     /// Plaid's rating of how risky a signal is.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub risk_level: Option<RiskLevel>,
     /// A list used for risk check factors.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub factors: Option<Vec<String>>,
+}
+impl<'de> ::serde::Deserialize<'de> for RiskCheckEmail {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "is_deliverable",
+            "breach_count",
+            "first_breached_at",
+            "last_breached_at",
+            "domain_registered_at",
+            "domain_is_free_provider",
+            "domain_is_custom",
+            "domain_is_disposable",
+            "top_level_domain_is_suspicious",
+            "is_edu",
+            "includes_date_of_birth",
+            "linked_services",
+            "risk_level",
+            "factors",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RiskCheckEmail;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RiskCheckEmail")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RiskCheckEmail, A::Error> {
+                let mut s: (
+                    Option<RiskCheckEmailIsDeliverableStatus>,
+                    Option<Option<i64>>,
+                    Option<Option<::chrono::NaiveDate>>,
+                    Option<Option<::chrono::NaiveDate>>,
+                    Option<Option<::chrono::NaiveDate>>,
+                    Option<RiskCheckEmailDomainIsFreeProvider>,
+                    Option<RiskCheckEmailDomainIsCustom>,
+                    Option<RiskCheckEmailDomainIsDisposable>,
+                    Option<RiskCheckEmailTopLevelDomainIsSuspicious>,
+                    Option<RiskCheckEmailIsEdu>,
+                    Option<RiskCheckEmailIncludesDateOfBirth>,
+                    Option<Vec<RiskCheckLinkedService>>,
+                    Option<Option<RiskLevel>>,
+                    Option<Option<Vec<String>>>,
+                ) = (
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                );
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "is_deliverable"),
+                        1 => de::read(&mut map, &mut s.1, "breach_count"),
+                        2 => de::read(&mut map, &mut s.2, "first_breached_at"),
+                        3 => de::read(&mut map, &mut s.3, "last_breached_at"),
+                        4 => de::read(&mut map, &mut s.4, "domain_registered_at"),
+                        5 => de::read(&mut map, &mut s.5, "domain_is_free_provider"),
+                        6 => de::read(&mut map, &mut s.6, "domain_is_custom"),
+                        7 => de::read(&mut map, &mut s.7, "domain_is_disposable"),
+                        8 => {
+                            de::read(
+                                &mut map,
+                                &mut s.8,
+                                "top_level_domain_is_suspicious",
+                            )
+                        }
+                        9 => de::read(&mut map, &mut s.9, "is_edu"),
+                        10 => de::read(&mut map, &mut s.10, "includes_date_of_birth"),
+                        11 => de::read(&mut map, &mut s.11, "linked_services"),
+                        12 => de::read(&mut map, &mut s.12, "risk_level"),
+                        13 => de::read(&mut map, &mut s.13, "factors"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(RiskCheckEmail {
+                    is_deliverable: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "is_deliverable",
+                                ),
+                            );
+                        }
+                    },
+                    breach_count: s.1.flatten(),
+                    first_breached_at: s.2.flatten(),
+                    last_breached_at: s.3.flatten(),
+                    domain_registered_at: s.4.flatten(),
+                    domain_is_free_provider: match s.5 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "domain_is_free_provider",
+                                ),
+                            );
+                        }
+                    },
+                    domain_is_custom: match s.6 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "domain_is_custom",
+                                ),
+                            );
+                        }
+                    },
+                    domain_is_disposable: match s.7 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "domain_is_disposable",
+                                ),
+                            );
+                        }
+                    },
+                    top_level_domain_is_suspicious: match s.8 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "top_level_domain_is_suspicious",
+                                ),
+                            );
+                        }
+                    },
+                    is_edu: match s.9 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("is_edu"),
+                            );
+                        }
+                    },
+                    includes_date_of_birth: match s.10 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "includes_date_of_birth",
+                                ),
+                            );
+                        }
+                    },
+                    linked_services: match s.11 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "linked_services",
+                                ),
+                            );
+                        }
+                    },
+                    risk_level: s.12.flatten(),
+                    factors: s.13.flatten(),
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl RiskCheckEmail {
     /// Creates a value from its required fields, given by name in a [`RiskCheckEmailRequired`]; optional fields start empty.
@@ -5425,7 +9881,7 @@ impl RiskCheckEmailTopLevelDomainIsSuspicious {
 }
 crate::runtime::string_enum!(RiskCheckEmailTopLevelDomainIsSuspicious);
 /// Another session whose selfie matched this one's.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RiskCheckFacialDuplicate {
     /// Identifier of a verification session, starting with `idv_`.
@@ -5434,6 +9890,71 @@ pub struct RiskCheckFacialDuplicate {
     pub similarity: i64,
     /// True when the match was found after this session had finished (a later session matched it).
     pub matched_after_completed: bool,
+}
+impl<'de> ::serde::Deserialize<'de> for RiskCheckFacialDuplicate {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &["id", "similarity", "matched_after_completed"];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RiskCheckFacialDuplicate;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RiskCheckFacialDuplicate")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RiskCheckFacialDuplicate, A::Error> {
+                let mut s: (Option<IdentityVerificationId>, Option<i64>, Option<bool>) = (
+                    None,
+                    None,
+                    None,
+                );
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "id"),
+                        1 => de::read(&mut map, &mut s.1, "similarity"),
+                        2 => de::read(&mut map, &mut s.2, "matched_after_completed"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(RiskCheckFacialDuplicate {
+                    id: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("id"),
+                            );
+                        }
+                    },
+                    similarity: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "similarity",
+                                ),
+                            );
+                        }
+                    },
+                    matched_after_completed: match s.2 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "matched_after_completed",
+                                ),
+                            );
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl RiskCheckFacialDuplicate {
     /// Creates a value from its required fields, given by name in a [`RiskCheckFacialDuplicateRequired`]; optional fields start empty.
@@ -5460,15 +9981,50 @@ impl From<RiskCheckFacialDuplicateRequired> for RiskCheckFacialDuplicate {
     }
 }
 /// Scores for stolen and synthetic identity fraud; null when not available. Only computed for U.S. identities, and not every signal is always present.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RiskCheckIdentityAbuseSignals {
     /// Synthetic-identity risk for this user; null when not available.
-    #[serde(default)]
     pub synthetic_identity: Option<RiskCheckSyntheticIdentity>,
     /// Stolen-identity risk for this user; null when not available.
-    #[serde(default)]
     pub stolen_identity: Option<RiskCheckStolenIdentity>,
+}
+impl<'de> ::serde::Deserialize<'de> for RiskCheckIdentityAbuseSignals {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &["synthetic_identity", "stolen_identity"];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RiskCheckIdentityAbuseSignals;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RiskCheckIdentityAbuseSignals")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RiskCheckIdentityAbuseSignals, A::Error> {
+                let mut s: (
+                    Option<Option<RiskCheckSyntheticIdentity>>,
+                    Option<Option<RiskCheckStolenIdentity>>,
+                ) = (None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "synthetic_identity"),
+                        1 => de::read(&mut map, &mut s.1, "stolen_identity"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(RiskCheckIdentityAbuseSignals {
+                    synthetic_identity: s.0.flatten(),
+                    stolen_identity: s.1.flatten(),
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl RiskCheckIdentityAbuseSignals {
     /// Creates a value from its required fields, given by name in a [`RiskCheckIdentityAbuseSignalsRequired`]; optional fields start empty.
@@ -5874,13 +10430,63 @@ impl RiskCheckLinkedService {
 }
 crate::runtime::string_enum!(RiskCheckLinkedService);
 /// Risk signals about the user's network connection.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RiskCheckNetwork {
     /// Plaid's rating of how risky a signal is.
     pub risk_level: RiskLevel,
     /// A list used for risk check factors.
     pub factors: Vec<String>,
+}
+impl<'de> ::serde::Deserialize<'de> for RiskCheckNetwork {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &["risk_level", "factors"];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RiskCheckNetwork;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RiskCheckNetwork")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RiskCheckNetwork, A::Error> {
+                let mut s: (Option<RiskLevel>, Option<Vec<String>>) = (None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "risk_level"),
+                        1 => de::read(&mut map, &mut s.1, "factors"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(RiskCheckNetwork {
+                    risk_level: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "risk_level",
+                                ),
+                            );
+                        }
+                    },
+                    factors: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("factors"),
+                            );
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl RiskCheckNetwork {
     /// Creates a value from its required fields, given by name in a [`RiskCheckNetworkRequired`]; optional fields start empty.
@@ -5904,17 +10510,66 @@ impl From<RiskCheckNetworkRequired> for RiskCheckNetwork {
     }
 }
 /// Signals about the phone number the user gave; null when not available.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RiskCheckPhone {
     /// Online services where this phone number appears to have an account.
     pub linked_services: Vec<RiskCheckLinkedService>,
     /// Plaid's rating of how risky a signal is.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub risk_level: Option<RiskLevel>,
     /// A list used for risk check factors.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub factors: Option<Vec<String>>,
+}
+impl<'de> ::serde::Deserialize<'de> for RiskCheckPhone {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &["linked_services", "risk_level", "factors"];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RiskCheckPhone;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RiskCheckPhone")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RiskCheckPhone, A::Error> {
+                let mut s: (
+                    Option<Vec<RiskCheckLinkedService>>,
+                    Option<Option<RiskLevel>>,
+                    Option<Option<Vec<String>>>,
+                ) = (None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "linked_services"),
+                        1 => de::read(&mut map, &mut s.1, "risk_level"),
+                        2 => de::read(&mut map, &mut s.2, "factors"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(RiskCheckPhone {
+                    linked_services: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "linked_services",
+                                ),
+                            );
+                        }
+                    },
+                    risk_level: s.1.flatten(),
+                    factors: s.2.flatten(),
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl RiskCheckPhone {
     /// Creates a value from its required fields; optional fields start empty.
@@ -5927,14 +10582,55 @@ impl RiskCheckPhone {
     }
 }
 /// Stolen-identity risk for this user; null when not available.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RiskCheckStolenIdentity {
     /// Likelihood, from 0 to 100, that the identity is stolen.
     pub score: i64,
     /// Plaid's rating of how risky a signal is.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub risk_level: Option<RiskLevel>,
+}
+impl<'de> ::serde::Deserialize<'de> for RiskCheckStolenIdentity {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &["score", "risk_level"];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RiskCheckStolenIdentity;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RiskCheckStolenIdentity")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RiskCheckStolenIdentity, A::Error> {
+                let mut s: (Option<i64>, Option<Option<RiskLevel>>) = (None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "score"),
+                        1 => de::read(&mut map, &mut s.1, "risk_level"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(RiskCheckStolenIdentity {
+                    score: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("score"),
+                            );
+                        }
+                    },
+                    risk_level: s.1.flatten(),
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl RiskCheckStolenIdentity {
     /// Creates a value from its required fields; optional fields start empty.
@@ -5946,20 +10642,75 @@ impl RiskCheckStolenIdentity {
     }
 }
 /// Synthetic-identity risk for this user; null when not available.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RiskCheckSyntheticIdentity {
     /// Likelihood, from 0 to 100, that the identity is made up.
     pub score: i64,
     /// Plaid's rating of how risky a signal is.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub risk_level: Option<RiskLevel>,
     /// Risk level for one kind of synthetic identity fraud.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub first_party_synthetic_fraud: Option<SyntheticFraud>,
     /// Risk level for one kind of synthetic identity fraud.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub third_party_synthetic_fraud: Option<SyntheticFraud>,
+}
+impl<'de> ::serde::Deserialize<'de> for RiskCheckSyntheticIdentity {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "score",
+            "risk_level",
+            "first_party_synthetic_fraud",
+            "third_party_synthetic_fraud",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = RiskCheckSyntheticIdentity;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct RiskCheckSyntheticIdentity")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RiskCheckSyntheticIdentity, A::Error> {
+                let mut s: (
+                    Option<i64>,
+                    Option<Option<RiskLevel>>,
+                    Option<Option<SyntheticFraud>>,
+                    Option<Option<SyntheticFraud>>,
+                ) = (None, None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "score"),
+                        1 => de::read(&mut map, &mut s.1, "risk_level"),
+                        2 => de::read(&mut map, &mut s.2, "first_party_synthetic_fraud"),
+                        3 => de::read(&mut map, &mut s.3, "third_party_synthetic_fraud"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(RiskCheckSyntheticIdentity {
+                    score: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("score"),
+                            );
+                        }
+                    },
+                    risk_level: s.1.flatten(),
+                    first_party_synthetic_fraud: s.2.flatten(),
+                    third_party_synthetic_fraud: s.3.flatten(),
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl RiskCheckSyntheticIdentity {
     /// Creates a value from its required fields; optional fields start empty.
@@ -6045,7 +10796,7 @@ impl RiskLevelWithNoData {
 }
 crate::runtime::string_enum!(RiskLevelWithNoData);
 /// How Plaid judged one selfie; when a selfie is rejected, this says why.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SelfieAnalysis {
     /// Whether the selfie shows the same person as the portrait on the document.
@@ -6053,8 +10804,70 @@ pub struct SelfieAnalysis {
     /// Whether the selfie came from a live person rather than a photo, a screen or a mask.
     pub liveness_check: SelfieAnalysisLivenessCheck,
     /// Feature-by-feature comparison of the selfie with the portrait on the document, when there is one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub facial_analysis: Option<SelfieAnalysisFacialAnalysis>,
+}
+impl<'de> ::serde::Deserialize<'de> for SelfieAnalysis {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "document_comparison",
+            "liveness_check",
+            "facial_analysis",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SelfieAnalysis;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SelfieAnalysis")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SelfieAnalysis, A::Error> {
+                let mut s: (
+                    Option<SelfieAnalysisDocumentComparison>,
+                    Option<SelfieAnalysisLivenessCheck>,
+                    Option<Option<SelfieAnalysisFacialAnalysis>>,
+                ) = (None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "document_comparison"),
+                        1 => de::read(&mut map, &mut s.1, "liveness_check"),
+                        2 => de::read(&mut map, &mut s.2, "facial_analysis"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(SelfieAnalysis {
+                    document_comparison: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "document_comparison",
+                                ),
+                            );
+                        }
+                    },
+                    liveness_check: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "liveness_check",
+                                ),
+                            );
+                        }
+                    },
+                    facial_analysis: s.2.flatten(),
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl SelfieAnalysis {
     /// Creates a value from its required fields, given by name in a [`SelfieAnalysisRequired`]; optional fields start empty.
@@ -6113,7 +10926,7 @@ impl SelfieAnalysisDocumentComparison {
 }
 crate::runtime::string_enum!(SelfieAnalysisDocumentComparison);
 /// Feature-by-feature comparison of the selfie with the portrait on the document, when there is one.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SelfieAnalysisFacialAnalysis {
     /// Result of comparing one facial feature of the selfie with the document portrait.
@@ -6140,6 +10953,191 @@ pub struct SelfieAnalysisFacialAnalysis {
     pub left_cheek: SelfieAnalysisFacialAnalysisOutcome,
     /// Result of comparing one facial feature of the selfie with the document portrait.
     pub right_cheek: SelfieAnalysisFacialAnalysisOutcome,
+}
+impl<'de> ::serde::Deserialize<'de> for SelfieAnalysisFacialAnalysis {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "left_eye",
+            "right_eye",
+            "left_brow",
+            "right_brow",
+            "forehead",
+            "middle_forehead",
+            "nose",
+            "philtrum",
+            "mouth",
+            "jaw",
+            "left_cheek",
+            "right_cheek",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SelfieAnalysisFacialAnalysis;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SelfieAnalysisFacialAnalysis")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SelfieAnalysisFacialAnalysis, A::Error> {
+                let mut s: (
+                    Option<SelfieAnalysisFacialAnalysisOutcome>,
+                    Option<SelfieAnalysisFacialAnalysisOutcome>,
+                    Option<SelfieAnalysisFacialAnalysisOutcome>,
+                    Option<SelfieAnalysisFacialAnalysisOutcome>,
+                    Option<SelfieAnalysisFacialAnalysisOutcome>,
+                    Option<SelfieAnalysisFacialAnalysisOutcome>,
+                    Option<SelfieAnalysisFacialAnalysisOutcome>,
+                    Option<SelfieAnalysisFacialAnalysisOutcome>,
+                    Option<SelfieAnalysisFacialAnalysisOutcome>,
+                    Option<SelfieAnalysisFacialAnalysisOutcome>,
+                    Option<SelfieAnalysisFacialAnalysisOutcome>,
+                    Option<SelfieAnalysisFacialAnalysisOutcome>,
+                ) = (
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                );
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "left_eye"),
+                        1 => de::read(&mut map, &mut s.1, "right_eye"),
+                        2 => de::read(&mut map, &mut s.2, "left_brow"),
+                        3 => de::read(&mut map, &mut s.3, "right_brow"),
+                        4 => de::read(&mut map, &mut s.4, "forehead"),
+                        5 => de::read(&mut map, &mut s.5, "middle_forehead"),
+                        6 => de::read(&mut map, &mut s.6, "nose"),
+                        7 => de::read(&mut map, &mut s.7, "philtrum"),
+                        8 => de::read(&mut map, &mut s.8, "mouth"),
+                        9 => de::read(&mut map, &mut s.9, "jaw"),
+                        10 => de::read(&mut map, &mut s.10, "left_cheek"),
+                        11 => de::read(&mut map, &mut s.11, "right_cheek"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(SelfieAnalysisFacialAnalysis {
+                    left_eye: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("left_eye"),
+                            );
+                        }
+                    },
+                    right_eye: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("right_eye"),
+                            );
+                        }
+                    },
+                    left_brow: match s.2 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("left_brow"),
+                            );
+                        }
+                    },
+                    right_brow: match s.3 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "right_brow",
+                                ),
+                            );
+                        }
+                    },
+                    forehead: match s.4 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("forehead"),
+                            );
+                        }
+                    },
+                    middle_forehead: match s.5 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "middle_forehead",
+                                ),
+                            );
+                        }
+                    },
+                    nose: match s.6 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("nose"),
+                            );
+                        }
+                    },
+                    philtrum: match s.7 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("philtrum"),
+                            );
+                        }
+                    },
+                    mouth: match s.8 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("mouth"),
+                            );
+                        }
+                    },
+                    jaw: match s.9 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("jaw"),
+                            );
+                        }
+                    },
+                    left_cheek: match s.10 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "left_cheek",
+                                ),
+                            );
+                        }
+                    },
+                    right_cheek: match s.11 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "right_cheek",
+                                ),
+                            );
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl SelfieAnalysisFacialAnalysis {
     /// Creates a value from its required fields, given by name in a [`SelfieAnalysisFacialAnalysisRequired`]; optional fields start empty.
@@ -6253,15 +11251,50 @@ impl SelfieAnalysisLivenessCheck {
 }
 crate::runtime::string_enum!(SelfieAnalysisLivenessCheck);
 /// What was captured for one selfie. Usually a short video (`video_url`); a still image (`image_url`) only when the device fell back to passive liveness.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SelfieCapture {
     /// Short-lived URL of the still selfie image; null unless the session fell back to passive liveness.
-    #[serde(default)]
     pub image_url: Option<String>,
     /// Short-lived URL of the selfie video, the usual capture.
-    #[serde(default)]
     pub video_url: Option<String>,
+}
+impl<'de> ::serde::Deserialize<'de> for SelfieCapture {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &["image_url", "video_url"];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SelfieCapture;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SelfieCapture")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SelfieCapture, A::Error> {
+                let mut s: (Option<Option<String>>, Option<Option<String>>) = (
+                    None,
+                    None,
+                );
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "image_url"),
+                        1 => de::read(&mut map, &mut s.1, "video_url"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(SelfieCapture {
+                    image_url: s.0.flatten(),
+                    video_url: s.1.flatten(),
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl ::std::fmt::Debug for SelfieCapture {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6293,13 +11326,64 @@ impl From<SelfieCaptureRequired> for SelfieCapture {
     }
 }
 /// Results of the selfie step: the captures and how they compared with the document.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SelfieCheck {
     /// Outcome of the selfie step; the same value as `steps.selfie_check`.
     pub status: SelfieCheckStatus,
     /// Every selfie the user submitted in this step, one entry per attempt.
     pub selfies: Vec<SelfieCheckSelfie>,
+}
+impl<'de> ::serde::Deserialize<'de> for SelfieCheck {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &["status", "selfies"];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SelfieCheck;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SelfieCheck")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SelfieCheck, A::Error> {
+                let mut s: (Option<SelfieCheckStatus>, Option<Vec<SelfieCheckSelfie>>) = (
+                    None,
+                    None,
+                );
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "status"),
+                        1 => de::read(&mut map, &mut s.1, "selfies"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(SelfieCheck {
+                    status: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("status"),
+                            );
+                        }
+                    },
+                    selfies: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("selfies"),
+                            );
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl SelfieCheck {
     /// Creates a value from its required fields, given by name in a [`SelfieCheckRequired`]; optional fields start empty.
@@ -6323,7 +11407,7 @@ impl From<SelfieCheckRequired> for SelfieCheck {
     }
 }
 /// One submitted selfie: its capture and Plaid's analysis.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SelfieCheckSelfie {
     /// Outcome for one selfie. The outcome of the whole step is `selfie_check.status`.
@@ -6334,6 +11418,77 @@ pub struct SelfieCheckSelfie {
     pub capture: SelfieCapture,
     /// How Plaid judged one selfie; when a selfie is rejected, this says why.
     pub analysis: SelfieAnalysis,
+}
+impl<'de> ::serde::Deserialize<'de> for SelfieCheckSelfie {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &["status", "attempt", "capture", "analysis"];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SelfieCheckSelfie;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SelfieCheckSelfie")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SelfieCheckSelfie, A::Error> {
+                let mut s: (
+                    Option<SelfieStatus>,
+                    Option<i64>,
+                    Option<SelfieCapture>,
+                    Option<SelfieAnalysis>,
+                ) = (None, None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "status"),
+                        1 => de::read(&mut map, &mut s.1, "attempt"),
+                        2 => de::read(&mut map, &mut s.2, "capture"),
+                        3 => de::read(&mut map, &mut s.3, "analysis"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(SelfieCheckSelfie {
+                    status: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("status"),
+                            );
+                        }
+                    },
+                    attempt: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("attempt"),
+                            );
+                        }
+                    },
+                    capture: match s.2 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("capture"),
+                            );
+                        }
+                    },
+                    analysis: match s.3 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("analysis"),
+                            );
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl SelfieCheckSelfie {
     /// Creates a value from its required fields, given by name in a [`SelfieCheckSelfieRequired`]; optional fields start empty.
@@ -6423,7 +11578,7 @@ impl SelfieStatus {
 }
 crate::runtime::string_enum!(SelfieStatus);
 /// One attempt at the SMS verification step.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SmsVerification {
     /// State of one SMS verification attempt.
@@ -6431,21 +11586,113 @@ pub struct SmsVerification {
     /// Which attempt at this step this record describes, counting from 1.
     pub attempt: i64,
     /// A phone number for the user in E.164 form.
-    #[serde(default)]
     pub phone_number: Option<String>,
     /// How many times a code was sent or re-sent in this attempt (at most 3).
     pub delivery_attempt_count: i64,
     /// How many times the user entered a code in this attempt (at most 3).
     pub solve_attempt_count: i64,
     /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
-    #[serde(default)]
     pub initially_sent_at: Option<::chrono::DateTime<::chrono::Utc>>,
     /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
-    #[serde(default)]
     pub last_sent_at: Option<::chrono::DateTime<::chrono::Utc>>,
     /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
-    #[serde(default)]
     pub redacted_at: Option<::chrono::DateTime<::chrono::Utc>>,
+}
+impl<'de> ::serde::Deserialize<'de> for SmsVerification {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "status",
+            "attempt",
+            "phone_number",
+            "delivery_attempt_count",
+            "solve_attempt_count",
+            "initially_sent_at",
+            "last_sent_at",
+            "redacted_at",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SmsVerification;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SmsVerification")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SmsVerification, A::Error> {
+                let mut s: (
+                    Option<SmsVerificationStatus>,
+                    Option<i64>,
+                    Option<Option<String>>,
+                    Option<i64>,
+                    Option<i64>,
+                    Option<Option<::chrono::DateTime<::chrono::Utc>>>,
+                    Option<Option<::chrono::DateTime<::chrono::Utc>>>,
+                    Option<Option<::chrono::DateTime<::chrono::Utc>>>,
+                ) = (None, None, None, None, None, None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "status"),
+                        1 => de::read(&mut map, &mut s.1, "attempt"),
+                        2 => de::read(&mut map, &mut s.2, "phone_number"),
+                        3 => de::read(&mut map, &mut s.3, "delivery_attempt_count"),
+                        4 => de::read(&mut map, &mut s.4, "solve_attempt_count"),
+                        5 => de::read(&mut map, &mut s.5, "initially_sent_at"),
+                        6 => de::read(&mut map, &mut s.6, "last_sent_at"),
+                        7 => de::read(&mut map, &mut s.7, "redacted_at"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(SmsVerification {
+                    status: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("status"),
+                            );
+                        }
+                    },
+                    attempt: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("attempt"),
+                            );
+                        }
+                    },
+                    phone_number: s.2.flatten(),
+                    delivery_attempt_count: match s.3 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "delivery_attempt_count",
+                                ),
+                            );
+                        }
+                    },
+                    solve_attempt_count: match s.4 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "solve_attempt_count",
+                                ),
+                            );
+                        }
+                    },
+                    initially_sent_at: s.5.flatten(),
+                    last_sent_at: s.6.flatten(),
+                    redacted_at: s.7.flatten(),
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl ::std::fmt::Debug for SmsVerification {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6577,11 +11824,52 @@ impl Strategy {
 }
 crate::runtime::string_enum!(Strategy, sent_only);
 /// Risk level for one kind of synthetic identity fraud.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SyntheticFraud {
     /// Plaid's rating of how risky a signal is.
     pub risk_level: RiskLevel,
+}
+impl<'de> ::serde::Deserialize<'de> for SyntheticFraud {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &["risk_level"];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = SyntheticFraud;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct SyntheticFraud")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<SyntheticFraud, A::Error> {
+                let mut s: (Option<RiskLevel>,) = (None,);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "risk_level"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(SyntheticFraud {
+                    risk_level: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "risk_level",
+                                ),
+                            );
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl SyntheticFraud {
     /// Creates a value from its required fields; optional fields start empty.
@@ -6592,7 +11880,7 @@ impl SyntheticFraud {
     }
 }
 /// A Trust Index score with the model that produced it and its subscores.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TrustIndex {
     /// The overall Trust Index score.
@@ -6600,8 +11888,61 @@ pub struct TrustIndex {
     /// Name and version of the Trust Index model that computed the score.
     pub model: String,
     /// Trust Index subscores by signal family.
-    #[serde(default)]
     pub subscores: Option<TrustIndexSubscores>,
+}
+impl<'de> ::serde::Deserialize<'de> for TrustIndex {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &["score", "model", "subscores"];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = TrustIndex;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TrustIndex")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TrustIndex, A::Error> {
+                let mut s: (
+                    Option<i64>,
+                    Option<String>,
+                    Option<Option<TrustIndexSubscores>>,
+                ) = (None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "score"),
+                        1 => de::read(&mut map, &mut s.1, "model"),
+                        2 => de::read(&mut map, &mut s.2, "subscores"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(TrustIndex {
+                    score: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("score"),
+                            );
+                        }
+                    },
+                    model: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("model"),
+                            );
+                        }
+                    },
+                    subscores: s.2.flatten(),
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl TrustIndex {
     /// Creates a value from its required fields, given by name in a [`TrustIndexRequired`]; optional fields start empty.
@@ -6628,11 +11969,50 @@ impl From<TrustIndexRequired> for TrustIndex {
     }
 }
 /// One Trust Index subscore.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TrustIndexSubscore {
     /// The subscore's value.
     pub score: i64,
+}
+impl<'de> ::serde::Deserialize<'de> for TrustIndexSubscore {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &["score"];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = TrustIndexSubscore;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TrustIndexSubscore")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TrustIndexSubscore, A::Error> {
+                let mut s: (Option<i64>,) = (None,);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "score"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(TrustIndexSubscore {
+                    score: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("score"),
+                            );
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl TrustIndexSubscore {
     /// Creates a value from its required fields; optional fields start empty.
@@ -6641,15 +12021,52 @@ impl TrustIndexSubscore {
     }
 }
 /// Trust Index subscores by signal family.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TrustIndexSubscores {
     /// One Trust Index subscore.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub device_and_connection: Option<TrustIndexSubscore>,
     /// One Trust Index subscore.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account_insights: Option<TrustIndexSubscore>,
+}
+impl<'de> ::serde::Deserialize<'de> for TrustIndexSubscores {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &["device_and_connection", "bank_account_insights"];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = TrustIndexSubscores;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct TrustIndexSubscores")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TrustIndexSubscores, A::Error> {
+                let mut s: (
+                    Option<Option<TrustIndexSubscore>>,
+                    Option<Option<TrustIndexSubscore>>,
+                ) = (None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "device_and_connection"),
+                        1 => de::read(&mut map, &mut s.1, "bank_account_insights"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(TrustIndexSubscores {
+                    device_and_connection: s.0.flatten(),
+                    bank_account_insights: s.1.flatten(),
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl TrustIndexSubscores {
     /// Creates a value from its required fields; optional fields start empty.
@@ -6662,46 +12079,89 @@ impl TrustIndexSubscores {
 }
 /// A postal address the user entered.
 #[derive(Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct UserAddress {
     /// First line of the street address; null when the user has not given an address. At most 80 characters.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::serde_with::rust::double_option"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub street: Option<Option<String>>,
     /// Second address line (apartment, suite, …); null when not given. At most 50 characters.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::serde_with::rust::double_option"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub street2: Option<Option<String>>,
     /// City of an address, or null when the user has not given one.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::serde_with::rust::double_option"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<Option<String>>,
     /// Region of an address (state, province, …) as a subdivision code without the country prefix; null where the country has none.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::serde_with::rust::double_option"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<Option<String>>,
     /// Postal code of an address; null where the country has none.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "::serde_with::rust::double_option"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<Option<String>>,
     /// Two-letter ISO 3166-1 alpha-2 country code, in capitals (for example `US`).
     pub country: String,
+}
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for UserAddress {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &[
+            "street",
+            "street2",
+            "city",
+            "region",
+            "postal_code",
+            "country",
+        ];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserAddress;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UserAddress")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<UserAddress, A::Error> {
+                let mut s: (
+                    Option<Option<String>>,
+                    Option<Option<String>>,
+                    Option<Option<String>>,
+                    Option<Option<String>>,
+                    Option<Option<String>>,
+                    Option<String>,
+                ) = (None, None, None, None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "street"),
+                        1 => de::read(&mut map, &mut s.1, "street2"),
+                        2 => de::read(&mut map, &mut s.2, "city"),
+                        3 => de::read(&mut map, &mut s.3, "region"),
+                        4 => de::read(&mut map, &mut s.4, "postal_code"),
+                        5 => de::read(&mut map, &mut s.5, "country"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(UserAddress {
+                    street: s.0,
+                    street2: s.1,
+                    city: s.2,
+                    region: s.3,
+                    postal_code: s.4,
+                    country: match s.5 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("country"),
+                            );
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl ::std::fmt::Debug for UserAddress {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6763,7 +12223,7 @@ impl UserAddress {
     }
 }
 /// Identity number the user gave; null until given, and then both value and type are set.
-#[derive(Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct UserIdNumber {
     /// The identity number the user typed, letters and digits only, with formatting characters removed.
@@ -6771,6 +12231,54 @@ pub struct UserIdNumber {
     /// Which kind of identity number this is. The prefix is the issuing country's ISO code.
     #[serde(rename = "type")]
     pub type_: IdNumberType,
+}
+impl<'de> ::serde::Deserialize<'de> for UserIdNumber {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &["value", "type"];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = UserIdNumber;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct UserIdNumber")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<UserIdNumber, A::Error> {
+                let mut s: (Option<String>, Option<IdNumberType>) = (None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "value"),
+                        1 => de::read(&mut map, &mut s.1, "type"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(UserIdNumber {
+                    value: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("value"),
+                            );
+                        }
+                    },
+                    type_: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("type"),
+                            );
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl ::std::fmt::Debug for UserIdNumber {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6804,13 +12312,66 @@ impl From<UserIdNumberRequired> for UserIdNumber {
     }
 }
 /// Results of the phone ownership step.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct VerifySmsDetails {
     /// Outcome of the SMS step; the same value as `steps.verify_sms`.
     pub status: VerifySmsDetailsStatus,
     /// Every SMS verification attempt in this step.
     pub verifications: Vec<SmsVerification>,
+}
+impl<'de> ::serde::Deserialize<'de> for VerifySmsDetails {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &["status", "verifications"];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = VerifySmsDetails;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct VerifySmsDetails")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<VerifySmsDetails, A::Error> {
+                let mut s: (
+                    Option<VerifySmsDetailsStatus>,
+                    Option<Vec<SmsVerification>>,
+                ) = (None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "status"),
+                        1 => de::read(&mut map, &mut s.1, "verifications"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(VerifySmsDetails {
+                    status: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("status"),
+                            );
+                        }
+                    },
+                    verifications: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "verifications",
+                                ),
+                            );
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl VerifySmsDetails {
     /// Creates a value from its required fields, given by name in a [`VerifySmsDetailsRequired`]; optional fields start empty.
@@ -6895,17 +12456,64 @@ impl WebhookEnvironmentValues {
 crate::runtime::string_enum!(WebhookEnvironmentValues);
 /// Parameters for fetching the public key that signed a webhook.
 #[derive(Clone, PartialEq, ::serde::Serialize)]
-#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]
 #[non_exhaustive]
 pub struct WebhookVerificationKeyGetRequest {
     /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
     /// The `kid` from the webhook's JWT header.
     pub key_id: String,
+}
+#[cfg(feature = "test-util")]
+impl<'de> ::serde::Deserialize<'de> for WebhookVerificationKeyGetRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &["client_id", "secret", "key_id"];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = WebhookVerificationKeyGetRequest;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct WebhookVerificationKeyGetRequest")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<WebhookVerificationKeyGetRequest, A::Error> {
+                let mut s: (
+                    Option<Option<String>>,
+                    Option<Option<String>>,
+                    Option<String>,
+                ) = (None, None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "client_id"),
+                        1 => de::read(&mut map, &mut s.1, "secret"),
+                        2 => de::read(&mut map, &mut s.2, "key_id"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(WebhookVerificationKeyGetRequest {
+                    client_id: s.0.flatten(),
+                    secret: s.1.flatten(),
+                    key_id: match s.2 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("key_id"),
+                            );
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl ::std::fmt::Debug for WebhookVerificationKeyGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6939,13 +12547,63 @@ impl WebhookVerificationKeyGetRequest {
     }
 }
 /// The public key matching a webhook's `kid`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookVerificationKeyGetResponse {
     /// An elliptic-curve public key in JSON Web Key form, used to check webhook signatures.
     pub key: JwkPublicKey,
     /// An identifier Plaid gives every request; quote it when you contact support.
     pub request_id: RequestId,
+}
+impl<'de> ::serde::Deserialize<'de> for WebhookVerificationKeyGetResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        const __FIELDS: &[&str] = &["key", "request_id"];
+        struct __Visitor;
+        impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+            type Value = WebhookVerificationKeyGetResponse;
+            fn expecting(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> ::std::fmt::Result {
+                f.write_str("struct WebhookVerificationKeyGetResponse")
+            }
+            #[allow(clippy::type_complexity)]
+            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<WebhookVerificationKeyGetResponse, A::Error> {
+                let mut s: (Option<JwkPublicKey>, Option<RequestId>) = (None, None);
+                while let Some(key) = map.next_key::<de::Key<'de>>()? {
+                    match de::field_index(key.as_str(), __FIELDS) {
+                        0 => de::read(&mut map, &mut s.0, "key"),
+                        1 => de::read(&mut map, &mut s.1, "request_id"),
+                        _ => de::skip(&mut map),
+                    }?;
+                }
+                Ok(WebhookVerificationKeyGetResponse {
+                    key: match s.0 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field("key"),
+                            );
+                        }
+                    },
+                    request_id: match s.1 {
+                        Some(v) => v,
+                        None => {
+                            return Err(
+                                <A::Error as ::serde::de::Error>::missing_field(
+                                    "request_id",
+                                ),
+                            );
+                        }
+                    },
+                })
+            }
+        }
+        d.deserialize_map(__Visitor)
+    }
 }
 impl WebhookVerificationKeyGetResponse {
     /// Creates a value from its required fields, given by name in a [`WebhookVerificationKeyGetResponseRequired`]; optional fields start empty.

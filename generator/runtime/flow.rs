@@ -206,6 +206,8 @@ impl Client {
     /// [`StartedVerification::retried`] says whether this happened.
     ///
     /// A failure after a session was created returns a [`StartError`] that still holds it.
+    // `#[inline]`, like the operations: compiled where it is called (see `operations`).
+    #[inline]
     pub async fn start_verification(
         &self,
         request: &IdentityVerificationCreateRequest,
@@ -273,6 +275,7 @@ impl Client {
     /// Polls `/identity_verification/get` with growing intervals until the status leaves
     /// `active`, or returns [`Error::DeadlineExceeded`] when `policy.deadline` passes. The
     /// deadline counts the calls' own time: a call still running at the deadline is abandoned.
+    #[inline]
     pub async fn wait_for_terminal(
         &self,
         id: &IdentityVerificationId,

@@ -40,6 +40,66 @@ pub fn deserialize_wire<'de, D: Deserializer<'de>>(d: D) -> Result<Cow<'de, str>
     d.deserialize_any(Wire)
 }
 
+/// A JSON object key, as the generated `Deserialize` impls of the models read it: borrowed from
+/// the input when it has no escapes. One impl for every model, instead of a field-identifier
+/// enum and visitor per struct (what serde's derive writes, and a large share of build time).
+pub struct Key<'de>(Cow<'de, str>);
+
+impl Key<'_> {
+    /// The key's text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> de::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_identifier(KeyVisitor)
+    }
+}
+
+/// The position of `key` in a struct's wire names, or `usize::MAX` for a key it does not have
+/// (skipped). One function for every model instead of a string match in each.
+pub fn field_index(key: &str, fields: &[&str]) -> usize {
+    fields.iter().position(|f| *f == key).unwrap_or(usize::MAX)
+}
+
+/// Reads the value of the key just read into `slot`, refusing a key that appears twice (as
+/// serde's derive does: a duplicate is an error, not "last one wins"). Shared by every field
+/// of the same type, whatever struct it is in.
+pub fn read<'de, T: de::Deserialize<'de>, A: de::MapAccess<'de>>(
+    map: &mut A,
+    slot: &mut Option<T>,
+    name: &'static str,
+) -> Result<(), A::Error> {
+    if slot.is_some() {
+        return Err(<A::Error as de::Error>::duplicate_field(name));
+    }
+    *slot = Some(map.next_value()?);
+    Ok(())
+}
+
+/// Skips the value of a key the struct does not have.
+pub fn skip<'de, A: de::MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+    map.next_value::<de::IgnoredAny>().map(|_| ())
+}
+
 /// Display, FromStr, Serialize and Deserialize for a string enum that has `as_str` and
 /// `from_wire`. Unknown values round-trip verbatim through `Unknown(String)`.
 #[allow(unused_macros)]

@@ -24,6 +24,10 @@ pub fn emit(ir: &Ir) -> TokenStream {
     quote! {
         #![allow(deprecated)]
         //! One async method per operation of the portion.
+        //!
+        //! The methods are `#[inline]`, so a method and the decoder of its response are compiled
+        //! in the crate that calls it, only for the operations that crate uses, rather than all
+        //! of them here (they are most of this crate's build time).
         #use_types
         use crate::runtime::client::{Operation, Retry};
         use crate::runtime::{Client, Error};
@@ -99,10 +103,12 @@ fn emit_op(op: &Operation, types: &TokenStream) -> TokenStream {
                     #[doc = ""]
                     #[doc = " A cursor that repeats (the starting one included) ends the stream with [`Error::RepeatedCursor`];"]
                     #[doc = " more than [`Client::max_pages`] pages end it with [`Error::PageLimit`]."]
+                    #[inline]
                     pub fn #pages(&self, request: &#req) -> impl ::futures_util::Stream<Item = Result<#resp, Error>> + Send + 'static {
                         crate::runtime::paginate::pages(self.clone(), request.clone())
                     }
                     #[doc = #ds]
+                    #[inline]
                     pub fn #stream(&self, request: &#req) -> impl ::futures_util::Stream<Item = Result<#item, Error>> + Send + 'static {
                         crate::runtime::paginate::items(self.clone(), request.clone())
                     }
@@ -111,6 +117,7 @@ fn emit_op(op: &Operation, types: &TokenStream) -> TokenStream {
             quote! {
                 #doc
                 #deprecated
+                #[inline]
                 pub async fn #name(&self, request: &#req) -> Result<#resp, Error> {
                     #op_const
                     self.execute(&OP, Some(request), #retry).await
@@ -121,6 +128,7 @@ fn emit_op(op: &Operation, types: &TokenStream) -> TokenStream {
         None => quote! {
             #doc
             #deprecated
+            #[inline]
             pub async fn #name(&self) -> Result<#resp, Error> {
                 #op_const
                 self.execute::<(), _>(&OP, None, #retry).await

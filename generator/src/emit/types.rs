@@ -60,6 +60,9 @@ pub fn emit_part(ir: &Ir, index: usize, parts: usize) -> TokenStream {
         quote! {
             #![allow(deprecated)]
             //! Every model of the portion, one Rust type per schema.
+            // The helpers of the written-out `Deserialize` impls.
+            #[allow(unused_imports)]
+            use crate::runtime::macros as de;
         }
     });
     quote! { #head #(#items)* #(#envelopes)* #(#aliases)* #(#conversions)* }
@@ -174,14 +177,11 @@ fn emit_struct(
             quote!(#[serde(rename = #w)])
         });
         let serde = match f.shape() {
-            FieldShape::OptionalNullable { explicit_null: true } => {
-                quote!(#[serde(default, skip_serializing_if = "Option::is_none", with = "::serde_with::rust::double_option")])
-            }
+            // `Some(None)` serializes as `null`; reading it back is in `emit_deserialize`.
             FieldShape::Optional | FieldShape::OptionalNullable { .. } => {
-                quote!(#[serde(default, skip_serializing_if = "Option::is_none")])
+                quote!(#[serde(skip_serializing_if = "Option::is_none")])
             }
-            FieldShape::Nullable => quote!(#[serde(default)]),
-            FieldShape::Required => quote!(),
+            FieldShape::Nullable | FieldShape::Required => quote!(),
         };
         let dep = f.deprecated.then(|| quote!(#[deprecated]));
         quote! { #fdoc #dep #rename #serde pub #fname: #ty, }
@@ -297,11 +297,7 @@ fn emit_struct(
     });
     // A type that is only ever sent needs no Deserialize (a large share of the build time);
     // `test-util` adds it for fakes that read requests.
-    let (deserialize, deserialize_for_tests) = if sent_only {
-        (quote!(), quote!(#[cfg_attr(feature = "test-util", derive(::serde::Deserialize))]))
-    } else {
-        (quote!(::serde::Deserialize,), quote!())
-    };
+    let deserialize = emit_deserialize(name, fields, sent_only);
     let wire_fields: Vec<&str> = fields.iter().map(|f| f.wire.as_str()).collect();
     let wire_const = request.then(|| {
         quote! {
@@ -312,12 +308,12 @@ fn emit_struct(
     quote! {
         #doc
         #deprecated
-        #[derive(#derive_debug Clone, PartialEq, #default ::serde::Serialize, #deserialize)]
-        #deserialize_for_tests
+        #[derive(#derive_debug Clone, PartialEq, #default ::serde::Serialize)]
         #[non_exhaustive]
         pub struct #name {
             #(#defs)*
         }
+        #deserialize
         #debug_impl
         impl #name {
             #wire_const
@@ -325,5 +321,97 @@ fn emit_struct(
             #(#setters)*
         }
         #required_def
+    }
+}
+
+/// `Deserialize` for a struct, written out instead of derived: it reads JSON objects only
+/// (serde's derive also writes a sequence visitor and a field-identifier enum with three
+/// visitors per struct, which cost build time and which JSON never needs). Keys are matched as
+/// text through one shared `Key` type; unknown keys are skipped; a duplicate key and a missing
+/// required field are errors with serde's own messages. A field that may be absent decodes a
+/// missing key as `None`; an `Option<Option<T>>` field decodes `null` as `Some(None)`. The
+/// slots are one tuple, so that every early return drops one local.
+fn emit_deserialize(name: &proc_macro2::Ident, fields: &[Field], sent_only: bool) -> TokenStream {
+    let here = TokenStream::new();
+    let de = quote!(de);
+    let slot_tys = fields.iter().map(|f| match f.shape() {
+        // The slot holds what `null` or a value decodes to; absent stays `None`.
+        FieldShape::OptionalNullable { explicit_null: true } => {
+            let mut t = super::ty_tokens(&f.ty, &here);
+            if f.boxed {
+                t = quote!(Box<#t>);
+            }
+            quote!(Option<Option<#t>>)
+        }
+        _ => {
+            let t = field_type(f, &here);
+            quote!(Option<#t>)
+        }
+    });
+    let nones = fields.iter().map(|_| quote!(None));
+    let index = |i: usize| proc_macro2::Literal::usize_unsuffixed(i);
+    let arms = fields.iter().enumerate().map(|(i, f)| {
+        let wire = &f.wire;
+        let i = index(i);
+        quote!(#i => #de::read(&mut map, &mut s.#i, #wire),)
+    });
+    let inits = fields.iter().enumerate().map(|(i, f)| {
+        let n = ident(&f.name);
+        let wire = &f.wire;
+        let i = index(i);
+        let outer_option = f.shape().options() > 0 || (!f.boxed && matches!(f.ty, Ty::Nullable(_)));
+        match f.shape().options() {
+            2 => quote!(#n: s.#i),
+            _ if outer_option => quote!(#n: s.#i.flatten()),
+            _ => quote!(#n: match s.#i {
+                Some(v) => v,
+                None => return Err(<A::Error as ::serde::de::Error>::missing_field(#wire)),
+            }),
+        }
+    });
+    let body = if fields.is_empty() {
+        quote! {
+            while map.next_key::<#de::Key<'de>>()?.is_some() {
+                #de::skip(&mut map)?;
+            }
+            Ok(#name {})
+        }
+    } else {
+        quote! {
+            let mut s: (#(#slot_tys,)*) = (#(#nones,)*);
+            while let Some(key) = map.next_key::<#de::Key<'de>>()? {
+                // One `?` for every arm: one error path per struct.
+                match #de::field_index(key.as_str(), __FIELDS) {
+                    #(#arms)*
+                    _ => #de::skip(&mut map),
+                }?;
+            }
+            Ok(#name { #(#inits),* })
+        }
+    };
+    let wires = fields.iter().map(|f| f.wire.as_str());
+    let fields_const = (!fields.is_empty()).then(|| quote!(const __FIELDS: &[&str] = &[#(#wires),*];));
+    let expecting = format!("struct {name}");
+    let gate = sent_only.then(|| quote!(#[cfg(feature = "test-util")]));
+    quote! {
+        #gate
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                #fields_const
+                struct __Visitor;
+                impl<'de> ::serde::de::Visitor<'de> for __Visitor {
+                    type Value = #name;
+                    fn expecting(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        f.write_str(#expecting)
+                    }
+                    // The slots tuple lists every field's type.
+                    #[allow(clippy::type_complexity)]
+                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> Result<#name, A::Error> {
+                        #body
+                    }
+                }
+                d.deserialize_map(__Visitor)
+            }
+        }
     }
 }

@@ -59,6 +59,7 @@ pub fn emit(ir: &Ir) -> TokenStream {
 
             /// Parses a webhook body **without** checking its signature. Use the verifier for
             /// bodies that arrive over the network.
+            #[inline]
             pub fn parse(body: &[u8]) -> Result<Self, crate::Error> {
                 let (raw, webhook_type, webhook_code) = crate::runtime::webhook::head(body)?;
                 #dispatch
