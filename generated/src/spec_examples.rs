@@ -164,12 +164,12 @@ fn webhook_identity_verification_status_updated_webhook_1() {
     );
 }
 #[test]
-fn webhook_identity_verification_status_updated_webhook_1_unknown_enum() {
+fn webhook_identity_verification_status_updated_webhook_1_0e10794d() {
     unknown_enum_round_trip::<
         types::IdentityVerificationStatusUpdatedWebhook,
     >(
         include_str!(
-            "../spec-examples/webhook_identity_verification_status_updated_webhook_1_unknown_enum.json"
+            "../spec-examples/webhook_identity_verification_status_updated_webhook_1_0e10794d.json"
         ),
     );
 }
@@ -184,12 +184,12 @@ fn webhook_identity_verification_step_updated_webhook_1() {
     );
 }
 #[test]
-fn webhook_identity_verification_step_updated_webhook_1_unknown_enum() {
+fn webhook_identity_verification_step_updated_webhook_1_un_e3186f39() {
     unknown_enum_round_trip::<
         types::IdentityVerificationStepUpdatedWebhook,
     >(
         include_str!(
-            "../spec-examples/webhook_identity_verification_step_updated_webhook_1_unknown_enum.json"
+            "../spec-examples/webhook_identity_verification_step_updated_webhook_1_un_e3186f39.json"
         ),
     );
 }

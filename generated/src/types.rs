@@ -40,22 +40,6 @@ pub struct AamvaAnalysis {
 }
 impl<'de> ::serde::Deserialize<'de> for AamvaAnalysis {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "is_verified",
-            "id_number",
-            "id_issue_date",
-            "id_expiration_date",
-            "street",
-            "city",
-            "postal_code",
-            "date_of_birth",
-            "gender",
-            "height",
-            "eye_color",
-            "first_name",
-            "middle_name",
-            "last_name",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = AamvaAnalysis;
@@ -102,21 +86,23 @@ impl<'de> ::serde::Deserialize<'de> for AamvaAnalysis {
                     None,
                 );
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "is_verified"),
-                        1 => de::read(&mut map, &mut s.1, "id_number"),
-                        2 => de::read(&mut map, &mut s.2, "id_issue_date"),
-                        3 => de::read(&mut map, &mut s.3, "id_expiration_date"),
-                        4 => de::read(&mut map, &mut s.4, "street"),
-                        5 => de::read(&mut map, &mut s.5, "city"),
-                        6 => de::read(&mut map, &mut s.6, "postal_code"),
-                        7 => de::read(&mut map, &mut s.7, "date_of_birth"),
-                        8 => de::read(&mut map, &mut s.8, "gender"),
-                        9 => de::read(&mut map, &mut s.9, "height"),
-                        10 => de::read(&mut map, &mut s.10, "eye_color"),
-                        11 => de::read(&mut map, &mut s.11, "first_name"),
-                        12 => de::read(&mut map, &mut s.12, "middle_name"),
-                        13 => de::read(&mut map, &mut s.13, "last_name"),
+                    match key.as_str() {
+                        "is_verified" => de::read(&mut map, &mut s.0, "is_verified"),
+                        "id_number" => de::read(&mut map, &mut s.1, "id_number"),
+                        "id_issue_date" => de::read(&mut map, &mut s.2, "id_issue_date"),
+                        "id_expiration_date" => {
+                            de::read(&mut map, &mut s.3, "id_expiration_date")
+                        }
+                        "street" => de::read(&mut map, &mut s.4, "street"),
+                        "city" => de::read(&mut map, &mut s.5, "city"),
+                        "postal_code" => de::read(&mut map, &mut s.6, "postal_code"),
+                        "date_of_birth" => de::read(&mut map, &mut s.7, "date_of_birth"),
+                        "gender" => de::read(&mut map, &mut s.8, "gender"),
+                        "height" => de::read(&mut map, &mut s.9, "height"),
+                        "eye_color" => de::read(&mut map, &mut s.10, "eye_color"),
+                        "first_name" => de::read(&mut map, &mut s.11, "first_name"),
+                        "middle_name" => de::read(&mut map, &mut s.12, "middle_name"),
+                        "last_name" => de::read(&mut map, &mut s.13, "last_name"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -548,7 +534,6 @@ pub struct DashboardUser {
 }
 impl<'de> ::serde::Deserialize<'de> for DashboardUser {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &["id", "created_at", "email_address", "status"];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = DashboardUser;
@@ -570,11 +555,11 @@ impl<'de> ::serde::Deserialize<'de> for DashboardUser {
                     Option<DashboardUserStatus>,
                 ) = (None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "id"),
-                        1 => de::read(&mut map, &mut s.1, "created_at"),
-                        2 => de::read(&mut map, &mut s.2, "email_address"),
-                        3 => de::read(&mut map, &mut s.3, "status"),
+                    match key.as_str() {
+                        "id" => de::read(&mut map, &mut s.0, "id"),
+                        "created_at" => de::read(&mut map, &mut s.1, "created_at"),
+                        "email_address" => de::read(&mut map, &mut s.2, "email_address"),
+                        "status" => de::read(&mut map, &mut s.3, "status"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -674,7 +659,6 @@ pub struct DashboardUserGetRequest {
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for DashboardUserGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &["dashboard_user_id", "secret", "client_id"];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = DashboardUserGetRequest;
@@ -695,10 +679,12 @@ impl<'de> ::serde::Deserialize<'de> for DashboardUserGetRequest {
                     Option<Option<String>>,
                 ) = (None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "dashboard_user_id"),
-                        1 => de::read(&mut map, &mut s.1, "secret"),
-                        2 => de::read(&mut map, &mut s.2, "client_id"),
+                    match key.as_str() {
+                        "dashboard_user_id" => {
+                            de::read(&mut map, &mut s.0, "dashboard_user_id")
+                        }
+                        "secret" => de::read(&mut map, &mut s.1, "secret"),
+                        "client_id" => de::read(&mut map, &mut s.2, "client_id"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -773,13 +759,6 @@ pub struct DashboardUserGetResponse {
 }
 impl<'de> ::serde::Deserialize<'de> for DashboardUserGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "id",
-            "created_at",
-            "email_address",
-            "status",
-            "request_id",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = DashboardUserGetResponse;
@@ -802,12 +781,12 @@ impl<'de> ::serde::Deserialize<'de> for DashboardUserGetResponse {
                     Option<RequestId>,
                 ) = (None, None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "id"),
-                        1 => de::read(&mut map, &mut s.1, "created_at"),
-                        2 => de::read(&mut map, &mut s.2, "email_address"),
-                        3 => de::read(&mut map, &mut s.3, "status"),
-                        4 => de::read(&mut map, &mut s.4, "request_id"),
+                    match key.as_str() {
+                        "id" => de::read(&mut map, &mut s.0, "id"),
+                        "created_at" => de::read(&mut map, &mut s.1, "created_at"),
+                        "email_address" => de::read(&mut map, &mut s.2, "email_address"),
+                        "status" => de::read(&mut map, &mut s.3, "status"),
+                        "request_id" => de::read(&mut map, &mut s.4, "request_id"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -937,7 +916,6 @@ pub struct DashboardUserListRequest {
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for DashboardUserListRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &["secret", "client_id", "cursor"];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = DashboardUserListRequest;
@@ -958,10 +936,10 @@ impl<'de> ::serde::Deserialize<'de> for DashboardUserListRequest {
                     Option<Option<String>>,
                 ) = (None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "secret"),
-                        1 => de::read(&mut map, &mut s.1, "client_id"),
-                        2 => de::read(&mut map, &mut s.2, "cursor"),
+                    match key.as_str() {
+                        "secret" => de::read(&mut map, &mut s.0, "secret"),
+                        "client_id" => de::read(&mut map, &mut s.1, "client_id"),
+                        "cursor" => de::read(&mut map, &mut s.2, "cursor"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -1024,7 +1002,6 @@ pub struct DashboardUserListResponse {
 }
 impl<'de> ::serde::Deserialize<'de> for DashboardUserListResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &["dashboard_users", "next_cursor", "request_id"];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = DashboardUserListResponse;
@@ -1045,10 +1022,12 @@ impl<'de> ::serde::Deserialize<'de> for DashboardUserListResponse {
                     Option<RequestId>,
                 ) = (None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "dashboard_users"),
-                        1 => de::read(&mut map, &mut s.1, "next_cursor"),
-                        2 => de::read(&mut map, &mut s.2, "request_id"),
+                    match key.as_str() {
+                        "dashboard_users" => {
+                            de::read(&mut map, &mut s.0, "dashboard_users")
+                        }
+                        "next_cursor" => de::read(&mut map, &mut s.1, "next_cursor"),
+                        "request_id" => de::read(&mut map, &mut s.2, "request_id"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -1160,15 +1139,6 @@ pub struct DocumentAnalysis {
 }
 impl<'de> ::serde::Deserialize<'de> for DocumentAnalysis {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "authenticity",
-            "image_quality",
-            "extracted_data",
-            "fraud_analysis_details",
-            "image_quality_details",
-            "human_review",
-            "aamva_verification",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = DocumentAnalysis;
@@ -1193,14 +1163,22 @@ impl<'de> ::serde::Deserialize<'de> for DocumentAnalysis {
                     Option<Option<AamvaAnalysis>>,
                 ) = (None, None, None, None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "authenticity"),
-                        1 => de::read(&mut map, &mut s.1, "image_quality"),
-                        2 => de::read(&mut map, &mut s.2, "extracted_data"),
-                        3 => de::read(&mut map, &mut s.3, "fraud_analysis_details"),
-                        4 => de::read(&mut map, &mut s.4, "image_quality_details"),
-                        5 => de::read(&mut map, &mut s.5, "human_review"),
-                        6 => de::read(&mut map, &mut s.6, "aamva_verification"),
+                    match key.as_str() {
+                        "authenticity" => de::read(&mut map, &mut s.0, "authenticity"),
+                        "image_quality" => de::read(&mut map, &mut s.1, "image_quality"),
+                        "extracted_data" => {
+                            de::read(&mut map, &mut s.2, "extracted_data")
+                        }
+                        "fraud_analysis_details" => {
+                            de::read(&mut map, &mut s.3, "fraud_analysis_details")
+                        }
+                        "image_quality_details" => {
+                            de::read(&mut map, &mut s.4, "image_quality_details")
+                        }
+                        "human_review" => de::read(&mut map, &mut s.5, "human_review"),
+                        "aamva_verification" => {
+                            de::read(&mut map, &mut s.6, "aamva_verification")
+                        }
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -1429,7 +1407,6 @@ pub struct DocumentaryVerification {
 }
 impl<'de> ::serde::Deserialize<'de> for DocumentaryVerification {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &["status", "documents"];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = DocumentaryVerification;
@@ -1449,9 +1426,9 @@ impl<'de> ::serde::Deserialize<'de> for DocumentaryVerification {
                     Option<Vec<DocumentaryVerificationDocument>>,
                 ) = (None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "status"),
-                        1 => de::read(&mut map, &mut s.1, "documents"),
+                    match key.as_str() {
+                        "status" => de::read(&mut map, &mut s.0, "status"),
+                        "documents" => de::read(&mut map, &mut s.1, "documents"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -1518,14 +1495,6 @@ pub struct DocumentaryVerificationDocument {
 }
 impl<'de> ::serde::Deserialize<'de> for DocumentaryVerificationDocument {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "status",
-            "attempt",
-            "images",
-            "extracted_data",
-            "analysis",
-            "redacted_at",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = DocumentaryVerificationDocument;
@@ -1549,13 +1518,15 @@ impl<'de> ::serde::Deserialize<'de> for DocumentaryVerificationDocument {
                     Option<Option<::chrono::DateTime<::chrono::Utc>>>,
                 ) = (None, None, None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "status"),
-                        1 => de::read(&mut map, &mut s.1, "attempt"),
-                        2 => de::read(&mut map, &mut s.2, "images"),
-                        3 => de::read(&mut map, &mut s.3, "extracted_data"),
-                        4 => de::read(&mut map, &mut s.4, "analysis"),
-                        5 => de::read(&mut map, &mut s.5, "redacted_at"),
+                    match key.as_str() {
+                        "status" => de::read(&mut map, &mut s.0, "status"),
+                        "attempt" => de::read(&mut map, &mut s.1, "attempt"),
+                        "images" => de::read(&mut map, &mut s.2, "images"),
+                        "extracted_data" => {
+                            de::read(&mut map, &mut s.3, "extracted_data")
+                        }
+                        "analysis" => de::read(&mut map, &mut s.4, "analysis"),
+                        "redacted_at" => de::read(&mut map, &mut s.5, "redacted_at"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -1688,15 +1659,6 @@ pub struct FraudAnalysisDetails {
 }
 impl<'de> ::serde::Deserialize<'de> for FraudAnalysisDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "type_supported",
-            "portrait_presence_check",
-            "portrait_details_check",
-            "image_composition_check",
-            "integrity_check",
-            "detail_check",
-            "issue_date_check",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = FraudAnalysisDetails;
@@ -1721,14 +1683,26 @@ impl<'de> ::serde::Deserialize<'de> for FraudAnalysisDetails {
                     Option<FraudCheckOutcomeWithNoData>,
                 ) = (None, None, None, None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "type_supported"),
-                        1 => de::read(&mut map, &mut s.1, "portrait_presence_check"),
-                        2 => de::read(&mut map, &mut s.2, "portrait_details_check"),
-                        3 => de::read(&mut map, &mut s.3, "image_composition_check"),
-                        4 => de::read(&mut map, &mut s.4, "integrity_check"),
-                        5 => de::read(&mut map, &mut s.5, "detail_check"),
-                        6 => de::read(&mut map, &mut s.6, "issue_date_check"),
+                    match key.as_str() {
+                        "type_supported" => {
+                            de::read(&mut map, &mut s.0, "type_supported")
+                        }
+                        "portrait_presence_check" => {
+                            de::read(&mut map, &mut s.1, "portrait_presence_check")
+                        }
+                        "portrait_details_check" => {
+                            de::read(&mut map, &mut s.2, "portrait_details_check")
+                        }
+                        "image_composition_check" => {
+                            de::read(&mut map, &mut s.3, "image_composition_check")
+                        }
+                        "integrity_check" => {
+                            de::read(&mut map, &mut s.4, "integrity_check")
+                        }
+                        "detail_check" => de::read(&mut map, &mut s.5, "detail_check"),
+                        "issue_date_check" => {
+                            de::read(&mut map, &mut s.6, "issue_date_check")
+                        }
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -1960,7 +1934,6 @@ pub struct HumanReview {
 }
 impl<'de> ::serde::Deserialize<'de> for HumanReview {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &["status"];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = HumanReview;
@@ -1977,8 +1950,8 @@ impl<'de> ::serde::Deserialize<'de> for HumanReview {
             ) -> Result<HumanReview, A::Error> {
                 let mut s: (Option<HumanReviewStatus>,) = (None,);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "status"),
+                    match key.as_str() {
+                        "status" => de::read(&mut map, &mut s.0, "status"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -2247,28 +2220,6 @@ pub struct IdentityVerification {
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerification {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "id",
-            "client_user_id",
-            "created_at",
-            "completed_at",
-            "previous_attempt_id",
-            "shareable_url",
-            "template",
-            "user",
-            "status",
-            "steps",
-            "documentary_verification",
-            "selfie_check",
-            "kyc_check",
-            "risk_check",
-            "verify_sms",
-            "watchlist_screening_id",
-            "beacon_user_id",
-            "user_id",
-            "redacted_at",
-            "latest_scored_protect_event",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerification;
@@ -2327,27 +2278,37 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerification {
                     None,
                 );
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "id"),
-                        1 => de::read(&mut map, &mut s.1, "client_user_id"),
-                        2 => de::read(&mut map, &mut s.2, "created_at"),
-                        3 => de::read(&mut map, &mut s.3, "completed_at"),
-                        4 => de::read(&mut map, &mut s.4, "previous_attempt_id"),
-                        5 => de::read(&mut map, &mut s.5, "shareable_url"),
-                        6 => de::read(&mut map, &mut s.6, "template"),
-                        7 => de::read(&mut map, &mut s.7, "user"),
-                        8 => de::read(&mut map, &mut s.8, "status"),
-                        9 => de::read(&mut map, &mut s.9, "steps"),
-                        10 => de::read(&mut map, &mut s.10, "documentary_verification"),
-                        11 => de::read(&mut map, &mut s.11, "selfie_check"),
-                        12 => de::read(&mut map, &mut s.12, "kyc_check"),
-                        13 => de::read(&mut map, &mut s.13, "risk_check"),
-                        14 => de::read(&mut map, &mut s.14, "verify_sms"),
-                        15 => de::read(&mut map, &mut s.15, "watchlist_screening_id"),
-                        16 => de::read(&mut map, &mut s.16, "beacon_user_id"),
-                        17 => de::read(&mut map, &mut s.17, "user_id"),
-                        18 => de::read(&mut map, &mut s.18, "redacted_at"),
-                        19 => {
+                    match key.as_str() {
+                        "id" => de::read(&mut map, &mut s.0, "id"),
+                        "client_user_id" => {
+                            de::read(&mut map, &mut s.1, "client_user_id")
+                        }
+                        "created_at" => de::read(&mut map, &mut s.2, "created_at"),
+                        "completed_at" => de::read(&mut map, &mut s.3, "completed_at"),
+                        "previous_attempt_id" => {
+                            de::read(&mut map, &mut s.4, "previous_attempt_id")
+                        }
+                        "shareable_url" => de::read(&mut map, &mut s.5, "shareable_url"),
+                        "template" => de::read(&mut map, &mut s.6, "template"),
+                        "user" => de::read(&mut map, &mut s.7, "user"),
+                        "status" => de::read(&mut map, &mut s.8, "status"),
+                        "steps" => de::read(&mut map, &mut s.9, "steps"),
+                        "documentary_verification" => {
+                            de::read(&mut map, &mut s.10, "documentary_verification")
+                        }
+                        "selfie_check" => de::read(&mut map, &mut s.11, "selfie_check"),
+                        "kyc_check" => de::read(&mut map, &mut s.12, "kyc_check"),
+                        "risk_check" => de::read(&mut map, &mut s.13, "risk_check"),
+                        "verify_sms" => de::read(&mut map, &mut s.14, "verify_sms"),
+                        "watchlist_screening_id" => {
+                            de::read(&mut map, &mut s.15, "watchlist_screening_id")
+                        }
+                        "beacon_user_id" => {
+                            de::read(&mut map, &mut s.16, "beacon_user_id")
+                        }
+                        "user_id" => de::read(&mut map, &mut s.17, "user_id"),
+                        "redacted_at" => de::read(&mut map, &mut s.18, "redacted_at"),
+                        "latest_scored_protect_event" => {
                             de::read(&mut map, &mut s.19, "latest_scored_protect_event")
                         }
                         _ => de::skip(&mut map),
@@ -2556,16 +2517,6 @@ pub struct IdentityVerificationAutofillAddress {
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillAddress {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "street",
-            "street2",
-            "city",
-            "region",
-            "postal_code",
-            "country",
-            "po_box",
-            "type",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationAutofillAddress;
@@ -2591,15 +2542,15 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillAddress {
                     Option<AddressPurposeLabel>,
                 ) = (None, None, None, None, None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "street"),
-                        1 => de::read(&mut map, &mut s.1, "street2"),
-                        2 => de::read(&mut map, &mut s.2, "city"),
-                        3 => de::read(&mut map, &mut s.3, "region"),
-                        4 => de::read(&mut map, &mut s.4, "postal_code"),
-                        5 => de::read(&mut map, &mut s.5, "country"),
-                        6 => de::read(&mut map, &mut s.6, "po_box"),
-                        7 => de::read(&mut map, &mut s.7, "type"),
+                    match key.as_str() {
+                        "street" => de::read(&mut map, &mut s.0, "street"),
+                        "street2" => de::read(&mut map, &mut s.1, "street2"),
+                        "city" => de::read(&mut map, &mut s.2, "city"),
+                        "region" => de::read(&mut map, &mut s.3, "region"),
+                        "postal_code" => de::read(&mut map, &mut s.4, "postal_code"),
+                        "country" => de::read(&mut map, &mut s.5, "country"),
+                        "po_box" => de::read(&mut map, &mut s.6, "po_box"),
+                        "type" => de::read(&mut map, &mut s.7, "type"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -2716,7 +2667,6 @@ pub struct IdentityVerificationAutofillCreateRequest {
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &["identity_verification_id", "client_id", "secret"];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationAutofillCreateRequest;
@@ -2737,10 +2687,12 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillCreateReques
                     Option<Option<String>>,
                 ) = (None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "identity_verification_id"),
-                        1 => de::read(&mut map, &mut s.1, "client_id"),
-                        2 => de::read(&mut map, &mut s.2, "secret"),
+                    match key.as_str() {
+                        "identity_verification_id" => {
+                            de::read(&mut map, &mut s.0, "identity_verification_id")
+                        }
+                        "client_id" => de::read(&mut map, &mut s.1, "client_id"),
+                        "secret" => de::read(&mut map, &mut s.2, "secret"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -2811,7 +2763,6 @@ pub struct IdentityVerificationAutofillCreateResponse {
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillCreateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &["status", "user", "request_id"];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationAutofillCreateResponse;
@@ -2832,10 +2783,10 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillCreateRespon
                     Option<RequestId>,
                 ) = (None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "status"),
-                        1 => de::read(&mut map, &mut s.1, "user"),
-                        2 => de::read(&mut map, &mut s.2, "request_id"),
+                    match key.as_str() {
+                        "status" => de::read(&mut map, &mut s.0, "status"),
+                        "user" => de::read(&mut map, &mut s.1, "user"),
+                        "request_id" => de::read(&mut map, &mut s.2, "request_id"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -2933,7 +2884,6 @@ pub struct IdentityVerificationAutofillUserData {
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillUserData {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &["name", "address", "id_number"];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationAutofillUserData;
@@ -2954,10 +2904,10 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillUserData {
                     Option<Option<UserIdNumber>>,
                 ) = (None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "name"),
-                        1 => de::read(&mut map, &mut s.1, "address"),
-                        2 => de::read(&mut map, &mut s.2, "id_number"),
+                    match key.as_str() {
+                        "name" => de::read(&mut map, &mut s.0, "name"),
+                        "address" => de::read(&mut map, &mut s.1, "address"),
+                        "id_number" => de::read(&mut map, &mut s.2, "id_number"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -3028,17 +2978,6 @@ pub struct IdentityVerificationCreateRequest {
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "client_user_id",
-            "user_id",
-            "is_shareable",
-            "template_id",
-            "gave_consent",
-            "user",
-            "client_id",
-            "secret",
-            "is_idempotent",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationCreateRequest;
@@ -3065,16 +3004,18 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationCreateRequest {
                     Option<Option<bool>>,
                 ) = (None, None, None, None, None, None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "client_user_id"),
-                        1 => de::read(&mut map, &mut s.1, "user_id"),
-                        2 => de::read(&mut map, &mut s.2, "is_shareable"),
-                        3 => de::read(&mut map, &mut s.3, "template_id"),
-                        4 => de::read(&mut map, &mut s.4, "gave_consent"),
-                        5 => de::read(&mut map, &mut s.5, "user"),
-                        6 => de::read(&mut map, &mut s.6, "client_id"),
-                        7 => de::read(&mut map, &mut s.7, "secret"),
-                        8 => de::read(&mut map, &mut s.8, "is_idempotent"),
+                    match key.as_str() {
+                        "client_user_id" => {
+                            de::read(&mut map, &mut s.0, "client_user_id")
+                        }
+                        "user_id" => de::read(&mut map, &mut s.1, "user_id"),
+                        "is_shareable" => de::read(&mut map, &mut s.2, "is_shareable"),
+                        "template_id" => de::read(&mut map, &mut s.3, "template_id"),
+                        "gave_consent" => de::read(&mut map, &mut s.4, "gave_consent"),
+                        "user" => de::read(&mut map, &mut s.5, "user"),
+                        "client_id" => de::read(&mut map, &mut s.6, "client_id"),
+                        "secret" => de::read(&mut map, &mut s.7, "secret"),
+                        "is_idempotent" => de::read(&mut map, &mut s.8, "is_idempotent"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -3241,15 +3182,6 @@ pub struct IdentityVerificationCreateRequestUser {
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationCreateRequestUser {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "email_address",
-            "phone_number",
-            "date_of_birth",
-            "name",
-            "address",
-            "id_number",
-            "client_user_id",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationCreateRequestUser;
@@ -3274,14 +3206,16 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationCreateRequestUser {
                     Option<Option<String>>,
                 ) = (None, None, None, None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "email_address"),
-                        1 => de::read(&mut map, &mut s.1, "phone_number"),
-                        2 => de::read(&mut map, &mut s.2, "date_of_birth"),
-                        3 => de::read(&mut map, &mut s.3, "name"),
-                        4 => de::read(&mut map, &mut s.4, "address"),
-                        5 => de::read(&mut map, &mut s.5, "id_number"),
-                        6 => de::read(&mut map, &mut s.6, "client_user_id"),
+                    match key.as_str() {
+                        "email_address" => de::read(&mut map, &mut s.0, "email_address"),
+                        "phone_number" => de::read(&mut map, &mut s.1, "phone_number"),
+                        "date_of_birth" => de::read(&mut map, &mut s.2, "date_of_birth"),
+                        "name" => de::read(&mut map, &mut s.3, "name"),
+                        "address" => de::read(&mut map, &mut s.4, "address"),
+                        "id_number" => de::read(&mut map, &mut s.5, "id_number"),
+                        "client_user_id" => {
+                            de::read(&mut map, &mut s.6, "client_user_id")
+                        }
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -3391,13 +3325,6 @@ pub struct IdentityVerificationDocumentAddressResponse {
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationDocumentAddressResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "street",
-            "city",
-            "region",
-            "postal_code",
-            "country",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationDocumentAddressResponse;
@@ -3420,12 +3347,12 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationDocumentAddressRespo
                     Option<String>,
                 ) = (None, None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "street"),
-                        1 => de::read(&mut map, &mut s.1, "city"),
-                        2 => de::read(&mut map, &mut s.2, "region"),
-                        3 => de::read(&mut map, &mut s.3, "postal_code"),
-                        4 => de::read(&mut map, &mut s.4, "country"),
+                    match key.as_str() {
+                        "street" => de::read(&mut map, &mut s.0, "street"),
+                        "city" => de::read(&mut map, &mut s.1, "city"),
+                        "region" => de::read(&mut map, &mut s.2, "region"),
+                        "postal_code" => de::read(&mut map, &mut s.3, "postal_code"),
+                        "country" => de::read(&mut map, &mut s.4, "country"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -3515,7 +3442,6 @@ pub struct IdentityVerificationDocumentNameResponse {
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationDocumentNameResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &["given_name", "family_name"];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationDocumentNameResponse;
@@ -3532,9 +3458,9 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationDocumentNameResponse
             ) -> Result<IdentityVerificationDocumentNameResponse, A::Error> {
                 let mut s: (Option<String>, Option<String>) = (None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "given_name"),
-                        1 => de::read(&mut map, &mut s.1, "family_name"),
+                    match key.as_str() {
+                        "given_name" => de::read(&mut map, &mut s.0, "given_name"),
+                        "family_name" => de::read(&mut map, &mut s.1, "family_name"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -3611,7 +3537,6 @@ pub struct IdentityVerificationGetRequest {
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &["identity_verification_id", "secret", "client_id"];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationGetRequest;
@@ -3632,10 +3557,12 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationGetRequest {
                     Option<Option<String>>,
                 ) = (None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "identity_verification_id"),
-                        1 => de::read(&mut map, &mut s.1, "secret"),
-                        2 => de::read(&mut map, &mut s.2, "client_id"),
+                    match key.as_str() {
+                        "identity_verification_id" => {
+                            de::read(&mut map, &mut s.0, "identity_verification_id")
+                        }
+                        "secret" => de::read(&mut map, &mut s.1, "secret"),
+                        "client_id" => de::read(&mut map, &mut s.2, "client_id"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -3733,14 +3660,6 @@ pub struct IdentityVerificationListRequest {
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationListRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "secret",
-            "client_id",
-            "template_id",
-            "client_user_id",
-            "user_id",
-            "cursor",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationListRequest;
@@ -3764,13 +3683,15 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationListRequest {
                     Option<Option<String>>,
                 ) = (None, None, None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "secret"),
-                        1 => de::read(&mut map, &mut s.1, "client_id"),
-                        2 => de::read(&mut map, &mut s.2, "template_id"),
-                        3 => de::read(&mut map, &mut s.3, "client_user_id"),
-                        4 => de::read(&mut map, &mut s.4, "user_id"),
-                        5 => de::read(&mut map, &mut s.5, "cursor"),
+                    match key.as_str() {
+                        "secret" => de::read(&mut map, &mut s.0, "secret"),
+                        "client_id" => de::read(&mut map, &mut s.1, "client_id"),
+                        "template_id" => de::read(&mut map, &mut s.2, "template_id"),
+                        "client_user_id" => {
+                            de::read(&mut map, &mut s.3, "client_user_id")
+                        }
+                        "user_id" => de::read(&mut map, &mut s.4, "user_id"),
+                        "cursor" => de::read(&mut map, &mut s.5, "cursor"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -3868,11 +3789,6 @@ pub struct IdentityVerificationListResponse {
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationListResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "identity_verifications",
-            "next_cursor",
-            "request_id",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationListResponse;
@@ -3893,10 +3809,12 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationListResponse {
                     Option<RequestId>,
                 ) = (None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "identity_verifications"),
-                        1 => de::read(&mut map, &mut s.1, "next_cursor"),
-                        2 => de::read(&mut map, &mut s.2, "request_id"),
+                    match key.as_str() {
+                        "identity_verifications" => {
+                            de::read(&mut map, &mut s.0, "identity_verifications")
+                        }
+                        "next_cursor" => de::read(&mut map, &mut s.1, "next_cursor"),
+                        "request_id" => de::read(&mut map, &mut s.2, "request_id"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -3979,14 +3897,6 @@ pub struct IdentityVerificationRequestUser {
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRequestUser {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "email_address",
-            "phone_number",
-            "date_of_birth",
-            "name",
-            "address",
-            "id_number",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationRequestUser;
@@ -4010,13 +3920,13 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRequestUser {
                     Option<Option<UserIdNumber>>,
                 ) = (None, None, None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "email_address"),
-                        1 => de::read(&mut map, &mut s.1, "phone_number"),
-                        2 => de::read(&mut map, &mut s.2, "date_of_birth"),
-                        3 => de::read(&mut map, &mut s.3, "name"),
-                        4 => de::read(&mut map, &mut s.4, "address"),
-                        5 => de::read(&mut map, &mut s.5, "id_number"),
+                    match key.as_str() {
+                        "email_address" => de::read(&mut map, &mut s.0, "email_address"),
+                        "phone_number" => de::read(&mut map, &mut s.1, "phone_number"),
+                        "date_of_birth" => de::read(&mut map, &mut s.2, "date_of_birth"),
+                        "name" => de::read(&mut map, &mut s.3, "name"),
+                        "address" => de::read(&mut map, &mut s.4, "address"),
+                        "id_number" => de::read(&mut map, &mut s.5, "id_number"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -4112,7 +4022,6 @@ pub struct IdentityVerificationRequestUserName {
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRequestUserName {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &["given_name", "family_name"];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationRequestUserName;
@@ -4129,9 +4038,9 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRequestUserName {
             ) -> Result<IdentityVerificationRequestUserName, A::Error> {
                 let mut s: (Option<String>, Option<String>) = (None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "given_name"),
-                        1 => de::read(&mut map, &mut s.1, "family_name"),
+                    match key.as_str() {
+                        "given_name" => de::read(&mut map, &mut s.0, "given_name"),
+                        "family_name" => de::read(&mut map, &mut s.1, "family_name"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -4244,29 +4153,6 @@ pub struct IdentityVerificationResponse {
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "id",
-            "client_user_id",
-            "created_at",
-            "completed_at",
-            "previous_attempt_id",
-            "shareable_url",
-            "template",
-            "user",
-            "status",
-            "steps",
-            "documentary_verification",
-            "selfie_check",
-            "kyc_check",
-            "risk_check",
-            "verify_sms",
-            "watchlist_screening_id",
-            "beacon_user_id",
-            "user_id",
-            "redacted_at",
-            "latest_scored_protect_event",
-            "request_id",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationResponse;
@@ -4327,30 +4213,40 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationResponse {
                     None,
                 );
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "id"),
-                        1 => de::read(&mut map, &mut s.1, "client_user_id"),
-                        2 => de::read(&mut map, &mut s.2, "created_at"),
-                        3 => de::read(&mut map, &mut s.3, "completed_at"),
-                        4 => de::read(&mut map, &mut s.4, "previous_attempt_id"),
-                        5 => de::read(&mut map, &mut s.5, "shareable_url"),
-                        6 => de::read(&mut map, &mut s.6, "template"),
-                        7 => de::read(&mut map, &mut s.7, "user"),
-                        8 => de::read(&mut map, &mut s.8, "status"),
-                        9 => de::read(&mut map, &mut s.9, "steps"),
-                        10 => de::read(&mut map, &mut s.10, "documentary_verification"),
-                        11 => de::read(&mut map, &mut s.11, "selfie_check"),
-                        12 => de::read(&mut map, &mut s.12, "kyc_check"),
-                        13 => de::read(&mut map, &mut s.13, "risk_check"),
-                        14 => de::read(&mut map, &mut s.14, "verify_sms"),
-                        15 => de::read(&mut map, &mut s.15, "watchlist_screening_id"),
-                        16 => de::read(&mut map, &mut s.16, "beacon_user_id"),
-                        17 => de::read(&mut map, &mut s.17, "user_id"),
-                        18 => de::read(&mut map, &mut s.18, "redacted_at"),
-                        19 => {
+                    match key.as_str() {
+                        "id" => de::read(&mut map, &mut s.0, "id"),
+                        "client_user_id" => {
+                            de::read(&mut map, &mut s.1, "client_user_id")
+                        }
+                        "created_at" => de::read(&mut map, &mut s.2, "created_at"),
+                        "completed_at" => de::read(&mut map, &mut s.3, "completed_at"),
+                        "previous_attempt_id" => {
+                            de::read(&mut map, &mut s.4, "previous_attempt_id")
+                        }
+                        "shareable_url" => de::read(&mut map, &mut s.5, "shareable_url"),
+                        "template" => de::read(&mut map, &mut s.6, "template"),
+                        "user" => de::read(&mut map, &mut s.7, "user"),
+                        "status" => de::read(&mut map, &mut s.8, "status"),
+                        "steps" => de::read(&mut map, &mut s.9, "steps"),
+                        "documentary_verification" => {
+                            de::read(&mut map, &mut s.10, "documentary_verification")
+                        }
+                        "selfie_check" => de::read(&mut map, &mut s.11, "selfie_check"),
+                        "kyc_check" => de::read(&mut map, &mut s.12, "kyc_check"),
+                        "risk_check" => de::read(&mut map, &mut s.13, "risk_check"),
+                        "verify_sms" => de::read(&mut map, &mut s.14, "verify_sms"),
+                        "watchlist_screening_id" => {
+                            de::read(&mut map, &mut s.15, "watchlist_screening_id")
+                        }
+                        "beacon_user_id" => {
+                            de::read(&mut map, &mut s.16, "beacon_user_id")
+                        }
+                        "user_id" => de::read(&mut map, &mut s.17, "user_id"),
+                        "redacted_at" => de::read(&mut map, &mut s.18, "redacted_at"),
+                        "latest_scored_protect_event" => {
                             de::read(&mut map, &mut s.19, "latest_scored_protect_event")
                         }
-                        20 => de::read(&mut map, &mut s.20, "request_id"),
+                        "request_id" => de::read(&mut map, &mut s.20, "request_id"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -4558,7 +4454,6 @@ pub struct IdentityVerificationResponseUserName {
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationResponseUserName {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &["given_name", "family_name"];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationResponseUserName;
@@ -4575,9 +4470,9 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationResponseUserName {
             ) -> Result<IdentityVerificationResponseUserName, A::Error> {
                 let mut s: (Option<String>, Option<String>) = (None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "given_name"),
-                        1 => de::read(&mut map, &mut s.1, "family_name"),
+                    match key.as_str() {
+                        "given_name" => de::read(&mut map, &mut s.0, "given_name"),
+                        "family_name" => de::read(&mut map, &mut s.1, "family_name"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -4653,12 +4548,6 @@ pub struct IdentityVerificationRetriedWebhook {
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetriedWebhook {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "webhook_type",
-            "webhook_code",
-            "identity_verification_id",
-            "environment",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationRetriedWebhook;
@@ -4680,11 +4569,13 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetriedWebhook {
                     Option<WebhookEnvironmentValues>,
                 ) = (None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "webhook_type"),
-                        1 => de::read(&mut map, &mut s.1, "webhook_code"),
-                        2 => de::read(&mut map, &mut s.2, "identity_verification_id"),
-                        3 => de::read(&mut map, &mut s.3, "environment"),
+                    match key.as_str() {
+                        "webhook_type" => de::read(&mut map, &mut s.0, "webhook_type"),
+                        "webhook_code" => de::read(&mut map, &mut s.1, "webhook_code"),
+                        "identity_verification_id" => {
+                            de::read(&mut map, &mut s.2, "identity_verification_id")
+                        }
+                        "environment" => de::read(&mut map, &mut s.3, "environment"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -4844,16 +4735,6 @@ pub struct IdentityVerificationRetryRequest {
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetryRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "client_user_id",
-            "template_id",
-            "strategy",
-            "user",
-            "steps",
-            "is_shareable",
-            "client_id",
-            "secret",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationRetryRequest;
@@ -4879,15 +4760,17 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetryRequest {
                     Option<Option<String>>,
                 ) = (None, None, None, None, None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "client_user_id"),
-                        1 => de::read(&mut map, &mut s.1, "template_id"),
-                        2 => de::read(&mut map, &mut s.2, "strategy"),
-                        3 => de::read(&mut map, &mut s.3, "user"),
-                        4 => de::read(&mut map, &mut s.4, "steps"),
-                        5 => de::read(&mut map, &mut s.5, "is_shareable"),
-                        6 => de::read(&mut map, &mut s.6, "client_id"),
-                        7 => de::read(&mut map, &mut s.7, "secret"),
+                    match key.as_str() {
+                        "client_user_id" => {
+                            de::read(&mut map, &mut s.0, "client_user_id")
+                        }
+                        "template_id" => de::read(&mut map, &mut s.1, "template_id"),
+                        "strategy" => de::read(&mut map, &mut s.2, "strategy"),
+                        "user" => de::read(&mut map, &mut s.3, "user"),
+                        "steps" => de::read(&mut map, &mut s.4, "steps"),
+                        "is_shareable" => de::read(&mut map, &mut s.5, "is_shareable"),
+                        "client_id" => de::read(&mut map, &mut s.6, "client_id"),
+                        "secret" => de::read(&mut map, &mut s.7, "secret"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -5033,12 +4916,6 @@ pub struct IdentityVerificationRetryRequestStepsObject {
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetryRequestStepsObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "verify_sms",
-            "kyc_check",
-            "documentary_verification",
-            "selfie_check",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationRetryRequestStepsObject;
@@ -5060,11 +4937,13 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetryRequestStepsObj
                     None,
                 );
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "verify_sms"),
-                        1 => de::read(&mut map, &mut s.1, "kyc_check"),
-                        2 => de::read(&mut map, &mut s.2, "documentary_verification"),
-                        3 => de::read(&mut map, &mut s.3, "selfie_check"),
+                    match key.as_str() {
+                        "verify_sms" => de::read(&mut map, &mut s.0, "verify_sms"),
+                        "kyc_check" => de::read(&mut map, &mut s.1, "kyc_check"),
+                        "documentary_verification" => {
+                            de::read(&mut map, &mut s.2, "documentary_verification")
+                        }
+                        "selfie_check" => de::read(&mut map, &mut s.3, "selfie_check"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -5209,12 +5088,6 @@ pub struct IdentityVerificationStatusUpdatedWebhook {
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStatusUpdatedWebhook {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "webhook_type",
-            "webhook_code",
-            "identity_verification_id",
-            "environment",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationStatusUpdatedWebhook;
@@ -5236,11 +5109,13 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStatusUpdatedWebhook
                     Option<WebhookEnvironmentValues>,
                 ) = (None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "webhook_type"),
-                        1 => de::read(&mut map, &mut s.1, "webhook_code"),
-                        2 => de::read(&mut map, &mut s.2, "identity_verification_id"),
-                        3 => de::read(&mut map, &mut s.3, "environment"),
+                    match key.as_str() {
+                        "webhook_type" => de::read(&mut map, &mut s.0, "webhook_type"),
+                        "webhook_code" => de::read(&mut map, &mut s.1, "webhook_code"),
+                        "identity_verification_id" => {
+                            de::read(&mut map, &mut s.2, "identity_verification_id")
+                        }
+                        "environment" => de::read(&mut map, &mut s.3, "environment"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -5458,15 +5333,6 @@ pub struct IdentityVerificationStepSummary {
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStepSummary {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "accept_tos",
-            "verify_sms",
-            "kyc_check",
-            "documentary_verification",
-            "selfie_check",
-            "watchlist_screening",
-            "risk_check",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationStepSummary;
@@ -5491,14 +5357,18 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStepSummary {
                     Option<IdentityVerificationStepStatus>,
                 ) = (None, None, None, None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "accept_tos"),
-                        1 => de::read(&mut map, &mut s.1, "verify_sms"),
-                        2 => de::read(&mut map, &mut s.2, "kyc_check"),
-                        3 => de::read(&mut map, &mut s.3, "documentary_verification"),
-                        4 => de::read(&mut map, &mut s.4, "selfie_check"),
-                        5 => de::read(&mut map, &mut s.5, "watchlist_screening"),
-                        6 => de::read(&mut map, &mut s.6, "risk_check"),
+                    match key.as_str() {
+                        "accept_tos" => de::read(&mut map, &mut s.0, "accept_tos"),
+                        "verify_sms" => de::read(&mut map, &mut s.1, "verify_sms"),
+                        "kyc_check" => de::read(&mut map, &mut s.2, "kyc_check"),
+                        "documentary_verification" => {
+                            de::read(&mut map, &mut s.3, "documentary_verification")
+                        }
+                        "selfie_check" => de::read(&mut map, &mut s.4, "selfie_check"),
+                        "watchlist_screening" => {
+                            de::read(&mut map, &mut s.5, "watchlist_screening")
+                        }
+                        "risk_check" => de::read(&mut map, &mut s.6, "risk_check"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -5628,12 +5498,6 @@ pub struct IdentityVerificationStepUpdatedWebhook {
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStepUpdatedWebhook {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "webhook_type",
-            "webhook_code",
-            "identity_verification_id",
-            "environment",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationStepUpdatedWebhook;
@@ -5655,11 +5519,13 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStepUpdatedWebhook {
                     Option<WebhookEnvironmentValues>,
                 ) = (None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "webhook_type"),
-                        1 => de::read(&mut map, &mut s.1, "webhook_code"),
-                        2 => de::read(&mut map, &mut s.2, "identity_verification_id"),
-                        3 => de::read(&mut map, &mut s.3, "environment"),
+                    match key.as_str() {
+                        "webhook_type" => de::read(&mut map, &mut s.0, "webhook_type"),
+                        "webhook_code" => de::read(&mut map, &mut s.1, "webhook_code"),
+                        "identity_verification_id" => {
+                            de::read(&mut map, &mut s.2, "identity_verification_id")
+                        }
+                        "environment" => de::read(&mut map, &mut s.3, "environment"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -5816,7 +5682,6 @@ pub struct IdentityVerificationTemplateReference {
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationTemplateReference {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &["id", "version"];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationTemplateReference;
@@ -5836,9 +5701,9 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationTemplateReference {
                     None,
                 );
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "id"),
-                        1 => de::read(&mut map, &mut s.1, "version"),
+                    match key.as_str() {
+                        "id" => de::read(&mut map, &mut s.0, "id"),
+                        "version" => de::read(&mut map, &mut s.1, "version"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -5906,14 +5771,6 @@ pub struct IdentityVerificationUserAddress {
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationUserAddress {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "street",
-            "street2",
-            "city",
-            "region",
-            "postal_code",
-            "country",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationUserAddress;
@@ -5937,13 +5794,13 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationUserAddress {
                     Option<String>,
                 ) = (None, None, None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "street"),
-                        1 => de::read(&mut map, &mut s.1, "street2"),
-                        2 => de::read(&mut map, &mut s.2, "city"),
-                        3 => de::read(&mut map, &mut s.3, "region"),
-                        4 => de::read(&mut map, &mut s.4, "postal_code"),
-                        5 => de::read(&mut map, &mut s.5, "country"),
+                    match key.as_str() {
+                        "street" => de::read(&mut map, &mut s.0, "street"),
+                        "street2" => de::read(&mut map, &mut s.1, "street2"),
+                        "city" => de::read(&mut map, &mut s.2, "city"),
+                        "region" => de::read(&mut map, &mut s.3, "region"),
+                        "postal_code" => de::read(&mut map, &mut s.4, "postal_code"),
+                        "country" => de::read(&mut map, &mut s.5, "country"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -6034,15 +5891,6 @@ pub struct IdentityVerificationUserData {
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationUserData {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "phone_number",
-            "date_of_birth",
-            "ip_address",
-            "email_address",
-            "name",
-            "address",
-            "id_number",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationUserData;
@@ -6067,14 +5915,14 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationUserData {
                     Option<Option<UserIdNumber>>,
                 ) = (None, None, None, None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "phone_number"),
-                        1 => de::read(&mut map, &mut s.1, "date_of_birth"),
-                        2 => de::read(&mut map, &mut s.2, "ip_address"),
-                        3 => de::read(&mut map, &mut s.3, "email_address"),
-                        4 => de::read(&mut map, &mut s.4, "name"),
-                        5 => de::read(&mut map, &mut s.5, "address"),
-                        6 => de::read(&mut map, &mut s.6, "id_number"),
+                    match key.as_str() {
+                        "phone_number" => de::read(&mut map, &mut s.0, "phone_number"),
+                        "date_of_birth" => de::read(&mut map, &mut s.1, "date_of_birth"),
+                        "ip_address" => de::read(&mut map, &mut s.2, "ip_address"),
+                        "email_address" => de::read(&mut map, &mut s.3, "email_address"),
+                        "name" => de::read(&mut map, &mut s.4, "name"),
+                        "address" => de::read(&mut map, &mut s.5, "address"),
+                        "id_number" => de::read(&mut map, &mut s.6, "id_number"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -6156,12 +6004,6 @@ pub struct IdvProtectEvent {
 }
 impl<'de> ::serde::Deserialize<'de> for IdvProtectEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "event_id",
-            "timestamp",
-            "trust_index",
-            "fraud_attributes",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdvProtectEvent;
@@ -6185,11 +6027,13 @@ impl<'de> ::serde::Deserialize<'de> for IdvProtectEvent {
                     >,
                 ) = (None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "event_id"),
-                        1 => de::read(&mut map, &mut s.1, "timestamp"),
-                        2 => de::read(&mut map, &mut s.2, "trust_index"),
-                        3 => de::read(&mut map, &mut s.3, "fraud_attributes"),
+                    match key.as_str() {
+                        "event_id" => de::read(&mut map, &mut s.0, "event_id"),
+                        "timestamp" => de::read(&mut map, &mut s.1, "timestamp"),
+                        "trust_index" => de::read(&mut map, &mut s.2, "trust_index"),
+                        "fraud_attributes" => {
+                            de::read(&mut map, &mut s.3, "fraud_attributes")
+                        }
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -6294,7 +6138,6 @@ pub struct ImageQualityDetails {
 }
 impl<'de> ::serde::Deserialize<'de> for ImageQualityDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &["glare_check", "dimensions_check", "blur_check"];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = ImageQualityDetails;
@@ -6315,10 +6158,12 @@ impl<'de> ::serde::Deserialize<'de> for ImageQualityDetails {
                     Option<ImageQualityOutcome>,
                 ) = (None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "glare_check"),
-                        1 => de::read(&mut map, &mut s.1, "dimensions_check"),
-                        2 => de::read(&mut map, &mut s.2, "blur_check"),
+                    match key.as_str() {
+                        "glare_check" => de::read(&mut map, &mut s.0, "glare_check"),
+                        "dimensions_check" => {
+                            de::read(&mut map, &mut s.1, "dimensions_check")
+                        }
+                        "blur_check" => de::read(&mut map, &mut s.2, "blur_check"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -6469,17 +6314,6 @@ pub struct JwkPublicKey {
 }
 impl<'de> ::serde::Deserialize<'de> for JwkPublicKey {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "alg",
-            "crv",
-            "kid",
-            "kty",
-            "use",
-            "x",
-            "y",
-            "created_at",
-            "expired_at",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = JwkPublicKey;
@@ -6506,16 +6340,16 @@ impl<'de> ::serde::Deserialize<'de> for JwkPublicKey {
                     Option<Option<i64>>,
                 ) = (None, None, None, None, None, None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "alg"),
-                        1 => de::read(&mut map, &mut s.1, "crv"),
-                        2 => de::read(&mut map, &mut s.2, "kid"),
-                        3 => de::read(&mut map, &mut s.3, "kty"),
-                        4 => de::read(&mut map, &mut s.4, "use"),
-                        5 => de::read(&mut map, &mut s.5, "x"),
-                        6 => de::read(&mut map, &mut s.6, "y"),
-                        7 => de::read(&mut map, &mut s.7, "created_at"),
-                        8 => de::read(&mut map, &mut s.8, "expired_at"),
+                    match key.as_str() {
+                        "alg" => de::read(&mut map, &mut s.0, "alg"),
+                        "crv" => de::read(&mut map, &mut s.1, "crv"),
+                        "kid" => de::read(&mut map, &mut s.2, "kid"),
+                        "kty" => de::read(&mut map, &mut s.3, "kty"),
+                        "use" => de::read(&mut map, &mut s.4, "use"),
+                        "x" => de::read(&mut map, &mut s.5, "x"),
+                        "y" => de::read(&mut map, &mut s.6, "y"),
+                        "created_at" => de::read(&mut map, &mut s.7, "created_at"),
+                        "expired_at" => de::read(&mut map, &mut s.8, "expired_at"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -6664,16 +6498,6 @@ pub struct KycCheckAddressSummary {
 }
 impl<'de> ::serde::Deserialize<'de> for KycCheckAddressSummary {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "summary",
-            "po_box",
-            "type",
-            "street",
-            "city",
-            "region",
-            "postal_code",
-            "international_details",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = KycCheckAddressSummary;
@@ -6699,15 +6523,17 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckAddressSummary {
                     Option<Option<KycCheckDetailsInternationalAddress>>,
                 ) = (None, None, None, None, None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "summary"),
-                        1 => de::read(&mut map, &mut s.1, "po_box"),
-                        2 => de::read(&mut map, &mut s.2, "type"),
-                        3 => de::read(&mut map, &mut s.3, "street"),
-                        4 => de::read(&mut map, &mut s.4, "city"),
-                        5 => de::read(&mut map, &mut s.5, "region"),
-                        6 => de::read(&mut map, &mut s.6, "postal_code"),
-                        7 => de::read(&mut map, &mut s.7, "international_details"),
+                    match key.as_str() {
+                        "summary" => de::read(&mut map, &mut s.0, "summary"),
+                        "po_box" => de::read(&mut map, &mut s.1, "po_box"),
+                        "type" => de::read(&mut map, &mut s.2, "type"),
+                        "street" => de::read(&mut map, &mut s.3, "street"),
+                        "city" => de::read(&mut map, &mut s.4, "city"),
+                        "region" => de::read(&mut map, &mut s.5, "region"),
+                        "postal_code" => de::read(&mut map, &mut s.6, "postal_code"),
+                        "international_details" => {
+                            de::read(&mut map, &mut s.7, "international_details")
+                        }
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -6794,7 +6620,6 @@ pub struct KycCheckDateOfBirthSummary {
 }
 impl<'de> ::serde::Deserialize<'de> for KycCheckDateOfBirthSummary {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &["summary", "day", "month", "year"];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = KycCheckDateOfBirthSummary;
@@ -6816,11 +6641,11 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckDateOfBirthSummary {
                     Option<Option<HiddenMatchSummaryCode>>,
                 ) = (None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "summary"),
-                        1 => de::read(&mut map, &mut s.1, "day"),
-                        2 => de::read(&mut map, &mut s.2, "month"),
-                        3 => de::read(&mut map, &mut s.3, "year"),
+                    match key.as_str() {
+                        "summary" => de::read(&mut map, &mut s.0, "summary"),
+                        "day" => de::read(&mut map, &mut s.1, "day"),
+                        "month" => de::read(&mut map, &mut s.2, "month"),
+                        "year" => de::read(&mut map, &mut s.3, "year"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -6872,14 +6697,6 @@ pub struct KycCheckDetails {
 }
 impl<'de> ::serde::Deserialize<'de> for KycCheckDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "status",
-            "address",
-            "name",
-            "date_of_birth",
-            "id_number",
-            "phone_number",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = KycCheckDetails;
@@ -6903,13 +6720,13 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckDetails {
                     Option<KycCheckPhoneSummary>,
                 ) = (None, None, None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "status"),
-                        1 => de::read(&mut map, &mut s.1, "address"),
-                        2 => de::read(&mut map, &mut s.2, "name"),
-                        3 => de::read(&mut map, &mut s.3, "date_of_birth"),
-                        4 => de::read(&mut map, &mut s.4, "id_number"),
-                        5 => de::read(&mut map, &mut s.5, "phone_number"),
+                    match key.as_str() {
+                        "status" => de::read(&mut map, &mut s.0, "status"),
+                        "address" => de::read(&mut map, &mut s.1, "address"),
+                        "name" => de::read(&mut map, &mut s.2, "name"),
+                        "date_of_birth" => de::read(&mut map, &mut s.3, "date_of_birth"),
+                        "id_number" => de::read(&mut map, &mut s.4, "id_number"),
+                        "phone_number" => de::read(&mut map, &mut s.5, "phone_number"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -7024,14 +6841,6 @@ pub struct KycCheckDetailsInternationalAddress {
 }
 impl<'de> ::serde::Deserialize<'de> for KycCheckDetailsInternationalAddress {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "building",
-            "county",
-            "district",
-            "house_number",
-            "subpremise",
-            "thoroughfare",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = KycCheckDetailsInternationalAddress;
@@ -7055,13 +6864,13 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckDetailsInternationalAddress {
                     Option<HiddenMatchSummaryCode>,
                 ) = (None, None, None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "building"),
-                        1 => de::read(&mut map, &mut s.1, "county"),
-                        2 => de::read(&mut map, &mut s.2, "district"),
-                        3 => de::read(&mut map, &mut s.3, "house_number"),
-                        4 => de::read(&mut map, &mut s.4, "subpremise"),
-                        5 => de::read(&mut map, &mut s.5, "thoroughfare"),
+                    match key.as_str() {
+                        "building" => de::read(&mut map, &mut s.0, "building"),
+                        "county" => de::read(&mut map, &mut s.1, "county"),
+                        "district" => de::read(&mut map, &mut s.2, "district"),
+                        "house_number" => de::read(&mut map, &mut s.3, "house_number"),
+                        "subpremise" => de::read(&mut map, &mut s.4, "subpremise"),
+                        "thoroughfare" => de::read(&mut map, &mut s.5, "thoroughfare"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -7169,7 +6978,6 @@ pub struct KycCheckIdNumberSummary {
 }
 impl<'de> ::serde::Deserialize<'de> for KycCheckIdNumberSummary {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &["summary"];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = KycCheckIdNumberSummary;
@@ -7186,8 +6994,8 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckIdNumberSummary {
             ) -> Result<KycCheckIdNumberSummary, A::Error> {
                 let mut s: (Option<MatchSummaryCode>,) = (None,);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "summary"),
+                    match key.as_str() {
+                        "summary" => de::read(&mut map, &mut s.0, "summary"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -7227,7 +7035,6 @@ pub struct KycCheckNameSummary {
 }
 impl<'de> ::serde::Deserialize<'de> for KycCheckNameSummary {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &["summary", "given_name", "family_name"];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = KycCheckNameSummary;
@@ -7248,10 +7055,10 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckNameSummary {
                     Option<Option<HiddenMatchSummaryCode>>,
                 ) = (None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "summary"),
-                        1 => de::read(&mut map, &mut s.1, "given_name"),
-                        2 => de::read(&mut map, &mut s.2, "family_name"),
+                    match key.as_str() {
+                        "summary" => de::read(&mut map, &mut s.0, "summary"),
+                        "given_name" => de::read(&mut map, &mut s.1, "given_name"),
+                        "family_name" => de::read(&mut map, &mut s.2, "family_name"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -7293,7 +7100,6 @@ pub struct KycCheckPhoneSummary {
 }
 impl<'de> ::serde::Deserialize<'de> for KycCheckPhoneSummary {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &["summary", "area_code"];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = KycCheckPhoneSummary;
@@ -7313,9 +7119,9 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckPhoneSummary {
                     None,
                 );
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "summary"),
-                        1 => de::read(&mut map, &mut s.1, "area_code"),
+                    match key.as_str() {
+                        "summary" => de::read(&mut map, &mut s.0, "summary"),
+                        "area_code" => de::read(&mut map, &mut s.1, "area_code"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -7397,18 +7203,6 @@ pub struct LinkTokenCreateRequest {
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "client_id",
-            "secret",
-            "client_name",
-            "language",
-            "country_codes",
-            "user",
-            "products",
-            "identity_verification",
-            "webhook",
-            "redirect_uri",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = LinkTokenCreateRequest;
@@ -7436,17 +7230,19 @@ impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequest {
                     Option<Option<String>>,
                 ) = (None, None, None, None, None, None, None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "client_id"),
-                        1 => de::read(&mut map, &mut s.1, "secret"),
-                        2 => de::read(&mut map, &mut s.2, "client_name"),
-                        3 => de::read(&mut map, &mut s.3, "language"),
-                        4 => de::read(&mut map, &mut s.4, "country_codes"),
-                        5 => de::read(&mut map, &mut s.5, "user"),
-                        6 => de::read(&mut map, &mut s.6, "products"),
-                        7 => de::read(&mut map, &mut s.7, "identity_verification"),
-                        8 => de::read(&mut map, &mut s.8, "webhook"),
-                        9 => de::read(&mut map, &mut s.9, "redirect_uri"),
+                    match key.as_str() {
+                        "client_id" => de::read(&mut map, &mut s.0, "client_id"),
+                        "secret" => de::read(&mut map, &mut s.1, "secret"),
+                        "client_name" => de::read(&mut map, &mut s.2, "client_name"),
+                        "language" => de::read(&mut map, &mut s.3, "language"),
+                        "country_codes" => de::read(&mut map, &mut s.4, "country_codes"),
+                        "user" => de::read(&mut map, &mut s.5, "user"),
+                        "products" => de::read(&mut map, &mut s.6, "products"),
+                        "identity_verification" => {
+                            de::read(&mut map, &mut s.7, "identity_verification")
+                        }
+                        "webhook" => de::read(&mut map, &mut s.8, "webhook"),
+                        "redirect_uri" => de::read(&mut map, &mut s.9, "redirect_uri"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -7607,7 +7403,6 @@ pub struct LinkTokenCreateRequestIdentityVerification {
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestIdentityVerification {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &["template_id", "gave_consent"];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = LinkTokenCreateRequestIdentityVerification;
@@ -7627,9 +7422,9 @@ impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestIdentityVerificati
                     Option<Option<bool>>,
                 ) = (None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "template_id"),
-                        1 => de::read(&mut map, &mut s.1, "gave_consent"),
+                    match key.as_str() {
+                        "template_id" => de::read(&mut map, &mut s.0, "template_id"),
+                        "gave_consent" => de::read(&mut map, &mut s.1, "gave_consent"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -7677,7 +7472,6 @@ pub struct LinkTokenCreateRequestUser {
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestUser {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &["client_user_id"];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = LinkTokenCreateRequestUser;
@@ -7694,8 +7488,10 @@ impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestUser {
             ) -> Result<LinkTokenCreateRequestUser, A::Error> {
                 let mut s: (Option<String>,) = (None,);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "client_user_id"),
+                    match key.as_str() {
+                        "client_user_id" => {
+                            de::read(&mut map, &mut s.0, "client_user_id")
+                        }
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -7745,13 +7541,6 @@ pub struct LinkTokenCreateResponse {
 }
 impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "link_token",
-            "expiration",
-            "request_id",
-            "hosted_link_url",
-            "user_id",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = LinkTokenCreateResponse;
@@ -7774,12 +7563,14 @@ impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateResponse {
                     Option<Option<String>>,
                 ) = (None, None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "link_token"),
-                        1 => de::read(&mut map, &mut s.1, "expiration"),
-                        2 => de::read(&mut map, &mut s.2, "request_id"),
-                        3 => de::read(&mut map, &mut s.3, "hosted_link_url"),
-                        4 => de::read(&mut map, &mut s.4, "user_id"),
+                    match key.as_str() {
+                        "link_token" => de::read(&mut map, &mut s.0, "link_token"),
+                        "expiration" => de::read(&mut map, &mut s.1, "expiration"),
+                        "request_id" => de::read(&mut map, &mut s.2, "request_id"),
+                        "hosted_link_url" => {
+                            de::read(&mut map, &mut s.3, "hosted_link_url")
+                        }
+                        "user_id" => de::read(&mut map, &mut s.4, "user_id"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -7962,17 +7753,6 @@ pub struct PhysicalDocumentExtractedData {
 }
 impl<'de> ::serde::Deserialize<'de> for PhysicalDocumentExtractedData {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "id_number",
-            "category",
-            "expiration_date",
-            "issue_date",
-            "issuing_country",
-            "issuing_region",
-            "date_of_birth",
-            "address",
-            "name",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = PhysicalDocumentExtractedData;
@@ -7999,16 +7779,22 @@ impl<'de> ::serde::Deserialize<'de> for PhysicalDocumentExtractedData {
                     Option<Option<IdentityVerificationDocumentNameResponse>>,
                 ) = (None, None, None, None, None, None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "id_number"),
-                        1 => de::read(&mut map, &mut s.1, "category"),
-                        2 => de::read(&mut map, &mut s.2, "expiration_date"),
-                        3 => de::read(&mut map, &mut s.3, "issue_date"),
-                        4 => de::read(&mut map, &mut s.4, "issuing_country"),
-                        5 => de::read(&mut map, &mut s.5, "issuing_region"),
-                        6 => de::read(&mut map, &mut s.6, "date_of_birth"),
-                        7 => de::read(&mut map, &mut s.7, "address"),
-                        8 => de::read(&mut map, &mut s.8, "name"),
+                    match key.as_str() {
+                        "id_number" => de::read(&mut map, &mut s.0, "id_number"),
+                        "category" => de::read(&mut map, &mut s.1, "category"),
+                        "expiration_date" => {
+                            de::read(&mut map, &mut s.2, "expiration_date")
+                        }
+                        "issue_date" => de::read(&mut map, &mut s.3, "issue_date"),
+                        "issuing_country" => {
+                            de::read(&mut map, &mut s.4, "issuing_country")
+                        }
+                        "issuing_region" => {
+                            de::read(&mut map, &mut s.5, "issuing_region")
+                        }
+                        "date_of_birth" => de::read(&mut map, &mut s.6, "date_of_birth"),
+                        "address" => de::read(&mut map, &mut s.7, "address"),
+                        "name" => de::read(&mut map, &mut s.8, "name"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -8114,12 +7900,6 @@ pub struct PhysicalDocumentExtractedDataAnalysis {
 }
 impl<'de> ::serde::Deserialize<'de> for PhysicalDocumentExtractedDataAnalysis {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "name",
-            "date_of_birth",
-            "expiration_date",
-            "issuing_country",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = PhysicalDocumentExtractedDataAnalysis;
@@ -8141,11 +7921,15 @@ impl<'de> ::serde::Deserialize<'de> for PhysicalDocumentExtractedDataAnalysis {
                     Option<IssuingCountry>,
                 ) = (None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "name"),
-                        1 => de::read(&mut map, &mut s.1, "date_of_birth"),
-                        2 => de::read(&mut map, &mut s.2, "expiration_date"),
-                        3 => de::read(&mut map, &mut s.3, "issuing_country"),
+                    match key.as_str() {
+                        "name" => de::read(&mut map, &mut s.0, "name"),
+                        "date_of_birth" => de::read(&mut map, &mut s.1, "date_of_birth"),
+                        "expiration_date" => {
+                            de::read(&mut map, &mut s.2, "expiration_date")
+                        }
+                        "issuing_country" => {
+                            de::read(&mut map, &mut s.3, "issuing_country")
+                        }
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -8239,13 +8023,6 @@ pub struct PhysicalDocumentImages {
 }
 impl<'de> ::serde::Deserialize<'de> for PhysicalDocumentImages {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "original_front",
-            "original_back",
-            "cropped_front",
-            "cropped_back",
-            "face",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = PhysicalDocumentImages;
@@ -8268,12 +8045,14 @@ impl<'de> ::serde::Deserialize<'de> for PhysicalDocumentImages {
                     Option<Option<String>>,
                 ) = (None, None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "original_front"),
-                        1 => de::read(&mut map, &mut s.1, "original_back"),
-                        2 => de::read(&mut map, &mut s.2, "cropped_front"),
-                        3 => de::read(&mut map, &mut s.3, "cropped_back"),
-                        4 => de::read(&mut map, &mut s.4, "face"),
+                    match key.as_str() {
+                        "original_front" => {
+                            de::read(&mut map, &mut s.0, "original_front")
+                        }
+                        "original_back" => de::read(&mut map, &mut s.1, "original_back"),
+                        "cropped_front" => de::read(&mut map, &mut s.2, "cropped_front"),
+                        "cropped_back" => de::read(&mut map, &mut s.3, "cropped_back"),
+                        "face" => de::read(&mut map, &mut s.4, "face"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -8369,20 +8148,6 @@ pub struct PlaidError {
 }
 impl<'de> ::serde::Deserialize<'de> for PlaidError {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "error_type",
-            "error_code",
-            "error_code_reason",
-            "error_message",
-            "display_message",
-            "request_id",
-            "causes",
-            "status",
-            "documentation_url",
-            "suggested_action",
-            "required_account_subtypes",
-            "provided_account_subtypes",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = PlaidError;
@@ -8425,19 +8190,31 @@ impl<'de> ::serde::Deserialize<'de> for PlaidError {
                     None,
                 );
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "error_type"),
-                        1 => de::read(&mut map, &mut s.1, "error_code"),
-                        2 => de::read(&mut map, &mut s.2, "error_code_reason"),
-                        3 => de::read(&mut map, &mut s.3, "error_message"),
-                        4 => de::read(&mut map, &mut s.4, "display_message"),
-                        5 => de::read(&mut map, &mut s.5, "request_id"),
-                        6 => de::read(&mut map, &mut s.6, "causes"),
-                        7 => de::read(&mut map, &mut s.7, "status"),
-                        8 => de::read(&mut map, &mut s.8, "documentation_url"),
-                        9 => de::read(&mut map, &mut s.9, "suggested_action"),
-                        10 => de::read(&mut map, &mut s.10, "required_account_subtypes"),
-                        11 => de::read(&mut map, &mut s.11, "provided_account_subtypes"),
+                    match key.as_str() {
+                        "error_type" => de::read(&mut map, &mut s.0, "error_type"),
+                        "error_code" => de::read(&mut map, &mut s.1, "error_code"),
+                        "error_code_reason" => {
+                            de::read(&mut map, &mut s.2, "error_code_reason")
+                        }
+                        "error_message" => de::read(&mut map, &mut s.3, "error_message"),
+                        "display_message" => {
+                            de::read(&mut map, &mut s.4, "display_message")
+                        }
+                        "request_id" => de::read(&mut map, &mut s.5, "request_id"),
+                        "causes" => de::read(&mut map, &mut s.6, "causes"),
+                        "status" => de::read(&mut map, &mut s.7, "status"),
+                        "documentation_url" => {
+                            de::read(&mut map, &mut s.8, "documentation_url")
+                        }
+                        "suggested_action" => {
+                            de::read(&mut map, &mut s.9, "suggested_action")
+                        }
+                        "required_account_subtypes" => {
+                            de::read(&mut map, &mut s.10, "required_account_subtypes")
+                        }
+                        "provided_account_subtypes" => {
+                            de::read(&mut map, &mut s.11, "provided_account_subtypes")
+                        }
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -8921,12 +8698,6 @@ pub struct RiskCheckBehavior {
 }
 impl<'de> ::serde::Deserialize<'de> for RiskCheckBehavior {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "user_interactions",
-            "fraud_ring_detected",
-            "bot_detected",
-            "risk_level",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = RiskCheckBehavior;
@@ -8948,11 +8719,15 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckBehavior {
                     Option<Option<RiskLevelWithNoData>>,
                 ) = (None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "user_interactions"),
-                        1 => de::read(&mut map, &mut s.1, "fraud_ring_detected"),
-                        2 => de::read(&mut map, &mut s.2, "bot_detected"),
-                        3 => de::read(&mut map, &mut s.3, "risk_level"),
+                    match key.as_str() {
+                        "user_interactions" => {
+                            de::read(&mut map, &mut s.0, "user_interactions")
+                        }
+                        "fraud_ring_detected" => {
+                            de::read(&mut map, &mut s.1, "fraud_ring_detected")
+                        }
+                        "bot_detected" => de::read(&mut map, &mut s.2, "bot_detected"),
+                        "risk_level" => de::read(&mut map, &mut s.3, "risk_level"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -9151,17 +8926,6 @@ pub struct RiskCheckDetails {
 }
 impl<'de> ::serde::Deserialize<'de> for RiskCheckDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "status",
-            "behavior",
-            "email",
-            "phone",
-            "devices",
-            "identity_abuse_signals",
-            "network",
-            "facial_duplicates",
-            "trust_index_score",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = RiskCheckDetails;
@@ -9188,16 +8952,22 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckDetails {
                     Option<Option<i64>>,
                 ) = (None, None, None, None, None, None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "status"),
-                        1 => de::read(&mut map, &mut s.1, "behavior"),
-                        2 => de::read(&mut map, &mut s.2, "email"),
-                        3 => de::read(&mut map, &mut s.3, "phone"),
-                        4 => de::read(&mut map, &mut s.4, "devices"),
-                        5 => de::read(&mut map, &mut s.5, "identity_abuse_signals"),
-                        6 => de::read(&mut map, &mut s.6, "network"),
-                        7 => de::read(&mut map, &mut s.7, "facial_duplicates"),
-                        8 => de::read(&mut map, &mut s.8, "trust_index_score"),
+                    match key.as_str() {
+                        "status" => de::read(&mut map, &mut s.0, "status"),
+                        "behavior" => de::read(&mut map, &mut s.1, "behavior"),
+                        "email" => de::read(&mut map, &mut s.2, "email"),
+                        "phone" => de::read(&mut map, &mut s.3, "phone"),
+                        "devices" => de::read(&mut map, &mut s.4, "devices"),
+                        "identity_abuse_signals" => {
+                            de::read(&mut map, &mut s.5, "identity_abuse_signals")
+                        }
+                        "network" => de::read(&mut map, &mut s.6, "network"),
+                        "facial_duplicates" => {
+                            de::read(&mut map, &mut s.7, "facial_duplicates")
+                        }
+                        "trust_index_score" => {
+                            de::read(&mut map, &mut s.8, "trust_index_score")
+                        }
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -9299,13 +9069,6 @@ pub struct RiskCheckDevice {
 }
 impl<'de> ::serde::Deserialize<'de> for RiskCheckDevice {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "ip_proxy_type",
-            "ip_spam_list_count",
-            "ip_timezone_offset",
-            "risk_level",
-            "factors",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = RiskCheckDevice;
@@ -9328,12 +9091,16 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckDevice {
                     Option<Option<Vec<String>>>,
                 ) = (None, None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "ip_proxy_type"),
-                        1 => de::read(&mut map, &mut s.1, "ip_spam_list_count"),
-                        2 => de::read(&mut map, &mut s.2, "ip_timezone_offset"),
-                        3 => de::read(&mut map, &mut s.3, "risk_level"),
-                        4 => de::read(&mut map, &mut s.4, "factors"),
+                    match key.as_str() {
+                        "ip_proxy_type" => de::read(&mut map, &mut s.0, "ip_proxy_type"),
+                        "ip_spam_list_count" => {
+                            de::read(&mut map, &mut s.1, "ip_spam_list_count")
+                        }
+                        "ip_timezone_offset" => {
+                            de::read(&mut map, &mut s.2, "ip_timezone_offset")
+                        }
+                        "risk_level" => de::read(&mut map, &mut s.3, "risk_level"),
+                        "factors" => de::read(&mut map, &mut s.4, "factors"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -9412,22 +9179,6 @@ pub struct RiskCheckEmail {
 }
 impl<'de> ::serde::Deserialize<'de> for RiskCheckEmail {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "is_deliverable",
-            "breach_count",
-            "first_breached_at",
-            "last_breached_at",
-            "domain_registered_at",
-            "domain_is_free_provider",
-            "domain_is_custom",
-            "domain_is_disposable",
-            "top_level_domain_is_suspicious",
-            "is_edu",
-            "includes_date_of_birth",
-            "linked_services",
-            "risk_level",
-            "factors",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = RiskCheckEmail;
@@ -9474,27 +9225,45 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckEmail {
                     None,
                 );
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "is_deliverable"),
-                        1 => de::read(&mut map, &mut s.1, "breach_count"),
-                        2 => de::read(&mut map, &mut s.2, "first_breached_at"),
-                        3 => de::read(&mut map, &mut s.3, "last_breached_at"),
-                        4 => de::read(&mut map, &mut s.4, "domain_registered_at"),
-                        5 => de::read(&mut map, &mut s.5, "domain_is_free_provider"),
-                        6 => de::read(&mut map, &mut s.6, "domain_is_custom"),
-                        7 => de::read(&mut map, &mut s.7, "domain_is_disposable"),
-                        8 => {
+                    match key.as_str() {
+                        "is_deliverable" => {
+                            de::read(&mut map, &mut s.0, "is_deliverable")
+                        }
+                        "breach_count" => de::read(&mut map, &mut s.1, "breach_count"),
+                        "first_breached_at" => {
+                            de::read(&mut map, &mut s.2, "first_breached_at")
+                        }
+                        "last_breached_at" => {
+                            de::read(&mut map, &mut s.3, "last_breached_at")
+                        }
+                        "domain_registered_at" => {
+                            de::read(&mut map, &mut s.4, "domain_registered_at")
+                        }
+                        "domain_is_free_provider" => {
+                            de::read(&mut map, &mut s.5, "domain_is_free_provider")
+                        }
+                        "domain_is_custom" => {
+                            de::read(&mut map, &mut s.6, "domain_is_custom")
+                        }
+                        "domain_is_disposable" => {
+                            de::read(&mut map, &mut s.7, "domain_is_disposable")
+                        }
+                        "top_level_domain_is_suspicious" => {
                             de::read(
                                 &mut map,
                                 &mut s.8,
                                 "top_level_domain_is_suspicious",
                             )
                         }
-                        9 => de::read(&mut map, &mut s.9, "is_edu"),
-                        10 => de::read(&mut map, &mut s.10, "includes_date_of_birth"),
-                        11 => de::read(&mut map, &mut s.11, "linked_services"),
-                        12 => de::read(&mut map, &mut s.12, "risk_level"),
-                        13 => de::read(&mut map, &mut s.13, "factors"),
+                        "is_edu" => de::read(&mut map, &mut s.9, "is_edu"),
+                        "includes_date_of_birth" => {
+                            de::read(&mut map, &mut s.10, "includes_date_of_birth")
+                        }
+                        "linked_services" => {
+                            de::read(&mut map, &mut s.11, "linked_services")
+                        }
+                        "risk_level" => de::read(&mut map, &mut s.12, "risk_level"),
+                        "factors" => de::read(&mut map, &mut s.13, "factors"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -9893,7 +9662,6 @@ pub struct RiskCheckFacialDuplicate {
 }
 impl<'de> ::serde::Deserialize<'de> for RiskCheckFacialDuplicate {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &["id", "similarity", "matched_after_completed"];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = RiskCheckFacialDuplicate;
@@ -9914,10 +9682,12 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckFacialDuplicate {
                     None,
                 );
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "id"),
-                        1 => de::read(&mut map, &mut s.1, "similarity"),
-                        2 => de::read(&mut map, &mut s.2, "matched_after_completed"),
+                    match key.as_str() {
+                        "id" => de::read(&mut map, &mut s.0, "id"),
+                        "similarity" => de::read(&mut map, &mut s.1, "similarity"),
+                        "matched_after_completed" => {
+                            de::read(&mut map, &mut s.2, "matched_after_completed")
+                        }
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -9991,7 +9761,6 @@ pub struct RiskCheckIdentityAbuseSignals {
 }
 impl<'de> ::serde::Deserialize<'de> for RiskCheckIdentityAbuseSignals {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &["synthetic_identity", "stolen_identity"];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = RiskCheckIdentityAbuseSignals;
@@ -10011,9 +9780,13 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckIdentityAbuseSignals {
                     Option<Option<RiskCheckStolenIdentity>>,
                 ) = (None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "synthetic_identity"),
-                        1 => de::read(&mut map, &mut s.1, "stolen_identity"),
+                    match key.as_str() {
+                        "synthetic_identity" => {
+                            de::read(&mut map, &mut s.0, "synthetic_identity")
+                        }
+                        "stolen_identity" => {
+                            de::read(&mut map, &mut s.1, "stolen_identity")
+                        }
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -10440,7 +10213,6 @@ pub struct RiskCheckNetwork {
 }
 impl<'de> ::serde::Deserialize<'de> for RiskCheckNetwork {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &["risk_level", "factors"];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = RiskCheckNetwork;
@@ -10457,9 +10229,9 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckNetwork {
             ) -> Result<RiskCheckNetwork, A::Error> {
                 let mut s: (Option<RiskLevel>, Option<Vec<String>>) = (None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "risk_level"),
-                        1 => de::read(&mut map, &mut s.1, "factors"),
+                    match key.as_str() {
+                        "risk_level" => de::read(&mut map, &mut s.0, "risk_level"),
+                        "factors" => de::read(&mut map, &mut s.1, "factors"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -10524,7 +10296,6 @@ pub struct RiskCheckPhone {
 }
 impl<'de> ::serde::Deserialize<'de> for RiskCheckPhone {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &["linked_services", "risk_level", "factors"];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = RiskCheckPhone;
@@ -10545,10 +10316,12 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckPhone {
                     Option<Option<Vec<String>>>,
                 ) = (None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "linked_services"),
-                        1 => de::read(&mut map, &mut s.1, "risk_level"),
-                        2 => de::read(&mut map, &mut s.2, "factors"),
+                    match key.as_str() {
+                        "linked_services" => {
+                            de::read(&mut map, &mut s.0, "linked_services")
+                        }
+                        "risk_level" => de::read(&mut map, &mut s.1, "risk_level"),
+                        "factors" => de::read(&mut map, &mut s.2, "factors"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -10593,7 +10366,6 @@ pub struct RiskCheckStolenIdentity {
 }
 impl<'de> ::serde::Deserialize<'de> for RiskCheckStolenIdentity {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &["score", "risk_level"];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = RiskCheckStolenIdentity;
@@ -10610,9 +10382,9 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckStolenIdentity {
             ) -> Result<RiskCheckStolenIdentity, A::Error> {
                 let mut s: (Option<i64>, Option<Option<RiskLevel>>) = (None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "score"),
-                        1 => de::read(&mut map, &mut s.1, "risk_level"),
+                    match key.as_str() {
+                        "score" => de::read(&mut map, &mut s.0, "score"),
+                        "risk_level" => de::read(&mut map, &mut s.1, "risk_level"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -10659,12 +10431,6 @@ pub struct RiskCheckSyntheticIdentity {
 }
 impl<'de> ::serde::Deserialize<'de> for RiskCheckSyntheticIdentity {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "score",
-            "risk_level",
-            "first_party_synthetic_fraud",
-            "third_party_synthetic_fraud",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = RiskCheckSyntheticIdentity;
@@ -10686,11 +10452,15 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckSyntheticIdentity {
                     Option<Option<SyntheticFraud>>,
                 ) = (None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "score"),
-                        1 => de::read(&mut map, &mut s.1, "risk_level"),
-                        2 => de::read(&mut map, &mut s.2, "first_party_synthetic_fraud"),
-                        3 => de::read(&mut map, &mut s.3, "third_party_synthetic_fraud"),
+                    match key.as_str() {
+                        "score" => de::read(&mut map, &mut s.0, "score"),
+                        "risk_level" => de::read(&mut map, &mut s.1, "risk_level"),
+                        "first_party_synthetic_fraud" => {
+                            de::read(&mut map, &mut s.2, "first_party_synthetic_fraud")
+                        }
+                        "third_party_synthetic_fraud" => {
+                            de::read(&mut map, &mut s.3, "third_party_synthetic_fraud")
+                        }
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -10809,11 +10579,6 @@ pub struct SelfieAnalysis {
 }
 impl<'de> ::serde::Deserialize<'de> for SelfieAnalysis {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "document_comparison",
-            "liveness_check",
-            "facial_analysis",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = SelfieAnalysis;
@@ -10834,10 +10599,16 @@ impl<'de> ::serde::Deserialize<'de> for SelfieAnalysis {
                     Option<Option<SelfieAnalysisFacialAnalysis>>,
                 ) = (None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "document_comparison"),
-                        1 => de::read(&mut map, &mut s.1, "liveness_check"),
-                        2 => de::read(&mut map, &mut s.2, "facial_analysis"),
+                    match key.as_str() {
+                        "document_comparison" => {
+                            de::read(&mut map, &mut s.0, "document_comparison")
+                        }
+                        "liveness_check" => {
+                            de::read(&mut map, &mut s.1, "liveness_check")
+                        }
+                        "facial_analysis" => {
+                            de::read(&mut map, &mut s.2, "facial_analysis")
+                        }
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -10956,20 +10727,6 @@ pub struct SelfieAnalysisFacialAnalysis {
 }
 impl<'de> ::serde::Deserialize<'de> for SelfieAnalysisFacialAnalysis {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "left_eye",
-            "right_eye",
-            "left_brow",
-            "right_brow",
-            "forehead",
-            "middle_forehead",
-            "nose",
-            "philtrum",
-            "mouth",
-            "jaw",
-            "left_cheek",
-            "right_cheek",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = SelfieAnalysisFacialAnalysis;
@@ -11012,19 +10769,21 @@ impl<'de> ::serde::Deserialize<'de> for SelfieAnalysisFacialAnalysis {
                     None,
                 );
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "left_eye"),
-                        1 => de::read(&mut map, &mut s.1, "right_eye"),
-                        2 => de::read(&mut map, &mut s.2, "left_brow"),
-                        3 => de::read(&mut map, &mut s.3, "right_brow"),
-                        4 => de::read(&mut map, &mut s.4, "forehead"),
-                        5 => de::read(&mut map, &mut s.5, "middle_forehead"),
-                        6 => de::read(&mut map, &mut s.6, "nose"),
-                        7 => de::read(&mut map, &mut s.7, "philtrum"),
-                        8 => de::read(&mut map, &mut s.8, "mouth"),
-                        9 => de::read(&mut map, &mut s.9, "jaw"),
-                        10 => de::read(&mut map, &mut s.10, "left_cheek"),
-                        11 => de::read(&mut map, &mut s.11, "right_cheek"),
+                    match key.as_str() {
+                        "left_eye" => de::read(&mut map, &mut s.0, "left_eye"),
+                        "right_eye" => de::read(&mut map, &mut s.1, "right_eye"),
+                        "left_brow" => de::read(&mut map, &mut s.2, "left_brow"),
+                        "right_brow" => de::read(&mut map, &mut s.3, "right_brow"),
+                        "forehead" => de::read(&mut map, &mut s.4, "forehead"),
+                        "middle_forehead" => {
+                            de::read(&mut map, &mut s.5, "middle_forehead")
+                        }
+                        "nose" => de::read(&mut map, &mut s.6, "nose"),
+                        "philtrum" => de::read(&mut map, &mut s.7, "philtrum"),
+                        "mouth" => de::read(&mut map, &mut s.8, "mouth"),
+                        "jaw" => de::read(&mut map, &mut s.9, "jaw"),
+                        "left_cheek" => de::read(&mut map, &mut s.10, "left_cheek"),
+                        "right_cheek" => de::read(&mut map, &mut s.11, "right_cheek"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -11261,7 +11020,6 @@ pub struct SelfieCapture {
 }
 impl<'de> ::serde::Deserialize<'de> for SelfieCapture {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &["image_url", "video_url"];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = SelfieCapture;
@@ -11281,9 +11039,9 @@ impl<'de> ::serde::Deserialize<'de> for SelfieCapture {
                     None,
                 );
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "image_url"),
-                        1 => de::read(&mut map, &mut s.1, "video_url"),
+                    match key.as_str() {
+                        "image_url" => de::read(&mut map, &mut s.0, "image_url"),
+                        "video_url" => de::read(&mut map, &mut s.1, "video_url"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -11336,7 +11094,6 @@ pub struct SelfieCheck {
 }
 impl<'de> ::serde::Deserialize<'de> for SelfieCheck {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &["status", "selfies"];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = SelfieCheck;
@@ -11356,9 +11113,9 @@ impl<'de> ::serde::Deserialize<'de> for SelfieCheck {
                     None,
                 );
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "status"),
-                        1 => de::read(&mut map, &mut s.1, "selfies"),
+                    match key.as_str() {
+                        "status" => de::read(&mut map, &mut s.0, "status"),
+                        "selfies" => de::read(&mut map, &mut s.1, "selfies"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -11421,7 +11178,6 @@ pub struct SelfieCheckSelfie {
 }
 impl<'de> ::serde::Deserialize<'de> for SelfieCheckSelfie {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &["status", "attempt", "capture", "analysis"];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = SelfieCheckSelfie;
@@ -11443,11 +11199,11 @@ impl<'de> ::serde::Deserialize<'de> for SelfieCheckSelfie {
                     Option<SelfieAnalysis>,
                 ) = (None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "status"),
-                        1 => de::read(&mut map, &mut s.1, "attempt"),
-                        2 => de::read(&mut map, &mut s.2, "capture"),
-                        3 => de::read(&mut map, &mut s.3, "analysis"),
+                    match key.as_str() {
+                        "status" => de::read(&mut map, &mut s.0, "status"),
+                        "attempt" => de::read(&mut map, &mut s.1, "attempt"),
+                        "capture" => de::read(&mut map, &mut s.2, "capture"),
+                        "analysis" => de::read(&mut map, &mut s.3, "analysis"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -11600,16 +11356,6 @@ pub struct SmsVerification {
 }
 impl<'de> ::serde::Deserialize<'de> for SmsVerification {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "status",
-            "attempt",
-            "phone_number",
-            "delivery_attempt_count",
-            "solve_attempt_count",
-            "initially_sent_at",
-            "last_sent_at",
-            "redacted_at",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = SmsVerification;
@@ -11635,15 +11381,21 @@ impl<'de> ::serde::Deserialize<'de> for SmsVerification {
                     Option<Option<::chrono::DateTime<::chrono::Utc>>>,
                 ) = (None, None, None, None, None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "status"),
-                        1 => de::read(&mut map, &mut s.1, "attempt"),
-                        2 => de::read(&mut map, &mut s.2, "phone_number"),
-                        3 => de::read(&mut map, &mut s.3, "delivery_attempt_count"),
-                        4 => de::read(&mut map, &mut s.4, "solve_attempt_count"),
-                        5 => de::read(&mut map, &mut s.5, "initially_sent_at"),
-                        6 => de::read(&mut map, &mut s.6, "last_sent_at"),
-                        7 => de::read(&mut map, &mut s.7, "redacted_at"),
+                    match key.as_str() {
+                        "status" => de::read(&mut map, &mut s.0, "status"),
+                        "attempt" => de::read(&mut map, &mut s.1, "attempt"),
+                        "phone_number" => de::read(&mut map, &mut s.2, "phone_number"),
+                        "delivery_attempt_count" => {
+                            de::read(&mut map, &mut s.3, "delivery_attempt_count")
+                        }
+                        "solve_attempt_count" => {
+                            de::read(&mut map, &mut s.4, "solve_attempt_count")
+                        }
+                        "initially_sent_at" => {
+                            de::read(&mut map, &mut s.5, "initially_sent_at")
+                        }
+                        "last_sent_at" => de::read(&mut map, &mut s.6, "last_sent_at"),
+                        "redacted_at" => de::read(&mut map, &mut s.7, "redacted_at"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -11832,7 +11584,6 @@ pub struct SyntheticFraud {
 }
 impl<'de> ::serde::Deserialize<'de> for SyntheticFraud {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &["risk_level"];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = SyntheticFraud;
@@ -11849,8 +11600,8 @@ impl<'de> ::serde::Deserialize<'de> for SyntheticFraud {
             ) -> Result<SyntheticFraud, A::Error> {
                 let mut s: (Option<RiskLevel>,) = (None,);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "risk_level"),
+                    match key.as_str() {
+                        "risk_level" => de::read(&mut map, &mut s.0, "risk_level"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -11892,7 +11643,6 @@ pub struct TrustIndex {
 }
 impl<'de> ::serde::Deserialize<'de> for TrustIndex {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &["score", "model", "subscores"];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = TrustIndex;
@@ -11913,10 +11663,10 @@ impl<'de> ::serde::Deserialize<'de> for TrustIndex {
                     Option<Option<TrustIndexSubscores>>,
                 ) = (None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "score"),
-                        1 => de::read(&mut map, &mut s.1, "model"),
-                        2 => de::read(&mut map, &mut s.2, "subscores"),
+                    match key.as_str() {
+                        "score" => de::read(&mut map, &mut s.0, "score"),
+                        "model" => de::read(&mut map, &mut s.1, "model"),
+                        "subscores" => de::read(&mut map, &mut s.2, "subscores"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -11977,7 +11727,6 @@ pub struct TrustIndexSubscore {
 }
 impl<'de> ::serde::Deserialize<'de> for TrustIndexSubscore {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &["score"];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = TrustIndexSubscore;
@@ -11994,8 +11743,8 @@ impl<'de> ::serde::Deserialize<'de> for TrustIndexSubscore {
             ) -> Result<TrustIndexSubscore, A::Error> {
                 let mut s: (Option<i64>,) = (None,);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "score"),
+                    match key.as_str() {
+                        "score" => de::read(&mut map, &mut s.0, "score"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -12033,7 +11782,6 @@ pub struct TrustIndexSubscores {
 }
 impl<'de> ::serde::Deserialize<'de> for TrustIndexSubscores {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &["device_and_connection", "bank_account_insights"];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = TrustIndexSubscores;
@@ -12053,9 +11801,13 @@ impl<'de> ::serde::Deserialize<'de> for TrustIndexSubscores {
                     Option<Option<TrustIndexSubscore>>,
                 ) = (None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "device_and_connection"),
-                        1 => de::read(&mut map, &mut s.1, "bank_account_insights"),
+                    match key.as_str() {
+                        "device_and_connection" => {
+                            de::read(&mut map, &mut s.0, "device_and_connection")
+                        }
+                        "bank_account_insights" => {
+                            de::read(&mut map, &mut s.1, "bank_account_insights")
+                        }
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -12102,14 +11854,6 @@ pub struct UserAddress {
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for UserAddress {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &[
-            "street",
-            "street2",
-            "city",
-            "region",
-            "postal_code",
-            "country",
-        ];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = UserAddress;
@@ -12133,13 +11877,13 @@ impl<'de> ::serde::Deserialize<'de> for UserAddress {
                     Option<String>,
                 ) = (None, None, None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "street"),
-                        1 => de::read(&mut map, &mut s.1, "street2"),
-                        2 => de::read(&mut map, &mut s.2, "city"),
-                        3 => de::read(&mut map, &mut s.3, "region"),
-                        4 => de::read(&mut map, &mut s.4, "postal_code"),
-                        5 => de::read(&mut map, &mut s.5, "country"),
+                    match key.as_str() {
+                        "street" => de::read(&mut map, &mut s.0, "street"),
+                        "street2" => de::read(&mut map, &mut s.1, "street2"),
+                        "city" => de::read(&mut map, &mut s.2, "city"),
+                        "region" => de::read(&mut map, &mut s.3, "region"),
+                        "postal_code" => de::read(&mut map, &mut s.4, "postal_code"),
+                        "country" => de::read(&mut map, &mut s.5, "country"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -12234,7 +11978,6 @@ pub struct UserIdNumber {
 }
 impl<'de> ::serde::Deserialize<'de> for UserIdNumber {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &["value", "type"];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = UserIdNumber;
@@ -12251,9 +11994,9 @@ impl<'de> ::serde::Deserialize<'de> for UserIdNumber {
             ) -> Result<UserIdNumber, A::Error> {
                 let mut s: (Option<String>, Option<IdNumberType>) = (None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "value"),
-                        1 => de::read(&mut map, &mut s.1, "type"),
+                    match key.as_str() {
+                        "value" => de::read(&mut map, &mut s.0, "value"),
+                        "type" => de::read(&mut map, &mut s.1, "type"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -12322,7 +12065,6 @@ pub struct VerifySmsDetails {
 }
 impl<'de> ::serde::Deserialize<'de> for VerifySmsDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &["status", "verifications"];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = VerifySmsDetails;
@@ -12342,9 +12084,9 @@ impl<'de> ::serde::Deserialize<'de> for VerifySmsDetails {
                     Option<Vec<SmsVerification>>,
                 ) = (None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "status"),
-                        1 => de::read(&mut map, &mut s.1, "verifications"),
+                    match key.as_str() {
+                        "status" => de::read(&mut map, &mut s.0, "status"),
+                        "verifications" => de::read(&mut map, &mut s.1, "verifications"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -12470,7 +12212,6 @@ pub struct WebhookVerificationKeyGetRequest {
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for WebhookVerificationKeyGetRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &["client_id", "secret", "key_id"];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = WebhookVerificationKeyGetRequest;
@@ -12491,10 +12232,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookVerificationKeyGetRequest {
                     Option<String>,
                 ) = (None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "client_id"),
-                        1 => de::read(&mut map, &mut s.1, "secret"),
-                        2 => de::read(&mut map, &mut s.2, "key_id"),
+                    match key.as_str() {
+                        "client_id" => de::read(&mut map, &mut s.0, "client_id"),
+                        "secret" => de::read(&mut map, &mut s.1, "secret"),
+                        "key_id" => de::read(&mut map, &mut s.2, "key_id"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -12557,7 +12298,6 @@ pub struct WebhookVerificationKeyGetResponse {
 }
 impl<'de> ::serde::Deserialize<'de> for WebhookVerificationKeyGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const __FIELDS: &[&str] = &["key", "request_id"];
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = WebhookVerificationKeyGetResponse;
@@ -12574,9 +12314,9 @@ impl<'de> ::serde::Deserialize<'de> for WebhookVerificationKeyGetResponse {
             ) -> Result<WebhookVerificationKeyGetResponse, A::Error> {
                 let mut s: (Option<JwkPublicKey>, Option<RequestId>) = (None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
-                    match de::field_index(key.as_str(), __FIELDS) {
-                        0 => de::read(&mut map, &mut s.0, "key"),
-                        1 => de::read(&mut map, &mut s.1, "request_id"),
+                    match key.as_str() {
+                        "key" => de::read(&mut map, &mut s.0, "key"),
+                        "request_id" => de::read(&mut map, &mut s.1, "request_id"),
                         _ => de::skip(&mut map),
                     }?;
                 }

@@ -74,12 +74,6 @@ impl<'de> de::Deserialize<'de> for Key<'de> {
     }
 }
 
-/// The position of `key` in a struct's wire names, or `usize::MAX` for a key it does not have
-/// (skipped). One function for every model instead of a string match in each.
-pub fn field_index(key: &str, fields: &[&str]) -> usize {
-    fields.iter().position(|f| *f == key).unwrap_or(usize::MAX)
-}
-
 /// Reads the value of the key just read into `slot`, refusing a key that appears twice (as
 /// serde's derive does: a duplicate is an error, not "last one wins"). Shared by every field
 /// of the same type, whatever struct it is in.

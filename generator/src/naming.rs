@@ -162,6 +162,19 @@ pub fn snake_name(raw: &str) -> String {
     cap(s, "_")
 }
 
+/// The `with_*` setter of a request field (its Rust name, without a keyword's trailing `_`).
+/// At most [`MAX_IDENT`] bytes, like every other identifier: a long field name keeps a
+/// readable head and a stable hash of the whole name.
+pub fn setter_name(field: &str) -> String {
+    cap(format!("with_{}", field.trim_end_matches('_')), "_")
+}
+
+/// The name of the generated test that round-trips an example with one enum value replaced by
+/// an unseen string. At most [`MAX_IDENT`] bytes.
+pub fn unknown_enum_test_name(test: &str) -> String {
+    cap(format!("{test}_unknown_enum"), "_")
+}
+
 /// Every method name `Client` already has: parsed with `syn` from the runtime sources (inherent
 /// `impl Client` blocks and trait impls for `Client`), plus the methods of the traits it
 /// implements or users call on it (`clone`, `fmt`, `to_owned`, …). Generated operation methods
@@ -241,6 +254,16 @@ impl Namer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn setter_and_test_names_are_capped_like_every_identifier() {
+        assert_eq!(setter_name("type_"), "with_type");
+        assert_eq!(setter_name("client_user_id"), "with_client_user_id");
+        let long = "a".repeat(MAX_IDENT);
+        let (s, t) = (setter_name(&long), unknown_enum_test_name(&long));
+        assert!(s.len() <= MAX_IDENT && s.starts_with("with_a") && t.len() <= MAX_IDENT, "{s} {t}");
+        assert_ne!(setter_name(&long), setter_name(&format!("{long}b")), "the hash keeps them apart");
+    }
 
     #[test]
     fn long_names_are_capped_stably_and_stay_distinct() {

@@ -74,11 +74,17 @@ fn replicate(doc: &Value, n: usize) -> Value {
 }
 
 fn cargo(dir: &Path, target: &Path, args: &[&str]) -> bool {
+    cargo_with(dir, target, args, false)
+}
+
+/// `cargo ARGS` in `dir`; `incremental` as a developer's own crate builds (the default for
+/// `dev`), otherwise off, as dependencies build.
+fn cargo_with(dir: &Path, target: &Path, args: &[&str], incremental: bool) -> bool {
     Command::new(env!("CARGO"))
         .args(args)
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", target)
-        .env("CARGO_INCREMENTAL", "0")
+        .env("CARGO_INCREMENTAL", if incremental { "1" } else { "0" })
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .status()
@@ -491,10 +497,22 @@ fn versus_progenitor(root: &Path, portion: &g::portion::Portion, tmp: &Path, row
     write_crate(&out.files, &ours);
     let ours_min = tmp.join("vs-progenitor-min/plaid-idv");
     write_crate(&out.files, &ours_min);
+    // The same crate with the operations compiled here (no `#[inline]`), to show what the
+    // attribute moves to the caller.
+    let ours_here = tmp.join("vs-progenitor-here/plaid-idv");
+    write_crate(&out.files, &ours_here);
+    for f in ["src/operations.rs", "src/flow.rs", "src/webhooks.rs"] {
+        let p = ours_here.join(f);
+        if let Ok(text) = std::fs::read_to_string(&p) {
+            let kept: String = text.lines().filter(|l| l.trim() != "#[inline]").map(|l| format!("{l}\n")).collect();
+            let _ = std::fs::write(&p, kept);
+        }
+    }
     let target = root.join("target/bench-build");
-    let variants: [(&str, &Path, &[&str]); 3] = [
+    let variants: [(&str, &Path, &[&str]); 4] = [
         ("ours, default features", &ours, &["build"]),
         ("ours, --no-default-features", &ours_min, &["build", "--no-default-features"]),
+        ("ours, operations compiled in the crate", &ours_here, &["build"]),
         ("progenitor 0.14", &theirs, &["build"]),
     ];
     for (name, dir, args) in &variants {
@@ -519,20 +537,73 @@ fn versus_progenitor(root: &Path, portion: &g::portion::Portion, tmp: &Path, row
         }
         n
     };
-    let ratio = m[0].as_secs_f64() / m[2].as_secs_f64();
+    let ratio = m[0].as_secs_f64() / m[3].as_secs_f64();
     row(
         rows,
         "crate from Plaid's spec, crate-only debug build: ours vs progenitor (side by side)",
         format!(
-            "ours {:.2} s ({} lines), ours --no-default-features {:.2} s, progenitor {:.2} s ({} lines): ratio {ratio:.2}",
+            "ours {:.2} s ({} lines), ours --no-default-features {:.2} s, ours with the operations compiled in the crate {:.2} s, progenitor {:.2} s ({} lines): ratio {ratio:.2}",
             m[0].as_secs_f64(),
             loc(&ours),
             m[1].as_secs_f64(),
             m[2].as_secs_f64(),
+            m[3].as_secs_f64(),
             loc(&theirs)
         ),
         "≤ 0.5",
         Some(ratio <= 0.5),
+    );
+    downstream(&[&ours, &ours_here], &root.join("target/bench-down"), rows);
+}
+
+/// What the user's own build pays: a program calling every operation, flow helper and the
+/// verifier (`xtask/bench/downstream.rs`), built against the shipped crate and against the
+/// one with the operations compiled in the crate. Three alternating rounds of an edit to the
+/// program then an incremental rebuild (the edit loop), and `cargo clean -p plaid-idv` then
+/// a build of crate and program (the first build); medians.
+fn downstream(dirs: &[&Path], target: &Path, rows: &mut Vec<Row>) {
+    const PROGRAM: &str = include_str!("../bench/downstream.rs");
+    let args = ["build", "--example", "downstream"];
+    for dir in dirs {
+        let _ = std::fs::create_dir_all(dir.join("examples"));
+        let _ = std::fs::write(dir.join("examples/downstream.rs"), PROGRAM);
+        if !cargo_with(dir, target, &args, true) {
+            return println!(
+                "  the downstream program does not build; see `cargo build --example downstream` in {}",
+                dir.display()
+            );
+        }
+    }
+    let (mut edit, mut first) = (vec![Vec::new(); dirs.len()], vec![Vec::new(); dirs.len()]);
+    for round in 0..3 {
+        for (i, dir) in dirs.iter().enumerate() {
+            let _ = std::fs::write(
+                dir.join("examples/downstream.rs"),
+                PROGRAM.replace("marker 0", &format!("marker {}", round + 1)),
+            );
+            let t = Instant::now();
+            cargo_with(dir, target, &args, true);
+            edit[i].push(t.elapsed());
+            cargo(dir, target, &["clean", "-p", "plaid-idv"]);
+            let t = Instant::now();
+            cargo_with(dir, target, &args, true);
+            first[i].push(t.elapsed());
+        }
+    }
+    let (edit, first): (Vec<Duration>, Vec<Duration>) =
+        (edit.into_iter().map(median).collect(), first.into_iter().map(median).collect());
+    row(
+        rows,
+        "downstream program calling everything: first build (crate + program) / rebuild after editing the program",
+        format!(
+            "shipped {:.2} / {:.2} s; operations compiled in the crate {:.2} / {:.2} s",
+            first[0].as_secs_f64(),
+            edit[0].as_secs_f64(),
+            first[1].as_secs_f64(),
+            edit[1].as_secs_f64()
+        ),
+        "no slower than compiled in the crate",
+        Some(first[0] <= first[1].mul_f64(1.1) && edit[0] <= edit[1].mul_f64(1.1)),
     );
 }
 

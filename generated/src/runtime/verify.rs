@@ -397,6 +397,7 @@ impl WebhookVerifier {
 
     /// Verifies a webhook given its headers (an `http::HeaderMap`, as axum and hyper give them)
     /// and raw body, then parses it.
+    #[inline]
     pub async fn verify_headers(
         &self,
         headers: &reqwest::header::HeaderMap,
@@ -407,6 +408,7 @@ impl WebhookVerifier {
 
     /// [`WebhookVerifier::verify_headers`], also returning the verified claims (for replay
     /// protection).
+    #[inline]
     pub async fn verify_headers_with_claims(
         &self,
         headers: &reqwest::header::HeaderMap,
@@ -421,6 +423,7 @@ impl WebhookVerifier {
 
     /// Verifies a webhook given the `Plaid-Verification` value and the raw body bytes exactly as
     /// received (never re-serialized JSON), then parses it.
+    #[inline]
     pub async fn verify(&self, jwt: Option<&str>, body: &[u8]) -> Result<Webhook, VerifyError> {
         Ok(self.verify_with_claims(jwt, body).await?.webhook)
     }
@@ -428,6 +431,8 @@ impl WebhookVerifier {
     /// [`WebhookVerifier::verify`], also returning the verified claims: keep
     /// [`VerifiedWebhook::replay_key`] for [`WebhookVerifier::DEFAULT_MAX_AGE`] and drop a
     /// webhook whose key you have seen.
+    // `#[inline]`, like the operations: compiled where it is called.
+    #[inline]
     pub async fn verify_with_claims(&self, jwt: Option<&str>, body: &[u8]) -> Result<VerifiedWebhook, VerifyError> {
         let jwt = jwt.map(str::trim).filter(|j| !j.is_empty()).ok_or(VerifyError::MissingHeader)?;
         if jwt.len() > MAX_JWT_BYTES {

@@ -32,7 +32,7 @@ pub fn emit(ir: &Ir) -> (TokenStream, BTreeMap<String, String>) {
         };
         push(ex.test_name.clone(), &ex.value, quote!(round_trip));
         if let Some(v) = &ex.unknown_variant {
-            push(format!("{}_unknown_enum", ex.test_name), v, quote!(unknown_enum_round_trip));
+            push(crate::naming::unknown_enum_test_name(&ex.test_name), v, quote!(unknown_enum_round_trip));
         }
     }
     let module = quote! {

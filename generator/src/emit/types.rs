@@ -275,7 +275,7 @@ fn emit_struct(
     });
     let setters = fields.iter().filter(|f| request && f.shape().may_be_absent()).map(|f| {
         let n = ident(&f.name);
-        let setter = ident(&format!("with_{}", f.name.trim_end_matches('_')));
+        let setter = ident(&crate::naming::setter_name(&f.name));
         let mut inner = super::ty_tokens(&f.ty, &here);
         if f.boxed {
             inner = quote!(Box<#inner>);
@@ -353,7 +353,7 @@ fn emit_deserialize(name: &proc_macro2::Ident, fields: &[Field], sent_only: bool
     let arms = fields.iter().enumerate().map(|(i, f)| {
         let wire = &f.wire;
         let i = index(i);
-        quote!(#i => #de::read(&mut map, &mut s.#i, #wire),)
+        quote!(#wire => #de::read(&mut map, &mut s.#i, #wire),)
     });
     let inits = fields.iter().enumerate().map(|(i, f)| {
         let n = ident(&f.name);
@@ -381,7 +381,7 @@ fn emit_deserialize(name: &proc_macro2::Ident, fields: &[Field], sent_only: bool
             let mut s: (#(#slot_tys,)*) = (#(#nones,)*);
             while let Some(key) = map.next_key::<#de::Key<'de>>()? {
                 // One `?` for every arm: one error path per struct.
-                match #de::field_index(key.as_str(), __FIELDS) {
+                match key.as_str() {
                     #(#arms)*
                     _ => #de::skip(&mut map),
                 }?;
@@ -389,15 +389,12 @@ fn emit_deserialize(name: &proc_macro2::Ident, fields: &[Field], sent_only: bool
             Ok(#name { #(#inits),* })
         }
     };
-    let wires = fields.iter().map(|f| f.wire.as_str());
-    let fields_const = (!fields.is_empty()).then(|| quote!(const __FIELDS: &[&str] = &[#(#wires),*];));
     let expecting = format!("struct {name}");
     let gate = sent_only.then(|| quote!(#[cfg(feature = "test-util")]));
     quote! {
         #gate
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                #fields_const
                 struct __Visitor;
                 impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                     type Value = #name;
