@@ -68,3 +68,17 @@ fn nullable_and_optional_fields() {
     r.cursor = Some(Some("c".into()));
     assert_eq!(serde_json::to_string(&r).unwrap(), r#"{"cursor":"c"}"#);
 }
+
+#[test]
+fn a_string_enum_refuses_a_number_or_boolean_it_does_not_list() {
+    // `Unknown(String)` keeps any unlisted string verbatim, but could not re-encode a number as
+    // a number, so an unlisted number or boolean is an error, not a silent `Unknown("1")`.
+    for bad in ["14155550011", "true", "1.5"] {
+        let e = user(&USER.replace("\"active\"", bad)).unwrap_err();
+        assert!(e.starts_with("invalid type: a number or boolean, expected a string enum value"), "{bad}: {e}");
+        assert!(!e.contains(bad), "the value stays out of the message: {e}");
+    }
+    let unknown = user(&USER.replace("\"active\"", "\"on_leave\"")).unwrap();
+    assert_eq!(unknown.status, DashboardUserStatus::Unknown("on_leave".into()));
+    assert!(serde_json::to_string(&unknown).unwrap().contains(r#""status":"on_leave""#));
+}

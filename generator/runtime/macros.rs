@@ -6,38 +6,61 @@ use serde::de::{self, Deserializer, Visitor};
 use std::borrow::Cow;
 use std::fmt;
 
+/// An enum's wire value, and whether it arrived as a JSON string.
+pub struct Wire<'de> {
+    /// The value as text.
+    pub text: Cow<'de, str>,
+    /// `false` for a number or boolean.
+    pub was_string: bool,
+}
+
 /// Reads an enum's wire value. Strings are borrowed when possible; numbers and booleans are
-/// accepted too (Plaid lists `4.1` and `3` inside some `type: string` enums) and read as text.
-pub fn deserialize_wire<'de, D: Deserializer<'de>>(d: D) -> Result<Cow<'de, str>, D::Error> {
-    struct Wire;
-    impl<'de> Visitor<'de> for Wire {
-        type Value = Cow<'de, str>;
+/// read as text too (Plaid lists `4.1` and `3` inside some `type: string` enums), and
+/// `wire_enum` accepts them only when they are one of the enum's listed values.
+pub fn deserialize_wire<'de, D: Deserializer<'de>>(d: D) -> Result<Wire<'de>, D::Error> {
+    struct WireVisitor;
+    fn text<'de>(v: impl ToString) -> Wire<'de> {
+        Wire { text: Cow::Owned(v.to_string()), was_string: false }
+    }
+    impl<'de> Visitor<'de> for WireVisitor {
+        type Value = Wire<'de>;
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str("a string enum value")
         }
         fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-            Ok(Cow::Borrowed(v))
+            Ok(Wire { text: Cow::Borrowed(v), was_string: true })
         }
         fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            Ok(Cow::Owned(v.to_owned()))
+            Ok(Wire { text: Cow::Owned(v.to_owned()), was_string: true })
         }
         fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-            Ok(Cow::Owned(v))
+            Ok(Wire { text: Cow::Owned(v), was_string: true })
         }
         fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-            Ok(Cow::Owned(v.to_string()))
+            Ok(text(v))
         }
         fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-            Ok(Cow::Owned(v.to_string()))
+            Ok(text(v))
         }
         fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-            Ok(Cow::Owned(v.to_string()))
+            Ok(text(v))
         }
         fn visit_bool<E: de::Error>(self, v: bool) -> Result<Self::Value, E> {
-            Ok(Cow::Owned(v.to_string()))
+            Ok(text(v))
         }
     }
-    d.deserialize_any(Wire)
+    d.deserialize_any(WireVisitor)
+}
+
+/// Turns a wire value into an enum value with `parse` (the enum's `from_wire`). Any string is
+/// accepted (an unlisted one becomes `Unknown` and re-encodes verbatim); a number or boolean
+/// only when it is a listed value, because `Unknown(String)` could not re-encode its type.
+pub fn wire_enum<T, E: de::Error>(wire: Wire<'_>, parse: fn(&str) -> T, is_unknown: fn(&T) -> bool) -> Result<T, E> {
+    let value = parse(&wire.text);
+    if !wire.was_string && is_unknown(&value) {
+        return Err(E::invalid_type(de::Unexpected::Other("a number or boolean"), &"a string enum value"));
+    }
+    Ok(value)
 }
 
 /// A JSON object key, as the generated `Deserialize` impls of the models read it: borrowed from
@@ -111,7 +134,8 @@ macro_rules! string_enum {
     (@deserialize $name:ident) => {
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                $crate::runtime::macros::deserialize_wire(d).map(|s| Self::from_wire(&s))
+                let wire = $crate::runtime::macros::deserialize_wire(d)?;
+                $crate::runtime::macros::wire_enum(wire, Self::from_wire, |v| matches!(v, Self::Unknown(_)))
             }
         }
     };

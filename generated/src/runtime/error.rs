@@ -245,7 +245,7 @@ pub(crate) fn describe(e: &serde_json::Error) -> String {
             return format!("{prefix}{kind}{expected}");
         }
     }
-    if msg.starts_with("missing field `") {
+    if msg.starts_with("missing field `") || msg.starts_with("duplicate field `") {
         // The name is ours (from the schema), not the body's.
         return msg.to_string();
     }
@@ -274,10 +274,19 @@ pub(crate) fn describe(e: &serde_json::Error) -> String {
     out
 }
 
-/// Decodes JSON, naming the path of a failure. Only serde_json's own deserializer is
-/// instantiated (once per type); on failure the path is recovered from the error's position by
-/// [`path_at`], which is not generic, so it costs no code per model.
-pub(crate) fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
+/// Decodes a JSON body into a model the way the client decodes responses, for bodies you
+/// stored or received yourself. A failure is an [`Error::Decode`] that names the path and the
+/// expected type and holds no value from the body in its text (`serde_json`'s own errors quote
+/// values, which may be personal data); the bytes stay reachable through [`Error::raw_body`].
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// let e = plaid_idv::decode::<BTreeMap<String, String>>(br#"{"id": 4155550123}"#).unwrap_err();
+/// assert_eq!(e.to_string(), "cannot decode response at `id`: invalid type: integer, expected a string");
+/// ```
+// Only serde_json's own deserializer is instantiated (once per type); on failure the path is
+// recovered from the error's position by `path_at`, which is not generic.
+pub fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
     let bytes: &[u8] = if body.iter().all(u8::is_ascii_whitespace) { b"null" } else { body };
     serde_json::from_slice(bytes).map_err(|e| {
         let offset = offset_of(bytes, e.line(), e.column());
@@ -620,6 +629,8 @@ mod tests {
             "invalid type: map, expected a string"
         );
         assert_eq!(msg(r#"{"id": "a""#), "EOF while parsing an object");
+        // A duplicate key names the field (a schema name), never the values.
+        assert_eq!(msg(r#"{"id": "a", "id": "b"}"#), "duplicate field `id`");
     }
 
     #[test]
