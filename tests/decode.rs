@@ -82,3 +82,16 @@ fn a_string_enum_refuses_a_number_or_boolean_it_does_not_list() {
     assert_eq!(unknown.status, DashboardUserStatus::Unknown("on_leave".into()));
     assert!(serde_json::to_string(&unknown).unwrap().contains(r#""status":"on_leave""#));
 }
+
+#[test]
+fn written_out_debug_prints_what_the_derive_printed() {
+    assert_eq!(format!("{:?}", DashboardUserStatus::Active), "Active");
+    assert_eq!(format!("{:?}", DashboardUserStatus::Unknown("x".into())), r#"Unknown("x")"#);
+    let u = user(USER).unwrap();
+    let debug = format!("{u:?}");
+    assert!(
+        debug.starts_with(r#"DashboardUser { id: DashboardUserId("usr_1"), created_at: 2024-01-02T03:04:05Z,"#),
+        "{debug}"
+    );
+    assert!(debug.ends_with("status: Active }"), "{debug}");
+}

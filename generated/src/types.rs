@@ -6,7 +6,7 @@
 #[allow(unused_imports)]
 use crate::runtime::macros as de;
 /// What the issuing state's driver licence database said about the document, field by field. Only present for U.S. driver's licences from states that take part in AAMVA checks.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct AamvaAnalysis {
     /// True when the state database confirmed the licence overall.
@@ -239,8 +239,30 @@ impl<'de> ::serde::Deserialize<'de> for AamvaAnalysis {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for AamvaAnalysis {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AamvaAnalysis")
+            .field("is_verified", &self.is_verified)
+            .field("id_number", &self.id_number)
+            .field("id_issue_date", &self.id_issue_date)
+            .field("id_expiration_date", &self.id_expiration_date)
+            .field("street", &self.street)
+            .field("city", &self.city)
+            .field("postal_code", &self.postal_code)
+            .field("date_of_birth", &self.date_of_birth)
+            .field("gender", &self.gender)
+            .field("height", &self.height)
+            .field("eye_color", &self.eye_color)
+            .field("first_name", &self.first_name)
+            .field("middle_name", &self.middle_name)
+            .field("last_name", &self.last_name)
+            .finish()
+    }
+}
 impl AamvaAnalysis {
     /// Creates a value from its required fields, given by name in a [`AamvaAnalysisRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: AamvaAnalysisRequired) -> Self {
         Self {
             is_verified: required.is_verified,
@@ -292,12 +314,13 @@ pub struct AamvaAnalysisRequired {
     pub last_name: AamvaDetailedMatchResult,
 }
 impl From<AamvaAnalysisRequired> for AamvaAnalysis {
+    #[inline]
     fn from(required: AamvaAnalysisRequired) -> Self {
         Self::new(required)
     }
 }
 /// How one field compared with the issuing state's licence record (AAMVA check).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AamvaDetailedMatchResult {
     /// `match`: The same as the state record.
@@ -311,8 +334,21 @@ pub enum AamvaDetailedMatchResult {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for AamvaDetailedMatchResult {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Match => f.write_str("Match"),
+            Self::PartialMatch => f.write_str("PartialMatch"),
+            Self::NoMatch => f.write_str("NoMatch"),
+            Self::NoData => f.write_str("NoData"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl AamvaDetailedMatchResult {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Match => "match",
@@ -323,6 +359,7 @@ impl AamvaDetailedMatchResult {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "match" => Self::Match,
@@ -335,7 +372,7 @@ impl AamvaDetailedMatchResult {
 }
 crate::runtime::string_enum!(AamvaDetailedMatchResult);
 /// Whether one field agreed with the issuing state's licence record (AAMVA check).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AamvaMatchResult {
     /// `match`: Agrees with the state record.
@@ -347,8 +384,20 @@ pub enum AamvaMatchResult {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for AamvaMatchResult {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Match => f.write_str("Match"),
+            Self::NoMatch => f.write_str("NoMatch"),
+            Self::NoData => f.write_str("NoData"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl AamvaMatchResult {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Match => "match",
@@ -358,6 +407,7 @@ impl AamvaMatchResult {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "match" => Self::Match,
@@ -369,7 +419,7 @@ impl AamvaMatchResult {
 }
 crate::runtime::string_enum!(AamvaMatchResult);
 /// What the address is used for, as far as Plaid can tell.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum AddressPurposeLabel {
     /// `residential`: A home.
@@ -381,8 +431,20 @@ pub enum AddressPurposeLabel {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for AddressPurposeLabel {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Residential => f.write_str("Residential"),
+            Self::Commercial => f.write_str("Commercial"),
+            Self::NoData => f.write_str("NoData"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl AddressPurposeLabel {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Residential => "residential",
@@ -392,6 +454,7 @@ impl AddressPurposeLabel {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "residential" => Self::Residential,
@@ -418,7 +481,7 @@ crate::runtime::string_enum!(AddressPurposeLabel);
 pub struct ClientUserId(pub String);
 crate::runtime::id_newtype!(ClientUserId, String);
 /// An ISO 3166-1 alpha-2 country code accepted by Link.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum CountryCode {
     /// `US`
@@ -464,8 +527,37 @@ pub enum CountryCode {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for CountryCode {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Us => f.write_str("Us"),
+            Self::Gb => f.write_str("Gb"),
+            Self::Es => f.write_str("Es"),
+            Self::Nl => f.write_str("Nl"),
+            Self::Fr => f.write_str("Fr"),
+            Self::Ie => f.write_str("Ie"),
+            Self::Ca => f.write_str("Ca"),
+            Self::De => f.write_str("De"),
+            Self::It => f.write_str("It"),
+            Self::Pl => f.write_str("Pl"),
+            Self::Dk => f.write_str("Dk"),
+            Self::No => f.write_str("No"),
+            Self::Se => f.write_str("Se"),
+            Self::Ee => f.write_str("Ee"),
+            Self::Lt => f.write_str("Lt"),
+            Self::Lv => f.write_str("Lv"),
+            Self::Pt => f.write_str("Pt"),
+            Self::Be => f.write_str("Be"),
+            Self::At => f.write_str("At"),
+            Self::Fi => f.write_str("Fi"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl CountryCode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Us => "US",
@@ -492,6 +584,7 @@ impl CountryCode {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "US" => Self::Us,
@@ -607,6 +700,7 @@ impl<'de> ::serde::Deserialize<'de> for DashboardUser {
     }
 }
 impl ::std::fmt::Debug for DashboardUser {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("DashboardUser")
             .field("id", &self.id)
@@ -618,6 +712,7 @@ impl ::std::fmt::Debug for DashboardUser {
 }
 impl DashboardUser {
     /// Creates a value from its required fields, given by name in a [`DashboardUserRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: DashboardUserRequired) -> Self {
         Self {
             id: required.id,
@@ -639,6 +734,7 @@ pub struct DashboardUserRequired {
     pub status: DashboardUserStatus,
 }
 impl From<DashboardUserRequired> for DashboardUser {
+    #[inline]
     fn from(required: DashboardUserRequired) -> Self {
         Self::new(required)
     }
@@ -708,6 +804,7 @@ impl<'de> ::serde::Deserialize<'de> for DashboardUserGetRequest {
     }
 }
 impl ::std::fmt::Debug for DashboardUserGetRequest {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("DashboardUserGetRequest")
             .field("dashboard_user_id", &self.dashboard_user_id)
@@ -724,6 +821,7 @@ impl DashboardUserGetRequest {
         "client_id",
     ];
     /// Creates a value from its required fields; optional fields start empty.
+    #[inline]
     pub fn new(dashboard_user_id: impl Into<DashboardUserId>) -> Self {
         Self {
             dashboard_user_id: dashboard_user_id.into(),
@@ -844,6 +942,7 @@ impl<'de> ::serde::Deserialize<'de> for DashboardUserGetResponse {
     }
 }
 impl ::std::fmt::Debug for DashboardUserGetResponse {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("DashboardUserGetResponse")
             .field("id", &self.id)
@@ -856,6 +955,7 @@ impl ::std::fmt::Debug for DashboardUserGetResponse {
 }
 impl DashboardUserGetResponse {
     /// Creates a value from its required fields, given by name in a [`DashboardUserGetResponseRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: DashboardUserGetResponseRequired) -> Self {
         Self {
             id: required.id,
@@ -880,6 +980,7 @@ pub struct DashboardUserGetResponseRequired {
     pub request_id: RequestId,
 }
 impl From<DashboardUserGetResponseRequired> for DashboardUserGetResponse {
+    #[inline]
     fn from(required: DashboardUserGetResponseRequired) -> Self {
         Self::new(required)
     }
@@ -954,6 +1055,7 @@ impl<'de> ::serde::Deserialize<'de> for DashboardUserListRequest {
     }
 }
 impl ::std::fmt::Debug for DashboardUserListRequest {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("DashboardUserListRequest")
             .field("secret", &crate::runtime::Redacted)
@@ -966,6 +1068,7 @@ impl DashboardUserListRequest {
     /// The JSON keys this request type can send, in spec order.
     pub const WIRE_FIELDS: &'static [&'static str] = &["secret", "client_id", "cursor"];
     /// Creates a value from its required fields; optional fields start empty.
+    #[inline]
     pub fn new() -> Self {
         Self {
             secret: None,
@@ -990,7 +1093,7 @@ impl DashboardUserListRequest {
     }
 }
 /// One page of Dashboard users.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DashboardUserListResponse {
     /// The Dashboard users on this page.
@@ -1059,8 +1162,19 @@ impl<'de> ::serde::Deserialize<'de> for DashboardUserListResponse {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for DashboardUserListResponse {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DashboardUserListResponse")
+            .field("dashboard_users", &self.dashboard_users)
+            .field("next_cursor", &self.next_cursor)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 impl DashboardUserListResponse {
     /// Creates a value from its required fields, given by name in a [`DashboardUserListResponseRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: DashboardUserListResponseRequired) -> Self {
         Self {
             dashboard_users: required.dashboard_users,
@@ -1079,12 +1193,13 @@ pub struct DashboardUserListResponseRequired {
     pub request_id: RequestId,
 }
 impl From<DashboardUserListResponseRequired> for DashboardUserListResponse {
+    #[inline]
     fn from(required: DashboardUserListResponseRequired) -> Self {
         Self::new(required)
     }
 }
 /// Whether a team member can use the Plaid Dashboard.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DashboardUserStatus {
     /// `invited`: Invited, but has not accepted yet.
@@ -1096,8 +1211,20 @@ pub enum DashboardUserStatus {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for DashboardUserStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Invited => f.write_str("Invited"),
+            Self::Active => f.write_str("Active"),
+            Self::Deactivated => f.write_str("Deactivated"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl DashboardUserStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Invited => "invited",
@@ -1107,6 +1234,7 @@ impl DashboardUserStatus {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "invited" => Self::Invited,
@@ -1118,7 +1246,7 @@ impl DashboardUserStatus {
 }
 crate::runtime::string_enum!(DashboardUserStatus);
 /// How Plaid judged one submitted document: authenticity, image quality and whether the extracted data agrees with what the user entered. When a document is rejected, this says why.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DocumentAnalysis {
     /// Whether the document looks genuine: its layout, photo and security features follow the rules for this kind of document from this issuer.
@@ -1214,8 +1342,23 @@ impl<'de> ::serde::Deserialize<'de> for DocumentAnalysis {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for DocumentAnalysis {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DocumentAnalysis")
+            .field("authenticity", &self.authenticity)
+            .field("image_quality", &self.image_quality)
+            .field("extracted_data", &self.extracted_data)
+            .field("fraud_analysis_details", &self.fraud_analysis_details)
+            .field("image_quality_details", &self.image_quality_details)
+            .field("human_review", &self.human_review)
+            .field("aamva_verification", &self.aamva_verification)
+            .finish()
+    }
+}
 impl DocumentAnalysis {
     /// Creates a value from its required fields, given by name in a [`DocumentAnalysisRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: DocumentAnalysisRequired) -> Self {
         Self {
             authenticity: required.authenticity,
@@ -1244,12 +1387,13 @@ pub struct DocumentAnalysisRequired {
     pub aamva_verification: Option<AamvaAnalysis>,
 }
 impl From<DocumentAnalysisRequired> for DocumentAnalysis {
+    #[inline]
     fn from(required: DocumentAnalysisRequired) -> Self {
         Self::new(required)
     }
 }
 /// Whether the document looks genuine: its layout, photo and security features follow the rules for this kind of document from this issuer.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DocumentAuthenticityMatchCode {
     /// `match`: Looks genuine.
@@ -1263,8 +1407,21 @@ pub enum DocumentAuthenticityMatchCode {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for DocumentAuthenticityMatchCode {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Match => f.write_str("Match"),
+            Self::PartialMatch => f.write_str("PartialMatch"),
+            Self::NoMatch => f.write_str("NoMatch"),
+            Self::NoData => f.write_str("NoData"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl DocumentAuthenticityMatchCode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Match => "match",
@@ -1275,6 +1432,7 @@ impl DocumentAuthenticityMatchCode {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "match" => Self::Match,
@@ -1287,7 +1445,7 @@ impl DocumentAuthenticityMatchCode {
 }
 crate::runtime::string_enum!(DocumentAuthenticityMatchCode);
 /// How the date of birth read from the document compares with the one the user entered.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DocumentDateOfBirthMatchCode {
     /// `match`: The same as what the user entered.
@@ -1301,8 +1459,21 @@ pub enum DocumentDateOfBirthMatchCode {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for DocumentDateOfBirthMatchCode {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Match => f.write_str("Match"),
+            Self::PartialMatch => f.write_str("PartialMatch"),
+            Self::NoMatch => f.write_str("NoMatch"),
+            Self::NoData => f.write_str("NoData"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl DocumentDateOfBirthMatchCode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Match => "match",
@@ -1313,6 +1484,7 @@ impl DocumentDateOfBirthMatchCode {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "match" => Self::Match,
@@ -1325,7 +1497,7 @@ impl DocumentDateOfBirthMatchCode {
 }
 crate::runtime::string_enum!(DocumentDateOfBirthMatchCode);
 /// How the name read from the document compares with the one the user entered.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DocumentNameMatchCode {
     /// `match`: The same as what the user entered.
@@ -1339,8 +1511,21 @@ pub enum DocumentNameMatchCode {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for DocumentNameMatchCode {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Match => f.write_str("Match"),
+            Self::PartialMatch => f.write_str("PartialMatch"),
+            Self::NoMatch => f.write_str("NoMatch"),
+            Self::NoData => f.write_str("NoData"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl DocumentNameMatchCode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Match => "match",
@@ -1351,6 +1536,7 @@ impl DocumentNameMatchCode {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "match" => Self::Match,
@@ -1363,7 +1549,7 @@ impl DocumentNameMatchCode {
 }
 crate::runtime::string_enum!(DocumentNameMatchCode);
 /// Outcome for one submitted document. The outcome of the whole step is `documentary_verification.status`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum DocumentStatus {
     /// `success`: The document was accepted.
@@ -1375,8 +1561,20 @@ pub enum DocumentStatus {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for DocumentStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Success => f.write_str("Success"),
+            Self::Failed => f.write_str("Failed"),
+            Self::ManuallyApproved => f.write_str("ManuallyApproved"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl DocumentStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Success => "success",
@@ -1386,6 +1584,7 @@ impl DocumentStatus {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "success" => Self::Success,
@@ -1397,7 +1596,7 @@ impl DocumentStatus {
 }
 crate::runtime::string_enum!(DocumentStatus);
 /// Results of the document step: the images the user submitted and what Plaid found in them.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DocumentaryVerification {
     /// Outcome of the document step; always the same value as `steps.documentary_verification`.
@@ -1455,8 +1654,18 @@ impl<'de> ::serde::Deserialize<'de> for DocumentaryVerification {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for DocumentaryVerification {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DocumentaryVerification")
+            .field("status", &self.status)
+            .field("documents", &self.documents)
+            .finish()
+    }
+}
 impl DocumentaryVerification {
     /// Creates a value from its required fields, given by name in a [`DocumentaryVerificationRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: DocumentaryVerificationRequired) -> Self {
         Self {
             status: required.status,
@@ -1472,12 +1681,13 @@ pub struct DocumentaryVerificationRequired {
     pub documents: Vec<DocumentaryVerificationDocument>,
 }
 impl From<DocumentaryVerificationRequired> for DocumentaryVerification {
+    #[inline]
     fn from(required: DocumentaryVerificationRequired) -> Self {
         Self::new(required)
     }
 }
 /// One submitted identity document: its images, the data read from it and Plaid's analysis.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct DocumentaryVerificationDocument {
     /// Outcome for one submitted document. The outcome of the whole step is `documentary_verification.status`.
@@ -1571,8 +1781,22 @@ impl<'de> ::serde::Deserialize<'de> for DocumentaryVerificationDocument {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for DocumentaryVerificationDocument {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DocumentaryVerificationDocument")
+            .field("status", &self.status)
+            .field("attempt", &self.attempt)
+            .field("images", &self.images)
+            .field("extracted_data", &self.extracted_data)
+            .field("analysis", &self.analysis)
+            .field("redacted_at", &self.redacted_at)
+            .finish()
+    }
+}
 impl DocumentaryVerificationDocument {
     /// Creates a value from its required fields, given by name in a [`DocumentaryVerificationDocumentRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: DocumentaryVerificationDocumentRequired) -> Self {
         Self {
             status: required.status,
@@ -1600,12 +1824,13 @@ pub struct DocumentaryVerificationDocumentRequired {
     pub redacted_at: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl From<DocumentaryVerificationDocumentRequired> for DocumentaryVerificationDocument {
+    #[inline]
     fn from(required: DocumentaryVerificationDocumentRequired) -> Self {
         Self::new(required)
     }
 }
 /// Whether the document had expired when it was checked.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ExpirationDate {
     /// `not_expired`: Still valid.
@@ -1617,8 +1842,20 @@ pub enum ExpirationDate {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for ExpirationDate {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::NotExpired => f.write_str("NotExpired"),
+            Self::Expired => f.write_str("Expired"),
+            Self::NoData => f.write_str("NoData"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl ExpirationDate {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::NotExpired => "not_expired",
@@ -1628,6 +1865,7 @@ impl ExpirationDate {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "not_expired" => Self::NotExpired,
@@ -1639,7 +1877,7 @@ impl ExpirationDate {
 }
 crate::runtime::string_enum!(ExpirationDate);
 /// Results of the individual fraud checks run on a submitted document.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct FraudAnalysisDetails {
     /// Whether this kind of document can be fraud-checked at all (`success`) or not (`failed`).
@@ -1783,8 +2021,23 @@ impl<'de> ::serde::Deserialize<'de> for FraudAnalysisDetails {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for FraudAnalysisDetails {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("FraudAnalysisDetails")
+            .field("type_supported", &self.type_supported)
+            .field("portrait_presence_check", &self.portrait_presence_check)
+            .field("portrait_details_check", &self.portrait_details_check)
+            .field("image_composition_check", &self.image_composition_check)
+            .field("integrity_check", &self.integrity_check)
+            .field("detail_check", &self.detail_check)
+            .field("issue_date_check", &self.issue_date_check)
+            .finish()
+    }
+}
 impl FraudAnalysisDetails {
     /// Creates a value from its required fields, given by name in a [`FraudAnalysisDetailsRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: FraudAnalysisDetailsRequired) -> Self {
         Self {
             type_supported: required.type_supported,
@@ -1815,12 +2068,13 @@ pub struct FraudAnalysisDetailsRequired {
     pub issue_date_check: FraudCheckOutcomeWithNoData,
 }
 impl From<FraudAnalysisDetailsRequired> for FraudAnalysisDetails {
+    #[inline]
     fn from(required: FraudAnalysisDetailsRequired) -> Self {
         Self::new(required)
     }
 }
 /// Result of one fraud check on a document.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FraudCheckOutcome {
     /// `success`: Passed.
@@ -1830,8 +2084,19 @@ pub enum FraudCheckOutcome {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for FraudCheckOutcome {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Success => f.write_str("Success"),
+            Self::Failed => f.write_str("Failed"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl FraudCheckOutcome {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Success => "success",
@@ -1840,6 +2105,7 @@ impl FraudCheckOutcome {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "success" => Self::Success,
@@ -1850,7 +2116,7 @@ impl FraudCheckOutcome {
 }
 crate::runtime::string_enum!(FraudCheckOutcome);
 /// Result of one fraud check on a document, which may not have been possible.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FraudCheckOutcomeWithNoData {
     /// `success`: Passed.
@@ -1862,8 +2128,20 @@ pub enum FraudCheckOutcomeWithNoData {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for FraudCheckOutcomeWithNoData {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Success => f.write_str("Success"),
+            Self::Failed => f.write_str("Failed"),
+            Self::NoData => f.write_str("NoData"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl FraudCheckOutcomeWithNoData {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Success => "success",
@@ -1873,6 +2151,7 @@ impl FraudCheckOutcomeWithNoData {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "success" => Self::Success,
@@ -1884,7 +2163,7 @@ impl FraudCheckOutcomeWithNoData {
 }
 crate::runtime::string_enum!(FraudCheckOutcomeWithNoData);
 /// How one part of a value (a street, a month, a given name) matched the data sources.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum HiddenMatchSummaryCode {
     /// `match`: A strong match.
@@ -1900,8 +2179,22 @@ pub enum HiddenMatchSummaryCode {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for HiddenMatchSummaryCode {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Match => f.write_str("Match"),
+            Self::PartialMatch => f.write_str("PartialMatch"),
+            Self::NoMatch => f.write_str("NoMatch"),
+            Self::NoData => f.write_str("NoData"),
+            Self::NoInput => f.write_str("NoInput"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl HiddenMatchSummaryCode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Match => "match",
@@ -1913,6 +2206,7 @@ impl HiddenMatchSummaryCode {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "match" => Self::Match,
@@ -1926,7 +2220,7 @@ impl HiddenMatchSummaryCode {
 }
 crate::runtime::string_enum!(HiddenMatchSummaryCode);
 /// Outcome of a review of the document by a Plaid document specialist, when one was done.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct HumanReview {
     /// Outcome of a review by a Plaid document specialist.
@@ -1970,14 +2264,21 @@ impl<'de> ::serde::Deserialize<'de> for HumanReview {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for HumanReview {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("HumanReview").field("status", &self.status).finish()
+    }
+}
 impl HumanReview {
     /// Creates a value from its required fields; optional fields start empty.
+    #[inline]
     pub fn new(status: impl Into<HumanReviewStatus>) -> Self {
         Self { status: status.into() }
     }
 }
 /// Outcome of a review by a Plaid document specialist.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum HumanReviewStatus {
     /// `success`: The specialist accepted the document.
@@ -1989,8 +2290,20 @@ pub enum HumanReviewStatus {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for HumanReviewStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Success => f.write_str("Success"),
+            Self::Failed => f.write_str("Failed"),
+            Self::NoData => f.write_str("NoData"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl HumanReviewStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Success => "success",
@@ -2000,6 +2313,7 @@ impl HumanReviewStatus {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "success" => Self::Success,
@@ -2011,7 +2325,7 @@ impl HumanReviewStatus {
 }
 crate::runtime::string_enum!(HumanReviewStatus);
 /// Which kind of identity number this is. The prefix is the issuing country's ISO code.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum IdNumberType {
     /// `ar_dni`: Argentina: DNI.
@@ -2087,8 +2401,52 @@ pub enum IdNumberType {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for IdNumberType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::ArDni => f.write_str("ArDni"),
+            Self::AuDriversLicense => f.write_str("AuDriversLicense"),
+            Self::AuPassport => f.write_str("AuPassport"),
+            Self::BrCpf => f.write_str("BrCpf"),
+            Self::CaSin => f.write_str("CaSin"),
+            Self::ClRun => f.write_str("ClRun"),
+            Self::CnResidentCard => f.write_str("CnResidentCard"),
+            Self::CoNit => f.write_str("CoNit"),
+            Self::DkCpr => f.write_str("DkCpr"),
+            Self::EgNationalId => f.write_str("EgNationalId"),
+            Self::EsDni => f.write_str("EsDni"),
+            Self::EsNie => f.write_str("EsNie"),
+            Self::HkHkid => f.write_str("HkHkid"),
+            Self::InPan => f.write_str("InPan"),
+            Self::ItCf => f.write_str("ItCf"),
+            Self::JoCivilId => f.write_str("JoCivilId"),
+            Self::JpMyNumber => f.write_str("JpMyNumber"),
+            Self::KeHudumaNamba => f.write_str("KeHudumaNamba"),
+            Self::KwCivilId => f.write_str("KwCivilId"),
+            Self::MxCurp => f.write_str("MxCurp"),
+            Self::MxRfc => f.write_str("MxRfc"),
+            Self::MyNric => f.write_str("MyNric"),
+            Self::NgNin => f.write_str("NgNin"),
+            Self::NzDriversLicense => f.write_str("NzDriversLicense"),
+            Self::OmCivilId => f.write_str("OmCivilId"),
+            Self::PhPsn => f.write_str("PhPsn"),
+            Self::PlPesel => f.write_str("PlPesel"),
+            Self::RoCnp => f.write_str("RoCnp"),
+            Self::SaNationalId => f.write_str("SaNationalId"),
+            Self::SePin => f.write_str("SePin"),
+            Self::SgNric => f.write_str("SgNric"),
+            Self::TrTcKimlik => f.write_str("TrTcKimlik"),
+            Self::UsSsn => f.write_str("UsSsn"),
+            Self::UsSsnLast4 => f.write_str("UsSsnLast4"),
+            Self::ZaSmartId => f.write_str("ZaSmartId"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl IdNumberType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::ArDni => "ar_dni",
@@ -2130,6 +2488,7 @@ impl IdNumberType {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "ar_dni" => Self::ArDni,
@@ -2395,6 +2754,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerification {
     }
 }
 impl ::std::fmt::Debug for IdentityVerification {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityVerification")
             .field("id", &self.id)
@@ -2422,6 +2782,7 @@ impl ::std::fmt::Debug for IdentityVerification {
 }
 impl IdentityVerification {
     /// Creates a value from its required fields, given by name in a [`IdentityVerificationRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: IdentityVerificationRequired) -> Self {
         Self {
             id: required.id,
@@ -2489,6 +2850,7 @@ pub struct IdentityVerificationRequired {
     pub redacted_at: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl From<IdentityVerificationRequired> for IdentityVerification {
+    #[inline]
     fn from(required: IdentityVerificationRequired) -> Self {
         Self::new(required)
     }
@@ -2598,6 +2960,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillAddress {
     }
 }
 impl ::std::fmt::Debug for IdentityVerificationAutofillAddress {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityVerificationAutofillAddress")
             .field("street", &crate::runtime::Redacted)
@@ -2613,6 +2976,7 @@ impl ::std::fmt::Debug for IdentityVerificationAutofillAddress {
 }
 impl IdentityVerificationAutofillAddress {
     /// Creates a value from its required fields, given by name in a [`IdentityVerificationAutofillAddressRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: IdentityVerificationAutofillAddressRequired) -> Self {
         Self {
             street: required.street,
@@ -2647,6 +3011,7 @@ pub struct IdentityVerificationAutofillAddressRequired {
 }
 impl From<IdentityVerificationAutofillAddressRequired>
 for IdentityVerificationAutofillAddress {
+    #[inline]
     fn from(required: IdentityVerificationAutofillAddressRequired) -> Self {
         Self::new(required)
     }
@@ -2716,6 +3081,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillCreateReques
     }
 }
 impl ::std::fmt::Debug for IdentityVerificationAutofillCreateRequest {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityVerificationAutofillCreateRequest")
             .field("identity_verification_id", &self.identity_verification_id)
@@ -2732,6 +3098,7 @@ impl IdentityVerificationAutofillCreateRequest {
         "secret",
     ];
     /// Creates a value from its required fields; optional fields start empty.
+    #[inline]
     pub fn new(identity_verification_id: impl Into<IdentityVerificationId>) -> Self {
         Self {
             identity_verification_id: identity_verification_id.into(),
@@ -2751,7 +3118,7 @@ impl IdentityVerificationAutofillCreateRequest {
     }
 }
 /// The outcome of a prefill lookup and, when it worked, what it found.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationAutofillCreateResponse {
     /// Whether the prefill lookup found the user.
@@ -2816,8 +3183,19 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillCreateRespon
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for IdentityVerificationAutofillCreateResponse {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationAutofillCreateResponse")
+            .field("status", &self.status)
+            .field("user", &self.user)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 impl IdentityVerificationAutofillCreateResponse {
     /// Creates a value from its required fields, given by name in a [`IdentityVerificationAutofillCreateResponseRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: IdentityVerificationAutofillCreateResponseRequired) -> Self {
         Self {
             status: required.status,
@@ -2837,12 +3215,13 @@ pub struct IdentityVerificationAutofillCreateResponseRequired {
 }
 impl From<IdentityVerificationAutofillCreateResponseRequired>
 for IdentityVerificationAutofillCreateResponse {
+    #[inline]
     fn from(required: IdentityVerificationAutofillCreateResponseRequired) -> Self {
         Self::new(required)
     }
 }
 /// Whether the prefill lookup found the user.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum IdentityVerificationAutofillStatus {
     /// `success`: Plaid found details for the user; `user` holds them.
@@ -2852,8 +3231,19 @@ pub enum IdentityVerificationAutofillStatus {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for IdentityVerificationAutofillStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Success => f.write_str("Success"),
+            Self::Failed => f.write_str("Failed"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl IdentityVerificationAutofillStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Success => "success",
@@ -2862,6 +3252,7 @@ impl IdentityVerificationAutofillStatus {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "success" => Self::Success,
@@ -2872,7 +3263,7 @@ impl IdentityVerificationAutofillStatus {
 }
 crate::runtime::string_enum!(IdentityVerificationAutofillStatus);
 /// The details a prefill lookup found, or null when it found nothing.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationAutofillUserData {
     /// The name the user gave; null until they have entered it, and then both parts are set.
@@ -2921,8 +3312,19 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillUserData {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for IdentityVerificationAutofillUserData {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationAutofillUserData")
+            .field("name", &self.name)
+            .field("address", &self.address)
+            .field("id_number", &self.id_number)
+            .finish()
+    }
+}
 impl IdentityVerificationAutofillUserData {
     /// Creates a value from its required fields, given by name in a [`IdentityVerificationAutofillUserDataRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: IdentityVerificationAutofillUserDataRequired) -> Self {
         Self {
             name: required.name,
@@ -2942,6 +3344,7 @@ pub struct IdentityVerificationAutofillUserDataRequired {
 }
 impl From<IdentityVerificationAutofillUserDataRequired>
 for IdentityVerificationAutofillUserData {
+    #[inline]
     fn from(required: IdentityVerificationAutofillUserDataRequired) -> Self {
         Self::new(required)
     }
@@ -3063,6 +3466,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationCreateRequest {
     }
 }
 impl ::std::fmt::Debug for IdentityVerificationCreateRequest {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityVerificationCreateRequest")
             .field("client_user_id", &self.client_user_id)
@@ -3091,6 +3495,7 @@ impl IdentityVerificationCreateRequest {
         "is_idempotent",
     ];
     /// Creates a value from its required fields, given by name in a [`IdentityVerificationCreateRequestRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: IdentityVerificationCreateRequestRequired) -> Self {
         Self {
             client_user_id: None,
@@ -3149,6 +3554,7 @@ pub struct IdentityVerificationCreateRequestRequired {
 }
 impl From<IdentityVerificationCreateRequestRequired>
 for IdentityVerificationCreateRequest {
+    #[inline]
     fn from(required: IdentityVerificationCreateRequestRequired) -> Self {
         Self::new(required)
     }
@@ -3234,6 +3640,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationCreateRequestUser {
     }
 }
 impl ::std::fmt::Debug for IdentityVerificationCreateRequestUser {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityVerificationCreateRequestUser")
             .field("email_address", &crate::runtime::Redacted)
@@ -3258,6 +3665,7 @@ impl IdentityVerificationCreateRequestUser {
         "client_user_id",
     ];
     /// Creates a value from its required fields; optional fields start empty.
+    #[inline]
     pub fn new() -> Self {
         Self {
             email_address: None,
@@ -3390,6 +3798,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationDocumentAddressRespo
     }
 }
 impl ::std::fmt::Debug for IdentityVerificationDocumentAddressResponse {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityVerificationDocumentAddressResponse")
             .field("street", &crate::runtime::Redacted)
@@ -3402,6 +3811,7 @@ impl ::std::fmt::Debug for IdentityVerificationDocumentAddressResponse {
 }
 impl IdentityVerificationDocumentAddressResponse {
     /// Creates a value from its required fields, given by name in a [`IdentityVerificationDocumentAddressResponseRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: IdentityVerificationDocumentAddressResponseRequired) -> Self {
         Self {
             street: required.street,
@@ -3427,6 +3837,7 @@ pub struct IdentityVerificationDocumentAddressResponseRequired {
 }
 impl From<IdentityVerificationDocumentAddressResponseRequired>
 for IdentityVerificationDocumentAddressResponse {
+    #[inline]
     fn from(required: IdentityVerificationDocumentAddressResponseRequired) -> Self {
         Self::new(required)
     }
@@ -3492,6 +3903,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationDocumentNameResponse
     }
 }
 impl ::std::fmt::Debug for IdentityVerificationDocumentNameResponse {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityVerificationDocumentNameResponse")
             .field("given_name", &crate::runtime::Redacted)
@@ -3501,6 +3913,7 @@ impl ::std::fmt::Debug for IdentityVerificationDocumentNameResponse {
 }
 impl IdentityVerificationDocumentNameResponse {
     /// Creates a value from its required fields, given by name in a [`IdentityVerificationDocumentNameResponseRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: IdentityVerificationDocumentNameResponseRequired) -> Self {
         Self {
             given_name: required.given_name,
@@ -3517,6 +3930,7 @@ pub struct IdentityVerificationDocumentNameResponseRequired {
 }
 impl From<IdentityVerificationDocumentNameResponseRequired>
 for IdentityVerificationDocumentNameResponse {
+    #[inline]
     fn from(required: IdentityVerificationDocumentNameResponseRequired) -> Self {
         Self::new(required)
     }
@@ -3586,6 +4000,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationGetRequest {
     }
 }
 impl ::std::fmt::Debug for IdentityVerificationGetRequest {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityVerificationGetRequest")
             .field("identity_verification_id", &self.identity_verification_id)
@@ -3602,6 +4017,7 @@ impl IdentityVerificationGetRequest {
         "client_id",
     ];
     /// Creates a value from its required fields; optional fields start empty.
+    #[inline]
     pub fn new(identity_verification_id: impl Into<IdentityVerificationId>) -> Self {
         Self {
             identity_verification_id: identity_verification_id.into(),
@@ -3718,6 +4134,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationListRequest {
     }
 }
 impl ::std::fmt::Debug for IdentityVerificationListRequest {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityVerificationListRequest")
             .field("secret", &crate::runtime::Redacted)
@@ -3740,6 +4157,7 @@ impl IdentityVerificationListRequest {
         "cursor",
     ];
     /// Creates a value from its required fields; optional fields start empty.
+    #[inline]
     pub fn new(template_id: impl Into<IdentityVerificationTemplateId>) -> Self {
         Self {
             secret: None,
@@ -3777,7 +4195,7 @@ impl IdentityVerificationListRequest {
     }
 }
 /// One page of identity verification sessions.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationListResponse {
     /// The sessions on this page.
@@ -3846,8 +4264,19 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationListResponse {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for IdentityVerificationListResponse {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationListResponse")
+            .field("identity_verifications", &self.identity_verifications)
+            .field("next_cursor", &self.next_cursor)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 impl IdentityVerificationListResponse {
     /// Creates a value from its required fields, given by name in a [`IdentityVerificationListResponseRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: IdentityVerificationListResponseRequired) -> Self {
         Self {
             identity_verifications: required.identity_verifications,
@@ -3867,6 +4296,7 @@ pub struct IdentityVerificationListResponseRequired {
 }
 impl From<IdentityVerificationListResponseRequired>
 for IdentityVerificationListResponse {
+    #[inline]
     fn from(required: IdentityVerificationListResponseRequired) -> Self {
         Self::new(required)
     }
@@ -3944,6 +4374,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRequestUser {
     }
 }
 impl ::std::fmt::Debug for IdentityVerificationRequestUser {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityVerificationRequestUser")
             .field("email_address", &crate::runtime::Redacted)
@@ -3966,6 +4397,7 @@ impl IdentityVerificationRequestUser {
         "id_number",
     ];
     /// Creates a value from its required fields; optional fields start empty.
+    #[inline]
     pub fn new() -> Self {
         Self {
             email_address: None,
@@ -4072,6 +4504,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRequestUserName {
     }
 }
 impl ::std::fmt::Debug for IdentityVerificationRequestUserName {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityVerificationRequestUserName")
             .field("given_name", &crate::runtime::Redacted)
@@ -4083,6 +4516,7 @@ impl IdentityVerificationRequestUserName {
     /// The JSON keys this request type can send, in spec order.
     pub const WIRE_FIELDS: &'static [&'static str] = &["given_name", "family_name"];
     /// Creates a value from its required fields, given by name in a [`IdentityVerificationRequestUserNameRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: IdentityVerificationRequestUserNameRequired) -> Self {
         Self {
             given_name: required.given_name,
@@ -4099,6 +4533,7 @@ pub struct IdentityVerificationRequestUserNameRequired {
 }
 impl From<IdentityVerificationRequestUserNameRequired>
 for IdentityVerificationRequestUserName {
+    #[inline]
     fn from(required: IdentityVerificationRequestUserNameRequired) -> Self {
         Self::new(required)
     }
@@ -4341,6 +4776,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationResponse {
     }
 }
 impl ::std::fmt::Debug for IdentityVerificationResponse {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityVerificationResponse")
             .field("id", &self.id)
@@ -4369,6 +4805,7 @@ impl ::std::fmt::Debug for IdentityVerificationResponse {
 }
 impl IdentityVerificationResponse {
     /// Creates a value from its required fields, given by name in a [`IdentityVerificationResponseRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: IdentityVerificationResponseRequired) -> Self {
         Self {
             id: required.id,
@@ -4439,6 +4876,7 @@ pub struct IdentityVerificationResponseRequired {
     pub request_id: RequestId,
 }
 impl From<IdentityVerificationResponseRequired> for IdentityVerificationResponse {
+    #[inline]
     fn from(required: IdentityVerificationResponseRequired) -> Self {
         Self::new(required)
     }
@@ -4504,6 +4942,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationResponseUserName {
     }
 }
 impl ::std::fmt::Debug for IdentityVerificationResponseUserName {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityVerificationResponseUserName")
             .field("given_name", &crate::runtime::Redacted)
@@ -4513,6 +4952,7 @@ impl ::std::fmt::Debug for IdentityVerificationResponseUserName {
 }
 impl IdentityVerificationResponseUserName {
     /// Creates a value from its required fields, given by name in a [`IdentityVerificationResponseUserNameRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: IdentityVerificationResponseUserNameRequired) -> Self {
         Self {
             given_name: required.given_name,
@@ -4529,12 +4969,13 @@ pub struct IdentityVerificationResponseUserNameRequired {
 }
 impl From<IdentityVerificationResponseUserNameRequired>
 for IdentityVerificationResponseUserName {
+    #[inline]
     fn from(required: IdentityVerificationResponseUserNameRequired) -> Self {
         Self::new(required)
     }
 }
 /// Sent when a new attempt is opened for a user, from the API or the Dashboard.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationRetriedWebhook {
     /// Always `IDENTITY_VERIFICATION` for these events.
@@ -4626,8 +5067,20 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetriedWebhook {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for IdentityVerificationRetriedWebhook {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationRetriedWebhook")
+            .field("webhook_type", &self.webhook_type)
+            .field("webhook_code", &self.webhook_code)
+            .field("identity_verification_id", &self.identity_verification_id)
+            .field("environment", &self.environment)
+            .finish()
+    }
+}
 impl IdentityVerificationRetriedWebhook {
     /// Creates a value from its required fields, given by name in a [`IdentityVerificationRetriedWebhookRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: IdentityVerificationRetriedWebhookRequired) -> Self {
         Self {
             webhook_type: required.webhook_type,
@@ -4650,12 +5103,13 @@ pub struct IdentityVerificationRetriedWebhookRequired {
 }
 impl From<IdentityVerificationRetriedWebhookRequired>
 for IdentityVerificationRetriedWebhook {
+    #[inline]
     fn from(required: IdentityVerificationRetriedWebhookRequired) -> Self {
         Self::new(required)
     }
 }
 /// Always `RETRIED` for this event.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum IdentityVerificationRetriedWebhookWebhookCode {
     /// `RETRIED`
@@ -4663,8 +5117,18 @@ pub enum IdentityVerificationRetriedWebhookWebhookCode {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for IdentityVerificationRetriedWebhookWebhookCode {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Retried => f.write_str("Retried"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl IdentityVerificationRetriedWebhookWebhookCode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Retried => "RETRIED",
@@ -4672,6 +5136,7 @@ impl IdentityVerificationRetriedWebhookWebhookCode {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "RETRIED" => Self::Retried,
@@ -4681,7 +5146,7 @@ impl IdentityVerificationRetriedWebhookWebhookCode {
 }
 crate::runtime::string_enum!(IdentityVerificationRetriedWebhookWebhookCode);
 /// Always `IDENTITY_VERIFICATION` for these events.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum IdentityVerificationRetriedWebhookWebhookType {
     /// `IDENTITY_VERIFICATION`
@@ -4689,8 +5154,18 @@ pub enum IdentityVerificationRetriedWebhookWebhookType {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for IdentityVerificationRetriedWebhookWebhookType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::IdentityVerification => f.write_str("IdentityVerification"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl IdentityVerificationRetriedWebhookWebhookType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::IdentityVerification => "IDENTITY_VERIFICATION",
@@ -4698,6 +5173,7 @@ impl IdentityVerificationRetriedWebhookWebhookType {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "IDENTITY_VERIFICATION" => Self::IdentityVerification,
@@ -4815,6 +5291,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetryRequest {
     }
 }
 impl ::std::fmt::Debug for IdentityVerificationRetryRequest {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityVerificationRetryRequest")
             .field("client_user_id", &self.client_user_id)
@@ -4841,6 +5318,7 @@ impl IdentityVerificationRetryRequest {
         "secret",
     ];
     /// Creates a value from its required fields, given by name in a [`IdentityVerificationRetryRequestRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: IdentityVerificationRetryRequestRequired) -> Self {
         Self {
             client_user_id: required.client_user_id,
@@ -4896,12 +5374,13 @@ pub struct IdentityVerificationRetryRequestRequired {
 }
 impl From<IdentityVerificationRetryRequestRequired>
 for IdentityVerificationRetryRequest {
+    #[inline]
     fn from(required: IdentityVerificationRetryRequestRequired) -> Self {
         Self::new(required)
     }
 }
 /// Per-step switches for a `custom` retry. Send it only with the `custom` strategy.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationRetryRequestStepsObject {
     /// State of the phone ownership step.
@@ -4992,6 +5471,17 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetryRequestStepsObj
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for IdentityVerificationRetryRequestStepsObject {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationRetryRequestStepsObject")
+            .field("verify_sms", &self.verify_sms)
+            .field("kyc_check", &self.kyc_check)
+            .field("documentary_verification", &self.documentary_verification)
+            .field("selfie_check", &self.selfie_check)
+            .finish()
+    }
+}
 impl IdentityVerificationRetryRequestStepsObject {
     /// The JSON keys this request type can send, in spec order.
     pub const WIRE_FIELDS: &'static [&'static str] = &[
@@ -5001,6 +5491,7 @@ impl IdentityVerificationRetryRequestStepsObject {
         "selfie_check",
     ];
     /// Creates a value from its required fields, given by name in a [`IdentityVerificationRetryRequestStepsObjectRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: IdentityVerificationRetryRequestStepsObjectRequired) -> Self {
         Self {
             verify_sms: required.verify_sms,
@@ -5023,12 +5514,13 @@ pub struct IdentityVerificationRetryRequestStepsObjectRequired {
 }
 impl From<IdentityVerificationRetryRequestStepsObjectRequired>
 for IdentityVerificationRetryRequestStepsObject {
+    #[inline]
     fn from(required: IdentityVerificationRetryRequestStepsObjectRequired) -> Self {
         Self::new(required)
     }
 }
 /// Where a verification session stands. `active` means the user has not finished; every other value is an end state or awaits review.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum IdentityVerificationStatus {
     /// `active`: The user has not finished; they may have done some steps.
@@ -5046,8 +5538,23 @@ pub enum IdentityVerificationStatus {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for IdentityVerificationStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Active => f.write_str("Active"),
+            Self::Success => f.write_str("Success"),
+            Self::Failed => f.write_str("Failed"),
+            Self::Expired => f.write_str("Expired"),
+            Self::Canceled => f.write_str("Canceled"),
+            Self::PendingReview => f.write_str("PendingReview"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl IdentityVerificationStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Active => "active",
@@ -5060,6 +5567,7 @@ impl IdentityVerificationStatus {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "active" => Self::Active,
@@ -5074,7 +5582,7 @@ impl IdentityVerificationStatus {
 }
 crate::runtime::string_enum!(IdentityVerificationStatus);
 /// Sent when a verification session's overall status changes, whether from the API or the Dashboard.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationStatusUpdatedWebhook {
     /// Always `IDENTITY_VERIFICATION` for these events.
@@ -5166,8 +5674,20 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStatusUpdatedWebhook
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for IdentityVerificationStatusUpdatedWebhook {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationStatusUpdatedWebhook")
+            .field("webhook_type", &self.webhook_type)
+            .field("webhook_code", &self.webhook_code)
+            .field("identity_verification_id", &self.identity_verification_id)
+            .field("environment", &self.environment)
+            .finish()
+    }
+}
 impl IdentityVerificationStatusUpdatedWebhook {
     /// Creates a value from its required fields, given by name in a [`IdentityVerificationStatusUpdatedWebhookRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: IdentityVerificationStatusUpdatedWebhookRequired) -> Self {
         Self {
             webhook_type: required.webhook_type,
@@ -5190,12 +5710,13 @@ pub struct IdentityVerificationStatusUpdatedWebhookRequired {
 }
 impl From<IdentityVerificationStatusUpdatedWebhookRequired>
 for IdentityVerificationStatusUpdatedWebhook {
+    #[inline]
     fn from(required: IdentityVerificationStatusUpdatedWebhookRequired) -> Self {
         Self::new(required)
     }
 }
 /// Always `STATUS_UPDATED` for this event.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum IdentityVerificationStatusUpdatedWebhookWebhookCode {
     /// `STATUS_UPDATED`
@@ -5203,8 +5724,18 @@ pub enum IdentityVerificationStatusUpdatedWebhookWebhookCode {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for IdentityVerificationStatusUpdatedWebhookWebhookCode {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::StatusUpdated => f.write_str("StatusUpdated"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl IdentityVerificationStatusUpdatedWebhookWebhookCode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::StatusUpdated => "STATUS_UPDATED",
@@ -5212,6 +5743,7 @@ impl IdentityVerificationStatusUpdatedWebhookWebhookCode {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "STATUS_UPDATED" => Self::StatusUpdated,
@@ -5221,7 +5753,7 @@ impl IdentityVerificationStatusUpdatedWebhookWebhookCode {
 }
 crate::runtime::string_enum!(IdentityVerificationStatusUpdatedWebhookWebhookCode);
 /// Always `IDENTITY_VERIFICATION` for these events.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum IdentityVerificationStatusUpdatedWebhookWebhookType {
     /// `IDENTITY_VERIFICATION`
@@ -5229,8 +5761,18 @@ pub enum IdentityVerificationStatusUpdatedWebhookWebhookType {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for IdentityVerificationStatusUpdatedWebhookWebhookType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::IdentityVerification => f.write_str("IdentityVerification"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl IdentityVerificationStatusUpdatedWebhookWebhookType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::IdentityVerification => "IDENTITY_VERIFICATION",
@@ -5238,6 +5780,7 @@ impl IdentityVerificationStatusUpdatedWebhookWebhookType {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "IDENTITY_VERIFICATION" => Self::IdentityVerification,
@@ -5247,7 +5790,7 @@ impl IdentityVerificationStatusUpdatedWebhookWebhookType {
 }
 crate::runtime::string_enum!(IdentityVerificationStatusUpdatedWebhookWebhookType);
 /// The state of one step in a verification session.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum IdentityVerificationStepStatus {
     /// `success`: The step passed.
@@ -5275,8 +5818,28 @@ pub enum IdentityVerificationStepStatus {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for IdentityVerificationStepStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Success => f.write_str("Success"),
+            Self::Active => f.write_str("Active"),
+            Self::Failed => f.write_str("Failed"),
+            Self::WaitingForPrerequisite => f.write_str("WaitingForPrerequisite"),
+            Self::NotApplicable => f.write_str("NotApplicable"),
+            Self::Skipped => f.write_str("Skipped"),
+            Self::Expired => f.write_str("Expired"),
+            Self::Canceled => f.write_str("Canceled"),
+            Self::PendingReview => f.write_str("PendingReview"),
+            Self::ManuallyApproved => f.write_str("ManuallyApproved"),
+            Self::ManuallyRejected => f.write_str("ManuallyRejected"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl IdentityVerificationStepStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Success => "success",
@@ -5294,6 +5857,7 @@ impl IdentityVerificationStepStatus {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "success" => Self::Success,
@@ -5313,7 +5877,7 @@ impl IdentityVerificationStepStatus {
 }
 crate::runtime::string_enum!(IdentityVerificationStepStatus);
 /// The state of each step a session can contain.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationStepSummary {
     /// The state of one step in a verification session.
@@ -5447,8 +6011,23 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStepSummary {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for IdentityVerificationStepSummary {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationStepSummary")
+            .field("accept_tos", &self.accept_tos)
+            .field("verify_sms", &self.verify_sms)
+            .field("kyc_check", &self.kyc_check)
+            .field("documentary_verification", &self.documentary_verification)
+            .field("selfie_check", &self.selfie_check)
+            .field("watchlist_screening", &self.watchlist_screening)
+            .field("risk_check", &self.risk_check)
+            .finish()
+    }
+}
 impl IdentityVerificationStepSummary {
     /// Creates a value from its required fields, given by name in a [`IdentityVerificationStepSummaryRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: IdentityVerificationStepSummaryRequired) -> Self {
         Self {
             accept_tos: required.accept_tos,
@@ -5479,12 +6058,13 @@ pub struct IdentityVerificationStepSummaryRequired {
     pub risk_check: IdentityVerificationStepStatus,
 }
 impl From<IdentityVerificationStepSummaryRequired> for IdentityVerificationStepSummary {
+    #[inline]
     fn from(required: IdentityVerificationStepSummaryRequired) -> Self {
         Self::new(required)
     }
 }
 /// Sent each time the user finishes a step of a verification session.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationStepUpdatedWebhook {
     /// Always `IDENTITY_VERIFICATION` for these events.
@@ -5576,8 +6156,20 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStepUpdatedWebhook {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for IdentityVerificationStepUpdatedWebhook {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationStepUpdatedWebhook")
+            .field("webhook_type", &self.webhook_type)
+            .field("webhook_code", &self.webhook_code)
+            .field("identity_verification_id", &self.identity_verification_id)
+            .field("environment", &self.environment)
+            .finish()
+    }
+}
 impl IdentityVerificationStepUpdatedWebhook {
     /// Creates a value from its required fields, given by name in a [`IdentityVerificationStepUpdatedWebhookRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: IdentityVerificationStepUpdatedWebhookRequired) -> Self {
         Self {
             webhook_type: required.webhook_type,
@@ -5600,12 +6192,13 @@ pub struct IdentityVerificationStepUpdatedWebhookRequired {
 }
 impl From<IdentityVerificationStepUpdatedWebhookRequired>
 for IdentityVerificationStepUpdatedWebhook {
+    #[inline]
     fn from(required: IdentityVerificationStepUpdatedWebhookRequired) -> Self {
         Self::new(required)
     }
 }
 /// Always `STEP_UPDATED` for this event.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum IdentityVerificationStepUpdatedWebhookWebhookCode {
     /// `STEP_UPDATED`
@@ -5613,8 +6206,18 @@ pub enum IdentityVerificationStepUpdatedWebhookWebhookCode {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for IdentityVerificationStepUpdatedWebhookWebhookCode {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::StepUpdated => f.write_str("StepUpdated"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl IdentityVerificationStepUpdatedWebhookWebhookCode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::StepUpdated => "STEP_UPDATED",
@@ -5622,6 +6225,7 @@ impl IdentityVerificationStepUpdatedWebhookWebhookCode {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "STEP_UPDATED" => Self::StepUpdated,
@@ -5631,7 +6235,7 @@ impl IdentityVerificationStepUpdatedWebhookWebhookCode {
 }
 crate::runtime::string_enum!(IdentityVerificationStepUpdatedWebhookWebhookCode);
 /// Always `IDENTITY_VERIFICATION` for these events.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum IdentityVerificationStepUpdatedWebhookWebhookType {
     /// `IDENTITY_VERIFICATION`
@@ -5639,8 +6243,18 @@ pub enum IdentityVerificationStepUpdatedWebhookWebhookType {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for IdentityVerificationStepUpdatedWebhookWebhookType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::IdentityVerification => f.write_str("IdentityVerification"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl IdentityVerificationStepUpdatedWebhookWebhookType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::IdentityVerification => "IDENTITY_VERIFICATION",
@@ -5648,6 +6262,7 @@ impl IdentityVerificationStepUpdatedWebhookWebhookType {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "IDENTITY_VERIFICATION" => Self::IdentityVerification,
@@ -5672,7 +6287,7 @@ crate::runtime::string_enum!(IdentityVerificationStepUpdatedWebhookWebhookType);
 pub struct IdentityVerificationTemplateId(pub String);
 crate::runtime::id_newtype!(IdentityVerificationTemplateId, String);
 /// Which template, and which version of it, configured this session.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct IdentityVerificationTemplateReference {
     /// Identifier of the verification template, starting with `idvtmp_`.
@@ -5730,8 +6345,18 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationTemplateReference {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for IdentityVerificationTemplateReference {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationTemplateReference")
+            .field("id", &self.id)
+            .field("version", &self.version)
+            .finish()
+    }
+}
 impl IdentityVerificationTemplateReference {
     /// Creates a value from its required fields, given by name in a [`IdentityVerificationTemplateReferenceRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: IdentityVerificationTemplateReferenceRequired) -> Self {
         Self {
             id: required.id,
@@ -5748,6 +6373,7 @@ pub struct IdentityVerificationTemplateReferenceRequired {
 }
 impl From<IdentityVerificationTemplateReferenceRequired>
 for IdentityVerificationTemplateReference {
+    #[inline]
     fn from(required: IdentityVerificationTemplateReferenceRequired) -> Self {
         Self::new(required)
     }
@@ -5825,6 +6451,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationUserAddress {
     }
 }
 impl ::std::fmt::Debug for IdentityVerificationUserAddress {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityVerificationUserAddress")
             .field("street", &crate::runtime::Redacted)
@@ -5838,6 +6465,7 @@ impl ::std::fmt::Debug for IdentityVerificationUserAddress {
 }
 impl IdentityVerificationUserAddress {
     /// Creates a value from its required fields, given by name in a [`IdentityVerificationUserAddressRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: IdentityVerificationUserAddressRequired) -> Self {
         Self {
             street: required.street,
@@ -5865,6 +6493,7 @@ pub struct IdentityVerificationUserAddressRequired {
     pub country: String,
 }
 impl From<IdentityVerificationUserAddressRequired> for IdentityVerificationUserAddress {
+    #[inline]
     fn from(required: IdentityVerificationUserAddressRequired) -> Self {
         Self::new(required)
     }
@@ -5941,6 +6570,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationUserData {
     }
 }
 impl ::std::fmt::Debug for IdentityVerificationUserData {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityVerificationUserData")
             .field("phone_number", &crate::runtime::Redacted)
@@ -5955,6 +6585,7 @@ impl ::std::fmt::Debug for IdentityVerificationUserData {
 }
 impl IdentityVerificationUserData {
     /// Creates a value from its required fields, given by name in a [`IdentityVerificationUserDataRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: IdentityVerificationUserDataRequired) -> Self {
         Self {
             phone_number: None,
@@ -5983,12 +6614,13 @@ pub struct IdentityVerificationUserDataRequired {
     pub id_number: Option<UserIdNumber>,
 }
 impl From<IdentityVerificationUserDataRequired> for IdentityVerificationUserData {
+    #[inline]
     fn from(required: IdentityVerificationUserDataRequired) -> Self {
         Self::new(required)
     }
 }
 /// The most recent Plaid Protect event scored for this session, with its Trust Index.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct IdvProtectEvent {
     /// Identifier of the Protect event.
@@ -6062,8 +6694,20 @@ impl<'de> ::serde::Deserialize<'de> for IdvProtectEvent {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for IdvProtectEvent {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdvProtectEvent")
+            .field("event_id", &self.event_id)
+            .field("timestamp", &self.timestamp)
+            .field("trust_index", &self.trust_index)
+            .field("fraud_attributes", &self.fraud_attributes)
+            .finish()
+    }
+}
 impl IdvProtectEvent {
     /// Creates a value from its required fields, given by name in a [`IdvProtectEventRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: IdvProtectEventRequired) -> Self {
         Self {
             event_id: required.event_id,
@@ -6087,12 +6731,13 @@ pub struct IdvProtectEventRequired {
     >,
 }
 impl From<IdvProtectEventRequired> for IdvProtectEvent {
+    #[inline]
     fn from(required: IdvProtectEventRequired) -> Self {
         Self::new(required)
     }
 }
 /// How good the document photo was. Poor photos are more likely to fail reading and checks; Plaid lets the user retake them a few times.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ImageQuality {
     /// `high`: Clear.
@@ -6104,8 +6749,20 @@ pub enum ImageQuality {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for ImageQuality {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::High => f.write_str("High"),
+            Self::Medium => f.write_str("Medium"),
+            Self::Low => f.write_str("Low"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl ImageQuality {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::High => "high",
@@ -6115,6 +6772,7 @@ impl ImageQuality {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "high" => Self::High,
@@ -6126,7 +6784,7 @@ impl ImageQuality {
 }
 crate::runtime::string_enum!(ImageQuality);
 /// Results of the individual image quality checks on a document capture.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct ImageQualityDetails {
     /// Whether the image is free of glare that hides details.
@@ -6204,8 +6862,19 @@ impl<'de> ::serde::Deserialize<'de> for ImageQualityDetails {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for ImageQualityDetails {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ImageQualityDetails")
+            .field("glare_check", &self.glare_check)
+            .field("dimensions_check", &self.dimensions_check)
+            .field("blur_check", &self.blur_check)
+            .finish()
+    }
+}
 impl ImageQualityDetails {
     /// Creates a value from its required fields, given by name in a [`ImageQualityDetailsRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: ImageQualityDetailsRequired) -> Self {
         Self {
             glare_check: required.glare_check,
@@ -6224,12 +6893,13 @@ pub struct ImageQualityDetailsRequired {
     pub blur_check: ImageQualityOutcome,
 }
 impl From<ImageQualityDetailsRequired> for ImageQualityDetails {
+    #[inline]
     fn from(required: ImageQualityDetailsRequired) -> Self {
         Self::new(required)
     }
 }
 /// Result of one image quality check.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ImageQualityOutcome {
     /// `success`: Passed.
@@ -6239,8 +6909,19 @@ pub enum ImageQualityOutcome {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for ImageQualityOutcome {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Success => f.write_str("Success"),
+            Self::Failed => f.write_str("Failed"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl ImageQualityOutcome {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Success => "success",
@@ -6249,6 +6930,7 @@ impl ImageQualityOutcome {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "success" => Self::Success,
@@ -6259,7 +6941,7 @@ impl ImageQualityOutcome {
 }
 crate::runtime::string_enum!(ImageQualityOutcome);
 /// Whether the country that issued the document is the country the user gave. Whether a mismatch fails the step is a template setting.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum IssuingCountry {
     /// `match`: The same country.
@@ -6269,8 +6951,19 @@ pub enum IssuingCountry {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for IssuingCountry {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Match => f.write_str("Match"),
+            Self::NoMatch => f.write_str("NoMatch"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl IssuingCountry {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Match => "match",
@@ -6279,6 +6972,7 @@ impl IssuingCountry {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "match" => Self::Match,
@@ -6289,7 +6983,7 @@ impl IssuingCountry {
 }
 crate::runtime::string_enum!(IssuingCountry);
 /// An elliptic-curve public key in JSON Web Key form, used to check webhook signatures.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct JwkPublicKey {
     /// Signature algorithm; always `ES256` for Plaid webhooks.
@@ -6427,8 +7121,25 @@ impl<'de> ::serde::Deserialize<'de> for JwkPublicKey {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for JwkPublicKey {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("JwkPublicKey")
+            .field("alg", &self.alg)
+            .field("crv", &self.crv)
+            .field("kid", &self.kid)
+            .field("kty", &self.kty)
+            .field("use_", &self.use_)
+            .field("x", &self.x)
+            .field("y", &self.y)
+            .field("created_at", &self.created_at)
+            .field("expired_at", &self.expired_at)
+            .finish()
+    }
+}
 impl JwkPublicKey {
     /// Creates a value from its required fields, given by name in a [`JwkPublicKeyRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: JwkPublicKeyRequired) -> Self {
         Self {
             alg: required.alg,
@@ -6465,12 +7176,13 @@ pub struct JwkPublicKeyRequired {
     pub expired_at: Option<i64>,
 }
 impl From<JwkPublicKeyRequired> for JwkPublicKey {
+    #[inline]
     fn from(required: JwkPublicKeyRequired) -> Self {
         Self::new(required)
     }
 }
 /// How the address the user gave matched the data sources, overall and part by part.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct KycCheckAddressSummary {
     /// How a value the user gave compared with external data sources.
@@ -6573,8 +7285,24 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckAddressSummary {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for KycCheckAddressSummary {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("KycCheckAddressSummary")
+            .field("summary", &self.summary)
+            .field("po_box", &self.po_box)
+            .field("type_", &self.type_)
+            .field("street", &self.street)
+            .field("city", &self.city)
+            .field("region", &self.region)
+            .field("postal_code", &self.postal_code)
+            .field("international_details", &self.international_details)
+            .finish()
+    }
+}
 impl KycCheckAddressSummary {
     /// Creates a value from its required fields, given by name in a [`KycCheckAddressSummaryRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: KycCheckAddressSummaryRequired) -> Self {
         Self {
             summary: required.summary,
@@ -6598,12 +7326,13 @@ pub struct KycCheckAddressSummaryRequired {
     pub type_: AddressPurposeLabel,
 }
 impl From<KycCheckAddressSummaryRequired> for KycCheckAddressSummary {
+    #[inline]
     fn from(required: KycCheckAddressSummaryRequired) -> Self {
         Self::new(required)
     }
 }
 /// How the date of birth matched the data sources, overall and part by part.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct KycCheckDateOfBirthSummary {
     /// How a value the user gave compared with external data sources.
@@ -6667,8 +7396,20 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckDateOfBirthSummary {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for KycCheckDateOfBirthSummary {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("KycCheckDateOfBirthSummary")
+            .field("summary", &self.summary)
+            .field("day", &self.day)
+            .field("month", &self.month)
+            .field("year", &self.year)
+            .finish()
+    }
+}
 impl KycCheckDateOfBirthSummary {
     /// Creates a value from its required fields; optional fields start empty.
+    #[inline]
     pub fn new(summary: impl Into<MatchSummaryCode>) -> Self {
         Self {
             summary: summary.into(),
@@ -6679,7 +7420,7 @@ impl KycCheckDateOfBirthSummary {
     }
 }
 /// Results of checking the user's details against identity data sources.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct KycCheckDetails {
     /// Outcome of the data source check; always the same value as `steps.kyc_check`.
@@ -6789,8 +7530,22 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckDetails {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for KycCheckDetails {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("KycCheckDetails")
+            .field("status", &self.status)
+            .field("address", &self.address)
+            .field("name", &self.name)
+            .field("date_of_birth", &self.date_of_birth)
+            .field("id_number", &self.id_number)
+            .field("phone_number", &self.phone_number)
+            .finish()
+    }
+}
 impl KycCheckDetails {
     /// Creates a value from its required fields, given by name in a [`KycCheckDetailsRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: KycCheckDetailsRequired) -> Self {
         Self {
             status: required.status,
@@ -6818,12 +7573,13 @@ pub struct KycCheckDetailsRequired {
     pub phone_number: KycCheckPhoneSummary,
 }
 impl From<KycCheckDetailsRequired> for KycCheckDetails {
+    #[inline]
     fn from(required: KycCheckDetailsRequired) -> Self {
         Self::new(required)
     }
 }
 /// Extra address match results that only exist for checks outside the U.S.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct KycCheckDetailsInternationalAddress {
     /// How one part of a value (a street, a month, a given name) matched the data sources.
@@ -6935,8 +7691,22 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckDetailsInternationalAddress {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for KycCheckDetailsInternationalAddress {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("KycCheckDetailsInternationalAddress")
+            .field("building", &self.building)
+            .field("county", &self.county)
+            .field("district", &self.district)
+            .field("house_number", &self.house_number)
+            .field("subpremise", &self.subpremise)
+            .field("thoroughfare", &self.thoroughfare)
+            .finish()
+    }
+}
 impl KycCheckDetailsInternationalAddress {
     /// Creates a value from its required fields, given by name in a [`KycCheckDetailsInternationalAddressRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: KycCheckDetailsInternationalAddressRequired) -> Self {
         Self {
             building: required.building,
@@ -6965,12 +7735,13 @@ pub struct KycCheckDetailsInternationalAddressRequired {
 }
 impl From<KycCheckDetailsInternationalAddressRequired>
 for KycCheckDetailsInternationalAddress {
+    #[inline]
     fn from(required: KycCheckDetailsInternationalAddressRequired) -> Self {
         Self::new(required)
     }
 }
 /// How the identity number matched the data sources.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct KycCheckIdNumberSummary {
     /// How a value the user gave compared with external data sources.
@@ -7014,14 +7785,23 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckIdNumberSummary {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for KycCheckIdNumberSummary {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("KycCheckIdNumberSummary")
+            .field("summary", &self.summary)
+            .finish()
+    }
+}
 impl KycCheckIdNumberSummary {
     /// Creates a value from its required fields; optional fields start empty.
+    #[inline]
     pub fn new(summary: impl Into<MatchSummaryCode>) -> Self {
         Self { summary: summary.into() }
     }
 }
 /// How the name matched the data sources, overall and part by part.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct KycCheckNameSummary {
     /// How a value the user gave compared with external data sources.
@@ -7079,8 +7859,19 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckNameSummary {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for KycCheckNameSummary {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("KycCheckNameSummary")
+            .field("summary", &self.summary)
+            .field("given_name", &self.given_name)
+            .field("family_name", &self.family_name)
+            .finish()
+    }
+}
 impl KycCheckNameSummary {
     /// Creates a value from its required fields; optional fields start empty.
+    #[inline]
     pub fn new(summary: impl Into<MatchSummaryCode>) -> Self {
         Self {
             summary: summary.into(),
@@ -7090,7 +7881,7 @@ impl KycCheckNameSummary {
     }
 }
 /// How the phone number matched the data sources, including its area code.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct KycCheckPhoneSummary {
     /// How a value the user gave compared with external data sources.
@@ -7148,8 +7939,18 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckPhoneSummary {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for KycCheckPhoneSummary {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("KycCheckPhoneSummary")
+            .field("summary", &self.summary)
+            .field("area_code", &self.area_code)
+            .finish()
+    }
+}
 impl KycCheckPhoneSummary {
     /// Creates a value from its required fields, given by name in a [`KycCheckPhoneSummaryRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: KycCheckPhoneSummaryRequired) -> Self {
         Self {
             summary: required.summary,
@@ -7165,6 +7966,7 @@ pub struct KycCheckPhoneSummaryRequired {
     pub area_code: MatchSummaryCode,
 }
 impl From<KycCheckPhoneSummaryRequired> for KycCheckPhoneSummary {
+    #[inline]
     fn from(required: KycCheckPhoneSummaryRequired) -> Self {
         Self::new(required)
     }
@@ -7296,6 +8098,7 @@ impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequest {
     }
 }
 impl ::std::fmt::Debug for LinkTokenCreateRequest {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LinkTokenCreateRequest")
             .field("client_id", &self.client_id)
@@ -7326,6 +8129,7 @@ impl LinkTokenCreateRequest {
         "redirect_uri",
     ];
     /// Creates a value from its required fields, given by name in a [`LinkTokenCreateRequestRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: LinkTokenCreateRequestRequired) -> Self {
         Self {
             client_id: None,
@@ -7386,12 +8190,13 @@ pub struct LinkTokenCreateRequestRequired {
     pub user: LinkTokenCreateRequestUser,
 }
 impl From<LinkTokenCreateRequestRequired> for LinkTokenCreateRequest {
+    #[inline]
     fn from(required: LinkTokenCreateRequestRequired) -> Self {
         Self::new(required)
     }
 }
 /// Identity verification settings for Link.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct LinkTokenCreateRequestIdentityVerification {
     /// Identifier of the verification template, starting with `idvtmp_`.
@@ -7446,10 +8251,20 @@ impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestIdentityVerificati
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for LinkTokenCreateRequestIdentityVerification {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LinkTokenCreateRequestIdentityVerification")
+            .field("template_id", &self.template_id)
+            .field("gave_consent", &self.gave_consent)
+            .finish()
+    }
+}
 impl LinkTokenCreateRequestIdentityVerification {
     /// The JSON keys this request type can send, in spec order.
     pub const WIRE_FIELDS: &'static [&'static str] = &["template_id", "gave_consent"];
     /// Creates a value from its required fields; optional fields start empty.
+    #[inline]
     pub fn new(template_id: impl Into<IdentityVerificationTemplateId>) -> Self {
         Self {
             template_id: template_id.into(),
@@ -7463,7 +8278,7 @@ impl LinkTokenCreateRequestIdentityVerification {
     }
 }
 /// The end user the Link token is minted for.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct LinkTokenCreateRequestUser {
     /// Your own stable identifier for this user. Use the same value you gave to `/identity_verification/create`.
@@ -7512,10 +8327,19 @@ impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestUser {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for LinkTokenCreateRequestUser {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LinkTokenCreateRequestUser")
+            .field("client_user_id", &self.client_user_id)
+            .finish()
+    }
+}
 impl LinkTokenCreateRequestUser {
     /// The JSON keys this request type can send, in spec order.
     pub const WIRE_FIELDS: &'static [&'static str] = &["client_user_id"];
     /// Creates a value from its required fields; optional fields start empty.
+    #[inline]
     pub fn new(client_user_id: impl Into<String>) -> Self {
         Self {
             client_user_id: client_user_id.into(),
@@ -7523,7 +8347,7 @@ impl LinkTokenCreateRequestUser {
     }
 }
 /// A freshly minted Link token.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct LinkTokenCreateResponse {
     /// The token your front end passes to Plaid Link.
@@ -7613,8 +8437,21 @@ impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateResponse {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for LinkTokenCreateResponse {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LinkTokenCreateResponse")
+            .field("link_token", &self.link_token)
+            .field("expiration", &self.expiration)
+            .field("request_id", &self.request_id)
+            .field("hosted_link_url", &self.hosted_link_url)
+            .field("user_id", &self.user_id)
+            .finish()
+    }
+}
 impl LinkTokenCreateResponse {
     /// Creates a value from its required fields, given by name in a [`LinkTokenCreateResponseRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: LinkTokenCreateResponseRequired) -> Self {
         Self {
             link_token: required.link_token,
@@ -7635,12 +8472,13 @@ pub struct LinkTokenCreateResponseRequired {
     pub request_id: RequestId,
 }
 impl From<LinkTokenCreateResponseRequired> for LinkTokenCreateResponse {
+    #[inline]
     fn from(required: LinkTokenCreateResponseRequired) -> Self {
         Self::new(required)
     }
 }
 /// How a value the user gave compared with external data sources.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum MatchSummaryCode {
     /// `match`: A strong match.
@@ -7656,8 +8494,22 @@ pub enum MatchSummaryCode {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for MatchSummaryCode {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Match => f.write_str("Match"),
+            Self::PartialMatch => f.write_str("PartialMatch"),
+            Self::NoMatch => f.write_str("NoMatch"),
+            Self::NoData => f.write_str("NoData"),
+            Self::NoInput => f.write_str("NoInput"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl MatchSummaryCode {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Match => "match",
@@ -7669,6 +8521,7 @@ impl MatchSummaryCode {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "match" => Self::Match,
@@ -7682,7 +8535,7 @@ impl MatchSummaryCode {
 }
 crate::runtime::string_enum!(MatchSummaryCode);
 /// The kind of document Plaid detected in the images. It can differ from the kind the user picked in Link.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PhysicalDocumentCategory {
     /// `drivers_license`: A driving licence.
@@ -7700,8 +8553,23 @@ pub enum PhysicalDocumentCategory {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for PhysicalDocumentCategory {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::DriversLicense => f.write_str("DriversLicense"),
+            Self::IdCard => f.write_str("IdCard"),
+            Self::Passport => f.write_str("Passport"),
+            Self::ResidencePermitCard => f.write_str("ResidencePermitCard"),
+            Self::ResidentCard => f.write_str("ResidentCard"),
+            Self::Visa => f.write_str("Visa"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl PhysicalDocumentCategory {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::DriversLicense => "drivers_license",
@@ -7714,6 +8582,7 @@ impl PhysicalDocumentCategory {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "drivers_license" => Self::DriversLicense,
@@ -7831,6 +8700,7 @@ impl<'de> ::serde::Deserialize<'de> for PhysicalDocumentExtractedData {
     }
 }
 impl ::std::fmt::Debug for PhysicalDocumentExtractedData {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PhysicalDocumentExtractedData")
             .field("id_number", &crate::runtime::Redacted)
@@ -7847,6 +8717,7 @@ impl ::std::fmt::Debug for PhysicalDocumentExtractedData {
 }
 impl PhysicalDocumentExtractedData {
     /// Creates a value from its required fields, given by name in a [`PhysicalDocumentExtractedDataRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: PhysicalDocumentExtractedDataRequired) -> Self {
         Self {
             id_number: required.id_number,
@@ -7881,12 +8752,13 @@ pub struct PhysicalDocumentExtractedDataRequired {
     pub address: Option<IdentityVerificationDocumentAddressResponse>,
 }
 impl From<PhysicalDocumentExtractedDataRequired> for PhysicalDocumentExtractedData {
+    #[inline]
     fn from(required: PhysicalDocumentExtractedDataRequired) -> Self {
         Self::new(required)
     }
 }
 /// How the data read from the document compares with what the user entered; null when there was nothing to compare.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PhysicalDocumentExtractedDataAnalysis {
     /// How the name read from the document compares with the one the user entered.
@@ -7978,8 +8850,20 @@ impl<'de> ::serde::Deserialize<'de> for PhysicalDocumentExtractedDataAnalysis {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for PhysicalDocumentExtractedDataAnalysis {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PhysicalDocumentExtractedDataAnalysis")
+            .field("name", &self.name)
+            .field("date_of_birth", &self.date_of_birth)
+            .field("expiration_date", &self.expiration_date)
+            .field("issuing_country", &self.issuing_country)
+            .finish()
+    }
+}
 impl PhysicalDocumentExtractedDataAnalysis {
     /// Creates a value from its required fields, given by name in a [`PhysicalDocumentExtractedDataAnalysisRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: PhysicalDocumentExtractedDataAnalysisRequired) -> Self {
         Self {
             name: required.name,
@@ -8002,6 +8886,7 @@ pub struct PhysicalDocumentExtractedDataAnalysisRequired {
 }
 impl From<PhysicalDocumentExtractedDataAnalysisRequired>
 for PhysicalDocumentExtractedDataAnalysis {
+    #[inline]
     fn from(required: PhysicalDocumentExtractedDataAnalysisRequired) -> Self {
         Self::new(required)
     }
@@ -8069,6 +8954,7 @@ impl<'de> ::serde::Deserialize<'de> for PhysicalDocumentImages {
     }
 }
 impl ::std::fmt::Debug for PhysicalDocumentImages {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("PhysicalDocumentImages")
             .field("original_front", &crate::runtime::Redacted)
@@ -8081,6 +8967,7 @@ impl ::std::fmt::Debug for PhysicalDocumentImages {
 }
 impl PhysicalDocumentImages {
     /// Creates a value from its required fields, given by name in a [`PhysicalDocumentImagesRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: PhysicalDocumentImagesRequired) -> Self {
         Self {
             original_front: required.original_front,
@@ -8105,12 +8992,13 @@ pub struct PhysicalDocumentImagesRequired {
     pub face: Option<String>,
 }
 impl From<PhysicalDocumentImagesRequired> for PhysicalDocumentImages {
+    #[inline]
     fn from(required: PhysicalDocumentImagesRequired) -> Self {
         Self::new(required)
     }
 }
 /// The error object Plaid returns with every non-2xx response. Branch on `error_type` and `error_code`, not on the HTTP status.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct PlaidError {
     /// The broad category of a Plaid error.
@@ -8264,8 +9152,28 @@ impl<'de> ::serde::Deserialize<'de> for PlaidError {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for PlaidError {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PlaidError")
+            .field("error_type", &self.error_type)
+            .field("error_code", &self.error_code)
+            .field("error_code_reason", &self.error_code_reason)
+            .field("error_message", &self.error_message)
+            .field("display_message", &self.display_message)
+            .field("request_id", &self.request_id)
+            .field("causes", &self.causes)
+            .field("status", &self.status)
+            .field("documentation_url", &self.documentation_url)
+            .field("suggested_action", &self.suggested_action)
+            .field("required_account_subtypes", &self.required_account_subtypes)
+            .field("provided_account_subtypes", &self.provided_account_subtypes)
+            .finish()
+    }
+}
 impl PlaidError {
     /// Creates a value from its required fields, given by name in a [`PlaidErrorRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: PlaidErrorRequired) -> Self {
         Self {
             error_type: required.error_type,
@@ -8295,12 +9203,13 @@ pub struct PlaidErrorRequired {
     pub display_message: Option<String>,
 }
 impl From<PlaidErrorRequired> for PlaidError {
+    #[inline]
     fn from(required: PlaidErrorRequired) -> Self {
         Self::new(required)
     }
 }
 /// The broad category of a Plaid error.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PlaidErrorType {
     /// `INVALID_REQUEST`: The request was malformed: a field missing, of the wrong type, or in a combination Plaid does not accept. Fix the request; do not retry it as is.
@@ -8354,8 +9263,41 @@ pub enum PlaidErrorType {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for PlaidErrorType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::InvalidRequest => f.write_str("InvalidRequest"),
+            Self::InvalidResult => f.write_str("InvalidResult"),
+            Self::InvalidInput => f.write_str("InvalidInput"),
+            Self::InstitutionError => f.write_str("InstitutionError"),
+            Self::RateLimitExceeded => f.write_str("RateLimitExceeded"),
+            Self::ApiError => f.write_str("ApiError"),
+            Self::ItemError => f.write_str("ItemError"),
+            Self::AssetReportError => f.write_str("AssetReportError"),
+            Self::BaseReportError => f.write_str("BaseReportError"),
+            Self::RecaptchaError => f.write_str("RecaptchaError"),
+            Self::OauthError => f.write_str("OauthError"),
+            Self::PaymentError => f.write_str("PaymentError"),
+            Self::BankTransferError => f.write_str("BankTransferError"),
+            Self::IncomeVerificationError => f.write_str("IncomeVerificationError"),
+            Self::MicrodepositsError => f.write_str("MicrodepositsError"),
+            Self::SandboxError => f.write_str("SandboxError"),
+            Self::PartnerError => f.write_str("PartnerError"),
+            Self::SignalError => f.write_str("SignalError"),
+            Self::TransactionsError => f.write_str("TransactionsError"),
+            Self::TransactionError => f.write_str("TransactionError"),
+            Self::TransferError => f.write_str("TransferError"),
+            Self::CheckReportError => f.write_str("CheckReportError"),
+            Self::ConsumerReportError => f.write_str("ConsumerReportError"),
+            Self::UserError => f.write_str("UserError"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl PlaidErrorType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::InvalidRequest => "INVALID_REQUEST",
@@ -8386,6 +9328,7 @@ impl PlaidErrorType {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "INVALID_REQUEST" => Self::InvalidRequest,
@@ -8418,7 +9361,7 @@ impl PlaidErrorType {
 }
 crate::runtime::string_enum!(PlaidErrorType);
 /// Whether the address is a post office box.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum PoBoxStatus {
     /// `yes`: A P.O. box.
@@ -8430,8 +9373,20 @@ pub enum PoBoxStatus {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for PoBoxStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Yes => f.write_str("Yes"),
+            Self::No => f.write_str("No"),
+            Self::NoData => f.write_str("NoData"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl PoBoxStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Yes => "yes",
@@ -8441,6 +9396,7 @@ impl PoBoxStatus {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "yes" => Self::Yes,
@@ -8452,7 +9408,7 @@ impl PoBoxStatus {
 }
 crate::runtime::string_enum!(PoBoxStatus);
 /// A Plaid product that Link can be initialised with.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Products {
     /// `assets`
@@ -8534,8 +9490,55 @@ pub enum Products {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for Products {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Assets => f.write_str("Assets"),
+            Self::Auth => f.write_str("Auth"),
+            Self::Balance => f.write_str("Balance"),
+            Self::BalancePlus => f.write_str("BalancePlus"),
+            Self::Beacon => f.write_str("Beacon"),
+            Self::Identity => f.write_str("Identity"),
+            Self::IdentityMatch => f.write_str("IdentityMatch"),
+            Self::Investments => f.write_str("Investments"),
+            Self::InvestmentsAuth => f.write_str("InvestmentsAuth"),
+            Self::Liabilities => f.write_str("Liabilities"),
+            Self::PaymentInitiation => f.write_str("PaymentInitiation"),
+            Self::IdentityVerification => f.write_str("IdentityVerification"),
+            Self::Transactions => f.write_str("Transactions"),
+            Self::CreditDetails => f.write_str("CreditDetails"),
+            Self::Income => f.write_str("Income"),
+            Self::IncomeVerification => f.write_str("IncomeVerification"),
+            Self::StandingOrders => f.write_str("StandingOrders"),
+            Self::Transfer => f.write_str("Transfer"),
+            Self::Employment => f.write_str("Employment"),
+            Self::RecurringTransactions => f.write_str("RecurringTransactions"),
+            Self::TransactionsRefresh => f.write_str("TransactionsRefresh"),
+            Self::Signal => f.write_str("Signal"),
+            Self::Statements => f.write_str("Statements"),
+            Self::ProcessorPayments => f.write_str("ProcessorPayments"),
+            Self::ProcessorIdentity => f.write_str("ProcessorIdentity"),
+            Self::Profile => f.write_str("Profile"),
+            Self::CraBaseReport => f.write_str("CraBaseReport"),
+            Self::CraIncomeInsights => f.write_str("CraIncomeInsights"),
+            Self::CraPartnerInsights => f.write_str("CraPartnerInsights"),
+            Self::CraNetworkInsights => f.write_str("CraNetworkInsights"),
+            Self::CraCashflowInsights => f.write_str("CraCashflowInsights"),
+            Self::CraMonitoring => f.write_str("CraMonitoring"),
+            Self::CraLendScore => f.write_str("CraLendScore"),
+            Self::CraPlaidCreditScore => f.write_str("CraPlaidCreditScore"),
+            Self::Layer => f.write_str("Layer"),
+            Self::PayByBank => f.write_str("PayByBank"),
+            Self::ProtectLinkedBank => f.write_str("ProtectLinkedBank"),
+            Self::ProtectTransactions => f.write_str("ProtectTransactions"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl Products {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Assets => "assets",
@@ -8580,6 +9583,7 @@ impl Products {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "assets" => Self::Assets,
@@ -8626,7 +9630,7 @@ impl Products {
 }
 crate::runtime::string_enum!(Products, sent_only);
 /// Whether the user's connection went through a proxy, and of which kind.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum ProxyType {
     /// `none_detected`: No proxy detected.
@@ -8642,8 +9646,22 @@ pub enum ProxyType {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for ProxyType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::NoneDetected => f.write_str("NoneDetected"),
+            Self::Tor => f.write_str("Tor"),
+            Self::Vpn => f.write_str("Vpn"),
+            Self::WebProxy => f.write_str("WebProxy"),
+            Self::PublicProxy => f.write_str("PublicProxy"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl ProxyType {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::NoneDetected => "none_detected",
@@ -8655,6 +9673,7 @@ impl ProxyType {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "none_detected" => Self::NoneDetected,
@@ -8683,7 +9702,7 @@ crate::runtime::string_enum!(ProxyType);
 pub struct RequestId(pub String);
 crate::runtime::id_newtype!(RequestId, String);
 /// Signals from how the user behaved during the session; null when not available.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RiskCheckBehavior {
     /// How familiar the user seemed with the personal data they entered, judged from how they entered it.
@@ -8769,8 +9788,20 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckBehavior {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for RiskCheckBehavior {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("RiskCheckBehavior")
+            .field("user_interactions", &self.user_interactions)
+            .field("fraud_ring_detected", &self.fraud_ring_detected)
+            .field("bot_detected", &self.bot_detected)
+            .field("risk_level", &self.risk_level)
+            .finish()
+    }
+}
 impl RiskCheckBehavior {
     /// Creates a value from its required fields, given by name in a [`RiskCheckBehaviorRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: RiskCheckBehaviorRequired) -> Self {
         Self {
             user_interactions: required.user_interactions,
@@ -8790,12 +9821,13 @@ pub struct RiskCheckBehaviorRequired {
     pub bot_detected: RiskCheckBehaviorBotDetectedLabel,
 }
 impl From<RiskCheckBehaviorRequired> for RiskCheckBehavior {
+    #[inline]
     fn from(required: RiskCheckBehaviorRequired) -> Self {
         Self::new(required)
     }
 }
 /// Whether automated (bot) activity was seen during the session.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RiskCheckBehaviorBotDetectedLabel {
     /// `yes`: Automated activity was seen.
@@ -8807,8 +9839,20 @@ pub enum RiskCheckBehaviorBotDetectedLabel {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for RiskCheckBehaviorBotDetectedLabel {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Yes => f.write_str("Yes"),
+            Self::No => f.write_str("No"),
+            Self::NoData => f.write_str("NoData"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl RiskCheckBehaviorBotDetectedLabel {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Yes => "yes",
@@ -8818,6 +9862,7 @@ impl RiskCheckBehaviorBotDetectedLabel {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "yes" => Self::Yes,
@@ -8829,7 +9874,7 @@ impl RiskCheckBehaviorBotDetectedLabel {
 }
 crate::runtime::string_enum!(RiskCheckBehaviorBotDetectedLabel);
 /// Whether the session looked like part of a fraud ring.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RiskCheckBehaviorFraudRingDetectedLabel {
     /// `yes`: It did.
@@ -8841,8 +9886,20 @@ pub enum RiskCheckBehaviorFraudRingDetectedLabel {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for RiskCheckBehaviorFraudRingDetectedLabel {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Yes => f.write_str("Yes"),
+            Self::No => f.write_str("No"),
+            Self::NoData => f.write_str("NoData"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl RiskCheckBehaviorFraudRingDetectedLabel {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Yes => "yes",
@@ -8852,6 +9909,7 @@ impl RiskCheckBehaviorFraudRingDetectedLabel {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "yes" => Self::Yes,
@@ -8863,7 +9921,7 @@ impl RiskCheckBehaviorFraudRingDetectedLabel {
 }
 crate::runtime::string_enum!(RiskCheckBehaviorFraudRingDetectedLabel);
 /// How familiar the user seemed with the personal data they entered, judged from how they entered it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RiskCheckBehaviorUserInteractionsLabel {
     /// `genuine`: Familiar; fraud is unlikely.
@@ -8877,8 +9935,21 @@ pub enum RiskCheckBehaviorUserInteractionsLabel {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for RiskCheckBehaviorUserInteractionsLabel {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Genuine => f.write_str("Genuine"),
+            Self::Neutral => f.write_str("Neutral"),
+            Self::Risky => f.write_str("Risky"),
+            Self::NoData => f.write_str("NoData"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl RiskCheckBehaviorUserInteractionsLabel {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Genuine => "genuine",
@@ -8889,6 +9960,7 @@ impl RiskCheckBehaviorUserInteractionsLabel {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "genuine" => Self::Genuine,
@@ -8901,7 +9973,7 @@ impl RiskCheckBehaviorUserInteractionsLabel {
 }
 crate::runtime::string_enum!(RiskCheckBehaviorUserInteractionsLabel);
 /// Results of Plaid's fraud and risk signals for this session.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RiskCheckDetails {
     /// The state of one step in a verification session.
@@ -9010,8 +10082,25 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckDetails {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for RiskCheckDetails {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("RiskCheckDetails")
+            .field("status", &self.status)
+            .field("behavior", &self.behavior)
+            .field("email", &self.email)
+            .field("phone", &self.phone)
+            .field("devices", &self.devices)
+            .field("identity_abuse_signals", &self.identity_abuse_signals)
+            .field("network", &self.network)
+            .field("facial_duplicates", &self.facial_duplicates)
+            .field("trust_index_score", &self.trust_index_score)
+            .finish()
+    }
+}
 impl RiskCheckDetails {
     /// Creates a value from its required fields, given by name in a [`RiskCheckDetailsRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: RiskCheckDetailsRequired) -> Self {
         Self {
             status: required.status,
@@ -9046,12 +10135,13 @@ pub struct RiskCheckDetailsRequired {
     pub trust_index_score: Option<i64>,
 }
 impl From<RiskCheckDetailsRequired> for RiskCheckDetails {
+    #[inline]
     fn from(required: RiskCheckDetailsRequired) -> Self {
         Self::new(required)
     }
 }
 /// Network signals for one device the user used.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RiskCheckDevice {
     /// Whether the user's connection went through a proxy, and of which kind.
@@ -9116,8 +10206,21 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckDevice {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for RiskCheckDevice {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("RiskCheckDevice")
+            .field("ip_proxy_type", &self.ip_proxy_type)
+            .field("ip_spam_list_count", &self.ip_spam_list_count)
+            .field("ip_timezone_offset", &self.ip_timezone_offset)
+            .field("risk_level", &self.risk_level)
+            .field("factors", &self.factors)
+            .finish()
+    }
+}
 impl RiskCheckDevice {
     /// Creates a value from its required fields, given by name in a [`RiskCheckDeviceRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: RiskCheckDeviceRequired) -> Self {
         Self {
             ip_proxy_type: required.ip_proxy_type,
@@ -9138,12 +10241,13 @@ pub struct RiskCheckDeviceRequired {
     pub ip_timezone_offset: Option<String>,
 }
 impl From<RiskCheckDeviceRequired> for RiskCheckDevice {
+    #[inline]
     fn from(required: RiskCheckDeviceRequired) -> Self {
         Self::new(required)
     }
 }
 /// Signals about the email address the user gave; null when not available.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RiskCheckEmail {
     /// Whether mail to the address can be delivered, checked against the domain's mail servers.
@@ -9358,8 +10462,33 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckEmail {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for RiskCheckEmail {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("RiskCheckEmail")
+            .field("is_deliverable", &self.is_deliverable)
+            .field("breach_count", &self.breach_count)
+            .field("first_breached_at", &self.first_breached_at)
+            .field("last_breached_at", &self.last_breached_at)
+            .field("domain_registered_at", &self.domain_registered_at)
+            .field("domain_is_free_provider", &self.domain_is_free_provider)
+            .field("domain_is_custom", &self.domain_is_custom)
+            .field("domain_is_disposable", &self.domain_is_disposable)
+            .field(
+                "top_level_domain_is_suspicious",
+                &self.top_level_domain_is_suspicious,
+            )
+            .field("is_edu", &self.is_edu)
+            .field("includes_date_of_birth", &self.includes_date_of_birth)
+            .field("linked_services", &self.linked_services)
+            .field("risk_level", &self.risk_level)
+            .field("factors", &self.factors)
+            .finish()
+    }
+}
 impl RiskCheckEmail {
     /// Creates a value from its required fields, given by name in a [`RiskCheckEmailRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: RiskCheckEmailRequired) -> Self {
         Self {
             is_deliverable: required.is_deliverable,
@@ -9407,12 +10536,13 @@ pub struct RiskCheckEmailRequired {
     pub linked_services: Vec<RiskCheckLinkedService>,
 }
 impl From<RiskCheckEmailRequired> for RiskCheckEmail {
+    #[inline]
     fn from(required: RiskCheckEmailRequired) -> Self {
         Self::new(required)
     }
 }
 /// Whether the email domain is a custom one (such as a company's) rather than a free or throwaway one.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RiskCheckEmailDomainIsCustom {
     /// `yes`: A custom domain.
@@ -9424,8 +10554,20 @@ pub enum RiskCheckEmailDomainIsCustom {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for RiskCheckEmailDomainIsCustom {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Yes => f.write_str("Yes"),
+            Self::No => f.write_str("No"),
+            Self::NoData => f.write_str("NoData"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl RiskCheckEmailDomainIsCustom {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Yes => "yes",
@@ -9435,6 +10577,7 @@ impl RiskCheckEmailDomainIsCustom {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "yes" => Self::Yes,
@@ -9446,7 +10589,7 @@ impl RiskCheckEmailDomainIsCustom {
 }
 crate::runtime::string_enum!(RiskCheckEmailDomainIsCustom);
 /// Whether the email domain is a known throwaway domain, often used for fake sign-ups.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RiskCheckEmailDomainIsDisposable {
     /// `yes`: A throwaway domain.
@@ -9458,8 +10601,20 @@ pub enum RiskCheckEmailDomainIsDisposable {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for RiskCheckEmailDomainIsDisposable {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Yes => f.write_str("Yes"),
+            Self::No => f.write_str("No"),
+            Self::NoData => f.write_str("NoData"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl RiskCheckEmailDomainIsDisposable {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Yes => "yes",
@@ -9469,6 +10624,7 @@ impl RiskCheckEmailDomainIsDisposable {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "yes" => Self::Yes,
@@ -9480,7 +10636,7 @@ impl RiskCheckEmailDomainIsDisposable {
 }
 crate::runtime::string_enum!(RiskCheckEmailDomainIsDisposable);
 /// Whether the email domain belongs to a free mail provider.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RiskCheckEmailDomainIsFreeProvider {
     /// `yes`: A free provider.
@@ -9492,8 +10648,20 @@ pub enum RiskCheckEmailDomainIsFreeProvider {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for RiskCheckEmailDomainIsFreeProvider {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Yes => f.write_str("Yes"),
+            Self::No => f.write_str("No"),
+            Self::NoData => f.write_str("NoData"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl RiskCheckEmailDomainIsFreeProvider {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Yes => "yes",
@@ -9503,6 +10671,7 @@ impl RiskCheckEmailDomainIsFreeProvider {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "yes" => Self::Yes,
@@ -9514,7 +10683,7 @@ impl RiskCheckEmailDomainIsFreeProvider {
 }
 crate::runtime::string_enum!(RiskCheckEmailDomainIsFreeProvider);
 /// Whether the email address contains the user's date of birth.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RiskCheckEmailIncludesDateOfBirth {
     /// `yes`: It does.
@@ -9526,8 +10695,20 @@ pub enum RiskCheckEmailIncludesDateOfBirth {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for RiskCheckEmailIncludesDateOfBirth {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Yes => f.write_str("Yes"),
+            Self::No => f.write_str("No"),
+            Self::NoData => f.write_str("NoData"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl RiskCheckEmailIncludesDateOfBirth {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Yes => "yes",
@@ -9537,6 +10718,7 @@ impl RiskCheckEmailIncludesDateOfBirth {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "yes" => Self::Yes,
@@ -9548,7 +10730,7 @@ impl RiskCheckEmailIncludesDateOfBirth {
 }
 crate::runtime::string_enum!(RiskCheckEmailIncludesDateOfBirth);
 /// Whether mail to the address can be delivered, checked against the domain's mail servers.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RiskCheckEmailIsDeliverableStatus {
     /// `yes`: Deliverable.
@@ -9560,8 +10742,20 @@ pub enum RiskCheckEmailIsDeliverableStatus {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for RiskCheckEmailIsDeliverableStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Yes => f.write_str("Yes"),
+            Self::No => f.write_str("No"),
+            Self::NoData => f.write_str("NoData"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl RiskCheckEmailIsDeliverableStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Yes => "yes",
@@ -9571,6 +10765,7 @@ impl RiskCheckEmailIsDeliverableStatus {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "yes" => Self::Yes,
@@ -9582,7 +10777,7 @@ impl RiskCheckEmailIsDeliverableStatus {
 }
 crate::runtime::string_enum!(RiskCheckEmailIsDeliverableStatus);
 /// Whether the address belongs to an educational institution.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RiskCheckEmailIsEdu {
     /// `yes`: An educational address.
@@ -9594,8 +10789,20 @@ pub enum RiskCheckEmailIsEdu {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for RiskCheckEmailIsEdu {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Yes => f.write_str("Yes"),
+            Self::No => f.write_str("No"),
+            Self::NoData => f.write_str("NoData"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl RiskCheckEmailIsEdu {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Yes => "yes",
@@ -9605,6 +10812,7 @@ impl RiskCheckEmailIsEdu {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "yes" => Self::Yes,
@@ -9616,7 +10824,7 @@ impl RiskCheckEmailIsEdu {
 }
 crate::runtime::string_enum!(RiskCheckEmailIsEdu);
 /// Whether the top-level domain (the last part, such as `.com`) is associated with fraud.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RiskCheckEmailTopLevelDomainIsSuspicious {
     /// `yes`: Associated with fraud.
@@ -9628,8 +10836,20 @@ pub enum RiskCheckEmailTopLevelDomainIsSuspicious {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for RiskCheckEmailTopLevelDomainIsSuspicious {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Yes => f.write_str("Yes"),
+            Self::No => f.write_str("No"),
+            Self::NoData => f.write_str("NoData"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl RiskCheckEmailTopLevelDomainIsSuspicious {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Yes => "yes",
@@ -9639,6 +10859,7 @@ impl RiskCheckEmailTopLevelDomainIsSuspicious {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "yes" => Self::Yes,
@@ -9650,7 +10871,7 @@ impl RiskCheckEmailTopLevelDomainIsSuspicious {
 }
 crate::runtime::string_enum!(RiskCheckEmailTopLevelDomainIsSuspicious);
 /// Another session whose selfie matched this one's.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RiskCheckFacialDuplicate {
     /// Identifier of a verification session, starting with `idv_`.
@@ -9726,8 +10947,19 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckFacialDuplicate {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for RiskCheckFacialDuplicate {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("RiskCheckFacialDuplicate")
+            .field("id", &self.id)
+            .field("similarity", &self.similarity)
+            .field("matched_after_completed", &self.matched_after_completed)
+            .finish()
+    }
+}
 impl RiskCheckFacialDuplicate {
     /// Creates a value from its required fields, given by name in a [`RiskCheckFacialDuplicateRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: RiskCheckFacialDuplicateRequired) -> Self {
         Self {
             id: required.id,
@@ -9746,12 +10978,13 @@ pub struct RiskCheckFacialDuplicateRequired {
     pub matched_after_completed: bool,
 }
 impl From<RiskCheckFacialDuplicateRequired> for RiskCheckFacialDuplicate {
+    #[inline]
     fn from(required: RiskCheckFacialDuplicateRequired) -> Self {
         Self::new(required)
     }
 }
 /// Scores for stolen and synthetic identity fraud; null when not available. Only computed for U.S. identities, and not every signal is always present.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RiskCheckIdentityAbuseSignals {
     /// Synthetic-identity risk for this user; null when not available.
@@ -9799,8 +11032,18 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckIdentityAbuseSignals {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for RiskCheckIdentityAbuseSignals {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("RiskCheckIdentityAbuseSignals")
+            .field("synthetic_identity", &self.synthetic_identity)
+            .field("stolen_identity", &self.stolen_identity)
+            .finish()
+    }
+}
 impl RiskCheckIdentityAbuseSignals {
     /// Creates a value from its required fields, given by name in a [`RiskCheckIdentityAbuseSignalsRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: RiskCheckIdentityAbuseSignalsRequired) -> Self {
         Self {
             synthetic_identity: required.synthetic_identity,
@@ -9816,12 +11059,13 @@ pub struct RiskCheckIdentityAbuseSignalsRequired {
     pub stolen_identity: Option<RiskCheckStolenIdentity>,
 }
 impl From<RiskCheckIdentityAbuseSignalsRequired> for RiskCheckIdentityAbuseSignals {
+    #[inline]
     fn from(required: RiskCheckIdentityAbuseSignalsRequired) -> Self {
         Self::new(required)
     }
 }
 /// An online service on which the email address or phone number appears to have an account.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RiskCheckLinkedService {
     /// `aboutme`
@@ -10007,8 +11251,107 @@ pub enum RiskCheckLinkedService {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for RiskCheckLinkedService {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Aboutme => f.write_str("Aboutme"),
+            Self::Adobe => f.write_str("Adobe"),
+            Self::AdultSites => f.write_str("AdultSites"),
+            Self::Airbnb => f.write_str("Airbnb"),
+            Self::Altbalaji => f.write_str("Altbalaji"),
+            Self::Amazon => f.write_str("Amazon"),
+            Self::Apple => f.write_str("Apple"),
+            Self::Archiveorg => f.write_str("Archiveorg"),
+            Self::Atlassian => f.write_str("Atlassian"),
+            Self::Bitmoji => f.write_str("Bitmoji"),
+            Self::Bodybuilding => f.write_str("Bodybuilding"),
+            Self::Booking => f.write_str("Booking"),
+            Self::Bukalapak => f.write_str("Bukalapak"),
+            Self::Codecademy => f.write_str("Codecademy"),
+            Self::Deliveroo => f.write_str("Deliveroo"),
+            Self::Diigo => f.write_str("Diigo"),
+            Self::Discord => f.write_str("Discord"),
+            Self::Disneyplus => f.write_str("Disneyplus"),
+            Self::Duolingo => f.write_str("Duolingo"),
+            Self::Ebay => f.write_str("Ebay"),
+            Self::Envato => f.write_str("Envato"),
+            Self::Eventbrite => f.write_str("Eventbrite"),
+            Self::Evernote => f.write_str("Evernote"),
+            Self::Facebook => f.write_str("Facebook"),
+            Self::Firefox => f.write_str("Firefox"),
+            Self::Flickr => f.write_str("Flickr"),
+            Self::Flipkart => f.write_str("Flipkart"),
+            Self::Foursquare => f.write_str("Foursquare"),
+            Self::Freelancer => f.write_str("Freelancer"),
+            Self::Gaana => f.write_str("Gaana"),
+            Self::Giphy => f.write_str("Giphy"),
+            Self::Github => f.write_str("Github"),
+            Self::Google => f.write_str("Google"),
+            Self::Gravatar => f.write_str("Gravatar"),
+            Self::Hubspot => f.write_str("Hubspot"),
+            Self::Imgur => f.write_str("Imgur"),
+            Self::Instagram => f.write_str("Instagram"),
+            Self::Jdid => f.write_str("Jdid"),
+            Self::Kakao => f.write_str("Kakao"),
+            Self::Kommo => f.write_str("Kommo"),
+            Self::Komoot => f.write_str("Komoot"),
+            Self::Lastfm => f.write_str("Lastfm"),
+            Self::Lazada => f.write_str("Lazada"),
+            Self::Line => f.write_str("Line"),
+            Self::Linkedin => f.write_str("Linkedin"),
+            Self::Mailru => f.write_str("Mailru"),
+            Self::Microsoft => f.write_str("Microsoft"),
+            Self::Myspace => f.write_str("Myspace"),
+            Self::Netflix => f.write_str("Netflix"),
+            Self::Nike => f.write_str("Nike"),
+            Self::OkType => f.write_str("OkType"),
+            Self::Patreon => f.write_str("Patreon"),
+            Self::Pinterest => f.write_str("Pinterest"),
+            Self::Plurk => f.write_str("Plurk"),
+            Self::Quora => f.write_str("Quora"),
+            Self::Qzone => f.write_str("Qzone"),
+            Self::Rambler => f.write_str("Rambler"),
+            Self::Rappi => f.write_str("Rappi"),
+            Self::Replit => f.write_str("Replit"),
+            Self::Samsung => f.write_str("Samsung"),
+            Self::Seoclerks => f.write_str("Seoclerks"),
+            Self::Shopclues => f.write_str("Shopclues"),
+            Self::Skype => f.write_str("Skype"),
+            Self::Snapchat => f.write_str("Snapchat"),
+            Self::Snapdeal => f.write_str("Snapdeal"),
+            Self::Soundcloud => f.write_str("Soundcloud"),
+            Self::Spotify => f.write_str("Spotify"),
+            Self::Starz => f.write_str("Starz"),
+            Self::Strava => f.write_str("Strava"),
+            Self::Taringa => f.write_str("Taringa"),
+            Self::Telegram => f.write_str("Telegram"),
+            Self::Tiki => f.write_str("Tiki"),
+            Self::Tokopedia => f.write_str("Tokopedia"),
+            Self::Treehouse => f.write_str("Treehouse"),
+            Self::Tumblr => f.write_str("Tumblr"),
+            Self::Twitter => f.write_str("Twitter"),
+            Self::Venmo => f.write_str("Venmo"),
+            Self::Viber => f.write_str("Viber"),
+            Self::Vimeo => f.write_str("Vimeo"),
+            Self::Vivino => f.write_str("Vivino"),
+            Self::Vkontakte => f.write_str("Vkontakte"),
+            Self::Wattpad => f.write_str("Wattpad"),
+            Self::Weibo => f.write_str("Weibo"),
+            Self::Whatsapp => f.write_str("Whatsapp"),
+            Self::Wordpress => f.write_str("Wordpress"),
+            Self::Xing => f.write_str("Xing"),
+            Self::Yahoo => f.write_str("Yahoo"),
+            Self::Yandex => f.write_str("Yandex"),
+            Self::Zalo => f.write_str("Zalo"),
+            Self::Zoho => f.write_str("Zoho"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl RiskCheckLinkedService {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Aboutme => "aboutme",
@@ -10105,6 +11448,7 @@ impl RiskCheckLinkedService {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "aboutme" => Self::Aboutme,
@@ -10203,7 +11547,7 @@ impl RiskCheckLinkedService {
 }
 crate::runtime::string_enum!(RiskCheckLinkedService);
 /// Risk signals about the user's network connection.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RiskCheckNetwork {
     /// Plaid's rating of how risky a signal is.
@@ -10260,8 +11604,18 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckNetwork {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for RiskCheckNetwork {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("RiskCheckNetwork")
+            .field("risk_level", &self.risk_level)
+            .field("factors", &self.factors)
+            .finish()
+    }
+}
 impl RiskCheckNetwork {
     /// Creates a value from its required fields, given by name in a [`RiskCheckNetworkRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: RiskCheckNetworkRequired) -> Self {
         Self {
             risk_level: required.risk_level,
@@ -10277,12 +11631,13 @@ pub struct RiskCheckNetworkRequired {
     pub factors: Vec<String>,
 }
 impl From<RiskCheckNetworkRequired> for RiskCheckNetwork {
+    #[inline]
     fn from(required: RiskCheckNetworkRequired) -> Self {
         Self::new(required)
     }
 }
 /// Signals about the phone number the user gave; null when not available.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RiskCheckPhone {
     /// Online services where this phone number appears to have an account.
@@ -10344,8 +11699,19 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckPhone {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for RiskCheckPhone {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("RiskCheckPhone")
+            .field("linked_services", &self.linked_services)
+            .field("risk_level", &self.risk_level)
+            .field("factors", &self.factors)
+            .finish()
+    }
+}
 impl RiskCheckPhone {
     /// Creates a value from its required fields; optional fields start empty.
+    #[inline]
     pub fn new(linked_services: impl Into<Vec<RiskCheckLinkedService>>) -> Self {
         Self {
             linked_services: linked_services.into(),
@@ -10355,7 +11721,7 @@ impl RiskCheckPhone {
     }
 }
 /// Stolen-identity risk for this user; null when not available.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RiskCheckStolenIdentity {
     /// Likelihood, from 0 to 100, that the identity is stolen.
@@ -10404,8 +11770,18 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckStolenIdentity {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for RiskCheckStolenIdentity {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("RiskCheckStolenIdentity")
+            .field("score", &self.score)
+            .field("risk_level", &self.risk_level)
+            .finish()
+    }
+}
 impl RiskCheckStolenIdentity {
     /// Creates a value from its required fields; optional fields start empty.
+    #[inline]
     pub fn new(score: impl Into<i64>) -> Self {
         Self {
             score: score.into(),
@@ -10414,7 +11790,7 @@ impl RiskCheckStolenIdentity {
     }
 }
 /// Synthetic-identity risk for this user; null when not available.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct RiskCheckSyntheticIdentity {
     /// Likelihood, from 0 to 100, that the identity is made up.
@@ -10482,8 +11858,20 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckSyntheticIdentity {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for RiskCheckSyntheticIdentity {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("RiskCheckSyntheticIdentity")
+            .field("score", &self.score)
+            .field("risk_level", &self.risk_level)
+            .field("first_party_synthetic_fraud", &self.first_party_synthetic_fraud)
+            .field("third_party_synthetic_fraud", &self.third_party_synthetic_fraud)
+            .finish()
+    }
+}
 impl RiskCheckSyntheticIdentity {
     /// Creates a value from its required fields; optional fields start empty.
+    #[inline]
     pub fn new(score: impl Into<i64>) -> Self {
         Self {
             score: score.into(),
@@ -10494,7 +11882,7 @@ impl RiskCheckSyntheticIdentity {
     }
 }
 /// Plaid's rating of how risky a signal is.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RiskLevel {
     /// `low`: Low risk.
@@ -10506,8 +11894,20 @@ pub enum RiskLevel {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for RiskLevel {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Low => f.write_str("Low"),
+            Self::Medium => f.write_str("Medium"),
+            Self::High => f.write_str("High"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl RiskLevel {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Low => "low",
@@ -10517,6 +11917,7 @@ impl RiskLevel {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "low" => Self::Low,
@@ -10528,7 +11929,7 @@ impl RiskLevel {
 }
 crate::runtime::string_enum!(RiskLevel);
 /// Plaid's rating of how risky a signal is, when it could be rated.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum RiskLevelWithNoData {
     /// `low`: Low risk.
@@ -10542,8 +11943,21 @@ pub enum RiskLevelWithNoData {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for RiskLevelWithNoData {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Low => f.write_str("Low"),
+            Self::Medium => f.write_str("Medium"),
+            Self::High => f.write_str("High"),
+            Self::NoData => f.write_str("NoData"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl RiskLevelWithNoData {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Low => "low",
@@ -10554,6 +11968,7 @@ impl RiskLevelWithNoData {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "low" => Self::Low,
@@ -10566,7 +11981,7 @@ impl RiskLevelWithNoData {
 }
 crate::runtime::string_enum!(RiskLevelWithNoData);
 /// How Plaid judged one selfie; when a selfie is rejected, this says why.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SelfieAnalysis {
     /// Whether the selfie shows the same person as the portrait on the document.
@@ -10640,8 +12055,19 @@ impl<'de> ::serde::Deserialize<'de> for SelfieAnalysis {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for SelfieAnalysis {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SelfieAnalysis")
+            .field("document_comparison", &self.document_comparison)
+            .field("liveness_check", &self.liveness_check)
+            .field("facial_analysis", &self.facial_analysis)
+            .finish()
+    }
+}
 impl SelfieAnalysis {
     /// Creates a value from its required fields, given by name in a [`SelfieAnalysisRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: SelfieAnalysisRequired) -> Self {
         Self {
             document_comparison: required.document_comparison,
@@ -10658,12 +12084,13 @@ pub struct SelfieAnalysisRequired {
     pub liveness_check: SelfieAnalysisLivenessCheck,
 }
 impl From<SelfieAnalysisRequired> for SelfieAnalysis {
+    #[inline]
     fn from(required: SelfieAnalysisRequired) -> Self {
         Self::new(required)
     }
 }
 /// Whether the selfie shows the same person as the portrait on the document.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SelfieAnalysisDocumentComparison {
     /// `match`: The same person.
@@ -10675,8 +12102,20 @@ pub enum SelfieAnalysisDocumentComparison {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for SelfieAnalysisDocumentComparison {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Match => f.write_str("Match"),
+            Self::NoMatch => f.write_str("NoMatch"),
+            Self::NoInput => f.write_str("NoInput"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl SelfieAnalysisDocumentComparison {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Match => "match",
@@ -10686,6 +12125,7 @@ impl SelfieAnalysisDocumentComparison {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "match" => Self::Match,
@@ -10697,7 +12137,7 @@ impl SelfieAnalysisDocumentComparison {
 }
 crate::runtime::string_enum!(SelfieAnalysisDocumentComparison);
 /// Feature-by-feature comparison of the selfie with the portrait on the document, when there is one.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SelfieAnalysisFacialAnalysis {
     /// Result of comparing one facial feature of the selfie with the document portrait.
@@ -10898,8 +12338,28 @@ impl<'de> ::serde::Deserialize<'de> for SelfieAnalysisFacialAnalysis {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for SelfieAnalysisFacialAnalysis {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SelfieAnalysisFacialAnalysis")
+            .field("left_eye", &self.left_eye)
+            .field("right_eye", &self.right_eye)
+            .field("left_brow", &self.left_brow)
+            .field("right_brow", &self.right_brow)
+            .field("forehead", &self.forehead)
+            .field("middle_forehead", &self.middle_forehead)
+            .field("nose", &self.nose)
+            .field("philtrum", &self.philtrum)
+            .field("mouth", &self.mouth)
+            .field("jaw", &self.jaw)
+            .field("left_cheek", &self.left_cheek)
+            .field("right_cheek", &self.right_cheek)
+            .finish()
+    }
+}
 impl SelfieAnalysisFacialAnalysis {
     /// Creates a value from its required fields, given by name in a [`SelfieAnalysisFacialAnalysisRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: SelfieAnalysisFacialAnalysisRequired) -> Self {
         Self {
             left_eye: required.left_eye,
@@ -10945,12 +12405,13 @@ pub struct SelfieAnalysisFacialAnalysisRequired {
     pub right_cheek: SelfieAnalysisFacialAnalysisOutcome,
 }
 impl From<SelfieAnalysisFacialAnalysisRequired> for SelfieAnalysisFacialAnalysis {
+    #[inline]
     fn from(required: SelfieAnalysisFacialAnalysisRequired) -> Self {
         Self::new(required)
     }
 }
 /// Result of comparing one facial feature of the selfie with the document portrait.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SelfieAnalysisFacialAnalysisOutcome {
     /// `success`: Passed.
@@ -10960,8 +12421,19 @@ pub enum SelfieAnalysisFacialAnalysisOutcome {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for SelfieAnalysisFacialAnalysisOutcome {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Success => f.write_str("Success"),
+            Self::Failed => f.write_str("Failed"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl SelfieAnalysisFacialAnalysisOutcome {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Success => "success",
@@ -10970,6 +12442,7 @@ impl SelfieAnalysisFacialAnalysisOutcome {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "success" => Self::Success,
@@ -10980,7 +12453,7 @@ impl SelfieAnalysisFacialAnalysisOutcome {
 }
 crate::runtime::string_enum!(SelfieAnalysisFacialAnalysisOutcome);
 /// Whether the selfie came from a live person rather than a photo, a screen or a mask.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SelfieAnalysisLivenessCheck {
     /// `success`: A live person.
@@ -10990,8 +12463,19 @@ pub enum SelfieAnalysisLivenessCheck {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for SelfieAnalysisLivenessCheck {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Success => f.write_str("Success"),
+            Self::Failed => f.write_str("Failed"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl SelfieAnalysisLivenessCheck {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Success => "success",
@@ -11000,6 +12484,7 @@ impl SelfieAnalysisLivenessCheck {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "success" => Self::Success,
@@ -11055,6 +12540,7 @@ impl<'de> ::serde::Deserialize<'de> for SelfieCapture {
     }
 }
 impl ::std::fmt::Debug for SelfieCapture {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SelfieCapture")
             .field("image_url", &crate::runtime::Redacted)
@@ -11064,6 +12550,7 @@ impl ::std::fmt::Debug for SelfieCapture {
 }
 impl SelfieCapture {
     /// Creates a value from its required fields, given by name in a [`SelfieCaptureRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: SelfieCaptureRequired) -> Self {
         Self {
             image_url: required.image_url,
@@ -11079,12 +12566,13 @@ pub struct SelfieCaptureRequired {
     pub video_url: Option<String>,
 }
 impl From<SelfieCaptureRequired> for SelfieCapture {
+    #[inline]
     fn from(required: SelfieCaptureRequired) -> Self {
         Self::new(required)
     }
 }
 /// Results of the selfie step: the captures and how they compared with the document.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SelfieCheck {
     /// Outcome of the selfie step; the same value as `steps.selfie_check`.
@@ -11142,8 +12630,18 @@ impl<'de> ::serde::Deserialize<'de> for SelfieCheck {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for SelfieCheck {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SelfieCheck")
+            .field("status", &self.status)
+            .field("selfies", &self.selfies)
+            .finish()
+    }
+}
 impl SelfieCheck {
     /// Creates a value from its required fields, given by name in a [`SelfieCheckRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: SelfieCheckRequired) -> Self {
         Self {
             status: required.status,
@@ -11159,12 +12657,13 @@ pub struct SelfieCheckRequired {
     pub selfies: Vec<SelfieCheckSelfie>,
 }
 impl From<SelfieCheckRequired> for SelfieCheck {
+    #[inline]
     fn from(required: SelfieCheckRequired) -> Self {
         Self::new(required)
     }
 }
 /// One submitted selfie: its capture and Plaid's analysis.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SelfieCheckSelfie {
     /// Outcome for one selfie. The outcome of the whole step is `selfie_check.status`.
@@ -11246,8 +12745,20 @@ impl<'de> ::serde::Deserialize<'de> for SelfieCheckSelfie {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for SelfieCheckSelfie {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SelfieCheckSelfie")
+            .field("status", &self.status)
+            .field("attempt", &self.attempt)
+            .field("capture", &self.capture)
+            .field("analysis", &self.analysis)
+            .finish()
+    }
+}
 impl SelfieCheckSelfie {
     /// Creates a value from its required fields, given by name in a [`SelfieCheckSelfieRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: SelfieCheckSelfieRequired) -> Self {
         Self {
             status: required.status,
@@ -11269,12 +12780,13 @@ pub struct SelfieCheckSelfieRequired {
     pub analysis: SelfieAnalysis,
 }
 impl From<SelfieCheckSelfieRequired> for SelfieCheckSelfie {
+    #[inline]
     fn from(required: SelfieCheckSelfieRequired) -> Self {
         Self::new(required)
     }
 }
 /// Outcome of the selfie step; the same value as `steps.selfie_check`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SelfieCheckStatus {
     /// `success`: Passed.
@@ -11284,8 +12796,19 @@ pub enum SelfieCheckStatus {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for SelfieCheckStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Success => f.write_str("Success"),
+            Self::Failed => f.write_str("Failed"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl SelfieCheckStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Success => "success",
@@ -11294,6 +12817,7 @@ impl SelfieCheckStatus {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "success" => Self::Success,
@@ -11304,7 +12828,7 @@ impl SelfieCheckStatus {
 }
 crate::runtime::string_enum!(SelfieCheckStatus);
 /// Outcome for one selfie. The outcome of the whole step is `selfie_check.status`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SelfieStatus {
     /// `success`: Passed.
@@ -11314,8 +12838,19 @@ pub enum SelfieStatus {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for SelfieStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Success => f.write_str("Success"),
+            Self::Failed => f.write_str("Failed"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl SelfieStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Success => "success",
@@ -11324,6 +12859,7 @@ impl SelfieStatus {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "success" => Self::Success,
@@ -11447,6 +12983,7 @@ impl<'de> ::serde::Deserialize<'de> for SmsVerification {
     }
 }
 impl ::std::fmt::Debug for SmsVerification {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("SmsVerification")
             .field("status", &self.status)
@@ -11462,6 +12999,7 @@ impl ::std::fmt::Debug for SmsVerification {
 }
 impl SmsVerification {
     /// Creates a value from its required fields, given by name in a [`SmsVerificationRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: SmsVerificationRequired) -> Self {
         Self {
             status: required.status,
@@ -11495,12 +13033,13 @@ pub struct SmsVerificationRequired {
     pub redacted_at: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl From<SmsVerificationRequired> for SmsVerification {
+    #[inline]
     fn from(required: SmsVerificationRequired) -> Self {
         Self::new(required)
     }
 }
 /// State of one SMS verification attempt.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum SmsVerificationStatus {
     /// `pending`: A code was sent and has not been entered yet.
@@ -11514,8 +13053,21 @@ pub enum SmsVerificationStatus {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for SmsVerificationStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Pending => f.write_str("Pending"),
+            Self::Success => f.write_str("Success"),
+            Self::Failed => f.write_str("Failed"),
+            Self::Canceled => f.write_str("Canceled"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl SmsVerificationStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Pending => "pending",
@@ -11526,6 +13078,7 @@ impl SmsVerificationStatus {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "pending" => Self::Pending,
@@ -11538,7 +13091,7 @@ impl SmsVerificationStatus {
 }
 crate::runtime::string_enum!(SmsVerificationStatus);
 /// Which steps a retried session asks the user to repeat: `reset` starts over, `incomplete` resumes at the failed step, `infer` lets Plaid choose, and `custom` follows the `steps` object.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Strategy {
     /// `reset`: Start over from the first step, even steps that passed.
@@ -11552,8 +13105,21 @@ pub enum Strategy {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for Strategy {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Reset => f.write_str("Reset"),
+            Self::Incomplete => f.write_str("Incomplete"),
+            Self::Infer => f.write_str("Infer"),
+            Self::Custom => f.write_str("Custom"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl Strategy {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Reset => "reset",
@@ -11564,6 +13130,7 @@ impl Strategy {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "reset" => Self::Reset,
@@ -11576,7 +13143,7 @@ impl Strategy {
 }
 crate::runtime::string_enum!(Strategy, sent_only);
 /// Risk level for one kind of synthetic identity fraud.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct SyntheticFraud {
     /// Plaid's rating of how risky a signal is.
@@ -11622,8 +13189,15 @@ impl<'de> ::serde::Deserialize<'de> for SyntheticFraud {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for SyntheticFraud {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SyntheticFraud").field("risk_level", &self.risk_level).finish()
+    }
+}
 impl SyntheticFraud {
     /// Creates a value from its required fields; optional fields start empty.
+    #[inline]
     pub fn new(risk_level: impl Into<RiskLevel>) -> Self {
         Self {
             risk_level: risk_level.into(),
@@ -11631,7 +13205,7 @@ impl SyntheticFraud {
     }
 }
 /// A Trust Index score with the model that produced it and its subscores.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TrustIndex {
     /// The overall Trust Index score.
@@ -11694,8 +13268,19 @@ impl<'de> ::serde::Deserialize<'de> for TrustIndex {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for TrustIndex {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TrustIndex")
+            .field("score", &self.score)
+            .field("model", &self.model)
+            .field("subscores", &self.subscores)
+            .finish()
+    }
+}
 impl TrustIndex {
     /// Creates a value from its required fields, given by name in a [`TrustIndexRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: TrustIndexRequired) -> Self {
         Self {
             score: required.score,
@@ -11714,12 +13299,13 @@ pub struct TrustIndexRequired {
     pub subscores: Option<TrustIndexSubscores>,
 }
 impl From<TrustIndexRequired> for TrustIndex {
+    #[inline]
     fn from(required: TrustIndexRequired) -> Self {
         Self::new(required)
     }
 }
 /// One Trust Index subscore.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TrustIndexSubscore {
     /// The subscore's value.
@@ -11763,14 +13349,21 @@ impl<'de> ::serde::Deserialize<'de> for TrustIndexSubscore {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for TrustIndexSubscore {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TrustIndexSubscore").field("score", &self.score).finish()
+    }
+}
 impl TrustIndexSubscore {
     /// Creates a value from its required fields; optional fields start empty.
+    #[inline]
     pub fn new(score: impl Into<i64>) -> Self {
         Self { score: score.into() }
     }
 }
 /// Trust Index subscores by signal family.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
+#[derive(Clone, PartialEq, Default, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct TrustIndexSubscores {
     /// One Trust Index subscore.
@@ -11820,8 +13413,18 @@ impl<'de> ::serde::Deserialize<'de> for TrustIndexSubscores {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for TrustIndexSubscores {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TrustIndexSubscores")
+            .field("device_and_connection", &self.device_and_connection)
+            .field("bank_account_insights", &self.bank_account_insights)
+            .finish()
+    }
+}
 impl TrustIndexSubscores {
     /// Creates a value from its required fields; optional fields start empty.
+    #[inline]
     pub fn new() -> Self {
         Self {
             device_and_connection: None,
@@ -11908,6 +13511,7 @@ impl<'de> ::serde::Deserialize<'de> for UserAddress {
     }
 }
 impl ::std::fmt::Debug for UserAddress {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserAddress")
             .field("street", &crate::runtime::Redacted)
@@ -11930,6 +13534,7 @@ impl UserAddress {
         "country",
     ];
     /// Creates a value from its required fields; optional fields start empty.
+    #[inline]
     pub fn new(country: impl Into<String>) -> Self {
         Self {
             street: None,
@@ -12024,6 +13629,7 @@ impl<'de> ::serde::Deserialize<'de> for UserIdNumber {
     }
 }
 impl ::std::fmt::Debug for UserIdNumber {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("UserIdNumber")
             .field("value", &crate::runtime::Redacted)
@@ -12035,6 +13641,7 @@ impl UserIdNumber {
     /// The JSON keys this request type can send, in spec order.
     pub const WIRE_FIELDS: &'static [&'static str] = &["value", "type"];
     /// Creates a value from its required fields, given by name in a [`UserIdNumberRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: UserIdNumberRequired) -> Self {
         Self {
             value: required.value,
@@ -12050,12 +13657,13 @@ pub struct UserIdNumberRequired {
     pub type_: IdNumberType,
 }
 impl From<UserIdNumberRequired> for UserIdNumber {
+    #[inline]
     fn from(required: UserIdNumberRequired) -> Self {
         Self::new(required)
     }
 }
 /// Results of the phone ownership step.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct VerifySmsDetails {
     /// Outcome of the SMS step; the same value as `steps.verify_sms`.
@@ -12115,8 +13723,18 @@ impl<'de> ::serde::Deserialize<'de> for VerifySmsDetails {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for VerifySmsDetails {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("VerifySmsDetails")
+            .field("status", &self.status)
+            .field("verifications", &self.verifications)
+            .finish()
+    }
+}
 impl VerifySmsDetails {
     /// Creates a value from its required fields, given by name in a [`VerifySmsDetailsRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: VerifySmsDetailsRequired) -> Self {
         Self {
             status: required.status,
@@ -12132,12 +13750,13 @@ pub struct VerifySmsDetailsRequired {
     pub verifications: Vec<SmsVerification>,
 }
 impl From<VerifySmsDetailsRequired> for VerifySmsDetails {
+    #[inline]
     fn from(required: VerifySmsDetailsRequired) -> Self {
         Self::new(required)
     }
 }
 /// Outcome of the SMS step; the same value as `steps.verify_sms`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum VerifySmsDetailsStatus {
     /// `success`: Passed.
@@ -12147,8 +13766,19 @@ pub enum VerifySmsDetailsStatus {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for VerifySmsDetailsStatus {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Success => f.write_str("Success"),
+            Self::Failed => f.write_str("Failed"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl VerifySmsDetailsStatus {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Success => "success",
@@ -12157,6 +13787,7 @@ impl VerifySmsDetailsStatus {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "success" => Self::Success,
@@ -12167,7 +13798,7 @@ impl VerifySmsDetailsStatus {
 }
 crate::runtime::string_enum!(VerifySmsDetailsStatus);
 /// The Plaid environment a webhook came from.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum WebhookEnvironmentValues {
     /// `sandbox`: The Sandbox environment.
@@ -12177,8 +13808,19 @@ pub enum WebhookEnvironmentValues {
     /// A value this version of the crate does not know, kept verbatim.
     Unknown(String),
 }
+impl ::std::fmt::Debug for WebhookEnvironmentValues {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Sandbox => f.write_str("Sandbox"),
+            Self::Production => f.write_str("Production"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
 impl WebhookEnvironmentValues {
     /// The value as sent on the wire.
+    #[inline]
     pub fn as_str(&self) -> &str {
         match self {
             Self::Sandbox => "sandbox",
@@ -12187,6 +13829,7 @@ impl WebhookEnvironmentValues {
         }
     }
     /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
     pub fn from_wire(s: &str) -> Self {
         match s {
             "sandbox" => Self::Sandbox,
@@ -12257,6 +13900,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookVerificationKeyGetRequest {
     }
 }
 impl ::std::fmt::Debug for WebhookVerificationKeyGetRequest {
+    #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WebhookVerificationKeyGetRequest")
             .field("client_id", &self.client_id)
@@ -12269,6 +13913,7 @@ impl WebhookVerificationKeyGetRequest {
     /// The JSON keys this request type can send, in spec order.
     pub const WIRE_FIELDS: &'static [&'static str] = &["client_id", "secret", "key_id"];
     /// Creates a value from its required fields; optional fields start empty.
+    #[inline]
     pub fn new(key_id: impl Into<String>) -> Self {
         Self {
             client_id: None,
@@ -12288,7 +13933,7 @@ impl WebhookVerificationKeyGetRequest {
     }
 }
 /// The public key matching a webhook's `kid`.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq, ::serde::Serialize)]
 #[non_exhaustive]
 pub struct WebhookVerificationKeyGetResponse {
     /// An elliptic-curve public key in JSON Web Key form, used to check webhook signatures.
@@ -12345,8 +13990,18 @@ impl<'de> ::serde::Deserialize<'de> for WebhookVerificationKeyGetResponse {
         d.deserialize_map(__Visitor)
     }
 }
+impl ::std::fmt::Debug for WebhookVerificationKeyGetResponse {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("WebhookVerificationKeyGetResponse")
+            .field("key", &self.key)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 impl WebhookVerificationKeyGetResponse {
     /// Creates a value from its required fields, given by name in a [`WebhookVerificationKeyGetResponseRequired`]; optional fields start empty.
+    #[inline]
     pub fn new(required: WebhookVerificationKeyGetResponseRequired) -> Self {
         Self {
             key: required.key,
@@ -12363,6 +14018,7 @@ pub struct WebhookVerificationKeyGetResponseRequired {
 }
 impl From<WebhookVerificationKeyGetResponseRequired>
 for WebhookVerificationKeyGetResponse {
+    #[inline]
     fn from(required: WebhookVerificationKeyGetResponseRequired) -> Self {
         Self::new(required)
     }
@@ -12384,6 +14040,7 @@ pub type IdentityVerificationGetResponse = IdentityVerificationResponse;
 pub type IdentityVerificationRetryResponse = IdentityVerificationResponse;
 impl From<IdentityVerificationResponse> for IdentityVerification {
     /// Keeps the fields that [`IdentityVerification`] has (dropping the rest).
+    #[inline]
     fn from(v: IdentityVerificationResponse) -> Self {
         Self {
             id: v.id,

@@ -117,6 +117,9 @@ pub fn skip<'de, A: de::MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
     map.next_value::<de::IgnoredAny>().map(|_| ())
 }
 
+/// Every impl these macros write is `#[inline]`, like the models' `Debug` and the operations:
+/// it is compiled in the crate that uses it, only for the types that crate uses (issue #14).
+///
 /// Display, FromStr, Serialize and Deserialize for a string enum that has `as_str` and
 /// `from_wire`. Unknown values round-trip verbatim through `Unknown(String)`.
 #[allow(unused_macros)]
@@ -133,6 +136,7 @@ macro_rules! string_enum {
     };
     (@deserialize $name:ident) => {
         impl<'de> ::serde::Deserialize<'de> for $name {
+            #[inline]
             fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let wire = $crate::runtime::macros::deserialize_wire(d)?;
                 $crate::runtime::macros::wire_enum(wire, Self::from_wire, |v| matches!(v, Self::Unknown(_)))
@@ -141,17 +145,20 @@ macro_rules! string_enum {
     };
     (@common $name:ident) => {
         impl ::std::fmt::Display for $name {
+            #[inline]
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
         impl ::std::str::FromStr for $name {
             type Err = ::std::convert::Infallible;
+            #[inline]
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 Ok(Self::from_wire(s))
             }
         }
         impl ::serde::Serialize for $name {
+            #[inline]
             fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.as_str())
             }
@@ -171,31 +178,37 @@ macro_rules! id_newtype {
             }
         }
         impl From<String> for $name {
+            #[inline]
             fn from(s: String) -> Self {
                 Self(s)
             }
         }
         impl From<&str> for $name {
+            #[inline]
             fn from(s: &str) -> Self {
                 Self(s.to_owned())
             }
         }
         impl From<&$name> for $name {
+            #[inline]
             fn from(id: &$name) -> Self {
                 id.clone()
             }
         }
         impl From<$name> for String {
+            #[inline]
             fn from(id: $name) -> String {
                 id.0
             }
         }
         impl AsRef<str> for $name {
+            #[inline]
             fn as_ref(&self) -> &str {
                 &self.0
             }
         }
         impl ::std::fmt::Display for $name {
+            #[inline]
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(&self.0)
             }
@@ -203,11 +216,13 @@ macro_rules! id_newtype {
     };
     ($name:ident, i64) => {
         impl From<i64> for $name {
+            #[inline]
             fn from(v: i64) -> Self {
                 Self(v)
             }
         }
         impl ::std::fmt::Display for $name {
+            #[inline]
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 ::std::fmt::Display::fmt(&self.0, f)
             }

@@ -47,6 +47,7 @@ pub fn emit_part(ir: &Ir, index: usize, parts: usize) -> TokenStream {
         quote! {
             impl From<#from> for #into {
                 #[doc = #d]
+                #[inline]
                 fn from(v: #from) -> Self {
                     Self { #(#fields: v.#fields),* }
                 }
@@ -86,6 +87,7 @@ fn emit_type(t: &TypeDef) -> TokenStream {
             };
             let vnames: Vec<_> = variants.iter().map(|v| ident(&v.name)).collect();
             let wires: Vec<&str> = variants.iter().map(|v| v.wire.as_str()).collect();
+            let vlabels: Vec<&str> = variants.iter().map(|v| v.name.as_str()).collect();
             let vdocs = variants.iter().map(|v| {
                 let wire = match v.wire.as_str() {
                     "" => "The empty string".to_string(),
@@ -100,15 +102,25 @@ fn emit_type(t: &TypeDef) -> TokenStream {
             quote! {
                 #doc
                 #deprecated
-                #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+                #[derive(Clone, PartialEq, Eq, Hash)]
                 #[non_exhaustive]
                 pub enum #name {
                     #( #[doc = #vdocs] #vnames, )*
                     /// A value this version of the crate does not know, kept verbatim.
                     Unknown(String),
                 }
+                impl ::std::fmt::Debug for #name {
+                    #[inline]
+                    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                        match self {
+                            #( Self::#vnames => f.write_str(#vlabels), )*
+                            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+                        }
+                    }
+                }
                 impl #name {
                     /// The value as sent on the wire.
+                    #[inline]
                     pub fn as_str(&self) -> &str {
                         match self {
                             #( Self::#vnames => #wires, )*
@@ -116,6 +128,7 @@ fn emit_type(t: &TypeDef) -> TokenStream {
                         }
                     }
                     /// Parses a wire value; values not listed in the spec become `Unknown`.
+                    #[inline]
                     pub fn from_wire(s: &str) -> Self {
                         match s {
                             #( #wires => Self::#vnames, )*
@@ -216,6 +229,7 @@ fn emit_struct(
             (
                 quote! {
                     #[doc = #cdoc]
+                    #[inline]
                     pub fn new(required: #req) -> Self {
                         Self { #(#inits),* }
                     }
@@ -226,6 +240,7 @@ fn emit_struct(
                         #(#rdefs)*
                     }
                     impl From<#req> for #name {
+                        #[inline]
                         fn from(required: #req) -> Self {
                             Self::new(required)
                         }
@@ -242,6 +257,7 @@ fn emit_struct(
             (
                 quote! {
                     /// Creates a value from its required fields; optional fields start empty.
+                    #[inline]
                     pub fn new(#(#params),*) -> Self {
                         Self { #(#inits),* }
                     }
@@ -251,10 +267,9 @@ fn emit_struct(
         }
     };
     let default = all_optional.then(|| quote!(Default,));
-    // A struct with sensitive fields gets a Debug that prints `<redacted>` for them.
-    let redacting = fields.iter().any(|f| f.sensitive);
-    let derive_debug = (!redacting).then(|| quote!(Debug,));
-    let debug_impl = redacting.then(|| {
+    // `Debug` is written out (what the derive prints, with `<redacted>` for sensitive fields)
+    // and `#[inline]`, so it is compiled only where it is used (issue #14).
+    let debug_impl = {
         let label = name.to_string();
         let entries = fields.iter().map(|f| {
             let n = ident(&f.name);
@@ -267,12 +282,13 @@ fn emit_struct(
         });
         quote! {
             impl ::std::fmt::Debug for #name {
+                #[inline]
                 fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                     f.debug_struct(#label) #(#entries)* .finish()
                 }
             }
         }
-    });
+    };
     let setters = fields.iter().filter(|f| request && f.shape().may_be_absent()).map(|f| {
         let n = ident(&f.name);
         let setter = ident(&crate::naming::setter_name(&f.name));
@@ -308,7 +324,7 @@ fn emit_struct(
     quote! {
         #doc
         #deprecated
-        #[derive(#derive_debug Clone, PartialEq, #default ::serde::Serialize)]
+        #[derive(Clone, PartialEq, #default ::serde::Serialize)]
         #[non_exhaustive]
         pub struct #name {
             #(#defs)*
