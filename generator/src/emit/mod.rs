@@ -55,6 +55,12 @@ pub fn ty_tokens(ty: &Ty, path: &TokenStream) -> TokenStream {
     }
 }
 
+/// Whether [`field_type`] is an `Option` on the outside (so a missing key can decode as
+/// `None`): the field's shape wraps it, or its type is nullable and not boxed.
+pub fn field_type_is_option(f: &Field) -> bool {
+    f.shape().options() > 0 || (!f.boxed && matches!(f.ty, Ty::Nullable(_)))
+}
+
 /// The full Rust type of a field: boxing, then optionality.
 pub fn field_type(f: &Field, path: &TokenStream) -> TokenStream {
     field_wrap(f, ty_tokens(&f.ty, path))

@@ -350,17 +350,13 @@ fn emit_struct(
 fn emit_deserialize(name: &proc_macro2::Ident, fields: &[Field], sent_only: bool) -> TokenStream {
     let here = TokenStream::new();
     let de = quote!(de);
-    let slot_tys = fields.iter().map(|f| match f.shape() {
-        // The slot holds what `null` or a value decodes to; absent stays `None`.
-        FieldShape::OptionalNullable { explicit_null: true } => {
-            let mut t = super::ty_tokens(&f.ty, &here);
-            if f.boxed {
-                t = quote!(Box<#t>);
-            }
-            quote!(Option<Option<#t>>)
-        }
-        _ => {
-            let t = field_type(f, &here);
+    // The slot holds what a key's value decodes to: the field's own type for `Option<Option<T>>`
+    // (a `null` is `Some(None)`), `Option<field type>` otherwise; absent stays `None`.
+    let slot_tys = fields.iter().map(|f| {
+        let t = field_type(f, &here);
+        if f.shape().options() == 2 {
+            t
+        } else {
             quote!(Option<#t>)
         }
     });
@@ -375,10 +371,9 @@ fn emit_deserialize(name: &proc_macro2::Ident, fields: &[Field], sent_only: bool
         let n = ident(&f.name);
         let wire = &f.wire;
         let i = index(i);
-        let outer_option = f.shape().options() > 0 || (!f.boxed && matches!(f.ty, Ty::Nullable(_)));
         match f.shape().options() {
             2 => quote!(#n: s.#i),
-            _ if outer_option => quote!(#n: s.#i.flatten()),
+            _ if super::field_type_is_option(f) => quote!(#n: s.#i.flatten()),
             _ => quote!(#n: match s.#i {
                 Some(v) => v,
                 None => return Err(<A::Error as ::serde::de::Error>::missing_field(#wire)),
