@@ -6,7 +6,7 @@
 #[allow(unused_imports)]
 use crate::runtime::macros as de;
 /// What the issuing state's driver licence database said about the document, field by field. Only present for U.S. driver's licences from states that take part in AAMVA checks.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct AamvaAnalysis {
     /// True when the state database confirmed the licence overall.
@@ -37,6 +37,30 @@ pub struct AamvaAnalysis {
     pub middle_name: AamvaDetailedMatchResult,
     /// How one field compared with the issuing state's licence record (AAMVA check).
     pub last_name: AamvaDetailedMatchResult,
+}
+impl ::serde::Serialize for AamvaAnalysis {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "AamvaAnalysis",
+            &[
+                ("is_verified", de::Field::Always(&self.is_verified)),
+                ("id_number", de::Field::Always(&self.id_number)),
+                ("id_issue_date", de::Field::Always(&self.id_issue_date)),
+                ("id_expiration_date", de::Field::Always(&self.id_expiration_date)),
+                ("street", de::Field::Always(&self.street)),
+                ("city", de::Field::Always(&self.city)),
+                ("postal_code", de::Field::Always(&self.postal_code)),
+                ("date_of_birth", de::Field::Always(&self.date_of_birth)),
+                ("gender", de::Field::Always(&self.gender)),
+                ("height", de::Field::Always(&self.height)),
+                ("eye_color", de::Field::Always(&self.eye_color)),
+                ("first_name", de::Field::Always(&self.first_name)),
+                ("middle_name", de::Field::Always(&self.middle_name)),
+                ("last_name", de::Field::Always(&self.last_name)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for AamvaAnalysis {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -613,7 +637,7 @@ impl CountryCode {
 }
 crate::runtime::string_enum!(CountryCode, sent_only);
 /// A member of your team in the Plaid Dashboard.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DashboardUser {
     /// Identifier of a Dashboard user.
@@ -624,6 +648,20 @@ pub struct DashboardUser {
     pub email_address: String,
     /// Whether a team member can use the Plaid Dashboard.
     pub status: DashboardUserStatus,
+}
+impl ::serde::Serialize for DashboardUser {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "DashboardUser",
+            &[
+                ("id", de::Field::Always(&self.id)),
+                ("created_at", de::Field::Always(&self.created_at)),
+                ("email_address", de::Field::Always(&self.email_address)),
+                ("status", de::Field::Always(&self.status)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DashboardUser {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -740,17 +778,28 @@ impl From<DashboardUserRequired> for DashboardUser {
     }
 }
 /// Parameters for fetching one Dashboard user.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DashboardUserGetRequest {
     /// Identifier of a Dashboard user.
     pub dashboard_user_id: DashboardUserId,
     /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
     /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
+}
+impl ::serde::Serialize for DashboardUserGetRequest {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "DashboardUserGetRequest",
+            &[
+                ("dashboard_user_id", de::Field::Always(&self.dashboard_user_id)),
+                ("secret", de::Field::SkipNone(&self.secret)),
+                ("client_id", de::Field::SkipNone(&self.client_id)),
+            ],
+        )
+    }
 }
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for DashboardUserGetRequest {
@@ -841,7 +890,7 @@ impl DashboardUserGetRequest {
     }
 }
 /// A member of your team in the Plaid Dashboard.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DashboardUserGetResponse {
     /// Identifier of a Dashboard user.
@@ -854,6 +903,21 @@ pub struct DashboardUserGetResponse {
     pub status: DashboardUserStatus,
     /// An identifier Plaid gives every request; quote it when you contact support.
     pub request_id: RequestId,
+}
+impl ::serde::Serialize for DashboardUserGetResponse {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "DashboardUserGetResponse",
+            &[
+                ("id", de::Field::Always(&self.id)),
+                ("created_at", de::Field::Always(&self.created_at)),
+                ("email_address", de::Field::Always(&self.email_address)),
+                ("status", de::Field::Always(&self.status)),
+                ("request_id", de::Field::Always(&self.request_id)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DashboardUserGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -1001,18 +1065,28 @@ impl From<DashboardUserGetResponseRequired> for DashboardUserGetResponse {
 pub struct DashboardUserId(pub String);
 crate::runtime::id_newtype!(DashboardUserId, String);
 /// Parameters for listing Dashboard users, a page at a time.
-#[derive(Clone, PartialEq, Default, ::serde::Serialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DashboardUserListRequest {
     /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
     /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// Opaque position in a listing. Pass the previous page's `next_cursor` to fetch the next page.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<Option<String>>,
+}
+impl ::serde::Serialize for DashboardUserListRequest {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "DashboardUserListRequest",
+            &[
+                ("secret", de::Field::SkipNone(&self.secret)),
+                ("client_id", de::Field::SkipNone(&self.client_id)),
+                ("cursor", de::Field::SkipNone(&self.cursor)),
+            ],
+        )
+    }
 }
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for DashboardUserListRequest {
@@ -1093,7 +1167,7 @@ impl DashboardUserListRequest {
     }
 }
 /// One page of Dashboard users.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DashboardUserListResponse {
     /// The Dashboard users on this page.
@@ -1102,6 +1176,19 @@ pub struct DashboardUserListResponse {
     pub next_cursor: Option<String>,
     /// An identifier Plaid gives every request; quote it when you contact support.
     pub request_id: RequestId,
+}
+impl ::serde::Serialize for DashboardUserListResponse {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "DashboardUserListResponse",
+            &[
+                ("dashboard_users", de::Field::Always(&self.dashboard_users)),
+                ("next_cursor", de::Field::Always(&self.next_cursor)),
+                ("request_id", de::Field::Always(&self.request_id)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DashboardUserListResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -1246,7 +1333,7 @@ impl DashboardUserStatus {
 }
 crate::runtime::string_enum!(DashboardUserStatus);
 /// How Plaid judged one submitted document: authenticity, image quality and whether the extracted data agrees with what the user entered. When a document is rejected, this says why.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DocumentAnalysis {
     /// Whether the document looks genuine: its layout, photo and security features follow the rules for this kind of document from this issuer.
@@ -1260,10 +1347,32 @@ pub struct DocumentAnalysis {
     /// Results of the individual image quality checks on a document capture.
     pub image_quality_details: Option<ImageQualityDetails>,
     /// Outcome of a review of the document by a Plaid document specialist, when one was done.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub human_review: Option<HumanReview>,
     /// What the issuing state's driver licence database said about the document, field by field. Only present for U.S. driver's licences from states that take part in AAMVA checks.
     pub aamva_verification: Option<AamvaAnalysis>,
+}
+impl ::serde::Serialize for DocumentAnalysis {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "DocumentAnalysis",
+            &[
+                ("authenticity", de::Field::Always(&self.authenticity)),
+                ("image_quality", de::Field::Always(&self.image_quality)),
+                ("extracted_data", de::Field::Always(&self.extracted_data)),
+                (
+                    "fraud_analysis_details",
+                    de::Field::Always(&self.fraud_analysis_details),
+                ),
+                (
+                    "image_quality_details",
+                    de::Field::Always(&self.image_quality_details),
+                ),
+                ("human_review", de::Field::SkipNone(&self.human_review)),
+                ("aamva_verification", de::Field::Always(&self.aamva_verification)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DocumentAnalysis {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -1596,13 +1705,25 @@ impl DocumentStatus {
 }
 crate::runtime::string_enum!(DocumentStatus);
 /// Results of the document step: the images the user submitted and what Plaid found in them.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DocumentaryVerification {
     /// Outcome of the document step; always the same value as `steps.documentary_verification`.
     pub status: String,
     /// Every document the user submitted in this step, one entry per attempt. Plaid may ask for a new capture when an attempt looks like a user mistake (glare, blur), so there can be several.
     pub documents: Vec<DocumentaryVerificationDocument>,
+}
+impl ::serde::Serialize for DocumentaryVerification {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "DocumentaryVerification",
+            &[
+                ("status", de::Field::Always(&self.status)),
+                ("documents", de::Field::Always(&self.documents)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DocumentaryVerification {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -1687,7 +1808,7 @@ impl From<DocumentaryVerificationRequired> for DocumentaryVerification {
     }
 }
 /// One submitted identity document: its images, the data read from it and Plaid's analysis.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct DocumentaryVerificationDocument {
     /// Outcome for one submitted document. The outcome of the whole step is `documentary_verification.status`.
@@ -1702,6 +1823,22 @@ pub struct DocumentaryVerificationDocument {
     pub analysis: DocumentAnalysis,
     /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
     pub redacted_at: Option<::chrono::DateTime<::chrono::Utc>>,
+}
+impl ::serde::Serialize for DocumentaryVerificationDocument {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "DocumentaryVerificationDocument",
+            &[
+                ("status", de::Field::Always(&self.status)),
+                ("attempt", de::Field::Always(&self.attempt)),
+                ("images", de::Field::Always(&self.images)),
+                ("extracted_data", de::Field::Always(&self.extracted_data)),
+                ("analysis", de::Field::Always(&self.analysis)),
+                ("redacted_at", de::Field::Always(&self.redacted_at)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for DocumentaryVerificationDocument {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -1877,7 +2014,7 @@ impl ExpirationDate {
 }
 crate::runtime::string_enum!(ExpirationDate);
 /// Results of the individual fraud checks run on a submitted document.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct FraudAnalysisDetails {
     /// Whether this kind of document can be fraud-checked at all (`success`) or not (`failed`).
@@ -1894,6 +2031,32 @@ pub struct FraudAnalysisDetails {
     pub detail_check: FraudCheckOutcome,
     /// Whether the issue date is plausible; `no_data` when it could not be checked.
     pub issue_date_check: FraudCheckOutcomeWithNoData,
+}
+impl ::serde::Serialize for FraudAnalysisDetails {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "FraudAnalysisDetails",
+            &[
+                ("type_supported", de::Field::Always(&self.type_supported)),
+                (
+                    "portrait_presence_check",
+                    de::Field::Always(&self.portrait_presence_check),
+                ),
+                (
+                    "portrait_details_check",
+                    de::Field::Always(&self.portrait_details_check),
+                ),
+                (
+                    "image_composition_check",
+                    de::Field::Always(&self.image_composition_check),
+                ),
+                ("integrity_check", de::Field::Always(&self.integrity_check)),
+                ("detail_check", de::Field::Always(&self.detail_check)),
+                ("issue_date_check", de::Field::Always(&self.issue_date_check)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for FraudAnalysisDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -2220,11 +2383,16 @@ impl HiddenMatchSummaryCode {
 }
 crate::runtime::string_enum!(HiddenMatchSummaryCode);
 /// Outcome of a review of the document by a Plaid document specialist, when one was done.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct HumanReview {
     /// Outcome of a review by a Plaid document specialist.
     pub status: HumanReviewStatus,
+}
+impl ::serde::Serialize for HumanReview {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(s, "HumanReview", &[("status", de::Field::Always(&self.status))])
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for HumanReview {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -2532,7 +2700,7 @@ impl IdNumberType {
 }
 crate::runtime::string_enum!(IdNumberType);
 /// One identity verification session, as returned in lists.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IdentityVerification {
     /// Identifier of a verification session, starting with `idv_`.
@@ -2574,8 +2742,46 @@ pub struct IdentityVerification {
     /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
     pub redacted_at: Option<::chrono::DateTime<::chrono::Utc>>,
     /// The most recent Plaid Protect event scored for this session, with its Trust Index.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub latest_scored_protect_event: Option<IdvProtectEvent>,
+}
+impl ::serde::Serialize for IdentityVerification {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "IdentityVerification",
+            &[
+                ("id", de::Field::Always(&self.id)),
+                ("client_user_id", de::Field::Always(&self.client_user_id)),
+                ("created_at", de::Field::Always(&self.created_at)),
+                ("completed_at", de::Field::Always(&self.completed_at)),
+                ("previous_attempt_id", de::Field::Always(&self.previous_attempt_id)),
+                ("shareable_url", de::Field::Always(&self.shareable_url)),
+                ("template", de::Field::Always(&self.template)),
+                ("user", de::Field::Always(&self.user)),
+                ("status", de::Field::Always(&self.status)),
+                ("steps", de::Field::Always(&self.steps)),
+                (
+                    "documentary_verification",
+                    de::Field::Always(&self.documentary_verification),
+                ),
+                ("selfie_check", de::Field::Always(&self.selfie_check)),
+                ("kyc_check", de::Field::Always(&self.kyc_check)),
+                ("risk_check", de::Field::Always(&self.risk_check)),
+                ("verify_sms", de::Field::Always(&self.verify_sms)),
+                (
+                    "watchlist_screening_id",
+                    de::Field::Always(&self.watchlist_screening_id),
+                ),
+                ("beacon_user_id", de::Field::Always(&self.beacon_user_id)),
+                ("user_id", de::Field::Always(&self.user_id)),
+                ("redacted_at", de::Field::Always(&self.redacted_at)),
+                (
+                    "latest_scored_protect_event",
+                    de::Field::SkipNone(&self.latest_scored_protect_event),
+                ),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerification {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -2856,7 +3062,7 @@ impl From<IdentityVerificationRequired> for IdentityVerification {
     }
 }
 /// The address Plaid found for the user, or null when it found none.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IdentityVerificationAutofillAddress {
     /// First line of the street address. At most 80 characters, with at least one letter.
@@ -2874,8 +3080,25 @@ pub struct IdentityVerificationAutofillAddress {
     /// Whether the address is a post office box.
     pub po_box: PoBoxStatus,
     /// What the address is used for, as far as Plaid can tell.
-    #[serde(rename = "type")]
     pub type_: AddressPurposeLabel,
+}
+impl ::serde::Serialize for IdentityVerificationAutofillAddress {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "IdentityVerificationAutofillAddress",
+            &[
+                ("street", de::Field::Always(&self.street)),
+                ("street2", de::Field::Always(&self.street2)),
+                ("city", de::Field::Always(&self.city)),
+                ("region", de::Field::Always(&self.region)),
+                ("postal_code", de::Field::Always(&self.postal_code)),
+                ("country", de::Field::Always(&self.country)),
+                ("po_box", de::Field::Always(&self.po_box)),
+                ("type", de::Field::Always(&self.type_)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillAddress {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -3017,17 +3240,31 @@ for IdentityVerificationAutofillAddress {
     }
 }
 /// Parameters for prefilling one session.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IdentityVerificationAutofillCreateRequest {
     /// Identifier of a verification session, starting with `idv_`.
     pub identity_verification_id: IdentityVerificationId,
     /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
+}
+impl ::serde::Serialize for IdentityVerificationAutofillCreateRequest {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "IdentityVerificationAutofillCreateRequest",
+            &[
+                (
+                    "identity_verification_id",
+                    de::Field::Always(&self.identity_verification_id),
+                ),
+                ("client_id", de::Field::SkipNone(&self.client_id)),
+                ("secret", de::Field::SkipNone(&self.secret)),
+            ],
+        )
+    }
 }
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillCreateRequest {
@@ -3118,7 +3355,7 @@ impl IdentityVerificationAutofillCreateRequest {
     }
 }
 /// The outcome of a prefill lookup and, when it worked, what it found.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IdentityVerificationAutofillCreateResponse {
     /// Whether the prefill lookup found the user.
@@ -3127,6 +3364,19 @@ pub struct IdentityVerificationAutofillCreateResponse {
     pub user: Option<IdentityVerificationAutofillUserData>,
     /// An identifier Plaid gives every request; quote it when you contact support.
     pub request_id: RequestId,
+}
+impl ::serde::Serialize for IdentityVerificationAutofillCreateResponse {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "IdentityVerificationAutofillCreateResponse",
+            &[
+                ("status", de::Field::Always(&self.status)),
+                ("user", de::Field::Always(&self.user)),
+                ("request_id", de::Field::Always(&self.request_id)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillCreateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -3263,7 +3513,7 @@ impl IdentityVerificationAutofillStatus {
 }
 crate::runtime::string_enum!(IdentityVerificationAutofillStatus);
 /// The details a prefill lookup found, or null when it found nothing.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IdentityVerificationAutofillUserData {
     /// The name the user gave; null until they have entered it, and then both parts are set.
@@ -3272,6 +3522,19 @@ pub struct IdentityVerificationAutofillUserData {
     pub address: Option<IdentityVerificationAutofillAddress>,
     /// Identity number the user gave; null until given, and then both value and type are set.
     pub id_number: Option<UserIdNumber>,
+}
+impl ::serde::Serialize for IdentityVerificationAutofillUserData {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "IdentityVerificationAutofillUserData",
+            &[
+                ("name", de::Field::Always(&self.name)),
+                ("address", de::Field::Always(&self.address)),
+                ("id_number", de::Field::Always(&self.id_number)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillUserData {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -3350,14 +3613,12 @@ for IdentityVerificationAutofillUserData {
     }
 }
 /// Parameters for starting a new identity verification session for one of your users.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IdentityVerificationCreateRequest {
     /// Your own stable identifier for the end user. Do not put personal data such as an email address in it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_user_id: Option<ClientUserId>,
     /// Plaid's identifier for a user created with `/user/create`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
     /// Whether Plaid should return a `shareable_url` for this session, so the user can finish it outside Link.
     pub is_shareable: bool,
@@ -3366,17 +3627,32 @@ pub struct IdentityVerificationCreateRequest {
     /// Whether the user has already agreed to the data processing, so Link can skip the consent screen.
     pub gave_consent: bool,
     /// Data you already hold about the user, so Link can skip asking for it. Each group (name, address, ID number, …) is either given in full or left out; every step of the template still runs. Null or absent means Link collects everything.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<Option<IdentityVerificationCreateRequestUser>>,
     /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
     /// When true, creating a session for a user and template that already has one returns the existing session instead of failing.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_idempotent: Option<Option<bool>>,
+}
+impl ::serde::Serialize for IdentityVerificationCreateRequest {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "IdentityVerificationCreateRequest",
+            &[
+                ("client_user_id", de::Field::SkipNone(&self.client_user_id)),
+                ("user_id", de::Field::SkipNone(&self.user_id)),
+                ("is_shareable", de::Field::Always(&self.is_shareable)),
+                ("template_id", de::Field::Always(&self.template_id)),
+                ("gave_consent", de::Field::Always(&self.gave_consent)),
+                ("user", de::Field::SkipNone(&self.user)),
+                ("client_id", de::Field::SkipNone(&self.client_id)),
+                ("secret", de::Field::SkipNone(&self.secret)),
+                ("is_idempotent", de::Field::SkipNone(&self.is_idempotent)),
+            ],
+        )
+    }
 }
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationCreateRequest {
@@ -3560,30 +3836,40 @@ for IdentityVerificationCreateRequest {
     }
 }
 /// Data you already hold about the user, so Link can skip asking for it. Each group (name, address, ID number, …) is either given in full or left out; every step of the template still runs. Null or absent means Link collects everything.
-#[derive(Clone, PartialEq, Default, ::serde::Serialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct IdentityVerificationCreateRequestUser {
     /// An email address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_address: Option<String>,
     /// Phone number in E.164 form (for example `+14155550100`); null when not given.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<Option<String>>,
     /// A calendar date as `YYYY-MM-DD`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_of_birth: Option<::chrono::NaiveDate>,
     /// The user's legal name. When given, Link does not ask for it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<Option<IdentityVerificationRequestUserName>>,
     /// A postal address the user entered.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<Option<UserAddress>>,
     /// Identity number the user gave; null until given, and then both value and type are set.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id_number: Option<Option<UserIdNumber>>,
     /// Old place for `client_user_id` inside `user`. Set `client_user_id` at the top level of the request instead.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_user_id: Option<Option<String>>,
+}
+impl ::serde::Serialize for IdentityVerificationCreateRequestUser {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "IdentityVerificationCreateRequestUser",
+            &[
+                ("email_address", de::Field::SkipNone(&self.email_address)),
+                ("phone_number", de::Field::SkipNone(&self.phone_number)),
+                ("date_of_birth", de::Field::SkipNone(&self.date_of_birth)),
+                ("name", de::Field::SkipNone(&self.name)),
+                ("address", de::Field::SkipNone(&self.address)),
+                ("id_number", de::Field::SkipNone(&self.id_number)),
+                ("client_user_id", de::Field::SkipNone(&self.client_user_id)),
+            ],
+        )
+    }
 }
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationCreateRequestUser {
@@ -3717,7 +4003,7 @@ impl IdentityVerificationCreateRequestUser {
     }
 }
 /// Address read from the document. Null unless at least street, city and country could be read; region and postal code may be null where the country's addresses have none. Text recognition can misread.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IdentityVerificationDocumentAddressResponse {
     /// Street address read from the document, as one line.
@@ -3730,6 +4016,21 @@ pub struct IdentityVerificationDocumentAddressResponse {
     pub postal_code: Option<String>,
     /// Country read from the document, as a two-letter ISO 3166-1 alpha-2 code.
     pub country: String,
+}
+impl ::serde::Serialize for IdentityVerificationDocumentAddressResponse {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "IdentityVerificationDocumentAddressResponse",
+            &[
+                ("street", de::Field::Always(&self.street)),
+                ("city", de::Field::Always(&self.city)),
+                ("region", de::Field::Always(&self.region)),
+                ("postal_code", de::Field::Always(&self.postal_code)),
+                ("country", de::Field::Always(&self.country)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationDocumentAddressResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -3843,13 +4144,25 @@ for IdentityVerificationDocumentAddressResponse {
     }
 }
 /// Name read from the document; null when it could not be read.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IdentityVerificationDocumentNameResponse {
     /// Given (first) name. At least one non-blank character, at most 100.
     pub given_name: String,
     /// Family name (surname). At least one non-blank character, at most 100.
     pub family_name: String,
+}
+impl ::serde::Serialize for IdentityVerificationDocumentNameResponse {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "IdentityVerificationDocumentNameResponse",
+            &[
+                ("given_name", de::Field::Always(&self.given_name)),
+                ("family_name", de::Field::Always(&self.family_name)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationDocumentNameResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -3936,17 +4249,31 @@ for IdentityVerificationDocumentNameResponse {
     }
 }
 /// Parameters for fetching one identity verification session.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IdentityVerificationGetRequest {
     /// Identifier of a verification session, starting with `idv_`.
     pub identity_verification_id: IdentityVerificationId,
     /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
     /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
+}
+impl ::serde::Serialize for IdentityVerificationGetRequest {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "IdentityVerificationGetRequest",
+            &[
+                (
+                    "identity_verification_id",
+                    de::Field::Always(&self.identity_verification_id),
+                ),
+                ("secret", de::Field::SkipNone(&self.secret)),
+                ("client_id", de::Field::SkipNone(&self.client_id)),
+            ],
+        )
+    }
 }
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationGetRequest {
@@ -4052,26 +4379,37 @@ impl IdentityVerificationGetRequest {
 pub struct IdentityVerificationId(pub String);
 crate::runtime::id_newtype!(IdentityVerificationId, String);
 /// Parameters for listing the verification sessions of one user under one template, a page at a time.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IdentityVerificationListRequest {
     /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
     /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// Identifier of the verification template, starting with `idvtmp_`.
     pub template_id: IdentityVerificationTemplateId,
     /// Your own stable identifier for the end user. Do not put personal data such as an email address in it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_user_id: Option<ClientUserId>,
     /// Plaid user id (from `/user/create`) to list sessions for, as an alternative to `client_user_id`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<Option<String>>,
     /// Opaque position in a listing. Pass the previous page's `next_cursor` to fetch the next page.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub cursor: Option<Option<String>>,
+}
+impl ::serde::Serialize for IdentityVerificationListRequest {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "IdentityVerificationListRequest",
+            &[
+                ("secret", de::Field::SkipNone(&self.secret)),
+                ("client_id", de::Field::SkipNone(&self.client_id)),
+                ("template_id", de::Field::Always(&self.template_id)),
+                ("client_user_id", de::Field::SkipNone(&self.client_user_id)),
+                ("user_id", de::Field::SkipNone(&self.user_id)),
+                ("cursor", de::Field::SkipNone(&self.cursor)),
+            ],
+        )
+    }
 }
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationListRequest {
@@ -4195,7 +4533,7 @@ impl IdentityVerificationListRequest {
     }
 }
 /// One page of identity verification sessions.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IdentityVerificationListResponse {
     /// The sessions on this page.
@@ -4204,6 +4542,22 @@ pub struct IdentityVerificationListResponse {
     pub next_cursor: Option<String>,
     /// An identifier Plaid gives every request; quote it when you contact support.
     pub request_id: RequestId,
+}
+impl ::serde::Serialize for IdentityVerificationListResponse {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "IdentityVerificationListResponse",
+            &[
+                (
+                    "identity_verifications",
+                    de::Field::Always(&self.identity_verifications),
+                ),
+                ("next_cursor", de::Field::Always(&self.next_cursor)),
+                ("request_id", de::Field::Always(&self.request_id)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationListResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -4302,27 +4656,37 @@ for IdentityVerificationListResponse {
     }
 }
 /// Data you already hold about the user, used to prefill the new attempt. Each group is either given in full or left out.
-#[derive(Clone, PartialEq, Default, ::serde::Serialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct IdentityVerificationRequestUser {
     /// An email address.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub email_address: Option<String>,
     /// Phone number in E.164 form (for example `+14155550100`); null when not given.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<Option<String>>,
     /// A calendar date as `YYYY-MM-DD`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub date_of_birth: Option<::chrono::NaiveDate>,
     /// The user's legal name. When given, Link does not ask for it.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<Option<IdentityVerificationRequestUserName>>,
     /// A postal address the user entered.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<Option<UserAddress>>,
     /// Identity number the user gave; null until given, and then both value and type are set.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id_number: Option<Option<UserIdNumber>>,
+}
+impl ::serde::Serialize for IdentityVerificationRequestUser {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "IdentityVerificationRequestUser",
+            &[
+                ("email_address", de::Field::SkipNone(&self.email_address)),
+                ("phone_number", de::Field::SkipNone(&self.phone_number)),
+                ("date_of_birth", de::Field::SkipNone(&self.date_of_birth)),
+                ("name", de::Field::SkipNone(&self.name)),
+                ("address", de::Field::SkipNone(&self.address)),
+                ("id_number", de::Field::SkipNone(&self.id_number)),
+            ],
+        )
+    }
 }
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRequestUser {
@@ -4443,13 +4807,25 @@ impl IdentityVerificationRequestUser {
     }
 }
 /// The user's legal name. When given, Link does not ask for it.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IdentityVerificationRequestUserName {
     /// Given (first) name. At least one non-blank character, at most 100.
     pub given_name: String,
     /// Family name (surname). At least one non-blank character, at most 100.
     pub family_name: String,
+}
+impl ::serde::Serialize for IdentityVerificationRequestUserName {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "IdentityVerificationRequestUserName",
+            &[
+                ("given_name", de::Field::Always(&self.given_name)),
+                ("family_name", de::Field::Always(&self.family_name)),
+            ],
+        )
+    }
 }
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRequestUserName {
@@ -4539,7 +4915,7 @@ for IdentityVerificationRequestUserName {
     }
 }
 /// The verification session that was created (or, with idempotency on, the one that already existed).
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IdentityVerificationResponse {
     /// Identifier of a verification session, starting with `idv_`.
@@ -4581,10 +4957,49 @@ pub struct IdentityVerificationResponse {
     /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
     pub redacted_at: Option<::chrono::DateTime<::chrono::Utc>>,
     /// The most recent Plaid Protect event scored for this session, with its Trust Index.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub latest_scored_protect_event: Option<IdvProtectEvent>,
     /// An identifier Plaid gives every request; quote it when you contact support.
     pub request_id: RequestId,
+}
+impl ::serde::Serialize for IdentityVerificationResponse {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "IdentityVerificationResponse",
+            &[
+                ("id", de::Field::Always(&self.id)),
+                ("client_user_id", de::Field::Always(&self.client_user_id)),
+                ("created_at", de::Field::Always(&self.created_at)),
+                ("completed_at", de::Field::Always(&self.completed_at)),
+                ("previous_attempt_id", de::Field::Always(&self.previous_attempt_id)),
+                ("shareable_url", de::Field::Always(&self.shareable_url)),
+                ("template", de::Field::Always(&self.template)),
+                ("user", de::Field::Always(&self.user)),
+                ("status", de::Field::Always(&self.status)),
+                ("steps", de::Field::Always(&self.steps)),
+                (
+                    "documentary_verification",
+                    de::Field::Always(&self.documentary_verification),
+                ),
+                ("selfie_check", de::Field::Always(&self.selfie_check)),
+                ("kyc_check", de::Field::Always(&self.kyc_check)),
+                ("risk_check", de::Field::Always(&self.risk_check)),
+                ("verify_sms", de::Field::Always(&self.verify_sms)),
+                (
+                    "watchlist_screening_id",
+                    de::Field::Always(&self.watchlist_screening_id),
+                ),
+                ("beacon_user_id", de::Field::Always(&self.beacon_user_id)),
+                ("user_id", de::Field::Always(&self.user_id)),
+                ("redacted_at", de::Field::Always(&self.redacted_at)),
+                (
+                    "latest_scored_protect_event",
+                    de::Field::SkipNone(&self.latest_scored_protect_event),
+                ),
+                ("request_id", de::Field::Always(&self.request_id)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -4882,13 +5297,25 @@ impl From<IdentityVerificationResponseRequired> for IdentityVerificationResponse
     }
 }
 /// The name the user gave; null until they have entered it, and then both parts are set.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IdentityVerificationResponseUserName {
     /// Given (first) name. At least one non-blank character, at most 100.
     pub given_name: String,
     /// Family name (surname). At least one non-blank character, at most 100.
     pub family_name: String,
+}
+impl ::serde::Serialize for IdentityVerificationResponseUserName {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "IdentityVerificationResponseUserName",
+            &[
+                ("given_name", de::Field::Always(&self.given_name)),
+                ("family_name", de::Field::Always(&self.family_name)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationResponseUserName {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -4975,7 +5402,7 @@ for IdentityVerificationResponseUserName {
     }
 }
 /// Sent when a new attempt is opened for a user, from the API or the Dashboard.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IdentityVerificationRetriedWebhook {
     /// Always `IDENTITY_VERIFICATION` for these events.
@@ -4986,6 +5413,23 @@ pub struct IdentityVerificationRetriedWebhook {
     pub identity_verification_id: IdentityVerificationId,
     /// The Plaid environment a webhook came from.
     pub environment: WebhookEnvironmentValues,
+}
+impl ::serde::Serialize for IdentityVerificationRetriedWebhook {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "IdentityVerificationRetriedWebhook",
+            &[
+                ("webhook_type", de::Field::Always(&self.webhook_type)),
+                ("webhook_code", de::Field::Always(&self.webhook_code)),
+                (
+                    "identity_verification_id",
+                    de::Field::Always(&self.identity_verification_id),
+                ),
+                ("environment", de::Field::Always(&self.environment)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetriedWebhook {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -5183,7 +5627,7 @@ impl IdentityVerificationRetriedWebhookWebhookType {
 }
 crate::runtime::string_enum!(IdentityVerificationRetriedWebhookWebhookType);
 /// Parameters for giving a user another attempt at a verification template.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IdentityVerificationRetryRequest {
     /// Your own stable identifier for the end user. Do not put personal data such as an email address in it.
@@ -5193,20 +5637,33 @@ pub struct IdentityVerificationRetryRequest {
     /// Which steps a retried session asks the user to repeat: `reset` starts over, `incomplete` resumes at the failed step, `infer` lets Plaid choose, and `custom` follows the `steps` object.
     pub strategy: Strategy,
     /// Data you already hold about the user, used to prefill the new attempt. Each group is either given in full or left out.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user: Option<Option<IdentityVerificationRequestUser>>,
     /// Per-step switches for a `custom` retry. Send it only with the `custom` strategy.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub steps: Option<Option<IdentityVerificationRetryRequestStepsObject>>,
     /// Whether the new attempt should get a `shareable_url`. When absent, the original session's setting is kept.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub is_shareable: Option<Option<bool>>,
     /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
+}
+impl ::serde::Serialize for IdentityVerificationRetryRequest {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "IdentityVerificationRetryRequest",
+            &[
+                ("client_user_id", de::Field::Always(&self.client_user_id)),
+                ("template_id", de::Field::Always(&self.template_id)),
+                ("strategy", de::Field::Always(&self.strategy)),
+                ("user", de::Field::SkipNone(&self.user)),
+                ("steps", de::Field::SkipNone(&self.steps)),
+                ("is_shareable", de::Field::SkipNone(&self.is_shareable)),
+                ("client_id", de::Field::SkipNone(&self.client_id)),
+                ("secret", de::Field::SkipNone(&self.secret)),
+            ],
+        )
+    }
 }
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetryRequest {
@@ -5380,7 +5837,7 @@ for IdentityVerificationRetryRequest {
     }
 }
 /// Per-step switches for a `custom` retry. Send it only with the `custom` strategy.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IdentityVerificationRetryRequestStepsObject {
     /// State of the phone ownership step.
@@ -5391,6 +5848,23 @@ pub struct IdentityVerificationRetryRequestStepsObject {
     pub documentary_verification: bool,
     /// Results of the selfie step, or null if the template has none or the user has not reached it.
     pub selfie_check: bool,
+}
+impl ::serde::Serialize for IdentityVerificationRetryRequestStepsObject {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "IdentityVerificationRetryRequestStepsObject",
+            &[
+                ("verify_sms", de::Field::Always(&self.verify_sms)),
+                ("kyc_check", de::Field::Always(&self.kyc_check)),
+                (
+                    "documentary_verification",
+                    de::Field::Always(&self.documentary_verification),
+                ),
+                ("selfie_check", de::Field::Always(&self.selfie_check)),
+            ],
+        )
+    }
 }
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetryRequestStepsObject {
@@ -5582,7 +6056,7 @@ impl IdentityVerificationStatus {
 }
 crate::runtime::string_enum!(IdentityVerificationStatus);
 /// Sent when a verification session's overall status changes, whether from the API or the Dashboard.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IdentityVerificationStatusUpdatedWebhook {
     /// Always `IDENTITY_VERIFICATION` for these events.
@@ -5593,6 +6067,23 @@ pub struct IdentityVerificationStatusUpdatedWebhook {
     pub identity_verification_id: IdentityVerificationId,
     /// The Plaid environment a webhook came from.
     pub environment: WebhookEnvironmentValues,
+}
+impl ::serde::Serialize for IdentityVerificationStatusUpdatedWebhook {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "IdentityVerificationStatusUpdatedWebhook",
+            &[
+                ("webhook_type", de::Field::Always(&self.webhook_type)),
+                ("webhook_code", de::Field::Always(&self.webhook_code)),
+                (
+                    "identity_verification_id",
+                    de::Field::Always(&self.identity_verification_id),
+                ),
+                ("environment", de::Field::Always(&self.environment)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStatusUpdatedWebhook {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -5877,7 +6368,7 @@ impl IdentityVerificationStepStatus {
 }
 crate::runtime::string_enum!(IdentityVerificationStepStatus);
 /// The state of each step a session can contain.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IdentityVerificationStepSummary {
     /// The state of one step in a verification session.
@@ -5894,6 +6385,26 @@ pub struct IdentityVerificationStepSummary {
     pub watchlist_screening: IdentityVerificationStepStatus,
     /// The state of one step in a verification session.
     pub risk_check: IdentityVerificationStepStatus,
+}
+impl ::serde::Serialize for IdentityVerificationStepSummary {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "IdentityVerificationStepSummary",
+            &[
+                ("accept_tos", de::Field::Always(&self.accept_tos)),
+                ("verify_sms", de::Field::Always(&self.verify_sms)),
+                ("kyc_check", de::Field::Always(&self.kyc_check)),
+                (
+                    "documentary_verification",
+                    de::Field::Always(&self.documentary_verification),
+                ),
+                ("selfie_check", de::Field::Always(&self.selfie_check)),
+                ("watchlist_screening", de::Field::Always(&self.watchlist_screening)),
+                ("risk_check", de::Field::Always(&self.risk_check)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStepSummary {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -6064,7 +6575,7 @@ impl From<IdentityVerificationStepSummaryRequired> for IdentityVerificationStepS
     }
 }
 /// Sent each time the user finishes a step of a verification session.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IdentityVerificationStepUpdatedWebhook {
     /// Always `IDENTITY_VERIFICATION` for these events.
@@ -6075,6 +6586,23 @@ pub struct IdentityVerificationStepUpdatedWebhook {
     pub identity_verification_id: IdentityVerificationId,
     /// The Plaid environment a webhook came from.
     pub environment: WebhookEnvironmentValues,
+}
+impl ::serde::Serialize for IdentityVerificationStepUpdatedWebhook {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "IdentityVerificationStepUpdatedWebhook",
+            &[
+                ("webhook_type", de::Field::Always(&self.webhook_type)),
+                ("webhook_code", de::Field::Always(&self.webhook_code)),
+                (
+                    "identity_verification_id",
+                    de::Field::Always(&self.identity_verification_id),
+                ),
+                ("environment", de::Field::Always(&self.environment)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStepUpdatedWebhook {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -6287,13 +6815,25 @@ crate::runtime::string_enum!(IdentityVerificationStepUpdatedWebhookWebhookType);
 pub struct IdentityVerificationTemplateId(pub String);
 crate::runtime::id_newtype!(IdentityVerificationTemplateId, String);
 /// Which template, and which version of it, configured this session.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IdentityVerificationTemplateReference {
     /// Identifier of the verification template, starting with `idvtmp_`.
     pub id: IdentityVerificationTemplateId,
     /// Version number of the template used.
     pub version: i64,
+}
+impl ::serde::Serialize for IdentityVerificationTemplateReference {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "IdentityVerificationTemplateReference",
+            &[
+                ("id", de::Field::Always(&self.id)),
+                ("version", de::Field::Always(&self.version)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationTemplateReference {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -6379,7 +6919,7 @@ for IdentityVerificationTemplateReference {
     }
 }
 /// The address on file for the user, or null when none was collected.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IdentityVerificationUserAddress {
     /// First line of the street address; null when the user has not given an address. At most 80 characters.
@@ -6394,6 +6934,22 @@ pub struct IdentityVerificationUserAddress {
     pub postal_code: Option<String>,
     /// Two-letter ISO 3166-1 alpha-2 country code, in capitals (for example `US`).
     pub country: String,
+}
+impl ::serde::Serialize for IdentityVerificationUserAddress {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "IdentityVerificationUserAddress",
+            &[
+                ("street", de::Field::Always(&self.street)),
+                ("street2", de::Field::Always(&self.street2)),
+                ("city", de::Field::Always(&self.city)),
+                ("region", de::Field::Always(&self.region)),
+                ("postal_code", de::Field::Always(&self.postal_code)),
+                ("country", de::Field::Always(&self.country)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationUserAddress {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -6499,11 +7055,10 @@ impl From<IdentityVerificationUserAddressRequired> for IdentityVerificationUserA
     }
 }
 /// What Plaid knows about the user: what you supplied plus what the user entered.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IdentityVerificationUserData {
     /// Phone number in E.164 form (for example `+14155550100`); null when not given.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
     /// A calendar date as `YYYY-MM-DD`, or null.
     pub date_of_birth: Option<::chrono::NaiveDate>,
@@ -6517,6 +7072,23 @@ pub struct IdentityVerificationUserData {
     pub address: Option<IdentityVerificationUserAddress>,
     /// Identity number the user gave; null until given, and then both value and type are set.
     pub id_number: Option<UserIdNumber>,
+}
+impl ::serde::Serialize for IdentityVerificationUserData {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "IdentityVerificationUserData",
+            &[
+                ("phone_number", de::Field::SkipNone(&self.phone_number)),
+                ("date_of_birth", de::Field::Always(&self.date_of_birth)),
+                ("ip_address", de::Field::Always(&self.ip_address)),
+                ("email_address", de::Field::Always(&self.email_address)),
+                ("name", de::Field::Always(&self.name)),
+                ("address", de::Field::Always(&self.address)),
+                ("id_number", de::Field::Always(&self.id_number)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationUserData {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -6620,7 +7192,7 @@ impl From<IdentityVerificationUserDataRequired> for IdentityVerificationUserData
     }
 }
 /// The most recent Plaid Protect event scored for this session, with its Trust Index.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IdvProtectEvent {
     /// Identifier of the Protect event.
@@ -6633,6 +7205,20 @@ pub struct IdvProtectEvent {
     pub fraud_attributes: Option<
         ::std::collections::BTreeMap<String, ::serde_json::Value>,
     >,
+}
+impl ::serde::Serialize for IdvProtectEvent {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "IdvProtectEvent",
+            &[
+                ("event_id", de::Field::Always(&self.event_id)),
+                ("timestamp", de::Field::Always(&self.timestamp)),
+                ("trust_index", de::Field::Always(&self.trust_index)),
+                ("fraud_attributes", de::Field::Always(&self.fraud_attributes)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for IdvProtectEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -6784,7 +7370,7 @@ impl ImageQuality {
 }
 crate::runtime::string_enum!(ImageQuality);
 /// Results of the individual image quality checks on a document capture.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ImageQualityDetails {
     /// Whether the image is free of glare that hides details.
@@ -6793,6 +7379,19 @@ pub struct ImageQualityDetails {
     pub dimensions_check: ImageQualityOutcome,
     /// Whether the image is in focus.
     pub blur_check: ImageQualityOutcome,
+}
+impl ::serde::Serialize for ImageQualityDetails {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "ImageQualityDetails",
+            &[
+                ("glare_check", de::Field::Always(&self.glare_check)),
+                ("dimensions_check", de::Field::Always(&self.dimensions_check)),
+                ("blur_check", de::Field::Always(&self.blur_check)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for ImageQualityDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -6983,7 +7582,7 @@ impl IssuingCountry {
 }
 crate::runtime::string_enum!(IssuingCountry);
 /// An elliptic-curve public key in JSON Web Key form, used to check webhook signatures.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct JwkPublicKey {
     /// Signature algorithm; always `ES256` for Plaid webhooks.
@@ -6995,7 +7594,6 @@ pub struct JwkPublicKey {
     /// Key type; `EC`.
     pub kty: String,
     /// What the key is for; `sig` (signatures).
-    #[serde(rename = "use")]
     pub use_: String,
     /// The curve point's x coordinate, base64url-encoded.
     pub x: String,
@@ -7005,6 +7603,25 @@ pub struct JwkPublicKey {
     pub created_at: i64,
     /// When this key was retired, in Unix seconds; null while it is in use.
     pub expired_at: Option<i64>,
+}
+impl ::serde::Serialize for JwkPublicKey {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "JwkPublicKey",
+            &[
+                ("alg", de::Field::Always(&self.alg)),
+                ("crv", de::Field::Always(&self.crv)),
+                ("kid", de::Field::Always(&self.kid)),
+                ("kty", de::Field::Always(&self.kty)),
+                ("use", de::Field::Always(&self.use_)),
+                ("x", de::Field::Always(&self.x)),
+                ("y", de::Field::Always(&self.y)),
+                ("created_at", de::Field::Always(&self.created_at)),
+                ("expired_at", de::Field::Always(&self.expired_at)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for JwkPublicKey {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -7182,7 +7799,7 @@ impl From<JwkPublicKeyRequired> for JwkPublicKey {
     }
 }
 /// How the address the user gave matched the data sources, overall and part by part.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct KycCheckAddressSummary {
     /// How a value the user gave compared with external data sources.
@@ -7190,23 +7807,38 @@ pub struct KycCheckAddressSummary {
     /// Whether the address is a post office box.
     pub po_box: PoBoxStatus,
     /// What the address is used for, as far as Plaid can tell.
-    #[serde(rename = "type")]
     pub type_: AddressPurposeLabel,
     /// How one part of a value (a street, a month, a given name) matched the data sources.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub street: Option<HiddenMatchSummaryCode>,
     /// How one part of a value (a street, a month, a given name) matched the data sources.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<HiddenMatchSummaryCode>,
     /// How one part of a value (a street, a month, a given name) matched the data sources.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<HiddenMatchSummaryCode>,
     /// How one part of a value (a street, a month, a given name) matched the data sources.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<HiddenMatchSummaryCode>,
     /// Extra address match results that only exist for checks outside the U.S.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub international_details: Option<KycCheckDetailsInternationalAddress>,
+}
+impl ::serde::Serialize for KycCheckAddressSummary {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "KycCheckAddressSummary",
+            &[
+                ("summary", de::Field::Always(&self.summary)),
+                ("po_box", de::Field::Always(&self.po_box)),
+                ("type", de::Field::Always(&self.type_)),
+                ("street", de::Field::SkipNone(&self.street)),
+                ("city", de::Field::SkipNone(&self.city)),
+                ("region", de::Field::SkipNone(&self.region)),
+                ("postal_code", de::Field::SkipNone(&self.postal_code)),
+                (
+                    "international_details",
+                    de::Field::SkipNone(&self.international_details),
+                ),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for KycCheckAddressSummary {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -7332,20 +7964,31 @@ impl From<KycCheckAddressSummaryRequired> for KycCheckAddressSummary {
     }
 }
 /// How the date of birth matched the data sources, overall and part by part.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct KycCheckDateOfBirthSummary {
     /// How a value the user gave compared with external data sources.
     pub summary: MatchSummaryCode,
     /// How one part of a value (a street, a month, a given name) matched the data sources.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub day: Option<HiddenMatchSummaryCode>,
     /// How one part of a value (a street, a month, a given name) matched the data sources.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub month: Option<HiddenMatchSummaryCode>,
     /// How one part of a value (a street, a month, a given name) matched the data sources.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub year: Option<HiddenMatchSummaryCode>,
+}
+impl ::serde::Serialize for KycCheckDateOfBirthSummary {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "KycCheckDateOfBirthSummary",
+            &[
+                ("summary", de::Field::Always(&self.summary)),
+                ("day", de::Field::SkipNone(&self.day)),
+                ("month", de::Field::SkipNone(&self.month)),
+                ("year", de::Field::SkipNone(&self.year)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for KycCheckDateOfBirthSummary {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -7420,7 +8063,7 @@ impl KycCheckDateOfBirthSummary {
     }
 }
 /// Results of checking the user's details against identity data sources.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct KycCheckDetails {
     /// Outcome of the data source check; always the same value as `steps.kyc_check`.
@@ -7435,6 +8078,22 @@ pub struct KycCheckDetails {
     pub id_number: KycCheckIdNumberSummary,
     /// How the phone number matched the data sources, including its area code.
     pub phone_number: KycCheckPhoneSummary,
+}
+impl ::serde::Serialize for KycCheckDetails {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "KycCheckDetails",
+            &[
+                ("status", de::Field::Always(&self.status)),
+                ("address", de::Field::Always(&self.address)),
+                ("name", de::Field::Always(&self.name)),
+                ("date_of_birth", de::Field::Always(&self.date_of_birth)),
+                ("id_number", de::Field::Always(&self.id_number)),
+                ("phone_number", de::Field::Always(&self.phone_number)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for KycCheckDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -7579,7 +8238,7 @@ impl From<KycCheckDetailsRequired> for KycCheckDetails {
     }
 }
 /// Extra address match results that only exist for checks outside the U.S.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct KycCheckDetailsInternationalAddress {
     /// How one part of a value (a street, a month, a given name) matched the data sources.
@@ -7594,6 +8253,22 @@ pub struct KycCheckDetailsInternationalAddress {
     pub subpremise: HiddenMatchSummaryCode,
     /// How one part of a value (a street, a month, a given name) matched the data sources.
     pub thoroughfare: HiddenMatchSummaryCode,
+}
+impl ::serde::Serialize for KycCheckDetailsInternationalAddress {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "KycCheckDetailsInternationalAddress",
+            &[
+                ("building", de::Field::Always(&self.building)),
+                ("county", de::Field::Always(&self.county)),
+                ("district", de::Field::Always(&self.district)),
+                ("house_number", de::Field::Always(&self.house_number)),
+                ("subpremise", de::Field::Always(&self.subpremise)),
+                ("thoroughfare", de::Field::Always(&self.thoroughfare)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for KycCheckDetailsInternationalAddress {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -7741,11 +8416,20 @@ for KycCheckDetailsInternationalAddress {
     }
 }
 /// How the identity number matched the data sources.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct KycCheckIdNumberSummary {
     /// How a value the user gave compared with external data sources.
     pub summary: MatchSummaryCode,
+}
+impl ::serde::Serialize for KycCheckIdNumberSummary {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "KycCheckIdNumberSummary",
+            &[("summary", de::Field::Always(&self.summary))],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for KycCheckIdNumberSummary {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -7801,17 +8485,28 @@ impl KycCheckIdNumberSummary {
     }
 }
 /// How the name matched the data sources, overall and part by part.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct KycCheckNameSummary {
     /// How a value the user gave compared with external data sources.
     pub summary: MatchSummaryCode,
     /// How one part of a value (a street, a month, a given name) matched the data sources.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub given_name: Option<HiddenMatchSummaryCode>,
     /// How one part of a value (a street, a month, a given name) matched the data sources.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub family_name: Option<HiddenMatchSummaryCode>,
+}
+impl ::serde::Serialize for KycCheckNameSummary {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "KycCheckNameSummary",
+            &[
+                ("summary", de::Field::Always(&self.summary)),
+                ("given_name", de::Field::SkipNone(&self.given_name)),
+                ("family_name", de::Field::SkipNone(&self.family_name)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for KycCheckNameSummary {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -7881,13 +8576,25 @@ impl KycCheckNameSummary {
     }
 }
 /// How the phone number matched the data sources, including its area code.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct KycCheckPhoneSummary {
     /// How a value the user gave compared with external data sources.
     pub summary: MatchSummaryCode,
     /// How a value the user gave compared with external data sources.
     pub area_code: MatchSummaryCode,
+}
+impl ::serde::Serialize for KycCheckPhoneSummary {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "KycCheckPhoneSummary",
+            &[
+                ("summary", de::Field::Always(&self.summary)),
+                ("area_code", de::Field::Always(&self.area_code)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for KycCheckPhoneSummary {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -7972,14 +8679,12 @@ impl From<KycCheckPhoneSummaryRequired> for KycCheckPhoneSummary {
     }
 }
 /// Parameters for minting a Link token. Only the fields an identity verification flow needs are described here.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LinkTokenCreateRequest {
     /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
     /// The name of your application as shown to the user inside Link (at most 30 characters).
     pub client_name: String,
@@ -7990,17 +8695,36 @@ pub struct LinkTokenCreateRequest {
     /// The end user the Link token is minted for.
     pub user: LinkTokenCreateRequestUser,
     /// Products to initialise Link with; an identity verification flow passes `identity_verification`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub products: Option<Option<Vec<Products>>>,
     /// Identity verification settings for Link.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub identity_verification: Option<LinkTokenCreateRequestIdentityVerification>,
     /// Where Plaid should send webhooks about this Link session.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub webhook: Option<String>,
     /// The URI Link returns to after an OAuth or out-of-process step. It must be registered in the Plaid Dashboard and have no query string.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
+}
+impl ::serde::Serialize for LinkTokenCreateRequest {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "LinkTokenCreateRequest",
+            &[
+                ("client_id", de::Field::SkipNone(&self.client_id)),
+                ("secret", de::Field::SkipNone(&self.secret)),
+                ("client_name", de::Field::Always(&self.client_name)),
+                ("language", de::Field::Always(&self.language)),
+                ("country_codes", de::Field::Always(&self.country_codes)),
+                ("user", de::Field::Always(&self.user)),
+                ("products", de::Field::SkipNone(&self.products)),
+                (
+                    "identity_verification",
+                    de::Field::SkipNone(&self.identity_verification),
+                ),
+                ("webhook", de::Field::SkipNone(&self.webhook)),
+                ("redirect_uri", de::Field::SkipNone(&self.redirect_uri)),
+            ],
+        )
+    }
 }
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequest {
@@ -8196,14 +8920,25 @@ impl From<LinkTokenCreateRequestRequired> for LinkTokenCreateRequest {
     }
 }
 /// Identity verification settings for Link.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LinkTokenCreateRequestIdentityVerification {
     /// Identifier of the verification template, starting with `idvtmp_`.
     pub template_id: IdentityVerificationTemplateId,
     /// Whether the user has already agreed to the data processing, so Link can skip the consent screen.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub gave_consent: Option<bool>,
+}
+impl ::serde::Serialize for LinkTokenCreateRequestIdentityVerification {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "LinkTokenCreateRequestIdentityVerification",
+            &[
+                ("template_id", de::Field::Always(&self.template_id)),
+                ("gave_consent", de::Field::SkipNone(&self.gave_consent)),
+            ],
+        )
+    }
 }
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestIdentityVerification {
@@ -8278,11 +9013,20 @@ impl LinkTokenCreateRequestIdentityVerification {
     }
 }
 /// The end user the Link token is minted for.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LinkTokenCreateRequestUser {
     /// Your own stable identifier for this user. Use the same value you gave to `/identity_verification/create`.
     pub client_user_id: String,
+}
+impl ::serde::Serialize for LinkTokenCreateRequestUser {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "LinkTokenCreateRequestUser",
+            &[("client_user_id", de::Field::Always(&self.client_user_id))],
+        )
+    }
 }
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestUser {
@@ -8347,7 +9091,7 @@ impl LinkTokenCreateRequestUser {
     }
 }
 /// A freshly minted Link token.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LinkTokenCreateResponse {
     /// The token your front end passes to Plaid Link.
@@ -8357,11 +9101,24 @@ pub struct LinkTokenCreateResponse {
     /// An identifier Plaid gives every request; quote it when you contact support.
     pub request_id: RequestId,
     /// Address of a Link flow hosted by Plaid for this token; only present when the request asked for Hosted Link.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub hosted_link_url: Option<String>,
     /// Plaid's identifier of a user made with `/user/create`; newer integrations use it in place of a user token.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+}
+impl ::serde::Serialize for LinkTokenCreateResponse {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "LinkTokenCreateResponse",
+            &[
+                ("link_token", de::Field::Always(&self.link_token)),
+                ("expiration", de::Field::Always(&self.expiration)),
+                ("request_id", de::Field::Always(&self.request_id)),
+                ("hosted_link_url", de::Field::SkipNone(&self.hosted_link_url)),
+                ("user_id", de::Field::SkipNone(&self.user_id)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -8597,7 +9354,7 @@ impl PhysicalDocumentCategory {
 }
 crate::runtime::string_enum!(PhysicalDocumentCategory);
 /// What Plaid read from the document; null when nothing could be read. Text recognition can misread.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PhysicalDocumentExtractedData {
     /// Document number read from the image; null when it could not be read.
@@ -8617,8 +9374,26 @@ pub struct PhysicalDocumentExtractedData {
     /// Address read from the document. Null unless at least street, city and country could be read; region and postal code may be null where the country's addresses have none. Text recognition can misread.
     pub address: Option<IdentityVerificationDocumentAddressResponse>,
     /// Name read from the document; null when it could not be read.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<IdentityVerificationDocumentNameResponse>,
+}
+impl ::serde::Serialize for PhysicalDocumentExtractedData {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "PhysicalDocumentExtractedData",
+            &[
+                ("id_number", de::Field::Always(&self.id_number)),
+                ("category", de::Field::Always(&self.category)),
+                ("expiration_date", de::Field::Always(&self.expiration_date)),
+                ("issue_date", de::Field::Always(&self.issue_date)),
+                ("issuing_country", de::Field::Always(&self.issuing_country)),
+                ("issuing_region", de::Field::Always(&self.issuing_region)),
+                ("date_of_birth", de::Field::Always(&self.date_of_birth)),
+                ("address", de::Field::Always(&self.address)),
+                ("name", de::Field::SkipNone(&self.name)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for PhysicalDocumentExtractedData {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -8758,7 +9533,7 @@ impl From<PhysicalDocumentExtractedDataRequired> for PhysicalDocumentExtractedDa
     }
 }
 /// How the data read from the document compares with what the user entered; null when there was nothing to compare.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PhysicalDocumentExtractedDataAnalysis {
     /// How the name read from the document compares with the one the user entered.
@@ -8769,6 +9544,20 @@ pub struct PhysicalDocumentExtractedDataAnalysis {
     pub expiration_date: ExpirationDate,
     /// Whether the country that issued the document is the country the user gave. Whether a mismatch fails the step is a template setting.
     pub issuing_country: IssuingCountry,
+}
+impl ::serde::Serialize for PhysicalDocumentExtractedDataAnalysis {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "PhysicalDocumentExtractedDataAnalysis",
+            &[
+                ("name", de::Field::Always(&self.name)),
+                ("date_of_birth", de::Field::Always(&self.date_of_birth)),
+                ("expiration_date", de::Field::Always(&self.expiration_date)),
+                ("issuing_country", de::Field::Always(&self.issuing_country)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for PhysicalDocumentExtractedDataAnalysis {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -8892,7 +9681,7 @@ for PhysicalDocumentExtractedDataAnalysis {
     }
 }
 /// Short-lived download URLs for this submission's images. Each URL works for about 60 seconds after the request that returned it; fetch the session again for fresh ones.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PhysicalDocumentImages {
     /// Short-lived URL (about 60 seconds) of the uncropped image of the document's front.
@@ -8905,6 +9694,21 @@ pub struct PhysicalDocumentImages {
     pub cropped_back: Option<String>,
     /// Short-lived URL (about 60 seconds) of the face photo cut out of the document; null when the document has no portrait.
     pub face: Option<String>,
+}
+impl ::serde::Serialize for PhysicalDocumentImages {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "PhysicalDocumentImages",
+            &[
+                ("original_front", de::Field::Always(&self.original_front)),
+                ("original_back", de::Field::Always(&self.original_back)),
+                ("cropped_front", de::Field::Always(&self.cropped_front)),
+                ("cropped_back", de::Field::Always(&self.cropped_back)),
+                ("face", de::Field::Always(&self.face)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for PhysicalDocumentImages {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -8998,7 +9802,7 @@ impl From<PhysicalDocumentImagesRequired> for PhysicalDocumentImages {
     }
 }
 /// The error object Plaid returns with every non-2xx response. Branch on `error_type` and `error_code`, not on the HTTP status.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct PlaidError {
     /// The broad category of a Plaid error.
@@ -9006,33 +9810,53 @@ pub struct PlaidError {
     /// Specific error code; safe to branch on.
     pub error_code: String,
     /// A finer reason for `error_code`, when Plaid gives one (OAuth errors today); otherwise null.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_code_reason: Option<String>,
     /// Explanation meant for developers. Its wording can change.
     pub error_message: String,
     /// Message you may show the end user, or null when the error is not about something they did.
     pub display_message: Option<String>,
     /// Identifier of the failed request. Absent on errors carried in webhooks.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
     /// Errors of the individual items behind this one, where Plaid can tell them apart.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub causes: Option<Vec<::serde_json::Value>>,
     /// The HTTP status, present only when the error arrives inside a webhook.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<i64>,
     /// Link to Plaid's documentation of this error.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub documentation_url: Option<String>,
     /// What Plaid suggests doing next, when it has a suggestion.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub suggested_action: Option<String>,
     /// Account subtypes asked for through `account_filters`; only filled for some `NO_ACCOUNTS` errors.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub required_account_subtypes: Option<Vec<String>>,
     /// Account subtypes that were found but did not match `account_filters`; only filled for some `NO_ACCOUNTS` errors.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub provided_account_subtypes: Option<Vec<String>>,
+}
+impl ::serde::Serialize for PlaidError {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "PlaidError",
+            &[
+                ("error_type", de::Field::Always(&self.error_type)),
+                ("error_code", de::Field::Always(&self.error_code)),
+                ("error_code_reason", de::Field::SkipNone(&self.error_code_reason)),
+                ("error_message", de::Field::Always(&self.error_message)),
+                ("display_message", de::Field::Always(&self.display_message)),
+                ("request_id", de::Field::SkipNone(&self.request_id)),
+                ("causes", de::Field::SkipNone(&self.causes)),
+                ("status", de::Field::SkipNone(&self.status)),
+                ("documentation_url", de::Field::SkipNone(&self.documentation_url)),
+                ("suggested_action", de::Field::SkipNone(&self.suggested_action)),
+                (
+                    "required_account_subtypes",
+                    de::Field::SkipNone(&self.required_account_subtypes),
+                ),
+                (
+                    "provided_account_subtypes",
+                    de::Field::SkipNone(&self.provided_account_subtypes),
+                ),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for PlaidError {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -9702,7 +10526,7 @@ crate::runtime::string_enum!(ProxyType);
 pub struct RequestId(pub String);
 crate::runtime::id_newtype!(RequestId, String);
 /// Signals from how the user behaved during the session; null when not available.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RiskCheckBehavior {
     /// How familiar the user seemed with the personal data they entered, judged from how they entered it.
@@ -9712,8 +10536,21 @@ pub struct RiskCheckBehavior {
     /// Whether automated (bot) activity was seen during the session.
     pub bot_detected: RiskCheckBehaviorBotDetectedLabel,
     /// Plaid's rating of how risky a signal is, when it could be rated.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub risk_level: Option<RiskLevelWithNoData>,
+}
+impl ::serde::Serialize for RiskCheckBehavior {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "RiskCheckBehavior",
+            &[
+                ("user_interactions", de::Field::Always(&self.user_interactions)),
+                ("fraud_ring_detected", de::Field::Always(&self.fraud_ring_detected)),
+                ("bot_detected", de::Field::Always(&self.bot_detected)),
+                ("risk_level", de::Field::SkipNone(&self.risk_level)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for RiskCheckBehavior {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -9973,7 +10810,7 @@ impl RiskCheckBehaviorUserInteractionsLabel {
 }
 crate::runtime::string_enum!(RiskCheckBehaviorUserInteractionsLabel);
 /// Results of Plaid's fraud and risk signals for this session.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RiskCheckDetails {
     /// The state of one step in a verification session.
@@ -9989,12 +10826,33 @@ pub struct RiskCheckDetails {
     /// Scores for stolen and synthetic identity fraud; null when not available. Only computed for U.S. identities, and not every signal is always present.
     pub identity_abuse_signals: Option<RiskCheckIdentityAbuseSignals>,
     /// Risk signals about the user's network connection.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub network: Option<RiskCheckNetwork>,
     /// Other sessions whose selfie matched this one's.
     pub facial_duplicates: Vec<RiskCheckFacialDuplicate>,
     /// Trust Index score for the risk check step; null when not scored.
     pub trust_index_score: Option<i64>,
+}
+impl ::serde::Serialize for RiskCheckDetails {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "RiskCheckDetails",
+            &[
+                ("status", de::Field::Always(&self.status)),
+                ("behavior", de::Field::Always(&self.behavior)),
+                ("email", de::Field::Always(&self.email)),
+                ("phone", de::Field::Always(&self.phone)),
+                ("devices", de::Field::Always(&self.devices)),
+                (
+                    "identity_abuse_signals",
+                    de::Field::Always(&self.identity_abuse_signals),
+                ),
+                ("network", de::Field::SkipNone(&self.network)),
+                ("facial_duplicates", de::Field::Always(&self.facial_duplicates)),
+                ("trust_index_score", de::Field::Always(&self.trust_index_score)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for RiskCheckDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -10141,7 +10999,7 @@ impl From<RiskCheckDetailsRequired> for RiskCheckDetails {
     }
 }
 /// Network signals for one device the user used.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RiskCheckDevice {
     /// Whether the user's connection went through a proxy, and of which kind.
@@ -10151,11 +11009,24 @@ pub struct RiskCheckDevice {
     /// UTC offset of the time zone the IP address belongs to (for example `+06:00:00`); null when unknown.
     pub ip_timezone_offset: Option<String>,
     /// Plaid's rating of how risky a signal is.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub risk_level: Option<RiskLevel>,
     /// A list used for risk check factors.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub factors: Option<Vec<String>>,
+}
+impl ::serde::Serialize for RiskCheckDevice {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "RiskCheckDevice",
+            &[
+                ("ip_proxy_type", de::Field::Always(&self.ip_proxy_type)),
+                ("ip_spam_list_count", de::Field::Always(&self.ip_spam_list_count)),
+                ("ip_timezone_offset", de::Field::Always(&self.ip_timezone_offset)),
+                ("risk_level", de::Field::SkipNone(&self.risk_level)),
+                ("factors", de::Field::SkipNone(&self.factors)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for RiskCheckDevice {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -10247,7 +11118,7 @@ impl From<RiskCheckDeviceRequired> for RiskCheckDevice {
     }
 }
 /// Signals about the email address the user gave; null when not available.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RiskCheckEmail {
     /// Whether mail to the address can be delivered, checked against the domain's mail servers.
@@ -10275,11 +11146,42 @@ pub struct RiskCheckEmail {
     /// Online services where this email address appears to have an account.
     pub linked_services: Vec<RiskCheckLinkedService>,
     /// Plaid's rating of how risky a signal is.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub risk_level: Option<RiskLevel>,
     /// A list used for risk check factors.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub factors: Option<Vec<String>>,
+}
+impl ::serde::Serialize for RiskCheckEmail {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "RiskCheckEmail",
+            &[
+                ("is_deliverable", de::Field::Always(&self.is_deliverable)),
+                ("breach_count", de::Field::Always(&self.breach_count)),
+                ("first_breached_at", de::Field::Always(&self.first_breached_at)),
+                ("last_breached_at", de::Field::Always(&self.last_breached_at)),
+                ("domain_registered_at", de::Field::Always(&self.domain_registered_at)),
+                (
+                    "domain_is_free_provider",
+                    de::Field::Always(&self.domain_is_free_provider),
+                ),
+                ("domain_is_custom", de::Field::Always(&self.domain_is_custom)),
+                ("domain_is_disposable", de::Field::Always(&self.domain_is_disposable)),
+                (
+                    "top_level_domain_is_suspicious",
+                    de::Field::Always(&self.top_level_domain_is_suspicious),
+                ),
+                ("is_edu", de::Field::Always(&self.is_edu)),
+                (
+                    "includes_date_of_birth",
+                    de::Field::Always(&self.includes_date_of_birth),
+                ),
+                ("linked_services", de::Field::Always(&self.linked_services)),
+                ("risk_level", de::Field::SkipNone(&self.risk_level)),
+                ("factors", de::Field::SkipNone(&self.factors)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for RiskCheckEmail {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -10871,7 +11773,7 @@ impl RiskCheckEmailTopLevelDomainIsSuspicious {
 }
 crate::runtime::string_enum!(RiskCheckEmailTopLevelDomainIsSuspicious);
 /// Another session whose selfie matched this one's.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RiskCheckFacialDuplicate {
     /// Identifier of a verification session, starting with `idv_`.
@@ -10880,6 +11782,22 @@ pub struct RiskCheckFacialDuplicate {
     pub similarity: i64,
     /// True when the match was found after this session had finished (a later session matched it).
     pub matched_after_completed: bool,
+}
+impl ::serde::Serialize for RiskCheckFacialDuplicate {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "RiskCheckFacialDuplicate",
+            &[
+                ("id", de::Field::Always(&self.id)),
+                ("similarity", de::Field::Always(&self.similarity)),
+                (
+                    "matched_after_completed",
+                    de::Field::Always(&self.matched_after_completed),
+                ),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for RiskCheckFacialDuplicate {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -10984,13 +11902,25 @@ impl From<RiskCheckFacialDuplicateRequired> for RiskCheckFacialDuplicate {
     }
 }
 /// Scores for stolen and synthetic identity fraud; null when not available. Only computed for U.S. identities, and not every signal is always present.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RiskCheckIdentityAbuseSignals {
     /// Synthetic-identity risk for this user; null when not available.
     pub synthetic_identity: Option<RiskCheckSyntheticIdentity>,
     /// Stolen-identity risk for this user; null when not available.
     pub stolen_identity: Option<RiskCheckStolenIdentity>,
+}
+impl ::serde::Serialize for RiskCheckIdentityAbuseSignals {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "RiskCheckIdentityAbuseSignals",
+            &[
+                ("synthetic_identity", de::Field::Always(&self.synthetic_identity)),
+                ("stolen_identity", de::Field::Always(&self.stolen_identity)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for RiskCheckIdentityAbuseSignals {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -11547,13 +12477,25 @@ impl RiskCheckLinkedService {
 }
 crate::runtime::string_enum!(RiskCheckLinkedService);
 /// Risk signals about the user's network connection.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RiskCheckNetwork {
     /// Plaid's rating of how risky a signal is.
     pub risk_level: RiskLevel,
     /// A list used for risk check factors.
     pub factors: Vec<String>,
+}
+impl ::serde::Serialize for RiskCheckNetwork {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "RiskCheckNetwork",
+            &[
+                ("risk_level", de::Field::Always(&self.risk_level)),
+                ("factors", de::Field::Always(&self.factors)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for RiskCheckNetwork {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -11637,17 +12579,28 @@ impl From<RiskCheckNetworkRequired> for RiskCheckNetwork {
     }
 }
 /// Signals about the phone number the user gave; null when not available.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RiskCheckPhone {
     /// Online services where this phone number appears to have an account.
     pub linked_services: Vec<RiskCheckLinkedService>,
     /// Plaid's rating of how risky a signal is.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub risk_level: Option<RiskLevel>,
     /// A list used for risk check factors.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub factors: Option<Vec<String>>,
+}
+impl ::serde::Serialize for RiskCheckPhone {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "RiskCheckPhone",
+            &[
+                ("linked_services", de::Field::Always(&self.linked_services)),
+                ("risk_level", de::Field::SkipNone(&self.risk_level)),
+                ("factors", de::Field::SkipNone(&self.factors)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for RiskCheckPhone {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -11721,14 +12674,25 @@ impl RiskCheckPhone {
     }
 }
 /// Stolen-identity risk for this user; null when not available.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RiskCheckStolenIdentity {
     /// Likelihood, from 0 to 100, that the identity is stolen.
     pub score: i64,
     /// Plaid's rating of how risky a signal is.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub risk_level: Option<RiskLevel>,
+}
+impl ::serde::Serialize for RiskCheckStolenIdentity {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "RiskCheckStolenIdentity",
+            &[
+                ("score", de::Field::Always(&self.score)),
+                ("risk_level", de::Field::SkipNone(&self.risk_level)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for RiskCheckStolenIdentity {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -11790,20 +12754,37 @@ impl RiskCheckStolenIdentity {
     }
 }
 /// Synthetic-identity risk for this user; null when not available.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RiskCheckSyntheticIdentity {
     /// Likelihood, from 0 to 100, that the identity is made up.
     pub score: i64,
     /// Plaid's rating of how risky a signal is.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub risk_level: Option<RiskLevel>,
     /// Risk level for one kind of synthetic identity fraud.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub first_party_synthetic_fraud: Option<SyntheticFraud>,
     /// Risk level for one kind of synthetic identity fraud.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub third_party_synthetic_fraud: Option<SyntheticFraud>,
+}
+impl ::serde::Serialize for RiskCheckSyntheticIdentity {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "RiskCheckSyntheticIdentity",
+            &[
+                ("score", de::Field::Always(&self.score)),
+                ("risk_level", de::Field::SkipNone(&self.risk_level)),
+                (
+                    "first_party_synthetic_fraud",
+                    de::Field::SkipNone(&self.first_party_synthetic_fraud),
+                ),
+                (
+                    "third_party_synthetic_fraud",
+                    de::Field::SkipNone(&self.third_party_synthetic_fraud),
+                ),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for RiskCheckSyntheticIdentity {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -11981,7 +12962,7 @@ impl RiskLevelWithNoData {
 }
 crate::runtime::string_enum!(RiskLevelWithNoData);
 /// How Plaid judged one selfie; when a selfie is rejected, this says why.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SelfieAnalysis {
     /// Whether the selfie shows the same person as the portrait on the document.
@@ -11989,8 +12970,20 @@ pub struct SelfieAnalysis {
     /// Whether the selfie came from a live person rather than a photo, a screen or a mask.
     pub liveness_check: SelfieAnalysisLivenessCheck,
     /// Feature-by-feature comparison of the selfie with the portrait on the document, when there is one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub facial_analysis: Option<SelfieAnalysisFacialAnalysis>,
+}
+impl ::serde::Serialize for SelfieAnalysis {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "SelfieAnalysis",
+            &[
+                ("document_comparison", de::Field::Always(&self.document_comparison)),
+                ("liveness_check", de::Field::Always(&self.liveness_check)),
+                ("facial_analysis", de::Field::SkipNone(&self.facial_analysis)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for SelfieAnalysis {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -12137,7 +13130,7 @@ impl SelfieAnalysisDocumentComparison {
 }
 crate::runtime::string_enum!(SelfieAnalysisDocumentComparison);
 /// Feature-by-feature comparison of the selfie with the portrait on the document, when there is one.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SelfieAnalysisFacialAnalysis {
     /// Result of comparing one facial feature of the selfie with the document portrait.
@@ -12164,6 +13157,28 @@ pub struct SelfieAnalysisFacialAnalysis {
     pub left_cheek: SelfieAnalysisFacialAnalysisOutcome,
     /// Result of comparing one facial feature of the selfie with the document portrait.
     pub right_cheek: SelfieAnalysisFacialAnalysisOutcome,
+}
+impl ::serde::Serialize for SelfieAnalysisFacialAnalysis {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "SelfieAnalysisFacialAnalysis",
+            &[
+                ("left_eye", de::Field::Always(&self.left_eye)),
+                ("right_eye", de::Field::Always(&self.right_eye)),
+                ("left_brow", de::Field::Always(&self.left_brow)),
+                ("right_brow", de::Field::Always(&self.right_brow)),
+                ("forehead", de::Field::Always(&self.forehead)),
+                ("middle_forehead", de::Field::Always(&self.middle_forehead)),
+                ("nose", de::Field::Always(&self.nose)),
+                ("philtrum", de::Field::Always(&self.philtrum)),
+                ("mouth", de::Field::Always(&self.mouth)),
+                ("jaw", de::Field::Always(&self.jaw)),
+                ("left_cheek", de::Field::Always(&self.left_cheek)),
+                ("right_cheek", de::Field::Always(&self.right_cheek)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for SelfieAnalysisFacialAnalysis {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -12495,13 +13510,25 @@ impl SelfieAnalysisLivenessCheck {
 }
 crate::runtime::string_enum!(SelfieAnalysisLivenessCheck);
 /// What was captured for one selfie. Usually a short video (`video_url`); a still image (`image_url`) only when the device fell back to passive liveness.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SelfieCapture {
     /// Short-lived URL of the still selfie image; null unless the session fell back to passive liveness.
     pub image_url: Option<String>,
     /// Short-lived URL of the selfie video, the usual capture.
     pub video_url: Option<String>,
+}
+impl ::serde::Serialize for SelfieCapture {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "SelfieCapture",
+            &[
+                ("image_url", de::Field::Always(&self.image_url)),
+                ("video_url", de::Field::Always(&self.video_url)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for SelfieCapture {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -12572,13 +13599,25 @@ impl From<SelfieCaptureRequired> for SelfieCapture {
     }
 }
 /// Results of the selfie step: the captures and how they compared with the document.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SelfieCheck {
     /// Outcome of the selfie step; the same value as `steps.selfie_check`.
     pub status: SelfieCheckStatus,
     /// Every selfie the user submitted in this step, one entry per attempt.
     pub selfies: Vec<SelfieCheckSelfie>,
+}
+impl ::serde::Serialize for SelfieCheck {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "SelfieCheck",
+            &[
+                ("status", de::Field::Always(&self.status)),
+                ("selfies", de::Field::Always(&self.selfies)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for SelfieCheck {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -12663,7 +13702,7 @@ impl From<SelfieCheckRequired> for SelfieCheck {
     }
 }
 /// One submitted selfie: its capture and Plaid's analysis.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SelfieCheckSelfie {
     /// Outcome for one selfie. The outcome of the whole step is `selfie_check.status`.
@@ -12674,6 +13713,20 @@ pub struct SelfieCheckSelfie {
     pub capture: SelfieCapture,
     /// How Plaid judged one selfie; when a selfie is rejected, this says why.
     pub analysis: SelfieAnalysis,
+}
+impl ::serde::Serialize for SelfieCheckSelfie {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "SelfieCheckSelfie",
+            &[
+                ("status", de::Field::Always(&self.status)),
+                ("attempt", de::Field::Always(&self.attempt)),
+                ("capture", de::Field::Always(&self.capture)),
+                ("analysis", de::Field::Always(&self.analysis)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for SelfieCheckSelfie {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -12870,7 +13923,7 @@ impl SelfieStatus {
 }
 crate::runtime::string_enum!(SelfieStatus);
 /// One attempt at the SMS verification step.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SmsVerification {
     /// State of one SMS verification attempt.
@@ -12889,6 +13942,27 @@ pub struct SmsVerification {
     pub last_sent_at: Option<::chrono::DateTime<::chrono::Utc>>,
     /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
     pub redacted_at: Option<::chrono::DateTime<::chrono::Utc>>,
+}
+impl ::serde::Serialize for SmsVerification {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "SmsVerification",
+            &[
+                ("status", de::Field::Always(&self.status)),
+                ("attempt", de::Field::Always(&self.attempt)),
+                ("phone_number", de::Field::Always(&self.phone_number)),
+                (
+                    "delivery_attempt_count",
+                    de::Field::Always(&self.delivery_attempt_count),
+                ),
+                ("solve_attempt_count", de::Field::Always(&self.solve_attempt_count)),
+                ("initially_sent_at", de::Field::Always(&self.initially_sent_at)),
+                ("last_sent_at", de::Field::Always(&self.last_sent_at)),
+                ("redacted_at", de::Field::Always(&self.redacted_at)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for SmsVerification {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -13143,11 +14217,20 @@ impl Strategy {
 }
 crate::runtime::string_enum!(Strategy, sent_only);
 /// Risk level for one kind of synthetic identity fraud.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct SyntheticFraud {
     /// Plaid's rating of how risky a signal is.
     pub risk_level: RiskLevel,
+}
+impl ::serde::Serialize for SyntheticFraud {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "SyntheticFraud",
+            &[("risk_level", de::Field::Always(&self.risk_level))],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for SyntheticFraud {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -13205,7 +14288,7 @@ impl SyntheticFraud {
     }
 }
 /// A Trust Index score with the model that produced it and its subscores.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TrustIndex {
     /// The overall Trust Index score.
@@ -13214,6 +14297,19 @@ pub struct TrustIndex {
     pub model: String,
     /// Trust Index subscores by signal family.
     pub subscores: Option<TrustIndexSubscores>,
+}
+impl ::serde::Serialize for TrustIndex {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "TrustIndex",
+            &[
+                ("score", de::Field::Always(&self.score)),
+                ("model", de::Field::Always(&self.model)),
+                ("subscores", de::Field::Always(&self.subscores)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for TrustIndex {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -13305,11 +14401,16 @@ impl From<TrustIndexRequired> for TrustIndex {
     }
 }
 /// One Trust Index subscore.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct TrustIndexSubscore {
     /// The subscore's value.
     pub score: i64,
+}
+impl ::serde::Serialize for TrustIndexSubscore {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(s, "TrustIndexSubscore", &[("score", de::Field::Always(&self.score))])
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for TrustIndexSubscore {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -13363,15 +14464,31 @@ impl TrustIndexSubscore {
     }
 }
 /// Trust Index subscores by signal family.
-#[derive(Clone, PartialEq, Default, ::serde::Serialize)]
+#[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct TrustIndexSubscores {
     /// One Trust Index subscore.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub device_and_connection: Option<TrustIndexSubscore>,
     /// One Trust Index subscore.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub bank_account_insights: Option<TrustIndexSubscore>,
+}
+impl ::serde::Serialize for TrustIndexSubscores {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "TrustIndexSubscores",
+            &[
+                (
+                    "device_and_connection",
+                    de::Field::SkipNone(&self.device_and_connection),
+                ),
+                (
+                    "bank_account_insights",
+                    de::Field::SkipNone(&self.bank_account_insights),
+                ),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for TrustIndexSubscores {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -13433,26 +14550,37 @@ impl TrustIndexSubscores {
     }
 }
 /// A postal address the user entered.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserAddress {
     /// First line of the street address; null when the user has not given an address. At most 80 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub street: Option<Option<String>>,
     /// Second address line (apartment, suite, …); null when not given. At most 50 characters.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub street2: Option<Option<String>>,
     /// City of an address, or null when the user has not given one.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<Option<String>>,
     /// Region of an address (state, province, …) as a subdivision code without the country prefix; null where the country has none.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub region: Option<Option<String>>,
     /// Postal code of an address; null where the country has none.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<Option<String>>,
     /// Two-letter ISO 3166-1 alpha-2 country code, in capitals (for example `US`).
     pub country: String,
+}
+impl ::serde::Serialize for UserAddress {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "UserAddress",
+            &[
+                ("street", de::Field::SkipNone(&self.street)),
+                ("street2", de::Field::SkipNone(&self.street2)),
+                ("city", de::Field::SkipNone(&self.city)),
+                ("region", de::Field::SkipNone(&self.region)),
+                ("postal_code", de::Field::SkipNone(&self.postal_code)),
+                ("country", de::Field::Always(&self.country)),
+            ],
+        )
+    }
 }
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for UserAddress {
@@ -13572,14 +14700,25 @@ impl UserAddress {
     }
 }
 /// Identity number the user gave; null until given, and then both value and type are set.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct UserIdNumber {
     /// The identity number the user typed, letters and digits only, with formatting characters removed.
     pub value: String,
     /// Which kind of identity number this is. The prefix is the issuing country's ISO code.
-    #[serde(rename = "type")]
     pub type_: IdNumberType,
+}
+impl ::serde::Serialize for UserIdNumber {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "UserIdNumber",
+            &[
+                ("value", de::Field::Always(&self.value)),
+                ("type", de::Field::Always(&self.type_)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for UserIdNumber {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -13663,13 +14802,25 @@ impl From<UserIdNumberRequired> for UserIdNumber {
     }
 }
 /// Results of the phone ownership step.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct VerifySmsDetails {
     /// Outcome of the SMS step; the same value as `steps.verify_sms`.
     pub status: VerifySmsDetailsStatus,
     /// Every SMS verification attempt in this step.
     pub verifications: Vec<SmsVerification>,
+}
+impl ::serde::Serialize for VerifySmsDetails {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "VerifySmsDetails",
+            &[
+                ("status", de::Field::Always(&self.status)),
+                ("verifications", de::Field::Always(&self.verifications)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for VerifySmsDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -13840,17 +14991,28 @@ impl WebhookEnvironmentValues {
 }
 crate::runtime::string_enum!(WebhookEnvironmentValues);
 /// Parameters for fetching the public key that signed a webhook.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct WebhookVerificationKeyGetRequest {
     /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
     /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub secret: Option<String>,
     /// The `kid` from the webhook's JWT header.
     pub key_id: String,
+}
+impl ::serde::Serialize for WebhookVerificationKeyGetRequest {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "WebhookVerificationKeyGetRequest",
+            &[
+                ("client_id", de::Field::SkipNone(&self.client_id)),
+                ("secret", de::Field::SkipNone(&self.secret)),
+                ("key_id", de::Field::Always(&self.key_id)),
+            ],
+        )
+    }
 }
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for WebhookVerificationKeyGetRequest {
@@ -13933,13 +15095,25 @@ impl WebhookVerificationKeyGetRequest {
     }
 }
 /// The public key matching a webhook's `kid`.
-#[derive(Clone, PartialEq, ::serde::Serialize)]
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct WebhookVerificationKeyGetResponse {
     /// An elliptic-curve public key in JSON Web Key form, used to check webhook signatures.
     pub key: JwkPublicKey,
     /// An identifier Plaid gives every request; quote it when you contact support.
     pub request_id: RequestId,
+}
+impl ::serde::Serialize for WebhookVerificationKeyGetResponse {
+    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        de::write(
+            s,
+            "WebhookVerificationKeyGetResponse",
+            &[
+                ("key", de::Field::Always(&self.key)),
+                ("request_id", de::Field::Always(&self.request_id)),
+            ],
+        )
+    }
 }
 impl<'de> ::serde::Deserialize<'de> for WebhookVerificationKeyGetResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {

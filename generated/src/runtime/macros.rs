@@ -120,6 +120,51 @@ pub fn skip<'de, A: de::MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
     map.next_value::<de::IgnoredAny>().map(|_| ())
 }
 
+/// One field of a model's written-out `Serialize`: its value, type-erased, so that the
+/// per-struct impl is a list of fields and the generic serializing code exists once, in
+/// [`write`], instead of once per struct (issue #14).
+pub enum Field<'a> {
+    /// Always written (a required field, or a nullable one that is `null` when `None`).
+    Always(&'a dyn erased_serde::Serialize),
+    /// An `Option` field left out of the output when it is `None`.
+    SkipNone(&'a dyn MaybeAbsent),
+}
+
+/// An `Option` field that may be left out: its value when present.
+pub trait MaybeAbsent {
+    /// The value to write, or `None` when the field is absent.
+    fn present(&self) -> Option<&dyn erased_serde::Serialize>;
+}
+
+impl<T: serde::Serialize> MaybeAbsent for Option<T> {
+    fn present(&self) -> Option<&dyn erased_serde::Serialize> {
+        self.as_ref().map(|v| v as &dyn erased_serde::Serialize)
+    }
+}
+
+/// Serializes a struct the way serde's derive does: `serialize_struct` with the number of
+/// fields written, each present field in order (a present `Option` as `Some`), `skip_field`
+/// for each absent one.
+pub fn write<S: serde::Serializer>(
+    s: S,
+    name: &'static str,
+    fields: &[(&'static str, Field<'_>)],
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeStruct as _;
+    let len = fields.iter().filter(|(_, f)| !matches!(f, Field::SkipNone(v) if v.present().is_none())).count();
+    let mut out = s.serialize_struct(name, len)?;
+    for (key, field) in fields {
+        match field {
+            Field::Always(v) => out.serialize_field(key, v)?,
+            Field::SkipNone(v) => match v.present() {
+                Some(v) => out.serialize_field(key, &Some(v))?,
+                None => out.skip_field(key)?,
+            },
+        }
+    }
+    out.end()
+}
+
 /// Every impl these macros write is `#[inline]`, like the models' `Debug` and the operations:
 /// it is compiled in the crate that uses it, only for the types that crate uses (issue #14).
 ///

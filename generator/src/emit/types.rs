@@ -61,7 +61,7 @@ pub fn emit_part(ir: &Ir, index: usize, parts: usize) -> TokenStream {
         quote! {
             #![allow(deprecated)]
             //! Every model of the portion, one Rust type per schema.
-            // The helpers of the written-out `Deserialize` impls.
+            // The helpers of the written-out `Serialize` and `Deserialize` impls.
             #[allow(unused_imports)]
             use crate::runtime::macros as de;
         }
@@ -185,19 +185,8 @@ fn emit_struct(
         let fname = ident(&f.name);
         let ty = field_type(f, &here);
         let fdoc = doc_attr(f.doc.as_deref(), &field_fallback(f));
-        let rename = (f.name != f.wire).then(|| {
-            let w = &f.wire;
-            quote!(#[serde(rename = #w)])
-        });
-        let serde = match f.shape() {
-            // `Some(None)` serializes as `null`; reading it back is in `emit_deserialize`.
-            FieldShape::Optional | FieldShape::OptionalNullable { .. } => {
-                quote!(#[serde(skip_serializing_if = "Option::is_none")])
-            }
-            FieldShape::Nullable | FieldShape::Required => quote!(),
-        };
         let dep = f.deprecated.then(|| quote!(#[deprecated]));
-        quote! { #fdoc #dep #rename #serde pub #fname: #ty, }
+        quote! { #fdoc #dep pub #fname: #ty, }
     });
     let required: Vec<&Field> = fields.iter().filter(|f| !f.shape().may_be_absent()).collect();
     let inits = fields.iter().map(|f| {
@@ -311,6 +300,7 @@ fn emit_struct(
             }
         }
     });
+    let serialize = emit_serialize(name, fields);
     // A type that is only ever sent needs no Deserialize (a large share of the build time);
     // `test-util` adds it for fakes that read requests.
     let deserialize = emit_deserialize(name, fields, sent_only);
@@ -324,11 +314,12 @@ fn emit_struct(
     quote! {
         #doc
         #deprecated
-        #[derive(Clone, PartialEq, #default ::serde::Serialize)]
+        #[derive(Clone, PartialEq, #default)]
         #[non_exhaustive]
         pub struct #name {
             #(#defs)*
         }
+        #serialize
         #deserialize
         #debug_impl
         impl #name {
@@ -337,6 +328,31 @@ fn emit_struct(
             #(#setters)*
         }
         #required_def
+    }
+}
+
+/// `Serialize` for a struct, written out instead of derived: the impl lists the fields (wire
+/// name and value, type-erased) and one shared routine, `de::write`, serializes them as serde's
+/// derive would. serde's derive writes that generic routine once per struct, a large share of
+/// the crate's type-checking (issue #14). A field that may be absent is left out when `None`;
+/// `Some(None)` is written as `null` (reading it back is in `emit_deserialize`).
+fn emit_serialize(name: &proc_macro2::Ident, fields: &[Field]) -> TokenStream {
+    let label = name.to_string();
+    let entries = fields.iter().map(|f| {
+        let (n, wire) = (ident(&f.name), &f.wire);
+        match f.shape() {
+            FieldShape::Optional | FieldShape::OptionalNullable { .. } => {
+                quote!((#wire, de::Field::SkipNone(&self.#n)))
+            }
+            FieldShape::Nullable | FieldShape::Required => quote!((#wire, de::Field::Always(&self.#n))),
+        }
+    });
+    quote! {
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                de::write(s, #label, &[#(#entries),*])
+            }
+        }
     }
 }
 

@@ -1,0 +1,60 @@
+//! The models' `Serialize` impls are written out by `emit/types.rs` (a list of fields handed
+//! to one shared routine, not serde's derive; see the README's performance section). These
+//! pin what they must keep from the derive, on serde's own token stream: the struct name, the
+//! number of fields written, field order, absent fields left out and `Some(None)` as `null`.
+
+use plaid_idv::types::{IdentityVerificationCreateRequest, IdentityVerificationCreateRequestRequired};
+use serde_test::{assert_ser_tokens, Token};
+
+fn request() -> IdentityVerificationCreateRequest {
+    IdentityVerificationCreateRequest::new(IdentityVerificationCreateRequestRequired {
+        is_shareable: true,
+        template_id: "idvtmp_1".into(),
+        gave_consent: false,
+    })
+}
+
+#[test]
+fn required_fields_only_in_spec_order_with_the_written_count() {
+    assert_ser_tokens(
+        &request(),
+        &[
+            Token::Struct { name: "IdentityVerificationCreateRequest", len: 3 },
+            Token::Str("is_shareable"),
+            Token::Bool(true),
+            Token::Str("template_id"),
+            Token::Str("idvtmp_1"),
+            Token::Str("gave_consent"),
+            Token::Bool(false),
+            Token::StructEnd,
+        ],
+    );
+}
+
+#[test]
+fn present_options_as_some_and_an_explicit_null_as_some_none() {
+    let r = request().with_client_user_id("user-1").with_is_idempotent(None);
+    assert_ser_tokens(
+        &r,
+        &[
+            Token::Struct { name: "IdentityVerificationCreateRequest", len: 5 },
+            Token::Str("client_user_id"),
+            Token::Some,
+            Token::Str("user-1"),
+            Token::Str("is_shareable"),
+            Token::Bool(true),
+            Token::Str("template_id"),
+            Token::Str("idvtmp_1"),
+            Token::Str("gave_consent"),
+            Token::Bool(false),
+            Token::Str("is_idempotent"),
+            Token::Some,
+            Token::None,
+            Token::StructEnd,
+        ],
+    );
+    assert_eq!(
+        serde_json::to_string(&r).unwrap(),
+        r#"{"client_user_id":"user-1","is_shareable":true,"template_id":"idvtmp_1","gave_consent":false,"is_idempotent":null}"#
+    );
+}
