@@ -1,5 +1,5 @@
 //! Runtime benchmarks, printed as `name: value` lines for `cargo xtask bench`:
-//! typed decode vs `serde_json::Value` (MB/s), and sequential calls through `Client` vs plain
+//! typed decode and encode vs `serde_json::Value` (MB/s), and sequential calls through `Client` vs plain
 //! reqwest against a local axum server on 127.0.0.1.
 //!
 //! Run: `cargo bench -p plaid-idv-tests --bench runtime`
@@ -22,6 +22,15 @@ fn decode_mb_s<F: FnMut(&[u8])>(bytes: &[u8], mut f: F) -> f64 {
         f(std::hint::black_box(bytes));
     }
     (bytes.len() * iters) as f64 / start.elapsed().as_secs_f64() / 1e6
+}
+
+fn encode_mb_s(out_len: usize, mut f: impl FnMut() -> Vec<u8>) -> f64 {
+    let iters = 20_000;
+    let start = Instant::now();
+    for _ in 0..iters {
+        std::hint::black_box(f());
+    }
+    (out_len * iters) as f64 / start.elapsed().as_secs_f64() / 1e6
 }
 
 async fn serve() -> (String, tokio::task::JoinHandle<()>) {
@@ -54,6 +63,20 @@ async fn main() {
     println!("decode_typed_mb_s: {typed:.1}");
     println!("decode_value_mb_s: {value:.1}");
     println!("decode_ratio_typed_over_value: {:.2}", typed / value);
+
+    // Encoding the same response back to JSON (what storing it costs): the models' written-out
+    // `Serialize` (type-erased fields, issue #14) against `serde_json::Value`'s.
+    let decoded: IdentityVerificationGetResponse = serde_json::from_slice(bytes).unwrap();
+    let as_value: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+    let out_len = serde_json::to_vec(&decoded).unwrap().len();
+    let (mut typed, mut value) = (Vec::new(), Vec::new());
+    for _ in 0..5 {
+        typed.push(encode_mb_s(out_len, || serde_json::to_vec(std::hint::black_box(&decoded)).unwrap()));
+        value.push(encode_mb_s(out_len, || serde_json::to_vec(std::hint::black_box(&as_value)).unwrap()));
+    }
+    let (typed, value) = (median(typed), median(value));
+    println!("encode_typed_mb_s: {typed:.1}");
+    println!("encode_value_mb_s: {value:.1}");
 
     let (url, server) = serve().await;
     let client = Client::builder("bench-id", "bench-secret")

@@ -308,6 +308,15 @@ pub fn run(root: &Path, only: Option<&str>) -> ExitCode {
                 Some(t >= v),
             );
         }
+        if let (Some(t), Some(v)) = (get("encode_typed_mb_s"), get("encode_value_mb_s")) {
+            row(
+                &mut rows,
+                "encode the same response to JSON: typed vs serde_json::Value",
+                format!("{t:.0} MB/s vs {v:.0} MB/s ({:.2}×)", t / v),
+                "",
+                None,
+            );
+        }
         if let (Some(r), Some(c), Some(p)) =
             (get("client_ratio_over_reqwest"), get("client_us_per_call"), get("reqwest_us_per_call"))
         {
