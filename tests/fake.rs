@@ -690,3 +690,28 @@ fn starting_outside_a_tokio_runtime_is_an_error_not_a_panic() {
     let e = result.unwrap_err();
     assert!(e.to_string().contains("needs a tokio runtime"), "{e}");
 }
+
+#[tokio::test]
+async fn recorded_requests_print_the_body_shape_not_personal_data() {
+    let fake = FakePlaid::start().await.unwrap();
+    let client = fake.client();
+    let user = IdentityVerificationCreateRequestUser::new()
+        .with_email_address("jane.doe@example.com")
+        .with_phone_number(Some("+14155550011".to_string()));
+    client.identity_verification_create(&create_req(USER, true).with_user(user)).await.unwrap();
+    let link = LinkOptions::new("My App", [CountryCode::Us]);
+    client.start_verification(&create_req("customer-9", true), &link).await.unwrap();
+
+    let requests = fake.requests();
+    let create = requests.iter().find(|r| r.op == Some(Op::IdentityVerificationCreate)).unwrap();
+    // The values are all there to assert on...
+    assert_eq!(create.body["user"]["email_address"], "jane.doe@example.com");
+    // ...but `Debug` shows keys, booleans and nulls only.
+    let shown = format!("{requests:?} {:?}", fake.link_tokens());
+    for personal in ["jane.doe@example.com", "+14155550011", "4155550011"] {
+        assert!(!shown.contains(personal), "{personal} in {shown}");
+    }
+    assert!(shown.contains(r#""user": {"email_address": <redacted>, "phone_number": <redacted>}"#), "{shown}");
+    assert!(shown.contains(r#""is_idempotent": true"#), "{shown}");
+    assert!(shown.contains("LinkTokenRecord { link_token: \"link-sandbox-"), "{shown}");
+}

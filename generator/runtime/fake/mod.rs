@@ -240,8 +240,10 @@ pub enum Fault {
     DropConnection,
 }
 
-/// A request the fake received ([`FakePlaid::requests`]).
-#[derive(Debug, Clone, PartialEq)]
+/// A request the fake received ([`FakePlaid::requests`]). Its `Debug` shows the body's shape
+/// (keys, booleans, `null`s, array lengths) with every string and number `<redacted>`: request
+/// bodies carry personal data. Read `body` itself to assert on values.
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct RecordedRequest {
     /// The operation, or `None` for a path (or method) the fake does not serve.
@@ -258,6 +260,34 @@ pub struct RecordedRequest {
     pub peer: SocketAddr,
 }
 
+impl std::fmt::Debug for RecordedRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RecordedRequest")
+            .field("op", &self.op)
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("headers", &self.headers)
+            .field("body", &JsonShape(&self.body))
+            .field("peer", &self.peer)
+            .finish()
+    }
+}
+
+/// A JSON value in `Debug` with its strings and numbers `<redacted>`: objects keep their keys,
+/// arrays their length, booleans and `null` are shown.
+struct JsonShape<'a>(&'a Value);
+
+impl std::fmt::Debug for JsonShape<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            Value::Object(m) => f.debug_map().entries(m.iter().map(|(k, v)| (k, JsonShape(v)))).finish(),
+            Value::Array(a) => f.debug_list().entries(a.iter().map(JsonShape)).finish(),
+            Value::String(_) | Value::Number(_) => f.write_str("<redacted>"),
+            other => write!(f, "{other}"),
+        }
+    }
+}
+
 impl RecordedRequest {
     /// The value of header `name` (any case), if present.
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -265,8 +295,9 @@ impl RecordedRequest {
     }
 }
 
-/// A Link token the fake issued ([`FakePlaid::link_tokens`]).
-#[derive(Debug, Clone, PartialEq)]
+/// A Link token the fake issued ([`FakePlaid::link_tokens`]). Its `Debug` shows the request
+/// body's shape only, as [`RecordedRequest`]'s does.
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LinkTokenRecord {
     /// The token.
@@ -279,6 +310,18 @@ pub struct LinkTokenRecord {
     pub webhook: Option<String>,
     /// The whole request body, without `secret`.
     pub request: Value,
+}
+
+impl std::fmt::Debug for LinkTokenRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LinkTokenRecord")
+            .field("link_token", &self.link_token)
+            .field("template_id", &self.template_id)
+            .field("client_user_id", &self.client_user_id)
+            .field("webhook", &self.webhook)
+            .field("request", &JsonShape(&self.request))
+            .finish()
+    }
 }
 
 /// A webhook the fake signed, and what happened when it sent it.
