@@ -260,3 +260,26 @@ async fn verified_claims_give_a_replay_key_and_the_session_id() {
         assert_eq!(w.identity_verification_id().map(|i| i.as_str()), Some("idv_7bQx2mLpR4zT"), "{code}");
     }
 }
+
+#[tokio::test]
+async fn a_key_that_is_not_a_p256_point_is_refused_when_loaded_not_at_first_use() {
+    let server = MockServer::start().await;
+    let v = verifier(&server);
+    let signer = TestSigner::new("kid-good");
+    assert!(v.insert_key(&signer.jwk()).is_ok(), "a real key loads");
+    // The same key with its y coordinate changed: off the curve.
+    let mut off_curve = signer.jwk();
+    let y = off_curve["y"].as_str().unwrap().to_string();
+    let flipped = if y.starts_with('A') { y.replacen('A', "B", 1) } else { format!("A{}", &y[1..]) };
+    off_curve["y"] = json!(flipped);
+    off_curve["kid"] = json!("kid-bad");
+    let r = v.insert_key(&off_curve);
+    assert!(matches!(&r, Err(VerifyError::Malformed(m)) if m == "JWK is not a valid P-256 point"), "{r:?}");
+    // The point at infinity and all-zero coordinates are not keys either.
+    let mut zero = off_curve.clone();
+    zero["x"] = json!(b64(&[0u8; 32]));
+    zero["y"] = json!(b64(&[0u8; 32]));
+    assert!(matches!(v.insert_key(&zero), Err(VerifyError::Malformed(_))));
+    // A key that loaded still verifies (ring checks RustCrypto's signature).
+    assert!(v.verify(Some(&signer.sign(BODY)), BODY).await.is_ok());
+}

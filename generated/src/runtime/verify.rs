@@ -11,7 +11,8 @@
 //! any key is looked up. Keys are cached per `kid` after a successful fetch only, for a bounded
 //! time and number; unknown kids are remembered for a while; fetches of new kids are
 //! rate-limited, never retried, and shared by concurrent callers. A key whose `expired_at` is set
-//! is refused. Then the signature is checked with RustCrypto's `p256`, `iat` must be recent and
+//! is refused. Then the signature is checked with `ring` (already in the build through rustls, so
+//! verification adds no elliptic-curve crates of its own), `iat` must be recent and
 //! the body hash is compared in constant time; only then is the typed event returned.
 
 use super::client::{Operation, Retry};
@@ -19,10 +20,8 @@ use super::{Client, Error};
 use crate::Webhook;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use p256::ecdsa::signature::Verifier;
-use p256::ecdsa::{Signature, VerifyingKey};
+use ring::signature::{UnparsedPublicKey, ECDSA_P256_SHA256_FIXED};
 use serde_json::Value;
-use sha2::{Digest, Sha256};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -105,7 +104,7 @@ pub enum VerifyError {
 
 #[derive(Clone)]
 struct Key {
-    key: VerifyingKey,
+    key: UnparsedPublicKey<Vec<u8>>,
     /// `expired_at` was set or unreadable.
     expired: bool,
 }
@@ -199,11 +198,27 @@ fn key_from_jwk(jwk: &Value) -> Result<Key, String> {
         v.try_into().map_err(|_| format!("JWK `{k}` is not 32 bytes"))
     };
     let (x, y) = (coord("x")?, coord("y")?);
-    let point = p256::EncodedPoint::from_affine_coordinates(&x.into(), &y.into(), false);
-    let key = VerifyingKey::from_encoded_point(&point).map_err(|e| format!("JWK is not a valid P-256 point: {e}"))?;
+    // SEC1 uncompressed form: 0x04, x, y.
+    let point: Vec<u8> = [&[4u8][..], &x, &y].concat();
+    if !is_p256_point(&point) {
+        return Err("JWK is not a valid P-256 point".into());
+    }
+    let key = UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, point);
     // Plaid sets `expired_at` when it retires a key; anything but absent or null counts as set.
     let expired = !matches!(jwk.get("expired_at"), None | Some(Value::Null));
     Ok(Key { key, expired })
+}
+
+/// Whether `point` (SEC1 uncompressed) is a point of P-256, checked when a key is loaded rather
+/// than at its first signature. `ring` parses signature keys only when verifying, but validates
+/// a peer's key fully (on the curve, not the identity) before an ECDH agreement, so one
+/// agreement with a throwaway key is the check. Fails closed if no randomness is available.
+fn is_p256_point(point: &[u8]) -> bool {
+    use ring::agreement::{agree_ephemeral, EphemeralPrivateKey, UnparsedPublicKey, ECDH_P256};
+    let Ok(mine) = EphemeralPrivateKey::generate(&ECDH_P256, &ring::rand::SystemRandom::new()) else {
+        return false;
+    };
+    agree_ephemeral(mine, &UnparsedPublicKey::new(&ECDH_P256, point), |_| ()).is_ok()
 }
 
 impl WebhookVerifier {
@@ -457,14 +472,15 @@ impl WebhookVerifier {
             return Err(VerifyError::InvalidKid);
         }
         let sig_bytes = b64(s64, "signature")?;
-        let sig = Signature::from_slice(&sig_bytes)
-            .map_err(|_| VerifyError::Malformed("signature is not 64 bytes r||s".into()))?;
+        if sig_bytes.len() != 64 {
+            return Err(VerifyError::Malformed("signature is not 64 bytes r||s".into()));
+        }
         let key = self.key(kid).await?;
         if key.expired {
             return Err(VerifyError::ExpiredKey(kid.into()));
         }
         let signing_input = &jwt[..h64.len() + 1 + c64.len()];
-        key.key.verify(signing_input.as_bytes(), &sig).map_err(|_| VerifyError::BadSignature)?;
+        key.key.verify(signing_input.as_bytes(), &sig_bytes).map_err(|_| VerifyError::BadSignature)?;
         let claims: Value = serde_json::from_slice(&b64(c64, "claims")?)
             .map_err(|e| VerifyError::Malformed(format!("claims JSON: {e}")))?;
         let iat = claims
@@ -482,7 +498,8 @@ impl WebhookVerifier {
             .get("request_body_sha256")
             .and_then(Value::as_str)
             .ok_or_else(|| VerifyError::Malformed("claims have no request_body_sha256".into()))?;
-        let actual: String = Sha256::digest(body).iter().map(|b| format!("{b:02x}")).collect();
+        let actual: String =
+            ring::digest::digest(&ring::digest::SHA256, body).as_ref().iter().map(|b| format!("{b:02x}")).collect();
         let claimed = claimed.to_ascii_lowercase();
         if claimed.len() != actual.len() || !bool::from(claimed.as_bytes().ct_eq(actual.as_bytes())) {
             return Err(VerifyError::BodyMismatch);
