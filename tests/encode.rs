@@ -14,45 +14,39 @@ fn request() -> IdentityVerificationCreateRequest {
     })
 }
 
+/// The three required fields of `request()`, as serde's tokens.
+const REQUIRED: [Token; 6] = [
+    Token::Str("is_shareable"),
+    Token::Bool(true),
+    Token::Str("template_id"),
+    Token::Str("idvtmp_1"),
+    Token::Str("gave_consent"),
+    Token::Bool(false),
+];
+
 #[test]
 fn required_fields_only_in_spec_order_with_the_written_count() {
-    assert_ser_tokens(
-        &request(),
-        &[
-            Token::Struct { name: "IdentityVerificationCreateRequest", len: 3 },
-            Token::Str("is_shareable"),
-            Token::Bool(true),
-            Token::Str("template_id"),
-            Token::Str("idvtmp_1"),
-            Token::Str("gave_consent"),
-            Token::Bool(false),
-            Token::StructEnd,
-        ],
-    );
+    let tokens =
+        [&[Token::Struct { name: "IdentityVerificationCreateRequest", len: 3 }][..], &REQUIRED, &[Token::StructEnd]]
+            .concat();
+    assert_ser_tokens(&request(), &tokens);
 }
 
 #[test]
 fn present_options_as_some_and_an_explicit_null_as_some_none() {
     let r = request().with_client_user_id("user-1").with_is_idempotent(None);
-    assert_ser_tokens(
-        &r,
+    let tokens = [
         &[
             Token::Struct { name: "IdentityVerificationCreateRequest", len: 5 },
             Token::Str("client_user_id"),
             Token::Some,
             Token::Str("user-1"),
-            Token::Str("is_shareable"),
-            Token::Bool(true),
-            Token::Str("template_id"),
-            Token::Str("idvtmp_1"),
-            Token::Str("gave_consent"),
-            Token::Bool(false),
-            Token::Str("is_idempotent"),
-            Token::Some,
-            Token::None,
-            Token::StructEnd,
-        ],
-    );
+        ][..],
+        &REQUIRED,
+        &[Token::Str("is_idempotent"), Token::Some, Token::None, Token::StructEnd],
+    ]
+    .concat();
+    assert_ser_tokens(&r, &tokens);
     assert_eq!(
         serde_json::to_string(&r).unwrap(),
         r#"{"client_user_id":"user-1","is_shareable":true,"template_id":"idvtmp_1","gave_consent":false,"is_idempotent":null}"#

@@ -1,7 +1,7 @@
 //! Models: structs, string enums with an `Unknown` catch-all, and identifier newtypes.
 
 use super::{doc_attr, field_type, ident};
-use crate::ir::{Field, FieldShape, Ir, Kind, Ty, TypeDef};
+use crate::ir::{Field, Ir, Kind, Ty, TypeDef};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -340,11 +340,10 @@ fn emit_serialize(name: &proc_macro2::Ident, fields: &[Field]) -> TokenStream {
     let label = name.to_string();
     let entries = fields.iter().map(|f| {
         let (n, wire) = (ident(&f.name), &f.wire);
-        match f.shape() {
-            FieldShape::Optional | FieldShape::OptionalNullable { .. } => {
-                quote!((#wire, de::Field::SkipNone(&self.#n)))
-            }
-            FieldShape::Nullable | FieldShape::Required => quote!((#wire, de::Field::Always(&self.#n))),
+        if f.shape().may_be_absent() {
+            quote!((#wire, de::Field::SkipNone(&self.#n)))
+        } else {
+            quote!((#wire, de::Field::Always(&self.#n)))
         }
     });
     quote! {
