@@ -28,7 +28,7 @@ fn fixture_crates_build_clean() {
         &["doc", "--workspace", "--no-deps", "--all-features"][..],
         &["test", "--workspace", "--all-features", "--lib"][..],
     ] {
-        let (ok, log) = common::cargo(&dir, "fixtures", args);
+        let (ok, log) = common::cargo(&dir, args);
         assert!(ok, "cargo {args:?} failed for fixture crates in {}:\n{log}", dir.display());
     }
     let _ = fs::remove_dir_all(&dir);
@@ -37,9 +37,7 @@ fn fixture_crates_build_clean() {
 #[test]
 fn plaid_published_spec_builds_and_examples_decode() {
     let Some(spec) = common::plaid_spec() else {
-        common::skip(
-            "SKIP plaid_published_spec_builds_and_examples_decode: ../shared/plaid-openapi/2020-09-14.yml not found",
-        );
+        common::skip("plaid_published_spec_builds_and_examples_decode", common::Prereq::PlaidSpec);
         return;
     };
     let root = common::root();
@@ -49,7 +47,7 @@ fn plaid_published_spec_builds_and_examples_decode() {
     plaid_idv_generator::write::write_atomic(&crate_dir, &out.files).unwrap();
     let ops = out.ir.operations.iter().filter(|o| o.path.starts_with("/identity_verification/")).count();
     assert!(ops >= 4, "IDV operations selected: {ops}");
-    let (ok, log) = common::cargo(&crate_dir, "conformance", &["test", "--all-targets", "--all-features"]);
+    let (ok, log) = common::cargo(&crate_dir, &["test", "--all-targets", "--all-features"]);
     assert!(ok, "crate generated from Plaid's spec failed to build or test:\n{log}");
     let passed: usize = log
         .lines()
@@ -72,7 +70,7 @@ fn plaid_published_spec_builds_and_examples_decode() {
 #[test]
 fn plaid_whole_api_generates_and_builds() {
     let Some(spec) = common::plaid_spec() else {
-        common::skip("SKIP plaid_whole_api_generates_and_builds: ../shared/plaid-openapi/2020-09-14.yml not found");
+        common::skip("plaid_whole_api_generates_and_builds", common::Prereq::PlaidSpec);
         return;
     };
     let mut portion = common::fixture_portion("plaid-all");
@@ -95,7 +93,7 @@ fn plaid_whole_api_generates_and_builds() {
     assert!(out.ir.operations.len() > 300 && out.ir.types.len() > 1500, "{} ops", out.ir.operations.len());
     let dir = common::temp_dir("plaid-all");
     plaid_idv_generator::write::write_atomic(&dir.join("plaid-all"), &out.files).unwrap();
-    let (ok, log) = common::cargo(&dir.join("plaid-all"), "fixtures", &["build", "--all-features"]);
+    let (ok, log) = common::cargo(&dir.join("plaid-all"), &["build", "--all-features"]);
     assert!(ok, "the crate for Plaid's whole API does not build:\n{log}");
     println!(
         "Plaid's whole API: {} operations, {} types build under -D warnings",

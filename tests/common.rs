@@ -31,9 +31,20 @@ pub fn gen_fixture(file: &str) -> Output {
         .unwrap_or_else(|e| panic!("{file}: {e}"))
 }
 
+/// `../shared` beside the checkout (Plaid's published specs and the seeds), or the directory
+/// `PLAID_IDV_SHARED` names (the required mode's own test points it at a missing one).
+pub fn shared_dir() -> PathBuf {
+    std::env::var_os("PLAID_IDV_SHARED").map(PathBuf::from).unwrap_or_else(|| root().join("../shared"))
+}
+
+/// `../shared/plaid-openapi/`, Plaid's published specs.
+pub fn published_dir() -> PathBuf {
+    shared_dir().join("plaid-openapi")
+}
+
 /// Plaid's published spec, if `../shared` is beside the checkout.
 pub fn plaid_spec() -> Option<PathBuf> {
-    let p = root().join("../shared/plaid-openapi/2020-09-14.yml");
+    let p = published_dir().join("2020-09-14.yml");
     p.exists().then_some(p)
 }
 
@@ -46,13 +57,32 @@ pub fn temp_dir(tag: &str) -> PathBuf {
     d
 }
 
-/// Runs cargo in `dir` with its own target dir under the workspace's `target/`, warnings denied.
-pub fn cargo(dir: &Path, target: &str, args: &[&str]) -> (bool, String) {
+/// The target directory of every nested build: the workspace's own `target/`, so a dependency
+/// built with the same features (ring, rustls, serde, the proc macros, …) is built once, for the
+/// workspace and for every generated crate the tests build.
+pub fn nested_target() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| root().join("target"))
+}
+
+/// The workspace's `[profile.dev]`, repeated for nested builds (a generated crate is its own
+/// workspace root, and a dependency built under another profile is built again).
+pub const PROFILE: [&str; 4] =
+    ["--config", "profile.dev.debug=\"line-tables-only\"", "--config", "profile.dev.package.\"*\".debug=false"];
+
+/// Runs cargo in `dir`, a generated crate or a workspace of them outside this workspace, with
+/// warnings denied on those crates only: `[lints.rust] warnings = "deny"` is added to each of
+/// their manifests, and the dependencies are built as in the workspace (same target dir,
+/// profile, `RUSTFLAGS` and, from the workspace's `Cargo.lock`, the same versions), so they
+/// are not rebuilt. `RUSTDOCFLAGS=-D warnings` covers rustdoc and doctests.
+pub fn cargo(dir: &Path, args: &[&str]) -> (bool, String) {
+    prepare_nested(dir);
+    let (sub, rest) = args.split_first().expect("a cargo subcommand");
     let out = Command::new(env!("CARGO"))
-        .args(args)
+        .arg(sub)
+        .args(PROFILE)
+        .args(rest)
         .current_dir(dir)
-        .env("CARGO_TARGET_DIR", root().join("target").join(target))
-        .env("RUSTFLAGS", "-D warnings")
+        .env("CARGO_TARGET_DIR", nested_target())
         .env("RUSTDOCFLAGS", "-D warnings")
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .output()
@@ -61,9 +91,105 @@ pub fn cargo(dir: &Path, target: &str, args: &[&str]) -> (bool, String) {
     (out.status.success(), text)
 }
 
-/// Prints a skip line where it is seen: straight to stderr, past the test harness's output
-/// capture, so a skipped test says so in CI logs even though it passes.
-pub fn skip(line: &str) {
+/// Gives the nested workspace at `dir` the workspace's `Cargo.lock` (when it has none) and
+/// denies warnings in each of its packages' manifests (`dir/Cargo.toml` and `dir/*/Cargo.toml`).
+pub fn prepare_nested(dir: &Path) {
+    let lock = dir.join("Cargo.lock");
+    if !lock.exists() {
+        std::fs::copy(root().join("Cargo.lock"), &lock).expect("copy Cargo.lock");
+    }
+    let mut manifests = vec![dir.join("Cargo.toml")];
+    for e in std::fs::read_dir(dir).expect("nested dir").flatten() {
+        manifests.push(e.path().join("Cargo.toml"));
+    }
+    for m in manifests {
+        let Ok(text) = std::fs::read_to_string(&m) else { continue };
+        if !text.contains("[package]") || text.contains("warnings = \"deny\"") {
+            continue;
+        }
+        let text = match text.find("[lints.rust]\n") {
+            Some(i) => format!("{}warnings = \"deny\"\n{}", &text[..i + 13], &text[i + 13..]),
+            None => format!("{text}\n[lints.rust]\nwarnings = \"deny\"\n"),
+        };
+        std::fs::write(&m, text).expect("manifest written");
+    }
+}
+
+/// Something a test cannot run without, and how to get it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Prereq {
+    /// `../shared/plaid-openapi/2020-09-14.yml`, Plaid's newest published spec.
+    PlaidSpec,
+    /// Two or more published specs in `../shared/plaid-openapi/`.
+    PublishedSpecs,
+    /// Prism in `.ci/node_modules` (or `PRISM_BIN`).
+    Prism,
+    /// `cargo semver-checks`.
+    SemverChecks,
+}
+
+impl Prereq {
+    /// What is missing, for the message.
+    pub fn what(self) -> String {
+        match self {
+            Prereq::PlaidSpec => format!("{} not found", published_dir().join("2020-09-14.yml").display()),
+            Prereq::PublishedSpecs => format!("fewer than two published specs in {}", published_dir().display()),
+            Prereq::Prism => "Prism not installed (.ci/node_modules/.bin/prism, or PRISM_BIN)".into(),
+            Prereq::SemverChecks => "cargo semver-checks is not installed".into(),
+        }
+    }
+
+    /// How to get it.
+    pub fn install(self) -> &'static str {
+        match self {
+            Prereq::PlaidSpec | Prereq::PublishedSpecs => {
+                "check out the shared inputs as ../shared beside this repository (../shared/plaid-openapi/*.yml)"
+            }
+            Prereq::Prism => "npm ci --prefix .ci",
+            Prereq::SemverChecks => "cargo install --locked cargo-semver-checks",
+        }
+    }
+}
+
+/// Whether every prerequisite is required: `PLAID_IDV_REQUIRE_ALL=1` (`.ci/run` sets it), or
+/// `CI=true` unless `PLAID_IDV_REQUIRE_ALL=0`. Then a missing one fails the test instead of
+/// skipping it, so CI cannot pass by skipping.
+pub fn require_all() -> bool {
+    match std::env::var("PLAID_IDV_REQUIRE_ALL").ok().as_deref() {
+        Some("1" | "true") => true,
+        Some(_) => false,
+        None => matches!(std::env::var("CI").ok().as_deref(), Some("true" | "1")),
+    }
+}
+
+/// A test that cannot run without `missing`: in a newcomer's run it prints one `SKIP` line
+/// where it is seen (straight to stderr, past the harness's capture) and the caller returns; in
+/// the required mode (`require_all`) it panics, naming what is missing and how to install it.
+pub fn skip(test: &str, missing: Prereq) {
+    let line = skip_line(test, missing, require_all());
+    if require_all() {
+        panic!("{line}");
+    }
+    report(&line);
+}
+
+/// The line `skip` prints (newcomer) or panics with (required).
+pub fn skip_line(test: &str, missing: Prereq, required: bool) -> String {
+    if required {
+        format!(
+            "REQUIRED {test}: {}; install: {} (PLAID_IDV_REQUIRE_ALL=1 or CI=true make this a failure; \
+             PLAID_IDV_REQUIRE_ALL=0 skips)",
+            missing.what(),
+            missing.install()
+        )
+    } else {
+        format!("SKIP {test}: {} (install: {})", missing.what(), missing.install())
+    }
+}
+
+/// Prints a line where it is seen: straight to stderr, past the test harness's output capture
+/// (figures a test measured, skip lines).
+pub fn report(line: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stderr(), "{line}");
 }

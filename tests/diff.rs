@@ -354,7 +354,7 @@ fn a_spec_that_fails_to_load_names_the_file() {
 #[test]
 fn plaid_spec_against_an_edited_copy() {
     let Some(spec) = common::plaid_spec() else {
-        common::skip("SKIP plaid_spec_against_an_edited_copy: ../shared/plaid-openapi/2020-09-14.yml not found");
+        common::skip("plaid_spec_against_an_edited_copy", common::Prereq::PlaidSpec);
         return;
     };
     let text = std::fs::read_to_string(&spec).unwrap();
@@ -639,7 +639,7 @@ fn portion_path() -> PathBuf {
 fn published_version_pairs() {
     let specs = published_specs();
     if specs.len() < 2 {
-        common::skip("SKIP published_version_pairs: fewer than two published specs in ../shared/plaid-openapi/");
+        common::skip("published_version_pairs", common::Prereq::PublishedSpecs);
         return;
     }
     let portion = portion_path();
@@ -661,11 +661,32 @@ fn published_version_pairs() {
         ("2020-09-14_1.121.0", "field type renamed (same shape)", "IdentityVerificationUserData.name", C, Recv, "type renamed, same shape"),
         ("2020-09-14_1.121.0", "field type changed", "PlaidError.error_type", C, Recv, "open enum"),
     ];
+    // The README's table ("A real run"): (old version, API changes, source-breaking, wire-breaking).
+    let figures: &[(&str, usize, usize, usize)] = &[
+        ("2020-09-14_1.421.0", 173, 25, 6),
+        ("2020-09-14_1.575.0", 119, 24, 2),
+        ("2020-09-14_1.674.0", 50, 11, 3),
+        // Compared only when PLAID_OLD_SPEC names the 2022 spec (the table's last row).
+        ("2020-09-14_1.121.0", 166, 64, 7),
+    ];
     let mut checked = 0;
+    let mut figures_checked = 0;
     for pair in specs.windows(2) {
         let ((ov, old), (nv, new)) = (&pair[0], &pair[1]);
         let r = plaid_idv_generator::diff_specs(old, new, &portion).unwrap();
-        println!("published_version_pairs: {ov} → {nv}: {}", r.summary());
+        common::report(&format!("published_version_pairs: {ov} → {nv}: {}", r.summary()));
+        if let Some((_, api, source, wire)) =
+            figures.iter().find(|f| f.0 == ov).filter(|_| portion_path().ends_with("spec/portion.toml"))
+        {
+            let summary = r.summary();
+            assert!(
+                summary.starts_with(&format!("{api} API change(s) ("))
+                    && summary.contains(&format!("; {source} source-breaking, {wire} wire-breaking;")),
+                "{ov} → {nv}: the README's table says {api} API changes, {source} source-breaking, {wire} wire-breaking; \
+                 this run: {summary}"
+            );
+            figures_checked += 1;
+        }
         assert_justified(&r);
         for c in &r.changes {
             match c.kind {
@@ -698,6 +719,10 @@ fn published_version_pairs() {
     }
     if specs.iter().any(|(v, _)| v == "2020-09-14_1.421.0") && specs.len() >= 4 {
         assert!(checked >= 7, "only {checked} chosen changes checked");
+        if portion_path().ends_with("spec/portion.toml") {
+            let published = figures.iter().filter(|f| specs.iter().any(|(v, _)| v == f.0)).count();
+            assert!(figures_checked == published && published >= 3, "{figures_checked} of the README's rows compared");
+        }
     }
 }
 
@@ -708,7 +733,7 @@ fn published_version_pairs() {
 fn every_published_spec_generates_and_builds() {
     let specs = published_specs();
     if specs.is_empty() {
-        common::skip("SKIP every_published_spec_generates_and_builds: ../shared/plaid-openapi/ not found");
+        common::skip("every_published_spec_generates_and_builds", common::Prereq::PlaidSpec);
         return;
     }
     let dir = common::temp_dir("published-builds");
@@ -738,14 +763,15 @@ fn every_published_spec_generates_and_builds() {
     }
     let list = members.iter().map(|m| format!("{m:?}")).collect::<Vec<_>>().join(", ");
     std::fs::write(dir.join("Cargo.toml"), format!("[workspace]\nresolver = \"2\"\nmembers = [{list}]\n")).unwrap();
-    let (ok, log) = common::cargo(&dir, "conformance", &["build", "--workspace", "--all-features"]);
+    let (ok, log) = common::cargo(&dir, &["build", "--workspace", "--all-features"]);
     assert!(ok, "crates generated from older published specs do not build:\n{log}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Optional cross-check: when `cargo semver-checks` is installed, every item it reports as
-/// breaking between the crates of two consecutive published specs is named by a
-/// source-breaking row of our report.
+/// Cross-check with `cargo semver-checks` (`.ci/run` installs it; a newcomer without it gets a
+/// SKIP line): every item it reports as breaking between the crates of two consecutive
+/// published specs is named by a source-breaking row of our report. It must have compared every
+/// pair and reported something (a run that checks nothing cannot agree).
 #[test]
 fn semver_checks_agree_with_source_verdicts() {
     let available = std::process::Command::new(env!("CARGO"))
@@ -753,16 +779,17 @@ fn semver_checks_agree_with_source_verdicts() {
         .output()
         .is_ok_and(|o| o.status.success());
     if !available {
-        common::skip("SKIP semver_checks_agree_with_source_verdicts: cargo semver-checks is not installed");
+        common::skip("semver_checks_agree_with_source_verdicts", common::Prereq::SemverChecks);
         return;
     }
     let specs = published_specs();
     if specs.len() < 2 {
-        common::skip("SKIP semver_checks_agree_with_source_verdicts: fewer than two published specs");
+        common::skip("semver_checks_agree_with_source_verdicts", common::Prereq::PublishedSpecs);
         return;
     }
     let portion = portion_path();
     let dir = common::temp_dir("semver-checks");
+    let (mut pairs, mut total) = (0, 0);
     for pair in specs.windows(2) {
         let ((ov, old), (nv, new)) = (&pair[0], &pair[1]);
         let r = plaid_idv_generator::diff_specs(old, new, &portion).unwrap();
@@ -822,13 +849,32 @@ fn semver_checks_agree_with_source_verdicts() {
                 unexplained.push(line.trim().to_string());
             }
         }
-        println!("semver-checks {ov} → {nv}: {reported} item(s) reported, {} source-breaking row(s)", breaking.len());
+        common::report(&format!(
+            "semver-checks {ov} → {nv}: {reported} item(s) reported, {} source-breaking row(s), {} unexplained",
+            breaking.len(),
+            unexplained.len()
+        ));
+        // Exit 0 means nothing breaking; otherwise it must have listed what broke (a failure to
+        // run, such as a rustdoc JSON format it cannot read, lists nothing).
+        assert!(
+            out.status.success() == (reported == 0),
+            "{ov} → {nv}: cargo semver-checks exited {:?} with {reported} item(s):\n{text}{}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        pairs += 1;
+        total += reported;
         assert!(
             unexplained.is_empty(),
             "{ov} → {nv}: semver-checks reports items our report does not call source-breaking: {unexplained:#?}\n{text}{}",
             String::from_utf8_lossy(&out.stderr)
         );
     }
+    common::report(&format!(
+        "semver-checks: {pairs} pair(s) compared, {total} item(s) reported, every one named by a source-breaking row"
+    ));
+    assert_eq!(pairs, specs.len() - 1);
+    assert!(total > 0, "semver-checks reported nothing for {pairs} pairs whose reports have source-breaking rows");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -838,7 +884,7 @@ fn semver_checks_agree_with_source_verdicts() {
 #[test]
 fn our_spec_differs_from_plaids_newest_only_where_we_chose() {
     let Some(plaid) = common::plaid_spec() else {
-        common::skip("SKIP our_spec_differs_from_plaids_newest_only_where_we_chose: ../shared/plaid-openapi/2020-09-14.yml not found");
+        common::skip("our_spec_differs_from_plaids_newest_only_where_we_chose", common::Prereq::PlaidSpec);
         return;
     };
     let ours = common::root().join("spec/plaid-idv.yaml");

@@ -376,7 +376,7 @@ fn mutated_specs_never_panic() {
             let crate_dir = dir.join(format!("sample{i}"));
             plaid_idv_generator::write::write_atomic(&crate_dir, files).unwrap();
             println!("fuzz: compiling sample {i}: {what}");
-            let (built, log) = common::cargo(&crate_dir, "fixtures", &["build", "--all-features"]);
+            let (built, log) = common::cargo(&crate_dir, &["build", "--all-features"]);
             assert!(built, "mutated output does not compile ({what}):\n{log}");
         }
         let _ = std::fs::remove_dir_all(&dir);

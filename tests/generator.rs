@@ -398,10 +398,60 @@ fn cli_out_refuses_foreign_directories_without_force() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// The required mode (`PLAID_IDV_REQUIRE_ALL=1`, or `CI=true`): a prerequisite a newcomer's run
+/// skips is a failure naming what is missing and how to install it. Run end to end on this very
+/// test binary, with `../shared` pointed at a directory that does not exist.
+#[test]
+fn required_mode_fails_where_a_newcomer_skips() {
+    use common::Prereq::*;
+    for (p, install) in [
+        (PlaidSpec, "../shared"),
+        (PublishedSpecs, "../shared"),
+        (Prism, "npm ci --prefix .ci"),
+        (SemverChecks, "cargo install --locked cargo-semver-checks"),
+    ] {
+        let skip = common::skip_line("t", p, false);
+        let fail = common::skip_line("t", p, true);
+        assert!(skip.starts_with("SKIP t: ") && skip.contains(install), "{skip}");
+        assert!(fail.starts_with("REQUIRED t: ") && fail.contains(install) && fail.contains(&p.what()), "{fail}");
+    }
+    let run = |env: &[(&str, &str)]| {
+        let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
+        cmd.args(["our_portion_selects_plaids_idv_portion", "--exact", "--test-threads=1"])
+            .env("PLAID_IDV_SHARED", "/nonexistent/shared")
+            .env_remove("CI")
+            .env_remove("PLAID_IDV_REQUIRE_ALL");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().unwrap();
+        (
+            out.status.success(),
+            format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)),
+        )
+    };
+    let missing = "/nonexistent/shared/plaid-openapi/2020-09-14.yml not found";
+    for env in [&[][..], &[("CI", "true"), ("PLAID_IDV_REQUIRE_ALL", "0")][..]] {
+        let (ok, log) = run(env);
+        assert!(
+            ok && log.contains(&format!("SKIP our_portion_selects_plaids_idv_portion: {missing}")),
+            "{env:?}: {log}"
+        );
+    }
+    for env in [&[("CI", "true")][..], &[("PLAID_IDV_REQUIRE_ALL", "1")][..]] {
+        let (ok, log) = run(env);
+        assert!(
+            !ok && log
+                .contains(&format!("REQUIRED our_portion_selects_plaids_idv_portion: {missing}; install: check out")),
+            "{env:?}: {log}"
+        );
+    }
+}
+
 #[test]
 fn our_portion_selects_plaids_idv_portion() {
     let Some(spec) = common::plaid_spec() else {
-        common::skip("SKIP our_portion_selects_plaids_idv_portion: ../shared/plaid-openapi/2020-09-14.yml not found");
+        common::skip("our_portion_selects_plaids_idv_portion", common::Prereq::PlaidSpec);
         return;
     };
     let root = common::root();
@@ -781,12 +831,12 @@ fn a_format_2_manifest_reads_as_the_same_api() {
     assert!(err.contains("cannot be read") && err.contains(".optional: not a boolean"), "{err}");
 }
 
-/// Measures, on every published Plaid spec in ../shared, how many selected component schemas
-/// `openapiv3::Schema` represents losslessly (deserialize, serialize, compare as JSON), and
-/// prints the figures with the first differing pointer of each lossy one. The README's design
-/// notes quote this run. It asserts that the typed model reads the documents' structure (the
-/// whole extracted portion deserializes as `openapiv3::OpenAPI`) and that our own spec's schemas
-/// all round-trip.
+/// Measures, on our spec and every published Plaid spec in ../shared, how many selected
+/// component schemas `openapiv3::Schema` represents losslessly (deserialize, serialize, compare
+/// as JSON), prints the figures, and asserts what the README's design notes claim from them:
+/// every extracted portion deserializes as `openapiv3::OpenAPI`, every selected schema is
+/// lossless as JSON, and the schemas typed only as `SchemaKind::Any` are exactly the table's
+/// (`Prism*Version`, by count per version).
 #[test]
 fn openapiv3_schema_losslessness() {
     fn first_difference(a: &serde_json::Value, b: &serde_json::Value, at: &str) -> Option<String> {
@@ -839,14 +889,24 @@ fn openapiv3_schema_losslessness() {
     let root = common::root();
     let portion = root.join("spec/portion.toml");
     let mut specs = vec![root.join("spec/plaid-idv.yaml")];
-    let dir = root.join("../shared/plaid-openapi");
+    let dir = common::published_dir();
     let mut published: Vec<_> = std::fs::read_dir(&dir)
         .map(|d| d.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "yml")).collect())
         .unwrap_or_default();
     published.sort();
     if published.is_empty() {
-        common::skip("SKIP openapiv3_schema_losslessness (published specs): ../shared/plaid-openapi not found");
+        common::skip("openapiv3_schema_losslessness (published specs)", common::Prereq::PlaidSpec);
     }
+    // The README's table: (spec, selected schemas, typed only as `Any`). Our own spec's schema
+    // count moves with the spec; it must stay fully typed.
+    let table: &[(&str, Option<usize>, usize)] = &[
+        ("plaid-idv.yaml", None, 0),
+        ("2020-09-14_1.421.0.yml", Some(184), 0),
+        ("2020-09-14_1.575.0.yml", Some(216), 3),
+        ("2020-09-14_1.674.0.yml", Some(257), 5),
+        ("2020-09-14.yml", Some(272), 5),
+    ];
+    let mut checked = 0;
     specs.extend(published);
     for spec in specs {
         let doc = plaid_idv_generator::extract_portion(&spec, &portion).unwrap();
@@ -878,19 +938,36 @@ fn openapiv3_schema_losslessness() {
             }
         }
         let name = spec.file_name().unwrap().to_string_lossy().to_string();
-        common::skip(&format!(
+        common::report(&format!(
             "openapiv3 round trip, {name}: {} of {} selected schemas lossless as JSON; {} typed only as Any: {untyped:?}",
             schemas.len() - lossy.len(),
             schemas.len(),
             untyped.len()
         ));
         for l in &lossy {
-            common::skip(&format!("  lossy: {l}"));
+            common::report(&format!("  lossy: {l}"));
         }
-        if name == "plaid-idv.yaml" {
-            assert!(lossy.is_empty(), "our own spec must round-trip: {lossy:#?}");
+        assert!(lossy.is_empty(), "{name}: every selected schema must round-trip (README): {lossy:#?}");
+        assert!(
+            untyped.iter().all(|n| n.starts_with("Prism") && n.ends_with("Version")),
+            "{name}: only `Prism*Version` schemas may be typed as Any (README): {untyped:?}"
+        );
+        let (_, count, any) = table
+            .iter()
+            .find(|(f, ..)| *f == name)
+            .unwrap_or_else(|| panic!("{name}: not in the README's losslessness table; add its row"));
+        if let Some(count) = count {
+            assert_eq!(schemas.len(), *count, "{name}: selected schemas (the README's table says {count})");
         }
+        assert_eq!(untyped.len(), *any, "{name}: typed only as Any (the README's table says {any}): {untyped:?}");
+        checked += 1;
     }
+    let published = checked - 1;
+    assert!(
+        published == 0 || published == table.len() - 1,
+        "{published} published specs; the README's table has {}",
+        table.len() - 1
+    );
 }
 
 /// Pagination comes from `spec/portion.toml`, not from field names: without a declaration a

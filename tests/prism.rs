@@ -18,10 +18,12 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
 
+/// `PRISM_BIN` when set (only it: pointing it at nothing shows the required mode), otherwise
+/// `.ci/node_modules/.bin/prism`.
 fn prism_bin() -> Option<PathBuf> {
-    let candidates =
-        [std::env::var("PRISM_BIN").ok().map(PathBuf::from), Some(root().join(".ci/node_modules/.bin/prism"))];
-    candidates.into_iter().flatten().find(|p| p.exists())
+    let p =
+        std::env::var_os("PRISM_BIN").map(PathBuf::from).unwrap_or_else(|| root().join(".ci/node_modules/.bin/prism"));
+    p.exists().then_some(p)
 }
 
 /// A Prism process on 127.0.0.1, stopped (by PID) when dropped.
@@ -69,7 +71,7 @@ fn client(url: &str) -> Client {
 #[tokio::test(flavor = "multi_thread")]
 async fn every_operation_is_accepted_by_prism() {
     if prism_bin().is_none() {
-        common::skip("SKIP every_operation_is_accepted_by_prism: Prism not installed (run `npm ci --prefix .ci`)");
+        common::skip("every_operation_is_accepted_by_prism", common::Prereq::Prism);
         return;
     }
     let prism = Prism::start(&root().join("spec/plaid-idv.yaml"));
@@ -130,12 +132,16 @@ async fn reqwest_status(base: &str, path: &str, body: &str, auth: bool) -> u16 {
     r.send().await.unwrap().status().as_u16()
 }
 
-fn run_example(crate_dir: &Path, target: Option<&Path>, url: &str) -> (bool, String) {
+/// Runs the `idv_flow` example of `crate_dir` against `url`; a crate outside the workspace
+/// (`nested`) is built like the tests' other nested builds (`common::cargo`).
+fn run_example(crate_dir: &Path, nested: bool, url: &str) -> (bool, String) {
     let mut cmd = Command::new(env!("CARGO"));
-    cmd.args(["run", "--quiet", "--example", "idv_flow"]).current_dir(crate_dir).env("PLAID_BASE_URL", url);
-    if let Some(t) = target {
-        cmd.env("CARGO_TARGET_DIR", t);
+    cmd.arg("run");
+    if nested {
+        common::prepare_nested(crate_dir);
+        cmd.args(common::PROFILE).env("CARGO_TARGET_DIR", common::nested_target());
     }
+    cmd.args(["--quiet", "--example", "idv_flow"]).current_dir(crate_dir).env("PLAID_BASE_URL", url);
     let out = cmd.output().unwrap();
     (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
 }
@@ -143,11 +149,11 @@ fn run_example(crate_dir: &Path, target: Option<&Path>, url: &str) -> (bool, Str
 #[test]
 fn idv_flow_example_runs_against_prism() {
     if prism_bin().is_none() {
-        common::skip("SKIP idv_flow_example_runs_against_prism: Prism not installed (run `npm ci --prefix .ci`)");
+        common::skip("idv_flow_example_runs_against_prism", common::Prereq::Prism);
         return;
     }
     let prism = Prism::start(&root().join("spec/plaid-idv.yaml"));
-    let (ok, log) = run_example(&root().join("generated"), None, &prism.url);
+    let (ok, log) = run_example(&root().join("generated"), false, &prism.url);
     assert!(ok, "{log}");
     assert!(log.contains("retry: new session"), "{log}");
 }
@@ -157,14 +163,13 @@ fn idv_flow_example_runs_against_prism() {
 #[test]
 fn plaid_spec_example_runs_against_prism_with_plaids_portion() {
     if prism_bin().is_none() {
-        common::skip("SKIP plaid_spec_example_runs_against_prism_with_plaids_portion: Prism not installed");
+        common::skip("plaid_spec_example_runs_against_prism_with_plaids_portion", common::Prereq::Prism);
         return;
     }
-    let spec = root().join("../shared/plaid-openapi/2020-09-14.yml");
-    if !spec.exists() {
-        common::skip("SKIP plaid_spec_example_runs_against_prism_with_plaids_portion: ../shared/plaid-openapi/2020-09-14.yml not found");
+    let Some(spec) = common::plaid_spec() else {
+        common::skip("plaid_spec_example_runs_against_prism_with_plaids_portion", common::Prereq::PlaidSpec);
         return;
-    }
+    };
     let portion = root().join("spec/portion.toml");
     let dir = std::env::temp_dir().join(format!("plaid-idv-prism-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -176,7 +181,7 @@ fn plaid_spec_example_runs_against_prism_with_plaids_portion() {
     let crate_dir = dir.join("plaid-idv");
     plaid_idv_generator::write::write_atomic(&crate_dir, &out.files).unwrap();
     let prism = Prism::start(&spec_file);
-    let (ok, log) = run_example(&crate_dir, Some(&root().join("target/conformance")), &prism.url);
+    let (ok, log) = run_example(&crate_dir, true, &prism.url);
     drop(prism);
     let _ = std::fs::remove_dir_all(&dir);
     assert!(ok, "{log}");
