@@ -10,6 +10,60 @@
 use crate::types;
 use crate::runtime::client::{Operation, Retry};
 use crate::runtime::{Client, Error};
+/// `POST /identity_verification/autofill/create` (operation `identityVerificationAutofillCreate`).
+pub(crate) const IDENTITY_VERIFICATION_AUTOFILL_CREATE: Operation = Operation {
+    id: "identityVerificationAutofillCreate",
+    method: ::reqwest::Method::POST,
+    path: "/identity_verification/autofill/create",
+};
+/// `POST /identity_verification/create` (operation `identityVerificationCreate`).
+pub(crate) const IDENTITY_VERIFICATION_CREATE: Operation = Operation {
+    id: "identityVerificationCreate",
+    method: ::reqwest::Method::POST,
+    path: "/identity_verification/create",
+};
+/// `POST /identity_verification/get` (operation `identityVerificationGet`).
+pub(crate) const IDENTITY_VERIFICATION_GET: Operation = Operation {
+    id: "identityVerificationGet",
+    method: ::reqwest::Method::POST,
+    path: "/identity_verification/get",
+};
+/// `POST /identity_verification/list` (operation `identityVerificationList`).
+pub(crate) const IDENTITY_VERIFICATION_LIST: Operation = Operation {
+    id: "identityVerificationList",
+    method: ::reqwest::Method::POST,
+    path: "/identity_verification/list",
+};
+/// `POST /identity_verification/retry` (operation `identityVerificationRetry`).
+pub(crate) const IDENTITY_VERIFICATION_RETRY: Operation = Operation {
+    id: "identityVerificationRetry",
+    method: ::reqwest::Method::POST,
+    path: "/identity_verification/retry",
+};
+/// `POST /dashboard_user/get` (operation `dashboardUserGet`).
+pub(crate) const DASHBOARD_USER_GET: Operation = Operation {
+    id: "dashboardUserGet",
+    method: ::reqwest::Method::POST,
+    path: "/dashboard_user/get",
+};
+/// `POST /dashboard_user/list` (operation `dashboardUserList`).
+pub(crate) const DASHBOARD_USER_LIST: Operation = Operation {
+    id: "dashboardUserList",
+    method: ::reqwest::Method::POST,
+    path: "/dashboard_user/list",
+};
+/// `POST /link/token/create` (operation `linkTokenCreate`).
+pub(crate) const LINK_TOKEN_CREATE: Operation = Operation {
+    id: "linkTokenCreate",
+    method: ::reqwest::Method::POST,
+    path: "/link/token/create",
+};
+/// `POST /webhook_verification_key/get` (operation `webhookVerificationKeyGet`).
+pub(crate) const WEBHOOK_VERIFICATION_KEY_GET: Operation = Operation {
+    id: "webhookVerificationKeyGet",
+    method: ::reqwest::Method::POST,
+    path: "/webhook_verification_key/get",
+};
 impl Client {
     /// Prefill a session from the user's phone number
     ///
@@ -23,12 +77,8 @@ impl Client {
         &self,
         request: &types::IdentityVerificationAutofillCreateRequest,
     ) -> Result<types::IdentityVerificationAutofillCreateResponse, Error> {
-        const OP: Operation = Operation {
-            id: "identityVerificationAutofillCreate",
-            method: ::reqwest::Method::POST,
-            path: "/identity_verification/autofill/create",
-        };
-        self.execute(&OP, Some(request), Retry::Never).await
+        self.execute(&IDENTITY_VERIFICATION_AUTOFILL_CREATE, Some(request), Retry::Never)
+            .await
     }
     /// Start an identity verification
     ///
@@ -42,13 +92,8 @@ impl Client {
         &self,
         request: &types::IdentityVerificationCreateRequest,
     ) -> Result<types::IdentityVerificationResponse, Error> {
-        const OP: Operation = Operation {
-            id: "identityVerificationCreate",
-            method: ::reqwest::Method::POST,
-            path: "/identity_verification/create",
-        };
         self.execute(
-                &OP,
+                &IDENTITY_VERIFICATION_CREATE,
                 Some(request),
                 if request.is_idempotent == Some(Some(true)) {
                     Retry::Safe
@@ -70,12 +115,7 @@ impl Client {
         &self,
         request: &types::IdentityVerificationGetRequest,
     ) -> Result<types::IdentityVerificationResponse, Error> {
-        const OP: Operation = Operation {
-            id: "identityVerificationGet",
-            method: ::reqwest::Method::POST,
-            path: "/identity_verification/get",
-        };
-        self.execute(&OP, Some(request), Retry::Safe).await
+        self.execute(&IDENTITY_VERIFICATION_GET, Some(request), Retry::Safe).await
     }
     /// List identity verifications
     ///
@@ -89,12 +129,7 @@ impl Client {
         &self,
         request: &types::IdentityVerificationListRequest,
     ) -> Result<types::IdentityVerificationListResponse, Error> {
-        const OP: Operation = Operation {
-            id: "identityVerificationList",
-            method: ::reqwest::Method::POST,
-            path: "/identity_verification/list",
-        };
-        self.execute(&OP, Some(request), Retry::Safe).await
+        self.execute(&IDENTITY_VERIFICATION_LIST, Some(request), Retry::Safe).await
     }
     /// Every page of [`Client::identity_verification_list`], following `next_cursor` until it is empty.
     ///
@@ -131,12 +166,7 @@ impl Client {
         &self,
         request: &types::IdentityVerificationRetryRequest,
     ) -> Result<types::IdentityVerificationResponse, Error> {
-        const OP: Operation = Operation {
-            id: "identityVerificationRetry",
-            method: ::reqwest::Method::POST,
-            path: "/identity_verification/retry",
-        };
-        self.execute(&OP, Some(request), Retry::Never).await
+        self.execute(&IDENTITY_VERIFICATION_RETRY, Some(request), Retry::Never).await
     }
     /// Fetch a Dashboard user
     ///
@@ -150,12 +180,7 @@ impl Client {
         &self,
         request: &types::DashboardUserGetRequest,
     ) -> Result<types::DashboardUserGetResponse, Error> {
-        const OP: Operation = Operation {
-            id: "dashboardUserGet",
-            method: ::reqwest::Method::POST,
-            path: "/dashboard_user/get",
-        };
-        self.execute(&OP, Some(request), Retry::Safe).await
+        self.execute(&DASHBOARD_USER_GET, Some(request), Retry::Safe).await
     }
     /// List Dashboard users
     ///
@@ -169,12 +194,7 @@ impl Client {
         &self,
         request: &types::DashboardUserListRequest,
     ) -> Result<types::DashboardUserListResponse, Error> {
-        const OP: Operation = Operation {
-            id: "dashboardUserList",
-            method: ::reqwest::Method::POST,
-            path: "/dashboard_user/list",
-        };
-        self.execute(&OP, Some(request), Retry::Safe).await
+        self.execute(&DASHBOARD_USER_LIST, Some(request), Retry::Safe).await
     }
     /// Every page of [`Client::dashboard_user_list`], following `next_cursor` until it is empty.
     ///
@@ -211,12 +231,7 @@ impl Client {
         &self,
         request: &types::LinkTokenCreateRequest,
     ) -> Result<types::LinkTokenCreateResponse, Error> {
-        const OP: Operation = Operation {
-            id: "linkTokenCreate",
-            method: ::reqwest::Method::POST,
-            path: "/link/token/create",
-        };
-        self.execute(&OP, Some(request), Retry::Never).await
+        self.execute(&LINK_TOKEN_CREATE, Some(request), Retry::Never).await
     }
     /// Fetch a webhook verification key
     ///
@@ -230,12 +245,7 @@ impl Client {
         &self,
         request: &types::WebhookVerificationKeyGetRequest,
     ) -> Result<types::WebhookVerificationKeyGetResponse, Error> {
-        const OP: Operation = Operation {
-            id: "webhookVerificationKeyGet",
-            method: ::reqwest::Method::POST,
-            path: "/webhook_verification_key/get",
-        };
-        self.execute(&OP, Some(request), Retry::Safe).await
+        self.execute(&WEBHOOK_VERIFICATION_KEY_GET, Some(request), Retry::Safe).await
     }
 }
 impl crate::runtime::paginate::PagedRequest for types::IdentityVerificationListRequest {

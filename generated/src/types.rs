@@ -39,7 +39,10 @@ pub struct AamvaAnalysis {
     pub last_name: AamvaDetailedMatchResult,
 }
 impl ::serde::Serialize for AamvaAnalysis {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "AamvaAnalysis",
@@ -63,7 +66,7 @@ impl ::serde::Serialize for AamvaAnalysis {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for AamvaAnalysis {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = AamvaAnalysis;
@@ -74,10 +77,10 @@ impl<'de> ::serde::Deserialize<'de> for AamvaAnalysis {
                 f.write_str("struct AamvaAnalysis")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<AamvaAnalysis, A::Error> {
+                mut map: __A,
+            ) -> Result<AamvaAnalysis, __A::Error> {
                 let mut s: (
                     Option<bool>,
                     Option<AamvaMatchResult>,
@@ -135,7 +138,7 @@ impl<'de> ::serde::Deserialize<'de> for AamvaAnalysis {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "is_verified",
                                 ),
                             );
@@ -145,7 +148,9 @@ impl<'de> ::serde::Deserialize<'de> for AamvaAnalysis {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("id_number"),
+                                <__A::Error as ::serde::de::Error>::missing_field(
+                                    "id_number",
+                                ),
                             );
                         }
                     },
@@ -153,7 +158,7 @@ impl<'de> ::serde::Deserialize<'de> for AamvaAnalysis {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "id_issue_date",
                                 ),
                             );
@@ -163,7 +168,7 @@ impl<'de> ::serde::Deserialize<'de> for AamvaAnalysis {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "id_expiration_date",
                                 ),
                             );
@@ -173,7 +178,7 @@ impl<'de> ::serde::Deserialize<'de> for AamvaAnalysis {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("street"),
+                                <__A::Error as ::serde::de::Error>::missing_field("street"),
                             );
                         }
                     },
@@ -181,7 +186,7 @@ impl<'de> ::serde::Deserialize<'de> for AamvaAnalysis {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("city"),
+                                <__A::Error as ::serde::de::Error>::missing_field("city"),
                             );
                         }
                     },
@@ -189,7 +194,7 @@ impl<'de> ::serde::Deserialize<'de> for AamvaAnalysis {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "postal_code",
                                 ),
                             );
@@ -199,7 +204,7 @@ impl<'de> ::serde::Deserialize<'de> for AamvaAnalysis {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "date_of_birth",
                                 ),
                             );
@@ -209,7 +214,7 @@ impl<'de> ::serde::Deserialize<'de> for AamvaAnalysis {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("gender"),
+                                <__A::Error as ::serde::de::Error>::missing_field("gender"),
                             );
                         }
                     },
@@ -217,7 +222,7 @@ impl<'de> ::serde::Deserialize<'de> for AamvaAnalysis {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("height"),
+                                <__A::Error as ::serde::de::Error>::missing_field("height"),
                             );
                         }
                     },
@@ -225,7 +230,9 @@ impl<'de> ::serde::Deserialize<'de> for AamvaAnalysis {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("eye_color"),
+                                <__A::Error as ::serde::de::Error>::missing_field(
+                                    "eye_color",
+                                ),
                             );
                         }
                     },
@@ -233,7 +240,7 @@ impl<'de> ::serde::Deserialize<'de> for AamvaAnalysis {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "first_name",
                                 ),
                             );
@@ -243,7 +250,7 @@ impl<'de> ::serde::Deserialize<'de> for AamvaAnalysis {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "middle_name",
                                 ),
                             );
@@ -253,7 +260,9 @@ impl<'de> ::serde::Deserialize<'de> for AamvaAnalysis {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("last_name"),
+                                <__A::Error as ::serde::de::Error>::missing_field(
+                                    "last_name",
+                                ),
                             );
                         }
                     },
@@ -650,7 +659,10 @@ pub struct DashboardUser {
     pub status: DashboardUserStatus,
 }
 impl ::serde::Serialize for DashboardUser {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "DashboardUser",
@@ -664,7 +676,7 @@ impl ::serde::Serialize for DashboardUser {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for DashboardUser {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = DashboardUser;
@@ -675,10 +687,10 @@ impl<'de> ::serde::Deserialize<'de> for DashboardUser {
                 f.write_str("struct DashboardUser")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<DashboardUser, A::Error> {
+                mut map: __A,
+            ) -> Result<DashboardUser, __A::Error> {
                 let mut s: (
                     Option<DashboardUserId>,
                     Option<::chrono::DateTime<::chrono::Utc>>,
@@ -699,7 +711,7 @@ impl<'de> ::serde::Deserialize<'de> for DashboardUser {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("id"),
+                                <__A::Error as ::serde::de::Error>::missing_field("id"),
                             );
                         }
                     },
@@ -707,7 +719,7 @@ impl<'de> ::serde::Deserialize<'de> for DashboardUser {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "created_at",
                                 ),
                             );
@@ -717,7 +729,7 @@ impl<'de> ::serde::Deserialize<'de> for DashboardUser {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "email_address",
                                 ),
                             );
@@ -727,7 +739,7 @@ impl<'de> ::serde::Deserialize<'de> for DashboardUser {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("status"),
+                                <__A::Error as ::serde::de::Error>::missing_field("status"),
                             );
                         }
                     },
@@ -789,7 +801,10 @@ pub struct DashboardUserGetRequest {
     pub client_id: Option<String>,
 }
 impl ::serde::Serialize for DashboardUserGetRequest {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "DashboardUserGetRequest",
@@ -803,7 +818,7 @@ impl ::serde::Serialize for DashboardUserGetRequest {
 }
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for DashboardUserGetRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = DashboardUserGetRequest;
@@ -814,10 +829,10 @@ impl<'de> ::serde::Deserialize<'de> for DashboardUserGetRequest {
                 f.write_str("struct DashboardUserGetRequest")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<DashboardUserGetRequest, A::Error> {
+                mut map: __A,
+            ) -> Result<DashboardUserGetRequest, __A::Error> {
                 let mut s: (
                     Option<DashboardUserId>,
                     Option<Option<String>>,
@@ -838,7 +853,7 @@ impl<'de> ::serde::Deserialize<'de> for DashboardUserGetRequest {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "dashboard_user_id",
                                 ),
                             );
@@ -905,7 +920,10 @@ pub struct DashboardUserGetResponse {
     pub request_id: RequestId,
 }
 impl ::serde::Serialize for DashboardUserGetResponse {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "DashboardUserGetResponse",
@@ -920,7 +938,7 @@ impl ::serde::Serialize for DashboardUserGetResponse {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for DashboardUserGetResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = DashboardUserGetResponse;
@@ -931,10 +949,10 @@ impl<'de> ::serde::Deserialize<'de> for DashboardUserGetResponse {
                 f.write_str("struct DashboardUserGetResponse")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<DashboardUserGetResponse, A::Error> {
+                mut map: __A,
+            ) -> Result<DashboardUserGetResponse, __A::Error> {
                 let mut s: (
                     Option<DashboardUserId>,
                     Option<::chrono::DateTime<::chrono::Utc>>,
@@ -957,7 +975,7 @@ impl<'de> ::serde::Deserialize<'de> for DashboardUserGetResponse {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("id"),
+                                <__A::Error as ::serde::de::Error>::missing_field("id"),
                             );
                         }
                     },
@@ -965,7 +983,7 @@ impl<'de> ::serde::Deserialize<'de> for DashboardUserGetResponse {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "created_at",
                                 ),
                             );
@@ -975,7 +993,7 @@ impl<'de> ::serde::Deserialize<'de> for DashboardUserGetResponse {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "email_address",
                                 ),
                             );
@@ -985,7 +1003,7 @@ impl<'de> ::serde::Deserialize<'de> for DashboardUserGetResponse {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("status"),
+                                <__A::Error as ::serde::de::Error>::missing_field("status"),
                             );
                         }
                     },
@@ -993,7 +1011,7 @@ impl<'de> ::serde::Deserialize<'de> for DashboardUserGetResponse {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "request_id",
                                 ),
                             );
@@ -1076,7 +1094,10 @@ pub struct DashboardUserListRequest {
     pub cursor: Option<Option<String>>,
 }
 impl ::serde::Serialize for DashboardUserListRequest {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "DashboardUserListRequest",
@@ -1090,7 +1111,7 @@ impl ::serde::Serialize for DashboardUserListRequest {
 }
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for DashboardUserListRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = DashboardUserListRequest;
@@ -1101,10 +1122,10 @@ impl<'de> ::serde::Deserialize<'de> for DashboardUserListRequest {
                 f.write_str("struct DashboardUserListRequest")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<DashboardUserListRequest, A::Error> {
+                mut map: __A,
+            ) -> Result<DashboardUserListRequest, __A::Error> {
                 let mut s: (
                     Option<Option<String>>,
                     Option<Option<String>>,
@@ -1178,7 +1199,10 @@ pub struct DashboardUserListResponse {
     pub request_id: RequestId,
 }
 impl ::serde::Serialize for DashboardUserListResponse {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "DashboardUserListResponse",
@@ -1191,7 +1215,7 @@ impl ::serde::Serialize for DashboardUserListResponse {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for DashboardUserListResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = DashboardUserListResponse;
@@ -1202,10 +1226,10 @@ impl<'de> ::serde::Deserialize<'de> for DashboardUserListResponse {
                 f.write_str("struct DashboardUserListResponse")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<DashboardUserListResponse, A::Error> {
+                mut map: __A,
+            ) -> Result<DashboardUserListResponse, __A::Error> {
                 let mut s: (
                     Option<Vec<DashboardUser>>,
                     Option<Option<String>>,
@@ -1226,7 +1250,7 @@ impl<'de> ::serde::Deserialize<'de> for DashboardUserListResponse {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "dashboard_users",
                                 ),
                             );
@@ -1237,7 +1261,7 @@ impl<'de> ::serde::Deserialize<'de> for DashboardUserListResponse {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "request_id",
                                 ),
                             );
@@ -1352,7 +1376,10 @@ pub struct DocumentAnalysis {
     pub aamva_verification: Option<AamvaAnalysis>,
 }
 impl ::serde::Serialize for DocumentAnalysis {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "DocumentAnalysis",
@@ -1375,7 +1402,7 @@ impl ::serde::Serialize for DocumentAnalysis {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for DocumentAnalysis {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = DocumentAnalysis;
@@ -1386,10 +1413,10 @@ impl<'de> ::serde::Deserialize<'de> for DocumentAnalysis {
                 f.write_str("struct DocumentAnalysis")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<DocumentAnalysis, A::Error> {
+                mut map: __A,
+            ) -> Result<DocumentAnalysis, __A::Error> {
                 let mut s: (
                     Option<DocumentAuthenticityMatchCode>,
                     Option<ImageQuality>,
@@ -1424,7 +1451,7 @@ impl<'de> ::serde::Deserialize<'de> for DocumentAnalysis {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "authenticity",
                                 ),
                             );
@@ -1434,7 +1461,7 @@ impl<'de> ::serde::Deserialize<'de> for DocumentAnalysis {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "image_quality",
                                 ),
                             );
@@ -1714,7 +1741,10 @@ pub struct DocumentaryVerification {
     pub documents: Vec<DocumentaryVerificationDocument>,
 }
 impl ::serde::Serialize for DocumentaryVerification {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "DocumentaryVerification",
@@ -1726,7 +1756,7 @@ impl ::serde::Serialize for DocumentaryVerification {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for DocumentaryVerification {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = DocumentaryVerification;
@@ -1737,10 +1767,10 @@ impl<'de> ::serde::Deserialize<'de> for DocumentaryVerification {
                 f.write_str("struct DocumentaryVerification")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<DocumentaryVerification, A::Error> {
+                mut map: __A,
+            ) -> Result<DocumentaryVerification, __A::Error> {
                 let mut s: (
                     Option<String>,
                     Option<Vec<DocumentaryVerificationDocument>>,
@@ -1757,7 +1787,7 @@ impl<'de> ::serde::Deserialize<'de> for DocumentaryVerification {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("status"),
+                                <__A::Error as ::serde::de::Error>::missing_field("status"),
                             );
                         }
                     },
@@ -1765,7 +1795,9 @@ impl<'de> ::serde::Deserialize<'de> for DocumentaryVerification {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("documents"),
+                                <__A::Error as ::serde::de::Error>::missing_field(
+                                    "documents",
+                                ),
                             );
                         }
                     },
@@ -1825,7 +1857,10 @@ pub struct DocumentaryVerificationDocument {
     pub redacted_at: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl ::serde::Serialize for DocumentaryVerificationDocument {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "DocumentaryVerificationDocument",
@@ -1841,7 +1876,7 @@ impl ::serde::Serialize for DocumentaryVerificationDocument {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for DocumentaryVerificationDocument {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = DocumentaryVerificationDocument;
@@ -1852,10 +1887,10 @@ impl<'de> ::serde::Deserialize<'de> for DocumentaryVerificationDocument {
                 f.write_str("struct DocumentaryVerificationDocument")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<DocumentaryVerificationDocument, A::Error> {
+                mut map: __A,
+            ) -> Result<DocumentaryVerificationDocument, __A::Error> {
                 let mut s: (
                     Option<DocumentStatus>,
                     Option<i64>,
@@ -1882,7 +1917,7 @@ impl<'de> ::serde::Deserialize<'de> for DocumentaryVerificationDocument {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("status"),
+                                <__A::Error as ::serde::de::Error>::missing_field("status"),
                             );
                         }
                     },
@@ -1890,7 +1925,7 @@ impl<'de> ::serde::Deserialize<'de> for DocumentaryVerificationDocument {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("attempt"),
+                                <__A::Error as ::serde::de::Error>::missing_field("attempt"),
                             );
                         }
                     },
@@ -1898,7 +1933,7 @@ impl<'de> ::serde::Deserialize<'de> for DocumentaryVerificationDocument {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("images"),
+                                <__A::Error as ::serde::de::Error>::missing_field("images"),
                             );
                         }
                     },
@@ -1907,7 +1942,9 @@ impl<'de> ::serde::Deserialize<'de> for DocumentaryVerificationDocument {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("analysis"),
+                                <__A::Error as ::serde::de::Error>::missing_field(
+                                    "analysis",
+                                ),
                             );
                         }
                     },
@@ -2033,7 +2070,10 @@ pub struct FraudAnalysisDetails {
     pub issue_date_check: FraudCheckOutcomeWithNoData,
 }
 impl ::serde::Serialize for FraudAnalysisDetails {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "FraudAnalysisDetails",
@@ -2059,7 +2099,7 @@ impl ::serde::Serialize for FraudAnalysisDetails {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for FraudAnalysisDetails {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = FraudAnalysisDetails;
@@ -2070,10 +2110,10 @@ impl<'de> ::serde::Deserialize<'de> for FraudAnalysisDetails {
                 f.write_str("struct FraudAnalysisDetails")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<FraudAnalysisDetails, A::Error> {
+                mut map: __A,
+            ) -> Result<FraudAnalysisDetails, __A::Error> {
                 let mut s: (
                     Option<FraudCheckOutcome>,
                     Option<FraudCheckOutcome>,
@@ -2112,7 +2152,7 @@ impl<'de> ::serde::Deserialize<'de> for FraudAnalysisDetails {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "type_supported",
                                 ),
                             );
@@ -2122,7 +2162,7 @@ impl<'de> ::serde::Deserialize<'de> for FraudAnalysisDetails {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "portrait_presence_check",
                                 ),
                             );
@@ -2132,7 +2172,7 @@ impl<'de> ::serde::Deserialize<'de> for FraudAnalysisDetails {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "portrait_details_check",
                                 ),
                             );
@@ -2142,7 +2182,7 @@ impl<'de> ::serde::Deserialize<'de> for FraudAnalysisDetails {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "image_composition_check",
                                 ),
                             );
@@ -2152,7 +2192,7 @@ impl<'de> ::serde::Deserialize<'de> for FraudAnalysisDetails {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "integrity_check",
                                 ),
                             );
@@ -2162,7 +2202,7 @@ impl<'de> ::serde::Deserialize<'de> for FraudAnalysisDetails {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "detail_check",
                                 ),
                             );
@@ -2172,7 +2212,7 @@ impl<'de> ::serde::Deserialize<'de> for FraudAnalysisDetails {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "issue_date_check",
                                 ),
                             );
@@ -2390,12 +2430,15 @@ pub struct HumanReview {
     pub status: HumanReviewStatus,
 }
 impl ::serde::Serialize for HumanReview {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(s, "HumanReview", &[("status", de::Field::Always(&self.status))])
     }
 }
 impl<'de> ::serde::Deserialize<'de> for HumanReview {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = HumanReview;
@@ -2406,10 +2449,10 @@ impl<'de> ::serde::Deserialize<'de> for HumanReview {
                 f.write_str("struct HumanReview")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<HumanReview, A::Error> {
+                mut map: __A,
+            ) -> Result<HumanReview, __A::Error> {
                 let mut s: (Option<HumanReviewStatus>,) = (None,);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
                     match key.as_str() {
@@ -2422,7 +2465,7 @@ impl<'de> ::serde::Deserialize<'de> for HumanReview {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("status"),
+                                <__A::Error as ::serde::de::Error>::missing_field("status"),
                             );
                         }
                     },
@@ -2745,7 +2788,10 @@ pub struct IdentityVerification {
     pub latest_scored_protect_event: Option<IdvProtectEvent>,
 }
 impl ::serde::Serialize for IdentityVerification {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "IdentityVerification",
@@ -2784,7 +2830,7 @@ impl ::serde::Serialize for IdentityVerification {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerification {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerification;
@@ -2795,10 +2841,10 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerification {
                 f.write_str("struct IdentityVerification")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<IdentityVerification, A::Error> {
+                mut map: __A,
+            ) -> Result<IdentityVerification, __A::Error> {
                 let mut s: (
                     Option<IdentityVerificationId>,
                     Option<ClientUserId>,
@@ -2884,7 +2930,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerification {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("id"),
+                                <__A::Error as ::serde::de::Error>::missing_field("id"),
                             );
                         }
                     },
@@ -2892,7 +2938,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerification {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "client_user_id",
                                 ),
                             );
@@ -2902,7 +2948,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerification {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "created_at",
                                 ),
                             );
@@ -2915,7 +2961,9 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerification {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("template"),
+                                <__A::Error as ::serde::de::Error>::missing_field(
+                                    "template",
+                                ),
                             );
                         }
                     },
@@ -2923,7 +2971,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerification {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("user"),
+                                <__A::Error as ::serde::de::Error>::missing_field("user"),
                             );
                         }
                     },
@@ -2931,7 +2979,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerification {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("status"),
+                                <__A::Error as ::serde::de::Error>::missing_field("status"),
                             );
                         }
                     },
@@ -2939,7 +2987,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerification {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("steps"),
+                                <__A::Error as ::serde::de::Error>::missing_field("steps"),
                             );
                         }
                     },
@@ -3083,7 +3131,10 @@ pub struct IdentityVerificationAutofillAddress {
     pub type_: AddressPurposeLabel,
 }
 impl ::serde::Serialize for IdentityVerificationAutofillAddress {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "IdentityVerificationAutofillAddress",
@@ -3101,7 +3152,7 @@ impl ::serde::Serialize for IdentityVerificationAutofillAddress {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillAddress {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationAutofillAddress;
@@ -3112,10 +3163,10 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillAddress {
                 f.write_str("struct IdentityVerificationAutofillAddress")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<IdentityVerificationAutofillAddress, A::Error> {
+                mut map: __A,
+            ) -> Result<IdentityVerificationAutofillAddress, __A::Error> {
                 let mut s: (
                     Option<String>,
                     Option<Option<String>>,
@@ -3144,7 +3195,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillAddress {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("street"),
+                                <__A::Error as ::serde::de::Error>::missing_field("street"),
                             );
                         }
                     },
@@ -3156,7 +3207,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillAddress {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("country"),
+                                <__A::Error as ::serde::de::Error>::missing_field("country"),
                             );
                         }
                     },
@@ -3164,7 +3215,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillAddress {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("po_box"),
+                                <__A::Error as ::serde::de::Error>::missing_field("po_box"),
                             );
                         }
                     },
@@ -3172,7 +3223,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillAddress {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("type"),
+                                <__A::Error as ::serde::de::Error>::missing_field("type"),
                             );
                         }
                     },
@@ -3251,7 +3302,10 @@ pub struct IdentityVerificationAutofillCreateRequest {
     pub secret: Option<String>,
 }
 impl ::serde::Serialize for IdentityVerificationAutofillCreateRequest {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "IdentityVerificationAutofillCreateRequest",
@@ -3268,7 +3322,7 @@ impl ::serde::Serialize for IdentityVerificationAutofillCreateRequest {
 }
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillCreateRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationAutofillCreateRequest;
@@ -3279,10 +3333,10 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillCreateReques
                 f.write_str("struct IdentityVerificationAutofillCreateRequest")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<IdentityVerificationAutofillCreateRequest, A::Error> {
+                mut map: __A,
+            ) -> Result<IdentityVerificationAutofillCreateRequest, __A::Error> {
                 let mut s: (
                     Option<IdentityVerificationId>,
                     Option<Option<String>>,
@@ -3303,7 +3357,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillCreateReques
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "identity_verification_id",
                                 ),
                             );
@@ -3366,7 +3420,10 @@ pub struct IdentityVerificationAutofillCreateResponse {
     pub request_id: RequestId,
 }
 impl ::serde::Serialize for IdentityVerificationAutofillCreateResponse {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "IdentityVerificationAutofillCreateResponse",
@@ -3379,7 +3436,7 @@ impl ::serde::Serialize for IdentityVerificationAutofillCreateResponse {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillCreateResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationAutofillCreateResponse;
@@ -3390,10 +3447,10 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillCreateRespon
                 f.write_str("struct IdentityVerificationAutofillCreateResponse")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<IdentityVerificationAutofillCreateResponse, A::Error> {
+                mut map: __A,
+            ) -> Result<IdentityVerificationAutofillCreateResponse, __A::Error> {
                 let mut s: (
                     Option<IdentityVerificationAutofillStatus>,
                     Option<Option<IdentityVerificationAutofillUserData>>,
@@ -3412,7 +3469,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillCreateRespon
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("status"),
+                                <__A::Error as ::serde::de::Error>::missing_field("status"),
                             );
                         }
                     },
@@ -3421,7 +3478,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillCreateRespon
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "request_id",
                                 ),
                             );
@@ -3524,7 +3581,10 @@ pub struct IdentityVerificationAutofillUserData {
     pub id_number: Option<UserIdNumber>,
 }
 impl ::serde::Serialize for IdentityVerificationAutofillUserData {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "IdentityVerificationAutofillUserData",
@@ -3537,7 +3597,7 @@ impl ::serde::Serialize for IdentityVerificationAutofillUserData {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillUserData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationAutofillUserData;
@@ -3548,10 +3608,10 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillUserData {
                 f.write_str("struct IdentityVerificationAutofillUserData")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<IdentityVerificationAutofillUserData, A::Error> {
+                mut map: __A,
+            ) -> Result<IdentityVerificationAutofillUserData, __A::Error> {
                 let mut s: (
                     Option<Option<IdentityVerificationResponseUserName>>,
                     Option<Option<IdentityVerificationAutofillAddress>>,
@@ -3636,7 +3696,10 @@ pub struct IdentityVerificationCreateRequest {
     pub is_idempotent: Option<Option<bool>>,
 }
 impl ::serde::Serialize for IdentityVerificationCreateRequest {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "IdentityVerificationCreateRequest",
@@ -3656,7 +3719,7 @@ impl ::serde::Serialize for IdentityVerificationCreateRequest {
 }
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationCreateRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationCreateRequest;
@@ -3667,10 +3730,10 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationCreateRequest {
                 f.write_str("struct IdentityVerificationCreateRequest")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<IdentityVerificationCreateRequest, A::Error> {
+                mut map: __A,
+            ) -> Result<IdentityVerificationCreateRequest, __A::Error> {
                 let mut s: (
                     Option<Option<ClientUserId>>,
                     Option<Option<String>>,
@@ -3705,7 +3768,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationCreateRequest {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "is_shareable",
                                 ),
                             );
@@ -3715,7 +3778,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationCreateRequest {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "template_id",
                                 ),
                             );
@@ -3725,7 +3788,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationCreateRequest {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "gave_consent",
                                 ),
                             );
@@ -3855,7 +3918,10 @@ pub struct IdentityVerificationCreateRequestUser {
     pub client_user_id: Option<Option<String>>,
 }
 impl ::serde::Serialize for IdentityVerificationCreateRequestUser {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "IdentityVerificationCreateRequestUser",
@@ -3873,7 +3939,7 @@ impl ::serde::Serialize for IdentityVerificationCreateRequestUser {
 }
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationCreateRequestUser {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationCreateRequestUser;
@@ -3884,10 +3950,10 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationCreateRequestUser {
                 f.write_str("struct IdentityVerificationCreateRequestUser")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<IdentityVerificationCreateRequestUser, A::Error> {
+                mut map: __A,
+            ) -> Result<IdentityVerificationCreateRequestUser, __A::Error> {
                 let mut s: (
                     Option<Option<String>>,
                     Option<Option<String>>,
@@ -4018,7 +4084,10 @@ pub struct IdentityVerificationDocumentAddressResponse {
     pub country: String,
 }
 impl ::serde::Serialize for IdentityVerificationDocumentAddressResponse {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "IdentityVerificationDocumentAddressResponse",
@@ -4033,7 +4102,7 @@ impl ::serde::Serialize for IdentityVerificationDocumentAddressResponse {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationDocumentAddressResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationDocumentAddressResponse;
@@ -4044,10 +4113,10 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationDocumentAddressRespo
                 f.write_str("struct IdentityVerificationDocumentAddressResponse")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<IdentityVerificationDocumentAddressResponse, A::Error> {
+                mut map: __A,
+            ) -> Result<IdentityVerificationDocumentAddressResponse, __A::Error> {
                 let mut s: (
                     Option<String>,
                     Option<String>,
@@ -4070,7 +4139,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationDocumentAddressRespo
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("street"),
+                                <__A::Error as ::serde::de::Error>::missing_field("street"),
                             );
                         }
                     },
@@ -4078,7 +4147,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationDocumentAddressRespo
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("city"),
+                                <__A::Error as ::serde::de::Error>::missing_field("city"),
                             );
                         }
                     },
@@ -4088,7 +4157,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationDocumentAddressRespo
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("country"),
+                                <__A::Error as ::serde::de::Error>::missing_field("country"),
                             );
                         }
                     },
@@ -4153,7 +4222,10 @@ pub struct IdentityVerificationDocumentNameResponse {
     pub family_name: String,
 }
 impl ::serde::Serialize for IdentityVerificationDocumentNameResponse {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "IdentityVerificationDocumentNameResponse",
@@ -4165,7 +4237,7 @@ impl ::serde::Serialize for IdentityVerificationDocumentNameResponse {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationDocumentNameResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationDocumentNameResponse;
@@ -4176,10 +4248,10 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationDocumentNameResponse
                 f.write_str("struct IdentityVerificationDocumentNameResponse")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<IdentityVerificationDocumentNameResponse, A::Error> {
+                mut map: __A,
+            ) -> Result<IdentityVerificationDocumentNameResponse, __A::Error> {
                 let mut s: (Option<String>, Option<String>) = (None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
                     match key.as_str() {
@@ -4193,7 +4265,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationDocumentNameResponse
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "given_name",
                                 ),
                             );
@@ -4203,7 +4275,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationDocumentNameResponse
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "family_name",
                                 ),
                             );
@@ -4260,7 +4332,10 @@ pub struct IdentityVerificationGetRequest {
     pub client_id: Option<String>,
 }
 impl ::serde::Serialize for IdentityVerificationGetRequest {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "IdentityVerificationGetRequest",
@@ -4277,7 +4352,7 @@ impl ::serde::Serialize for IdentityVerificationGetRequest {
 }
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationGetRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationGetRequest;
@@ -4288,10 +4363,10 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationGetRequest {
                 f.write_str("struct IdentityVerificationGetRequest")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<IdentityVerificationGetRequest, A::Error> {
+                mut map: __A,
+            ) -> Result<IdentityVerificationGetRequest, __A::Error> {
                 let mut s: (
                     Option<IdentityVerificationId>,
                     Option<Option<String>>,
@@ -4312,7 +4387,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationGetRequest {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "identity_verification_id",
                                 ),
                             );
@@ -4396,7 +4471,10 @@ pub struct IdentityVerificationListRequest {
     pub cursor: Option<Option<String>>,
 }
 impl ::serde::Serialize for IdentityVerificationListRequest {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "IdentityVerificationListRequest",
@@ -4413,7 +4491,7 @@ impl ::serde::Serialize for IdentityVerificationListRequest {
 }
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationListRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationListRequest;
@@ -4424,10 +4502,10 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationListRequest {
                 f.write_str("struct IdentityVerificationListRequest")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<IdentityVerificationListRequest, A::Error> {
+                mut map: __A,
+            ) -> Result<IdentityVerificationListRequest, __A::Error> {
                 let mut s: (
                     Option<Option<String>>,
                     Option<Option<String>>,
@@ -4456,7 +4534,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationListRequest {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "template_id",
                                 ),
                             );
@@ -4544,7 +4622,10 @@ pub struct IdentityVerificationListResponse {
     pub request_id: RequestId,
 }
 impl ::serde::Serialize for IdentityVerificationListResponse {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "IdentityVerificationListResponse",
@@ -4560,7 +4641,7 @@ impl ::serde::Serialize for IdentityVerificationListResponse {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationListResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationListResponse;
@@ -4571,10 +4652,10 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationListResponse {
                 f.write_str("struct IdentityVerificationListResponse")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<IdentityVerificationListResponse, A::Error> {
+                mut map: __A,
+            ) -> Result<IdentityVerificationListResponse, __A::Error> {
                 let mut s: (
                     Option<Vec<IdentityVerification>>,
                     Option<Option<String>>,
@@ -4595,7 +4676,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationListResponse {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "identity_verifications",
                                 ),
                             );
@@ -4606,7 +4687,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationListResponse {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "request_id",
                                 ),
                             );
@@ -4673,7 +4754,10 @@ pub struct IdentityVerificationRequestUser {
     pub id_number: Option<Option<UserIdNumber>>,
 }
 impl ::serde::Serialize for IdentityVerificationRequestUser {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "IdentityVerificationRequestUser",
@@ -4690,7 +4774,7 @@ impl ::serde::Serialize for IdentityVerificationRequestUser {
 }
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRequestUser {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationRequestUser;
@@ -4701,10 +4785,10 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRequestUser {
                 f.write_str("struct IdentityVerificationRequestUser")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<IdentityVerificationRequestUser, A::Error> {
+                mut map: __A,
+            ) -> Result<IdentityVerificationRequestUser, __A::Error> {
                 let mut s: (
                     Option<Option<String>>,
                     Option<Option<String>>,
@@ -4816,7 +4900,10 @@ pub struct IdentityVerificationRequestUserName {
     pub family_name: String,
 }
 impl ::serde::Serialize for IdentityVerificationRequestUserName {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "IdentityVerificationRequestUserName",
@@ -4829,7 +4916,7 @@ impl ::serde::Serialize for IdentityVerificationRequestUserName {
 }
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRequestUserName {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationRequestUserName;
@@ -4840,10 +4927,10 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRequestUserName {
                 f.write_str("struct IdentityVerificationRequestUserName")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<IdentityVerificationRequestUserName, A::Error> {
+                mut map: __A,
+            ) -> Result<IdentityVerificationRequestUserName, __A::Error> {
                 let mut s: (Option<String>, Option<String>) = (None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
                     match key.as_str() {
@@ -4857,7 +4944,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRequestUserName {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "given_name",
                                 ),
                             );
@@ -4867,7 +4954,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRequestUserName {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "family_name",
                                 ),
                             );
@@ -4962,7 +5049,10 @@ pub struct IdentityVerificationResponse {
     pub request_id: RequestId,
 }
 impl ::serde::Serialize for IdentityVerificationResponse {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "IdentityVerificationResponse",
@@ -5002,7 +5092,7 @@ impl ::serde::Serialize for IdentityVerificationResponse {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationResponse;
@@ -5013,10 +5103,10 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationResponse {
                 f.write_str("struct IdentityVerificationResponse")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<IdentityVerificationResponse, A::Error> {
+                mut map: __A,
+            ) -> Result<IdentityVerificationResponse, __A::Error> {
                 let mut s: (
                     Option<IdentityVerificationId>,
                     Option<ClientUserId>,
@@ -5105,7 +5195,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationResponse {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("id"),
+                                <__A::Error as ::serde::de::Error>::missing_field("id"),
                             );
                         }
                     },
@@ -5113,7 +5203,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationResponse {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "client_user_id",
                                 ),
                             );
@@ -5123,7 +5213,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationResponse {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "created_at",
                                 ),
                             );
@@ -5136,7 +5226,9 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationResponse {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("template"),
+                                <__A::Error as ::serde::de::Error>::missing_field(
+                                    "template",
+                                ),
                             );
                         }
                     },
@@ -5144,7 +5236,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationResponse {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("user"),
+                                <__A::Error as ::serde::de::Error>::missing_field("user"),
                             );
                         }
                     },
@@ -5152,7 +5244,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationResponse {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("status"),
+                                <__A::Error as ::serde::de::Error>::missing_field("status"),
                             );
                         }
                     },
@@ -5160,7 +5252,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationResponse {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("steps"),
+                                <__A::Error as ::serde::de::Error>::missing_field("steps"),
                             );
                         }
                     },
@@ -5178,7 +5270,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationResponse {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "request_id",
                                 ),
                             );
@@ -5306,7 +5398,10 @@ pub struct IdentityVerificationResponseUserName {
     pub family_name: String,
 }
 impl ::serde::Serialize for IdentityVerificationResponseUserName {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "IdentityVerificationResponseUserName",
@@ -5318,7 +5413,7 @@ impl ::serde::Serialize for IdentityVerificationResponseUserName {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationResponseUserName {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationResponseUserName;
@@ -5329,10 +5424,10 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationResponseUserName {
                 f.write_str("struct IdentityVerificationResponseUserName")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<IdentityVerificationResponseUserName, A::Error> {
+                mut map: __A,
+            ) -> Result<IdentityVerificationResponseUserName, __A::Error> {
                 let mut s: (Option<String>, Option<String>) = (None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
                     match key.as_str() {
@@ -5346,7 +5441,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationResponseUserName {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "given_name",
                                 ),
                             );
@@ -5356,7 +5451,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationResponseUserName {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "family_name",
                                 ),
                             );
@@ -5415,7 +5510,10 @@ pub struct IdentityVerificationRetriedWebhook {
     pub environment: WebhookEnvironmentValues,
 }
 impl ::serde::Serialize for IdentityVerificationRetriedWebhook {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "IdentityVerificationRetriedWebhook",
@@ -5432,7 +5530,7 @@ impl ::serde::Serialize for IdentityVerificationRetriedWebhook {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetriedWebhook {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationRetriedWebhook;
@@ -5443,10 +5541,10 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetriedWebhook {
                 f.write_str("struct IdentityVerificationRetriedWebhook")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<IdentityVerificationRetriedWebhook, A::Error> {
+                mut map: __A,
+            ) -> Result<IdentityVerificationRetriedWebhook, __A::Error> {
                 let mut s: (
                     Option<IdentityVerificationRetriedWebhookWebhookType>,
                     Option<IdentityVerificationRetriedWebhookWebhookCode>,
@@ -5469,7 +5567,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetriedWebhook {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "webhook_type",
                                 ),
                             );
@@ -5479,7 +5577,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetriedWebhook {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "webhook_code",
                                 ),
                             );
@@ -5489,7 +5587,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetriedWebhook {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "identity_verification_id",
                                 ),
                             );
@@ -5499,7 +5597,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetriedWebhook {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "environment",
                                 ),
                             );
@@ -5648,7 +5746,10 @@ pub struct IdentityVerificationRetryRequest {
     pub secret: Option<String>,
 }
 impl ::serde::Serialize for IdentityVerificationRetryRequest {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "IdentityVerificationRetryRequest",
@@ -5667,7 +5768,7 @@ impl ::serde::Serialize for IdentityVerificationRetryRequest {
 }
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetryRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationRetryRequest;
@@ -5678,10 +5779,10 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetryRequest {
                 f.write_str("struct IdentityVerificationRetryRequest")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<IdentityVerificationRetryRequest, A::Error> {
+                mut map: __A,
+            ) -> Result<IdentityVerificationRetryRequest, __A::Error> {
                 let mut s: (
                     Option<ClientUserId>,
                     Option<IdentityVerificationTemplateId>,
@@ -5712,7 +5813,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetryRequest {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "client_user_id",
                                 ),
                             );
@@ -5722,7 +5823,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetryRequest {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "template_id",
                                 ),
                             );
@@ -5732,7 +5833,9 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetryRequest {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("strategy"),
+                                <__A::Error as ::serde::de::Error>::missing_field(
+                                    "strategy",
+                                ),
                             );
                         }
                     },
@@ -5850,7 +5953,10 @@ pub struct IdentityVerificationRetryRequestStepsObject {
     pub selfie_check: bool,
 }
 impl ::serde::Serialize for IdentityVerificationRetryRequestStepsObject {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "IdentityVerificationRetryRequestStepsObject",
@@ -5868,7 +5974,7 @@ impl ::serde::Serialize for IdentityVerificationRetryRequestStepsObject {
 }
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetryRequestStepsObject {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationRetryRequestStepsObject;
@@ -5879,10 +5985,10 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetryRequestStepsObj
                 f.write_str("struct IdentityVerificationRetryRequestStepsObject")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<IdentityVerificationRetryRequestStepsObject, A::Error> {
+                mut map: __A,
+            ) -> Result<IdentityVerificationRetryRequestStepsObject, __A::Error> {
                 let mut s: (Option<bool>, Option<bool>, Option<bool>, Option<bool>) = (
                     None,
                     None,
@@ -5905,7 +6011,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetryRequestStepsObj
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "verify_sms",
                                 ),
                             );
@@ -5915,7 +6021,9 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetryRequestStepsObj
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("kyc_check"),
+                                <__A::Error as ::serde::de::Error>::missing_field(
+                                    "kyc_check",
+                                ),
                             );
                         }
                     },
@@ -5923,7 +6031,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetryRequestStepsObj
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "documentary_verification",
                                 ),
                             );
@@ -5933,7 +6041,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetryRequestStepsObj
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "selfie_check",
                                 ),
                             );
@@ -6069,7 +6177,10 @@ pub struct IdentityVerificationStatusUpdatedWebhook {
     pub environment: WebhookEnvironmentValues,
 }
 impl ::serde::Serialize for IdentityVerificationStatusUpdatedWebhook {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "IdentityVerificationStatusUpdatedWebhook",
@@ -6086,7 +6197,7 @@ impl ::serde::Serialize for IdentityVerificationStatusUpdatedWebhook {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStatusUpdatedWebhook {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationStatusUpdatedWebhook;
@@ -6097,10 +6208,10 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStatusUpdatedWebhook
                 f.write_str("struct IdentityVerificationStatusUpdatedWebhook")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<IdentityVerificationStatusUpdatedWebhook, A::Error> {
+                mut map: __A,
+            ) -> Result<IdentityVerificationStatusUpdatedWebhook, __A::Error> {
                 let mut s: (
                     Option<IdentityVerificationStatusUpdatedWebhookWebhookType>,
                     Option<IdentityVerificationStatusUpdatedWebhookWebhookCode>,
@@ -6123,7 +6234,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStatusUpdatedWebhook
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "webhook_type",
                                 ),
                             );
@@ -6133,7 +6244,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStatusUpdatedWebhook
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "webhook_code",
                                 ),
                             );
@@ -6143,7 +6254,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStatusUpdatedWebhook
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "identity_verification_id",
                                 ),
                             );
@@ -6153,7 +6264,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStatusUpdatedWebhook
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "environment",
                                 ),
                             );
@@ -6387,7 +6498,10 @@ pub struct IdentityVerificationStepSummary {
     pub risk_check: IdentityVerificationStepStatus,
 }
 impl ::serde::Serialize for IdentityVerificationStepSummary {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "IdentityVerificationStepSummary",
@@ -6407,7 +6521,7 @@ impl ::serde::Serialize for IdentityVerificationStepSummary {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStepSummary {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationStepSummary;
@@ -6418,10 +6532,10 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStepSummary {
                 f.write_str("struct IdentityVerificationStepSummary")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<IdentityVerificationStepSummary, A::Error> {
+                mut map: __A,
+            ) -> Result<IdentityVerificationStepSummary, __A::Error> {
                 let mut s: (
                     Option<IdentityVerificationStepStatus>,
                     Option<IdentityVerificationStepStatus>,
@@ -6452,7 +6566,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStepSummary {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "accept_tos",
                                 ),
                             );
@@ -6462,7 +6576,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStepSummary {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "verify_sms",
                                 ),
                             );
@@ -6472,7 +6586,9 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStepSummary {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("kyc_check"),
+                                <__A::Error as ::serde::de::Error>::missing_field(
+                                    "kyc_check",
+                                ),
                             );
                         }
                     },
@@ -6480,7 +6596,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStepSummary {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "documentary_verification",
                                 ),
                             );
@@ -6490,7 +6606,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStepSummary {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "selfie_check",
                                 ),
                             );
@@ -6500,7 +6616,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStepSummary {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "watchlist_screening",
                                 ),
                             );
@@ -6510,7 +6626,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStepSummary {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "risk_check",
                                 ),
                             );
@@ -6588,7 +6704,10 @@ pub struct IdentityVerificationStepUpdatedWebhook {
     pub environment: WebhookEnvironmentValues,
 }
 impl ::serde::Serialize for IdentityVerificationStepUpdatedWebhook {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "IdentityVerificationStepUpdatedWebhook",
@@ -6605,7 +6724,7 @@ impl ::serde::Serialize for IdentityVerificationStepUpdatedWebhook {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStepUpdatedWebhook {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationStepUpdatedWebhook;
@@ -6616,10 +6735,10 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStepUpdatedWebhook {
                 f.write_str("struct IdentityVerificationStepUpdatedWebhook")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<IdentityVerificationStepUpdatedWebhook, A::Error> {
+                mut map: __A,
+            ) -> Result<IdentityVerificationStepUpdatedWebhook, __A::Error> {
                 let mut s: (
                     Option<IdentityVerificationStepUpdatedWebhookWebhookType>,
                     Option<IdentityVerificationStepUpdatedWebhookWebhookCode>,
@@ -6642,7 +6761,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStepUpdatedWebhook {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "webhook_type",
                                 ),
                             );
@@ -6652,7 +6771,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStepUpdatedWebhook {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "webhook_code",
                                 ),
                             );
@@ -6662,7 +6781,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStepUpdatedWebhook {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "identity_verification_id",
                                 ),
                             );
@@ -6672,7 +6791,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStepUpdatedWebhook {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "environment",
                                 ),
                             );
@@ -6824,7 +6943,10 @@ pub struct IdentityVerificationTemplateReference {
     pub version: i64,
 }
 impl ::serde::Serialize for IdentityVerificationTemplateReference {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "IdentityVerificationTemplateReference",
@@ -6836,7 +6958,7 @@ impl ::serde::Serialize for IdentityVerificationTemplateReference {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationTemplateReference {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationTemplateReference;
@@ -6847,10 +6969,10 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationTemplateReference {
                 f.write_str("struct IdentityVerificationTemplateReference")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<IdentityVerificationTemplateReference, A::Error> {
+                mut map: __A,
+            ) -> Result<IdentityVerificationTemplateReference, __A::Error> {
                 let mut s: (Option<IdentityVerificationTemplateId>, Option<i64>) = (
                     None,
                     None,
@@ -6867,7 +6989,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationTemplateReference {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("id"),
+                                <__A::Error as ::serde::de::Error>::missing_field("id"),
                             );
                         }
                     },
@@ -6875,7 +6997,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationTemplateReference {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("version"),
+                                <__A::Error as ::serde::de::Error>::missing_field("version"),
                             );
                         }
                     },
@@ -6936,7 +7058,10 @@ pub struct IdentityVerificationUserAddress {
     pub country: String,
 }
 impl ::serde::Serialize for IdentityVerificationUserAddress {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "IdentityVerificationUserAddress",
@@ -6952,7 +7077,7 @@ impl ::serde::Serialize for IdentityVerificationUserAddress {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationUserAddress {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationUserAddress;
@@ -6963,10 +7088,10 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationUserAddress {
                 f.write_str("struct IdentityVerificationUserAddress")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<IdentityVerificationUserAddress, A::Error> {
+                mut map: __A,
+            ) -> Result<IdentityVerificationUserAddress, __A::Error> {
                 let mut s: (
                     Option<Option<String>>,
                     Option<Option<String>>,
@@ -6996,7 +7121,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationUserAddress {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("country"),
+                                <__A::Error as ::serde::de::Error>::missing_field("country"),
                             );
                         }
                     },
@@ -7074,7 +7199,10 @@ pub struct IdentityVerificationUserData {
     pub id_number: Option<UserIdNumber>,
 }
 impl ::serde::Serialize for IdentityVerificationUserData {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "IdentityVerificationUserData",
@@ -7091,7 +7219,7 @@ impl ::serde::Serialize for IdentityVerificationUserData {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationUserData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdentityVerificationUserData;
@@ -7102,10 +7230,10 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationUserData {
                 f.write_str("struct IdentityVerificationUserData")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<IdentityVerificationUserData, A::Error> {
+                mut map: __A,
+            ) -> Result<IdentityVerificationUserData, __A::Error> {
                 let mut s: (
                     Option<Option<String>>,
                     Option<Option<::chrono::NaiveDate>>,
@@ -7207,7 +7335,10 @@ pub struct IdvProtectEvent {
     >,
 }
 impl ::serde::Serialize for IdvProtectEvent {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "IdvProtectEvent",
@@ -7221,7 +7352,7 @@ impl ::serde::Serialize for IdvProtectEvent {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for IdvProtectEvent {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = IdvProtectEvent;
@@ -7232,10 +7363,10 @@ impl<'de> ::serde::Deserialize<'de> for IdvProtectEvent {
                 f.write_str("struct IdvProtectEvent")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<IdvProtectEvent, A::Error> {
+                mut map: __A,
+            ) -> Result<IdvProtectEvent, __A::Error> {
                 let mut s: (
                     Option<String>,
                     Option<::chrono::DateTime<::chrono::Utc>>,
@@ -7260,7 +7391,9 @@ impl<'de> ::serde::Deserialize<'de> for IdvProtectEvent {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("event_id"),
+                                <__A::Error as ::serde::de::Error>::missing_field(
+                                    "event_id",
+                                ),
                             );
                         }
                     },
@@ -7268,7 +7401,9 @@ impl<'de> ::serde::Deserialize<'de> for IdvProtectEvent {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("timestamp"),
+                                <__A::Error as ::serde::de::Error>::missing_field(
+                                    "timestamp",
+                                ),
                             );
                         }
                     },
@@ -7381,7 +7516,10 @@ pub struct ImageQualityDetails {
     pub blur_check: ImageQualityOutcome,
 }
 impl ::serde::Serialize for ImageQualityDetails {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "ImageQualityDetails",
@@ -7394,7 +7532,7 @@ impl ::serde::Serialize for ImageQualityDetails {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ImageQualityDetails {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = ImageQualityDetails;
@@ -7405,10 +7543,10 @@ impl<'de> ::serde::Deserialize<'de> for ImageQualityDetails {
                 f.write_str("struct ImageQualityDetails")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<ImageQualityDetails, A::Error> {
+                mut map: __A,
+            ) -> Result<ImageQualityDetails, __A::Error> {
                 let mut s: (
                     Option<ImageQualityOutcome>,
                     Option<ImageQualityOutcome>,
@@ -7429,7 +7567,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageQualityDetails {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "glare_check",
                                 ),
                             );
@@ -7439,7 +7577,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageQualityDetails {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "dimensions_check",
                                 ),
                             );
@@ -7449,7 +7587,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageQualityDetails {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "blur_check",
                                 ),
                             );
@@ -7605,7 +7743,10 @@ pub struct JwkPublicKey {
     pub expired_at: Option<i64>,
 }
 impl ::serde::Serialize for JwkPublicKey {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "JwkPublicKey",
@@ -7624,7 +7765,7 @@ impl ::serde::Serialize for JwkPublicKey {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for JwkPublicKey {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = JwkPublicKey;
@@ -7635,10 +7776,10 @@ impl<'de> ::serde::Deserialize<'de> for JwkPublicKey {
                 f.write_str("struct JwkPublicKey")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<JwkPublicKey, A::Error> {
+                mut map: __A,
+            ) -> Result<JwkPublicKey, __A::Error> {
                 let mut s: (
                     Option<String>,
                     Option<String>,
@@ -7669,7 +7810,7 @@ impl<'de> ::serde::Deserialize<'de> for JwkPublicKey {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("alg"),
+                                <__A::Error as ::serde::de::Error>::missing_field("alg"),
                             );
                         }
                     },
@@ -7677,7 +7818,7 @@ impl<'de> ::serde::Deserialize<'de> for JwkPublicKey {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("crv"),
+                                <__A::Error as ::serde::de::Error>::missing_field("crv"),
                             );
                         }
                     },
@@ -7685,7 +7826,7 @@ impl<'de> ::serde::Deserialize<'de> for JwkPublicKey {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("kid"),
+                                <__A::Error as ::serde::de::Error>::missing_field("kid"),
                             );
                         }
                     },
@@ -7693,7 +7834,7 @@ impl<'de> ::serde::Deserialize<'de> for JwkPublicKey {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("kty"),
+                                <__A::Error as ::serde::de::Error>::missing_field("kty"),
                             );
                         }
                     },
@@ -7701,7 +7842,7 @@ impl<'de> ::serde::Deserialize<'de> for JwkPublicKey {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("use"),
+                                <__A::Error as ::serde::de::Error>::missing_field("use"),
                             );
                         }
                     },
@@ -7709,7 +7850,7 @@ impl<'de> ::serde::Deserialize<'de> for JwkPublicKey {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("x"),
+                                <__A::Error as ::serde::de::Error>::missing_field("x"),
                             );
                         }
                     },
@@ -7717,7 +7858,7 @@ impl<'de> ::serde::Deserialize<'de> for JwkPublicKey {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("y"),
+                                <__A::Error as ::serde::de::Error>::missing_field("y"),
                             );
                         }
                     },
@@ -7725,7 +7866,7 @@ impl<'de> ::serde::Deserialize<'de> for JwkPublicKey {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "created_at",
                                 ),
                             );
@@ -7820,7 +7961,10 @@ pub struct KycCheckAddressSummary {
     pub international_details: Option<KycCheckDetailsInternationalAddress>,
 }
 impl ::serde::Serialize for KycCheckAddressSummary {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "KycCheckAddressSummary",
@@ -7841,7 +7985,7 @@ impl ::serde::Serialize for KycCheckAddressSummary {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for KycCheckAddressSummary {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = KycCheckAddressSummary;
@@ -7852,10 +7996,10 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckAddressSummary {
                 f.write_str("struct KycCheckAddressSummary")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<KycCheckAddressSummary, A::Error> {
+                mut map: __A,
+            ) -> Result<KycCheckAddressSummary, __A::Error> {
                 let mut s: (
                     Option<MatchSummaryCode>,
                     Option<PoBoxStatus>,
@@ -7886,7 +8030,7 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckAddressSummary {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("summary"),
+                                <__A::Error as ::serde::de::Error>::missing_field("summary"),
                             );
                         }
                     },
@@ -7894,7 +8038,7 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckAddressSummary {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("po_box"),
+                                <__A::Error as ::serde::de::Error>::missing_field("po_box"),
                             );
                         }
                     },
@@ -7902,7 +8046,7 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckAddressSummary {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("type"),
+                                <__A::Error as ::serde::de::Error>::missing_field("type"),
                             );
                         }
                     },
@@ -7977,7 +8121,10 @@ pub struct KycCheckDateOfBirthSummary {
     pub year: Option<HiddenMatchSummaryCode>,
 }
 impl ::serde::Serialize for KycCheckDateOfBirthSummary {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "KycCheckDateOfBirthSummary",
@@ -7991,7 +8138,7 @@ impl ::serde::Serialize for KycCheckDateOfBirthSummary {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for KycCheckDateOfBirthSummary {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = KycCheckDateOfBirthSummary;
@@ -8002,10 +8149,10 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckDateOfBirthSummary {
                 f.write_str("struct KycCheckDateOfBirthSummary")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<KycCheckDateOfBirthSummary, A::Error> {
+                mut map: __A,
+            ) -> Result<KycCheckDateOfBirthSummary, __A::Error> {
                 let mut s: (
                     Option<MatchSummaryCode>,
                     Option<Option<HiddenMatchSummaryCode>>,
@@ -8026,7 +8173,7 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckDateOfBirthSummary {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("summary"),
+                                <__A::Error as ::serde::de::Error>::missing_field("summary"),
                             );
                         }
                     },
@@ -8080,7 +8227,10 @@ pub struct KycCheckDetails {
     pub phone_number: KycCheckPhoneSummary,
 }
 impl ::serde::Serialize for KycCheckDetails {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "KycCheckDetails",
@@ -8096,7 +8246,7 @@ impl ::serde::Serialize for KycCheckDetails {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for KycCheckDetails {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = KycCheckDetails;
@@ -8107,10 +8257,10 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckDetails {
                 f.write_str("struct KycCheckDetails")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<KycCheckDetails, A::Error> {
+                mut map: __A,
+            ) -> Result<KycCheckDetails, __A::Error> {
                 let mut s: (
                     Option<String>,
                     Option<KycCheckAddressSummary>,
@@ -8135,7 +8285,7 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckDetails {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("status"),
+                                <__A::Error as ::serde::de::Error>::missing_field("status"),
                             );
                         }
                     },
@@ -8143,7 +8293,7 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckDetails {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("address"),
+                                <__A::Error as ::serde::de::Error>::missing_field("address"),
                             );
                         }
                     },
@@ -8151,7 +8301,7 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckDetails {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("name"),
+                                <__A::Error as ::serde::de::Error>::missing_field("name"),
                             );
                         }
                     },
@@ -8159,7 +8309,7 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckDetails {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "date_of_birth",
                                 ),
                             );
@@ -8169,7 +8319,9 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckDetails {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("id_number"),
+                                <__A::Error as ::serde::de::Error>::missing_field(
+                                    "id_number",
+                                ),
                             );
                         }
                     },
@@ -8177,7 +8329,7 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckDetails {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "phone_number",
                                 ),
                             );
@@ -8255,7 +8407,10 @@ pub struct KycCheckDetailsInternationalAddress {
     pub thoroughfare: HiddenMatchSummaryCode,
 }
 impl ::serde::Serialize for KycCheckDetailsInternationalAddress {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "KycCheckDetailsInternationalAddress",
@@ -8271,7 +8426,7 @@ impl ::serde::Serialize for KycCheckDetailsInternationalAddress {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for KycCheckDetailsInternationalAddress {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = KycCheckDetailsInternationalAddress;
@@ -8282,10 +8437,10 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckDetailsInternationalAddress {
                 f.write_str("struct KycCheckDetailsInternationalAddress")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<KycCheckDetailsInternationalAddress, A::Error> {
+                mut map: __A,
+            ) -> Result<KycCheckDetailsInternationalAddress, __A::Error> {
                 let mut s: (
                     Option<HiddenMatchSummaryCode>,
                     Option<HiddenMatchSummaryCode>,
@@ -8310,7 +8465,9 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckDetailsInternationalAddress {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("building"),
+                                <__A::Error as ::serde::de::Error>::missing_field(
+                                    "building",
+                                ),
                             );
                         }
                     },
@@ -8318,7 +8475,7 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckDetailsInternationalAddress {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("county"),
+                                <__A::Error as ::serde::de::Error>::missing_field("county"),
                             );
                         }
                     },
@@ -8326,7 +8483,9 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckDetailsInternationalAddress {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("district"),
+                                <__A::Error as ::serde::de::Error>::missing_field(
+                                    "district",
+                                ),
                             );
                         }
                     },
@@ -8334,7 +8493,7 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckDetailsInternationalAddress {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "house_number",
                                 ),
                             );
@@ -8344,7 +8503,7 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckDetailsInternationalAddress {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "subpremise",
                                 ),
                             );
@@ -8354,7 +8513,7 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckDetailsInternationalAddress {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "thoroughfare",
                                 ),
                             );
@@ -8423,7 +8582,10 @@ pub struct KycCheckIdNumberSummary {
     pub summary: MatchSummaryCode,
 }
 impl ::serde::Serialize for KycCheckIdNumberSummary {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "KycCheckIdNumberSummary",
@@ -8432,7 +8594,7 @@ impl ::serde::Serialize for KycCheckIdNumberSummary {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for KycCheckIdNumberSummary {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = KycCheckIdNumberSummary;
@@ -8443,10 +8605,10 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckIdNumberSummary {
                 f.write_str("struct KycCheckIdNumberSummary")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<KycCheckIdNumberSummary, A::Error> {
+                mut map: __A,
+            ) -> Result<KycCheckIdNumberSummary, __A::Error> {
                 let mut s: (Option<MatchSummaryCode>,) = (None,);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
                     match key.as_str() {
@@ -8459,7 +8621,7 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckIdNumberSummary {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("summary"),
+                                <__A::Error as ::serde::de::Error>::missing_field("summary"),
                             );
                         }
                     },
@@ -8496,7 +8658,10 @@ pub struct KycCheckNameSummary {
     pub family_name: Option<HiddenMatchSummaryCode>,
 }
 impl ::serde::Serialize for KycCheckNameSummary {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "KycCheckNameSummary",
@@ -8509,7 +8674,7 @@ impl ::serde::Serialize for KycCheckNameSummary {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for KycCheckNameSummary {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = KycCheckNameSummary;
@@ -8520,10 +8685,10 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckNameSummary {
                 f.write_str("struct KycCheckNameSummary")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<KycCheckNameSummary, A::Error> {
+                mut map: __A,
+            ) -> Result<KycCheckNameSummary, __A::Error> {
                 let mut s: (
                     Option<MatchSummaryCode>,
                     Option<Option<HiddenMatchSummaryCode>>,
@@ -8542,7 +8707,7 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckNameSummary {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("summary"),
+                                <__A::Error as ::serde::de::Error>::missing_field("summary"),
                             );
                         }
                     },
@@ -8585,7 +8750,10 @@ pub struct KycCheckPhoneSummary {
     pub area_code: MatchSummaryCode,
 }
 impl ::serde::Serialize for KycCheckPhoneSummary {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "KycCheckPhoneSummary",
@@ -8597,7 +8765,7 @@ impl ::serde::Serialize for KycCheckPhoneSummary {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for KycCheckPhoneSummary {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = KycCheckPhoneSummary;
@@ -8608,10 +8776,10 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckPhoneSummary {
                 f.write_str("struct KycCheckPhoneSummary")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<KycCheckPhoneSummary, A::Error> {
+                mut map: __A,
+            ) -> Result<KycCheckPhoneSummary, __A::Error> {
                 let mut s: (Option<MatchSummaryCode>, Option<MatchSummaryCode>) = (
                     None,
                     None,
@@ -8628,7 +8796,7 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckPhoneSummary {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("summary"),
+                                <__A::Error as ::serde::de::Error>::missing_field("summary"),
                             );
                         }
                     },
@@ -8636,7 +8804,9 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckPhoneSummary {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("area_code"),
+                                <__A::Error as ::serde::de::Error>::missing_field(
+                                    "area_code",
+                                ),
                             );
                         }
                     },
@@ -8704,7 +8874,10 @@ pub struct LinkTokenCreateRequest {
     pub redirect_uri: Option<String>,
 }
 impl ::serde::Serialize for LinkTokenCreateRequest {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "LinkTokenCreateRequest",
@@ -8728,7 +8901,7 @@ impl ::serde::Serialize for LinkTokenCreateRequest {
 }
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = LinkTokenCreateRequest;
@@ -8739,10 +8912,10 @@ impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequest {
                 f.write_str("struct LinkTokenCreateRequest")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<LinkTokenCreateRequest, A::Error> {
+                mut map: __A,
+            ) -> Result<LinkTokenCreateRequest, __A::Error> {
                 let mut s: (
                     Option<Option<String>>,
                     Option<Option<String>>,
@@ -8779,7 +8952,7 @@ impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequest {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "client_name",
                                 ),
                             );
@@ -8789,7 +8962,9 @@ impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequest {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("language"),
+                                <__A::Error as ::serde::de::Error>::missing_field(
+                                    "language",
+                                ),
                             );
                         }
                     },
@@ -8797,7 +8972,7 @@ impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequest {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "country_codes",
                                 ),
                             );
@@ -8807,7 +8982,7 @@ impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequest {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("user"),
+                                <__A::Error as ::serde::de::Error>::missing_field("user"),
                             );
                         }
                     },
@@ -8929,7 +9104,10 @@ pub struct LinkTokenCreateRequestIdentityVerification {
     pub gave_consent: Option<bool>,
 }
 impl ::serde::Serialize for LinkTokenCreateRequestIdentityVerification {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "LinkTokenCreateRequestIdentityVerification",
@@ -8942,7 +9120,7 @@ impl ::serde::Serialize for LinkTokenCreateRequestIdentityVerification {
 }
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestIdentityVerification {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = LinkTokenCreateRequestIdentityVerification;
@@ -8953,10 +9131,10 @@ impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestIdentityVerificati
                 f.write_str("struct LinkTokenCreateRequestIdentityVerification")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<LinkTokenCreateRequestIdentityVerification, A::Error> {
+                mut map: __A,
+            ) -> Result<LinkTokenCreateRequestIdentityVerification, __A::Error> {
                 let mut s: (
                     Option<IdentityVerificationTemplateId>,
                     Option<Option<bool>>,
@@ -8973,7 +9151,7 @@ impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestIdentityVerificati
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "template_id",
                                 ),
                             );
@@ -9020,7 +9198,10 @@ pub struct LinkTokenCreateRequestUser {
     pub client_user_id: String,
 }
 impl ::serde::Serialize for LinkTokenCreateRequestUser {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "LinkTokenCreateRequestUser",
@@ -9030,7 +9211,7 @@ impl ::serde::Serialize for LinkTokenCreateRequestUser {
 }
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestUser {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = LinkTokenCreateRequestUser;
@@ -9041,10 +9222,10 @@ impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestUser {
                 f.write_str("struct LinkTokenCreateRequestUser")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<LinkTokenCreateRequestUser, A::Error> {
+                mut map: __A,
+            ) -> Result<LinkTokenCreateRequestUser, __A::Error> {
                 let mut s: (Option<String>,) = (None,);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
                     match key.as_str() {
@@ -9059,7 +9240,7 @@ impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestUser {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "client_user_id",
                                 ),
                             );
@@ -9106,7 +9287,10 @@ pub struct LinkTokenCreateResponse {
     pub user_id: Option<String>,
 }
 impl ::serde::Serialize for LinkTokenCreateResponse {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "LinkTokenCreateResponse",
@@ -9121,7 +9305,7 @@ impl ::serde::Serialize for LinkTokenCreateResponse {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = LinkTokenCreateResponse;
@@ -9132,10 +9316,10 @@ impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateResponse {
                 f.write_str("struct LinkTokenCreateResponse")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<LinkTokenCreateResponse, A::Error> {
+                mut map: __A,
+            ) -> Result<LinkTokenCreateResponse, __A::Error> {
                 let mut s: (
                     Option<String>,
                     Option<::chrono::DateTime<::chrono::Utc>>,
@@ -9160,7 +9344,7 @@ impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateResponse {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "link_token",
                                 ),
                             );
@@ -9170,7 +9354,7 @@ impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateResponse {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "expiration",
                                 ),
                             );
@@ -9180,7 +9364,7 @@ impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateResponse {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "request_id",
                                 ),
                             );
@@ -9377,7 +9561,10 @@ pub struct PhysicalDocumentExtractedData {
     pub name: Option<IdentityVerificationDocumentNameResponse>,
 }
 impl ::serde::Serialize for PhysicalDocumentExtractedData {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "PhysicalDocumentExtractedData",
@@ -9396,7 +9583,7 @@ impl ::serde::Serialize for PhysicalDocumentExtractedData {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for PhysicalDocumentExtractedData {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = PhysicalDocumentExtractedData;
@@ -9407,10 +9594,10 @@ impl<'de> ::serde::Deserialize<'de> for PhysicalDocumentExtractedData {
                 f.write_str("struct PhysicalDocumentExtractedData")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<PhysicalDocumentExtractedData, A::Error> {
+                mut map: __A,
+            ) -> Result<PhysicalDocumentExtractedData, __A::Error> {
                 let mut s: (
                     Option<Option<String>>,
                     Option<PhysicalDocumentCategory>,
@@ -9448,7 +9635,9 @@ impl<'de> ::serde::Deserialize<'de> for PhysicalDocumentExtractedData {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("category"),
+                                <__A::Error as ::serde::de::Error>::missing_field(
+                                    "category",
+                                ),
                             );
                         }
                     },
@@ -9458,7 +9647,7 @@ impl<'de> ::serde::Deserialize<'de> for PhysicalDocumentExtractedData {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "issuing_country",
                                 ),
                             );
@@ -9546,7 +9735,10 @@ pub struct PhysicalDocumentExtractedDataAnalysis {
     pub issuing_country: IssuingCountry,
 }
 impl ::serde::Serialize for PhysicalDocumentExtractedDataAnalysis {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "PhysicalDocumentExtractedDataAnalysis",
@@ -9560,7 +9752,7 @@ impl ::serde::Serialize for PhysicalDocumentExtractedDataAnalysis {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for PhysicalDocumentExtractedDataAnalysis {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = PhysicalDocumentExtractedDataAnalysis;
@@ -9571,10 +9763,10 @@ impl<'de> ::serde::Deserialize<'de> for PhysicalDocumentExtractedDataAnalysis {
                 f.write_str("struct PhysicalDocumentExtractedDataAnalysis")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<PhysicalDocumentExtractedDataAnalysis, A::Error> {
+                mut map: __A,
+            ) -> Result<PhysicalDocumentExtractedDataAnalysis, __A::Error> {
                 let mut s: (
                     Option<DocumentNameMatchCode>,
                     Option<DocumentDateOfBirthMatchCode>,
@@ -9599,7 +9791,7 @@ impl<'de> ::serde::Deserialize<'de> for PhysicalDocumentExtractedDataAnalysis {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("name"),
+                                <__A::Error as ::serde::de::Error>::missing_field("name"),
                             );
                         }
                     },
@@ -9607,7 +9799,7 @@ impl<'de> ::serde::Deserialize<'de> for PhysicalDocumentExtractedDataAnalysis {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "date_of_birth",
                                 ),
                             );
@@ -9617,7 +9809,7 @@ impl<'de> ::serde::Deserialize<'de> for PhysicalDocumentExtractedDataAnalysis {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "expiration_date",
                                 ),
                             );
@@ -9627,7 +9819,7 @@ impl<'de> ::serde::Deserialize<'de> for PhysicalDocumentExtractedDataAnalysis {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "issuing_country",
                                 ),
                             );
@@ -9696,7 +9888,10 @@ pub struct PhysicalDocumentImages {
     pub face: Option<String>,
 }
 impl ::serde::Serialize for PhysicalDocumentImages {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "PhysicalDocumentImages",
@@ -9711,7 +9906,7 @@ impl ::serde::Serialize for PhysicalDocumentImages {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for PhysicalDocumentImages {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = PhysicalDocumentImages;
@@ -9722,10 +9917,10 @@ impl<'de> ::serde::Deserialize<'de> for PhysicalDocumentImages {
                 f.write_str("struct PhysicalDocumentImages")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<PhysicalDocumentImages, A::Error> {
+                mut map: __A,
+            ) -> Result<PhysicalDocumentImages, __A::Error> {
                 let mut s: (
                     Option<Option<String>>,
                     Option<Option<String>>,
@@ -9831,7 +10026,10 @@ pub struct PlaidError {
     pub provided_account_subtypes: Option<Vec<String>>,
 }
 impl ::serde::Serialize for PlaidError {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "PlaidError",
@@ -9859,7 +10057,7 @@ impl ::serde::Serialize for PlaidError {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for PlaidError {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = PlaidError;
@@ -9870,10 +10068,10 @@ impl<'de> ::serde::Deserialize<'de> for PlaidError {
                 f.write_str("struct PlaidError")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<PlaidError, A::Error> {
+                mut map: __A,
+            ) -> Result<PlaidError, __A::Error> {
                 let mut s: (
                     Option<PlaidErrorType>,
                     Option<String>,
@@ -9935,7 +10133,7 @@ impl<'de> ::serde::Deserialize<'de> for PlaidError {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "error_type",
                                 ),
                             );
@@ -9945,7 +10143,7 @@ impl<'de> ::serde::Deserialize<'de> for PlaidError {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "error_code",
                                 ),
                             );
@@ -9956,7 +10154,7 @@ impl<'de> ::serde::Deserialize<'de> for PlaidError {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "error_message",
                                 ),
                             );
@@ -10539,7 +10737,10 @@ pub struct RiskCheckBehavior {
     pub risk_level: Option<RiskLevelWithNoData>,
 }
 impl ::serde::Serialize for RiskCheckBehavior {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "RiskCheckBehavior",
@@ -10553,7 +10754,7 @@ impl ::serde::Serialize for RiskCheckBehavior {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RiskCheckBehavior {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = RiskCheckBehavior;
@@ -10564,10 +10765,10 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckBehavior {
                 f.write_str("struct RiskCheckBehavior")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<RiskCheckBehavior, A::Error> {
+                mut map: __A,
+            ) -> Result<RiskCheckBehavior, __A::Error> {
                 let mut s: (
                     Option<RiskCheckBehaviorUserInteractionsLabel>,
                     Option<RiskCheckBehaviorFraudRingDetectedLabel>,
@@ -10592,7 +10793,7 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckBehavior {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "user_interactions",
                                 ),
                             );
@@ -10602,7 +10803,7 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckBehavior {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "fraud_ring_detected",
                                 ),
                             );
@@ -10612,7 +10813,7 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckBehavior {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "bot_detected",
                                 ),
                             );
@@ -10833,7 +11034,10 @@ pub struct RiskCheckDetails {
     pub trust_index_score: Option<i64>,
 }
 impl ::serde::Serialize for RiskCheckDetails {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "RiskCheckDetails",
@@ -10855,7 +11059,7 @@ impl ::serde::Serialize for RiskCheckDetails {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RiskCheckDetails {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = RiskCheckDetails;
@@ -10866,10 +11070,10 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckDetails {
                 f.write_str("struct RiskCheckDetails")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<RiskCheckDetails, A::Error> {
+                mut map: __A,
+            ) -> Result<RiskCheckDetails, __A::Error> {
                 let mut s: (
                     Option<IdentityVerificationStepStatus>,
                     Option<Option<RiskCheckBehavior>>,
@@ -10906,7 +11110,7 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckDetails {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("status"),
+                                <__A::Error as ::serde::de::Error>::missing_field("status"),
                             );
                         }
                     },
@@ -10917,7 +11121,7 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckDetails {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("devices"),
+                                <__A::Error as ::serde::de::Error>::missing_field("devices"),
                             );
                         }
                     },
@@ -10927,7 +11131,7 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckDetails {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "facial_duplicates",
                                 ),
                             );
@@ -11014,7 +11218,10 @@ pub struct RiskCheckDevice {
     pub factors: Option<Vec<String>>,
 }
 impl ::serde::Serialize for RiskCheckDevice {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "RiskCheckDevice",
@@ -11029,7 +11236,7 @@ impl ::serde::Serialize for RiskCheckDevice {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RiskCheckDevice {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = RiskCheckDevice;
@@ -11040,10 +11247,10 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckDevice {
                 f.write_str("struct RiskCheckDevice")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<RiskCheckDevice, A::Error> {
+                mut map: __A,
+            ) -> Result<RiskCheckDevice, __A::Error> {
                 let mut s: (
                     Option<Option<ProxyType>>,
                     Option<Option<i64>>,
@@ -11151,7 +11358,10 @@ pub struct RiskCheckEmail {
     pub factors: Option<Vec<String>>,
 }
 impl ::serde::Serialize for RiskCheckEmail {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "RiskCheckEmail",
@@ -11184,7 +11394,7 @@ impl ::serde::Serialize for RiskCheckEmail {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RiskCheckEmail {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = RiskCheckEmail;
@@ -11195,10 +11405,10 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckEmail {
                 f.write_str("struct RiskCheckEmail")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<RiskCheckEmail, A::Error> {
+                mut map: __A,
+            ) -> Result<RiskCheckEmail, __A::Error> {
                 let mut s: (
                     Option<RiskCheckEmailIsDeliverableStatus>,
                     Option<Option<i64>>,
@@ -11278,7 +11488,7 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckEmail {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "is_deliverable",
                                 ),
                             );
@@ -11292,7 +11502,7 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckEmail {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "domain_is_free_provider",
                                 ),
                             );
@@ -11302,7 +11512,7 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckEmail {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "domain_is_custom",
                                 ),
                             );
@@ -11312,7 +11522,7 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckEmail {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "domain_is_disposable",
                                 ),
                             );
@@ -11322,7 +11532,7 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckEmail {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "top_level_domain_is_suspicious",
                                 ),
                             );
@@ -11332,7 +11542,7 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckEmail {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("is_edu"),
+                                <__A::Error as ::serde::de::Error>::missing_field("is_edu"),
                             );
                         }
                     },
@@ -11340,7 +11550,7 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckEmail {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "includes_date_of_birth",
                                 ),
                             );
@@ -11350,7 +11560,7 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckEmail {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "linked_services",
                                 ),
                             );
@@ -11784,7 +11994,10 @@ pub struct RiskCheckFacialDuplicate {
     pub matched_after_completed: bool,
 }
 impl ::serde::Serialize for RiskCheckFacialDuplicate {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "RiskCheckFacialDuplicate",
@@ -11800,7 +12013,7 @@ impl ::serde::Serialize for RiskCheckFacialDuplicate {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RiskCheckFacialDuplicate {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = RiskCheckFacialDuplicate;
@@ -11811,10 +12024,10 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckFacialDuplicate {
                 f.write_str("struct RiskCheckFacialDuplicate")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<RiskCheckFacialDuplicate, A::Error> {
+                mut map: __A,
+            ) -> Result<RiskCheckFacialDuplicate, __A::Error> {
                 let mut s: (Option<IdentityVerificationId>, Option<i64>, Option<bool>) = (
                     None,
                     None,
@@ -11835,7 +12048,7 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckFacialDuplicate {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("id"),
+                                <__A::Error as ::serde::de::Error>::missing_field("id"),
                             );
                         }
                     },
@@ -11843,7 +12056,7 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckFacialDuplicate {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "similarity",
                                 ),
                             );
@@ -11853,7 +12066,7 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckFacialDuplicate {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "matched_after_completed",
                                 ),
                             );
@@ -11911,7 +12124,10 @@ pub struct RiskCheckIdentityAbuseSignals {
     pub stolen_identity: Option<RiskCheckStolenIdentity>,
 }
 impl ::serde::Serialize for RiskCheckIdentityAbuseSignals {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "RiskCheckIdentityAbuseSignals",
@@ -11923,7 +12139,7 @@ impl ::serde::Serialize for RiskCheckIdentityAbuseSignals {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RiskCheckIdentityAbuseSignals {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = RiskCheckIdentityAbuseSignals;
@@ -11934,10 +12150,10 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckIdentityAbuseSignals {
                 f.write_str("struct RiskCheckIdentityAbuseSignals")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<RiskCheckIdentityAbuseSignals, A::Error> {
+                mut map: __A,
+            ) -> Result<RiskCheckIdentityAbuseSignals, __A::Error> {
                 let mut s: (
                     Option<Option<RiskCheckSyntheticIdentity>>,
                     Option<Option<RiskCheckStolenIdentity>>,
@@ -12486,7 +12702,10 @@ pub struct RiskCheckNetwork {
     pub factors: Vec<String>,
 }
 impl ::serde::Serialize for RiskCheckNetwork {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "RiskCheckNetwork",
@@ -12498,7 +12717,7 @@ impl ::serde::Serialize for RiskCheckNetwork {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RiskCheckNetwork {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = RiskCheckNetwork;
@@ -12509,10 +12728,10 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckNetwork {
                 f.write_str("struct RiskCheckNetwork")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<RiskCheckNetwork, A::Error> {
+                mut map: __A,
+            ) -> Result<RiskCheckNetwork, __A::Error> {
                 let mut s: (Option<RiskLevel>, Option<Vec<String>>) = (None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
                     match key.as_str() {
@@ -12526,7 +12745,7 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckNetwork {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "risk_level",
                                 ),
                             );
@@ -12536,7 +12755,7 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckNetwork {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("factors"),
+                                <__A::Error as ::serde::de::Error>::missing_field("factors"),
                             );
                         }
                     },
@@ -12590,7 +12809,10 @@ pub struct RiskCheckPhone {
     pub factors: Option<Vec<String>>,
 }
 impl ::serde::Serialize for RiskCheckPhone {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "RiskCheckPhone",
@@ -12603,7 +12825,7 @@ impl ::serde::Serialize for RiskCheckPhone {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RiskCheckPhone {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = RiskCheckPhone;
@@ -12614,10 +12836,10 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckPhone {
                 f.write_str("struct RiskCheckPhone")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<RiskCheckPhone, A::Error> {
+                mut map: __A,
+            ) -> Result<RiskCheckPhone, __A::Error> {
                 let mut s: (
                     Option<Vec<RiskCheckLinkedService>>,
                     Option<Option<RiskLevel>>,
@@ -12638,7 +12860,7 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckPhone {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "linked_services",
                                 ),
                             );
@@ -12683,7 +12905,10 @@ pub struct RiskCheckStolenIdentity {
     pub risk_level: Option<RiskLevel>,
 }
 impl ::serde::Serialize for RiskCheckStolenIdentity {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "RiskCheckStolenIdentity",
@@ -12695,7 +12920,7 @@ impl ::serde::Serialize for RiskCheckStolenIdentity {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RiskCheckStolenIdentity {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = RiskCheckStolenIdentity;
@@ -12706,10 +12931,10 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckStolenIdentity {
                 f.write_str("struct RiskCheckStolenIdentity")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<RiskCheckStolenIdentity, A::Error> {
+                mut map: __A,
+            ) -> Result<RiskCheckStolenIdentity, __A::Error> {
                 let mut s: (Option<i64>, Option<Option<RiskLevel>>) = (None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
                     match key.as_str() {
@@ -12723,7 +12948,7 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckStolenIdentity {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("score"),
+                                <__A::Error as ::serde::de::Error>::missing_field("score"),
                             );
                         }
                     },
@@ -12767,7 +12992,10 @@ pub struct RiskCheckSyntheticIdentity {
     pub third_party_synthetic_fraud: Option<SyntheticFraud>,
 }
 impl ::serde::Serialize for RiskCheckSyntheticIdentity {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "RiskCheckSyntheticIdentity",
@@ -12787,7 +13015,7 @@ impl ::serde::Serialize for RiskCheckSyntheticIdentity {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RiskCheckSyntheticIdentity {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = RiskCheckSyntheticIdentity;
@@ -12798,10 +13026,10 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckSyntheticIdentity {
                 f.write_str("struct RiskCheckSyntheticIdentity")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<RiskCheckSyntheticIdentity, A::Error> {
+                mut map: __A,
+            ) -> Result<RiskCheckSyntheticIdentity, __A::Error> {
                 let mut s: (
                     Option<i64>,
                     Option<Option<RiskLevel>>,
@@ -12826,7 +13054,7 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckSyntheticIdentity {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("score"),
+                                <__A::Error as ::serde::de::Error>::missing_field("score"),
                             );
                         }
                     },
@@ -12973,7 +13201,10 @@ pub struct SelfieAnalysis {
     pub facial_analysis: Option<SelfieAnalysisFacialAnalysis>,
 }
 impl ::serde::Serialize for SelfieAnalysis {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "SelfieAnalysis",
@@ -12986,7 +13217,7 @@ impl ::serde::Serialize for SelfieAnalysis {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SelfieAnalysis {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = SelfieAnalysis;
@@ -12997,10 +13228,10 @@ impl<'de> ::serde::Deserialize<'de> for SelfieAnalysis {
                 f.write_str("struct SelfieAnalysis")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<SelfieAnalysis, A::Error> {
+                mut map: __A,
+            ) -> Result<SelfieAnalysis, __A::Error> {
                 let mut s: (
                     Option<SelfieAnalysisDocumentComparison>,
                     Option<SelfieAnalysisLivenessCheck>,
@@ -13025,7 +13256,7 @@ impl<'de> ::serde::Deserialize<'de> for SelfieAnalysis {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "document_comparison",
                                 ),
                             );
@@ -13035,7 +13266,7 @@ impl<'de> ::serde::Deserialize<'de> for SelfieAnalysis {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "liveness_check",
                                 ),
                             );
@@ -13159,7 +13390,10 @@ pub struct SelfieAnalysisFacialAnalysis {
     pub right_cheek: SelfieAnalysisFacialAnalysisOutcome,
 }
 impl ::serde::Serialize for SelfieAnalysisFacialAnalysis {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "SelfieAnalysisFacialAnalysis",
@@ -13181,7 +13415,7 @@ impl ::serde::Serialize for SelfieAnalysisFacialAnalysis {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SelfieAnalysisFacialAnalysis {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = SelfieAnalysisFacialAnalysis;
@@ -13192,10 +13426,10 @@ impl<'de> ::serde::Deserialize<'de> for SelfieAnalysisFacialAnalysis {
                 f.write_str("struct SelfieAnalysisFacialAnalysis")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<SelfieAnalysisFacialAnalysis, A::Error> {
+                mut map: __A,
+            ) -> Result<SelfieAnalysisFacialAnalysis, __A::Error> {
                 let mut s: (
                     Option<SelfieAnalysisFacialAnalysisOutcome>,
                     Option<SelfieAnalysisFacialAnalysisOutcome>,
@@ -13247,7 +13481,9 @@ impl<'de> ::serde::Deserialize<'de> for SelfieAnalysisFacialAnalysis {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("left_eye"),
+                                <__A::Error as ::serde::de::Error>::missing_field(
+                                    "left_eye",
+                                ),
                             );
                         }
                     },
@@ -13255,7 +13491,9 @@ impl<'de> ::serde::Deserialize<'de> for SelfieAnalysisFacialAnalysis {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("right_eye"),
+                                <__A::Error as ::serde::de::Error>::missing_field(
+                                    "right_eye",
+                                ),
                             );
                         }
                     },
@@ -13263,7 +13501,9 @@ impl<'de> ::serde::Deserialize<'de> for SelfieAnalysisFacialAnalysis {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("left_brow"),
+                                <__A::Error as ::serde::de::Error>::missing_field(
+                                    "left_brow",
+                                ),
                             );
                         }
                     },
@@ -13271,7 +13511,7 @@ impl<'de> ::serde::Deserialize<'de> for SelfieAnalysisFacialAnalysis {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "right_brow",
                                 ),
                             );
@@ -13281,7 +13521,9 @@ impl<'de> ::serde::Deserialize<'de> for SelfieAnalysisFacialAnalysis {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("forehead"),
+                                <__A::Error as ::serde::de::Error>::missing_field(
+                                    "forehead",
+                                ),
                             );
                         }
                     },
@@ -13289,7 +13531,7 @@ impl<'de> ::serde::Deserialize<'de> for SelfieAnalysisFacialAnalysis {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "middle_forehead",
                                 ),
                             );
@@ -13299,7 +13541,7 @@ impl<'de> ::serde::Deserialize<'de> for SelfieAnalysisFacialAnalysis {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("nose"),
+                                <__A::Error as ::serde::de::Error>::missing_field("nose"),
                             );
                         }
                     },
@@ -13307,7 +13549,9 @@ impl<'de> ::serde::Deserialize<'de> for SelfieAnalysisFacialAnalysis {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("philtrum"),
+                                <__A::Error as ::serde::de::Error>::missing_field(
+                                    "philtrum",
+                                ),
                             );
                         }
                     },
@@ -13315,7 +13559,7 @@ impl<'de> ::serde::Deserialize<'de> for SelfieAnalysisFacialAnalysis {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("mouth"),
+                                <__A::Error as ::serde::de::Error>::missing_field("mouth"),
                             );
                         }
                     },
@@ -13323,7 +13567,7 @@ impl<'de> ::serde::Deserialize<'de> for SelfieAnalysisFacialAnalysis {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("jaw"),
+                                <__A::Error as ::serde::de::Error>::missing_field("jaw"),
                             );
                         }
                     },
@@ -13331,7 +13575,7 @@ impl<'de> ::serde::Deserialize<'de> for SelfieAnalysisFacialAnalysis {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "left_cheek",
                                 ),
                             );
@@ -13341,7 +13585,7 @@ impl<'de> ::serde::Deserialize<'de> for SelfieAnalysisFacialAnalysis {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "right_cheek",
                                 ),
                             );
@@ -13519,7 +13763,10 @@ pub struct SelfieCapture {
     pub video_url: Option<String>,
 }
 impl ::serde::Serialize for SelfieCapture {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "SelfieCapture",
@@ -13531,7 +13778,7 @@ impl ::serde::Serialize for SelfieCapture {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SelfieCapture {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = SelfieCapture;
@@ -13542,10 +13789,10 @@ impl<'de> ::serde::Deserialize<'de> for SelfieCapture {
                 f.write_str("struct SelfieCapture")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<SelfieCapture, A::Error> {
+                mut map: __A,
+            ) -> Result<SelfieCapture, __A::Error> {
                 let mut s: (Option<Option<String>>, Option<Option<String>>) = (
                     None,
                     None,
@@ -13608,7 +13855,10 @@ pub struct SelfieCheck {
     pub selfies: Vec<SelfieCheckSelfie>,
 }
 impl ::serde::Serialize for SelfieCheck {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "SelfieCheck",
@@ -13620,7 +13870,7 @@ impl ::serde::Serialize for SelfieCheck {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SelfieCheck {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = SelfieCheck;
@@ -13631,10 +13881,10 @@ impl<'de> ::serde::Deserialize<'de> for SelfieCheck {
                 f.write_str("struct SelfieCheck")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<SelfieCheck, A::Error> {
+                mut map: __A,
+            ) -> Result<SelfieCheck, __A::Error> {
                 let mut s: (Option<SelfieCheckStatus>, Option<Vec<SelfieCheckSelfie>>) = (
                     None,
                     None,
@@ -13651,7 +13901,7 @@ impl<'de> ::serde::Deserialize<'de> for SelfieCheck {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("status"),
+                                <__A::Error as ::serde::de::Error>::missing_field("status"),
                             );
                         }
                     },
@@ -13659,7 +13909,7 @@ impl<'de> ::serde::Deserialize<'de> for SelfieCheck {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("selfies"),
+                                <__A::Error as ::serde::de::Error>::missing_field("selfies"),
                             );
                         }
                     },
@@ -13715,7 +13965,10 @@ pub struct SelfieCheckSelfie {
     pub analysis: SelfieAnalysis,
 }
 impl ::serde::Serialize for SelfieCheckSelfie {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "SelfieCheckSelfie",
@@ -13729,7 +13982,7 @@ impl ::serde::Serialize for SelfieCheckSelfie {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SelfieCheckSelfie {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = SelfieCheckSelfie;
@@ -13740,10 +13993,10 @@ impl<'de> ::serde::Deserialize<'de> for SelfieCheckSelfie {
                 f.write_str("struct SelfieCheckSelfie")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<SelfieCheckSelfie, A::Error> {
+                mut map: __A,
+            ) -> Result<SelfieCheckSelfie, __A::Error> {
                 let mut s: (
                     Option<SelfieStatus>,
                     Option<i64>,
@@ -13764,7 +14017,7 @@ impl<'de> ::serde::Deserialize<'de> for SelfieCheckSelfie {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("status"),
+                                <__A::Error as ::serde::de::Error>::missing_field("status"),
                             );
                         }
                     },
@@ -13772,7 +14025,7 @@ impl<'de> ::serde::Deserialize<'de> for SelfieCheckSelfie {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("attempt"),
+                                <__A::Error as ::serde::de::Error>::missing_field("attempt"),
                             );
                         }
                     },
@@ -13780,7 +14033,7 @@ impl<'de> ::serde::Deserialize<'de> for SelfieCheckSelfie {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("capture"),
+                                <__A::Error as ::serde::de::Error>::missing_field("capture"),
                             );
                         }
                     },
@@ -13788,7 +14041,9 @@ impl<'de> ::serde::Deserialize<'de> for SelfieCheckSelfie {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("analysis"),
+                                <__A::Error as ::serde::de::Error>::missing_field(
+                                    "analysis",
+                                ),
                             );
                         }
                     },
@@ -13944,7 +14199,10 @@ pub struct SmsVerification {
     pub redacted_at: Option<::chrono::DateTime<::chrono::Utc>>,
 }
 impl ::serde::Serialize for SmsVerification {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "SmsVerification",
@@ -13965,7 +14223,7 @@ impl ::serde::Serialize for SmsVerification {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SmsVerification {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = SmsVerification;
@@ -13976,10 +14234,10 @@ impl<'de> ::serde::Deserialize<'de> for SmsVerification {
                 f.write_str("struct SmsVerification")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<SmsVerification, A::Error> {
+                mut map: __A,
+            ) -> Result<SmsVerification, __A::Error> {
                 let mut s: (
                     Option<SmsVerificationStatus>,
                     Option<i64>,
@@ -14014,7 +14272,7 @@ impl<'de> ::serde::Deserialize<'de> for SmsVerification {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("status"),
+                                <__A::Error as ::serde::de::Error>::missing_field("status"),
                             );
                         }
                     },
@@ -14022,7 +14280,7 @@ impl<'de> ::serde::Deserialize<'de> for SmsVerification {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("attempt"),
+                                <__A::Error as ::serde::de::Error>::missing_field("attempt"),
                             );
                         }
                     },
@@ -14031,7 +14289,7 @@ impl<'de> ::serde::Deserialize<'de> for SmsVerification {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "delivery_attempt_count",
                                 ),
                             );
@@ -14041,7 +14299,7 @@ impl<'de> ::serde::Deserialize<'de> for SmsVerification {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "solve_attempt_count",
                                 ),
                             );
@@ -14224,7 +14482,10 @@ pub struct SyntheticFraud {
     pub risk_level: RiskLevel,
 }
 impl ::serde::Serialize for SyntheticFraud {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "SyntheticFraud",
@@ -14233,7 +14494,7 @@ impl ::serde::Serialize for SyntheticFraud {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SyntheticFraud {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = SyntheticFraud;
@@ -14244,10 +14505,10 @@ impl<'de> ::serde::Deserialize<'de> for SyntheticFraud {
                 f.write_str("struct SyntheticFraud")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<SyntheticFraud, A::Error> {
+                mut map: __A,
+            ) -> Result<SyntheticFraud, __A::Error> {
                 let mut s: (Option<RiskLevel>,) = (None,);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
                     match key.as_str() {
@@ -14260,7 +14521,7 @@ impl<'de> ::serde::Deserialize<'de> for SyntheticFraud {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "risk_level",
                                 ),
                             );
@@ -14299,7 +14560,10 @@ pub struct TrustIndex {
     pub subscores: Option<TrustIndexSubscores>,
 }
 impl ::serde::Serialize for TrustIndex {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "TrustIndex",
@@ -14312,7 +14576,7 @@ impl ::serde::Serialize for TrustIndex {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for TrustIndex {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = TrustIndex;
@@ -14323,10 +14587,10 @@ impl<'de> ::serde::Deserialize<'de> for TrustIndex {
                 f.write_str("struct TrustIndex")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<TrustIndex, A::Error> {
+                mut map: __A,
+            ) -> Result<TrustIndex, __A::Error> {
                 let mut s: (
                     Option<i64>,
                     Option<String>,
@@ -14345,7 +14609,7 @@ impl<'de> ::serde::Deserialize<'de> for TrustIndex {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("score"),
+                                <__A::Error as ::serde::de::Error>::missing_field("score"),
                             );
                         }
                     },
@@ -14353,7 +14617,7 @@ impl<'de> ::serde::Deserialize<'de> for TrustIndex {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("model"),
+                                <__A::Error as ::serde::de::Error>::missing_field("model"),
                             );
                         }
                     },
@@ -14408,12 +14672,15 @@ pub struct TrustIndexSubscore {
     pub score: i64,
 }
 impl ::serde::Serialize for TrustIndexSubscore {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(s, "TrustIndexSubscore", &[("score", de::Field::Always(&self.score))])
     }
 }
 impl<'de> ::serde::Deserialize<'de> for TrustIndexSubscore {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = TrustIndexSubscore;
@@ -14424,10 +14691,10 @@ impl<'de> ::serde::Deserialize<'de> for TrustIndexSubscore {
                 f.write_str("struct TrustIndexSubscore")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<TrustIndexSubscore, A::Error> {
+                mut map: __A,
+            ) -> Result<TrustIndexSubscore, __A::Error> {
                 let mut s: (Option<i64>,) = (None,);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
                     match key.as_str() {
@@ -14440,7 +14707,7 @@ impl<'de> ::serde::Deserialize<'de> for TrustIndexSubscore {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("score"),
+                                <__A::Error as ::serde::de::Error>::missing_field("score"),
                             );
                         }
                     },
@@ -14473,7 +14740,10 @@ pub struct TrustIndexSubscores {
     pub bank_account_insights: Option<TrustIndexSubscore>,
 }
 impl ::serde::Serialize for TrustIndexSubscores {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "TrustIndexSubscores",
@@ -14491,7 +14761,7 @@ impl ::serde::Serialize for TrustIndexSubscores {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for TrustIndexSubscores {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = TrustIndexSubscores;
@@ -14502,10 +14772,10 @@ impl<'de> ::serde::Deserialize<'de> for TrustIndexSubscores {
                 f.write_str("struct TrustIndexSubscores")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<TrustIndexSubscores, A::Error> {
+                mut map: __A,
+            ) -> Result<TrustIndexSubscores, __A::Error> {
                 let mut s: (
                     Option<Option<TrustIndexSubscore>>,
                     Option<Option<TrustIndexSubscore>>,
@@ -14567,7 +14837,10 @@ pub struct UserAddress {
     pub country: String,
 }
 impl ::serde::Serialize for UserAddress {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "UserAddress",
@@ -14584,7 +14857,7 @@ impl ::serde::Serialize for UserAddress {
 }
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for UserAddress {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = UserAddress;
@@ -14595,10 +14868,10 @@ impl<'de> ::serde::Deserialize<'de> for UserAddress {
                 f.write_str("struct UserAddress")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<UserAddress, A::Error> {
+                mut map: __A,
+            ) -> Result<UserAddress, __A::Error> {
                 let mut s: (
                     Option<Option<String>>,
                     Option<Option<String>>,
@@ -14628,7 +14901,7 @@ impl<'de> ::serde::Deserialize<'de> for UserAddress {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("country"),
+                                <__A::Error as ::serde::de::Error>::missing_field("country"),
                             );
                         }
                     },
@@ -14709,7 +14982,10 @@ pub struct UserIdNumber {
     pub type_: IdNumberType,
 }
 impl ::serde::Serialize for UserIdNumber {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "UserIdNumber",
@@ -14721,7 +14997,7 @@ impl ::serde::Serialize for UserIdNumber {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for UserIdNumber {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = UserIdNumber;
@@ -14732,10 +15008,10 @@ impl<'de> ::serde::Deserialize<'de> for UserIdNumber {
                 f.write_str("struct UserIdNumber")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<UserIdNumber, A::Error> {
+                mut map: __A,
+            ) -> Result<UserIdNumber, __A::Error> {
                 let mut s: (Option<String>, Option<IdNumberType>) = (None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
                     match key.as_str() {
@@ -14749,7 +15025,7 @@ impl<'de> ::serde::Deserialize<'de> for UserIdNumber {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("value"),
+                                <__A::Error as ::serde::de::Error>::missing_field("value"),
                             );
                         }
                     },
@@ -14757,7 +15033,7 @@ impl<'de> ::serde::Deserialize<'de> for UserIdNumber {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("type"),
+                                <__A::Error as ::serde::de::Error>::missing_field("type"),
                             );
                         }
                     },
@@ -14811,7 +15087,10 @@ pub struct VerifySmsDetails {
     pub verifications: Vec<SmsVerification>,
 }
 impl ::serde::Serialize for VerifySmsDetails {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "VerifySmsDetails",
@@ -14823,7 +15102,7 @@ impl ::serde::Serialize for VerifySmsDetails {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for VerifySmsDetails {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = VerifySmsDetails;
@@ -14834,10 +15113,10 @@ impl<'de> ::serde::Deserialize<'de> for VerifySmsDetails {
                 f.write_str("struct VerifySmsDetails")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<VerifySmsDetails, A::Error> {
+                mut map: __A,
+            ) -> Result<VerifySmsDetails, __A::Error> {
                 let mut s: (
                     Option<VerifySmsDetailsStatus>,
                     Option<Vec<SmsVerification>>,
@@ -14854,7 +15133,7 @@ impl<'de> ::serde::Deserialize<'de> for VerifySmsDetails {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("status"),
+                                <__A::Error as ::serde::de::Error>::missing_field("status"),
                             );
                         }
                     },
@@ -14862,7 +15141,7 @@ impl<'de> ::serde::Deserialize<'de> for VerifySmsDetails {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "verifications",
                                 ),
                             );
@@ -15002,7 +15281,10 @@ pub struct WebhookVerificationKeyGetRequest {
     pub key_id: String,
 }
 impl ::serde::Serialize for WebhookVerificationKeyGetRequest {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "WebhookVerificationKeyGetRequest",
@@ -15016,7 +15298,7 @@ impl ::serde::Serialize for WebhookVerificationKeyGetRequest {
 }
 #[cfg(feature = "test-util")]
 impl<'de> ::serde::Deserialize<'de> for WebhookVerificationKeyGetRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = WebhookVerificationKeyGetRequest;
@@ -15027,10 +15309,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookVerificationKeyGetRequest {
                 f.write_str("struct WebhookVerificationKeyGetRequest")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<WebhookVerificationKeyGetRequest, A::Error> {
+                mut map: __A,
+            ) -> Result<WebhookVerificationKeyGetRequest, __A::Error> {
                 let mut s: (
                     Option<Option<String>>,
                     Option<Option<String>>,
@@ -15051,7 +15333,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookVerificationKeyGetRequest {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("key_id"),
+                                <__A::Error as ::serde::de::Error>::missing_field("key_id"),
                             );
                         }
                     },
@@ -15104,7 +15386,10 @@ pub struct WebhookVerificationKeyGetResponse {
     pub request_id: RequestId,
 }
 impl ::serde::Serialize for WebhookVerificationKeyGetResponse {
-    fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+    fn serialize<__S: ::serde::Serializer>(
+        &self,
+        s: __S,
+    ) -> Result<__S::Ok, __S::Error> {
         de::write(
             s,
             "WebhookVerificationKeyGetResponse",
@@ -15116,7 +15401,7 @@ impl ::serde::Serialize for WebhookVerificationKeyGetResponse {
     }
 }
 impl<'de> ::serde::Deserialize<'de> for WebhookVerificationKeyGetResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+    fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
         impl<'de> ::serde::de::Visitor<'de> for __Visitor {
             type Value = WebhookVerificationKeyGetResponse;
@@ -15127,10 +15412,10 @@ impl<'de> ::serde::Deserialize<'de> for WebhookVerificationKeyGetResponse {
                 f.write_str("struct WebhookVerificationKeyGetResponse")
             }
             #[allow(clippy::type_complexity)]
-            fn visit_map<A: ::serde::de::MapAccess<'de>>(
+            fn visit_map<__A: ::serde::de::MapAccess<'de>>(
                 self,
-                mut map: A,
-            ) -> Result<WebhookVerificationKeyGetResponse, A::Error> {
+                mut map: __A,
+            ) -> Result<WebhookVerificationKeyGetResponse, __A::Error> {
                 let mut s: (Option<JwkPublicKey>, Option<RequestId>) = (None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
                     match key.as_str() {
@@ -15144,7 +15429,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookVerificationKeyGetResponse {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field("key"),
+                                <__A::Error as ::serde::de::Error>::missing_field("key"),
                             );
                         }
                     },
@@ -15152,7 +15437,7 @@ impl<'de> ::serde::Deserialize<'de> for WebhookVerificationKeyGetResponse {
                         Some(v) => v,
                         None => {
                             return Err(
-                                <A::Error as ::serde::de::Error>::missing_field(
+                                <__A::Error as ::serde::de::Error>::missing_field(
                                     "request_id",
                                 ),
                             );

@@ -7,7 +7,7 @@
 //! `template_id` and `client_user_id` → the user goes through Link → `/identity_verification/get`
 //! (or the `STATUS_UPDATED` webhook).
 
-use crate::runtime::client::{Operation, Retry};
+use crate::runtime::client::Retry;
 use crate::runtime::Error;
 use crate::types::{
     CountryCode, IdentityVerificationCreateRequest, IdentityVerificationGetRequest, IdentityVerificationId,
@@ -173,11 +173,8 @@ impl PollPolicy {
 
 // The two requests the flow builds from the create request are sent as JSON, so that every
 // field the create request carries and the other request accepts goes along (the request types
-// are only ever sent, so they have no `Deserialize` to convert through).
-const RETRY_OP: Operation =
-    Operation { id: "identityVerificationRetry", method: reqwest::Method::POST, path: "/identity_verification/retry" };
-const LINK_OP: Operation =
-    Operation { id: "linkTokenCreate", method: reqwest::Method::POST, path: "/link/token/create" };
+// are only ever sent, so they have no `Deserialize` to convert through). They go through the
+// operations' own descriptors (`crate::operations`), generated from the spec.
 
 /// `v` (an object) with only the keys `keys` lists.
 fn only(v: &Value, keys: &[&str]) -> Value {
@@ -241,7 +238,7 @@ impl Client {
                 *user = only(user, IdentityVerificationRequestUser::WIRE_FIELDS);
             }
             let fresh: IdentityVerificationResponse = self
-                .execute(&RETRY_OP, Some(&body), Retry::Never)
+                .execute(&crate::operations::IDENTITY_VERIFICATION_RETRY, Some(&body), Retry::Never)
                 .await
                 .map_err(|e| fail(StartStep::Retry, Some(&verification), e))?;
             verification = fresh;
@@ -266,7 +263,7 @@ impl Client {
         }
         let body = only(&body, LinkTokenCreateRequest::WIRE_FIELDS);
         let link: LinkTokenCreateResponse = self
-            .execute(&LINK_OP, Some(&body), Retry::Never)
+            .execute(&crate::operations::LINK_TOKEN_CREATE, Some(&body), Retry::Never)
             .await
             .map_err(|e| fail(StartStep::LinkToken, Some(&verification), e))?;
         Ok(StartedVerification { verification, retried, link })

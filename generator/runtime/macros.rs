@@ -182,7 +182,7 @@ macro_rules! string_enum {
     (@deserialize $name:ident) => {
         impl<'de> ::serde::Deserialize<'de> for $name {
             #[inline]
-            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
                 let wire = $crate::runtime::macros::deserialize_wire(d)?;
                 $crate::runtime::macros::wire_enum(wire, Self::from_wire, |v| matches!(v, Self::Unknown(_)))
             }
@@ -204,7 +204,7 @@ macro_rules! string_enum {
         }
         impl ::serde::Serialize for $name {
             #[inline]
-            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            fn serialize<__S: ::serde::Serializer>(&self, s: __S) -> Result<__S::Ok, __S::Error> {
                 s.serialize_str(self.as_str())
             }
         }

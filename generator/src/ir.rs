@@ -310,7 +310,7 @@ pub struct Auth {
 }
 
 /// Optional modules of the generated crate, decided in lowering from what the portion has.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Features {
     /// `flow` (the IDV flow helpers) and the crate README: the portion has every operation,
     /// type and webhook they use.
@@ -319,6 +319,24 @@ pub struct Features {
     /// the fake serves, and an example of the get response.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fake: Option<Fake>,
+    /// `runtime::verify` (the webhook verifier, feature `webhook-verification`): the portion
+    /// has the key operation it fetches keys with. Written to the manifest only when `false`.
+    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    pub verify: bool,
+}
+
+impl Default for Features {
+    fn default() -> Self {
+        Features { flow: false, fake: None, verify: true }
+    }
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_yes(b: &bool) -> bool {
+    *b
 }
 
 /// What the fake needs from the portion.
@@ -362,6 +380,12 @@ pub struct Ir {
     pub crate_name: String,
     /// Crate version.
     pub crate_version: String,
+    /// The crate's `rust-version` (package metadata, not API: not in the manifest).
+    #[serde(skip)]
+    pub rust_version: String,
+    /// The crate's `publish` (package metadata, not API: not in the manifest).
+    #[serde(skip)]
+    pub publish: bool,
     /// The base URLs `Environment` chooses between.
     #[serde(default)]
     pub servers: Servers,

@@ -4,6 +4,7 @@
 //! Pipeline: [`load`] → [`select`] (reading the document's structure through [`model`]) →
 //! [`lower`] (to [`ir`]) → [`emit`] → [`render`] → [`mod@write`].
 
+pub mod contract;
 pub mod diff;
 pub mod emit;
 pub mod error;

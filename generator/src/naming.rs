@@ -175,6 +175,13 @@ pub fn unknown_enum_test_name(test: &str) -> String {
     cap(format!("{test}_unknown_enum"), "_")
 }
 
+/// The name of an operation's descriptor constant in `operations.rs` (`LINK_TOKEN_CREATE` for
+/// `link_token_create`), which the runtime sends through. Method names are unique lower-case
+/// snake case, so their upper-case forms are unique too.
+pub fn descriptor_name(method: &str) -> String {
+    method.to_ascii_uppercase()
+}
+
 /// Every method name `Client` already has: parsed with `syn` from the runtime sources (inherent
 /// `impl Client` blocks and trait impls for `Client`), plus the methods of the traits it
 /// implements or users call on it (`clone`, `fmt`, `to_owned`, …). Generated operation methods
@@ -243,6 +250,25 @@ impl Namer {
             }
         }
         unreachable!("an unbounded counter always finds a free name")
+    }
+
+    /// Claims `base` (or `base2`, `base3`, … as [`Namer::claim`]) together with
+    /// `companion(name)`: the first candidate for which both are free. For items that come in
+    /// pairs, such as an example's test and its unknown-enum variant (`x`, `x_unknown_enum`):
+    /// neither of the two can take a name another item already has.
+    pub fn claim_with(&mut self, base: &str, companion: impl Fn(&str) -> String) -> String {
+        let sep = if base.ends_with(|c: char| c.is_ascii_digit()) { "_" } else { "" };
+        let mut n = 1usize;
+        loop {
+            let cand = if n == 1 { base.to_string() } else { format!("{base}{sep}{n}") };
+            let other = companion(&cand);
+            if other != cand && !self.taken.contains(&cand) && !self.taken.contains(&other) {
+                self.taken.insert(other);
+                self.taken.insert(cand.clone());
+                return cand;
+            }
+            n += 1;
+        }
     }
 
     /// Whether a name is taken.
@@ -320,6 +346,16 @@ mod tests {
         assert_eq!(type_name("IdentityVerificationID"), "IdentityVerificationId");
         assert_eq!(type_name("Option"), "OptionType");
         assert_eq!(type_name("self"), "SelfType");
+    }
+
+    #[test]
+    fn paired_names_never_collide() {
+        let mut n = Namer::with_reserved(&["round_trip"]);
+        assert_eq!(n.claim_with("x_unknown_enum", unknown_enum_test_name), "x_unknown_enum");
+        // `x`'s companion would be `x_unknown_enum`, which is taken: both move on together.
+        assert_eq!(n.claim_with("x", unknown_enum_test_name), "x2");
+        assert!(n.is_taken("x2_unknown_enum"));
+        assert_eq!(n.claim_with("round_trip", unknown_enum_test_name), "round_trip2");
     }
 
     #[test]

@@ -30,6 +30,12 @@ pub struct Portion {
     /// Version of the generated crate.
     #[serde(default = "default_crate_version")]
     pub crate_version: String,
+    /// The oldest Rust the generated crate supports: its `rust-version`.
+    #[serde(default = "default_rust_version")]
+    pub rust_version: String,
+    /// Whether the generated crate may be published (`publish` in its Cargo.toml).
+    #[serde(default)]
+    pub publish: bool,
     /// Identifier schemas that become newtypes.
     #[serde(default)]
     pub newtypes: Vec<String>,
@@ -49,6 +55,10 @@ pub struct Portion {
     /// Cursor-paginated operations by path.
     #[serde(default)]
     pub pagination: BTreeMap<String, PaginationRule>,
+    /// Optional runtime modules (`flow`, `fake`, `verify`; see [`crate::contract`]) that must
+    /// be generated: a spec that cannot serve one is an error instead of a warning.
+    #[serde(default)]
+    pub require: Vec<String>,
 }
 
 /// How one operation pages: JSON names of the request's cursor, the response's next cursor and
@@ -95,6 +105,23 @@ fn default_crate_name() -> String {
 fn default_crate_version() -> String {
     "0.1.0".into()
 }
+fn default_rust_version() -> String {
+    "1.80".into()
+}
+
+/// A package name cargo accepts: ASCII letters, digits, `-` and `_`, starting with a letter,
+/// at most 64 characters.
+fn is_crate_name(n: &str) -> bool {
+    n.len() <= 64
+        && n.starts_with(|c: char| c.is_ascii_alphabetic())
+        && n.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// A `rust-version` cargo accepts: two or three dot-separated numbers.
+fn is_rust_version(v: &str) -> bool {
+    let parts: Vec<&str> = v.split('.').collect();
+    (2..=3).contains(&parts.len()) && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+}
 
 impl Portion {
     /// Reads a selection file.
@@ -128,8 +155,35 @@ impl Portion {
                 ));
             }
         }
+        for (i, m) in p.require.iter().enumerate() {
+            if !crate::contract::MODULES.contains(&m.as_str()) {
+                return Err(GenError::at(
+                    &format!("{name}#/require/{i}"),
+                    format!("{m:?} is not an optional module; the modules are {:?}", crate::contract::MODULES),
+                ));
+            }
+        }
         if !is_semver(&p.crate_version) {
-            return Err(GenError::at(name, format!("crate_version {:?} is not a semver version", p.crate_version)));
+            return Err(GenError::at(
+                &format!("{name}#/crate_version"),
+                format!("crate_version {:?} is not a semver version", p.crate_version),
+            ));
+        }
+        if !is_crate_name(&p.crate_name) {
+            return Err(GenError::at(
+                &format!("{name}#/crate_name"),
+                format!(
+                    "crate_name {:?} is not a package name cargo accepts (ASCII letters, digits, `-`, `_`, \
+                     starting with a letter, at most 64 characters)",
+                    p.crate_name
+                ),
+            ));
+        }
+        if !is_rust_version(&p.rust_version) {
+            return Err(GenError::at(
+                &format!("{name}#/rust_version"),
+                format!("rust_version {:?} is not a Rust version such as \"1.85\"", p.rust_version),
+            ));
         }
         Ok(p)
     }

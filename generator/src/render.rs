@@ -7,7 +7,7 @@ use crate::emit;
 use crate::error::{GenError, Result};
 use crate::ir::Ir;
 use proc_macro2::TokenStream;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Runtime sources, compiled and tested as part of the generated crate, copied verbatim.
 const RUNTIME: &[(&str, &str)] = &[
@@ -18,7 +18,6 @@ const RUNTIME: &[(&str, &str)] = &[
     ("src/runtime/retry.rs", include_str!("../runtime/retry.rs")),
     ("src/runtime/paginate.rs", include_str!("../runtime/paginate.rs")),
     ("src/runtime/webhook.rs", include_str!("../runtime/webhook.rs")),
-    ("src/runtime/verify.rs", include_str!("../runtime/verify.rs")),
     ("src/runtime/signer.rs", include_str!("../runtime/signer.rs")),
     ("src/runtime/testing.rs", include_str!("../runtime/testing.rs")),
 ];
@@ -43,10 +42,61 @@ const CARGO_TEMPLATE: &str = include_str!("../runtime/Cargo.toml.in");
 /// portions that have the IDV flow.
 const README_TEMPLATE: &str = include_str!("../runtime/README.md");
 
+/// The sources of one optional module of the runtime contract ([`crate::contract`]): `(path in
+/// the crate, text, whether it is Markdown)`. The `flow` module includes the crate README and
+/// the doc examples of the always-copied runtime that name generated items (see
+/// [`core_doc_sources`]).
+pub fn module_sources(module: &str) -> Vec<(&'static str, &'static str, bool)> {
+    match module {
+        "flow" => vec![(FLOW.0, FLOW.1, false), ("README.md", README_TEMPLATE, true)],
+        "fake" => FAKE.iter().chain(EXAMPLES).map(|(p, s)| (*p, *s, false)).collect(),
+        "verify" => vec![VERIFY],
+        _ => Vec::new(),
+    }
+}
+
+/// The always-copied runtime sources, whose doc examples that name generated items belong to
+/// the `flow` module's needs.
+pub fn core_doc_sources() -> impl Iterator<Item = (&'static str, &'static str)> {
+    RUNTIME.iter().copied().filter(|(p, _)| *p != VERIFY.0)
+}
+
+/// The webhook verifier, which fetches keys through the key operation: copied when the IR
+/// has the `verify` module.
+const VERIFY: (&str, &str, bool) = ("src/runtime/verify.rs", include_str!("../runtime/verify.rs"), false);
+/// The line pair of `runtime/mod.rs` that declares the verifier, removed with it.
+const VERIFY_MOD: &str = "#[cfg(feature = \"webhook-verification\")]\npub mod verify;\n";
+
+/// `src` with every compiled doc example that names a generated item (a type, an operation
+/// descriptor, a webhook variant, or a method of `operations`) marked `ignore`: for crates
+/// without the `flow` module, whose needs include those examples'.
+fn ignore_generated_examples(src: &str, operations: &BTreeSet<&str>) -> String {
+    let gated: BTreeSet<usize> = crate::contract::uses::doc_blocks(src, false)
+        .into_iter()
+        .filter(|b| b.is_compiled() && crate::contract::uses::of_example(&b.code).names_generated(operations))
+        .map(|b| b.fence_line)
+        .collect();
+    if gated.is_empty() {
+        return src.to_string();
+    }
+    let mut out = String::with_capacity(src.len() + 16 * gated.len());
+    for (i, line) in src.split_inclusive('\n').enumerate() {
+        match line.find("```") {
+            Some(at) if gated.contains(&i) => {
+                out.push_str(&line[..at]);
+                out.push_str("```ignore");
+                out.push_str(if line.ends_with('\n') { "\n" } else { "" });
+            }
+            _ => out.push_str(line),
+        }
+    }
+    out
+}
+
 /// Every runtime source that can add methods to `Client` (the runtime itself and the flow
 /// helpers), for [`crate::naming::client_methods`].
 pub fn runtime_sources() -> impl Iterator<Item = (&'static str, &'static str)> {
-    RUNTIME.iter().copied().chain(std::iter::once(FLOW))
+    RUNTIME.iter().copied().chain([FLOW, (VERIFY.0, VERIFY.1)])
 }
 
 /// The API manifest's file name in the generated crate.
@@ -64,6 +114,50 @@ fn format(tokens: TokenStream, what: &str) -> Result<String> {
     let file: syn::File = syn::parse2(tokens)
         .map_err(|e| GenError::at(what, format!("internal error: emitted code does not parse: {e}")))?;
     Ok(prettyplease::unparse(&file))
+}
+
+/// The crate's Cargo.toml: the template with the package's name, version, `rust-version`,
+/// description and `publish` set from the IR, and the examples that need `test-util`. Written
+/// with `toml_edit` (the template's comments stay), never by string formatting: any spec title
+/// is quoted as TOML requires.
+fn cargo_toml(ir: &Ir) -> Result<String> {
+    let bad = |e: String| GenError::at("Cargo.toml", format!("internal error: {e}"));
+    let mut doc: toml_edit::DocumentMut =
+        CARGO_TEMPLATE.parse().map_err(|e: toml_edit::TomlError| bad(format!("the Cargo.toml template: {e}")))?;
+    let package = doc
+        .get_mut("package")
+        .and_then(|p| p.as_table_mut())
+        .ok_or_else(|| bad("the template has no [package]".into()))?;
+    let mut set = |key: &str, value: toml_edit::Value| {
+        // Keep the template's spacing around the value.
+        let decor = package.get(key).and_then(|i| i.as_value()).map(|v| v.decor().clone());
+        let mut value = value;
+        if let Some(d) = decor {
+            *value.decor_mut() = d;
+        }
+        package.insert(key, toml_edit::Item::Value(value));
+    };
+    set("name", ir.crate_name.as_str().into());
+    set("version", ir.crate_version.as_str().into());
+    set("rust-version", ir.rust_version.as_str().into());
+    let description = format!(
+        "Typed async client for Plaid Identity Verification, generated from {} {}",
+        ir.title.split_whitespace().collect::<Vec<_>>().join(" "),
+        ir.spec_version
+    );
+    set("description", description.as_str().into());
+    set("publish", ir.publish.into());
+    if ir.features.fake.is_some() {
+        let mut example = toml_edit::Table::new();
+        example.insert("name", toml_edit::value("webhook_server"));
+        let mut features = toml_edit::Array::new();
+        features.push("test-util");
+        example.insert("required-features", toml_edit::value(features));
+        let mut list = toml_edit::ArrayOfTables::new();
+        list.push(example);
+        doc.insert("example", toml_edit::Item::ArrayOfTables(list));
+    }
+    Ok(doc.to_string())
 }
 
 /// The fake's module documentation, as Markdown for the crate README: the `//!` lines of
@@ -121,8 +215,23 @@ pub fn render(ir: &Ir) -> Result<BTreeMap<String, String>> {
     for (path, text) in rest {
         put(path, text);
     }
+    // The operation names a doc example may call: this portion's and every one the contract
+    // knows.
+    let contract = crate::contract::contract()?;
+    let mut operations: BTreeSet<&str> = ir.operations.iter().map(|o| o.method_name.as_str()).collect();
+    operations.extend(contract.values().flat_map(|n| n.operations.keys().map(String::as_str)));
     for (path, src) in RUNTIME {
-        put(path, src.to_string());
+        let mut text = if ir.features.flow { src.to_string() } else { ignore_generated_examples(src, &operations) };
+        if *path == "src/runtime/mod.rs" && !ir.features.verify {
+            if !text.contains(VERIFY_MOD) {
+                return Err(GenError::at(path, "internal error: runtime/mod.rs does not declare the verifier as expected"));
+            }
+            text = text.replace(VERIFY_MOD, "");
+        }
+        put(path, text);
+    }
+    if ir.features.verify {
+        put(VERIFY.0, VERIFY.1.to_string());
     }
     if ir.features.flow {
         put(FLOW.0, FLOW.1.to_string());
@@ -135,18 +244,7 @@ pub fn render(ir: &Ir) -> Result<BTreeMap<String, String>> {
             put(path, src.to_string());
         }
     }
-    let cargo = CARGO_TEMPLATE
-        .replace("@NAME@", &ir.crate_name)
-        .replace("@VERSION@", &ir.crate_version)
-        .replace("@SPEC@", &format!("{} {}", ir.title.replace('"', "'"), ir.spec_version))
-        .replace(
-            "@EXAMPLES@",
-            if ir.features.fake.is_some() {
-                "\n[[example]]\nname = \"webhook_server\"\nrequired-features = [\"test-util\"]\n"
-            } else {
-                ""
-            },
-        );
+    let cargo = cargo_toml(ir)?;
     files.insert("Cargo.toml".into(), format!("{}{cargo}", head.replace("// ", "# ")));
     files.extend(example_files);
     files.insert(MANIFEST.into(), manifest);

@@ -169,8 +169,8 @@ impl std::fmt::Debug for WebhookVerifier {
     }
 }
 
-const KEY_OP: Operation =
-    Operation { id: "webhookVerificationKeyGet", method: reqwest::Method::POST, path: "/webhook_verification_key/get" };
+/// The key fetch goes through the operation's own descriptor, generated from the spec.
+const KEY_OP: &Operation = &crate::operations::WEBHOOK_VERIFICATION_KEY_GET;
 
 /// Strict base64url: no padding, no whitespace, no non-zero trailing bits.
 fn b64(part: &str, what: &str) -> Result<Vec<u8>, VerifyError> {
@@ -394,7 +394,7 @@ impl WebhookVerifier {
     async fn fetch(&self, kid: &str) -> Result<Key, VerifyError> {
         let body = serde_json::json!({ "key_id": kid });
         let resp: Value =
-            match self.client.execute_limited(&KEY_OP, Some(&body), Retry::Never, MAX_KEY_RESPONSE_BYTES).await {
+            match self.client.execute_limited(KEY_OP, Some(&body), Retry::Never, MAX_KEY_RESPONSE_BYTES).await {
                 Ok(v) => v,
                 Err(Error::Api(e)) if matches!(e.status, 401 | 403) => {
                     return Err(VerifyError::KeyFetchUnauthorized { status: e.status })

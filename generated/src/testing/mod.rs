@@ -166,17 +166,17 @@ impl Op {
         Op::WebhookVerificationKeyGet,
     ];
 
-    /// The path it is served at.
+    /// The path it is served at: the operation's descriptor, generated from the spec.
     pub fn path(self) -> &'static str {
         match self {
-            Op::IdentityVerificationCreate => "/identity_verification/create",
-            Op::IdentityVerificationGet => "/identity_verification/get",
-            Op::IdentityVerificationList => "/identity_verification/list",
-            Op::IdentityVerificationRetry => "/identity_verification/retry",
-            Op::LinkTokenCreate => "/link/token/create",
-            Op::DashboardUserGet => "/dashboard_user/get",
-            Op::DashboardUserList => "/dashboard_user/list",
-            Op::WebhookVerificationKeyGet => "/webhook_verification_key/get",
+            Op::IdentityVerificationCreate => crate::operations::IDENTITY_VERIFICATION_CREATE.path,
+            Op::IdentityVerificationGet => crate::operations::IDENTITY_VERIFICATION_GET.path,
+            Op::IdentityVerificationList => crate::operations::IDENTITY_VERIFICATION_LIST.path,
+            Op::IdentityVerificationRetry => crate::operations::IDENTITY_VERIFICATION_RETRY.path,
+            Op::LinkTokenCreate => crate::operations::LINK_TOKEN_CREATE.path,
+            Op::DashboardUserGet => crate::operations::DASHBOARD_USER_GET.path,
+            Op::DashboardUserList => crate::operations::DASHBOARD_USER_LIST.path,
+            Op::WebhookVerificationKeyGet => crate::operations::WEBHOOK_VERIFICATION_KEY_GET.path,
         }
     }
 

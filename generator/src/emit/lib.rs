@@ -30,6 +30,12 @@ pub fn emit(ir: &Ir) -> TokenStream {
             pub mod testing;
         }
     });
+    let verify = ir.features.verify.then(|| {
+        quote! {
+            #[cfg(feature = "webhook-verification")]
+            pub use runtime::verify::{VerifiedWebhook, VerifyError, WebhookVerifier};
+        }
+    });
     let examples = (!ir.examples.is_empty()).then(|| quote! { #[cfg(test)] #[rustfmt::skip] mod spec_examples; });
     let docs = if ir.features.flow {
         quote! { #![doc = include_str!("../README.md")] }
@@ -62,8 +68,7 @@ pub fn emit(ir: &Ir) -> TokenStream {
         pub use runtime::client::{CallOptions, Client, ClientBuilder, Environment, ResponseMeta};
         pub use runtime::error::{decode, ApiError, Error, RawBody, TransportKind};
         pub use runtime::retry::RetryPolicy;
-        #[cfg(feature = "webhook-verification")]
-        pub use runtime::verify::{VerifiedWebhook, VerifyError, WebhookVerifier};
+        #verify
         pub use webhooks::Webhook;
 
         /// `info.version` of the spec this crate was generated from.

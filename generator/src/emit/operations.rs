@@ -10,6 +10,7 @@ use quote::quote;
 pub fn emit(ir: &Ir) -> TokenStream {
     let types = quote!(types::);
     let methods = ir.operations.iter().map(|op| emit_op(op, &types));
+    let descriptors = ir.operations.iter().map(emit_descriptor);
     let pages = ir.operations.iter().filter_map(|op| emit_pagination(op, &types));
     if ir.operations.is_empty() {
         return quote! {
@@ -31,6 +32,7 @@ pub fn emit(ir: &Ir) -> TokenStream {
         #use_types
         use crate::runtime::client::{Operation, Retry};
         use crate::runtime::{Client, Error};
+        #(#descriptors)*
         impl Client {
             #(#methods)*
         }
@@ -44,6 +46,20 @@ fn names_a_type(t: &Ty) -> bool {
         Ty::Named(_) => true,
         Ty::Vec(i) | Ty::Map(i) | Ty::Nullable(i) => names_a_type(i),
         _ => false,
+    }
+}
+
+/// The operation's descriptor: the one place its id, HTTP method and path are spelled. The
+/// method sends through it, and so does the runtime (the flow helpers, the fake, the
+/// verifier's key fetch), under the name [`crate::naming::descriptor_name`] gives.
+fn emit_descriptor(op: &Operation) -> TokenStream {
+    let name = ident(&crate::naming::descriptor_name(&op.method_name));
+    let (id, path) = (&op.id, &op.path);
+    let method = ident(&op.http_method);
+    let doc = format!(" `{} {}` (operation `{}`).", op.http_method, op.path, op.id);
+    quote! {
+        #[doc = #doc]
+        pub(crate) const #name: Operation = Operation { id: #id, method: ::reqwest::Method::#method, path: #path };
     }
 }
 
@@ -70,8 +86,7 @@ fn emit_op(op: &Operation, types: &TokenStream) -> TokenStream {
     doc.push_str(&retry_note);
     let doc = doc_attr(Some(&doc), "");
     let deprecated = op.deprecated.then(|| quote!(#[deprecated]));
-    let (id, path) = (&op.id, &op.path);
-    let method = ident(&op.http_method);
+    let descriptor = ident(&crate::naming::descriptor_name(&op.method_name));
     let resp = ty_tokens(&op.response, types);
     let retry = match &op.retry {
         RetrySafety::Always => quote!(Retry::Safe),
@@ -85,9 +100,6 @@ fn emit_op(op: &Operation, types: &TokenStream) -> TokenStream {
             };
             quote!(if #test { Retry::Safe } else { Retry::Never })
         }
-    };
-    let op_const = quote! {
-        const OP: Operation = Operation { id: #id, method: ::reqwest::Method::#method, path: #path };
     };
     match &op.request {
         Some(req) => {
@@ -119,8 +131,7 @@ fn emit_op(op: &Operation, types: &TokenStream) -> TokenStream {
                 #deprecated
                 #[inline]
                 pub async fn #name(&self, request: &#req) -> Result<#resp, Error> {
-                    #op_const
-                    self.execute(&OP, Some(request), #retry).await
+                    self.execute(&#descriptor, Some(request), #retry).await
                 }
                 #paged
             }
@@ -130,8 +141,7 @@ fn emit_op(op: &Operation, types: &TokenStream) -> TokenStream {
             #deprecated
             #[inline]
             pub async fn #name(&self) -> Result<#resp, Error> {
-                #op_const
-                self.execute::<(), _>(&OP, None, #retry).await
+                self.execute::<(), _>(&#descriptor, None, #retry).await
             }
         },
     }

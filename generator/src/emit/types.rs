@@ -348,7 +348,7 @@ fn emit_serialize(name: &proc_macro2::Ident, fields: &[Field]) -> TokenStream {
     });
     quote! {
         impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            fn serialize<__S: ::serde::Serializer>(&self, s: __S) -> Result<__S::Ok, __S::Error> {
                 de::write(s, #label, &[#(#entries),*])
             }
         }
@@ -391,7 +391,7 @@ fn emit_deserialize(name: &proc_macro2::Ident, fields: &[Field], sent_only: bool
             _ if super::field_type_is_option(f) => quote!(#n: s.#i.flatten()),
             _ => quote!(#n: match s.#i {
                 Some(v) => v,
-                None => return Err(<A::Error as ::serde::de::Error>::missing_field(#wire)),
+                None => return Err(<__A::Error as ::serde::de::Error>::missing_field(#wire)),
             }),
         }
     });
@@ -420,7 +420,7 @@ fn emit_deserialize(name: &proc_macro2::Ident, fields: &[Field], sent_only: bool
     quote! {
         #gate
         impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
                 struct __Visitor;
                 impl<'de> ::serde::de::Visitor<'de> for __Visitor {
                     type Value = #name;
@@ -429,7 +429,7 @@ fn emit_deserialize(name: &proc_macro2::Ident, fields: &[Field], sent_only: bool
                     }
                     // The slots tuple lists every field's type.
                     #[allow(clippy::type_complexity)]
-                    fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> Result<#name, A::Error> {
+                    fn visit_map<__A: ::serde::de::MapAccess<'de>>(self, mut map: __A) -> Result<#name, __A::Error> {
                         #body
                     }
                 }

@@ -62,55 +62,31 @@ pub(super) fn api_version(spec_version: &str) -> String {
     spec_version.split('_').next().unwrap_or(spec_version).to_string()
 }
 
-/// Operations the flow helpers (`runtime/flow.rs`) call, by method name.
-const FLOW_OPERATIONS: &[&str] =
-    &["identity_verification_create", "identity_verification_get", "identity_verification_retry", "link_token_create"];
-/// Types the flow helpers name.
-const FLOW_TYPES: &[&str] = &[
-    "IdentityVerificationStatus",
-    "IdentityVerificationResponse",
-    "IdentityVerificationId",
-    "CountryCode",
-    "IdentityVerificationRequestUser",
-];
-/// `Webhook` variants the flow helpers match.
-const FLOW_WEBHOOKS: &[&str] = &["StatusUpdated", "StepUpdated", "Retried"];
-/// Operations the fake (`runtime/fake/`) serves besides the flow's.
-const FAKE_OPERATIONS: &[&str] =
-    &["identity_verification_list", "dashboard_user_get", "dashboard_user_list", "webhook_verification_key_get"];
-/// Types the fake names.
-const FAKE_TYPES: &[&str] = &[
-    "IdentityVerification",
-    "IdentityVerificationStepStatus",
-    "IdentityVerificationCreateRequest",
-    "IdentityVerificationGetRequest",
-    "IdentityVerificationListRequest",
-    "IdentityVerificationRetryRequest",
-    "LinkTokenCreateRequest",
-    "DashboardUser",
-    "DashboardUserGetRequest",
-    "DashboardUserListRequest",
-    "WebhookVerificationKeyGetRequest",
-];
-
-/// Which optional modules the lowered IR supports (run after every IR pass: the flow names
-/// the merged `IdentityVerificationResponse`).
-pub(super) fn features(ir: &Ir) -> Features {
-    let has_ops = |names: &[&str]| names.iter().all(|m| ir.operations.iter().any(|o| o.method_name == *m));
-    let has_types = |names: &[&str]| names.iter().all(|t| ir.types.contains_key(*t));
-    let flow = has_ops(FLOW_OPERATIONS)
-        && has_types(FLOW_TYPES)
-        && FLOW_WEBHOOKS.iter().all(|v| ir.webhooks.iter().any(|w| w.variant == *v));
-    // The fake builds its sessions from the get response's first example.
+/// Which optional modules the lowered IR supports (run after every IR pass: the runtime's
+/// needs are checked against the final types). The needs are the runtime contract
+/// ([`crate::contract`]); a module left out adds a warning naming what it lacks, and a module
+/// the selection file `require`s is an error instead. The fake also needs an example of the get
+/// response to build its sessions from.
+pub(super) fn features(ir: &mut Ir, required: &[String]) -> Result<()> {
+    let (present, left_out) = crate::contract::check(ir, required)?;
+    ir.warnings.extend(left_out.iter().map(crate::contract::Unmet::warning));
     let seed = ir.examples.iter().find(|e| {
         e.test_name.starts_with("identity_verification_get_200")
             && matches!(&e.ty, Ty::Named(n) if n == "IdentityVerificationResponse")
     });
     let fake = match seed {
-        Some(e) if flow && has_ops(FAKE_OPERATIONS) && has_types(FAKE_TYPES) => {
-            Some(Fake { seed_example: e.test_name.clone() })
+        Some(e) if present.contains("fake") => Some(Fake { seed_example: e.test_name.clone() }),
+        None if present.contains("fake") => {
+            let why = "it builds its sessions from an example of the `/identity_verification/get` response, and this \
+                       portion has none";
+            if required.iter().any(|r| r == "fake") {
+                return Err(GenError::at("#/paths", format!("the `fake` module is required by the selection file (`require`), but {why}")));
+            }
+            ir.warnings.push(crate::contract::Unmet { module: "fake".into(), pointer: "#/paths".into(), what: why.into() }.warning());
+            None
         }
         _ => None,
     };
-    Features { flow, fake }
+    ir.features = Features { flow: present.contains("flow"), fake, verify: present.contains("verify") };
+    Ok(())
 }

@@ -104,9 +104,11 @@ pub fn lower<'a>(spec: &'a Spec, sel: &Selection<'a>, portion: &'a Portion) -> R
         webhooks.push(wh);
         examples.append(&mut exs);
     }
-    let mut ex_namer = Namer::default();
+    // Test names share the module with its imports, and each one has an unknown-enum twin:
+    // the pair is claimed together, so no two tests (or example files) share a name.
+    let mut ex_namer = Namer::with_reserved(crate::emit::examples::MODULE_NAMES);
     for ex in &mut examples {
-        ex.test_name = ex_namer.claim(&ex.test_name);
+        ex.test_name = ex_namer.claim_with(&ex.test_name, crate::naming::unknown_enum_test_name);
         ex.unknown_variant = l.mutate_first_enum(&ex.ty, &ex.value);
     }
 
@@ -121,6 +123,8 @@ pub fn lower<'a>(spec: &'a Spec, sel: &Selection<'a>, portion: &'a Portion) -> R
         spec_sha256: spec.sha256.clone(),
         crate_name: portion.crate_name.clone(),
         crate_version: portion.crate_version.clone(),
+        rust_version: portion.rust_version.clone(),
+        publish: portion.publish,
         servers,
         auth,
         features: Features::default(),
@@ -143,7 +147,7 @@ pub fn lower<'a>(spec: &'a Spec, sel: &Selection<'a>, portion: &'a Portion) -> R
     crate::sensitive::mark(&mut ir.types, &portion.sensitive, &mut ir.warnings);
     crate::required::name_required_structs(&mut ir.types);
     crate::graph::mark_sent_only(&mut ir);
-    ir.features = client::features(&ir);
+    client::features(&mut ir, &portion.require)?;
     Ok(ir)
 }
 
