@@ -154,3 +154,22 @@ fn declared_rust_version_holds_for_the_resolved_tree() {
     ));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The crate README's "Minimum supported Rust" states the version the manifest declares (both
+/// come from `spec/portion.toml`'s `rust_version`; the README's text is checked here).
+#[test]
+fn the_crate_readme_states_the_declared_version() {
+    let root = common::root();
+    let msrv = declared(&std::fs::read_to_string(root.join("generated/Cargo.toml")).unwrap());
+    let readme = std::fs::read_to_string(root.join("generator/runtime/README.md"))
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        readme.contains(&format!("## Minimum supported Rust This crate declares"))
+            && readme.contains(&format!("**Rust {msrv}**")),
+        "generator/runtime/README.md must state rust-version {msrv} as **Rust {msrv}**"
+    );
+    assert!(readme.contains(&format!("`rustc-web` {msrv}.")), "the README names the toolchain CI uses for {msrv}");
+}
