@@ -1061,7 +1061,7 @@ fn flow_and_fake_availability_is_an_ir_fact() {
 
     // A fixture has none of it.
     let fixture = common::gen_fixture("enums.yaml");
-    assert_eq!(fixture.ir.features, plaid_idv_generator::ir::Features { flow: false, fake: None });
+    assert_eq!(fixture.ir.features, plaid_idv_generator::ir::Features { flow: false, fake: None, verify: false });
     assert!(!fixture.files.contains_key("src/flow.rs"));
 }
 
