@@ -145,7 +145,7 @@ fn authenticate(shared: &Shared, parts: &hyper::http::request::Parts, body: &Val
     };
     let missing: Vec<&str> = [("client_id", &client_id), ("secret", &secret)]
         .iter()
-        .filter(|(_, v)| v.as_deref().map_or(true, |v| v.trim().is_empty()))
+        .filter(|(_, v)| v.as_deref().is_none_or(|v| v.trim().is_empty()))
         .map(|(k, _)| *k)
         .collect();
     if !missing.is_empty() {

@@ -551,7 +551,7 @@ impl State {
             .iter()
             .rev()
             .filter_map(|id| self.sessions.get(id))
-            .filter(|s| s.template_id == template && user.map_or(true, |u| s.client_user_id == u))
+            .filter(|s| s.template_id == template && user.is_none_or(|u| s.client_user_id == u))
             .map(|s| (text(&s.value, "id").unwrap_or_default().to_string(), s.value.clone()))
             .collect();
         let (page, next) = self.page(items, text(body, "cursor"))?;
