@@ -167,7 +167,7 @@ fn the_crate_readme_states_the_declared_version() {
         .collect::<Vec<_>>()
         .join(" ");
     assert!(
-        readme.contains(&format!("## Minimum supported Rust This crate declares"))
+        readme.contains("## Minimum supported Rust This crate declares")
             && readme.contains(&format!("**Rust {msrv}**")),
         "generator/runtime/README.md must state rust-version {msrv} as **Rust {msrv}**"
     );
