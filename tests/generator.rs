@@ -984,7 +984,8 @@ fn flow_and_fake_availability_is_an_ir_fact() {
 
     // A fixture has none of it.
     let fixture = common::gen_fixture("enums.yaml");
-    assert_eq!(fixture.ir.features, plaid_idv_generator::ir::Features { flow: false, fake: None });
+    let f = &fixture.ir.features;
+    assert_eq!((f.flow, f.fake.is_some(), f.verify, f.readme), (false, false, false, false));
     assert!(!fixture.files.contains_key("src/flow.rs"));
 }
 

@@ -323,11 +323,19 @@ pub struct Features {
     /// has the key operation it fetches keys with. Written to the manifest only when `false`.
     #[serde(default = "yes", skip_serializing_if = "is_yes")]
     pub verify: bool,
+    /// The crate README with its examples (compiled as doctests, as the crate's documentation):
+    /// the portion has everything they use. Written to the manifest only when `false`.
+    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    pub readme: bool,
+    /// The README's compiled examples (1-based) that this portion cannot serve: shown, marked
+    /// `ignore`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub readme_ignored: Vec<usize>,
 }
 
 impl Default for Features {
     fn default() -> Self {
-        Features { flow: false, fake: None, verify: true }
+        Features { flow: false, fake: None, verify: true, readme: true, readme_ignored: Vec::new() }
     }
 }
 

@@ -12,7 +12,10 @@ const KEYWORDS: &[&str] = &[
     "do", "final", "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen", "union",
 ];
 
-/// Type names the generated modules rely on: a schema may not take them.
+/// Type names `types.rs` uses unqualified beside the generated types (the prelude's, and the
+/// derives'): a schema may not take them. A test collects, with `syn`, every unqualified type-like name in the
+/// modules emitted for our spec and the fixtures, and fails when one is missing here, so the list
+/// follows the emitters.
 const RESERVED_TYPES: &[&str] = &[
     "Option",
     "Some",
@@ -56,6 +59,9 @@ const RESERVED_TYPES: &[&str] = &[
     "TryInto",
     "Value",
     "Map",
+    // Not used unqualified, but a struct named `New` would have a `new` constructor, which
+    // clippy refuses (`self_named_constructors`).
+    "New",
 ];
 
 /// Is `s` a Rust keyword?
@@ -346,6 +352,70 @@ mod tests {
         assert_eq!(type_name("IdentityVerificationID"), "IdentityVerificationId");
         assert_eq!(type_name("Option"), "OptionType");
         assert_eq!(type_name("self"), "SelfType");
+    }
+
+    /// Every single-segment UpperCamel path the emitted modules use (types, traits, derives,
+    /// constructors such as `Some`) that is not a generated type must be reserved here.
+    #[test]
+    fn the_reserved_type_names_cover_what_the_emitters_use_unqualified() {
+        use syn::visit::Visit;
+        struct Names(BTreeSet<String>);
+        impl<'a> Visit<'a> for Names {
+            fn visit_path(&mut self, p: &'a syn::Path) {
+                if p.leading_colon.is_none() && p.segments.len() == 1 {
+                    self.0.insert(p.segments[0].ident.to_string());
+                }
+                syn::visit::visit_path(self, p);
+            }
+            fn visit_attribute(&mut self, a: &'a syn::Attribute) {
+                if a.path().is_ident("derive") {
+                    let _ = a.parse_nested_meta(|m| {
+                        self.visit_path(&m.path);
+                        Ok(())
+                    });
+                }
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut outputs =
+            vec![crate::generate(&root.join("spec/plaid-idv.yaml"), &root.join("spec/portion.toml")).unwrap()];
+        let portion = crate::portion::Portion::load(&root.join("tests/fixtures/portion.toml")).unwrap();
+        for f in
+            ["enums.yaml", "allof.yaml", "keywords.yaml", "optional_nullable.yaml", "webhooks.yaml", "scalar_refs.yaml"]
+        {
+            let bytes = std::fs::read(root.join("tests/fixtures").join(f)).unwrap();
+            outputs.push(crate::generate_from(&bytes, f, &portion).unwrap());
+        }
+        let mut missing = BTreeSet::new();
+        for out in &outputs {
+            let generated: BTreeSet<String> = out
+                .ir
+                .types
+                .values()
+                .flat_map(|t| {
+                    let mut names = vec![t.name.clone()];
+                    if let crate::ir::Kind::Struct { required_struct: Some(r), .. } = &t.kind {
+                        names.push(r.clone());
+                    }
+                    names
+                })
+                .chain(out.ir.aliases.iter().map(|a| a.name.clone()))
+                .collect();
+            // Only `types.rs` declares generated types beside unqualified names: the other
+            // modules name generated types through `types::` or `crate::types::`.
+            for path in ["src/types.rs"] {
+                let mut names = Names(BTreeSet::new());
+                names.visit_file(&syn::parse_file(&out.files[path]).unwrap());
+                for n in names.0 {
+                    let upper = n.starts_with(|c: char| c.is_ascii_uppercase());
+                    if upper && !n.starts_with("__") && !generated.contains(&n) && !RESERVED_TYPES.contains(&n.as_str())
+                    {
+                        missing.insert(format!("{n} ({path})"));
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "used unqualified by emitted code but not reserved: {missing:?}");
     }
 
     #[test]
