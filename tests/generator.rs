@@ -1128,3 +1128,37 @@ fn malformed_operations_name_their_pointer() {
     let bad = spec(ok).replacen("paths:", "servers: [{description: no url}]\npaths:", 1);
     assert_eq!(gen_err(&bad).location, "#/servers/0", "a server without url");
 }
+
+/// Generates `tests/fixtures/invalid/<stem>.yaml` with its own `<stem>.toml`.
+fn gen_invalid(stem: &str) -> plaid_idv_generator::Result<plaid_idv_generator::Output> {
+    let dir = common::fixture("invalid");
+    let portion = Portion::load(&dir.join(format!("{stem}.toml"))).unwrap_or_else(|e| panic!("{stem}.toml: {e}"));
+    let spec = std::fs::read(dir.join(format!("{stem}.yaml"))).unwrap();
+    generate_from(&spec, &format!("{stem}.yaml"), &portion)
+}
+
+/// Contradictory input that used to generate a crate that does not compile (or fails clippy)
+/// fails `gen` with an error at the contradiction: `stem` is a spec in
+/// `tests/fixtures/invalid/` with its selection file.
+fn assert_invalid(stem: &str, location: &str, words: &[&str]) {
+    let e = match gen_invalid(stem) {
+        Ok(out) => panic!("{stem}: expected an error, got a crate (warnings: {:#?})", out.ir.warnings),
+        Err(e) => e,
+    };
+    assert_eq!(e.location, location, "{stem}: {e}");
+    for w in words {
+        assert!(e.message.contains(w), "{stem}: {w:?} not in {e}");
+    }
+}
+
+/// A paginated cursor mapped to a newtype: `retype` used to change it after the pagination
+/// check, and the emitted page loop (`.as_deref()`, `self.cursor = cursor`) did not compile.
+/// The portion asked for both, so it is an error at the pagination declaration.
+#[test]
+fn a_paginated_cursor_mapped_to_a_newtype_is_a_located_error() {
+    assert_invalid(
+        "cursor_newtype",
+        "spec/portion.toml#/pagination/~1widget~1list/cursor",
+        &["`Cursor`", "`String`", "field_newtypes"],
+    );
+}

@@ -389,10 +389,6 @@ pub struct Ir {
     /// `From` conversions between structs (a type into a subset of its fields).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conversions: Vec<Conversion>,
-    /// Declared `same_type` groups whose schemas differ in shape: `(JSON pointer, what
-    /// differs)`. `gen` refuses them; `diff` reports them.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub divergences: Vec<(String, String)>,
 }
 
 /// A schema merged into another type: `pub type name = target;`.

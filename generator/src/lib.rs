@@ -2,7 +2,8 @@
 //! writes the `plaid-idv` Rust client crate.
 //!
 //! Pipeline: [`load`] → [`select`] (reading the document's structure through [`model`]) →
-//! [`lower`] (to [`ir`]) → [`emit`] → [`render`] → [`mod@write`].
+//! [`lower`] (to the raw [`ir`]) → [`passes`] (the IR → IR passes, in order) → [`validate`] →
+//! [`emit`] → [`render`] → [`mod@write`].
 
 pub mod diff;
 pub mod emit;
@@ -13,6 +14,8 @@ pub mod load;
 pub mod lower;
 pub mod model;
 pub mod naming;
+pub mod op_rules;
+pub mod passes;
 pub mod portion;
 pub mod render;
 pub mod required;
@@ -63,9 +66,9 @@ fn on_pipeline_thread<T: Send>(work: impl FnOnce() -> Result<T> + Send) -> Resul
 pub fn generate_spec(spec: &load::Spec, portion: &portion::Portion) -> Result<Output> {
     on_pipeline_thread(|| {
         let sel = select::select(spec, portion)?;
-        let ir = lower::lower(spec, &sel, portion)?;
-        if let Some((ptr, why)) = ir.divergences.first() {
-            return Err(GenError::at(ptr, why.clone()));
+        let mut ir = lower::lower(spec, &sel, portion)?;
+        if let Some(divergence) = passes::run(&mut ir, portion)?.into_iter().next() {
+            return Err(divergence);
         }
         let files = render::render(&ir)?;
         Ok(Output { files, ir })
@@ -94,12 +97,13 @@ pub fn diff_specs(old: &Path, new: &Path, portion_path: &Path) -> Result<diff::R
         let spec = load::load_file(p)?;
         on_pipeline_thread(|| {
             let sel = select::select(&spec, &portion)?;
-            let ir = lower::lower(&spec, &sel, &portion)?;
+            let mut ir = lower::lower(&spec, &sel, &portion)?;
+            let divergences = passes::run(&mut ir, &portion)?;
             let schemas = select::schemas_of(&spec.doc)?
                 .map(|m| sel.schemas.iter().filter_map(|n| Some((n.clone(), m.get(n)?.clone()))).collect())
                 .unwrap_or_default();
             let ops = sel.ops.iter().map(|o| (diff::op_key(&o.method, &o.path), o.op.clone())).collect();
-            Ok((ir, diff::Raw { schemas, ops }))
+            Ok((ir, diff::Raw { schemas, ops, divergences }))
         })
     };
     let (old_ir, old_raw) = load(old)?;

@@ -115,6 +115,9 @@ pub struct Raw {
     pub schemas: RawSchemas,
     /// Selected operations by `METHOD /path` (the same key the report uses).
     pub ops: BTreeMap<String, Value>,
+    /// The `same_type` groups the IR passes could not merge ([`crate::unify::apply`]), each a
+    /// located error that `gen` would fail with: the report lists the new spec's.
+    pub divergences: Vec<crate::GenError>,
 }
 
 /// Compares two IRs (and, when given, the two raw selections for spec-only differences).
@@ -144,8 +147,8 @@ pub fn diff(old: &Ir, new: &Ir, raw: Option<(&Raw, &Raw)>) -> Report {
             d.push(K::TypeSplit, a.name.clone(), detail, Impact::Breaking, same());
         }
     }
-    for (ptr, why) in &orig_new.divergences {
-        d.push(K::SameTypeDiverged, ptr.clone(), why.clone(), Impact::Breaking, same());
+    for e in raw.map(|(_, new)| new.divergences.as_slice()).unwrap_or_default() {
+        d.push(K::SameTypeDiverged, e.location.clone(), e.message.clone(), Impact::Breaking, same());
     }
     d.types();
     d.operations();

@@ -1,8 +1,8 @@
 //! Stage 3: lower the selected JSON into the IR. All spec interpretation happens here; the
 //! emitters only ever see [`crate::ir`]. Split by concern: `schemas`, `operations`,
 //! `webhooks`, `examples`, `client` (servers, auth headers, API version, and whether the flow
-//! helpers and the fake apply); IR → IR passes run at the end ([`crate::graph`], then
-//! [`crate::retype`], [`crate::unify`], [`crate::sensitive`], [`crate::required`]).
+//! helpers and the fake apply). The result is the raw IR: [`crate::passes`] runs the IR → IR
+//! passes over it.
 
 mod client;
 mod examples;
@@ -45,7 +45,7 @@ enum Class {
     Inline,
 }
 
-/// Lowers a selection to the IR.
+/// Lowers a selection to the raw IR (before [`crate::passes::run`]).
 pub fn lower<'a>(spec: &'a Spec, sel: &Selection<'a>, portion: &'a Portion) -> Result<Ir> {
     static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
     let schemas = match schemas_of(&spec.doc)? {
@@ -113,7 +113,7 @@ pub fn lower<'a>(spec: &'a Spec, sel: &Selection<'a>, portion: &'a Portion) -> R
     let servers = client::servers(&spec.doc)?;
     let auth = client::auth(&spec.doc)?;
     let error_type = sel.error_schema.as_ref().and_then(|e| l.named.get(e)).cloned();
-    let mut ir = Ir {
+    Ok(Ir {
         format_version: FORMAT_VERSION,
         title: spec.title.clone(),
         spec_version: spec.version.clone(),
@@ -132,19 +132,12 @@ pub fn lower<'a>(spec: &'a Spec, sel: &Selection<'a>, portion: &'a Portion) -> R
         warnings: l.warnings,
         aliases: Vec::new(),
         conversions: Vec::new(),
-        divergences: Vec::new(),
-    };
-    crate::graph::mark_requests(&mut ir.types, &ir.operations);
-    crate::graph::mark_boxes(&mut ir.types);
-    // IR → IR passes, in order: graph facts (request reachability, boxing), ids (the shape check of `same_type` sees them), then
-    // merging, then the flags and names that depend on the final set of types.
-    crate::retype::apply(&mut ir.types, &portion.field_newtypes, &mut ir.warnings)?;
-    crate::unify::apply(&mut ir, &portion.same_type)?;
-    crate::sensitive::mark(&mut ir.types, &portion.sensitive, &mut ir.warnings);
-    crate::required::name_required_structs(&mut ir.types);
-    crate::graph::mark_sent_only(&mut ir);
-    ir.features = client::features(&ir);
-    Ok(ir)
+    })
+}
+
+/// Which optional modules the final IR supports (the last of [`crate::passes`]).
+pub(crate) fn features(ir: &Ir) -> Features {
+    client::features(ir)
 }
 
 fn obj<'v>(v: &'v Value, ptr: &str) -> Result<&'v Map<String, Value>> {
