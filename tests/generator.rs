@@ -1162,3 +1162,13 @@ fn a_paginated_cursor_mapped_to_a_newtype_is_a_located_error() {
         &["`Cursor`", "`String`", "field_newtypes"],
     );
 }
+
+/// A string field mapped to a newtype of an integer would change the field's JSON.
+#[test]
+fn retype_refuses_a_newtype_of_another_wire_type() {
+    assert_invalid(
+        "newtype_wire_type",
+        "#/components/schemas/ThingCreatedWebhook/properties/widget_number",
+        &["`WidgetNumber`", "#/components/schemas/WidgetNumber", "`i64`"],
+    );
+}
