@@ -1172,3 +1172,13 @@ fn retype_refuses_a_newtype_of_another_wire_type() {
         &["`WidgetNumber`", "#/components/schemas/WidgetNumber", "`i64`"],
     );
 }
+
+/// The second webhook with one (`webhook_type`, `webhook_code`) was an unreachable match arm.
+#[test]
+fn duplicate_webhook_discriminators_are_a_located_error() {
+    assert_invalid(
+        "duplicate_webhooks",
+        "#/components/schemas/ThingMadeWebhook",
+        &["THING", "CREATED", "ThingCreatedWebhook"],
+    );
+}

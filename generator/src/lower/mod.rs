@@ -99,8 +99,22 @@ pub fn lower<'a>(spec: &'a Spec, sel: &Selection<'a>, portion: &'a Portion) -> R
     }
     let mut webhooks = Vec::new();
     let mut wh_namer = Namer::with_reserved(&["Unknown"]);
+    // (webhook_type, webhook_code) → the schema that has it: a body is dispatched by the pair.
+    let mut dispatch: BTreeMap<(String, String), &String> = BTreeMap::new();
     for name in &sel.webhooks {
         let (wh, mut exs) = l.lower_webhook(name, &mut wh_namer)?;
+        let key = (wh.webhook_type.clone(), wh.webhook_code.clone());
+        if let Some(first) = dispatch.insert(key, name) {
+            return Err(GenError::at(
+                &join("#/components/schemas", name),
+                format!(
+                    "has webhook_type {:?} and webhook_code {:?}, as {first} does: webhooks are told apart by \
+                     that pair, so this one could never be received. Give it its own pair, or leave one of the two \
+                     out of the portion's `webhooks`",
+                    wh.webhook_type, wh.webhook_code
+                ),
+            ));
+        }
         webhooks.push(wh);
         examples.append(&mut exs);
     }
