@@ -186,6 +186,22 @@ pub struct TypeDef {
     pub kind: Kind,
 }
 
+impl TypeDef {
+    /// The JSON pointer of the schema this type came from.
+    pub fn pointer(&self) -> String {
+        origin_pointer(&self.origin)
+    }
+}
+
+/// The JSON pointer of a type's origin: a schema name, or already a pointer (inline schemas).
+pub fn origin_pointer(origin: &str) -> String {
+    if origin.starts_with('#') {
+        origin.to_string()
+    } else {
+        crate::error::join("#/components/schemas", origin)
+    }
+}
+
 /// When an operation may be re-sent.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum RetrySafety {

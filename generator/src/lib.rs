@@ -23,6 +23,7 @@ pub mod retype;
 pub mod select;
 pub mod sensitive;
 pub mod unify;
+pub mod validate;
 pub mod write;
 
 pub use error::{GenError, Result};
@@ -70,6 +71,7 @@ pub fn generate_spec(spec: &load::Spec, portion: &portion::Portion) -> Result<Ou
         if let Some(divergence) = passes::run(&mut ir, portion)?.into_iter().next() {
             return Err(divergence);
         }
+        validate::validate(&ir)?;
         let files = render::render(&ir)?;
         Ok(Output { files, ir })
     })
@@ -99,6 +101,8 @@ pub fn diff_specs(old: &Path, new: &Path, portion_path: &Path) -> Result<diff::R
             let sel = select::select(&spec, &portion)?;
             let mut ir = lower::lower(&spec, &sel, &portion)?;
             let divergences = passes::run(&mut ir, &portion)?;
+            // A diverged group is reported, not refused; anything else `gen` would refuse is.
+            validate::validate(&ir)?;
             let schemas = select::schemas_of(&spec.doc)?
                 .map(|m| sel.schemas.iter().filter_map(|n| Some((n.clone(), m.get(n)?.clone()))).collect())
                 .unwrap_or_default();

@@ -22,15 +22,6 @@ fn holds_string(ty: &Ty) -> bool {
     }
 }
 
-/// The JSON pointer of a type's origin (a schema name, or already a pointer).
-pub fn origin_pointer(origin: &str) -> String {
-    if origin.starts_with('#') {
-        origin.to_string()
-    } else {
-        join("#/components/schemas", origin)
-    }
-}
-
 fn retype(ty: &mut Ty, to: &str) -> bool {
     match ty {
         Ty::String => {
@@ -75,11 +66,11 @@ pub fn apply(
             for f in fields.iter_mut().filter(|f| glob_match(field_pat, &f.wire)) {
                 if inner != Ty::String && holds_string(&f.ty) {
                     return Err(GenError::at(
-                        &join(&join(&origin_pointer(&t.origin), "properties"), &f.wire),
+                        &join(&join(&crate::ir::origin_pointer(&t.origin), "properties"), &f.wire),
                         format!(
                             "{at} maps this string field to `{target}` ({}), which wraps `{}`, not a string: the \
                              field's JSON would change. Map it to a newtype of a string, or drop the mapping",
-                            origin_pointer(&origin),
+                            crate::ir::origin_pointer(&origin),
                             crate::emit::ty_text(&inner)
                         ),
                     ));
