@@ -8,9 +8,11 @@
 //! differences with no Rust effect are listed as spec-only.
 //!
 //! Modules: [`report`] (kinds, rows, the report's forms), `api` (the IR diff), [`wire`] (the
-//! direction rules), `spec_only` (raw differences).
+//! direction rules), `spec_only` (raw differences), [`changelog`] (the generated crate's
+//! `CHANGELOG.md`, rendered from a report).
 
 mod api;
+pub mod changelog;
 pub mod report;
 mod spec_only;
 pub mod wire;
