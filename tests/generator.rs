@@ -695,19 +695,21 @@ fn deep_nesting_gives_capped_names() {
 /// misread, and one from before versioning still reads.
 #[test]
 fn manifest_format_versions_are_checked() {
-    use plaid_idv_generator::ir::{Ir, ManifestError, FORMAT_VERSION};
+    use plaid_idv_generator::manifest::{Manifest, ManifestError, FORMAT_VERSION};
     let text = std::fs::read_to_string(common::root().join("generated/api.json")).unwrap();
-    let ir = Ir::from_manifest(&text).unwrap();
-    assert_eq!(ir.format_version, FORMAT_VERSION);
+    let manifest = Manifest::parse(&text).unwrap();
+    assert_eq!(manifest.format_version, FORMAT_VERSION);
+    // The manifest is written from the IR through its own types, byte for byte what is there.
+    assert_eq!(Manifest::of(&manifest.clone().into_ir()).to_json().unwrap(), text);
     let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
     v["format_version"] = (FORMAT_VERSION + 1).into();
-    let err = Ir::from_manifest(&v.to_string()).unwrap_err();
+    let err = Manifest::parse(&v.to_string()).unwrap_err();
     assert_eq!(err, ManifestError::Newer(FORMAT_VERSION + 1));
     assert!(err.to_string().contains("newer plaid-idv-generator"), "{err}");
     v.as_object_mut().unwrap().remove("format_version");
-    assert_eq!(Ir::from_manifest(&v.to_string()).unwrap().format_version, 1);
+    assert_eq!(Manifest::parse(&v.to_string()).unwrap().format_version, 1);
     v["types"] = 5.into();
-    assert!(matches!(Ir::from_manifest(&v.to_string()), Err(ManifestError::Unreadable(_))));
+    assert!(matches!(Manifest::parse(&v.to_string()), Err(ManifestError::Unreadable(_))));
 }
 
 /// A format-2 manifest (each field's `optional` / `nullable` / `explicit_null` flags, the
@@ -716,9 +718,11 @@ fn manifest_format_versions_are_checked() {
 /// changelog section after a generator upgrade.
 #[test]
 fn a_format_2_manifest_reads_as_the_same_api() {
-    use plaid_idv_generator::ir::Ir;
+    use plaid_idv_generator::manifest::{self, v3, Manifest};
+    // Shapes in the manifest, as the IR has them.
+    let shape_of = |v: serde_json::Value| -> FieldShape { serde_json::from_value::<v3::FieldShape>(v).unwrap().into() };
     let text = std::fs::read_to_string(common::root().join("generated/api.json")).unwrap();
-    let current = Ir::from_manifest(&text).unwrap();
+    let current = manifest::read(&text).unwrap();
     // Write the current manifest the way format 2 did.
     let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
     v["format_version"] = 2.into();
@@ -733,7 +737,7 @@ fn a_format_2_manifest_reads_as_the_same_api() {
         let Some(fields) = t.pointer_mut("/kind/Struct/fields").and_then(|f| f.as_array_mut()) else { continue };
         for f in fields {
             let f = f.as_object_mut().unwrap();
-            let shape: FieldShape = serde_json::from_value(f.remove("shape").unwrap()).unwrap();
+            let shape = shape_of(f.remove("shape").unwrap());
             f.insert("optional".into(), shape.may_be_absent().into());
             f.insert("nullable".into(), shape.is_nullable().into());
             f.insert("explicit_null".into(), shape.explicit_null().into());
@@ -744,7 +748,7 @@ fn a_format_2_manifest_reads_as_the_same_api() {
     assert!(shapes > 100 && explicit > 0, "{shapes} fields, {explicit} with explicit null");
     // Retry rules and pagination had the flags too.
     let flags = |shape: serde_json::Value| {
-        let shape: FieldShape = serde_json::from_value(shape).unwrap();
+        let shape = shape_of(shape);
         (shape.options() >= 1, shape.explicit_null())
     };
     let (mut rules, mut pages) = (0, 0);
@@ -765,8 +769,8 @@ fn a_format_2_manifest_reads_as_the_same_api() {
         }
     }
     assert_eq!((rules, pages), (1, 2));
-    let old = Ir::from_manifest(&v.to_string()).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(old.format_version, 2);
+    assert_eq!(Manifest::parse(&v.to_string()).unwrap().format_version, 2);
+    let old = manifest::read(&v.to_string()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(old.types, current.types, "every field's shape is upgraded");
     assert_eq!(old.operations, current.operations, "retry rules and pagination take their fields' shapes");
     let report = plaid_idv_generator::diff::diff(&old, &current, None);
@@ -777,7 +781,7 @@ fn a_format_2_manifest_reads_as_the_same_api() {
         t.pointer_mut("/kind/Struct/fields/0").map(|f| f.as_object_mut().unwrap().insert("optional".into(), 1.into()))
     });
     assert!(first.is_some());
-    let err = Ir::from_manifest(&bad.to_string()).unwrap_err().to_string();
+    let err = manifest::read(&bad.to_string()).unwrap_err().to_string();
     assert!(err.contains("cannot be read") && err.contains(".optional: not a boolean"), "{err}");
 }
 

@@ -12,6 +12,7 @@ pub mod graph;
 pub mod ir;
 pub mod load;
 pub mod lower;
+pub mod manifest;
 pub mod model;
 pub mod naming;
 pub mod op_rules;

@@ -89,7 +89,7 @@ fn gen(args: &[String]) -> ExitCode {
         return ExitCode::FAILURE;
     }
     // What changes for users, against the API manifest of the current output.
-    match g::diff::changelog::read_manifest(&a.out) {
+    match g::manifest::read_dir(&a.out) {
         Some(Ok(old)) => {
             let report = g::diff::diff(&old, &out.ir, None);
             println!("changes against {}: {}", a.out.display(), report.summary());

@@ -128,7 +128,6 @@ pub fn lower<'a>(spec: &'a Spec, sel: &Selection<'a>, portion: &'a Portion) -> R
     let auth = client::auth(&spec.doc)?;
     let error_type = sel.error_schema.as_ref().and_then(|e| l.named.get(e)).cloned();
     Ok(Ir {
-        format_version: FORMAT_VERSION,
         title: spec.title.clone(),
         spec_version: spec.version.clone(),
         api_version: client::api_version(&spec.version),
