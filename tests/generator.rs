@@ -1186,3 +1186,23 @@ fn duplicate_webhook_discriminators_are_a_located_error() {
         &["THING", "CREATED", "ThingCreatedWebhook"],
     );
 }
+
+/// No generator source file is over 500 lines: a file that grows past it is split by concern.
+#[test]
+fn no_generator_source_file_is_over_500_lines() {
+    fn walk(dir: &Path, out: &mut Vec<(String, usize)>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push((p.display().to_string(), std::fs::read_to_string(&p).unwrap().lines().count()));
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(&common::root().join("generator/src"), &mut files);
+    assert!(files.len() > 30, "{files:?}");
+    let long: Vec<_> = files.into_iter().filter(|(_, n)| *n > 500).collect();
+    assert!(long.is_empty(), "over 500 lines: {long:?}");
+}
