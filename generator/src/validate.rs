@@ -43,7 +43,9 @@ pub fn validate(ir: &Ir) -> Result<()> {
     Ok(())
 }
 
-/// Names claimed in one Rust scope, each with where it came from.
+/// Names claimed in one Rust scope, each with where it came from: a JSON pointer (the location
+/// of the error when a later claim takes the name), or a description for names the emitted code
+/// takes itself, which are claimed first.
 struct Scope<'a> {
     what: &'a str,
     seen: BTreeMap<String, String>,
@@ -124,9 +126,9 @@ fn types(ir: &Ir) -> Result<()> {
             }
             Kind::Enum { variants } => {
                 let (mut rust, mut wire) = (Scope::new("variant"), Scope::new("enum value"));
-                rust.claim("Unknown", &format!("{at} (the catch-all for unseen values)"))?;
+                rust.claim("Unknown", "the catch-all for unseen values")?;
+                let vat = join(&at, "enum");
                 for v in variants {
-                    let vat = format!("{at} (value {:?})", v.wire);
                     rust.claim(&v.name, &vat)?;
                     wire.claim(&v.wire, &vat)?;
                 }
@@ -343,7 +345,7 @@ when_true = { "/widget/create" = "is_idempotent" }
             ("two JSON keys", "#/components/schemas/Widget/properties/id", |ir| {
                 fields(ir, "Widget")[1].wire = "id".into()
             }),
-            ("a variant named Unknown", "#/components/schemas/Color (value \"blue\")", |ir| {
+            ("a variant named Unknown", "#/components/schemas/Color/enum", |ir| {
                 if let Kind::Enum { variants } = &mut ir.types.get_mut("Color").unwrap().kind {
                     variants[1].name = "Unknown".into();
                 }
