@@ -232,9 +232,8 @@ fn fake_docs() -> String {
 
 /// The API manifest: what `cargo xtask gen` diffs against to summarize a regeneration.
 fn manifest_json(ir: &Ir) -> Result<String> {
-    let manifest = Ir { examples: Vec::new(), warnings: Vec::new(), divergences: Vec::new(), ..ir.clone() };
-    serde_json::to_string_pretty(&manifest)
-        .map(|j| j + "\n")
+    crate::manifest::Manifest::of(ir)
+        .to_json()
         .map_err(|e| GenError::at(MANIFEST, format!("internal error: cannot serialize the API manifest: {e}")))
 }
 
