@@ -316,7 +316,8 @@ fn hostile_spec(seed: u64, schemas: usize, ops: usize, hooks: usize) -> Value {
     let mut all = Map::new();
     for i in 0..schemas {
         let mut name = word(&mut rng);
-        if all.contains_key(&name) {
+        // The portion selects `*Webhook` schemas as webhooks, which need discriminators.
+        if all.contains_key(&name) || name.ends_with("Webhook") {
             name = format!("{name}{i}");
         }
         let v = if rng.below(6) == 0 {
@@ -340,6 +341,7 @@ fn hostile_spec(seed: u64, schemas: usize, ops: usize, hooks: usize) -> Value {
         };
         let req = names[rng.below(names.len())].clone();
         let resp_name = format!("{}Response{i}", word(&mut rng));
+        debug_assert!(!resp_name.ends_with("Webhook"));
         let n = 1 + rng.below(4);
         let mut resp = object(&mut rng, &names, 0, n);
         resp["properties"]["request_id"] = json!({"type": "string"});

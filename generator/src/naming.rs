@@ -416,6 +416,30 @@ mod tests {
             }
         }
         assert!(missing.is_empty(), "used unqualified by emitted code but not reserved: {missing:?}");
+
+        // The example tests' module: every name it imports is reserved from the test names.
+        let file = syn::parse_file(&outputs[0].files["src/spec_examples.rs"]).unwrap();
+        let mut imported = BTreeSet::new();
+        fn leaves(t: &syn::UseTree, out: &mut BTreeSet<String>) {
+            match t {
+                syn::UseTree::Path(p) => leaves(&p.tree, out),
+                syn::UseTree::Name(n) => {
+                    out.insert(n.ident.to_string());
+                }
+                syn::UseTree::Rename(r) => {
+                    out.insert(r.rename.to_string());
+                }
+                syn::UseTree::Group(g) => g.items.iter().for_each(|t| leaves(t, out)),
+                syn::UseTree::Glob(_) => {}
+            }
+        }
+        for item in &file.items {
+            if let syn::Item::Use(u) = item {
+                leaves(&u.tree, &mut imported);
+            }
+        }
+        let reserved: BTreeSet<String> = crate::emit::examples::MODULE_NAMES.iter().map(|s| s.to_string()).collect();
+        assert_eq!(imported, reserved, "emit::examples::MODULE_NAMES must list what the test module imports");
     }
 
     #[test]
