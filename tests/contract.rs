@@ -107,7 +107,7 @@ fn doc_examples_that_call_idv_operations_are_not_compiled_without_them() {
     let client = &out.files["src/runtime/client.rs"];
     let with_options = client.find("pub fn with_options").unwrap();
     let fence = client[..with_options].rfind("```").map(|end| client[..end].rfind("```").unwrap()).unwrap();
-    assert!(client[fence..].starts_with("```ignore"), "{}", &client[fence..fence + 20]);
+    assert!(client[fence..].starts_with("```rust,ignore"), "{}", &client[fence..fence + 20]);
     // The examples that name nothing generated still run, under this crate's own name.
     assert!(
         client.contains("/// ```\n/// use fixture_enums::{CallOptions, RetryPolicy};"),
@@ -120,7 +120,7 @@ fn doc_examples_that_call_idv_operations_are_not_compiled_without_them() {
         &common::root().join("spec/portion.toml"),
     )
     .unwrap();
-    assert!(!ours.files["src/runtime/client.rs"].contains("```ignore"));
+    assert!(!ours.files["src/runtime/client.rs"].contains("```rust,ignore"));
 }
 
 #[test]

@@ -77,28 +77,11 @@ fn ignore_generated_examples(src: &str, operations: &BTreeSet<&str>) -> String {
         .filter(|b| b.is_compiled() && crate::contract::uses::of_example(&b.code).names_generated(operations))
         .map(|b| b.fence_line)
         .collect();
-    if gated.is_empty() {
-        return src.to_string();
-    }
-    let mut out = String::with_capacity(src.len() + 16 * gated.len());
-    for (i, line) in src.split_inclusive('\n').enumerate() {
-        match line.find("```") {
-            Some(at) if gated.contains(&i) => {
-                out.push_str(&line[..at]);
-                out.push_str("```ignore");
-                out.push_str(if line.ends_with('\n') { "\n" } else { "" });
-            }
-            _ => out.push_str(line),
-        }
-    }
-    out
+    mark_ignored(src, &gated)
 }
 
 /// The README with its compiled examples numbered in `ignored` (1-based) marked `ignore`.
 fn ignore_readme_examples(src: &str, ignored: &[usize]) -> String {
-    if ignored.is_empty() {
-        return src.to_string();
-    }
     let fences: BTreeSet<usize> = crate::contract::uses::doc_blocks(src, true)
         .into_iter()
         .filter(crate::contract::uses::DocBlock::is_compiled)
@@ -106,6 +89,15 @@ fn ignore_readme_examples(src: &str, ignored: &[usize]) -> String {
         .filter(|(i, _)| ignored.contains(&(i + 1)))
         .map(|(_, b)| b.fence_line)
         .collect();
+    mark_ignored(src, &fences)
+}
+
+/// `src` with the code fences on the lines `fences` (0-based) opened as `rust,ignore`: shown
+/// in the documentation, not compiled.
+fn mark_ignored(src: &str, fences: &BTreeSet<usize>) -> String {
+    if fences.is_empty() {
+        return src.to_string();
+    }
     src.split_inclusive('\n')
         .enumerate()
         .map(|(i, line)| match line.find("```") {
