@@ -311,7 +311,9 @@ fn example(rng: &mut Rng, schema: &Value, all: &Map<String, Value>, depth: usize
 
 /// One spec of hostile names: `schemas` models, `ops` operations with examples, `hooks` webhooks.
 fn hostile_spec(seed: u64, schemas: usize, ops: usize, hooks: usize) -> Value {
-    let mut rng = Rng(seed | 1);
+    // A bijective scramble of the seed (xorshift needs a state other than 0).
+    let state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_add(0x632B_E59B_D9B4_E019);
+    let mut rng = Rng(if state == 0 { 1 } else { state });
     let mut names: Vec<String> = Vec::new();
     let mut all = Map::new();
     for i in 0..schemas {
