@@ -188,6 +188,15 @@ pub fn descriptor_name(method: &str) -> String {
     method.to_ascii_uppercase()
 }
 
+/// Whether a type named `type_name` with methods `methods` (those returning `Self`) has one
+/// named like the type itself (`FromWire::from_wire`, `WithNote::with_note`): a spec may name a
+/// schema so, and clippy's `self_named_constructors` would refuse the impl, so the emitter
+/// allows that lint on exactly such impls.
+pub fn has_self_named_constructor<'m>(type_name: &str, mut methods: impl Iterator<Item = &'m str>) -> bool {
+    let snake = type_name.to_snake_case();
+    methods.any(|m| m == snake)
+}
+
 /// Every method name `Client` already has: parsed with `syn` from the runtime sources (inherent
 /// `impl Client` blocks and trait impls for `Client`), plus the methods of the traits it
 /// implements or users call on it (`clone`, `fmt`, `to_owned`, …). Generated operation methods

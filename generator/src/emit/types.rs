@@ -99,6 +99,8 @@ fn emit_type(t: &TypeDef) -> TokenStream {
                     (None, false) => format!(" {wire}"),
                 }
             });
+            let self_named = crate::naming::has_self_named_constructor(&t.name, ["from_wire"].into_iter())
+                .then(|| quote!(#[allow(clippy::self_named_constructors)]));
             quote! {
                 #doc
                 #deprecated
@@ -118,6 +120,7 @@ fn emit_type(t: &TypeDef) -> TokenStream {
                         }
                     }
                 }
+                #self_named
                 impl #name {
                     /// The value as sent on the wire.
                     #[inline]
@@ -285,6 +288,16 @@ fn emit_struct(
             }
         }
     });
+    let setter_names: Vec<String> = fields
+        .iter()
+        .filter(|f| request && f.shape().may_be_absent())
+        .map(|f| crate::naming::setter_name(&f.name))
+        .collect();
+    let self_named = crate::naming::has_self_named_constructor(
+        &name.to_string(),
+        std::iter::once("new").chain(setter_names.iter().map(String::as_str)),
+    )
+    .then(|| quote!(#[allow(clippy::self_named_constructors)]));
     let serialize = emit_serialize(name, fields);
     // A type that is only ever sent needs no Deserialize (a large share of the build time);
     // `test-util` adds it for fakes that read requests.
@@ -307,6 +320,7 @@ fn emit_struct(
         #serialize
         #deserialize
         #debug_impl
+        #self_named
         impl #name {
             #wire_const
             #constructor
