@@ -92,3 +92,10 @@ fn every_required_struct_has_clone_partial_eq_and_debug() {
         assert!(debug.contains(r), "{r} has no Debug");
     }
 }
+
+/// The re-exported chrono has its clock: no chrono of the user's own is needed for `now()`.
+#[test]
+fn the_reexported_chrono_tells_the_time() {
+    let now = plaid_idv::chrono::Utc::now();
+    assert!(now.timestamp() > 1_700_000_000);
+}
