@@ -48,6 +48,19 @@ pub fn plaid_spec() -> Option<PathBuf> {
     p.exists().then_some(p)
 }
 
+/// Every published Plaid spec in `../shared/plaid-openapi`, if it is there.
+pub fn plaid_specs() -> Vec<PathBuf> {
+    let dir = published_dir();
+    let mut specs: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|d| {
+            d.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|e| e == "yml")).collect()
+        })
+        .unwrap_or_default();
+    specs.sort();
+    specs.reverse();
+    specs
+}
+
 /// A fresh directory under the system temp dir (outside the workspace, so generated crates are
 /// their own roots).
 pub fn temp_dir(tag: &str) -> PathBuf {
@@ -192,4 +205,21 @@ pub fn skip_line(test: &str, missing: Prereq, required: bool) -> String {
 pub fn report(line: &str) {
     use std::io::Write;
     let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+/// Our spec, with its webhooks' `identity_verification_id` declared without a `type` (as
+/// Plaid's spec of September 2022 declares it).
+pub fn spec_with_untyped_webhook_ids() -> plaid_idv_generator::load::Spec {
+    let mut spec = plaid_idv_generator::load::load_file(&root().join("spec/plaid-idv.yaml")).expect("our spec loads");
+    let schemas = spec.doc["components"]["schemas"].as_object_mut().expect("schemas");
+    let mut changed = 0;
+    for (name, s) in schemas.iter_mut() {
+        if name.ends_with("Webhook") {
+            if let Some(p) = s.pointer_mut("/properties/identity_verification_id").and_then(|p| p.as_object_mut()) {
+                changed += usize::from(p.remove("type").is_some());
+            }
+        }
+    }
+    assert_eq!(changed, 3, "the three IDV webhooks declare the id as a string");
+    spec
 }

@@ -1028,5 +1028,13 @@ fn our_spec_differs_from_plaids_newest_only_where_we_chose() {
         }
     }
     assert!(unexplained.is_empty(), "spec-only differences not explained: {unexplained:#?}");
-    assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+    // One README example builds the Link token request with `user` among the required fields,
+    // as our spec has it; Plaid's makes `user` optional, so against Plaid's spec that example is
+    // shown but not compiled (#23). Nothing else warns.
+    let others: Vec<&String> = r
+        .warnings
+        .iter()
+        .filter(|w| !(w.starts_with("new: #/components/schemas/LinkTokenCreateRequest/required: README example")))
+        .collect();
+    assert!(others.is_empty(), "{:?}", r.warnings);
 }

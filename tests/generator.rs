@@ -15,7 +15,7 @@ fn generated_is_fresh() {
     let mut out =
         generate(&root.join("spec/plaid-idv.yaml"), &root.join("spec/portion.toml")).expect("our spec generates");
     // As `cargo xtask gen` does: CHANGELOG.md comes from the output's own history.
-    write::add_changelog(&root.join("generated"), &mut out.files, &out.ir);
+    plaid_idv_generator::diff::changelog::add_changelog(&root.join("generated"), &mut out.files, &out.ir);
     let stale = write::check(&root.join("generated"), &out.files);
     assert!(stale.is_empty(), "generated/ is stale; run `cargo xtask gen`.\n{}", stale.join("\n"));
 }
@@ -745,19 +745,21 @@ fn deep_nesting_gives_capped_names() {
 /// misread, and one from before versioning still reads.
 #[test]
 fn manifest_format_versions_are_checked() {
-    use plaid_idv_generator::ir::{Ir, ManifestError, FORMAT_VERSION};
+    use plaid_idv_generator::manifest::{Manifest, ManifestError, FORMAT_VERSION};
     let text = std::fs::read_to_string(common::root().join("generated/api.json")).unwrap();
-    let ir = Ir::from_manifest(&text).unwrap();
-    assert_eq!(ir.format_version, FORMAT_VERSION);
+    let manifest = Manifest::parse(&text).unwrap();
+    assert_eq!(manifest.format_version, FORMAT_VERSION);
+    // The manifest is written from the IR through its own types, byte for byte what is there.
+    assert_eq!(Manifest::of(&manifest.clone().into_ir()).to_json().unwrap(), text);
     let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
     v["format_version"] = (FORMAT_VERSION + 1).into();
-    let err = Ir::from_manifest(&v.to_string()).unwrap_err();
+    let err = Manifest::parse(&v.to_string()).unwrap_err();
     assert_eq!(err, ManifestError::Newer(FORMAT_VERSION + 1));
     assert!(err.to_string().contains("newer plaid-idv-generator"), "{err}");
     v.as_object_mut().unwrap().remove("format_version");
-    assert_eq!(Ir::from_manifest(&v.to_string()).unwrap().format_version, 1);
+    assert_eq!(Manifest::parse(&v.to_string()).unwrap().format_version, 1);
     v["types"] = 5.into();
-    assert!(matches!(Ir::from_manifest(&v.to_string()), Err(ManifestError::Unreadable(_))));
+    assert!(matches!(Manifest::parse(&v.to_string()), Err(ManifestError::Unreadable(_))));
 }
 
 /// A format-2 manifest (each field's `optional` / `nullable` / `explicit_null` flags, the
@@ -766,9 +768,11 @@ fn manifest_format_versions_are_checked() {
 /// changelog section after a generator upgrade.
 #[test]
 fn a_format_2_manifest_reads_as_the_same_api() {
-    use plaid_idv_generator::ir::Ir;
+    use plaid_idv_generator::manifest::{self, v3, Manifest};
+    // Shapes in the manifest, as the IR has them.
+    let shape_of = |v: serde_json::Value| -> FieldShape { serde_json::from_value::<v3::FieldShape>(v).unwrap().into() };
     let text = std::fs::read_to_string(common::root().join("generated/api.json")).unwrap();
-    let current = Ir::from_manifest(&text).unwrap();
+    let current = manifest::read(&text).unwrap();
     // Write the current manifest the way format 2 did.
     let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
     v["format_version"] = 2.into();
@@ -783,7 +787,7 @@ fn a_format_2_manifest_reads_as_the_same_api() {
         let Some(fields) = t.pointer_mut("/kind/Struct/fields").and_then(|f| f.as_array_mut()) else { continue };
         for f in fields {
             let f = f.as_object_mut().unwrap();
-            let shape: FieldShape = serde_json::from_value(f.remove("shape").unwrap()).unwrap();
+            let shape = shape_of(f.remove("shape").unwrap());
             f.insert("optional".into(), shape.may_be_absent().into());
             f.insert("nullable".into(), shape.is_nullable().into());
             f.insert("explicit_null".into(), shape.explicit_null().into());
@@ -794,7 +798,7 @@ fn a_format_2_manifest_reads_as_the_same_api() {
     assert!(shapes > 100 && explicit > 0, "{shapes} fields, {explicit} with explicit null");
     // Retry rules and pagination had the flags too.
     let flags = |shape: serde_json::Value| {
-        let shape: FieldShape = serde_json::from_value(shape).unwrap();
+        let shape = shape_of(shape);
         (shape.options() >= 1, shape.explicit_null())
     };
     let (mut rules, mut pages) = (0, 0);
@@ -815,8 +819,8 @@ fn a_format_2_manifest_reads_as_the_same_api() {
         }
     }
     assert_eq!((rules, pages), (1, 2));
-    let old = Ir::from_manifest(&v.to_string()).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(old.format_version, 2);
+    assert_eq!(Manifest::parse(&v.to_string()).unwrap().format_version, 2);
+    let old = manifest::read(&v.to_string()).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(old.types, current.types, "every field's shape is upgraded");
     assert_eq!(old.operations, current.operations, "retry rules and pagination take their fields' shapes");
     let report = plaid_idv_generator::diff::diff(&old, &current, None);
@@ -827,7 +831,7 @@ fn a_format_2_manifest_reads_as_the_same_api() {
         t.pointer_mut("/kind/Struct/fields/0").map(|f| f.as_object_mut().unwrap().insert("optional".into(), 1.into()))
     });
     assert!(first.is_some());
-    let err = Ir::from_manifest(&bad.to_string()).unwrap_err().to_string();
+    let err = manifest::read(&bad.to_string()).unwrap_err().to_string();
     assert!(err.contains("cannot be read") && err.contains(".optional: not a boolean"), "{err}");
 }
 
@@ -1061,7 +1065,8 @@ fn flow_and_fake_availability_is_an_ir_fact() {
 
     // A fixture has none of it.
     let fixture = common::gen_fixture("enums.yaml");
-    assert_eq!(fixture.ir.features, plaid_idv_generator::ir::Features { flow: false, fake: None, verify: false });
+    let f = &fixture.ir.features;
+    assert_eq!((f.flow, f.fake.is_some(), f.verify, f.readme), (false, false, false, false));
     assert!(!fixture.files.contains_key("src/flow.rs"));
 }
 
@@ -1204,4 +1209,78 @@ fn malformed_operations_name_their_pointer() {
     // Servers are typed too: an entry without `url` is named.
     let bad = spec(ok).replacen("paths:", "servers: [{description: no url}]\npaths:", 1);
     assert_eq!(gen_err(&bad).location, "#/servers/0", "a server without url");
+}
+
+/// Generates `tests/fixtures/invalid/<stem>.yaml` with its own `<stem>.toml`.
+fn gen_invalid(stem: &str) -> plaid_idv_generator::Result<plaid_idv_generator::Output> {
+    let dir = common::fixture("invalid");
+    let portion = Portion::load(&dir.join(format!("{stem}.toml"))).unwrap_or_else(|e| panic!("{stem}.toml: {e}"));
+    let spec = std::fs::read(dir.join(format!("{stem}.yaml"))).unwrap();
+    generate_from(&spec, &format!("{stem}.yaml"), &portion)
+}
+
+/// Contradictory input that used to generate a crate that does not compile (or fails clippy)
+/// fails `gen` with an error at the contradiction: `stem` is a spec in
+/// `tests/fixtures/invalid/` with its selection file.
+fn assert_invalid(stem: &str, location: &str, words: &[&str]) {
+    let e = match gen_invalid(stem) {
+        Ok(out) => panic!("{stem}: expected an error, got a crate (warnings: {:#?})", out.ir.warnings),
+        Err(e) => e,
+    };
+    assert_eq!(e.location, location, "{stem}: {e}");
+    for w in words {
+        assert!(e.message.contains(w), "{stem}: {w:?} not in {e}");
+    }
+}
+
+/// A paginated cursor mapped to a newtype: `retype` used to change it after the pagination
+/// check, and the emitted page loop (`.as_deref()`, `self.cursor = cursor`) did not compile.
+/// The portion asked for both, so it is an error at the pagination declaration.
+#[test]
+fn a_paginated_cursor_mapped_to_a_newtype_is_a_located_error() {
+    assert_invalid(
+        "cursor_newtype",
+        "spec/portion.toml#/pagination/~1widget~1list/cursor",
+        &["`Cursor`", "`String`", "field_newtypes"],
+    );
+}
+
+/// A string field mapped to a newtype of an integer would change the field's JSON.
+#[test]
+fn retype_refuses_a_newtype_of_another_wire_type() {
+    assert_invalid(
+        "newtype_wire_type",
+        "#/components/schemas/ThingCreatedWebhook/properties/widget_number",
+        &["`WidgetNumber`", "#/components/schemas/WidgetNumber", "`i64`"],
+    );
+}
+
+/// The second webhook with one (`webhook_type`, `webhook_code`) was an unreachable match arm.
+#[test]
+fn duplicate_webhook_discriminators_are_a_located_error() {
+    assert_invalid(
+        "duplicate_webhooks",
+        "#/components/schemas/ThingMadeWebhook",
+        &["THING", "CREATED", "ThingCreatedWebhook"],
+    );
+}
+
+/// No generator source file is over 500 lines: a file that grows past it is split by concern.
+#[test]
+fn no_generator_source_file_is_over_500_lines() {
+    fn walk(dir: &Path, out: &mut Vec<(String, usize)>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push((p.display().to_string(), std::fs::read_to_string(&p).unwrap().lines().count()));
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(&common::root().join("generator/src"), &mut files);
+    assert!(files.len() > 30, "{files:?}");
+    let long: Vec<_> = files.into_iter().filter(|(_, n)| *n > 500).collect();
+    assert!(long.is_empty(), "over 500 lines: {long:?}");
 }

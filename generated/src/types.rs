@@ -316,6 +316,7 @@ impl AamvaAnalysis {
     }
 }
 /// The required fields of [`AamvaAnalysis`], by name: `AamvaAnalysis::new(AamvaAnalysisRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct AamvaAnalysisRequired {
     /// True when the state database confirmed the licence overall.
     pub is_verified: bool,
@@ -346,6 +347,27 @@ pub struct AamvaAnalysisRequired {
     /// How one field compared with the issuing state's licence record (AAMVA check).
     pub last_name: AamvaDetailedMatchResult,
 }
+impl ::std::fmt::Debug for AamvaAnalysisRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("AamvaAnalysisRequired")
+            .field("is_verified", &self.is_verified)
+            .field("id_number", &self.id_number)
+            .field("id_issue_date", &self.id_issue_date)
+            .field("id_expiration_date", &self.id_expiration_date)
+            .field("street", &self.street)
+            .field("city", &self.city)
+            .field("postal_code", &self.postal_code)
+            .field("date_of_birth", &self.date_of_birth)
+            .field("gender", &self.gender)
+            .field("height", &self.height)
+            .field("eye_color", &self.eye_color)
+            .field("first_name", &self.first_name)
+            .field("middle_name", &self.middle_name)
+            .field("last_name", &self.last_name)
+            .finish()
+    }
+}
 impl From<AamvaAnalysisRequired> for AamvaAnalysis {
     #[inline]
     fn from(required: AamvaAnalysisRequired) -> Self {
@@ -353,7 +375,7 @@ impl From<AamvaAnalysisRequired> for AamvaAnalysis {
     }
 }
 /// How one field compared with the issuing state's licence record (AAMVA check).
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum AamvaDetailedMatchResult {
     /// `match`: The same as the state record.
@@ -405,7 +427,7 @@ impl AamvaDetailedMatchResult {
 }
 crate::runtime::string_enum!(AamvaDetailedMatchResult);
 /// Whether one field agreed with the issuing state's licence record (AAMVA check).
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum AamvaMatchResult {
     /// `match`: Agrees with the state record.
@@ -452,7 +474,7 @@ impl AamvaMatchResult {
 }
 crate::runtime::string_enum!(AamvaMatchResult);
 /// What the address is used for, as far as Plaid can tell.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum AddressPurposeLabel {
     /// `residential`: A home.
@@ -514,7 +536,7 @@ crate::runtime::string_enum!(AddressPurposeLabel);
 pub struct ClientUserId(pub String);
 crate::runtime::id_newtype!(ClientUserId, String);
 /// An ISO 3166-1 alpha-2 country code accepted by Link.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum CountryCode {
     /// `US`
@@ -773,6 +795,7 @@ impl DashboardUser {
     }
 }
 /// The required fields of [`DashboardUser`], by name: `DashboardUser::new(DashboardUserRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct DashboardUserRequired {
     /// Identifier of a Dashboard user.
     pub id: DashboardUserId,
@@ -782,6 +805,17 @@ pub struct DashboardUserRequired {
     pub email_address: String,
     /// Whether a team member can use the Plaid Dashboard.
     pub status: DashboardUserStatus,
+}
+impl ::std::fmt::Debug for DashboardUserRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DashboardUserRequired")
+            .field("id", &self.id)
+            .field("created_at", &self.created_at)
+            .field("email_address", &crate::runtime::Redacted)
+            .field("status", &self.status)
+            .finish()
+    }
 }
 impl From<DashboardUserRequired> for DashboardUser {
     #[inline]
@@ -1049,6 +1083,7 @@ impl DashboardUserGetResponse {
     }
 }
 /// The required fields of [`DashboardUserGetResponse`], by name: `DashboardUserGetResponse::new(DashboardUserGetResponseRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct DashboardUserGetResponseRequired {
     /// Identifier of a Dashboard user.
     pub id: DashboardUserId,
@@ -1060,6 +1095,18 @@ pub struct DashboardUserGetResponseRequired {
     pub status: DashboardUserStatus,
     /// An identifier Plaid gives every request; quote it when you contact support.
     pub request_id: RequestId,
+}
+impl ::std::fmt::Debug for DashboardUserGetResponseRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DashboardUserGetResponseRequired")
+            .field("id", &self.id)
+            .field("created_at", &self.created_at)
+            .field("email_address", &crate::runtime::Redacted)
+            .field("status", &self.status)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
 }
 impl From<DashboardUserGetResponseRequired> for DashboardUserGetResponse {
     #[inline]
@@ -1295,6 +1342,7 @@ impl DashboardUserListResponse {
     }
 }
 /// The required fields of [`DashboardUserListResponse`], by name: `DashboardUserListResponse::new(DashboardUserListResponseRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct DashboardUserListResponseRequired {
     /// The Dashboard users on this page.
     pub dashboard_users: Vec<DashboardUser>,
@@ -1303,6 +1351,16 @@ pub struct DashboardUserListResponseRequired {
     /// An identifier Plaid gives every request; quote it when you contact support.
     pub request_id: RequestId,
 }
+impl ::std::fmt::Debug for DashboardUserListResponseRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DashboardUserListResponseRequired")
+            .field("dashboard_users", &self.dashboard_users)
+            .field("next_cursor", &self.next_cursor)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 impl From<DashboardUserListResponseRequired> for DashboardUserListResponse {
     #[inline]
     fn from(required: DashboardUserListResponseRequired) -> Self {
@@ -1310,7 +1368,7 @@ impl From<DashboardUserListResponseRequired> for DashboardUserListResponse {
     }
 }
 /// Whether a team member can use the Plaid Dashboard.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum DashboardUserStatus {
     /// `invited`: Invited, but has not accepted yet.
@@ -1508,6 +1566,7 @@ impl DocumentAnalysis {
     }
 }
 /// The required fields of [`DocumentAnalysis`], by name: `DocumentAnalysis::new(DocumentAnalysisRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct DocumentAnalysisRequired {
     /// Whether the document looks genuine: its layout, photo and security features follow the rules for this kind of document from this issuer.
     pub authenticity: DocumentAuthenticityMatchCode,
@@ -1522,6 +1581,19 @@ pub struct DocumentAnalysisRequired {
     /// What the issuing state's driver licence database said about the document, field by field. Only present for U.S. driver's licences from states that take part in AAMVA checks.
     pub aamva_verification: Option<AamvaAnalysis>,
 }
+impl ::std::fmt::Debug for DocumentAnalysisRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DocumentAnalysisRequired")
+            .field("authenticity", &self.authenticity)
+            .field("image_quality", &self.image_quality)
+            .field("extracted_data", &self.extracted_data)
+            .field("fraud_analysis_details", &self.fraud_analysis_details)
+            .field("image_quality_details", &self.image_quality_details)
+            .field("aamva_verification", &self.aamva_verification)
+            .finish()
+    }
+}
 impl From<DocumentAnalysisRequired> for DocumentAnalysis {
     #[inline]
     fn from(required: DocumentAnalysisRequired) -> Self {
@@ -1529,7 +1601,7 @@ impl From<DocumentAnalysisRequired> for DocumentAnalysis {
     }
 }
 /// Whether the document looks genuine: its layout, photo and security features follow the rules for this kind of document from this issuer.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum DocumentAuthenticityMatchCode {
     /// `match`: Looks genuine.
@@ -1581,7 +1653,7 @@ impl DocumentAuthenticityMatchCode {
 }
 crate::runtime::string_enum!(DocumentAuthenticityMatchCode);
 /// How the date of birth read from the document compares with the one the user entered.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum DocumentDateOfBirthMatchCode {
     /// `match`: The same as what the user entered.
@@ -1633,7 +1705,7 @@ impl DocumentDateOfBirthMatchCode {
 }
 crate::runtime::string_enum!(DocumentDateOfBirthMatchCode);
 /// How the name read from the document compares with the one the user entered.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum DocumentNameMatchCode {
     /// `match`: The same as what the user entered.
@@ -1685,7 +1757,7 @@ impl DocumentNameMatchCode {
 }
 crate::runtime::string_enum!(DocumentNameMatchCode);
 /// Outcome for one submitted document. The outcome of the whole step is `documentary_verification.status`.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum DocumentStatus {
     /// `success`: The document was accepted.
@@ -1827,11 +1899,21 @@ impl DocumentaryVerification {
     }
 }
 /// The required fields of [`DocumentaryVerification`], by name: `DocumentaryVerification::new(DocumentaryVerificationRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct DocumentaryVerificationRequired {
     /// Outcome of the document step; always the same value as `steps.documentary_verification`.
     pub status: String,
     /// Every document the user submitted in this step, one entry per attempt. Plaid may ask for a new capture when an attempt looks like a user mistake (glare, blur), so there can be several.
     pub documents: Vec<DocumentaryVerificationDocument>,
+}
+impl ::std::fmt::Debug for DocumentaryVerificationRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DocumentaryVerificationRequired")
+            .field("status", &self.status)
+            .field("documents", &self.documents)
+            .finish()
+    }
 }
 impl From<DocumentaryVerificationRequired> for DocumentaryVerification {
     #[inline]
@@ -1983,6 +2065,7 @@ impl DocumentaryVerificationDocument {
     }
 }
 /// The required fields of [`DocumentaryVerificationDocument`], by name: `DocumentaryVerificationDocument::new(DocumentaryVerificationDocumentRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct DocumentaryVerificationDocumentRequired {
     /// Outcome for one submitted document. The outcome of the whole step is `documentary_verification.status`.
     pub status: DocumentStatus,
@@ -1997,6 +2080,19 @@ pub struct DocumentaryVerificationDocumentRequired {
     /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
     pub redacted_at: Option<::chrono::DateTime<::chrono::Utc>>,
 }
+impl ::std::fmt::Debug for DocumentaryVerificationDocumentRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("DocumentaryVerificationDocumentRequired")
+            .field("status", &self.status)
+            .field("attempt", &self.attempt)
+            .field("images", &self.images)
+            .field("extracted_data", &self.extracted_data)
+            .field("analysis", &self.analysis)
+            .field("redacted_at", &self.redacted_at)
+            .finish()
+    }
+}
 impl From<DocumentaryVerificationDocumentRequired> for DocumentaryVerificationDocument {
     #[inline]
     fn from(required: DocumentaryVerificationDocumentRequired) -> Self {
@@ -2004,7 +2100,7 @@ impl From<DocumentaryVerificationDocumentRequired> for DocumentaryVerificationDo
     }
 }
 /// Whether the document had expired when it was checked.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ExpirationDate {
     /// `not_expired`: Still valid.
@@ -2254,6 +2350,7 @@ impl FraudAnalysisDetails {
     }
 }
 /// The required fields of [`FraudAnalysisDetails`], by name: `FraudAnalysisDetails::new(FraudAnalysisDetailsRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct FraudAnalysisDetailsRequired {
     /// Whether this kind of document can be fraud-checked at all (`success`) or not (`failed`).
     pub type_supported: FraudCheckOutcome,
@@ -2270,6 +2367,20 @@ pub struct FraudAnalysisDetailsRequired {
     /// Whether the issue date is plausible; `no_data` when it could not be checked.
     pub issue_date_check: FraudCheckOutcomeWithNoData,
 }
+impl ::std::fmt::Debug for FraudAnalysisDetailsRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("FraudAnalysisDetailsRequired")
+            .field("type_supported", &self.type_supported)
+            .field("portrait_presence_check", &self.portrait_presence_check)
+            .field("portrait_details_check", &self.portrait_details_check)
+            .field("image_composition_check", &self.image_composition_check)
+            .field("integrity_check", &self.integrity_check)
+            .field("detail_check", &self.detail_check)
+            .field("issue_date_check", &self.issue_date_check)
+            .finish()
+    }
+}
 impl From<FraudAnalysisDetailsRequired> for FraudAnalysisDetails {
     #[inline]
     fn from(required: FraudAnalysisDetailsRequired) -> Self {
@@ -2277,7 +2388,7 @@ impl From<FraudAnalysisDetailsRequired> for FraudAnalysisDetails {
     }
 }
 /// Result of one fraud check on a document.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum FraudCheckOutcome {
     /// `success`: Passed.
@@ -2319,7 +2430,7 @@ impl FraudCheckOutcome {
 }
 crate::runtime::string_enum!(FraudCheckOutcome);
 /// Result of one fraud check on a document, which may not have been possible.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum FraudCheckOutcomeWithNoData {
     /// `success`: Passed.
@@ -2366,7 +2477,7 @@ impl FraudCheckOutcomeWithNoData {
 }
 crate::runtime::string_enum!(FraudCheckOutcomeWithNoData);
 /// How one part of a value (a street, a month, a given name) matched the data sources.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum HiddenMatchSummaryCode {
     /// `match`: A strong match.
@@ -2489,7 +2600,7 @@ impl HumanReview {
     }
 }
 /// Outcome of a review by a Plaid document specialist.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum HumanReviewStatus {
     /// `success`: The specialist accepted the document.
@@ -2536,7 +2647,7 @@ impl HumanReviewStatus {
 }
 crate::runtime::string_enum!(HumanReviewStatus);
 /// Which kind of identity number this is. The prefix is the issuing country's ISO code.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum IdNumberType {
     /// `ar_dni`: Argentina: DNI.
@@ -3063,6 +3174,7 @@ impl IdentityVerification {
     }
 }
 /// The required fields of [`IdentityVerification`], by name: `IdentityVerification::new(IdentityVerificationRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct IdentityVerificationRequired {
     /// Identifier of a verification session, starting with `idv_`.
     pub id: IdentityVerificationId,
@@ -3102,6 +3214,32 @@ pub struct IdentityVerificationRequired {
     pub user_id: Option<String>,
     /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
     pub redacted_at: Option<::chrono::DateTime<::chrono::Utc>>,
+}
+impl ::std::fmt::Debug for IdentityVerificationRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationRequired")
+            .field("id", &self.id)
+            .field("client_user_id", &self.client_user_id)
+            .field("created_at", &self.created_at)
+            .field("completed_at", &self.completed_at)
+            .field("previous_attempt_id", &self.previous_attempt_id)
+            .field("shareable_url", &crate::runtime::Redacted)
+            .field("template", &self.template)
+            .field("user", &self.user)
+            .field("status", &self.status)
+            .field("steps", &self.steps)
+            .field("documentary_verification", &self.documentary_verification)
+            .field("selfie_check", &self.selfie_check)
+            .field("kyc_check", &self.kyc_check)
+            .field("risk_check", &self.risk_check)
+            .field("verify_sms", &self.verify_sms)
+            .field("watchlist_screening_id", &self.watchlist_screening_id)
+            .field("beacon_user_id", &self.beacon_user_id)
+            .field("user_id", &self.user_id)
+            .field("redacted_at", &self.redacted_at)
+            .finish()
+    }
 }
 impl From<IdentityVerificationRequired> for IdentityVerification {
     #[inline]
@@ -3265,6 +3403,7 @@ impl IdentityVerificationAutofillAddress {
     }
 }
 /// The required fields of [`IdentityVerificationAutofillAddress`], by name: `IdentityVerificationAutofillAddress::new(IdentityVerificationAutofillAddressRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct IdentityVerificationAutofillAddressRequired {
     /// First line of the street address. At most 80 characters, with at least one letter.
     pub street: String,
@@ -3282,6 +3421,21 @@ pub struct IdentityVerificationAutofillAddressRequired {
     pub po_box: PoBoxStatus,
     /// What the address is used for, as far as Plaid can tell.
     pub type_: AddressPurposeLabel,
+}
+impl ::std::fmt::Debug for IdentityVerificationAutofillAddressRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationAutofillAddressRequired")
+            .field("street", &crate::runtime::Redacted)
+            .field("street2", &crate::runtime::Redacted)
+            .field("city", &crate::runtime::Redacted)
+            .field("region", &crate::runtime::Redacted)
+            .field("postal_code", &crate::runtime::Redacted)
+            .field("country", &crate::runtime::Redacted)
+            .field("po_box", &crate::runtime::Redacted)
+            .field("type_", &crate::runtime::Redacted)
+            .finish()
+    }
 }
 impl From<IdentityVerificationAutofillAddressRequired>
 for IdentityVerificationAutofillAddress {
@@ -3512,6 +3666,7 @@ impl IdentityVerificationAutofillCreateResponse {
     }
 }
 /// The required fields of [`IdentityVerificationAutofillCreateResponse`], by name: `IdentityVerificationAutofillCreateResponse::new(IdentityVerificationAutofillCreateResponseRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct IdentityVerificationAutofillCreateResponseRequired {
     /// Whether the prefill lookup found the user.
     pub status: IdentityVerificationAutofillStatus,
@@ -3519,6 +3674,16 @@ pub struct IdentityVerificationAutofillCreateResponseRequired {
     pub user: Option<IdentityVerificationAutofillUserData>,
     /// An identifier Plaid gives every request; quote it when you contact support.
     pub request_id: RequestId,
+}
+impl ::std::fmt::Debug for IdentityVerificationAutofillCreateResponseRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationAutofillCreateResponseRequired")
+            .field("status", &self.status)
+            .field("user", &self.user)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
 }
 impl From<IdentityVerificationAutofillCreateResponseRequired>
 for IdentityVerificationAutofillCreateResponse {
@@ -3528,7 +3693,7 @@ for IdentityVerificationAutofillCreateResponse {
     }
 }
 /// Whether the prefill lookup found the user.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum IdentityVerificationAutofillStatus {
     /// `success`: Plaid found details for the user; `user` holds them.
@@ -3657,6 +3822,7 @@ impl IdentityVerificationAutofillUserData {
     }
 }
 /// The required fields of [`IdentityVerificationAutofillUserData`], by name: `IdentityVerificationAutofillUserData::new(IdentityVerificationAutofillUserDataRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct IdentityVerificationAutofillUserDataRequired {
     /// The name the user gave; null until they have entered it, and then both parts are set.
     pub name: Option<IdentityVerificationResponseUserName>,
@@ -3664,6 +3830,16 @@ pub struct IdentityVerificationAutofillUserDataRequired {
     pub address: Option<IdentityVerificationAutofillAddress>,
     /// Identity number the user gave; null until given, and then both value and type are set.
     pub id_number: Option<UserIdNumber>,
+}
+impl ::std::fmt::Debug for IdentityVerificationAutofillUserDataRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationAutofillUserDataRequired")
+            .field("name", &self.name)
+            .field("address", &self.address)
+            .field("id_number", &self.id_number)
+            .finish()
+    }
 }
 impl From<IdentityVerificationAutofillUserDataRequired>
 for IdentityVerificationAutofillUserData {
@@ -3883,6 +4059,7 @@ impl IdentityVerificationCreateRequest {
     }
 }
 /// The required fields of [`IdentityVerificationCreateRequest`], by name: `IdentityVerificationCreateRequest::new(IdentityVerificationCreateRequestRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct IdentityVerificationCreateRequestRequired {
     /// Whether Plaid should return a `shareable_url` for this session, so the user can finish it outside Link.
     pub is_shareable: bool,
@@ -3890,6 +4067,16 @@ pub struct IdentityVerificationCreateRequestRequired {
     pub template_id: IdentityVerificationTemplateId,
     /// Whether the user has already agreed to the data processing, so Link can skip the consent screen.
     pub gave_consent: bool,
+}
+impl ::std::fmt::Debug for IdentityVerificationCreateRequestRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationCreateRequestRequired")
+            .field("is_shareable", &self.is_shareable)
+            .field("template_id", &self.template_id)
+            .field("gave_consent", &self.gave_consent)
+            .finish()
+    }
 }
 impl From<IdentityVerificationCreateRequestRequired>
 for IdentityVerificationCreateRequest {
@@ -4193,6 +4380,7 @@ impl IdentityVerificationDocumentAddressResponse {
     }
 }
 /// The required fields of [`IdentityVerificationDocumentAddressResponse`], by name: `IdentityVerificationDocumentAddressResponse::new(IdentityVerificationDocumentAddressResponseRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct IdentityVerificationDocumentAddressResponseRequired {
     /// Street address read from the document, as one line.
     pub street: String,
@@ -4204,6 +4392,18 @@ pub struct IdentityVerificationDocumentAddressResponseRequired {
     pub postal_code: Option<String>,
     /// Country read from the document, as a two-letter ISO 3166-1 alpha-2 code.
     pub country: String,
+}
+impl ::std::fmt::Debug for IdentityVerificationDocumentAddressResponseRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationDocumentAddressResponseRequired")
+            .field("street", &crate::runtime::Redacted)
+            .field("city", &crate::runtime::Redacted)
+            .field("region", &crate::runtime::Redacted)
+            .field("postal_code", &crate::runtime::Redacted)
+            .field("country", &crate::runtime::Redacted)
+            .finish()
+    }
 }
 impl From<IdentityVerificationDocumentAddressResponseRequired>
 for IdentityVerificationDocumentAddressResponse {
@@ -4307,11 +4507,21 @@ impl IdentityVerificationDocumentNameResponse {
     }
 }
 /// The required fields of [`IdentityVerificationDocumentNameResponse`], by name: `IdentityVerificationDocumentNameResponse::new(IdentityVerificationDocumentNameResponseRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct IdentityVerificationDocumentNameResponseRequired {
     /// Given (first) name. At least one non-blank character, at most 100.
     pub given_name: String,
     /// Family name (surname). At least one non-blank character, at most 100.
     pub family_name: String,
+}
+impl ::std::fmt::Debug for IdentityVerificationDocumentNameResponseRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationDocumentNameResponseRequired")
+            .field("given_name", &crate::runtime::Redacted)
+            .field("family_name", &crate::runtime::Redacted)
+            .finish()
+    }
 }
 impl From<IdentityVerificationDocumentNameResponseRequired>
 for IdentityVerificationDocumentNameResponse {
@@ -4721,6 +4931,7 @@ impl IdentityVerificationListResponse {
     }
 }
 /// The required fields of [`IdentityVerificationListResponse`], by name: `IdentityVerificationListResponse::new(IdentityVerificationListResponseRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct IdentityVerificationListResponseRequired {
     /// The sessions on this page.
     pub identity_verifications: Vec<IdentityVerification>,
@@ -4728,6 +4939,16 @@ pub struct IdentityVerificationListResponseRequired {
     pub next_cursor: Option<String>,
     /// An identifier Plaid gives every request; quote it when you contact support.
     pub request_id: RequestId,
+}
+impl ::std::fmt::Debug for IdentityVerificationListResponseRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationListResponseRequired")
+            .field("identity_verifications", &self.identity_verifications)
+            .field("next_cursor", &self.next_cursor)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
 }
 impl From<IdentityVerificationListResponseRequired>
 for IdentityVerificationListResponse {
@@ -4988,11 +5209,21 @@ impl IdentityVerificationRequestUserName {
     }
 }
 /// The required fields of [`IdentityVerificationRequestUserName`], by name: `IdentityVerificationRequestUserName::new(IdentityVerificationRequestUserNameRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct IdentityVerificationRequestUserNameRequired {
     /// Given (first) name. At least one non-blank character, at most 100.
     pub given_name: String,
     /// Family name (surname). At least one non-blank character, at most 100.
     pub family_name: String,
+}
+impl ::std::fmt::Debug for IdentityVerificationRequestUserNameRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationRequestUserNameRequired")
+            .field("given_name", &crate::runtime::Redacted)
+            .field("family_name", &crate::runtime::Redacted)
+            .finish()
+    }
 }
 impl From<IdentityVerificationRequestUserNameRequired>
 for IdentityVerificationRequestUserName {
@@ -5340,6 +5571,7 @@ impl IdentityVerificationResponse {
     }
 }
 /// The required fields of [`IdentityVerificationResponse`], by name: `IdentityVerificationResponse::new(IdentityVerificationResponseRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct IdentityVerificationResponseRequired {
     /// Identifier of a verification session, starting with `idv_`.
     pub id: IdentityVerificationId,
@@ -5381,6 +5613,33 @@ pub struct IdentityVerificationResponseRequired {
     pub redacted_at: Option<::chrono::DateTime<::chrono::Utc>>,
     /// An identifier Plaid gives every request; quote it when you contact support.
     pub request_id: RequestId,
+}
+impl ::std::fmt::Debug for IdentityVerificationResponseRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationResponseRequired")
+            .field("id", &self.id)
+            .field("client_user_id", &self.client_user_id)
+            .field("created_at", &self.created_at)
+            .field("completed_at", &self.completed_at)
+            .field("previous_attempt_id", &self.previous_attempt_id)
+            .field("shareable_url", &crate::runtime::Redacted)
+            .field("template", &self.template)
+            .field("user", &self.user)
+            .field("status", &self.status)
+            .field("steps", &self.steps)
+            .field("documentary_verification", &self.documentary_verification)
+            .field("selfie_check", &self.selfie_check)
+            .field("kyc_check", &self.kyc_check)
+            .field("risk_check", &self.risk_check)
+            .field("verify_sms", &self.verify_sms)
+            .field("watchlist_screening_id", &self.watchlist_screening_id)
+            .field("beacon_user_id", &self.beacon_user_id)
+            .field("user_id", &self.user_id)
+            .field("redacted_at", &self.redacted_at)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
 }
 impl From<IdentityVerificationResponseRequired> for IdentityVerificationResponse {
     #[inline]
@@ -5483,11 +5742,21 @@ impl IdentityVerificationResponseUserName {
     }
 }
 /// The required fields of [`IdentityVerificationResponseUserName`], by name: `IdentityVerificationResponseUserName::new(IdentityVerificationResponseUserNameRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct IdentityVerificationResponseUserNameRequired {
     /// Given (first) name. At least one non-blank character, at most 100.
     pub given_name: String,
     /// Family name (surname). At least one non-blank character, at most 100.
     pub family_name: String,
+}
+impl ::std::fmt::Debug for IdentityVerificationResponseUserNameRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationResponseUserNameRequired")
+            .field("given_name", &crate::runtime::Redacted)
+            .field("family_name", &crate::runtime::Redacted)
+            .finish()
+    }
 }
 impl From<IdentityVerificationResponseUserNameRequired>
 for IdentityVerificationResponseUserName {
@@ -5633,6 +5902,7 @@ impl IdentityVerificationRetriedWebhook {
     }
 }
 /// The required fields of [`IdentityVerificationRetriedWebhook`], by name: `IdentityVerificationRetriedWebhook::new(IdentityVerificationRetriedWebhookRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct IdentityVerificationRetriedWebhookRequired {
     /// Always `IDENTITY_VERIFICATION` for these events.
     pub webhook_type: IdentityVerificationRetriedWebhookWebhookType,
@@ -5643,6 +5913,17 @@ pub struct IdentityVerificationRetriedWebhookRequired {
     /// The Plaid environment a webhook came from.
     pub environment: WebhookEnvironmentValues,
 }
+impl ::std::fmt::Debug for IdentityVerificationRetriedWebhookRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationRetriedWebhookRequired")
+            .field("webhook_type", &self.webhook_type)
+            .field("webhook_code", &self.webhook_code)
+            .field("identity_verification_id", &self.identity_verification_id)
+            .field("environment", &self.environment)
+            .finish()
+    }
+}
 impl From<IdentityVerificationRetriedWebhookRequired>
 for IdentityVerificationRetriedWebhook {
     #[inline]
@@ -5651,7 +5932,7 @@ for IdentityVerificationRetriedWebhook {
     }
 }
 /// Always `RETRIED` for this event.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum IdentityVerificationRetriedWebhookWebhookCode {
     /// `RETRIED`
@@ -5688,7 +5969,7 @@ impl IdentityVerificationRetriedWebhookWebhookCode {
 }
 crate::runtime::string_enum!(IdentityVerificationRetriedWebhookWebhookCode);
 /// Always `IDENTITY_VERIFICATION` for these events.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum IdentityVerificationRetriedWebhookWebhookType {
     /// `IDENTITY_VERIFICATION`
@@ -5924,6 +6205,7 @@ impl IdentityVerificationRetryRequest {
     }
 }
 /// The required fields of [`IdentityVerificationRetryRequest`], by name: `IdentityVerificationRetryRequest::new(IdentityVerificationRetryRequestRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct IdentityVerificationRetryRequestRequired {
     /// Your own stable identifier for the end user. Do not put personal data such as an email address in it.
     pub client_user_id: ClientUserId,
@@ -5931,6 +6213,16 @@ pub struct IdentityVerificationRetryRequestRequired {
     pub template_id: IdentityVerificationTemplateId,
     /// Which steps a retried session asks the user to repeat: `reset` starts over, `incomplete` resumes at the failed step, `infer` lets Plaid choose, and `custom` follows the `steps` object.
     pub strategy: Strategy,
+}
+impl ::std::fmt::Debug for IdentityVerificationRetryRequestRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationRetryRequestRequired")
+            .field("client_user_id", &self.client_user_id)
+            .field("template_id", &self.template_id)
+            .field("strategy", &self.strategy)
+            .finish()
+    }
 }
 impl From<IdentityVerificationRetryRequestRequired>
 for IdentityVerificationRetryRequest {
@@ -6084,6 +6376,7 @@ impl IdentityVerificationRetryRequestStepsObject {
     }
 }
 /// The required fields of [`IdentityVerificationRetryRequestStepsObject`], by name: `IdentityVerificationRetryRequestStepsObject::new(IdentityVerificationRetryRequestStepsObjectRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct IdentityVerificationRetryRequestStepsObjectRequired {
     /// State of the phone ownership step.
     pub verify_sms: bool,
@@ -6094,6 +6387,17 @@ pub struct IdentityVerificationRetryRequestStepsObjectRequired {
     /// Results of the selfie step, or null if the template has none or the user has not reached it.
     pub selfie_check: bool,
 }
+impl ::std::fmt::Debug for IdentityVerificationRetryRequestStepsObjectRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationRetryRequestStepsObjectRequired")
+            .field("verify_sms", &self.verify_sms)
+            .field("kyc_check", &self.kyc_check)
+            .field("documentary_verification", &self.documentary_verification)
+            .field("selfie_check", &self.selfie_check)
+            .finish()
+    }
+}
 impl From<IdentityVerificationRetryRequestStepsObjectRequired>
 for IdentityVerificationRetryRequestStepsObject {
     #[inline]
@@ -6102,7 +6406,7 @@ for IdentityVerificationRetryRequestStepsObject {
     }
 }
 /// Where a verification session stands. `active` means the user has not finished; every other value is an end state or awaits review.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum IdentityVerificationStatus {
     /// `active`: The user has not finished; they may have done some steps.
@@ -6300,6 +6604,7 @@ impl IdentityVerificationStatusUpdatedWebhook {
     }
 }
 /// The required fields of [`IdentityVerificationStatusUpdatedWebhook`], by name: `IdentityVerificationStatusUpdatedWebhook::new(IdentityVerificationStatusUpdatedWebhookRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct IdentityVerificationStatusUpdatedWebhookRequired {
     /// Always `IDENTITY_VERIFICATION` for these events.
     pub webhook_type: IdentityVerificationStatusUpdatedWebhookWebhookType,
@@ -6310,6 +6615,17 @@ pub struct IdentityVerificationStatusUpdatedWebhookRequired {
     /// The Plaid environment a webhook came from.
     pub environment: WebhookEnvironmentValues,
 }
+impl ::std::fmt::Debug for IdentityVerificationStatusUpdatedWebhookRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationStatusUpdatedWebhookRequired")
+            .field("webhook_type", &self.webhook_type)
+            .field("webhook_code", &self.webhook_code)
+            .field("identity_verification_id", &self.identity_verification_id)
+            .field("environment", &self.environment)
+            .finish()
+    }
+}
 impl From<IdentityVerificationStatusUpdatedWebhookRequired>
 for IdentityVerificationStatusUpdatedWebhook {
     #[inline]
@@ -6318,7 +6634,7 @@ for IdentityVerificationStatusUpdatedWebhook {
     }
 }
 /// Always `STATUS_UPDATED` for this event.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum IdentityVerificationStatusUpdatedWebhookWebhookCode {
     /// `STATUS_UPDATED`
@@ -6355,7 +6671,7 @@ impl IdentityVerificationStatusUpdatedWebhookWebhookCode {
 }
 crate::runtime::string_enum!(IdentityVerificationStatusUpdatedWebhookWebhookCode);
 /// Always `IDENTITY_VERIFICATION` for these events.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum IdentityVerificationStatusUpdatedWebhookWebhookType {
     /// `IDENTITY_VERIFICATION`
@@ -6392,7 +6708,7 @@ impl IdentityVerificationStatusUpdatedWebhookWebhookType {
 }
 crate::runtime::string_enum!(IdentityVerificationStatusUpdatedWebhookWebhookType);
 /// The state of one step in a verification session.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum IdentityVerificationStepStatus {
     /// `success`: The step passed.
@@ -6668,6 +6984,7 @@ impl IdentityVerificationStepSummary {
     }
 }
 /// The required fields of [`IdentityVerificationStepSummary`], by name: `IdentityVerificationStepSummary::new(IdentityVerificationStepSummaryRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct IdentityVerificationStepSummaryRequired {
     /// The state of one step in a verification session.
     pub accept_tos: IdentityVerificationStepStatus,
@@ -6683,6 +7000,20 @@ pub struct IdentityVerificationStepSummaryRequired {
     pub watchlist_screening: IdentityVerificationStepStatus,
     /// The state of one step in a verification session.
     pub risk_check: IdentityVerificationStepStatus,
+}
+impl ::std::fmt::Debug for IdentityVerificationStepSummaryRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationStepSummaryRequired")
+            .field("accept_tos", &self.accept_tos)
+            .field("verify_sms", &self.verify_sms)
+            .field("kyc_check", &self.kyc_check)
+            .field("documentary_verification", &self.documentary_verification)
+            .field("selfie_check", &self.selfie_check)
+            .field("watchlist_screening", &self.watchlist_screening)
+            .field("risk_check", &self.risk_check)
+            .finish()
+    }
 }
 impl From<IdentityVerificationStepSummaryRequired> for IdentityVerificationStepSummary {
     #[inline]
@@ -6827,6 +7158,7 @@ impl IdentityVerificationStepUpdatedWebhook {
     }
 }
 /// The required fields of [`IdentityVerificationStepUpdatedWebhook`], by name: `IdentityVerificationStepUpdatedWebhook::new(IdentityVerificationStepUpdatedWebhookRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct IdentityVerificationStepUpdatedWebhookRequired {
     /// Always `IDENTITY_VERIFICATION` for these events.
     pub webhook_type: IdentityVerificationStepUpdatedWebhookWebhookType,
@@ -6837,6 +7169,17 @@ pub struct IdentityVerificationStepUpdatedWebhookRequired {
     /// The Plaid environment a webhook came from.
     pub environment: WebhookEnvironmentValues,
 }
+impl ::std::fmt::Debug for IdentityVerificationStepUpdatedWebhookRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationStepUpdatedWebhookRequired")
+            .field("webhook_type", &self.webhook_type)
+            .field("webhook_code", &self.webhook_code)
+            .field("identity_verification_id", &self.identity_verification_id)
+            .field("environment", &self.environment)
+            .finish()
+    }
+}
 impl From<IdentityVerificationStepUpdatedWebhookRequired>
 for IdentityVerificationStepUpdatedWebhook {
     #[inline]
@@ -6845,7 +7188,7 @@ for IdentityVerificationStepUpdatedWebhook {
     }
 }
 /// Always `STEP_UPDATED` for this event.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum IdentityVerificationStepUpdatedWebhookWebhookCode {
     /// `STEP_UPDATED`
@@ -6882,7 +7225,7 @@ impl IdentityVerificationStepUpdatedWebhookWebhookCode {
 }
 crate::runtime::string_enum!(IdentityVerificationStepUpdatedWebhookWebhookCode);
 /// Always `IDENTITY_VERIFICATION` for these events.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum IdentityVerificationStepUpdatedWebhookWebhookType {
     /// `IDENTITY_VERIFICATION`
@@ -7027,11 +7370,21 @@ impl IdentityVerificationTemplateReference {
     }
 }
 /// The required fields of [`IdentityVerificationTemplateReference`], by name: `IdentityVerificationTemplateReference::new(IdentityVerificationTemplateReferenceRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct IdentityVerificationTemplateReferenceRequired {
     /// Identifier of the verification template, starting with `idvtmp_`.
     pub id: IdentityVerificationTemplateId,
     /// Version number of the template used.
     pub version: i64,
+}
+impl ::std::fmt::Debug for IdentityVerificationTemplateReferenceRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationTemplateReferenceRequired")
+            .field("id", &self.id)
+            .field("version", &self.version)
+            .finish()
+    }
 }
 impl From<IdentityVerificationTemplateReferenceRequired>
 for IdentityVerificationTemplateReference {
@@ -7159,6 +7512,7 @@ impl IdentityVerificationUserAddress {
     }
 }
 /// The required fields of [`IdentityVerificationUserAddress`], by name: `IdentityVerificationUserAddress::new(IdentityVerificationUserAddressRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct IdentityVerificationUserAddressRequired {
     /// First line of the street address; null when the user has not given an address. At most 80 characters.
     pub street: Option<String>,
@@ -7172,6 +7526,19 @@ pub struct IdentityVerificationUserAddressRequired {
     pub postal_code: Option<String>,
     /// Two-letter ISO 3166-1 alpha-2 country code, in capitals (for example `US`).
     pub country: String,
+}
+impl ::std::fmt::Debug for IdentityVerificationUserAddressRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationUserAddressRequired")
+            .field("street", &crate::runtime::Redacted)
+            .field("street2", &crate::runtime::Redacted)
+            .field("city", &crate::runtime::Redacted)
+            .field("region", &crate::runtime::Redacted)
+            .field("postal_code", &crate::runtime::Redacted)
+            .field("country", &crate::runtime::Redacted)
+            .finish()
+    }
 }
 impl From<IdentityVerificationUserAddressRequired> for IdentityVerificationUserAddress {
     #[inline]
@@ -7299,6 +7666,7 @@ impl IdentityVerificationUserData {
     }
 }
 /// The required fields of [`IdentityVerificationUserData`], by name: `IdentityVerificationUserData::new(IdentityVerificationUserDataRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct IdentityVerificationUserDataRequired {
     /// A calendar date as `YYYY-MM-DD`, or null.
     pub date_of_birth: Option<::chrono::NaiveDate>,
@@ -7312,6 +7680,19 @@ pub struct IdentityVerificationUserDataRequired {
     pub address: Option<IdentityVerificationUserAddress>,
     /// Identity number the user gave; null until given, and then both value and type are set.
     pub id_number: Option<UserIdNumber>,
+}
+impl ::std::fmt::Debug for IdentityVerificationUserDataRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationUserDataRequired")
+            .field("date_of_birth", &crate::runtime::Redacted)
+            .field("ip_address", &crate::runtime::Redacted)
+            .field("email_address", &crate::runtime::Redacted)
+            .field("name", &self.name)
+            .field("address", &self.address)
+            .field("id_number", &self.id_number)
+            .finish()
+    }
 }
 impl From<IdentityVerificationUserDataRequired> for IdentityVerificationUserData {
     #[inline]
@@ -7439,6 +7820,7 @@ impl IdvProtectEvent {
     }
 }
 /// The required fields of [`IdvProtectEvent`], by name: `IdvProtectEvent::new(IdvProtectEventRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct IdvProtectEventRequired {
     /// Identifier of the Protect event.
     pub event_id: String,
@@ -7451,6 +7833,17 @@ pub struct IdvProtectEventRequired {
         ::std::collections::BTreeMap<String, ::serde_json::Value>,
     >,
 }
+impl ::std::fmt::Debug for IdvProtectEventRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdvProtectEventRequired")
+            .field("event_id", &self.event_id)
+            .field("timestamp", &self.timestamp)
+            .field("trust_index", &self.trust_index)
+            .field("fraud_attributes", &self.fraud_attributes)
+            .finish()
+    }
+}
 impl From<IdvProtectEventRequired> for IdvProtectEvent {
     #[inline]
     fn from(required: IdvProtectEventRequired) -> Self {
@@ -7458,7 +7851,7 @@ impl From<IdvProtectEventRequired> for IdvProtectEvent {
     }
 }
 /// How good the document photo was. Poor photos are more likely to fail reading and checks; Plaid lets the user retake them a few times.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ImageQuality {
     /// `high`: Clear.
@@ -7621,6 +8014,7 @@ impl ImageQualityDetails {
     }
 }
 /// The required fields of [`ImageQualityDetails`], by name: `ImageQualityDetails::new(ImageQualityDetailsRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct ImageQualityDetailsRequired {
     /// Whether the image is free of glare that hides details.
     pub glare_check: ImageQualityOutcome,
@@ -7629,6 +8023,16 @@ pub struct ImageQualityDetailsRequired {
     /// Whether the image is in focus.
     pub blur_check: ImageQualityOutcome,
 }
+impl ::std::fmt::Debug for ImageQualityDetailsRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("ImageQualityDetailsRequired")
+            .field("glare_check", &self.glare_check)
+            .field("dimensions_check", &self.dimensions_check)
+            .field("blur_check", &self.blur_check)
+            .finish()
+    }
+}
 impl From<ImageQualityDetailsRequired> for ImageQualityDetails {
     #[inline]
     fn from(required: ImageQualityDetailsRequired) -> Self {
@@ -7636,7 +8040,7 @@ impl From<ImageQualityDetailsRequired> for ImageQualityDetails {
     }
 }
 /// Result of one image quality check.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ImageQualityOutcome {
     /// `success`: Passed.
@@ -7678,7 +8082,7 @@ impl ImageQualityOutcome {
 }
 crate::runtime::string_enum!(ImageQualityOutcome);
 /// Whether the country that issued the document is the country the user gave. Whether a mismatch fails the step is a template setting.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum IssuingCountry {
     /// `match`: The same country.
@@ -7913,6 +8317,7 @@ impl JwkPublicKey {
     }
 }
 /// The required fields of [`JwkPublicKey`], by name: `JwkPublicKey::new(JwkPublicKeyRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct JwkPublicKeyRequired {
     /// Signature algorithm; always `ES256` for Plaid webhooks.
     pub alg: String,
@@ -7932,6 +8337,22 @@ pub struct JwkPublicKeyRequired {
     pub created_at: i64,
     /// When this key was retired, in Unix seconds; null while it is in use.
     pub expired_at: Option<i64>,
+}
+impl ::std::fmt::Debug for JwkPublicKeyRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("JwkPublicKeyRequired")
+            .field("alg", &self.alg)
+            .field("crv", &self.crv)
+            .field("kid", &self.kid)
+            .field("kty", &self.kty)
+            .field("use_", &self.use_)
+            .field("x", &self.x)
+            .field("y", &self.y)
+            .field("created_at", &self.created_at)
+            .field("expired_at", &self.expired_at)
+            .finish()
+    }
 }
 impl From<JwkPublicKeyRequired> for JwkPublicKey {
     #[inline]
@@ -8093,6 +8514,7 @@ impl KycCheckAddressSummary {
     }
 }
 /// The required fields of [`KycCheckAddressSummary`], by name: `KycCheckAddressSummary::new(KycCheckAddressSummaryRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct KycCheckAddressSummaryRequired {
     /// How a value the user gave compared with external data sources.
     pub summary: MatchSummaryCode,
@@ -8100,6 +8522,16 @@ pub struct KycCheckAddressSummaryRequired {
     pub po_box: PoBoxStatus,
     /// What the address is used for, as far as Plaid can tell.
     pub type_: AddressPurposeLabel,
+}
+impl ::std::fmt::Debug for KycCheckAddressSummaryRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("KycCheckAddressSummaryRequired")
+            .field("summary", &self.summary)
+            .field("po_box", &self.po_box)
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 impl From<KycCheckAddressSummaryRequired> for KycCheckAddressSummary {
     #[inline]
@@ -8369,6 +8801,7 @@ impl KycCheckDetails {
     }
 }
 /// The required fields of [`KycCheckDetails`], by name: `KycCheckDetails::new(KycCheckDetailsRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct KycCheckDetailsRequired {
     /// Outcome of the data source check; always the same value as `steps.kyc_check`.
     pub status: String,
@@ -8382,6 +8815,19 @@ pub struct KycCheckDetailsRequired {
     pub id_number: KycCheckIdNumberSummary,
     /// How the phone number matched the data sources, including its area code.
     pub phone_number: KycCheckPhoneSummary,
+}
+impl ::std::fmt::Debug for KycCheckDetailsRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("KycCheckDetailsRequired")
+            .field("status", &self.status)
+            .field("address", &self.address)
+            .field("name", &self.name)
+            .field("date_of_birth", &self.date_of_birth)
+            .field("id_number", &self.id_number)
+            .field("phone_number", &self.phone_number)
+            .finish()
+    }
 }
 impl From<KycCheckDetailsRequired> for KycCheckDetails {
     #[inline]
@@ -8553,6 +8999,7 @@ impl KycCheckDetailsInternationalAddress {
     }
 }
 /// The required fields of [`KycCheckDetailsInternationalAddress`], by name: `KycCheckDetailsInternationalAddress::new(KycCheckDetailsInternationalAddressRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct KycCheckDetailsInternationalAddressRequired {
     /// How one part of a value (a street, a month, a given name) matched the data sources.
     pub building: HiddenMatchSummaryCode,
@@ -8566,6 +9013,19 @@ pub struct KycCheckDetailsInternationalAddressRequired {
     pub subpremise: HiddenMatchSummaryCode,
     /// How one part of a value (a street, a month, a given name) matched the data sources.
     pub thoroughfare: HiddenMatchSummaryCode,
+}
+impl ::std::fmt::Debug for KycCheckDetailsInternationalAddressRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("KycCheckDetailsInternationalAddressRequired")
+            .field("building", &self.building)
+            .field("county", &self.county)
+            .field("district", &self.district)
+            .field("house_number", &self.house_number)
+            .field("subpremise", &self.subpremise)
+            .field("thoroughfare", &self.thoroughfare)
+            .finish()
+    }
 }
 impl From<KycCheckDetailsInternationalAddressRequired>
 for KycCheckDetailsInternationalAddress {
@@ -8836,11 +9296,21 @@ impl KycCheckPhoneSummary {
     }
 }
 /// The required fields of [`KycCheckPhoneSummary`], by name: `KycCheckPhoneSummary::new(KycCheckPhoneSummaryRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct KycCheckPhoneSummaryRequired {
     /// How a value the user gave compared with external data sources.
     pub summary: MatchSummaryCode,
     /// How a value the user gave compared with external data sources.
     pub area_code: MatchSummaryCode,
+}
+impl ::std::fmt::Debug for KycCheckPhoneSummaryRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("KycCheckPhoneSummaryRequired")
+            .field("summary", &self.summary)
+            .field("area_code", &self.area_code)
+            .finish()
+    }
 }
 impl From<KycCheckPhoneSummaryRequired> for KycCheckPhoneSummary {
     #[inline]
@@ -9078,6 +9548,7 @@ impl LinkTokenCreateRequest {
     }
 }
 /// The required fields of [`LinkTokenCreateRequest`], by name: `LinkTokenCreateRequest::new(LinkTokenCreateRequestRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct LinkTokenCreateRequestRequired {
     /// The name of your application as shown to the user inside Link (at most 30 characters).
     pub client_name: String,
@@ -9087,6 +9558,17 @@ pub struct LinkTokenCreateRequestRequired {
     pub country_codes: Vec<CountryCode>,
     /// The end user the Link token is minted for.
     pub user: LinkTokenCreateRequestUser,
+}
+impl ::std::fmt::Debug for LinkTokenCreateRequestRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LinkTokenCreateRequestRequired")
+            .field("client_name", &self.client_name)
+            .field("language", &self.language)
+            .field("country_codes", &self.country_codes)
+            .field("user", &self.user)
+            .finish()
+    }
 }
 impl From<LinkTokenCreateRequestRequired> for LinkTokenCreateRequest {
     #[inline]
@@ -9404,6 +9886,7 @@ impl LinkTokenCreateResponse {
     }
 }
 /// The required fields of [`LinkTokenCreateResponse`], by name: `LinkTokenCreateResponse::new(LinkTokenCreateResponseRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct LinkTokenCreateResponseRequired {
     /// The token your front end passes to Plaid Link.
     pub link_token: String,
@@ -9412,6 +9895,16 @@ pub struct LinkTokenCreateResponseRequired {
     /// An identifier Plaid gives every request; quote it when you contact support.
     pub request_id: RequestId,
 }
+impl ::std::fmt::Debug for LinkTokenCreateResponseRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("LinkTokenCreateResponseRequired")
+            .field("link_token", &self.link_token)
+            .field("expiration", &self.expiration)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 impl From<LinkTokenCreateResponseRequired> for LinkTokenCreateResponse {
     #[inline]
     fn from(required: LinkTokenCreateResponseRequired) -> Self {
@@ -9419,7 +9912,7 @@ impl From<LinkTokenCreateResponseRequired> for LinkTokenCreateResponse {
     }
 }
 /// How a value the user gave compared with external data sources.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum MatchSummaryCode {
     /// `match`: A strong match.
@@ -9476,7 +9969,7 @@ impl MatchSummaryCode {
 }
 crate::runtime::string_enum!(MatchSummaryCode);
 /// The kind of document Plaid detected in the images. It can differ from the kind the user picked in Link.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum PhysicalDocumentCategory {
     /// `drivers_license`: A driving licence.
@@ -9697,6 +10190,7 @@ impl PhysicalDocumentExtractedData {
     }
 }
 /// The required fields of [`PhysicalDocumentExtractedData`], by name: `PhysicalDocumentExtractedData::new(PhysicalDocumentExtractedDataRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct PhysicalDocumentExtractedDataRequired {
     /// Document number read from the image; null when it could not be read.
     pub id_number: Option<String>,
@@ -9714,6 +10208,21 @@ pub struct PhysicalDocumentExtractedDataRequired {
     pub date_of_birth: Option<::chrono::NaiveDate>,
     /// Address read from the document. Null unless at least street, city and country could be read; region and postal code may be null where the country's addresses have none. Text recognition can misread.
     pub address: Option<IdentityVerificationDocumentAddressResponse>,
+}
+impl ::std::fmt::Debug for PhysicalDocumentExtractedDataRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PhysicalDocumentExtractedDataRequired")
+            .field("id_number", &crate::runtime::Redacted)
+            .field("category", &self.category)
+            .field("expiration_date", &crate::runtime::Redacted)
+            .field("issue_date", &crate::runtime::Redacted)
+            .field("issuing_country", &self.issuing_country)
+            .field("issuing_region", &self.issuing_region)
+            .field("date_of_birth", &crate::runtime::Redacted)
+            .field("address", &self.address)
+            .finish()
+    }
 }
 impl From<PhysicalDocumentExtractedDataRequired> for PhysicalDocumentExtractedData {
     #[inline]
@@ -9855,6 +10364,7 @@ impl PhysicalDocumentExtractedDataAnalysis {
     }
 }
 /// The required fields of [`PhysicalDocumentExtractedDataAnalysis`], by name: `PhysicalDocumentExtractedDataAnalysis::new(PhysicalDocumentExtractedDataAnalysisRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct PhysicalDocumentExtractedDataAnalysisRequired {
     /// How the name read from the document compares with the one the user entered.
     pub name: DocumentNameMatchCode,
@@ -9864,6 +10374,17 @@ pub struct PhysicalDocumentExtractedDataAnalysisRequired {
     pub expiration_date: ExpirationDate,
     /// Whether the country that issued the document is the country the user gave. Whether a mismatch fails the step is a template setting.
     pub issuing_country: IssuingCountry,
+}
+impl ::std::fmt::Debug for PhysicalDocumentExtractedDataAnalysisRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PhysicalDocumentExtractedDataAnalysisRequired")
+            .field("name", &self.name)
+            .field("date_of_birth", &self.date_of_birth)
+            .field("expiration_date", &self.expiration_date)
+            .field("issuing_country", &self.issuing_country)
+            .finish()
+    }
 }
 impl From<PhysicalDocumentExtractedDataAnalysisRequired>
 for PhysicalDocumentExtractedDataAnalysis {
@@ -9978,6 +10499,7 @@ impl PhysicalDocumentImages {
     }
 }
 /// The required fields of [`PhysicalDocumentImages`], by name: `PhysicalDocumentImages::new(PhysicalDocumentImagesRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct PhysicalDocumentImagesRequired {
     /// Short-lived URL (about 60 seconds) of the uncropped image of the document's front.
     pub original_front: Option<String>,
@@ -9989,6 +10511,18 @@ pub struct PhysicalDocumentImagesRequired {
     pub cropped_back: Option<String>,
     /// Short-lived URL (about 60 seconds) of the face photo cut out of the document; null when the document has no portrait.
     pub face: Option<String>,
+}
+impl ::std::fmt::Debug for PhysicalDocumentImagesRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PhysicalDocumentImagesRequired")
+            .field("original_front", &crate::runtime::Redacted)
+            .field("original_back", &crate::runtime::Redacted)
+            .field("cropped_front", &crate::runtime::Redacted)
+            .field("cropped_back", &crate::runtime::Redacted)
+            .field("face", &crate::runtime::Redacted)
+            .finish()
+    }
 }
 impl From<PhysicalDocumentImagesRequired> for PhysicalDocumentImages {
     #[inline]
@@ -10214,6 +10748,7 @@ impl PlaidError {
     }
 }
 /// The required fields of [`PlaidError`], by name: `PlaidError::new(PlaidErrorRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct PlaidErrorRequired {
     /// The broad category of a Plaid error.
     pub error_type: PlaidErrorType,
@@ -10224,6 +10759,17 @@ pub struct PlaidErrorRequired {
     /// Message you may show the end user, or null when the error is not about something they did.
     pub display_message: Option<String>,
 }
+impl ::std::fmt::Debug for PlaidErrorRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("PlaidErrorRequired")
+            .field("error_type", &self.error_type)
+            .field("error_code", &self.error_code)
+            .field("error_message", &self.error_message)
+            .field("display_message", &self.display_message)
+            .finish()
+    }
+}
 impl From<PlaidErrorRequired> for PlaidError {
     #[inline]
     fn from(required: PlaidErrorRequired) -> Self {
@@ -10231,7 +10777,7 @@ impl From<PlaidErrorRequired> for PlaidError {
     }
 }
 /// The broad category of a Plaid error.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum PlaidErrorType {
     /// `INVALID_REQUEST`: The request was malformed: a field missing, of the wrong type, or in a combination Plaid does not accept. Fix the request; do not retry it as is.
@@ -10383,7 +10929,7 @@ impl PlaidErrorType {
 }
 crate::runtime::string_enum!(PlaidErrorType);
 /// Whether the address is a post office box.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum PoBoxStatus {
     /// `yes`: A P.O. box.
@@ -10430,7 +10976,7 @@ impl PoBoxStatus {
 }
 crate::runtime::string_enum!(PoBoxStatus);
 /// A Plaid product that Link can be initialised with.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Products {
     /// `assets`
@@ -10652,7 +11198,7 @@ impl Products {
 }
 crate::runtime::string_enum!(Products, sent_only);
 /// Whether the user's connection went through a proxy, and of which kind.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ProxyType {
     /// `none_detected`: No proxy detected.
@@ -10850,6 +11396,7 @@ impl RiskCheckBehavior {
     }
 }
 /// The required fields of [`RiskCheckBehavior`], by name: `RiskCheckBehavior::new(RiskCheckBehaviorRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct RiskCheckBehaviorRequired {
     /// How familiar the user seemed with the personal data they entered, judged from how they entered it.
     pub user_interactions: RiskCheckBehaviorUserInteractionsLabel,
@@ -10858,6 +11405,16 @@ pub struct RiskCheckBehaviorRequired {
     /// Whether automated (bot) activity was seen during the session.
     pub bot_detected: RiskCheckBehaviorBotDetectedLabel,
 }
+impl ::std::fmt::Debug for RiskCheckBehaviorRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("RiskCheckBehaviorRequired")
+            .field("user_interactions", &self.user_interactions)
+            .field("fraud_ring_detected", &self.fraud_ring_detected)
+            .field("bot_detected", &self.bot_detected)
+            .finish()
+    }
+}
 impl From<RiskCheckBehaviorRequired> for RiskCheckBehavior {
     #[inline]
     fn from(required: RiskCheckBehaviorRequired) -> Self {
@@ -10865,7 +11422,7 @@ impl From<RiskCheckBehaviorRequired> for RiskCheckBehavior {
     }
 }
 /// Whether automated (bot) activity was seen during the session.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum RiskCheckBehaviorBotDetectedLabel {
     /// `yes`: Automated activity was seen.
@@ -10912,7 +11469,7 @@ impl RiskCheckBehaviorBotDetectedLabel {
 }
 crate::runtime::string_enum!(RiskCheckBehaviorBotDetectedLabel);
 /// Whether the session looked like part of a fraud ring.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum RiskCheckBehaviorFraudRingDetectedLabel {
     /// `yes`: It did.
@@ -10959,7 +11516,7 @@ impl RiskCheckBehaviorFraudRingDetectedLabel {
 }
 crate::runtime::string_enum!(RiskCheckBehaviorFraudRingDetectedLabel);
 /// How familiar the user seemed with the personal data they entered, judged from how they entered it.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum RiskCheckBehaviorUserInteractionsLabel {
     /// `genuine`: Familiar; fraud is unlikely.
@@ -11178,6 +11735,7 @@ impl RiskCheckDetails {
     }
 }
 /// The required fields of [`RiskCheckDetails`], by name: `RiskCheckDetails::new(RiskCheckDetailsRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct RiskCheckDetailsRequired {
     /// The state of one step in a verification session.
     pub status: IdentityVerificationStepStatus,
@@ -11195,6 +11753,21 @@ pub struct RiskCheckDetailsRequired {
     pub facial_duplicates: Vec<RiskCheckFacialDuplicate>,
     /// Trust Index score for the risk check step; null when not scored.
     pub trust_index_score: Option<i64>,
+}
+impl ::std::fmt::Debug for RiskCheckDetailsRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("RiskCheckDetailsRequired")
+            .field("status", &self.status)
+            .field("behavior", &self.behavior)
+            .field("email", &self.email)
+            .field("phone", &self.phone)
+            .field("devices", &self.devices)
+            .field("identity_abuse_signals", &self.identity_abuse_signals)
+            .field("facial_duplicates", &self.facial_duplicates)
+            .field("trust_index_score", &self.trust_index_score)
+            .finish()
+    }
 }
 impl From<RiskCheckDetailsRequired> for RiskCheckDetails {
     #[inline]
@@ -11310,6 +11883,7 @@ impl RiskCheckDevice {
     }
 }
 /// The required fields of [`RiskCheckDevice`], by name: `RiskCheckDevice::new(RiskCheckDeviceRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct RiskCheckDeviceRequired {
     /// Whether the user's connection went through a proxy, and of which kind.
     pub ip_proxy_type: Option<ProxyType>,
@@ -11317,6 +11891,16 @@ pub struct RiskCheckDeviceRequired {
     pub ip_spam_list_count: Option<i64>,
     /// UTC offset of the time zone the IP address belongs to (for example `+06:00:00`); null when unknown.
     pub ip_timezone_offset: Option<String>,
+}
+impl ::std::fmt::Debug for RiskCheckDeviceRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("RiskCheckDeviceRequired")
+            .field("ip_proxy_type", &self.ip_proxy_type)
+            .field("ip_spam_list_count", &self.ip_spam_list_count)
+            .field("ip_timezone_offset", &self.ip_timezone_offset)
+            .finish()
+    }
 }
 impl From<RiskCheckDeviceRequired> for RiskCheckDevice {
     #[inline]
@@ -11621,6 +12205,7 @@ impl RiskCheckEmail {
     }
 }
 /// The required fields of [`RiskCheckEmail`], by name: `RiskCheckEmail::new(RiskCheckEmailRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct RiskCheckEmailRequired {
     /// Whether mail to the address can be delivered, checked against the domain's mail servers.
     pub is_deliverable: RiskCheckEmailIsDeliverableStatus,
@@ -11647,6 +12232,28 @@ pub struct RiskCheckEmailRequired {
     /// Online services where this email address appears to have an account.
     pub linked_services: Vec<RiskCheckLinkedService>,
 }
+impl ::std::fmt::Debug for RiskCheckEmailRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("RiskCheckEmailRequired")
+            .field("is_deliverable", &self.is_deliverable)
+            .field("breach_count", &self.breach_count)
+            .field("first_breached_at", &self.first_breached_at)
+            .field("last_breached_at", &self.last_breached_at)
+            .field("domain_registered_at", &self.domain_registered_at)
+            .field("domain_is_free_provider", &self.domain_is_free_provider)
+            .field("domain_is_custom", &self.domain_is_custom)
+            .field("domain_is_disposable", &self.domain_is_disposable)
+            .field(
+                "top_level_domain_is_suspicious",
+                &self.top_level_domain_is_suspicious,
+            )
+            .field("is_edu", &self.is_edu)
+            .field("includes_date_of_birth", &self.includes_date_of_birth)
+            .field("linked_services", &self.linked_services)
+            .finish()
+    }
+}
 impl From<RiskCheckEmailRequired> for RiskCheckEmail {
     #[inline]
     fn from(required: RiskCheckEmailRequired) -> Self {
@@ -11654,7 +12261,7 @@ impl From<RiskCheckEmailRequired> for RiskCheckEmail {
     }
 }
 /// Whether the email domain is a custom one (such as a company's) rather than a free or throwaway one.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum RiskCheckEmailDomainIsCustom {
     /// `yes`: A custom domain.
@@ -11701,7 +12308,7 @@ impl RiskCheckEmailDomainIsCustom {
 }
 crate::runtime::string_enum!(RiskCheckEmailDomainIsCustom);
 /// Whether the email domain is a known throwaway domain, often used for fake sign-ups.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum RiskCheckEmailDomainIsDisposable {
     /// `yes`: A throwaway domain.
@@ -11748,7 +12355,7 @@ impl RiskCheckEmailDomainIsDisposable {
 }
 crate::runtime::string_enum!(RiskCheckEmailDomainIsDisposable);
 /// Whether the email domain belongs to a free mail provider.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum RiskCheckEmailDomainIsFreeProvider {
     /// `yes`: A free provider.
@@ -11795,7 +12402,7 @@ impl RiskCheckEmailDomainIsFreeProvider {
 }
 crate::runtime::string_enum!(RiskCheckEmailDomainIsFreeProvider);
 /// Whether the email address contains the user's date of birth.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum RiskCheckEmailIncludesDateOfBirth {
     /// `yes`: It does.
@@ -11842,7 +12449,7 @@ impl RiskCheckEmailIncludesDateOfBirth {
 }
 crate::runtime::string_enum!(RiskCheckEmailIncludesDateOfBirth);
 /// Whether mail to the address can be delivered, checked against the domain's mail servers.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum RiskCheckEmailIsDeliverableStatus {
     /// `yes`: Deliverable.
@@ -11889,7 +12496,7 @@ impl RiskCheckEmailIsDeliverableStatus {
 }
 crate::runtime::string_enum!(RiskCheckEmailIsDeliverableStatus);
 /// Whether the address belongs to an educational institution.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum RiskCheckEmailIsEdu {
     /// `yes`: An educational address.
@@ -11936,7 +12543,7 @@ impl RiskCheckEmailIsEdu {
 }
 crate::runtime::string_enum!(RiskCheckEmailIsEdu);
 /// Whether the top-level domain (the last part, such as `.com`) is associated with fraud.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum RiskCheckEmailTopLevelDomainIsSuspicious {
     /// `yes`: Associated with fraud.
@@ -12100,6 +12707,7 @@ impl RiskCheckFacialDuplicate {
     }
 }
 /// The required fields of [`RiskCheckFacialDuplicate`], by name: `RiskCheckFacialDuplicate::new(RiskCheckFacialDuplicateRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct RiskCheckFacialDuplicateRequired {
     /// Identifier of a verification session, starting with `idv_`.
     pub id: IdentityVerificationId,
@@ -12107,6 +12715,16 @@ pub struct RiskCheckFacialDuplicateRequired {
     pub similarity: i64,
     /// True when the match was found after this session had finished (a later session matched it).
     pub matched_after_completed: bool,
+}
+impl ::std::fmt::Debug for RiskCheckFacialDuplicateRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("RiskCheckFacialDuplicateRequired")
+            .field("id", &self.id)
+            .field("similarity", &self.similarity)
+            .field("matched_after_completed", &self.matched_after_completed)
+            .finish()
+    }
 }
 impl From<RiskCheckFacialDuplicateRequired> for RiskCheckFacialDuplicate {
     #[inline]
@@ -12198,11 +12816,21 @@ impl RiskCheckIdentityAbuseSignals {
     }
 }
 /// The required fields of [`RiskCheckIdentityAbuseSignals`], by name: `RiskCheckIdentityAbuseSignals::new(RiskCheckIdentityAbuseSignalsRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct RiskCheckIdentityAbuseSignalsRequired {
     /// Synthetic-identity risk for this user; null when not available.
     pub synthetic_identity: Option<RiskCheckSyntheticIdentity>,
     /// Stolen-identity risk for this user; null when not available.
     pub stolen_identity: Option<RiskCheckStolenIdentity>,
+}
+impl ::std::fmt::Debug for RiskCheckIdentityAbuseSignalsRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("RiskCheckIdentityAbuseSignalsRequired")
+            .field("synthetic_identity", &self.synthetic_identity)
+            .field("stolen_identity", &self.stolen_identity)
+            .finish()
+    }
 }
 impl From<RiskCheckIdentityAbuseSignalsRequired> for RiskCheckIdentityAbuseSignals {
     #[inline]
@@ -12211,7 +12839,7 @@ impl From<RiskCheckIdentityAbuseSignalsRequired> for RiskCheckIdentityAbuseSigna
     }
 }
 /// An online service on which the email address or phone number appears to have an account.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum RiskCheckLinkedService {
     /// `aboutme`
@@ -12785,11 +13413,21 @@ impl RiskCheckNetwork {
     }
 }
 /// The required fields of [`RiskCheckNetwork`], by name: `RiskCheckNetwork::new(RiskCheckNetworkRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct RiskCheckNetworkRequired {
     /// Plaid's rating of how risky a signal is.
     pub risk_level: RiskLevel,
     /// A list used for risk check factors.
     pub factors: Vec<String>,
+}
+impl ::std::fmt::Debug for RiskCheckNetworkRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("RiskCheckNetworkRequired")
+            .field("risk_level", &self.risk_level)
+            .field("factors", &self.factors)
+            .finish()
+    }
 }
 impl From<RiskCheckNetworkRequired> for RiskCheckNetwork {
     #[inline]
@@ -13091,7 +13729,7 @@ impl RiskCheckSyntheticIdentity {
     }
 }
 /// Plaid's rating of how risky a signal is.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum RiskLevel {
     /// `low`: Low risk.
@@ -13138,7 +13776,7 @@ impl RiskLevel {
 }
 crate::runtime::string_enum!(RiskLevel);
 /// Plaid's rating of how risky a signal is, when it could be rated.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum RiskLevelWithNoData {
     /// `low`: Low risk.
@@ -13301,11 +13939,21 @@ impl SelfieAnalysis {
     }
 }
 /// The required fields of [`SelfieAnalysis`], by name: `SelfieAnalysis::new(SelfieAnalysisRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct SelfieAnalysisRequired {
     /// Whether the selfie shows the same person as the portrait on the document.
     pub document_comparison: SelfieAnalysisDocumentComparison,
     /// Whether the selfie came from a live person rather than a photo, a screen or a mask.
     pub liveness_check: SelfieAnalysisLivenessCheck,
+}
+impl ::std::fmt::Debug for SelfieAnalysisRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SelfieAnalysisRequired")
+            .field("document_comparison", &self.document_comparison)
+            .field("liveness_check", &self.liveness_check)
+            .finish()
+    }
 }
 impl From<SelfieAnalysisRequired> for SelfieAnalysis {
     #[inline]
@@ -13314,7 +13962,7 @@ impl From<SelfieAnalysisRequired> for SelfieAnalysis {
     }
 }
 /// Whether the selfie shows the same person as the portrait on the document.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SelfieAnalysisDocumentComparison {
     /// `match`: The same person.
@@ -13637,6 +14285,7 @@ impl SelfieAnalysisFacialAnalysis {
     }
 }
 /// The required fields of [`SelfieAnalysisFacialAnalysis`], by name: `SelfieAnalysisFacialAnalysis::new(SelfieAnalysisFacialAnalysisRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct SelfieAnalysisFacialAnalysisRequired {
     /// Result of comparing one facial feature of the selfie with the document portrait.
     pub left_eye: SelfieAnalysisFacialAnalysisOutcome,
@@ -13663,6 +14312,25 @@ pub struct SelfieAnalysisFacialAnalysisRequired {
     /// Result of comparing one facial feature of the selfie with the document portrait.
     pub right_cheek: SelfieAnalysisFacialAnalysisOutcome,
 }
+impl ::std::fmt::Debug for SelfieAnalysisFacialAnalysisRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SelfieAnalysisFacialAnalysisRequired")
+            .field("left_eye", &self.left_eye)
+            .field("right_eye", &self.right_eye)
+            .field("left_brow", &self.left_brow)
+            .field("right_brow", &self.right_brow)
+            .field("forehead", &self.forehead)
+            .field("middle_forehead", &self.middle_forehead)
+            .field("nose", &self.nose)
+            .field("philtrum", &self.philtrum)
+            .field("mouth", &self.mouth)
+            .field("jaw", &self.jaw)
+            .field("left_cheek", &self.left_cheek)
+            .field("right_cheek", &self.right_cheek)
+            .finish()
+    }
+}
 impl From<SelfieAnalysisFacialAnalysisRequired> for SelfieAnalysisFacialAnalysis {
     #[inline]
     fn from(required: SelfieAnalysisFacialAnalysisRequired) -> Self {
@@ -13670,7 +14338,7 @@ impl From<SelfieAnalysisFacialAnalysisRequired> for SelfieAnalysisFacialAnalysis
     }
 }
 /// Result of comparing one facial feature of the selfie with the document portrait.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SelfieAnalysisFacialAnalysisOutcome {
     /// `success`: Passed.
@@ -13712,7 +14380,7 @@ impl SelfieAnalysisFacialAnalysisOutcome {
 }
 crate::runtime::string_enum!(SelfieAnalysisFacialAnalysisOutcome);
 /// Whether the selfie came from a live person rather than a photo, a screen or a mask.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SelfieAnalysisLivenessCheck {
     /// `success`: A live person.
@@ -13833,11 +14501,21 @@ impl SelfieCapture {
     }
 }
 /// The required fields of [`SelfieCapture`], by name: `SelfieCapture::new(SelfieCaptureRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct SelfieCaptureRequired {
     /// Short-lived URL of the still selfie image; null unless the session fell back to passive liveness.
     pub image_url: Option<String>,
     /// Short-lived URL of the selfie video, the usual capture.
     pub video_url: Option<String>,
+}
+impl ::std::fmt::Debug for SelfieCaptureRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SelfieCaptureRequired")
+            .field("image_url", &crate::runtime::Redacted)
+            .field("video_url", &crate::runtime::Redacted)
+            .finish()
+    }
 }
 impl From<SelfieCaptureRequired> for SelfieCapture {
     #[inline]
@@ -13939,11 +14617,21 @@ impl SelfieCheck {
     }
 }
 /// The required fields of [`SelfieCheck`], by name: `SelfieCheck::new(SelfieCheckRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct SelfieCheckRequired {
     /// Outcome of the selfie step; the same value as `steps.selfie_check`.
     pub status: SelfieCheckStatus,
     /// Every selfie the user submitted in this step, one entry per attempt.
     pub selfies: Vec<SelfieCheckSelfie>,
+}
+impl ::std::fmt::Debug for SelfieCheckRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SelfieCheckRequired")
+            .field("status", &self.status)
+            .field("selfies", &self.selfies)
+            .finish()
+    }
 }
 impl From<SelfieCheckRequired> for SelfieCheck {
     #[inline]
@@ -14077,6 +14765,7 @@ impl SelfieCheckSelfie {
     }
 }
 /// The required fields of [`SelfieCheckSelfie`], by name: `SelfieCheckSelfie::new(SelfieCheckSelfieRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct SelfieCheckSelfieRequired {
     /// Outcome for one selfie. The outcome of the whole step is `selfie_check.status`.
     pub status: SelfieStatus,
@@ -14087,6 +14776,17 @@ pub struct SelfieCheckSelfieRequired {
     /// How Plaid judged one selfie; when a selfie is rejected, this says why.
     pub analysis: SelfieAnalysis,
 }
+impl ::std::fmt::Debug for SelfieCheckSelfieRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SelfieCheckSelfieRequired")
+            .field("status", &self.status)
+            .field("attempt", &self.attempt)
+            .field("capture", &self.capture)
+            .field("analysis", &self.analysis)
+            .finish()
+    }
+}
 impl From<SelfieCheckSelfieRequired> for SelfieCheckSelfie {
     #[inline]
     fn from(required: SelfieCheckSelfieRequired) -> Self {
@@ -14094,7 +14794,7 @@ impl From<SelfieCheckSelfieRequired> for SelfieCheckSelfie {
     }
 }
 /// Outcome of the selfie step; the same value as `steps.selfie_check`.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SelfieCheckStatus {
     /// `success`: Passed.
@@ -14136,7 +14836,7 @@ impl SelfieCheckStatus {
 }
 crate::runtime::string_enum!(SelfieCheckStatus);
 /// Outcome for one selfie. The outcome of the whole step is `selfie_check.status`.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SelfieStatus {
     /// `success`: Passed.
@@ -14346,6 +15046,7 @@ impl SmsVerification {
     }
 }
 /// The required fields of [`SmsVerification`], by name: `SmsVerification::new(SmsVerificationRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct SmsVerificationRequired {
     /// State of one SMS verification attempt.
     pub status: SmsVerificationStatus,
@@ -14364,6 +15065,21 @@ pub struct SmsVerificationRequired {
     /// A point in time in RFC 3339 form, in UTC, or null when it has not happened.
     pub redacted_at: Option<::chrono::DateTime<::chrono::Utc>>,
 }
+impl ::std::fmt::Debug for SmsVerificationRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("SmsVerificationRequired")
+            .field("status", &self.status)
+            .field("attempt", &self.attempt)
+            .field("phone_number", &crate::runtime::Redacted)
+            .field("delivery_attempt_count", &self.delivery_attempt_count)
+            .field("solve_attempt_count", &self.solve_attempt_count)
+            .field("initially_sent_at", &self.initially_sent_at)
+            .field("last_sent_at", &self.last_sent_at)
+            .field("redacted_at", &self.redacted_at)
+            .finish()
+    }
+}
 impl From<SmsVerificationRequired> for SmsVerification {
     #[inline]
     fn from(required: SmsVerificationRequired) -> Self {
@@ -14371,7 +15087,7 @@ impl From<SmsVerificationRequired> for SmsVerification {
     }
 }
 /// State of one SMS verification attempt.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum SmsVerificationStatus {
     /// `pending`: A code was sent and has not been entered yet.
@@ -14423,7 +15139,7 @@ impl SmsVerificationStatus {
 }
 crate::runtime::string_enum!(SmsVerificationStatus);
 /// Which steps a retried session asks the user to repeat: `reset` starts over, `incomplete` resumes at the failed step, `infer` lets Plaid choose, and `custom` follows the `steps` object.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum Strategy {
     /// `reset`: Start over from the first step, even steps that passed.
@@ -14650,6 +15366,7 @@ impl TrustIndex {
     }
 }
 /// The required fields of [`TrustIndex`], by name: `TrustIndex::new(TrustIndexRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct TrustIndexRequired {
     /// The overall Trust Index score.
     pub score: i64,
@@ -14657,6 +15374,16 @@ pub struct TrustIndexRequired {
     pub model: String,
     /// Trust Index subscores by signal family.
     pub subscores: Option<TrustIndexSubscores>,
+}
+impl ::std::fmt::Debug for TrustIndexRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("TrustIndexRequired")
+            .field("score", &self.score)
+            .field("model", &self.model)
+            .field("subscores", &self.subscores)
+            .finish()
+    }
 }
 impl From<TrustIndexRequired> for TrustIndex {
     #[inline]
@@ -15065,11 +15792,21 @@ impl UserIdNumber {
     }
 }
 /// The required fields of [`UserIdNumber`], by name: `UserIdNumber::new(UserIdNumberRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct UserIdNumberRequired {
     /// The identity number the user typed, letters and digits only, with formatting characters removed.
     pub value: String,
     /// Which kind of identity number this is. The prefix is the issuing country's ISO code.
     pub type_: IdNumberType,
+}
+impl ::std::fmt::Debug for UserIdNumberRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("UserIdNumberRequired")
+            .field("value", &crate::runtime::Redacted)
+            .field("type_", &self.type_)
+            .finish()
+    }
 }
 impl From<UserIdNumberRequired> for UserIdNumber {
     #[inline]
@@ -15173,11 +15910,21 @@ impl VerifySmsDetails {
     }
 }
 /// The required fields of [`VerifySmsDetails`], by name: `VerifySmsDetails::new(VerifySmsDetailsRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct VerifySmsDetailsRequired {
     /// Outcome of the SMS step; the same value as `steps.verify_sms`.
     pub status: VerifySmsDetailsStatus,
     /// Every SMS verification attempt in this step.
     pub verifications: Vec<SmsVerification>,
+}
+impl ::std::fmt::Debug for VerifySmsDetailsRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("VerifySmsDetailsRequired")
+            .field("status", &self.status)
+            .field("verifications", &self.verifications)
+            .finish()
+    }
 }
 impl From<VerifySmsDetailsRequired> for VerifySmsDetails {
     #[inline]
@@ -15186,7 +15933,7 @@ impl From<VerifySmsDetailsRequired> for VerifySmsDetails {
     }
 }
 /// Outcome of the SMS step; the same value as `steps.verify_sms`.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum VerifySmsDetailsStatus {
     /// `success`: Passed.
@@ -15228,7 +15975,7 @@ impl VerifySmsDetailsStatus {
 }
 crate::runtime::string_enum!(VerifySmsDetailsStatus);
 /// The Plaid environment a webhook came from.
-#[derive(Clone, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum WebhookEnvironmentValues {
     /// `sandbox`: The Sandbox environment.
@@ -15469,11 +16216,21 @@ impl WebhookVerificationKeyGetResponse {
     }
 }
 /// The required fields of [`WebhookVerificationKeyGetResponse`], by name: `WebhookVerificationKeyGetResponse::new(WebhookVerificationKeyGetResponseRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct WebhookVerificationKeyGetResponseRequired {
     /// An elliptic-curve public key in JSON Web Key form, used to check webhook signatures.
     pub key: JwkPublicKey,
     /// An identifier Plaid gives every request; quote it when you contact support.
     pub request_id: RequestId,
+}
+impl ::std::fmt::Debug for WebhookVerificationKeyGetResponseRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("WebhookVerificationKeyGetResponseRequired")
+            .field("key", &self.key)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
 }
 impl From<WebhookVerificationKeyGetResponseRequired>
 for WebhookVerificationKeyGetResponse {

@@ -1,12 +1,12 @@
 //! The intermediate representation: what the emitters see. It holds names, wire names, types
-//! and docs, never spec JSON and never tokens.
+//! and docs, never spec JSON and never tokens. It is not a file format: `api.json` is written
+//! from it through [`crate::manifest`], which has its own versioned types.
 
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// A Rust type as used in a field or parameter.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Ty {
     /// `String`.
     String,
@@ -35,7 +35,7 @@ pub enum Ty {
 }
 
 /// One struct field.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Field {
     /// Rust name.
     pub name: String,
@@ -55,15 +55,13 @@ pub struct Field {
     /// Marked deprecated.
     pub deprecated: bool,
     /// Personal data or a secret (declared in `spec/portion.toml`): `Debug` prints `<redacted>`.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub sensitive: bool,
 }
 
 /// How a field is present: the one place where optionality and nullability turn into Rust.
 /// Lowering computes it once per field; the emitters, retry safety, pagination and the diff
 /// read it and never re-derive it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum FieldShape {
     /// `T`: always present, never `null`.
     Required,
@@ -128,19 +126,18 @@ impl Field {
 }
 
 /// One enum variant.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Variant {
     /// Rust name.
     pub name: String,
     /// Wire value.
     pub wire: String,
     /// What the value means, from the schema's `x-enum-descriptions`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub doc: Option<String>,
 }
 
 /// The shape of a named type.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Kind {
     /// An object.
     Struct {
@@ -151,7 +148,6 @@ pub enum Kind {
         /// Has a top-level `request_id` string field (a response envelope).
         request_id_field: Option<String>,
         /// Name of the struct of required fields that `new` takes (two or more required).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         required_struct: Option<String>,
     },
     /// A string enum with an Unknown catch-all.
@@ -167,7 +163,7 @@ pub enum Kind {
 }
 
 /// A named, generated type.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TypeDef {
     /// Rust name.
     pub name: String,
@@ -180,14 +176,29 @@ pub struct TypeDef {
     /// Only ever sent (reachable from request bodies, never from a response, webhook or error
     /// body): it needs `Serialize` only, and gets `Deserialize` just with the `test-util`
     /// feature (for fakes that read requests).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub sent_only: bool,
     /// Shape.
     pub kind: Kind,
 }
 
+impl TypeDef {
+    /// The JSON pointer of the schema this type came from.
+    pub fn pointer(&self) -> String {
+        origin_pointer(&self.origin)
+    }
+}
+
+/// The JSON pointer of a type's origin: a schema name, or already a pointer (inline schemas).
+pub fn origin_pointer(origin: &str) -> String {
+    if origin.starts_with('#') {
+        origin.to_string()
+    } else {
+        crate::error::join("#/components/schemas", origin)
+    }
+}
+
 /// When an operation may be re-sent.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RetrySafety {
     /// Never.
     Never,
@@ -204,7 +215,7 @@ pub enum RetrySafety {
 }
 
 /// Cursor pagination facts for an operation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Pagination {
     /// Request field holding the cursor (Rust name).
     pub cursor_field: String,
@@ -225,7 +236,7 @@ pub struct Pagination {
 }
 
 /// One operation: becomes one async method.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Operation {
     /// Method name.
     pub method_name: String,
@@ -250,7 +261,7 @@ pub struct Operation {
 }
 
 /// One webhook body schema with its discriminators.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Webhook {
     /// Variant name in the `Webhook` enum.
     pub variant: String,
@@ -265,7 +276,7 @@ pub struct Webhook {
 }
 
 /// A spec example, to become a round-trip test.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Example {
     /// Test name.
     pub test_name: String,
@@ -278,7 +289,7 @@ pub struct Example {
 }
 
 /// The base URL of each environment: `SANDBOX_URL` and `PRODUCTION_URL` in `lib.rs`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Servers {
     /// Sandbox base URL.
     pub sandbox: String,
@@ -287,19 +298,18 @@ pub struct Servers {
 }
 
 /// One header the client sends on every request.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AuthHeader {
     /// The header name.
     pub header: String,
     /// The security scheme it was read from; `None` when the spec declares none for it and
     /// Plaid's name is used.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheme: Option<String>,
 }
 
 /// The headers sent on every request: `CLIENT_ID_HEADER`, `SECRET_HEADER` and
 /// `VERSION_HEADER` in `lib.rs`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Auth {
     /// Carries the client id.
     pub client_id: AuthHeader,
@@ -310,64 +320,42 @@ pub struct Auth {
 }
 
 /// Optional modules of the generated crate, decided in lowering from what the portion has.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Features {
     /// `flow` (the IDV flow helpers) and the crate README: the portion has every operation,
     /// type and webhook they use.
     pub flow: bool,
     /// `testing::FakePlaid` (feature `test-util`) and the examples: the flow, every operation
     /// the fake serves, and an example of the get response.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fake: Option<Fake>,
     /// `runtime::verify` (the webhook verifier, feature `webhook-verification`): the portion
-    /// has the key operation it fetches keys with. Written to the manifest only when `false`.
-    #[serde(default = "yes", skip_serializing_if = "is_yes")]
+    /// has the key operation it fetches keys with.
     pub verify: bool,
+    /// The crate README with its examples (compiled as doctests, as the crate's documentation):
+    /// the portion has everything they use.
+    pub readme: bool,
+    /// The README's compiled examples (1-based) that this portion cannot serve: shown, marked
+    /// `ignore`.
+    pub readme_ignored: Vec<usize>,
 }
 
 impl Default for Features {
     fn default() -> Self {
-        Features { flow: false, fake: None, verify: true }
+        Features { flow: false, fake: None, verify: true, readme: true, readme_ignored: Vec::new() }
     }
 }
 
-fn yes() -> bool {
-    true
-}
-
-fn is_yes(b: &bool) -> bool {
-    *b
-}
-
 /// What the fake needs from the portion.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fake {
     /// Test name of the get response's example that the fake builds sessions from (its JSON
     /// file is `<seed_example>.json`).
     pub seed_example: String,
 }
 
-/// Version of the IR's JSON form (`api.json`). Bumped when a change to the IR would make an
-/// older generator misread a newer manifest, or the other way round; manifests written before
-/// versioning have none and count as 1.
-///
-/// - 2: `sent_only`, `aliases`, `conversions`, `divergences`.
-/// - 3: a field's `optional` / `nullable` / `explicit_null` became one `shape` (and so did
-///   the flags of `RetrySafety::WhenTrue` and `Pagination`); `servers`, `auth` and
-///   `features` hold what `lib.rs` is built from. Older manifests are upgraded when
-///   read ([`Ir::from_manifest`]).
-pub const FORMAT_VERSION: u32 = 3;
-
-fn format_v1() -> u32 {
-    1
-}
-
 /// Everything the emitters need.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Ir {
-    /// [`FORMAT_VERSION`] of the generator that wrote it.
-    #[serde(default = "format_v1")]
-    pub format_version: u32,
     /// `info.title`.
     pub title: String,
     /// `info.version`.
@@ -381,19 +369,14 @@ pub struct Ir {
     /// Crate version.
     pub crate_version: String,
     /// The crate's `rust-version` (package metadata, not API: not in the manifest).
-    #[serde(skip)]
     pub rust_version: String,
     /// The crate's `publish` (package metadata, not API: not in the manifest).
-    #[serde(skip)]
     pub publish: bool,
     /// The base URLs `Environment` chooses between.
-    #[serde(default)]
     pub servers: Servers,
     /// The headers sent on every request.
-    #[serde(default)]
     pub auth: Auth,
     /// Which optional modules this portion supports.
-    #[serde(default)]
     pub features: Features,
     /// Named types by Rust name.
     pub types: BTreeMap<String, TypeDef>,
@@ -408,19 +391,13 @@ pub struct Ir {
     /// Non-fatal notes (constructs mapped to JSON values, and so on).
     pub warnings: Vec<String>,
     /// Schemas merged into another type, kept as `pub type` aliases.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub aliases: Vec<TypeAlias>,
     /// `From` conversions between structs (a type into a subset of its fields).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conversions: Vec<Conversion>,
-    /// Declared `same_type` groups whose schemas differ in shape: `(JSON pointer, what
-    /// differs)`. `gen` refuses them; `diff` reports them.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub divergences: Vec<(String, String)>,
 }
 
 /// A schema merged into another type: `pub type name = target;`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TypeAlias {
     /// The schema's Rust name.
     pub name: String,
@@ -431,7 +408,7 @@ pub struct TypeAlias {
 }
 
 /// `impl From<from> for into`, moving the listed fields (Rust names).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Conversion {
     /// Source type.
     pub from: String,
@@ -439,102 +416,4 @@ pub struct Conversion {
     pub into: String,
     /// Fields of the target, each taken from the source's field of the same name.
     pub fields: Vec<String>,
-}
-
-/// Why an `api.json` cannot be compared.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ManifestError {
-    /// Not JSON, or not an IR: the JSON path and what serde said.
-    Unreadable(String),
-    /// Written by a newer generator, whose format this one does not know.
-    Newer(u32),
-}
-
-impl std::fmt::Display for ManifestError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ManifestError::Unreadable(why) => write!(f, "the API manifest cannot be read ({why})"),
-            ManifestError::Newer(v) => write!(
-                f,
-                "the API manifest has format {v}, newer than this generator's {FORMAT_VERSION}: it was written by a newer \
-                 plaid-idv-generator, so comparing would misread it (update the generator)"
-            ),
-        }
-    }
-}
-
-impl Ir {
-    /// Reads an `api.json`. Older formats are read (fields they lack take their defaults, so
-    /// those facts compare as unchanged); a newer format is refused rather than misread.
-    pub fn from_manifest(text: &str) -> Result<Ir, ManifestError> {
-        let v: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| ManifestError::Unreadable(format!("not JSON: {e}")))?;
-        let version = v.get("format_version").and_then(serde_json::Value::as_u64).unwrap_or(1);
-        if version > u64::from(FORMAT_VERSION) {
-            return Err(ManifestError::Newer(u32::try_from(version).unwrap_or(u32::MAX)));
-        }
-        let mut v = v;
-        if version < 3 {
-            upgrade_to_v3(&mut v)?;
-        }
-        serde_json::from_value(v).map_err(|e| ManifestError::Unreadable(e.to_string()))
-    }
-}
-
-/// Rewrites a format 1 or 2 manifest into format 3: each field's three flags become its
-/// [`FieldShape`] (by the same rule lowering uses), retry and pagination rules take the
-/// shape of the field they name, and the old `servers` list and `auth_headers` map (which
-/// the diff does not compare) are dropped for their defaults.
-fn upgrade_to_v3(v: &mut Value) -> Result<(), ManifestError> {
-    let Some(root) = v.as_object_mut() else {
-        return Err(ManifestError::Unreadable("the manifest is not a JSON object".into()));
-    };
-    root.remove("servers");
-    root.remove("auth_headers");
-    let Some(Value::Object(types)) = root.get_mut("types") else { return Ok(()) };
-    for (name, t) in types.iter_mut() {
-        let Some(Value::Array(fields)) = t.pointer_mut("/kind/Struct/fields") else { continue };
-        for (i, f) in fields.iter_mut().enumerate() {
-            let Some(f) = f.as_object_mut() else { continue };
-            let mut flag = |key: &str| -> Result<bool, ManifestError> {
-                match f.remove(key) {
-                    None => Ok(false),
-                    Some(Value::Bool(b)) => Ok(b),
-                    Some(_) => Err(ManifestError::Unreadable(format!(
-                        "types.{name}.kind.Struct.fields[{i}].{key}: not a boolean"
-                    ))),
-                }
-            };
-            let (optional, nullable, explicit_null) = (flag("optional")?, flag("nullable")?, flag("explicit_null")?);
-            let shape = FieldShape::new(optional, nullable, explicit_null);
-            f.insert("shape".into(), serde_json::to_value(shape).unwrap_or(Value::Null));
-        }
-    }
-    let types = types.clone();
-    // The shape of field `name` (Rust name) of the struct `ty` names, as upgraded above.
-    let shape_of = |ty: Option<&Value>, name: Option<&Value>| -> Option<Value> {
-        let ty = ty?.get("Named")?.as_str()?;
-        let fields = types.get(ty)?.pointer("/kind/Struct/fields")?.as_array()?;
-        fields.iter().find(|f| f.get("name") == name).and_then(|f| f.get("shape")).cloned()
-    };
-    let Some(Value::Array(ops)) = root.get_mut("operations") else { return Ok(()) };
-    for op in ops.iter_mut() {
-        let (request, response) = (op.get("request").cloned(), op.get("response").cloned());
-        if let Some(Value::Object(rule)) = op.pointer_mut("/retry/WhenTrue") {
-            let shape = shape_of(request.as_ref(), rule.get("field"));
-            rule.remove("optional");
-            rule.remove("explicit_null");
-            rule.insert("shape".into(), shape.unwrap_or_else(|| "required".into()));
-        }
-        if let Some(Value::Object(p)) = op.get_mut("pagination") {
-            let cursor = shape_of(request.as_ref(), p.get("cursor_field"));
-            let next = shape_of(response.as_ref(), p.get("next_field"));
-            for key in ["cursor_optional", "cursor_explicit_null", "next_optional"] {
-                p.remove(key);
-            }
-            p.insert("cursor_shape".into(), cursor.unwrap_or_else(|| "optional".into()));
-            p.insert("next_shape".into(), next.unwrap_or_else(|| "optional".into()));
-        }
-    }
-    Ok(())
 }

@@ -2,7 +2,8 @@
 //! writes the `plaid-idv` Rust client crate.
 //!
 //! Pipeline: [`load`] → [`select`] (reading the document's structure through [`model`]) →
-//! [`lower`] (to [`ir`]) → [`emit`] → [`render`] → [`mod@write`].
+//! [`lower`] (to the raw [`ir`]) → [`passes`] (the IR → IR passes, in order) → [`validate`] →
+//! [`emit`] → [`render`] → [`mod@write`].
 
 pub mod contract;
 pub mod diff;
@@ -12,8 +13,11 @@ pub mod graph;
 pub mod ir;
 pub mod load;
 pub mod lower;
+pub mod manifest;
 pub mod model;
 pub mod naming;
+pub mod op_rules;
+pub mod passes;
 pub mod portion;
 pub mod render;
 pub mod required;
@@ -21,6 +25,7 @@ pub mod retype;
 pub mod select;
 pub mod sensitive;
 pub mod unify;
+pub mod validate;
 pub mod write;
 
 pub use error::{GenError, Result};
@@ -64,10 +69,11 @@ fn on_pipeline_thread<T: Send>(work: impl FnOnce() -> Result<T> + Send) -> Resul
 pub fn generate_spec(spec: &load::Spec, portion: &portion::Portion) -> Result<Output> {
     on_pipeline_thread(|| {
         let sel = select::select(spec, portion)?;
-        let ir = lower::lower(spec, &sel, portion)?;
-        if let Some((ptr, why)) = ir.divergences.first() {
-            return Err(GenError::at(ptr, why.clone()));
+        let mut ir = lower::lower(spec, &sel, portion)?;
+        if let Some(divergence) = passes::run(&mut ir, portion)?.into_iter().next() {
+            return Err(divergence);
         }
+        validate::validate(&ir)?;
         let files = render::render(&ir)?;
         Ok(Output { files, ir })
     })
@@ -95,12 +101,15 @@ pub fn diff_specs(old: &Path, new: &Path, portion_path: &Path) -> Result<diff::R
         let spec = load::load_file(p)?;
         on_pipeline_thread(|| {
             let sel = select::select(&spec, &portion)?;
-            let ir = lower::lower(&spec, &sel, &portion)?;
+            let mut ir = lower::lower(&spec, &sel, &portion)?;
+            let divergences = passes::run(&mut ir, &portion)?;
+            // A diverged group is reported, not refused; anything else `gen` would refuse is.
+            validate::validate(&ir)?;
             let schemas = select::schemas_of(&spec.doc)?
                 .map(|m| sel.schemas.iter().filter_map(|n| Some((n.clone(), m.get(n)?.clone()))).collect())
                 .unwrap_or_default();
             let ops = sel.ops.iter().map(|o| (diff::op_key(&o.method, &o.path), o.op.clone())).collect();
-            Ok((ir, diff::Raw { schemas, ops }))
+            Ok((ir, diff::Raw { schemas, ops, divergences }))
         })
     };
     let (old_ir, old_raw) = load(old)?;

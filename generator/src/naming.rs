@@ -12,7 +12,10 @@ const KEYWORDS: &[&str] = &[
     "do", "final", "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen", "union",
 ];
 
-/// Type names the generated modules rely on: a schema may not take them.
+/// Type names `types.rs` uses unqualified beside the generated types (the prelude's, and the
+/// derives'): a schema may not take them. A test collects, with `syn`, every unqualified type-like name in the
+/// modules emitted for our spec and the fixtures, and fails when one is missing here, so the list
+/// follows the emitters.
 const RESERVED_TYPES: &[&str] = &[
     "Option",
     "Some",
@@ -56,6 +59,9 @@ const RESERVED_TYPES: &[&str] = &[
     "TryInto",
     "Value",
     "Map",
+    // Not used unqualified, but a struct named `New` would have a `new` constructor, which
+    // clippy refuses (`self_named_constructors`).
+    "New",
 ];
 
 /// Is `s` a Rust keyword?
@@ -180,6 +186,15 @@ pub fn unknown_enum_test_name(test: &str) -> String {
 /// snake case, so their upper-case forms are unique too.
 pub fn descriptor_name(method: &str) -> String {
     method.to_ascii_uppercase()
+}
+
+/// Whether a type named `type_name` with methods `methods` (those returning `Self`) has one
+/// named like the type itself (`FromWire::from_wire`, `WithNote::with_note`): a spec may name a
+/// schema so, and clippy's `self_named_constructors` would refuse the impl, so the emitter
+/// allows that lint on exactly such impls.
+pub fn has_self_named_constructor<'m>(type_name: &str, mut methods: impl Iterator<Item = &'m str>) -> bool {
+    let snake = type_name.to_snake_case();
+    methods.any(|m| m == snake)
 }
 
 /// Every method name `Client` already has: parsed with `syn` from the runtime sources (inherent
@@ -346,6 +361,94 @@ mod tests {
         assert_eq!(type_name("IdentityVerificationID"), "IdentityVerificationId");
         assert_eq!(type_name("Option"), "OptionType");
         assert_eq!(type_name("self"), "SelfType");
+    }
+
+    /// Every single-segment UpperCamel path the emitted modules use (types, traits, derives,
+    /// constructors such as `Some`) that is not a generated type must be reserved here.
+    #[test]
+    fn the_reserved_type_names_cover_what_the_emitters_use_unqualified() {
+        use syn::visit::Visit;
+        struct Names(BTreeSet<String>);
+        impl<'a> Visit<'a> for Names {
+            fn visit_path(&mut self, p: &'a syn::Path) {
+                if p.leading_colon.is_none() && p.segments.len() == 1 {
+                    self.0.insert(p.segments[0].ident.to_string());
+                }
+                syn::visit::visit_path(self, p);
+            }
+            fn visit_attribute(&mut self, a: &'a syn::Attribute) {
+                if a.path().is_ident("derive") {
+                    let _ = a.parse_nested_meta(|m| {
+                        self.visit_path(&m.path);
+                        Ok(())
+                    });
+                }
+            }
+        }
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut outputs =
+            vec![crate::generate(&root.join("spec/plaid-idv.yaml"), &root.join("spec/portion.toml")).unwrap()];
+        let portion = crate::portion::Portion::load(&root.join("tests/fixtures/portion.toml")).unwrap();
+        for f in
+            ["enums.yaml", "allof.yaml", "keywords.yaml", "optional_nullable.yaml", "webhooks.yaml", "scalar_refs.yaml"]
+        {
+            let bytes = std::fs::read(root.join("tests/fixtures").join(f)).unwrap();
+            outputs.push(crate::generate_from(&bytes, f, &portion).unwrap());
+        }
+        let mut missing = BTreeSet::new();
+        for out in &outputs {
+            let generated: BTreeSet<String> = out
+                .ir
+                .types
+                .values()
+                .flat_map(|t| {
+                    let mut names = vec![t.name.clone()];
+                    if let crate::ir::Kind::Struct { required_struct: Some(r), .. } = &t.kind {
+                        names.push(r.clone());
+                    }
+                    names
+                })
+                .chain(out.ir.aliases.iter().map(|a| a.name.clone()))
+                .collect();
+            // Only `types.rs` declares generated types beside unqualified names: the other
+            // modules name generated types through `types::` or `crate::types::`.
+            for path in ["src/types.rs"] {
+                let mut names = Names(BTreeSet::new());
+                names.visit_file(&syn::parse_file(&out.files[path]).unwrap());
+                for n in names.0 {
+                    let upper = n.starts_with(|c: char| c.is_ascii_uppercase());
+                    if upper && !n.starts_with("__") && !generated.contains(&n) && !RESERVED_TYPES.contains(&n.as_str())
+                    {
+                        missing.insert(format!("{n} ({path})"));
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "used unqualified by emitted code but not reserved: {missing:?}");
+
+        // The example tests' module: every name it imports is reserved from the test names.
+        let file = syn::parse_file(&outputs[0].files["src/spec_examples.rs"]).unwrap();
+        let mut imported = BTreeSet::new();
+        fn leaves(t: &syn::UseTree, out: &mut BTreeSet<String>) {
+            match t {
+                syn::UseTree::Path(p) => leaves(&p.tree, out),
+                syn::UseTree::Name(n) => {
+                    out.insert(n.ident.to_string());
+                }
+                syn::UseTree::Rename(r) => {
+                    out.insert(r.rename.to_string());
+                }
+                syn::UseTree::Group(g) => g.items.iter().for_each(|t| leaves(t, out)),
+                syn::UseTree::Glob(_) => {}
+            }
+        }
+        for item in &file.items {
+            if let syn::Item::Use(u) = item {
+                leaves(&u.tree, &mut imported);
+            }
+        }
+        let reserved: BTreeSet<String> = crate::emit::examples::MODULE_NAMES.iter().map(|s| s.to_string()).collect();
+        assert_eq!(imported, reserved, "emit::examples::MODULE_NAMES must list what the test module imports");
     }
 
     #[test]

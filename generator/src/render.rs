@@ -40,15 +40,16 @@ const EXAMPLES: &[(&str, &str)] = &[
 const CARGO_TEMPLATE: &str = include_str!("../runtime/Cargo.toml.in");
 /// The generated crate's README and crate documentation (its code blocks are doctests), for
 /// portions that have the IDV flow.
-const README_TEMPLATE: &str = include_str!("../runtime/README.md");
+pub const README_TEMPLATE: &str = include_str!("../runtime/README.md");
 
 /// The sources of one optional module of the runtime contract ([`crate::contract`]): `(path in
-/// the crate, text, whether it is Markdown)`. The `flow` module includes the crate README and
-/// the doc examples of the always-copied runtime that name generated items (see
+/// the crate, text, whether it is Markdown)`. The `flow` module includes the doc examples of the always-copied runtime that name generated items (see
 /// [`core_doc_sources`]).
 pub fn module_sources(module: &str) -> Vec<(&'static str, &'static str, bool)> {
     match module {
-        "flow" => vec![(FLOW.0, FLOW.1, false), ("README.md", README_TEMPLATE, true)],
+        "flow" => vec![(FLOW.0, FLOW.1, false)],
+        // Its examples are checked one by one (`contract::README_EXAMPLE`).
+        "readme" => Vec::new(),
         "fake" => FAKE.iter().chain(EXAMPLES).map(|(p, s)| (*p, *s, false)).collect(),
         "verify" => vec![VERIFY],
         _ => Vec::new(),
@@ -76,21 +77,68 @@ fn ignore_generated_examples(src: &str, operations: &BTreeSet<&str>) -> String {
         .filter(|b| b.is_compiled() && crate::contract::uses::of_example(&b.code).names_generated(operations))
         .map(|b| b.fence_line)
         .collect();
-    if gated.is_empty() {
+    mark_ignored(src, &gated)
+}
+
+/// The README with its compiled examples numbered in `ignored` (1-based) marked `ignore`.
+fn ignore_readme_examples(src: &str, ignored: &[usize]) -> String {
+    let fences: BTreeSet<usize> = crate::contract::uses::doc_blocks(src, true)
+        .into_iter()
+        .filter(crate::contract::uses::DocBlock::is_compiled)
+        .enumerate()
+        .filter(|(i, _)| ignored.contains(&(i + 1)))
+        .map(|(_, b)| b.fence_line)
+        .collect();
+    mark_ignored(src, &fences)
+}
+
+/// `src` with the code fences on the lines `fences` (0-based) opened as `rust,ignore`: shown
+/// in the documentation, not compiled.
+fn mark_ignored(src: &str, fences: &BTreeSet<usize>) -> String {
+    if fences.is_empty() {
         return src.to_string();
     }
-    let mut out = String::with_capacity(src.len() + 16 * gated.len());
-    for (i, line) in src.split_inclusive('\n').enumerate() {
-        match line.find("```") {
-            Some(at) if gated.contains(&i) => {
-                out.push_str(&line[..at]);
-                out.push_str("```ignore");
-                out.push_str(if line.ends_with('\n') { "\n" } else { "" });
-            }
-            _ => out.push_str(line),
-        }
+    src.split_inclusive('\n')
+        .enumerate()
+        .map(|(i, line)| match line.find("```") {
+            Some(at) if fences.contains(&i) => format!("{}```rust,ignore\n", &line[..at]),
+            _ => line.to_string(),
+        })
+        .collect()
+}
+
+/// `src` with the crate's name as its examples spell it (`plaid_idv::…`) changed to `lib`, the
+/// library name of the crate being generated: in every doc example (or, for a whole example
+/// program, `whole`, everywhere). The runtime is written for the crate `plaid-idv`.
+fn rename_crate(src: &str, markdown: bool, whole: bool, lib: &str) -> String {
+    const OURS: &str = "plaid_idv";
+    if lib == OURS || !src.contains(OURS) {
+        return src.to_string();
     }
-    out
+    let rename = |line: &str| -> String {
+        // Only the whole word: `plaid_idv::`, `plaid_idv;`, not `plaid_idv_tests`.
+        let mut out = String::with_capacity(line.len());
+        let mut rest = line;
+        while let Some(at) = rest.find(OURS) {
+            let before = rest[..at].chars().last();
+            let after = rest[at + OURS.len()..].chars().next();
+            let word = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+            out.push_str(&rest[..at]);
+            out.push_str(if word(before) || word(after) { OURS } else { lib });
+            rest = &rest[at + OURS.len()..];
+        }
+        out.push_str(rest);
+        out
+    };
+    if whole {
+        return rename(src);
+    }
+    let inside: Vec<(usize, usize)> =
+        crate::contract::uses::doc_blocks(src, markdown).iter().map(|b| (b.fence_line, b.end_line)).collect();
+    src.split_inclusive('\n')
+        .enumerate()
+        .map(|(i, line)| if inside.iter().any(|(a, b)| i > *a && i < *b) { rename(line) } else { line.to_string() })
+        .collect()
 }
 
 /// Every runtime source that can add methods to `Client` (the runtime itself and the flow
@@ -176,9 +224,8 @@ fn fake_docs() -> String {
 
 /// The API manifest: what `cargo xtask gen` diffs against to summarize a regeneration.
 fn manifest_json(ir: &Ir) -> Result<String> {
-    let manifest = Ir { examples: Vec::new(), warnings: Vec::new(), divergences: Vec::new(), ..ir.clone() };
-    serde_json::to_string_pretty(&manifest)
-        .map(|j| j + "\n")
+    crate::manifest::Manifest::of(ir)
+        .to_json()
         .map_err(|e| GenError::at(MANIFEST, format!("internal error: cannot serialize the API manifest: {e}")))
 }
 
@@ -218,30 +265,36 @@ pub fn render(ir: &Ir) -> Result<BTreeMap<String, String>> {
     // The operation names a doc example may call: this portion's and every one the contract
     // knows.
     let contract = crate::contract::contract()?;
+    let lib = ir.crate_name.replace('-', "_");
     let mut operations: BTreeSet<&str> = ir.operations.iter().map(|o| o.method_name.as_str()).collect();
     operations.extend(contract.values().flat_map(|n| n.operations.keys().map(String::as_str)));
     for (path, src) in RUNTIME {
         let mut text = if ir.features.flow { src.to_string() } else { ignore_generated_examples(src, &operations) };
+        text = rename_crate(&text, false, false, &lib);
         if *path == "src/runtime/mod.rs" && !ir.features.verify {
             if !text.contains(VERIFY_MOD) {
-                return Err(GenError::at(path, "internal error: runtime/mod.rs does not declare the verifier as expected"));
+                return Err(GenError::at(
+                    path,
+                    "internal error: runtime/mod.rs does not declare the verifier as expected",
+                ));
             }
             text = text.replace(VERIFY_MOD, "");
         }
         put(path, text);
     }
     if ir.features.verify {
-        put(VERIFY.0, VERIFY.1.to_string());
+        put(VERIFY.0, rename_crate(VERIFY.1, false, false, &lib));
     }
     if ir.features.flow {
-        put(FLOW.0, FLOW.1.to_string());
+        put(FLOW.0, rename_crate(FLOW.1, false, false, &lib));
     }
     if let Some(fake) = &ir.features.fake {
         for (path, src) in FAKE {
-            put(path, src.replace(FAKE_SEED, &format!("{}.json", fake.seed_example)));
+            let src = src.replace(FAKE_SEED, &format!("{}.json", fake.seed_example));
+            put(path, rename_crate(&src, false, false, &lib));
         }
         for (path, src) in EXAMPLES {
-            put(path, src.to_string());
+            put(path, rename_crate(src, false, true, &lib));
         }
     }
     let cargo = cargo_toml(ir)?;
@@ -249,13 +302,15 @@ pub fn render(ir: &Ir) -> Result<BTreeMap<String, String>> {
     files.extend(example_files);
     files.insert(MANIFEST.into(), manifest);
     let spec = format!("{:?} version {} (sha256 `{}`)", ir.title, ir.spec_version, ir.spec_sha256);
-    let readme = if ir.features.flow {
+    let readme = if ir.features.readme {
         let testing = if ir.features.fake.is_some() {
             fake_docs()
         } else {
             "This portion has no example of the get response, so the crate has no `testing` module.\n".to_string()
         };
-        README_TEMPLATE.replace("@NAME@", &ir.crate_name).replace("@SPEC@", &spec).replace("@TESTING@\n", &testing)
+        let template = ignore_readme_examples(README_TEMPLATE, &ir.features.readme_ignored);
+        let text = template.replace("@NAME@", &ir.crate_name).replace("@SPEC@", &spec).replace("@TESTING@\n", &testing);
+        rename_crate(&text, true, false, &lib)
     } else {
         format!(
             "# {}\n\nGenerated from {spec}.\nRegenerate with `cargo xtask gen`; see the repository README for usage.\n",

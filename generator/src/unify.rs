@@ -5,7 +5,8 @@
 //! fields (the list item `IdentityVerification`, which lacks `request_id`).
 //!
 //! When the declared schemas differ in shape, the group is left as it is and the difference is
-//! recorded in [`Ir::divergences`]: `gen` turns that into a located error, `diff` reports it.
+//! returned as a located error (a divergence): `gen` fails with the first, `diff` reports each.
+//! The IR never carries them.
 
 use crate::error::{join, GenError, Result};
 use crate::ir::{Conversion, Field, Ir, Kind, Ty, TypeAlias, TypeDef};
@@ -100,8 +101,10 @@ fn find<'i>(ir: &'i Ir, schema: &str) -> Option<&'i TypeDef> {
     ir.types.values().find(|t| t.origin == schema)
 }
 
-/// Merges each group; records divergences instead of merging a group that differs.
-pub fn apply(ir: &mut Ir, groups: &[SameType]) -> Result<()> {
+/// Merges each group. A group whose schemas differ is not merged: what differs is returned, one
+/// located error per difference (`Err` is for a group that cannot be applied at all).
+pub fn apply(ir: &mut Ir, groups: &[SameType]) -> Result<Vec<GenError>> {
+    let mut divergences = Vec::new();
     for (gi, g) in groups.iter().enumerate() {
         let at = format!("spec/portion.toml#/same_type/{gi}");
         let members: Vec<TypeDef> = g.schemas.iter().filter_map(|s| find(ir, s).cloned()).collect();
@@ -113,8 +116,10 @@ pub fn apply(ir: &mut Ir, groups: &[SameType]) -> Result<()> {
         let diverged: Vec<(String, String)> = members[1..].iter().filter_map(|m| shape_difference(first, m)).collect();
         if !diverged.is_empty() {
             for (ptr, why) in diverged {
-                ir.divergences
-                    .push((ptr, format!("declared one type `{}` with {} in {at}, but {why}", g.name, first.origin)));
+                divergences.push(GenError::at(
+                    &ptr,
+                    format!("declared one type `{}` with {} in {at}, but {why}", g.name, first.origin),
+                ));
             }
             continue;
         }
@@ -153,13 +158,13 @@ pub fn apply(ir: &mut Ir, groups: &[SameType]) -> Result<()> {
                     Some(x) if field_difference(x, f).is_none() => names.push(f.name.clone()),
                     Some(x) => {
                         let why = field_difference(x, f).unwrap_or_default();
-                        ir.divergences.push((
-                            join(&join(&schema_ptr(&target.origin), "properties"), &f.wire),
+                        divergences.push(GenError::at(
+                            &join(&join(&schema_ptr(&target.origin), "properties"), &f.wire),
                             format!("declared as converted into from `{}` in {cat}, but {why}", g.name),
                         ));
                     }
-                    None => ir.divergences.push((
-                        join(&join(&schema_ptr(&target.origin), "properties"), &f.wire),
+                    None => divergences.push(GenError::at(
+                        &join(&join(&schema_ptr(&target.origin), "properties"), &f.wire),
                         format!("declared as converted into from `{}` in {cat}, which has no `{}`", g.name, f.wire),
                     )),
                 }
@@ -169,5 +174,5 @@ pub fn apply(ir: &mut Ir, groups: &[SameType]) -> Result<()> {
             }
         }
     }
-    Ok(())
+    Ok(divergences)
 }

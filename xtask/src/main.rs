@@ -70,7 +70,7 @@ fn gen(args: &[String]) -> ExitCode {
         eprintln!("warning: {w}");
     }
     // CHANGELOG.md: the one in the output, plus a section when the API changed since its manifest.
-    g::write::add_changelog(&a.out, &mut out.files, &out.ir);
+    g::diff::changelog::add_changelog(&a.out, &mut out.files, &out.ir);
     if a.check {
         let stale = g::write::check(&a.out, &out.files);
         if stale.is_empty() {
@@ -89,7 +89,7 @@ fn gen(args: &[String]) -> ExitCode {
         return ExitCode::FAILURE;
     }
     // What changes for users, against the API manifest of the current output.
-    match g::write::read_manifest(&a.out) {
+    match g::manifest::read_dir(&a.out) {
         Some(Ok(old)) => {
             let report = g::diff::diff(&old, &out.ir, None);
             println!("changes against {}: {}", a.out.display(), report.summary());

@@ -211,6 +211,36 @@ macro_rules! string_enum {
                 s.serialize_str(self.as_str())
             }
         }
+        impl AsRef<str> for $name {
+            #[inline]
+            fn as_ref(&self) -> &str {
+                self.as_str()
+            }
+        }
+        impl From<&str> for $name {
+            #[inline]
+            fn from(s: &str) -> Self {
+                Self::from_wire(s)
+            }
+        }
+        impl From<String> for $name {
+            #[inline]
+            fn from(s: String) -> Self {
+                Self::from_wire(&s)
+            }
+        }
+        impl PartialEq<str> for $name {
+            #[inline]
+            fn eq(&self, other: &str) -> bool {
+                self.as_str() == other
+            }
+        }
+        impl PartialEq<&str> for $name {
+            #[inline]
+            fn eq(&self, other: &&str) -> bool {
+                self.as_str() == *other
+            }
+        }
     };
 }
 pub(crate) use string_enum;
@@ -237,10 +267,48 @@ macro_rules! id_newtype {
                 Self(s.to_owned())
             }
         }
+        impl From<&String> for $name {
+            #[inline]
+            fn from(s: &String) -> Self {
+                Self(s.clone())
+            }
+        }
         impl From<&$name> for $name {
             #[inline]
             fn from(id: &$name) -> Self {
                 id.clone()
+            }
+        }
+        impl ::std::str::FromStr for $name {
+            type Err = ::std::convert::Infallible;
+            #[inline]
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Ok(Self(s.to_owned()))
+            }
+        }
+        /// Its `Hash`, `Eq` and `Ord` are the string's, so `HashMap<Id, _>::get("…")` works.
+        impl ::std::borrow::Borrow<str> for $name {
+            #[inline]
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
+        impl PartialEq<str> for $name {
+            #[inline]
+            fn eq(&self, other: &str) -> bool {
+                self.0 == other
+            }
+        }
+        impl PartialEq<&str> for $name {
+            #[inline]
+            fn eq(&self, other: &&str) -> bool {
+                self.0 == *other
+            }
+        }
+        impl PartialEq<String> for $name {
+            #[inline]
+            fn eq(&self, other: &String) -> bool {
+                &self.0 == other
             }
         }
         impl From<$name> for String {

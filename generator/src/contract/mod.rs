@@ -1,9 +1,10 @@
 //! The runtime contract: what each optional part of the generated crate needs from the code
 //! generated for a portion, and the check of those needs against the final IR.
 //!
-//! The optional parts are the IDV flow helpers (`flow.rs`, with the crate README and the core
-//! runtime's doc examples that call IDV operations), the fake (`testing::FakePlaid` and the
-//! examples), and the webhook verifier (`runtime/verify.rs`, which fetches keys). Their needs are
+//! The optional parts are the IDV flow helpers (`flow.rs`, with the core runtime's doc examples
+//! that call IDV operations), the webhook verifier (`runtime/verify.rs`, which fetches keys),
+//! the crate README (whose examples are doctests), and the fake (`testing::FakePlaid` and the
+//! examples). Their needs are
 //! written down once, in `generator/runtime/contract.toml`: types with the fields (and their
 //! Rust types) and variants the runtime uses, constructors, operations with their request and
 //! response types, and webhook variants with their body fields. A test derives the same needs
@@ -16,7 +17,10 @@
 //! JSON pointer; a module that `spec/portion.toml` lists in `require` is an error instead. No
 //! run emits a module that cannot compile.
 
+mod derive;
 pub mod uses;
+
+pub use derive::{derive, module_uses};
 
 use crate::emit::field_type_text;
 use crate::error::{join, GenError, Result};
@@ -28,7 +32,7 @@ use std::collections::{BTreeMap, BTreeSet};
 pub const CONTRACT_TOML: &str = include_str!("../../runtime/contract.toml");
 
 /// The optional modules, in dependency order.
-pub const MODULES: &[&str] = &["flow", "verify", "fake"];
+pub const MODULES: &[&str] = &["flow", "verify", "readme", "fake"];
 
 /// What one optional module needs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,7 +109,13 @@ pub struct Unmet {
 impl Unmet {
     /// The warning `gen` prints when it leaves the module out.
     pub fn warning(&self) -> String {
-        format!("{}: the `{}` module is left out of the generated crate: {}", self.pointer, self.module, self.what)
+        match self.module.strip_prefix(README_EXAMPLE) {
+            Some(n) => format!("{}: README example {n} is not compiled: {}", self.pointer, self.what),
+            None => format!(
+                "{}: the `{}` module is left out of the generated crate: {}",
+                self.pointer, self.module, self.what
+            ),
+        }
     }
 }
 
@@ -128,6 +138,48 @@ fn kind_name(k: &Kind) -> &'static str {
 
 /// The first need of `needs` that `ir` does not meet, if any.
 pub fn first_unmet(ir: &Ir, module: &str, needs: &Needs) -> Option<Unmet> {
+    all_unmet(ir, module, needs).into_iter().next()
+}
+
+/// Every need of `needs` that `ir` does not meet (one per item), in the contract's order.
+pub fn all_unmet(ir: &Ir, module: &str, needs: &Needs) -> Vec<Unmet> {
+    let mut out = Vec::new();
+    for (method, need) in &needs.operations {
+        let one = Needs { operations: BTreeMap::from([(method.clone(), need.clone())]), ..Needs::default() };
+        out.extend(unmet_one(ir, module, &one));
+    }
+    for (variant, fields) in &needs.webhooks {
+        for (f, t) in fields {
+            let one = Needs {
+                webhooks: BTreeMap::from([(variant.clone(), BTreeMap::from([(f.clone(), t.clone())]))]),
+                ..Needs::default()
+            };
+            out.extend(unmet_one(ir, module, &one));
+        }
+        let bare = Needs { webhooks: BTreeMap::from([(variant.clone(), BTreeMap::new())]), ..Needs::default() };
+        out.extend(unmet_one(ir, module, &bare));
+    }
+    for (name, need) in &needs.types {
+        let bare = TypeNeed { fields: BTreeMap::new(), ..need.clone() };
+        out.extend(unmet_one(ir, module, &Needs { types: BTreeMap::from([(name.clone(), bare)]), ..Needs::default() }));
+        for (f, t) in &need.fields {
+            let one = TypeNeed {
+                kind: need.kind.clone(),
+                fields: BTreeMap::from([(f.clone(), t.clone())]),
+                ..TypeNeed::default()
+            };
+            out.extend(unmet_one(
+                ir,
+                module,
+                &Needs { types: BTreeMap::from([(name.clone(), one)]), ..Needs::default() },
+            ));
+        }
+    }
+    out.dedup();
+    out
+}
+
+fn unmet_one(ir: &Ir, module: &str, needs: &Needs) -> Option<Unmet> {
     let unmet = |pointer: String, what: String| Some(Unmet { module: module.to_string(), pointer, what });
     for (method, need) in &needs.operations {
         let Some(op) = ir.operations.iter().find(|o| &o.method_name == method) else {
@@ -276,181 +328,30 @@ pub fn check(ir: &Ir, required: &[String]) -> Result<(BTreeSet<String>, Vec<Unme
             Some(u) => left_out.push(u),
         }
     }
+    // The README's examples, each on its own: one that the IR cannot serve is shown but not
+    // compiled (marked `ignore`), with a warning; the rest of the README stays.
+    if present.contains("readme") {
+        for (key, needs) in contract.iter().filter(|(k, _)| k.starts_with(README_EXAMPLE)) {
+            match first_unmet(ir, key, needs) {
+                None => {
+                    present.insert(key.clone());
+                }
+                Some(u) => left_out
+                    .push(Unmet { what: format!("{} (the README shows it but does not compile it)", u.what), ..u }),
+            }
+        }
+    }
     Ok((present, left_out))
 }
 
-/// The needs that `uses` implies against `ir`: every generated type it names (and the types of
-/// the fields it uses, transitively), the fields and variants it uses, the operations it calls
-/// and the webhook variants it matches. With our spec's IR and the runtime's source this is the
-/// contract file's content for a module (a test holds them equal).
-pub fn derive(ir: &Ir, u: &uses::Uses) -> Needs {
-    let mut needs = Needs::default();
-    let required_structs: BTreeMap<&str, &str> = ir
-        .types
-        .values()
-        .filter_map(|t| match &t.kind {
-            Kind::Struct { required_struct: Some(r), .. } => Some((r.as_str(), t.name.as_str())),
-            _ => None,
-        })
-        .collect();
-    let mut todo: Vec<String> = Vec::new();
-    for t in &u.types {
-        match required_structs.get(t.as_str()) {
-            Some(parent) => {
-                let need = needs.types.entry(parent.to_string()).or_default();
-                need.required_struct = Some(t.clone());
-                todo.push(parent.to_string());
-            }
-            None => todo.push(t.clone()),
-        }
-    }
-    for op in &ir.operations {
-        let called = u.methods.contains(&op.method_name)
-            || u.descriptors.contains(&crate::naming::descriptor_name(&op.method_name));
-        if called {
-            needs.operations.insert(
-                op.method_name.clone(),
-                OpNeed {
-                    request: op.request.as_ref().map(crate::emit::ty_text).unwrap_or_default(),
-                    response: crate::emit::ty_text(&op.response),
-                },
-            );
-            todo.extend(op.request.iter().chain([&op.response]).flat_map(named));
-        }
-    }
-    let used_fields = |t: &TypeDef| -> Vec<(String, String, Vec<String>)> {
-        let Kind::Struct { fields, request, .. } = &t.kind else { return Vec::new() };
-        fields
-            .iter()
-            .filter(|f| {
-                u.fields.contains(&f.name) || (*request && u.methods.contains(&crate::naming::setter_name(&f.name)))
-            })
-            .map(|f| (f.name.clone(), field_type_text(f), named(&f.ty)))
-            .collect()
-    };
-    for w in &ir.webhooks {
-        if u.webhooks.contains(&w.variant) {
-            let body = needs.webhooks.entry(w.variant.clone()).or_default();
-            if let Some(t) = ir.types.get(&w.ty) {
-                for (f, ty, refs) in used_fields(t) {
-                    body.insert(f, ty);
-                    todo.extend(refs);
-                }
-            }
-        }
-    }
-    let mut seen = BTreeSet::new();
-    while let Some(name) = todo.pop() {
-        if !seen.insert(name.clone()) {
-            continue;
-        }
-        let Some(t) = ir.types.get(&name) else { continue };
-        let need = needs.types.entry(name.clone()).or_default();
-        need.kind = kind_name(&t.kind).to_string();
-        match &t.kind {
-            Kind::Struct { fields, request, .. } => {
-                for (f, ty, refs) in used_fields(t) {
-                    need.fields.insert(f, ty);
-                    todo.extend(refs);
-                }
-                let setters = fields.iter().any(|f| u.methods.contains(&crate::naming::setter_name(&f.name)));
-                let wire = u.items.contains(&(name.clone(), "WIRE_FIELDS".to_string()));
-                need.request = *request && (setters || wire);
-                if u.items.contains(&(name.clone(), "new".to_string())) || need.required_struct.is_some() {
-                    need.new =
-                        Some(fields.iter().filter(|f| !f.shape().may_be_absent()).map(|f| f.name.clone()).collect());
-                }
-            }
-            Kind::Enum { variants } => {
-                need.variants = variants
-                    .iter()
-                    .filter(|v| u.items.contains(&(name.clone(), v.name.clone())))
-                    .map(|v| v.name.clone())
-                    .collect();
-            }
-            Kind::Newtype { inner } => need.inner = crate::emit::ty_text(inner),
-        }
-    }
-    needs
-}
+/// The contract's key of the README's `n`-th compiled example (1-based): `readme-example-3`.
+pub const README_EXAMPLE: &str = "readme-example-";
 
-/// The generated types a type mentions.
-fn named(t: &crate::ir::Ty) -> Vec<String> {
-    use crate::ir::Ty;
-    match t {
-        Ty::Named(n) => vec![n.clone()],
-        Ty::Vec(i) | Ty::Map(i) | Ty::Nullable(i) => named(i),
-        _ => Vec::new(),
-    }
-}
-
-/// What one module's sources use: the code of its Rust files, and every compiled doc example
-/// in them (and in its Markdown). For `flow`, also the compiled doc examples of the
-/// always-copied runtime that name generated items (`operations`: the method names that count).
-pub fn module_uses(module: &str, operations: &BTreeSet<&str>) -> uses::Uses {
-    let mut all = uses::Uses::default();
-    for (_, src, markdown) in crate::render::module_sources(module) {
-        if !markdown {
-            all.extend(uses::of_file(src));
-        }
-        for b in uses::doc_blocks(src, markdown).into_iter().filter(uses::DocBlock::is_compiled) {
-            all.extend(uses::of_example(&b.code));
-        }
-    }
-    if module == "flow" {
-        for (_, src) in crate::render::core_doc_sources() {
-            for b in uses::doc_blocks(src, false).into_iter().filter(uses::DocBlock::is_compiled) {
-                let u = uses::of_example(&b.code);
-                if u.names_generated(operations) {
-                    all.extend(u);
-                }
-            }
-        }
-    }
-    all
+/// The contract keys of the README's compiled examples, in order.
+pub fn readme_example_keys() -> Vec<String> {
+    let blocks = uses::doc_blocks(crate::render::README_TEMPLATE, true);
+    (1..=blocks.iter().filter(|b| b.is_compiled()).count()).map(|i| format!("{README_EXAMPLE}{i:02}")).collect()
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn our_ir() -> Ir {
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        crate::generate(&root.join("spec/plaid-idv.yaml"), &root.join("spec/portion.toml")).expect("our spec generates").ir
-    }
-
-    /// The contract file says what the runtime's source uses of our spec's IR: derived with
-    /// `syn`, module by module. On a mismatch, prints the file as it should read.
-    #[test]
-    fn the_contract_file_matches_the_runtime_source() {
-        let ir = our_ir();
-        let file = contract().expect("contract.toml parses");
-        let ops: BTreeSet<&str> = ir.operations.iter().map(|o| o.method_name.as_str()).collect();
-        let mut expected = BTreeMap::new();
-        for module in MODULES {
-            let mut needs = derive(&ir, &module_uses(module, &ops));
-            needs.requires = file.get(*module).map(|n| n.requires.clone()).unwrap_or_default();
-            expected.insert(module.to_string(), needs);
-        }
-        assert!(
-            file == expected,
-            "generator/runtime/contract.toml is stale; derived from the runtime source it reads:\n{}",
-            toml::to_string(&expected).unwrap_or_default()
-        );
-        assert!(file["flow"].operations.contains_key("identity_verification_get"), "the derivation sees calls");
-        assert_eq!(file.keys().map(String::as_str).collect::<Vec<_>>(), {
-            let mut m = MODULES.to_vec();
-            m.sort();
-            m
-        });
-    }
-
-    #[test]
-    fn our_spec_meets_every_module() {
-        let ir = our_ir();
-        assert!(ir.features.flow && ir.features.fake.is_some() && ir.features.verify, "{:?}", ir.features);
-        let (present, left_out) = check(&ir, &[]).unwrap();
-        assert!(left_out.is_empty(), "{left_out:?}");
-        assert_eq!(present.len(), MODULES.len());
-    }
-}
+mod tests;

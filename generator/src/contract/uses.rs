@@ -18,8 +18,10 @@ pub struct Uses {
     pub types: BTreeSet<String>,
     /// `Type::Item` paths (variants, constructors, associated constants), real type names.
     pub items: BTreeSet<(String, String)>,
-    /// Field names read, written, or bound in a pattern.
+    /// Field names read or written through `value.field` (on a value of any type).
     pub fields: BTreeSet<String>,
+    /// Fields named in a struct literal or pattern, with the struct's (real) name.
+    pub literal_fields: BTreeSet<(String, String)>,
     /// Method names called.
     pub methods: BTreeSet<String>,
     /// `Webhook::Variant`s named.
@@ -36,6 +38,7 @@ impl Uses {
         self.types.extend(other.types);
         self.items.extend(other.items);
         self.fields.extend(other.fields);
+        self.literal_fields.extend(other.literal_fields);
         self.methods.extend(other.methods);
         self.webhooks.extend(other.webhooks);
         self.descriptors.extend(other.descriptors);
@@ -180,17 +183,36 @@ impl<'ast> Visit<'ast> for Uses {
         syn::visit::visit_expr_method_call(self, m);
     }
 
-    fn visit_member(&mut self, m: &'ast syn::Member) {
-        if let syn::Member::Named(n) = m {
+    fn visit_expr_field(&mut self, e: &'ast syn::ExprField) {
+        if let syn::Member::Named(n) = &e.member {
             self.fields.insert(n.to_string());
+        }
+        self.visit_expr(&e.base);
+    }
+
+    fn visit_expr_struct(&mut self, e: &'ast syn::ExprStruct) {
+        self.visit_path(&e.path);
+        let ty = e.path.segments.last().map(|s| self.real(&s.ident.to_string())).unwrap_or_default();
+        for f in &e.fields {
+            if let syn::Member::Named(n) = &f.member {
+                self.literal_fields.insert((ty.clone(), n.to_string()));
+            }
+            self.visit_expr(&f.expr);
+        }
+        if let Some(rest) = &e.rest {
+            self.visit_expr(rest);
         }
     }
 
-    fn visit_field_pat(&mut self, f: &'ast syn::FieldPat) {
-        if let syn::Member::Named(n) = &f.member {
-            self.fields.insert(n.to_string());
+    fn visit_pat_struct(&mut self, p: &'ast syn::PatStruct) {
+        self.visit_path(&p.path);
+        let ty = p.path.segments.last().map(|s| self.real(&s.ident.to_string())).unwrap_or_default();
+        for f in &p.fields {
+            if let syn::Member::Named(n) = &f.member {
+                self.literal_fields.insert((ty.clone(), n.to_string()));
+            }
+            self.visit_pat(&f.pat);
         }
-        syn::visit::visit_field_pat(self, f);
     }
 
     fn visit_macro(&mut self, m: &'ast syn::Macro) {
@@ -225,6 +247,8 @@ pub fn of_example(code: &str) -> Uses {
 pub struct DocBlock {
     /// Line index (0-based) of the opening fence in the source.
     pub fence_line: usize,
+    /// Line index of the closing fence.
+    pub end_line: usize,
     /// The fence's info string (`rust`, `no_run`, `ignore`, …).
     pub info: String,
     /// The code, with the doc-comment markers and the hidden-line `# ` removed.
@@ -262,9 +286,12 @@ pub fn doc_blocks(src: &str, markdown: bool) -> Vec<DocBlock> {
         let fence = text.trim_start();
         match (&mut open, fence.strip_prefix("```")) {
             (None, Some(info)) => {
-                open = Some(DocBlock { fence_line: i, info: info.trim().to_string(), code: String::new() })
+                open = Some(DocBlock { fence_line: i, end_line: i, info: info.trim().to_string(), code: String::new() })
             }
-            (Some(_), Some(_)) => out.extend(open.take()),
+            (Some(b), Some(_)) => {
+                b.end_line = i;
+                out.extend(open.take());
+            }
             (Some(b), None) => {
                 let code = match text.trim_start().strip_prefix('#') {
                     Some(rest) if rest.is_empty() || rest.starts_with(' ') => rest.strip_prefix(' ').unwrap_or(rest),

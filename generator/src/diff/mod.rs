@@ -8,9 +8,11 @@
 //! differences with no Rust effect are listed as spec-only.
 //!
 //! Modules: [`report`] (kinds, rows, the report's forms), `api` (the IR diff), [`wire`] (the
-//! direction rules), `spec_only` (raw differences).
+//! direction rules), `spec_only` (raw differences), [`changelog`] (the generated crate's
+//! `CHANGELOG.md`, rendered from a report).
 
 mod api;
+pub mod changelog;
 pub mod report;
 mod spec_only;
 pub mod wire;
@@ -115,6 +117,9 @@ pub struct Raw {
     pub schemas: RawSchemas,
     /// Selected operations by `METHOD /path` (the same key the report uses).
     pub ops: BTreeMap<String, Value>,
+    /// The `same_type` groups the IR passes could not merge ([`crate::unify::apply`]), each a
+    /// located error that `gen` would fail with: the report lists the new spec's.
+    pub divergences: Vec<crate::GenError>,
 }
 
 /// Compares two IRs (and, when given, the two raw selections for spec-only differences).
@@ -144,8 +149,8 @@ pub fn diff(old: &Ir, new: &Ir, raw: Option<(&Raw, &Raw)>) -> Report {
             d.push(K::TypeSplit, a.name.clone(), detail, Impact::Breaking, same());
         }
     }
-    for (ptr, why) in &orig_new.divergences {
-        d.push(K::SameTypeDiverged, ptr.clone(), why.clone(), Impact::Breaking, same());
+    for e in raw.map(|(_, new)| new.divergences.as_slice()).unwrap_or_default() {
+        d.push(K::SameTypeDiverged, e.location.clone(), e.message.clone(), Impact::Breaking, same());
     }
     d.types();
     d.operations();

@@ -37,7 +37,7 @@ pub fn emit(ir: &Ir) -> TokenStream {
         }
     });
     let examples = (!ir.examples.is_empty()).then(|| quote! { #[cfg(test)] #[rustfmt::skip] mod spec_examples; });
-    let docs = if ir.features.flow {
+    let docs = if ir.features.readme {
         quote! { #![doc = include_str!("../README.md")] }
     } else {
         quote! {

@@ -99,10 +99,12 @@ fn emit_type(t: &TypeDef) -> TokenStream {
                     (None, false) => format!(" {wire}"),
                 }
             });
+            let self_named = crate::naming::has_self_named_constructor(&t.name, ["from_wire"].into_iter())
+                .then(|| quote!(#[allow(clippy::self_named_constructors)]));
             quote! {
                 #doc
                 #deprecated
-                #[derive(Clone, PartialEq, Eq, Hash)]
+                #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
                 #[non_exhaustive]
                 pub enum #name {
                     #( #[doc = #vdocs] #vnames, )*
@@ -118,6 +120,7 @@ fn emit_type(t: &TypeDef) -> TokenStream {
                         }
                     }
                 }
+                #self_named
                 impl #name {
                     /// The value as sent on the wire.
                     #[inline]
@@ -215,6 +218,8 @@ fn emit_struct(
                  left out is a compile error, and the order of the fields does not matter."
             );
             let cdoc = format!(" Creates a value from its required fields, given by name in a [`{req_name}`]; optional fields start empty.");
+            // Its `Debug` redacts what the struct's own does.
+            let req_debug = emit_debug(&req, required.iter().copied());
             (
                 quote! {
                     #[doc = #cdoc]
@@ -225,9 +230,11 @@ fn emit_struct(
                 },
                 quote! {
                     #[doc = #rdoc]
+                    #[derive(Clone, PartialEq)]
                     pub struct #req {
                         #(#rdefs)*
                     }
+                    #req_debug
                     impl From<#req> for #name {
                         #[inline]
                         fn from(required: #req) -> Self {
@@ -258,26 +265,7 @@ fn emit_struct(
     let default = all_optional.then(|| quote!(Default,));
     // `Debug` is written out (what the derive prints, with `<redacted>` for sensitive fields)
     // and `#[inline]`, so it is compiled only where it is used (issue #14).
-    let debug_impl = {
-        let label = name.to_string();
-        let entries = fields.iter().map(|f| {
-            let n = ident(&f.name);
-            let key = &f.name;
-            if f.sensitive {
-                quote!(.field(#key, &crate::runtime::Redacted))
-            } else {
-                quote!(.field(#key, &self.#n))
-            }
-        });
-        quote! {
-            impl ::std::fmt::Debug for #name {
-                #[inline]
-                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    f.debug_struct(#label) #(#entries)* .finish()
-                }
-            }
-        }
-    };
+    let debug_impl = emit_debug(name, fields.iter());
     let setters = fields.iter().filter(|f| request && f.shape().may_be_absent()).map(|f| {
         let n = ident(&f.name);
         let setter = ident(&crate::naming::setter_name(&f.name));
@@ -300,6 +288,16 @@ fn emit_struct(
             }
         }
     });
+    let setter_names: Vec<String> = fields
+        .iter()
+        .filter(|f| request && f.shape().may_be_absent())
+        .map(|f| crate::naming::setter_name(&f.name))
+        .collect();
+    let self_named = crate::naming::has_self_named_constructor(
+        &name.to_string(),
+        std::iter::once("new").chain(setter_names.iter().map(String::as_str)),
+    )
+    .then(|| quote!(#[allow(clippy::self_named_constructors)]));
     let serialize = emit_serialize(name, fields);
     // A type that is only ever sent needs no Deserialize (a large share of the build time);
     // `test-util` adds it for fakes that read requests.
@@ -322,12 +320,36 @@ fn emit_struct(
         #serialize
         #deserialize
         #debug_impl
+        #self_named
         impl #name {
             #wire_const
             #constructor
             #(#setters)*
         }
         #required_def
+    }
+}
+
+/// `Debug` for a struct, written out: what the derive prints, with `<redacted>` for sensitive
+/// fields.
+fn emit_debug<'f>(name: &proc_macro2::Ident, fields: impl Iterator<Item = &'f Field>) -> TokenStream {
+    let label = name.to_string();
+    let entries = fields.map(|f| {
+        let n = ident(&f.name);
+        let key = &f.name;
+        if f.sensitive {
+            quote!(.field(#key, &crate::runtime::Redacted))
+        } else {
+            quote!(.field(#key, &self.#n))
+        }
+    });
+    quote! {
+        impl ::std::fmt::Debug for #name {
+            #[inline]
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(#label) #(#entries)* .finish()
+            }
+        }
     }
 }
 

@@ -80,13 +80,29 @@ pub(super) fn features(ir: &mut Ir, required: &[String]) -> Result<()> {
             let why = "it builds its sessions from an example of the `/identity_verification/get` response, and this \
                        portion has none";
             if required.iter().any(|r| r == "fake") {
-                return Err(GenError::at("#/paths", format!("the `fake` module is required by the selection file (`require`), but {why}")));
+                return Err(GenError::at(
+                    "#/paths",
+                    format!("the `fake` module is required by the selection file (`require`), but {why}"),
+                ));
             }
-            ir.warnings.push(crate::contract::Unmet { module: "fake".into(), pointer: "#/paths".into(), what: why.into() }.warning());
+            ir.warnings.push(
+                crate::contract::Unmet { module: "fake".into(), pointer: "#/paths".into(), what: why.into() }.warning(),
+            );
             None
         }
         _ => None,
     };
-    ir.features = Features { flow: present.contains("flow"), fake, verify: present.contains("verify") };
+    ir.features = Features {
+        flow: present.contains("flow"),
+        fake,
+        verify: present.contains("verify"),
+        readme: present.contains("readme"),
+        readme_ignored: crate::contract::readme_example_keys()
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| present.contains("readme") && !present.contains(*k))
+            .map(|(i, _)| i + 1)
+            .collect(),
+    };
     Ok(())
 }

@@ -1,8 +1,8 @@
 //! Stage 3: lower the selected JSON into the IR. All spec interpretation happens here; the
 //! emitters only ever see [`crate::ir`]. Split by concern: `schemas`, `operations`,
 //! `webhooks`, `examples`, `client` (servers, auth headers, API version, and whether the flow
-//! helpers and the fake apply); IR → IR passes run at the end ([`crate::graph`], then
-//! [`crate::retype`], [`crate::unify`], [`crate::sensitive`], [`crate::required`]).
+//! helpers and the fake apply). The result is the raw IR: [`crate::passes`] runs the IR → IR
+//! passes over it.
 
 mod client;
 mod examples;
@@ -45,7 +45,7 @@ enum Class {
     Inline,
 }
 
-/// Lowers a selection to the IR.
+/// Lowers a selection to the raw IR (before [`crate::passes::run`]).
 pub fn lower<'a>(spec: &'a Spec, sel: &Selection<'a>, portion: &'a Portion) -> Result<Ir> {
     static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
     let schemas = match schemas_of(&spec.doc)? {
@@ -99,8 +99,22 @@ pub fn lower<'a>(spec: &'a Spec, sel: &Selection<'a>, portion: &'a Portion) -> R
     }
     let mut webhooks = Vec::new();
     let mut wh_namer = Namer::with_reserved(&["Unknown"]);
+    // (webhook_type, webhook_code) → the schema that has it: a body is dispatched by the pair.
+    let mut dispatch: BTreeMap<(String, String), &String> = BTreeMap::new();
     for name in &sel.webhooks {
         let (wh, mut exs) = l.lower_webhook(name, &mut wh_namer)?;
+        let key = (wh.webhook_type.clone(), wh.webhook_code.clone());
+        if let Some(first) = dispatch.insert(key, name) {
+            return Err(GenError::at(
+                &join("#/components/schemas", name),
+                format!(
+                    "has webhook_type {:?} and webhook_code {:?}, as {first} does: webhooks are told apart by \
+                     that pair, so this one could never be received. Give it its own pair, or leave one of the two \
+                     out of the portion's `webhooks`",
+                    wh.webhook_type, wh.webhook_code
+                ),
+            ));
+        }
         webhooks.push(wh);
         examples.append(&mut exs);
     }
@@ -115,8 +129,7 @@ pub fn lower<'a>(spec: &'a Spec, sel: &Selection<'a>, portion: &'a Portion) -> R
     let servers = client::servers(&spec.doc)?;
     let auth = client::auth(&spec.doc)?;
     let error_type = sel.error_schema.as_ref().and_then(|e| l.named.get(e)).cloned();
-    let mut ir = Ir {
-        format_version: FORMAT_VERSION,
+    Ok(Ir {
         title: spec.title.clone(),
         spec_version: spec.version.clone(),
         api_version: client::api_version(&spec.version),
@@ -136,19 +149,13 @@ pub fn lower<'a>(spec: &'a Spec, sel: &Selection<'a>, portion: &'a Portion) -> R
         warnings: l.warnings,
         aliases: Vec::new(),
         conversions: Vec::new(),
-        divergences: Vec::new(),
-    };
-    crate::graph::mark_requests(&mut ir.types, &ir.operations);
-    crate::graph::mark_boxes(&mut ir.types);
-    // IR → IR passes, in order: graph facts (request reachability, boxing), ids (the shape check of `same_type` sees them), then
-    // merging, then the flags and names that depend on the final set of types.
-    crate::retype::apply(&mut ir.types, &portion.field_newtypes, &mut ir.warnings)?;
-    crate::unify::apply(&mut ir, &portion.same_type)?;
-    crate::sensitive::mark(&mut ir.types, &portion.sensitive, &mut ir.warnings);
-    crate::required::name_required_structs(&mut ir.types);
-    crate::graph::mark_sent_only(&mut ir);
-    client::features(&mut ir, &portion.require)?;
-    Ok(ir)
+    })
+}
+
+/// Which optional modules the final IR supports, by the runtime contract (the last of
+/// [`crate::passes`]); `required` are the modules the selection file `require`s.
+pub(crate) fn features(ir: &mut Ir, required: &[String]) -> Result<()> {
+    client::features(ir, required)
 }
 
 fn obj<'v>(v: &'v Value, ptr: &str) -> Result<&'v Map<String, Value>> {

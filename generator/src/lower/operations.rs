@@ -1,4 +1,5 @@
-//! Operations → client methods: request and response types, examples, retry safety, pagination.
+//! Operations → client methods: request and response types, examples. Retry safety and
+//! pagination are resolved after the IR passes, in [`crate::op_rules`].
 
 use super::*;
 
@@ -88,38 +89,6 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
-        let retry = if self.portion.retry.always.iter().any(|p| p == &op.path) {
-            RetrySafety::Always
-        } else if let Some(field) = self.portion.retry.when_true.get(&op.path) {
-            // Older specs may lack the field (Plaid added `is_idempotent` to create later): the
-            // operation is then never retried, with a warning, rather than failing the spec.
-            match self.request_field(&request, field) {
-                None => {
-                    self.warnings.push(format!(
-                        "{}: retry.when_true names `{field}`, which is not a field of this request; \
-                         the operation is never retried",
-                        op.pointer
-                    ));
-                    RetrySafety::Never
-                }
-                Some(f) if f.ty != Ty::Bool => {
-                    self.warnings.push(format!(
-                        "{}: retry.when_true field `{field}` is not a boolean; the operation is never retried",
-                        op.pointer
-                    ));
-                    RetrySafety::Never
-                }
-                // The request type is sent: `graph::mark_requests` gives the field this shape.
-                Some(f) => RetrySafety::WhenTrue { field: f.name.clone(), shape: f.shape().sent() },
-            }
-        } else {
-            RetrySafety::Never
-        };
-        let mut pagination = self.pagination(&op.path, &op.pointer, &request, &response);
-        if let Some(p) = &mut pagination {
-            p.pages_method = namer.claim(&format!("{method_name}_pages"));
-            p.stream_method = namer.claim(&format!("{method_name}_stream"));
-        }
         let http_method = op.method.to_uppercase();
         let deprecated = o.deprecated;
         Ok((
@@ -132,61 +101,11 @@ impl<'a> Lowerer<'a> {
                 request,
                 response,
                 deprecated,
-                retry,
-                pagination,
+                // Resolved from the final types by `op_rules` (see `crate::passes`).
+                retry: RetrySafety::Never,
+                pagination: None,
             },
             examples,
         ))
-    }
-
-    pub(super) fn struct_fields(&self, ty: &Option<Ty>) -> Option<&Vec<Field>> {
-        match ty {
-            Some(Ty::Named(n)) => match &self.types.get(n)?.kind {
-                Kind::Struct { fields, .. } => Some(fields),
-                _ => None,
-            },
-            _ => None,
-        }
-    }
-
-    pub(super) fn request_field(&self, req: &Option<Ty>, wire: &str) -> Option<Field> {
-        self.struct_fields(req)?.iter().find(|f| f.wire == wire).cloned()
-    }
-
-    /// Pagination as `spec/portion.toml` declares it for this path. A declaration the shapes do
-    /// not fit is a warning (with the pointer), and the operation is not paginated.
-    pub(super) fn pagination(&mut self, path: &str, ptr: &str, req: &Option<Ty>, resp: &Ty) -> Option<Pagination> {
-        let rule = self.portion.pagination.get(path)?.clone();
-        let fields = |ty: &Option<Ty>| self.struct_fields(ty).cloned().unwrap_or_default();
-        let (rf, pf) = (fields(req), fields(&Some(resp.clone())));
-        let find = |fs: &[Field], wire: &str| fs.iter().find(|f| f.wire == wire).cloned();
-        let cursor = find(&rf, &rule.cursor).filter(|f| f.ty == Ty::String);
-        let next = find(&pf, &rule.next).filter(|f| f.ty == Ty::String);
-        let list = find(&pf, &rule.items).filter(|f| {
-            matches!(&f.ty, Ty::Vec(i) if matches!(**i, Ty::Named(_))) && f.shape() == FieldShape::Required
-        });
-        let (Some(cursor), Some(next), Some(list)) = (cursor, next, list) else {
-            self.warnings.push(format!(
-                "{ptr}: spec/portion.toml [pagination] wants a string request field `{}`, a string response field `{}` \
-                 and a required list of objects `{}`; the shapes do not fit, so the operation is not paginated",
-                rule.cursor, rule.next, rule.items
-            ));
-            return None;
-        };
-        let item_ty = match &list.ty {
-            Ty::Vec(i) => (**i).clone(),
-            _ => return None,
-        };
-        Some(Pagination {
-            cursor_field: cursor.name.clone(),
-            // The request type is sent: `graph::mark_requests` gives the cursor its `sent()` shape.
-            cursor_shape: cursor.shape().sent(),
-            next_field: next.name.clone(),
-            next_shape: next.shape(),
-            items_field: list.name.clone(),
-            item_ty,
-            pages_method: String::new(),
-            stream_method: String::new(),
-        })
     }
 }
