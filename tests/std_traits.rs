@@ -15,8 +15,8 @@ fn id_newtypes_work_as_map_keys_strings_and_parsed_values() {
     seen.insert(id.clone(), 7);
     // `Borrow<str>`: look up by a plain string.
     assert_eq!(seen.get("idv_1"), Some(&7));
-    assert!(id == "idv_1" && id == *"idv_1" && id == "idv_1".to_string());
     let owned = String::from("idv_1");
+    assert!(id == "idv_1" && id == *"idv_1" && id == owned);
     assert_eq!(IdentityVerificationId::from(&owned), id);
     assert_eq!(id.as_ref() as &str, "idv_1");
 }
@@ -34,6 +34,25 @@ fn enums_compare_with_strings_convert_and_order() {
     let set: BTreeSet<IdentityVerificationStatus> =
         [IdentityVerificationStatus::Failed, IdentityVerificationStatus::Active].into_iter().collect();
     assert_eq!(set.len(), 2);
+    // Order is the wire string's, not the declaration order, so a new spec that adds a variant
+    // never reorders the others: `active` < `canceled` < `expired` < `failed` < `success`.
+    let mut all = vec![
+        IdentityVerificationStatus::Success,
+        IdentityVerificationStatus::Unknown("zzz".into()),
+        IdentityVerificationStatus::Failed,
+        IdentityVerificationStatus::Active,
+        IdentityVerificationStatus::Canceled,
+    ];
+    all.sort();
+    let wires: Vec<&str> = all.iter().map(|s| s.as_str()).collect();
+    assert_eq!(wires, ["active", "canceled", "failed", "success", "zzz"]);
+    // A hand-built `Unknown` holding a known value is that value: equal, and one map key.
+    let by_hand = IdentityVerificationStatus::Unknown("success".into());
+    assert_eq!(by_hand, IdentityVerificationStatus::Success);
+    let mut counts: HashMap<IdentityVerificationStatus, u32> = HashMap::new();
+    *counts.entry(by_hand).or_default() += 1;
+    *counts.entry(IdentityVerificationStatus::Success).or_default() += 1;
+    assert_eq!(counts.len(), 1);
 }
 
 #[test]

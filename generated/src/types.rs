@@ -375,7 +375,7 @@ impl From<AamvaAnalysisRequired> for AamvaAnalysis {
     }
 }
 /// How one field compared with the issuing state's licence record (AAMVA check).
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum AamvaDetailedMatchResult {
     /// `match`: The same as the state record.
@@ -427,7 +427,7 @@ impl AamvaDetailedMatchResult {
 }
 crate::runtime::string_enum!(AamvaDetailedMatchResult);
 /// Whether one field agreed with the issuing state's licence record (AAMVA check).
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum AamvaMatchResult {
     /// `match`: Agrees with the state record.
@@ -474,7 +474,7 @@ impl AamvaMatchResult {
 }
 crate::runtime::string_enum!(AamvaMatchResult);
 /// What the address is used for, as far as Plaid can tell.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum AddressPurposeLabel {
     /// `residential`: A home.
@@ -536,7 +536,7 @@ crate::runtime::string_enum!(AddressPurposeLabel);
 pub struct ClientUserId(pub String);
 crate::runtime::id_newtype!(ClientUserId, String);
 /// An ISO 3166-1 alpha-2 country code accepted by Link.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum CountryCode {
     /// `US`
@@ -1368,7 +1368,7 @@ impl From<DashboardUserListResponseRequired> for DashboardUserListResponse {
     }
 }
 /// Whether a team member can use the Plaid Dashboard.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum DashboardUserStatus {
     /// `invited`: Invited, but has not accepted yet.
@@ -1601,7 +1601,7 @@ impl From<DocumentAnalysisRequired> for DocumentAnalysis {
     }
 }
 /// Whether the document looks genuine: its layout, photo and security features follow the rules for this kind of document from this issuer.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum DocumentAuthenticityMatchCode {
     /// `match`: Looks genuine.
@@ -1653,7 +1653,7 @@ impl DocumentAuthenticityMatchCode {
 }
 crate::runtime::string_enum!(DocumentAuthenticityMatchCode);
 /// How the date of birth read from the document compares with the one the user entered.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum DocumentDateOfBirthMatchCode {
     /// `match`: The same as what the user entered.
@@ -1705,7 +1705,7 @@ impl DocumentDateOfBirthMatchCode {
 }
 crate::runtime::string_enum!(DocumentDateOfBirthMatchCode);
 /// How the name read from the document compares with the one the user entered.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum DocumentNameMatchCode {
     /// `match`: The same as what the user entered.
@@ -1757,7 +1757,7 @@ impl DocumentNameMatchCode {
 }
 crate::runtime::string_enum!(DocumentNameMatchCode);
 /// Outcome for one submitted document. The outcome of the whole step is `documentary_verification.status`.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum DocumentStatus {
     /// `success`: The document was accepted.
@@ -2100,7 +2100,7 @@ impl From<DocumentaryVerificationDocumentRequired> for DocumentaryVerificationDo
     }
 }
 /// Whether the document had expired when it was checked.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ExpirationDate {
     /// `not_expired`: Still valid.
@@ -2388,7 +2388,7 @@ impl From<FraudAnalysisDetailsRequired> for FraudAnalysisDetails {
     }
 }
 /// Result of one fraud check on a document.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FraudCheckOutcome {
     /// `success`: Passed.
@@ -2430,7 +2430,7 @@ impl FraudCheckOutcome {
 }
 crate::runtime::string_enum!(FraudCheckOutcome);
 /// Result of one fraud check on a document, which may not have been possible.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum FraudCheckOutcomeWithNoData {
     /// `success`: Passed.
@@ -2477,7 +2477,7 @@ impl FraudCheckOutcomeWithNoData {
 }
 crate::runtime::string_enum!(FraudCheckOutcomeWithNoData);
 /// How one part of a value (a street, a month, a given name) matched the data sources.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum HiddenMatchSummaryCode {
     /// `match`: A strong match.
@@ -2600,7 +2600,7 @@ impl HumanReview {
     }
 }
 /// Outcome of a review by a Plaid document specialist.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum HumanReviewStatus {
     /// `success`: The specialist accepted the document.
@@ -2647,7 +2647,7 @@ impl HumanReviewStatus {
 }
 crate::runtime::string_enum!(HumanReviewStatus);
 /// Which kind of identity number this is. The prefix is the issuing country's ISO code.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum IdNumberType {
     /// `ar_dni`: Argentina: DNI.
@@ -3693,7 +3693,7 @@ for IdentityVerificationAutofillCreateResponse {
     }
 }
 /// Whether the prefill lookup found the user.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum IdentityVerificationAutofillStatus {
     /// `success`: Plaid found details for the user; `user` holds them.
@@ -5932,7 +5932,7 @@ for IdentityVerificationRetriedWebhook {
     }
 }
 /// Always `RETRIED` for this event.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum IdentityVerificationRetriedWebhookWebhookCode {
     /// `RETRIED`
@@ -5969,7 +5969,7 @@ impl IdentityVerificationRetriedWebhookWebhookCode {
 }
 crate::runtime::string_enum!(IdentityVerificationRetriedWebhookWebhookCode);
 /// Always `IDENTITY_VERIFICATION` for these events.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum IdentityVerificationRetriedWebhookWebhookType {
     /// `IDENTITY_VERIFICATION`
@@ -6406,7 +6406,7 @@ for IdentityVerificationRetryRequestStepsObject {
     }
 }
 /// Where a verification session stands. `active` means the user has not finished; every other value is an end state or awaits review.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum IdentityVerificationStatus {
     /// `active`: The user has not finished; they may have done some steps.
@@ -6634,7 +6634,7 @@ for IdentityVerificationStatusUpdatedWebhook {
     }
 }
 /// Always `STATUS_UPDATED` for this event.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum IdentityVerificationStatusUpdatedWebhookWebhookCode {
     /// `STATUS_UPDATED`
@@ -6671,7 +6671,7 @@ impl IdentityVerificationStatusUpdatedWebhookWebhookCode {
 }
 crate::runtime::string_enum!(IdentityVerificationStatusUpdatedWebhookWebhookCode);
 /// Always `IDENTITY_VERIFICATION` for these events.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum IdentityVerificationStatusUpdatedWebhookWebhookType {
     /// `IDENTITY_VERIFICATION`
@@ -6708,7 +6708,7 @@ impl IdentityVerificationStatusUpdatedWebhookWebhookType {
 }
 crate::runtime::string_enum!(IdentityVerificationStatusUpdatedWebhookWebhookType);
 /// The state of one step in a verification session.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum IdentityVerificationStepStatus {
     /// `success`: The step passed.
@@ -7188,7 +7188,7 @@ for IdentityVerificationStepUpdatedWebhook {
     }
 }
 /// Always `STEP_UPDATED` for this event.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum IdentityVerificationStepUpdatedWebhookWebhookCode {
     /// `STEP_UPDATED`
@@ -7225,7 +7225,7 @@ impl IdentityVerificationStepUpdatedWebhookWebhookCode {
 }
 crate::runtime::string_enum!(IdentityVerificationStepUpdatedWebhookWebhookCode);
 /// Always `IDENTITY_VERIFICATION` for these events.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum IdentityVerificationStepUpdatedWebhookWebhookType {
     /// `IDENTITY_VERIFICATION`
@@ -7851,7 +7851,7 @@ impl From<IdvProtectEventRequired> for IdvProtectEvent {
     }
 }
 /// How good the document photo was. Poor photos are more likely to fail reading and checks; Plaid lets the user retake them a few times.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ImageQuality {
     /// `high`: Clear.
@@ -8040,7 +8040,7 @@ impl From<ImageQualityDetailsRequired> for ImageQualityDetails {
     }
 }
 /// Result of one image quality check.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ImageQualityOutcome {
     /// `success`: Passed.
@@ -8082,7 +8082,7 @@ impl ImageQualityOutcome {
 }
 crate::runtime::string_enum!(ImageQualityOutcome);
 /// Whether the country that issued the document is the country the user gave. Whether a mismatch fails the step is a template setting.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum IssuingCountry {
     /// `match`: The same country.
@@ -9912,7 +9912,7 @@ impl From<LinkTokenCreateResponseRequired> for LinkTokenCreateResponse {
     }
 }
 /// How a value the user gave compared with external data sources.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum MatchSummaryCode {
     /// `match`: A strong match.
@@ -9969,7 +9969,7 @@ impl MatchSummaryCode {
 }
 crate::runtime::string_enum!(MatchSummaryCode);
 /// The kind of document Plaid detected in the images. It can differ from the kind the user picked in Link.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PhysicalDocumentCategory {
     /// `drivers_license`: A driving licence.
@@ -10777,7 +10777,7 @@ impl From<PlaidErrorRequired> for PlaidError {
     }
 }
 /// The broad category of a Plaid error.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PlaidErrorType {
     /// `INVALID_REQUEST`: The request was malformed: a field missing, of the wrong type, or in a combination Plaid does not accept. Fix the request; do not retry it as is.
@@ -10929,7 +10929,7 @@ impl PlaidErrorType {
 }
 crate::runtime::string_enum!(PlaidErrorType);
 /// Whether the address is a post office box.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum PoBoxStatus {
     /// `yes`: A P.O. box.
@@ -10976,7 +10976,7 @@ impl PoBoxStatus {
 }
 crate::runtime::string_enum!(PoBoxStatus);
 /// A Plaid product that Link can be initialised with.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum Products {
     /// `assets`
@@ -11198,7 +11198,7 @@ impl Products {
 }
 crate::runtime::string_enum!(Products, sent_only);
 /// Whether the user's connection went through a proxy, and of which kind.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum ProxyType {
     /// `none_detected`: No proxy detected.
@@ -11422,7 +11422,7 @@ impl From<RiskCheckBehaviorRequired> for RiskCheckBehavior {
     }
 }
 /// Whether automated (bot) activity was seen during the session.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RiskCheckBehaviorBotDetectedLabel {
     /// `yes`: Automated activity was seen.
@@ -11469,7 +11469,7 @@ impl RiskCheckBehaviorBotDetectedLabel {
 }
 crate::runtime::string_enum!(RiskCheckBehaviorBotDetectedLabel);
 /// Whether the session looked like part of a fraud ring.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RiskCheckBehaviorFraudRingDetectedLabel {
     /// `yes`: It did.
@@ -11516,7 +11516,7 @@ impl RiskCheckBehaviorFraudRingDetectedLabel {
 }
 crate::runtime::string_enum!(RiskCheckBehaviorFraudRingDetectedLabel);
 /// How familiar the user seemed with the personal data they entered, judged from how they entered it.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RiskCheckBehaviorUserInteractionsLabel {
     /// `genuine`: Familiar; fraud is unlikely.
@@ -12261,7 +12261,7 @@ impl From<RiskCheckEmailRequired> for RiskCheckEmail {
     }
 }
 /// Whether the email domain is a custom one (such as a company's) rather than a free or throwaway one.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RiskCheckEmailDomainIsCustom {
     /// `yes`: A custom domain.
@@ -12308,7 +12308,7 @@ impl RiskCheckEmailDomainIsCustom {
 }
 crate::runtime::string_enum!(RiskCheckEmailDomainIsCustom);
 /// Whether the email domain is a known throwaway domain, often used for fake sign-ups.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RiskCheckEmailDomainIsDisposable {
     /// `yes`: A throwaway domain.
@@ -12355,7 +12355,7 @@ impl RiskCheckEmailDomainIsDisposable {
 }
 crate::runtime::string_enum!(RiskCheckEmailDomainIsDisposable);
 /// Whether the email domain belongs to a free mail provider.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RiskCheckEmailDomainIsFreeProvider {
     /// `yes`: A free provider.
@@ -12402,7 +12402,7 @@ impl RiskCheckEmailDomainIsFreeProvider {
 }
 crate::runtime::string_enum!(RiskCheckEmailDomainIsFreeProvider);
 /// Whether the email address contains the user's date of birth.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RiskCheckEmailIncludesDateOfBirth {
     /// `yes`: It does.
@@ -12449,7 +12449,7 @@ impl RiskCheckEmailIncludesDateOfBirth {
 }
 crate::runtime::string_enum!(RiskCheckEmailIncludesDateOfBirth);
 /// Whether mail to the address can be delivered, checked against the domain's mail servers.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RiskCheckEmailIsDeliverableStatus {
     /// `yes`: Deliverable.
@@ -12496,7 +12496,7 @@ impl RiskCheckEmailIsDeliverableStatus {
 }
 crate::runtime::string_enum!(RiskCheckEmailIsDeliverableStatus);
 /// Whether the address belongs to an educational institution.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RiskCheckEmailIsEdu {
     /// `yes`: An educational address.
@@ -12543,7 +12543,7 @@ impl RiskCheckEmailIsEdu {
 }
 crate::runtime::string_enum!(RiskCheckEmailIsEdu);
 /// Whether the top-level domain (the last part, such as `.com`) is associated with fraud.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RiskCheckEmailTopLevelDomainIsSuspicious {
     /// `yes`: Associated with fraud.
@@ -12839,7 +12839,7 @@ impl From<RiskCheckIdentityAbuseSignalsRequired> for RiskCheckIdentityAbuseSigna
     }
 }
 /// An online service on which the email address or phone number appears to have an account.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RiskCheckLinkedService {
     /// `aboutme`
@@ -13729,7 +13729,7 @@ impl RiskCheckSyntheticIdentity {
     }
 }
 /// Plaid's rating of how risky a signal is.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RiskLevel {
     /// `low`: Low risk.
@@ -13776,7 +13776,7 @@ impl RiskLevel {
 }
 crate::runtime::string_enum!(RiskLevel);
 /// Plaid's rating of how risky a signal is, when it could be rated.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum RiskLevelWithNoData {
     /// `low`: Low risk.
@@ -13962,7 +13962,7 @@ impl From<SelfieAnalysisRequired> for SelfieAnalysis {
     }
 }
 /// Whether the selfie shows the same person as the portrait on the document.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SelfieAnalysisDocumentComparison {
     /// `match`: The same person.
@@ -14338,7 +14338,7 @@ impl From<SelfieAnalysisFacialAnalysisRequired> for SelfieAnalysisFacialAnalysis
     }
 }
 /// Result of comparing one facial feature of the selfie with the document portrait.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SelfieAnalysisFacialAnalysisOutcome {
     /// `success`: Passed.
@@ -14380,7 +14380,7 @@ impl SelfieAnalysisFacialAnalysisOutcome {
 }
 crate::runtime::string_enum!(SelfieAnalysisFacialAnalysisOutcome);
 /// Whether the selfie came from a live person rather than a photo, a screen or a mask.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SelfieAnalysisLivenessCheck {
     /// `success`: A live person.
@@ -14794,7 +14794,7 @@ impl From<SelfieCheckSelfieRequired> for SelfieCheckSelfie {
     }
 }
 /// Outcome of the selfie step; the same value as `steps.selfie_check`.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SelfieCheckStatus {
     /// `success`: Passed.
@@ -14836,7 +14836,7 @@ impl SelfieCheckStatus {
 }
 crate::runtime::string_enum!(SelfieCheckStatus);
 /// Outcome for one selfie. The outcome of the whole step is `selfie_check.status`.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SelfieStatus {
     /// `success`: Passed.
@@ -15087,7 +15087,7 @@ impl From<SmsVerificationRequired> for SmsVerification {
     }
 }
 /// State of one SMS verification attempt.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum SmsVerificationStatus {
     /// `pending`: A code was sent and has not been entered yet.
@@ -15139,7 +15139,7 @@ impl SmsVerificationStatus {
 }
 crate::runtime::string_enum!(SmsVerificationStatus);
 /// Which steps a retried session asks the user to repeat: `reset` starts over, `incomplete` resumes at the failed step, `infer` lets Plaid choose, and `custom` follows the `steps` object.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum Strategy {
     /// `reset`: Start over from the first step, even steps that passed.
@@ -15933,7 +15933,7 @@ impl From<VerifySmsDetailsRequired> for VerifySmsDetails {
     }
 }
 /// Outcome of the SMS step; the same value as `steps.verify_sms`.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum VerifySmsDetailsStatus {
     /// `success`: Passed.
@@ -15975,7 +15975,7 @@ impl VerifySmsDetailsStatus {
 }
 crate::runtime::string_enum!(VerifySmsDetailsStatus);
 /// The Plaid environment a webhook came from.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub enum WebhookEnvironmentValues {
     /// `sandbox`: The Sandbox environment.

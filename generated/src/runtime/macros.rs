@@ -229,6 +229,34 @@ macro_rules! string_enum {
                 Self::from_wire(&s)
             }
         }
+        // Equality, hashing and order are the wire string's: `Unknown("x")` built by hand
+        // equals the variant for `x`, and the order is the same in every version of the
+        // crate (adding a variant never reorders the others).
+        impl PartialEq for $name {
+            #[inline]
+            fn eq(&self, other: &Self) -> bool {
+                self.as_str() == other.as_str()
+            }
+        }
+        impl Eq for $name {}
+        impl ::std::hash::Hash for $name {
+            #[inline]
+            fn hash<__H: ::std::hash::Hasher>(&self, h: &mut __H) {
+                self.as_str().hash(h)
+            }
+        }
+        impl PartialOrd for $name {
+            #[inline]
+            fn partial_cmp(&self, other: &Self) -> Option<::std::cmp::Ordering> {
+                Some(self.cmp(other))
+            }
+        }
+        impl Ord for $name {
+            #[inline]
+            fn cmp(&self, other: &Self) -> ::std::cmp::Ordering {
+                self.as_str().cmp(other.as_str())
+            }
+        }
         impl PartialEq<str> for $name {
             #[inline]
             fn eq(&self, other: &str) -> bool {

@@ -104,7 +104,7 @@ fn emit_type(t: &TypeDef) -> TokenStream {
             quote! {
                 #doc
                 #deprecated
-                #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+                #[derive(Clone)]
                 #[non_exhaustive]
                 pub enum #name {
                     #( #[doc = #vdocs] #vnames, )*
