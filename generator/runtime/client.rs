@@ -149,6 +149,8 @@ struct CallSettings {
     retry: RetryPolicy,
     attempt_timeout: Duration,
     operation_timeout: Duration,
+    /// Whether a 429 is retried on operations that are not retry-safe.
+    retry_throttled: bool,
 }
 
 /// A Plaid client. Cheap to clone (one shared connection pool), `Send + Sync`.
@@ -168,6 +170,7 @@ impl fmt::Debug for Client {
             .field("retry", &self.call.retry)
             .field("attempt_timeout", &self.call.attempt_timeout)
             .field("operation_timeout", &self.call.operation_timeout)
+            .field("retry_throttled", &self.call.retry_throttled)
             .finish()
     }
 }
@@ -195,6 +198,12 @@ pub struct CallOptions {
     pub operation_timeout: Option<Duration>,
     /// Retry policy ([`ClientBuilder::retry_policy`]). `max_attempts: 0` acts as `1`.
     pub retry_policy: Option<RetryPolicy>,
+    /// Whether an HTTP 429 is retried on operations that are not retry-safe
+    /// (`/identity_verification/retry`, `/link/token/create`, a create without
+    /// `is_idempotent`). Default `true`: a 429 means Plaid refused the request before acting on
+    /// it, so sending it again cannot act twice. `false` returns the 429 at once from those
+    /// operations; retry-safe ones still follow `retry_policy`.
+    pub retry_throttled: Option<bool>,
 }
 
 impl CallOptions {
@@ -215,6 +224,12 @@ impl CallOptions {
     /// Overrides the retry policy.
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry_policy = Some(policy);
+        self
+    }
+    /// Turns the retry of a 429 on operations that are not retry-safe on or off (see
+    /// [`CallOptions::retry_throttled`]).
+    pub fn retry_throttled(mut self, on: bool) -> Self {
+        self.retry_throttled = Some(on);
         self
     }
 }
@@ -415,6 +430,7 @@ impl ClientBuilder {
                 retry: self.retry,
                 attempt_timeout: self.attempt_timeout,
                 operation_timeout: self.operation_timeout,
+                retry_throttled: true,
             },
         })
     }
@@ -475,6 +491,12 @@ impl Client {
         self.call.operation_timeout
     }
 
+    /// Whether a 429 is retried on operations that are not retry-safe
+    /// ([`CallOptions::retry_throttled`]; default `true`).
+    pub fn retries_throttled(&self) -> bool {
+        self.call.retry_throttled
+    }
+
     /// The `User-Agent` sent with every request.
     pub fn user_agent(&self) -> &str {
         self.inner.user_agent.to_str().unwrap_or_default()
@@ -513,6 +535,9 @@ impl Client {
         }
         if let Some(p) = options.retry_policy {
             client.call.retry = p;
+        }
+        if let Some(on) = options.retry_throttled {
+            client.call.retry_throttled = on;
         }
         client
     }
@@ -575,8 +600,9 @@ impl Client {
 
     /// The retry loop: returns a 2xx body and the number of attempts it took. A failure is
     /// retried when the operation is retry-safe and the error retryable, or, for any operation,
-    /// when the request was never sent (a connect failure). No attempt starts after the
-    /// operation deadline, and each is cut to the time left.
+    /// when the request was never sent (a connect failure) or was refused before it ran (a 429,
+    /// unless [`CallOptions::retry_throttled`] is off). No attempt starts after the operation
+    /// deadline, and each is cut to the time left.
     async fn send(
         &self,
         op: &Operation,
@@ -599,7 +625,7 @@ impl Client {
             };
             let resend = match retry {
                 Retry::Safe => err.is_retryable(),
-                Retry::Never => err.is_connect_failure(),
+                Retry::Never => err.is_connect_failure() || (call.retry_throttled && err.is_throttled()),
             };
             if resend {
                 if let Some(delay) = call.retry.next_delay(attempt, err.retry_after()) {

@@ -12,7 +12,7 @@
 //! verification adds no elliptic-curve crates of its own), `iat` must be recent and
 //! the body hash is compared in constant time; only then is the typed event returned.
 
-use super::client::{Operation, Retry};
+use super::client::{CallOptions, Operation, Retry};
 use super::{Client, Error};
 use crate::Webhook;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -439,11 +439,13 @@ impl WebhookVerifier {
         result
     }
 
-    /// One `/webhook_verification_key/get` call: never retried, its body capped.
+    /// One `/webhook_verification_key/get` call: never retried (not even on a 429, which is
+    /// [`VerifyError::KeyFetchRateLimited`]), its body capped.
     async fn fetch(&self, kid: &str) -> Result<Key, VerifyError> {
         let body = serde_json::json!({ "key_id": kid });
+        let client = self.client.with_options(CallOptions::new().retry_throttled(false));
         let resp: Value =
-            match self.client.execute_limited(KEY_OP, Some(&body), Retry::Never, MAX_KEY_RESPONSE_BYTES).await {
+            match client.execute_limited(KEY_OP, Some(&body), Retry::Never, MAX_KEY_RESPONSE_BYTES).await {
                 Ok(v) => v,
                 Err(Error::Api(e)) if matches!(e.status, 401 | 403) => {
                     return Err(VerifyError::KeyFetchUnauthorized { status: e.status })
