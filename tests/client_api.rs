@@ -391,7 +391,8 @@ async fn call_options_turn_the_throttling_retry_off() {
     assert_eq!((err.attempts(), count(&server).await), (1, 1));
     // A read still follows its retry policy.
     let server = throttling("/identity_verification/get", 1, "0", example(GET_EXAMPLE)).await;
-    let strict = builder(&server.uri()).build().unwrap().with_options(plaid_idv::CallOptions::new().retry_throttled(false));
+    let strict =
+        builder(&server.uri()).build().unwrap().with_options(plaid_idv::CallOptions::new().retry_throttled(false));
     strict.identity_verification_get(&get_req()).await.unwrap();
     assert_eq!(count(&server).await, 2);
 }
