@@ -447,16 +447,16 @@ impl WebhookVerifier {
     async fn fetch(&self, kid: &str) -> Result<Key, VerifyError> {
         let body = serde_json::json!({ "key_id": kid });
         let client = self.client.with_options(CallOptions::new().retry_throttled(false));
-        let resp: Value =
-            match client.execute_limited(KEY_OP, Some(&body), Retry::Never, MAX_KEY_RESPONSE_BYTES).await {
-                Ok(v) => v,
-                Err(Error::Api(e)) if matches!(e.status, 401 | 403) => {
-                    return Err(VerifyError::KeyFetchUnauthorized { status: e.status })
-                }
-                Err(Error::Api(e)) if e.status == 429 => return Err(VerifyError::KeyFetchRateLimited),
-                Err(Error::Api(e)) if matches!(e.status, 400 | 404) => return Err(VerifyError::UnknownKey(kid.into())),
-                Err(e) => return Err(VerifyError::KeyFetch(e)),
-            };
+        let resp: Value = match client.execute_limited(KEY_OP, Some(&body), Retry::Never, MAX_KEY_RESPONSE_BYTES).await
+        {
+            Ok(v) => v,
+            Err(Error::Api(e)) if matches!(e.status, 401 | 403) => {
+                return Err(VerifyError::KeyFetchUnauthorized { status: e.status })
+            }
+            Err(Error::Api(e)) if e.status == 429 => return Err(VerifyError::KeyFetchRateLimited),
+            Err(Error::Api(e)) if matches!(e.status, 400 | 404) => return Err(VerifyError::UnknownKey(kid.into())),
+            Err(e) => return Err(VerifyError::KeyFetch(e)),
+        };
         let jwk = resp.get("key").ok_or_else(|| VerifyError::Malformed("key response has no `key`".into()))?;
         if jwk.get("kid").and_then(Value::as_str) != Some(kid) {
             return Err(VerifyError::UnknownKey(kid.into()));

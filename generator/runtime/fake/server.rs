@@ -244,7 +244,7 @@ async fn handle(
         // Plaid sends webhooks after it answers; so does the fake.
         tokio::spawn(async move {
             for w in webhooks {
-                deliver(&shared, w).await;
+                deliver(&shared, w, None).await;
             }
         });
     }
@@ -260,8 +260,9 @@ fn is_loopback_url(url: &str) -> bool {
 
 /// Builds, signs and (when the session has a loopback webhook URL) POSTs one webhook, records
 /// it and returns it. Without a URL nothing is sent, but the signed webhook is still returned
-/// and recorded, so a test can hand it to its handler directly.
-pub(super) async fn deliver(shared: &Shared, w: Outgoing) -> SentWebhook {
+/// and recorded, so a test can hand it to its handler directly. It is signed as of
+/// `signed_at` (Unix seconds), or now.
+pub(super) async fn deliver(shared: &Shared, w: Outgoing, signed_at: Option<i64>) -> SentWebhook {
     let body = json!({
         "webhook_type": "IDENTITY_VERIFICATION",
         "webhook_code": w.code,
@@ -269,12 +270,14 @@ pub(super) async fn deliver(shared: &Shared, w: Outgoing) -> SentWebhook {
         "environment": "sandbox",
     })
     .to_string();
-    let verification = shared.signer.sign(body.as_bytes());
+    let issued_at = signed_at.unwrap_or_else(crate::runtime::signer::now);
+    let verification = shared.signer.sign_at(body.as_bytes(), issued_at);
     let mut sent = SentWebhook {
         webhook_code: w.code.to_string(),
         identity_verification_id: w.id.as_str().into(),
         body: body.clone().into_bytes(),
         verification: verification.clone(),
+        issued_at,
         url: w.url.clone(),
         status: None,
         error: None,
