@@ -19,10 +19,26 @@
 //!   `previous_attempt_id` and honours `reset`, `incomplete`, `infer` (as `incomplete`) and
 //!   `custom` (with its `steps`). `/link/token/create` issues a token bound to the template and
 //!   user (see `link_tokens`); `/dashboard_user/get` and `list`;
-//!   `/webhook_verification_key/get` serves the fake's signing key. Requests are checked
-//!   against the typed request models (a missing field is `MISSING_FIELDS`, a wrong one
-//!   `INVALID_FIELD`). Responses are built from the spec's get example, so every field the
-//!   spec defines is there, and are encoded by the typed models.
+//!   `/webhook_verification_key/get` serves the fake's signing key. Responses are built from
+//!   the spec's get example, so every field the spec defines is there, and are encoded by the
+//!   typed models.
+//! - **Rules enforced**, each answered as Plaid answers it (HTTP 400, `error_type`
+//!   `INVALID_REQUEST`, `error_code` `MISSING_FIELDS` for a missing field, `INVALID_FIELD` for a
+//!   wrong one):
+//!   - every request fits its typed request model: the spec's required fields are present and
+//!     every field has its type (`MISSING_FIELDS` / `INVALID_FIELD`);
+//!   - `/identity_verification/list` names its user: `client_user_id` or `user_id` (Plaid's
+//!     rule; without either, `MISSING_FIELDS`), and lists only that user's sessions;
+//!   - `/identity_verification/create` needs `client_user_id` (stricter than Plaid, which also
+//!     takes a `user_id` from `/user/create`, an endpoint the fake does not serve); a second
+//!     create for the same template and user needs `is_idempotent: true` (`INVALID_FIELD`);
+//!   - `/identity_verification/retry` needs an existing session of the template and user
+//!     (`INVALID_FIELD`), and `steps` with the `custom` strategy (`MISSING_FIELDS`);
+//!   - `/link/token/create` with the `identity_verification` product needs
+//!     `identity_verification.template_id` (`MISSING_FIELDS`);
+//!   - `get` needs a known id, `list`'s `cursor` one that it returned (`INVALID_FIELD`);
+//!     `/webhook_verification_key/get` a known `key_id` (`INVALID_INPUT` /
+//!     `INVALID_WEBHOOK_VERIFICATION_KEY_ID`).
 //! - **Scripted progress**: `complete(id, status)`, `advance_step(id, step, outcome)` and
 //!   `expire(id)` change a session and send the matching `STATUS_UPDATED` or `STEP_UPDATED`
 //!   webhook (`retry` sends `RETRIED`), signed ES256 exactly as Plaid signs them, to the
@@ -34,7 +50,8 @@
 //!   `delay_next` (answer late, e.g. after the client's timeout) and `drop_next` (close the
 //!   connection without an answer) apply to the next request of that operation.
 //! - **Inspection**: `requests()` lists what the client sent (operation, headers without the
-//!   secret, body without `secret`); `webhooks()` what the fake sent; `session(id)`.
+//!   secret, body without `secret`, and when each request arrived and was answered, so a test
+//!   can see which requests overlapped); `webhooks()` what the fake sent; `session(id)`.
 //!
 //! **Limits** (so a runaway test cannot exhaust memory): 10,000 sessions and 10,000 Link
 //! tokens (then create, retry and `/link/token/create` answer 400 `FAKE_SESSION_LIMIT` /
@@ -317,6 +334,13 @@ pub struct RecordedRequest {
     pub body: Value,
     /// The client's address: requests from one address came over one (kept-alive) connection.
     pub peer: SocketAddr,
+    /// When the fake read the request's head.
+    pub arrived_at: Instant,
+    /// When the fake finished its answer (after any injected delay), or closed the connection
+    /// without one. Two requests overlapped when each arrived before the other was answered.
+    pub answered_at: Instant,
+    /// Order of arrival, to set `answered_at`.
+    seq: u64,
 }
 
 impl std::fmt::Debug for RecordedRequest {
@@ -328,6 +352,8 @@ impl std::fmt::Debug for RecordedRequest {
             .field("headers", &self.headers)
             .field("body", &JsonShape(&self.body))
             .field("peer", &self.peer)
+            .field("arrived_at", &self.arrived_at)
+            .field("answered_at", &self.answered_at)
             .finish()
     }
 }
