@@ -189,7 +189,8 @@ async fn typed_variants_for_each_idv_webhook() {
     }
 }
 
-/// The example handler, run on 127.0.0.1, accepts a signed webhook and rejects a tampered one.
+/// The example handler (`inbox::ExactlyOnce`), run on 127.0.0.1 against the fake, applies a
+/// signed webhook once, ignores its copy and rejects a tampered one.
 #[test]
 fn webhook_server_example_self_test() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
@@ -211,7 +212,10 @@ fn webhook_server_example_self_test() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains("signed webhook: 200 OK; tampered webhook: 400 Bad Request"), "{stdout}");
+    assert!(
+        stdout.contains("webhook: Some(200); sent again: 200 OK; tampered: 400 Bad Request; applied 1 time(s)"),
+        "{stdout}"
+    );
 }
 
 /// A body missing a required field names that field, not the last key serde saw before the
