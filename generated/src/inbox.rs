@@ -16,6 +16,12 @@
 //!
 //! Where the keys live is a [`ReplayGuard`]: [`InMemoryReplayGuard`] for one process, or your
 //! own over your database.
+//!
+//! The key is `(iat, SHA-256 of the body)`: it stops a byte-identical copy (a replay, or a
+//! delivery sent again with the same signature). A delivery Plaid signs anew has another `iat`,
+//! so it is another key and is applied again; since what you apply is the session fetched just
+//! now, applying it twice leaves the same state. Keep your effect "set to this state", not
+//! "increment".
 
 use crate::runtime::verify::{VerifiedWebhook, VerifyError, WebhookVerifier, HEADER};
 use crate::runtime::{Client, Error};
