@@ -664,7 +664,10 @@ impl Client {
             let left = call.operation_timeout.saturating_sub(started.elapsed());
             let limit = call.attempt_timeout.min(left).max(Duration::from_millis(1));
             let attempt_started = Instant::now();
-            let outcome = self.attempt(op, body.clone(), &span, &attempt_span, max_bytes, limit).await;
+            let outcome = self
+                .attempt(op, body.clone(), &span, &attempt_span, max_bytes, limit)
+                .instrument(attempt_span.clone())
+                .await;
             attempt_span.record("plaid.duration_ms", attempt_started.elapsed().as_millis() as u64);
             let err = match outcome {
                 Ok(bytes) => {
