@@ -299,8 +299,8 @@ async fn row_redirect_is_never_retried() {
 }
 
 #[tokio::test]
-async fn rows_5xx_and_429_follow_operation_safety() {
-    for status in [429u16, 500, 503] {
+async fn rows_5xx_follow_operation_safety() {
+    for status in [500u16, 503] {
         let server = MockServer::start().await;
         Mock::given(wiremock::matchers::any())
             .respond_with(ResponseTemplate::new(status).insert_header("retry-after", "0"))
@@ -313,8 +313,88 @@ async fn rows_5xx_and_429_follow_operation_safety() {
         assert_eq!(err.attempts(), 1, "retry, HTTP {status}");
         let err = client.identity_verification_create(&create_req()).await.unwrap_err();
         assert_eq!(err.attempts(), 4, "idempotent create, HTTP {status}");
-        assert_eq!(count(&server).await, 9, "HTTP {status}");
+        let err = client.identity_verification_create(&create_req().with_is_idempotent(false)).await.unwrap_err();
+        assert_eq!(err.attempts(), 1, "non-idempotent create, HTTP {status}");
+        assert_eq!(count(&server).await, 10, "HTTP {status}");
     }
+}
+
+/// A server that answers `path` with 429 (`Retry-After: retry_after`) `throttled` times, then
+/// with `ok`.
+async fn throttling(op_path: &str, throttled: u64, retry_after: &str, ok: Value) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(path(op_path))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", retry_after).set_body_json(json!({
+            "error_type": "RATE_LIMIT_EXCEEDED", "error_code": "RATE_LIMIT", "error_message": "slow down",
+            "display_message": null, "request_id": "req_429"
+        })))
+        .up_to_n_times(throttled)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path(op_path)).respond_with(ResponseTemplate::new(200).set_body_json(ok)).mount(&server).await;
+    server
+}
+
+/// Row 429: Plaid refused the request before acting on it, so it is retried on every
+/// operation, one test per kind of operation.
+#[tokio::test]
+async fn row_429_is_retried_on_every_operation_kind() {
+    // A read.
+    let server = throttling("/identity_verification/get", 2, "0", example(GET_EXAMPLE)).await;
+    builder(&server.uri()).build().unwrap().identity_verification_get(&get_req()).await.unwrap();
+    assert_eq!(count(&server).await, 3, "get");
+    // Create, idempotent and not.
+    for idempotent in [true, false] {
+        let server = throttling("/identity_verification/create", 2, "0", example(GET_EXAMPLE)).await;
+        let client = builder(&server.uri()).build().unwrap();
+        client.identity_verification_create(&create_req().with_is_idempotent(idempotent)).await.unwrap();
+        assert_eq!(count(&server).await, 3, "create, is_idempotent {idempotent}");
+    }
+    // Never retry-safe: retry and link token create.
+    let server = throttling("/identity_verification/retry", 2, "0", example(GET_EXAMPLE)).await;
+    builder(&server.uri()).build().unwrap().identity_verification_retry(&retry_req()).await.unwrap();
+    assert_eq!(count(&server).await, 3, "retry");
+    let server = throttling("/link/token/create", 2, "0", example(LINK_EXAMPLE)).await;
+    let link = plaid_idv::types::LinkTokenCreateRequest::new(plaid_idv::types::LinkTokenCreateRequestRequired {
+        client_name: "Acme".into(),
+        language: "en".into(),
+        country_codes: vec![CountryCode::Us],
+        user: plaid_idv::types::LinkTokenCreateRequestUser::new("customer-8841"),
+    });
+    builder(&server.uri()).build().unwrap().link_token_create(&link).await.unwrap();
+    assert_eq!(count(&server).await, 3, "link token create");
+}
+
+/// `Retry-After` is honoured within the operation timeout: a wait that would end past it is not
+/// started, and the 429 comes back at once with its `retry_after`.
+#[tokio::test]
+async fn a_retry_after_past_the_operation_timeout_is_not_waited_for() {
+    let server = throttling("/identity_verification/retry", 1, "7", example(GET_EXAMPLE)).await;
+    let client = builder(&server.uri()).operation_timeout(Duration::from_secs(2)).build().unwrap();
+    let started = Instant::now();
+    let err = client.identity_verification_retry(&retry_req()).await.unwrap_err();
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(7)));
+    assert_eq!((err.attempts(), count(&server).await), (1, 1));
+}
+
+/// `CallOptions::retry_throttled(false)` turns the 429 retry of non-retry-safe operations off.
+#[tokio::test]
+async fn call_options_turn_the_throttling_retry_off() {
+    let server = throttling("/identity_verification/retry", 1, "0", example(GET_EXAMPLE)).await;
+    let client = builder(&server.uri()).build().unwrap();
+    assert!(client.retries_throttled());
+    let strict = client.with_options(plaid_idv::CallOptions::new().retry_throttled(false));
+    assert!(!strict.retries_throttled());
+    let err = strict.identity_verification_retry(&retry_req()).await.unwrap_err();
+    assert_eq!((err.attempts(), count(&server).await), (1, 1));
+    // A read still follows its retry policy.
+    let server = throttling("/identity_verification/get", 1, "0", example(GET_EXAMPLE)).await;
+    let strict =
+        builder(&server.uri()).build().unwrap().with_options(plaid_idv::CallOptions::new().retry_throttled(false));
+    strict.identity_verification_get(&get_req()).await.unwrap();
+    assert_eq!(count(&server).await, 2);
 }
 
 // ---------------------------------------------------------------------------------------------

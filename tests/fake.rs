@@ -191,7 +191,8 @@ async fn full_flow_create_link_token_complete_signed_webhook_get_retry() {
     }
 
     // list: newest first.
-    let page = client.identity_verification_list(&IdentityVerificationListRequest::new(TEMPLATE)).await.unwrap();
+    let list = IdentityVerificationListRequest::new(TEMPLATE).with_client_user_id(USER);
+    let page = client.identity_verification_list(&list).await.unwrap();
     let ids: Vec<&str> = page.identity_verifications.iter().map(|s| s.id.as_str()).collect();
     assert_eq!(ids, ["idv_fake0000000002", "idv_fake0000000001"]);
     assert_eq!(page.next_cursor, None);
@@ -376,10 +377,17 @@ async fn list_pages_with_real_cursors_and_a_settable_page_size() {
     let e =
         client.identity_verification_list(&req.clone().with_cursor("bm90LWEtY3Vyc29y".to_string())).await.unwrap_err();
     assert_eq!(api(&e), (400, "INVALID_REQUEST".into(), "INVALID_FIELD".into()));
-    // Without client_user_id: every session of the template.
+    // Without a user: refused, as Plaid's spec says (a list names the user), not every
+    // session of the template across users.
     fake.set_page_size(100);
-    let all = client.identity_verification_list(&IdentityVerificationListRequest::new(TEMPLATE)).await.unwrap();
-    assert_eq!(all.identity_verifications.len(), 6);
+    let e = client.identity_verification_list(&IdentityVerificationListRequest::new(TEMPLATE)).await.unwrap_err();
+    assert_eq!(api(&e), (400, "INVALID_REQUEST".into(), "MISSING_FIELDS".into()));
+    let e = client
+        .identity_verification_list_stream(&IdentityVerificationListRequest::new(TEMPLATE))
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap_err();
+    assert_eq!(api(&e).2, "MISSING_FIELDS");
 }
 
 #[tokio::test]
@@ -667,7 +675,10 @@ async fn stored_sessions_requests_and_bodies_are_bounded() {
     });
     let e = client.identity_verification_retry(&retry_a).await.unwrap_err();
     assert_eq!(api(&e).2, "FAKE_SESSION_LIMIT");
-    client.identity_verification_list(&IdentityVerificationListRequest::new(TEMPLATE)).await.unwrap();
+    client
+        .identity_verification_list(&IdentityVerificationListRequest::new(TEMPLATE).with_client_user_id("a"))
+        .await
+        .unwrap();
     let kept = fake.requests();
     assert_eq!(kept.len(), 3, "the newest three");
     assert_eq!(
@@ -714,4 +725,52 @@ async fn recorded_requests_print_the_body_shape_not_personal_data() {
     assert!(shown.contains(r#""user": {"email_address": <redacted>, "phone_number": <redacted>}"#), "{shown}");
     assert!(shown.contains(r#""is_idempotent": true"#), "{shown}");
     assert!(shown.contains("LinkTokenRecord { link_token: \"link-sandbox-"), "{shown}");
+}
+
+/// Issue 29: each recorded request says when it arrived and when it was answered, so a test can
+/// see overlap (a concurrency cap) without counting connections or wall time.
+#[tokio::test]
+async fn recorded_requests_carry_their_arrival_and_answer_times() {
+    let fake = FakePlaid::start().await.unwrap();
+    let client = fake.client();
+    let before = Instant::now();
+    client.identity_verification_create(&create_req(USER, false)).await.unwrap();
+    let id = client.identity_verification_create(&create_req(USER, true)).await.unwrap().id;
+    client.identity_verification_get(&get_req(&id)).await.unwrap();
+    let after = Instant::now();
+    let reqs = fake.requests();
+    assert_eq!(reqs.len(), 3);
+    for r in &reqs {
+        assert!(before <= r.arrived_at && r.arrived_at <= r.answered_at && r.answered_at <= after, "{r:?}");
+    }
+    for pair in reqs.windows(2) {
+        assert!(pair[0].answered_at <= pair[1].arrived_at, "sequential calls do not overlap");
+    }
+}
+
+/// Issue 29: a webhook-producing step takes a signing time, and a webhook stored by an ingress
+/// verifies 6 minutes after signing with the "as of" API.
+#[tokio::test]
+async fn a_stored_webhook_signed_6_minutes_ago_verifies_as_of_its_receipt() {
+    use std::time::SystemTime;
+    let fake = FakePlaid::start().await.unwrap();
+    let client = fake.client();
+    let id = client.identity_verification_create(&create_req(USER, false)).await.unwrap().id;
+    let signed_at = SystemTime::now() - Duration::from_secs(6 * 60);
+    let sent = fake.complete_signed_at(&id, Status::Success, signed_at).await.unwrap().unwrap();
+    let secs = signed_at.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    assert_eq!(sent.issued_at, secs);
+    let verifier = WebhookVerifier::new(client.clone());
+    let stale = verifier.verify(Some(&sent.verification), &sent.body).await.unwrap_err();
+    assert!(matches!(stale, VerifyError::Stale { .. }), "{stale:?}");
+    let received_at = signed_at + Duration::from_secs(2);
+    let ok = verifier.verify_at(Some(&sent.verification), &sent.body, received_at).await.unwrap();
+    assert!(matches!(ok.webhook, Webhook::StatusUpdated(_)));
+    // The other steps take one too; None signs now.
+    let step = fake.advance_step_signed_at(&id, Step::KycCheck, StepStatus::Failed, None).await.unwrap();
+    if let Some(step) = step {
+        assert!(verifier.verify(Some(&step.verification), &step.body).await.is_ok());
+    }
+    let expired = fake.expire_signed_at(&id, signed_at).await.unwrap().unwrap();
+    assert_eq!(expired.issued_at, secs);
 }

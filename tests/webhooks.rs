@@ -189,7 +189,8 @@ async fn typed_variants_for_each_idv_webhook() {
     }
 }
 
-/// The example handler, run on 127.0.0.1, accepts a signed webhook and rejects a tampered one.
+/// The example handler (`inbox::ExactlyOnce`), run on 127.0.0.1 against the fake, applies a
+/// signed webhook once, ignores its copy and rejects a tampered one.
 #[test]
 fn webhook_server_example_self_test() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
@@ -211,7 +212,10 @@ fn webhook_server_example_self_test() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
-    assert!(stdout.contains("signed webhook: 200 OK; tampered webhook: 400 Bad Request"), "{stdout}");
+    assert!(
+        stdout.contains("webhook: Some(200); sent again: 200 OK; tampered: 400 Bad Request; applied 1 time(s)"),
+        "{stdout}"
+    );
 }
 
 /// A body missing a required field names that field, not the last key serde saw before the
@@ -282,4 +286,57 @@ async fn a_key_that_is_not_a_p256_point_is_refused_when_loaded_not_at_first_use(
     assert!(matches!(v.insert_key(&zero), Err(VerifyError::Malformed(_))));
     // A key that loaded still verifies (ring checks RustCrypto's signature).
     assert!(v.verify(Some(&signer.sign(BODY)), BODY).await.is_ok());
+}
+
+/// Issue 29: an ingress stores the raw body, the header and its receipt time; a worker verifies
+/// it 6 minutes after Plaid signed it, as of the receipt time, with the same checks.
+#[tokio::test]
+async fn a_stored_webhook_verifies_as_of_its_receipt_time() {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let signer = TestSigner::new("kid-stored");
+    let server = key_server(&signer, Duration::ZERO).await;
+    let v = verifier(&server);
+    let signed = now() - 6 * 60;
+    let jwt = signer.sign_at(BODY, signed);
+    let at = |secs: i64| UNIX_EPOCH + Duration::from_secs(secs as u64);
+    // Live: too old.
+    assert!(matches!(v.verify_with_claims(Some(&jwt), BODY).await, Err(VerifyError::Stale { .. })));
+    // Received 2 s after signing, processed 6 minutes later: accepted.
+    let ok = v.verify_at(Some(&jwt), BODY, at(signed + 2)).await.unwrap();
+    assert_eq!(ok.checked_at, signed + 2);
+    assert_eq!(ok.accept_until, signed + 300, "the replay window ends max_age after iat");
+    assert_eq!(ok.keep_replay_key_until(Duration::from_secs(3600)), signed + 300 + 3600);
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert("Plaid-Verification", jwt.parse().unwrap());
+    assert!(v.verify_headers_at(&headers, BODY, at(signed + 2)).await.is_ok());
+    // The same checks: received too late, tampered, or a receipt time in the future.
+    assert!(matches!(v.verify_at(Some(&jwt), BODY, at(signed + 301)).await, Err(VerifyError::Stale { .. })));
+    let tampered = String::from_utf8(BODY.to_vec()).unwrap().replace("sandbox", "production");
+    assert!(matches!(
+        v.verify_at(Some(&jwt), tampered.as_bytes(), at(signed + 2)).await,
+        Err(VerifyError::BodyMismatch)
+    ));
+    let future = SystemTime::now() + Duration::from_secs(10 * 60);
+    let e = v.verify_at(Some(&signer.sign(BODY)), BODY, future).await.unwrap_err();
+    assert!(matches!(e, VerifyError::ReceivedInFuture { .. }), "{e:?}");
+    assert!(!e.is_transient());
+}
+
+/// A key that cannot be fetched now is transient: the worker keeps the delivery.
+#[tokio::test]
+async fn a_key_fetch_rate_limit_is_transient_and_a_bad_signature_is_not() {
+    let signer = TestSigner::new("kid-429");
+    let server = MockServer::start().await;
+    Mock::given(path("/webhook_verification_key/get"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "7"))
+        .mount(&server)
+        .await;
+    let v = verifier(&server);
+    let e = v.verify(Some(&signer.sign(BODY)), BODY).await.unwrap_err();
+    assert!(matches!(e, VerifyError::KeyFetchRateLimited) && e.is_transient(), "{e:?}");
+    assert_eq!(fetches(&server).await, 1, "a key fetch is never retried, not even on 429");
+    let other = TestSigner::new("kid-429");
+    let server = key_server(&signer, Duration::ZERO).await;
+    let e = verifier(&server).verify(Some(&other.sign(BODY)), BODY).await.unwrap_err();
+    assert!(matches!(e, VerifyError::BadSignature) && !e.is_transient(), "{e:?}");
 }

@@ -11,6 +11,8 @@ pub mod webhooks;
 #[rustfmt::skip]
 mod operations;
 pub mod flow;
+#[cfg(feature = "webhook-verification")]
+pub mod inbox;
 pub mod runtime;
 #[cfg(feature = "test-util")]
 pub mod testing;

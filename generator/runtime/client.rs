@@ -134,6 +134,9 @@ impl ResponseMeta for () {}
 struct Inner {
     http: reqwest::Client,
     base_url: String,
+    /// The base URL's host, for the `server.address` span field.
+    #[allow(dead_code)] // read by `execute`, which portions without operations do not use
+    host: String,
     client_id: HeaderValue,
     secret: HeaderValue,
     user_agent: HeaderValue,
@@ -149,6 +152,8 @@ struct CallSettings {
     retry: RetryPolicy,
     attempt_timeout: Duration,
     operation_timeout: Duration,
+    /// Whether a 429 is retried on operations that are not retry-safe.
+    retry_throttled: bool,
 }
 
 /// A Plaid client. Cheap to clone (one shared connection pool), `Send + Sync`.
@@ -168,6 +173,7 @@ impl fmt::Debug for Client {
             .field("retry", &self.call.retry)
             .field("attempt_timeout", &self.call.attempt_timeout)
             .field("operation_timeout", &self.call.operation_timeout)
+            .field("retry_throttled", &self.call.retry_throttled)
             .finish()
     }
 }
@@ -195,6 +201,12 @@ pub struct CallOptions {
     pub operation_timeout: Option<Duration>,
     /// Retry policy ([`ClientBuilder::retry_policy`]). `max_attempts: 0` acts as `1`.
     pub retry_policy: Option<RetryPolicy>,
+    /// Whether an HTTP 429 is retried on operations that are not retry-safe
+    /// (`/identity_verification/retry`, `/link/token/create`, a create without
+    /// `is_idempotent`). Default `true`: a 429 means Plaid refused the request before acting on
+    /// it, so sending it again cannot act twice. `false` returns the 429 at once from those
+    /// operations; retry-safe ones still follow `retry_policy`.
+    pub retry_throttled: Option<bool>,
 }
 
 impl CallOptions {
@@ -215,6 +227,12 @@ impl CallOptions {
     /// Overrides the retry policy.
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry_policy = Some(policy);
+        self
+    }
+    /// Turns the retry of a 429 on operations that are not retry-safe on or off (see
+    /// [`CallOptions::retry_throttled`]).
+    pub fn retry_throttled(mut self, on: bool) -> Self {
+        self.retry_throttled = Some(on);
         self
     }
 }
@@ -403,6 +421,10 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
+                host: reqwest::Url::parse(self.environment.base_url())
+                    .ok()
+                    .and_then(|u| u.host_str().map(str::to_owned))
+                    .unwrap_or_default(),
                 base_url: self.environment.base_url().to_string(),
                 client_id,
                 secret,
@@ -415,6 +437,7 @@ impl ClientBuilder {
                 retry: self.retry,
                 attempt_timeout: self.attempt_timeout,
                 operation_timeout: self.operation_timeout,
+                retry_throttled: true,
             },
         })
     }
@@ -475,6 +498,12 @@ impl Client {
         self.call.operation_timeout
     }
 
+    /// Whether a 429 is retried on operations that are not retry-safe
+    /// ([`CallOptions::retry_throttled`]; default `true`).
+    pub fn retries_throttled(&self) -> bool {
+        self.call.retry_throttled
+    }
+
     /// The `User-Agent` sent with every request.
     pub fn user_agent(&self) -> &str {
         self.inner.user_agent.to_str().unwrap_or_default()
@@ -513,6 +542,9 @@ impl Client {
         }
         if let Some(p) = options.retry_policy {
             client.call.retry = p;
+        }
+        if let Some(on) = options.retry_throttled {
+            client.call.retry_throttled = on;
         }
         client
     }
@@ -558,25 +590,46 @@ impl Client {
             }
             None => None,
         };
+        // One span per call (fields in the crate README's tracing table); `send` adds a child
+        // span per attempt. Neither holds a header, a body or a value from one.
         let span = tracing::info_span!(
             "plaid.request",
-            operation = op.id,
-            attempt = tracing::field::Empty,
-            status = tracing::field::Empty,
-            request_id = tracing::field::Empty,
+            "plaid.operation" = op.id,
+            "http.request.method" = op.method.as_str(),
+            "server.address" = self.inner.host.as_str(),
+            "url.path" = op.path,
+            "plaid.attempts" = tracing::field::Empty,
+            "http.response.status_code" = tracing::field::Empty,
+            "plaid.request_id" = tracing::field::Empty,
+            "error.type" = tracing::field::Empty,
         );
-        let (bytes, attempts) = self.send(op, body, retry, max_bytes).instrument(span.clone()).await?;
-        let value: Resp = decode(&bytes).map_err(|e| e.with_attempts(attempts))?;
-        if let Some(id) = value.request_id() {
-            span.record("request_id", id);
+        let result = async {
+            let (bytes, attempts) = self.send(op, body, retry, max_bytes).await?;
+            decode::<Resp>(&bytes).map_err(|e| e.with_attempts(attempts))
         }
-        Ok(value)
+        .instrument(span.clone())
+        .await;
+        match &result {
+            Ok(value) => {
+                if let Some(id) = value.request_id().filter(|id| looks_like_id(id)) {
+                    span.record("plaid.request_id", id);
+                }
+            }
+            Err(e) => {
+                span.record("error.type", tracing::field::display(error_type(e)));
+                if let Some(id) = e.request_id().filter(|id| looks_like_id(id)) {
+                    span.record("plaid.request_id", id);
+                }
+            }
+        }
+        result
     }
 
     /// The retry loop: returns a 2xx body and the number of attempts it took. A failure is
     /// retried when the operation is retry-safe and the error retryable, or, for any operation,
-    /// when the request was never sent (a connect failure). No attempt starts after the
-    /// operation deadline, and each is cut to the time left.
+    /// when the request was never sent (a connect failure) or was refused before it ran (a 429,
+    /// unless [`CallOptions::retry_throttled`] is off). No attempt starts after the operation
+    /// deadline, and each is cut to the time left.
     async fn send(
         &self,
         op: &Operation,
@@ -590,30 +643,72 @@ impl Client {
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
-            span.record("attempt", attempt);
+            span.record("plaid.attempts", attempt);
+            let attempt_span = tracing::debug_span!(
+                "plaid.attempt",
+                "plaid.attempt" = attempt,
+                "http.request.resend_count" = tracing::field::Empty,
+                "http.response.status_code" = tracing::field::Empty,
+                "plaid.request_id" = tracing::field::Empty,
+                "plaid.duration_ms" = tracing::field::Empty,
+                "plaid.retry_decision" = tracing::field::Empty,
+                "plaid.retry_delay_ms" = tracing::field::Empty,
+                "error.type" = tracing::field::Empty,
+            );
+            if attempt > 1 {
+                attempt_span.record("http.request.resend_count", attempt - 1);
+            }
             let left = call.operation_timeout.saturating_sub(started.elapsed());
             let limit = call.attempt_timeout.min(left).max(Duration::from_millis(1));
-            let err = match self.attempt(op, body.clone(), &span, max_bytes, limit).await {
-                Ok(bytes) => return Ok((bytes, attempt)),
-                Err(e) => e,
+            let attempt_started = Instant::now();
+            let outcome = self
+                .attempt(op, body.clone(), &span, &attempt_span, max_bytes, limit)
+                .instrument(attempt_span.clone())
+                .await;
+            attempt_span.record("plaid.duration_ms", attempt_started.elapsed().as_millis() as u64);
+            let err = match outcome {
+                Ok(bytes) => {
+                    attempt_span.record("plaid.retry_decision", "done");
+                    return Ok((bytes, attempt));
+                }
+                // The error counts the attempts made so far, so every line about it agrees.
+                Err(e) => e.with_attempts(attempt),
             };
+            attempt_span.record("error.type", tracing::field::display(error_type(&err)));
+            if let Some(id) = err.request_id().filter(|id| looks_like_id(id)) {
+                attempt_span.record("plaid.request_id", id);
+            }
             let resend = match retry {
                 Retry::Safe => err.is_retryable(),
-                Retry::Never => err.is_connect_failure(),
+                Retry::Never => err.is_connect_failure() || (call.retry_throttled && err.is_throttled()),
             };
-            if resend {
-                if let Some(delay) = call.retry.next_delay(attempt, err.retry_after()) {
+            let decision = if !resend {
+                if err.is_retryable() {
+                    "not_retry_safe"
+                } else {
+                    "not_retryable"
+                }
+            } else {
+                match call.retry.next_delay(attempt, err.retry_after()) {
                     // Retry only if the wait ends before the deadline, with time for an attempt.
-                    let after = started.elapsed().saturating_add(delay).saturating_add(Duration::from_millis(1));
-                    if after < call.operation_timeout {
-                        tracing::debug!(error = %err, ?delay, "retrying");
+                    Some(delay)
+                        if started.elapsed().saturating_add(delay).saturating_add(Duration::from_millis(1))
+                            < call.operation_timeout =>
+                    {
+                        attempt_span.record("plaid.retry_decision", "retry");
+                        attempt_span.record("plaid.retry_delay_ms", delay.as_millis() as u64);
+                        attempt_span
+                            .in_scope(|| tracing::debug!(error = %err, ?delay, "plaid.attempts" = attempt, "retrying"));
+                        drop(attempt_span);
                         tokio::time::sleep(delay).await;
                         continue;
                     }
+                    _ => "give_up",
                 }
-            }
-            tracing::debug!(error = %err, "request failed");
-            return Err(err.with_attempts(attempt));
+            };
+            attempt_span.record("plaid.retry_decision", decision);
+            attempt_span.in_scope(|| tracing::debug!(error = %err, "plaid.attempts" = attempt, "request failed"));
+            return Err(err);
         }
     }
 
@@ -623,6 +718,7 @@ impl Client {
         op: &Operation,
         body: Option<Bytes>,
         span: &tracing::Span,
+        attempt_span: &tracing::Span,
         max_bytes: usize,
         timeout: Duration,
     ) -> Result<Bytes, Error> {
@@ -650,7 +746,8 @@ impl Client {
             ));
         }
         let status = resp.status();
-        span.record("status", status.as_u16());
+        span.record("http.response.status_code", status.as_u16());
+        attempt_span.record("http.response.status_code", status.as_u16());
         let retry_after = resp.headers().get(RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(parse_retry_after);
         if status.is_success() {
             return match read_capped(resp, max_bytes).await? {
@@ -660,12 +757,27 @@ impl Client {
         }
         // An error body is kept up to its own, smaller limit and cut there.
         let (bytes, _) = read_capped(resp, inner.max_error_body_bytes).await?;
-        let err = Error::api(status.as_u16(), bytes, retry_after);
-        if let Some(id) = err.request_id() {
-            span.record("request_id", id);
-        }
-        Err(err)
+        Err(Error::api(status.as_u16(), bytes, retry_after))
     }
+}
+
+/// The OpenTelemetry `error.type` of a failed call or attempt: the HTTP status of an `Api`
+/// error, else the kind of failure.
+fn error_type(e: &Error) -> std::borrow::Cow<'static, str> {
+    match e {
+        Error::Api(a) => a.status.to_string().into(),
+        Error::Timeout { .. } => "timeout".into(),
+        Error::Transport { .. } => "transport".into(),
+        Error::Decode { .. } => "decode".into(),
+        Error::BodyTooLarge { .. } => "body_too_large".into(),
+        Error::InvalidRequest { .. } => "invalid_request".into(),
+        _ => "_OTHER".into(),
+    }
+}
+
+/// Whether a request id from a response is shown in a span: a short identifier, never free text.
+fn looks_like_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
 }
 
 /// Reads at most `limit` bytes of the body, counting what the stream delivers, whatever

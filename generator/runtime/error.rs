@@ -465,6 +465,13 @@ impl Error {
         matches!(self, Error::Transport { kind: TransportKind::Connect, .. })
     }
 
+    /// Whether Plaid refused the request before acting on it: HTTP 429 (`RATE_LIMIT_EXCEEDED`).
+    /// Such a request is retried on every operation, since it cannot have run
+    /// ([`crate::CallOptions::retry_throttled`]).
+    pub fn is_throttled(&self) -> bool {
+        matches!(self, Error::Api(e) if e.status == 429)
+    }
+
     /// Attempts made before this error was returned (0 for errors raised before sending).
     pub fn attempts(&self) -> u32 {
         match self {

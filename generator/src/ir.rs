@@ -331,6 +331,9 @@ pub struct Features {
     /// `runtime::verify` (the webhook verifier, feature `webhook-verification`): the portion
     /// has the key operation it fetches keys with.
     pub verify: bool,
+    /// `inbox` (exactly-once webhook processing, feature `webhook-verification`): the flow,
+    /// the verifier, and the get operation it fetches sessions with.
+    pub inbox: bool,
     /// The crate README with its examples (compiled as doctests, as the crate's documentation):
     /// the portion has everything they use.
     pub readme: bool,
@@ -341,7 +344,7 @@ pub struct Features {
 
 impl Default for Features {
     fn default() -> Self {
-        Features { flow: false, fake: None, verify: true, readme: true, readme_ignored: Vec::new() }
+        Features { flow: false, fake: None, verify: true, inbox: false, readme: true, readme_ignored: Vec::new() }
     }
 }
 

@@ -23,6 +23,9 @@ const RUNTIME: &[(&str, &str)] = &[
 ];
 /// IDV flow helpers: only for portions whose IR has the flow ([`crate::ir::Features::flow`]).
 const FLOW: (&str, &str) = ("src/flow.rs", include_str!("../runtime/flow.rs"));
+/// Exactly-once webhook processing: only for portions whose IR has it
+/// ([`crate::ir::Features::inbox`]).
+const INBOX: (&str, &str) = ("src/inbox.rs", include_str!("../runtime/inbox.rs"));
 /// `testing::FakePlaid` (feature `test-util`): only for portions whose IR has the fake
 /// ([`crate::ir::Features::fake`]).
 const FAKE: &[(&str, &str)] = &[
@@ -52,6 +55,7 @@ pub fn module_sources(module: &str) -> Vec<(&'static str, &'static str, bool)> {
         "readme" => Vec::new(),
         "fake" => FAKE.iter().chain(EXAMPLES).map(|(p, s)| (*p, *s, false)).collect(),
         "verify" => vec![VERIFY],
+        "inbox" => vec![(INBOX.0, INBOX.1, false)],
         _ => Vec::new(),
     }
 }
@@ -287,6 +291,9 @@ pub fn render(ir: &Ir) -> Result<BTreeMap<String, String>> {
     }
     if ir.features.flow {
         put(FLOW.0, rename_crate(FLOW.1, false, false, &lib));
+    }
+    if ir.features.inbox {
+        put(INBOX.0, rename_crate(INBOX.1, false, false, &lib));
     }
     if let Some(fake) = &ir.features.fake {
         for (path, src) in FAKE {

@@ -15,7 +15,7 @@
 //! verification adds no elliptic-curve crates of its own), `iat` must be recent and
 //! the body hash is compared in constant time; only then is the typed event returned.
 
-use super::client::{Operation, Retry};
+use super::client::{CallOptions, Operation, Retry};
 use super::{Client, Error};
 use crate::Webhook;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -100,6 +100,58 @@ pub enum VerifyError {
     /// The verified body is not a webhook this crate can read.
     #[error("verified body does not parse: {0}")]
     Parse(#[source] Error),
+    /// The "as of" time given to [`WebhookVerifier::verify_at`] is later than now (beyond the
+    /// allowed skew): a stored receipt time cannot be in the future.
+    #[error("webhook receipt time is {ahead:?} in the future, more than the allowed skew {max:?}")]
+    ReceivedInFuture {
+        /// How far ahead of now.
+        ahead: Duration,
+        /// The limit.
+        max: Duration,
+    },
+}
+
+/// Whether a [`VerifyError`] may go away on its own: see [`VerifyError::kind`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VerifyErrorKind {
+    /// The webhook was not judged: the key could not be had now (a rate limit, ours or Plaid's,
+    /// a failed fetch, refused credentials). Keep the delivery and verify it again later (with
+    /// [`WebhookVerifier::verify_at`] and its receipt time, so waiting does not make it stale),
+    /// or answer Plaid with a 5xx so that it sends the webhook again.
+    Transient,
+    /// The webhook itself is refused (forged, tampered, stale, malformed, signed with a retired
+    /// key): verifying it again gives the same answer. Drop it.
+    Permanent,
+}
+
+impl VerifyError {
+    /// Whether retrying later may succeed ([`VerifyErrorKind::Transient`]) or the webhook is
+    /// refused for good ([`VerifyErrorKind::Permanent`]).
+    pub fn kind(&self) -> VerifyErrorKind {
+        match self {
+            VerifyError::TooManyNewKeys
+            | VerifyError::KeyFetchUnauthorized { .. }
+            | VerifyError::KeyFetchRateLimited
+            | VerifyError::KeyFetch(_) => VerifyErrorKind::Transient,
+            VerifyError::MissingHeader
+            | VerifyError::Malformed(_)
+            | VerifyError::UnsupportedAlgorithm(_)
+            | VerifyError::InvalidKid
+            | VerifyError::UnknownKey(_)
+            | VerifyError::ExpiredKey(_)
+            | VerifyError::BadSignature
+            | VerifyError::Stale { .. }
+            | VerifyError::FromFuture { .. }
+            | VerifyError::BodyMismatch
+            | VerifyError::Parse(_)
+            | VerifyError::ReceivedInFuture { .. } => VerifyErrorKind::Permanent,
+        }
+    }
+
+    /// `self.kind() == VerifyErrorKind::Transient`: keep the delivery and try again later.
+    pub fn is_transient(&self) -> bool {
+        self.kind() == VerifyErrorKind::Transient
+    }
 }
 
 #[derive(Clone)]
@@ -390,19 +442,21 @@ impl WebhookVerifier {
         result
     }
 
-    /// One `/webhook_verification_key/get` call: never retried, its body capped.
+    /// One `/webhook_verification_key/get` call: never retried (not even on a 429, which is
+    /// [`VerifyError::KeyFetchRateLimited`]), its body capped.
     async fn fetch(&self, kid: &str) -> Result<Key, VerifyError> {
         let body = serde_json::json!({ "key_id": kid });
-        let resp: Value =
-            match self.client.execute_limited(KEY_OP, Some(&body), Retry::Never, MAX_KEY_RESPONSE_BYTES).await {
-                Ok(v) => v,
-                Err(Error::Api(e)) if matches!(e.status, 401 | 403) => {
-                    return Err(VerifyError::KeyFetchUnauthorized { status: e.status })
-                }
-                Err(Error::Api(e)) if e.status == 429 => return Err(VerifyError::KeyFetchRateLimited),
-                Err(Error::Api(e)) if matches!(e.status, 400 | 404) => return Err(VerifyError::UnknownKey(kid.into())),
-                Err(e) => return Err(VerifyError::KeyFetch(e)),
-            };
+        let client = self.client.with_options(CallOptions::new().retry_throttled(false));
+        let resp: Value = match client.execute_limited(KEY_OP, Some(&body), Retry::Never, MAX_KEY_RESPONSE_BYTES).await
+        {
+            Ok(v) => v,
+            Err(Error::Api(e)) if matches!(e.status, 401 | 403) => {
+                return Err(VerifyError::KeyFetchUnauthorized { status: e.status })
+            }
+            Err(Error::Api(e)) if e.status == 429 => return Err(VerifyError::KeyFetchRateLimited),
+            Err(Error::Api(e)) if matches!(e.status, 400 | 404) => return Err(VerifyError::UnknownKey(kid.into())),
+            Err(e) => return Err(VerifyError::KeyFetch(e)),
+        };
         let jwk = resp.get("key").ok_or_else(|| VerifyError::Malformed("key response has no `key`".into()))?;
         if jwk.get("kid").and_then(Value::as_str) != Some(kid) {
             return Err(VerifyError::UnknownKey(kid.into()));
@@ -444,11 +498,63 @@ impl WebhookVerifier {
     }
 
     /// [`WebhookVerifier::verify`], also returning the verified claims: keep
-    /// [`VerifiedWebhook::replay_key`] for [`WebhookVerifier::DEFAULT_MAX_AGE`] and drop a
-    /// webhook whose key you have seen.
+    /// [`VerifiedWebhook::replay_key`] until [`VerifiedWebhook::accept_until`] and drop a
+    /// webhook whose key you have seen (see [`VerifiedWebhook::replay_key`] for the rule).
     // `#[inline]`, like the operations: compiled where it is called.
     #[inline]
     pub async fn verify_with_claims(&self, jwt: Option<&str>, body: &[u8]) -> Result<VerifiedWebhook, VerifyError> {
+        self.check(jwt, body, now_secs()).await
+    }
+
+    /// Verifies a **stored** webhook as of `received_at`, the time your ingress received it
+    /// (taken from your clock when the request arrived, and stored with the raw body and the
+    /// `Plaid-Verification` value). Every check of [`WebhookVerifier::verify_with_claims`] is
+    /// made, and `iat` is checked against `received_at` instead of now: a webhook Plaid signed
+    /// at most `max_age` before it reached you verifies however long it then waited in your
+    /// inbox. The signing key is fetched (or taken from the cache) now, so a key Plaid has
+    /// retired since is refused ([`VerifyError::ExpiredKey`]).
+    ///
+    /// `received_at` later than now by more than the allowed skew is
+    /// [`VerifyError::ReceivedInFuture`]. Only pass a time your own ingress recorded: it is what
+    /// stops a replay, so it must not come from the request.
+    #[inline]
+    pub async fn verify_at(
+        &self,
+        jwt: Option<&str>,
+        body: &[u8],
+        received_at: SystemTime,
+    ) -> Result<VerifiedWebhook, VerifyError> {
+        let at = match received_at.duration_since(UNIX_EPOCH) {
+            Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+            Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
+        };
+        let now = now_secs();
+        if at > now && Duration::from_secs(at.saturating_sub(now) as u64) > self.max_skew {
+            return Err(VerifyError::ReceivedInFuture {
+                ahead: Duration::from_secs(at.saturating_sub(now) as u64),
+                max: self.max_skew,
+            });
+        }
+        self.check(jwt, body, at).await
+    }
+
+    /// [`WebhookVerifier::verify_at`] with the headers as stored (an `http::HeaderMap`).
+    #[inline]
+    pub async fn verify_headers_at(
+        &self,
+        headers: &reqwest::header::HeaderMap,
+        body: &[u8],
+        received_at: SystemTime,
+    ) -> Result<VerifiedWebhook, VerifyError> {
+        let jwt = match headers.get(HEADER) {
+            Some(v) => Some(v.to_str().map_err(|_| VerifyError::Malformed("header is not ASCII".into()))?),
+            None => None,
+        };
+        self.verify_at(jwt, body, received_at).await
+    }
+
+    /// Every check, with `iat` judged against `now` (Unix seconds).
+    async fn check(&self, jwt: Option<&str>, body: &[u8], now: i64) -> Result<VerifiedWebhook, VerifyError> {
         let jwt = jwt.map(str::trim).filter(|j| !j.is_empty()).ok_or(VerifyError::MissingHeader)?;
         if jwt.len() > MAX_JWT_BYTES {
             return Err(VerifyError::Malformed(format!("longer than {MAX_JWT_BYTES} bytes")));
@@ -487,12 +593,11 @@ impl WebhookVerifier {
             .get("iat")
             .and_then(Value::as_i64)
             .ok_or_else(|| VerifyError::Malformed("claims have no iat".into()))?;
-        let now = now_secs();
-        if now > iat && Duration::from_secs((now - iat) as u64) > self.max_age {
-            return Err(VerifyError::Stale { age: Duration::from_secs((now - iat) as u64), max: self.max_age });
+        if now > iat && Duration::from_secs(now.abs_diff(iat)) > self.max_age {
+            return Err(VerifyError::Stale { age: Duration::from_secs(now.abs_diff(iat)), max: self.max_age });
         }
-        if iat > now && Duration::from_secs((iat - now) as u64) > self.max_skew {
-            return Err(VerifyError::FromFuture { ahead: Duration::from_secs((iat - now) as u64), max: self.max_skew });
+        if iat > now && Duration::from_secs(iat.abs_diff(now)) > self.max_skew {
+            return Err(VerifyError::FromFuture { ahead: Duration::from_secs(iat.abs_diff(now)), max: self.max_skew });
         }
         let claimed = claims
             .get("request_body_sha256")
@@ -505,7 +610,15 @@ impl WebhookVerifier {
             return Err(VerifyError::BodyMismatch);
         }
         let webhook = Webhook::parse(body).map_err(VerifyError::Parse)?;
-        Ok(VerifiedWebhook { webhook, issued_at: iat, body_sha256: actual, kid: kid.to_string() })
+        let max_age = i64::try_from(self.max_age.as_secs()).unwrap_or(i64::MAX);
+        Ok(VerifiedWebhook {
+            webhook,
+            issued_at: iat,
+            body_sha256: actual,
+            kid: kid.to_string(),
+            checked_at: now,
+            accept_until: iat.saturating_add(max_age),
+        })
     }
 }
 
@@ -521,12 +634,69 @@ pub struct VerifiedWebhook {
     pub body_sha256: String,
     /// The signing key's id.
     pub kid: String,
+    /// The time `iat` was checked against (Unix seconds): now for a live delivery, the receipt
+    /// time for [`WebhookVerifier::verify_at`].
+    pub checked_at: i64,
+    /// `iat + max_age` (Unix seconds): the last receipt time at which this webhook, or a copy
+    /// of it, is accepted. A copy received later is [`VerifyError::Stale`].
+    pub accept_until: i64,
 }
 
 impl VerifiedWebhook {
-    /// `(iat, body hash)`: the same webhook sent again has the same key. Keep the keys you accept
-    /// for the verifier's `max_age` (5 minutes by default) and refuse one you have seen.
+    /// `(iat, body hash)`: the same webhook sent again has the same key.
+    ///
+    /// **The replay window.** A copy of this webhook is accepted only if it was received by
+    /// [`VerifiedWebhook::accept_until`] (`iat` + the verifier's `max_age`, 5 minutes by
+    /// default), whether it is verified on receipt or later with
+    /// [`WebhookVerifier::verify_at`]. So keep each key you accept until `accept_until` **plus
+    /// the longest time a delivery can wait before you process it** (zero when you verify and
+    /// process on receipt; your inbox's retention when a worker processes stored deliveries),
+    /// and refuse one you have seen. [`VerifiedWebhook::keep_replay_key_until`] computes it.
+    /// Widening `max_age` widens the window; processing later does not need it widened.
     pub fn replay_key(&self) -> (i64, &str) {
         (self.issued_at, &self.body_sha256)
+    }
+
+    /// Until when (Unix seconds) to keep [`VerifiedWebhook::replay_key`]: `accept_until +
+    /// max_processing_delay`, where `max_processing_delay` is the longest a delivery may wait
+    /// between receipt and processing (`Duration::ZERO` when you process on receipt).
+    pub fn keep_replay_key_until(&self, max_processing_delay: Duration) -> i64 {
+        self.accept_until.saturating_add(i64::try_from(max_processing_delay.as_secs()).unwrap_or(i64::MAX))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Error, VerifyError, VerifyErrorKind};
+    use std::time::Duration;
+
+    fn kind(e: VerifyError) -> VerifyErrorKind {
+        e.kind()
+    }
+
+    #[test]
+    fn each_verify_error_is_transient_or_permanent() {
+        use VerifyErrorKind::{Permanent, Transient};
+        let d = Duration::from_secs(1);
+        // The key could not be had now: keep the delivery, verify it again later.
+        assert_eq!(kind(VerifyError::TooManyNewKeys), Transient);
+        assert_eq!(kind(VerifyError::KeyFetchUnauthorized { status: 401 }), Transient);
+        assert_eq!(kind(VerifyError::KeyFetchRateLimited), Transient);
+        assert_eq!(kind(VerifyError::KeyFetch(Error::invalid("connection reset"))), Transient);
+        assert!(VerifyError::KeyFetchRateLimited.is_transient());
+        // The webhook itself is refused.
+        assert_eq!(kind(VerifyError::MissingHeader), Permanent);
+        assert_eq!(kind(VerifyError::Malformed("x".into())), Permanent);
+        assert_eq!(kind(VerifyError::UnsupportedAlgorithm("HS256".into())), Permanent);
+        assert_eq!(kind(VerifyError::InvalidKid), Permanent);
+        assert_eq!(kind(VerifyError::UnknownKey("k".into())), Permanent);
+        assert_eq!(kind(VerifyError::ExpiredKey("k".into())), Permanent);
+        assert_eq!(kind(VerifyError::BadSignature), Permanent);
+        assert_eq!(kind(VerifyError::Stale { age: d, max: d }), Permanent);
+        assert_eq!(kind(VerifyError::FromFuture { ahead: d, max: d }), Permanent);
+        assert_eq!(kind(VerifyError::BodyMismatch), Permanent);
+        assert_eq!(kind(VerifyError::Parse(Error::invalid("x"))), Permanent);
+        assert_eq!(kind(VerifyError::ReceivedInFuture { ahead: d, max: d }), Permanent);
+        assert!(!VerifyError::BadSignature.is_transient());
     }
 }

@@ -22,21 +22,39 @@
 //!   `previous_attempt_id` and honours `reset`, `incomplete`, `infer` (as `incomplete`) and
 //!   `custom` (with its `steps`). `/link/token/create` issues a token bound to the template and
 //!   user (see `link_tokens`); `/dashboard_user/get` and `list`;
-//!   `/webhook_verification_key/get` serves the fake's signing key. Requests are checked
-//!   against the typed request models (a missing field is `MISSING_FIELDS`, a wrong one
-//!   `INVALID_FIELD`). Responses are built from the spec's get example, so every field the
-//!   spec defines is there, and are encoded by the typed models.
+//!   `/webhook_verification_key/get` serves the fake's signing key. Responses are built from
+//!   the spec's get example, so every field the spec defines is there, and are encoded by the
+//!   typed models.
+//! - **Rules enforced**, each answered as Plaid answers it (HTTP 400, `error_type`
+//!   `INVALID_REQUEST`, `error_code` `MISSING_FIELDS` for a missing field, `INVALID_FIELD` for a
+//!   wrong one):
+//!   - every request fits its typed request model: the spec's required fields are present and
+//!     every field has its type (`MISSING_FIELDS` / `INVALID_FIELD`);
+//!   - `/identity_verification/list` names its user: `client_user_id` or `user_id` (Plaid's
+//!     rule; without either, `MISSING_FIELDS`), and lists only that user's sessions;
+//!   - `/identity_verification/create` needs `client_user_id` (stricter than Plaid, which also
+//!     takes a `user_id` from `/user/create`, an endpoint the fake does not serve); a second
+//!     create for the same template and user needs `is_idempotent: true` (`INVALID_FIELD`);
+//!   - `/identity_verification/retry` needs an existing session of the template and user
+//!     (`INVALID_FIELD`), and `steps` with the `custom` strategy (`MISSING_FIELDS`);
+//!   - `/link/token/create` with the `identity_verification` product needs
+//!     `identity_verification.template_id` (`MISSING_FIELDS`);
+//!   - `get` needs a known id, `list`'s `cursor` one that it returned (`INVALID_FIELD`);
+//!     `/webhook_verification_key/get` a known `key_id` (`INVALID_INPUT` /
+//!     `INVALID_WEBHOOK_VERIFICATION_KEY_ID`).
 //! - **Scripted progress**: `complete(id, status)`, `advance_step(id, step, outcome)` and
 //!   `expire(id)` change a session and send the matching `STATUS_UPDATED` or `STEP_UPDATED`
 //!   webhook (`retry` sends `RETRIED`), signed ES256 exactly as Plaid signs them, to the
 //!   webhook URL of the newest Link token for the session's template and user, else to
 //!   `set_webhook_url`'s. Each returns the signed webhook (body and `Plaid-Verification`
-//!   value) even when there is no URL to send it to.
+//!   value) even when there is no URL to send it to. It is signed now, or at the time given to
+//!   `complete_signed_at`, `advance_step_signed_at` or `expire_signed_at` (for late webhooks).
 //! - **Faults**: `fail_next(op, status, error)`, `rate_limit_next` (429 with `Retry-After`),
 //!   `delay_next` (answer late, e.g. after the client's timeout) and `drop_next` (close the
 //!   connection without an answer) apply to the next request of that operation.
 //! - **Inspection**: `requests()` lists what the client sent (operation, headers without the
-//!   secret, body without `secret`); `webhooks()` what the fake sent; `session(id)`.
+//!   secret, body without `secret`, and when each request arrived and was answered, so a test
+//!   can see which requests overlapped); `webhooks()` what the fake sent; `session(id)`.
 //!
 //! **Limits** (so a runaway test cannot exhaust memory): 10,000 sessions and 10,000 Link
 //! tokens (then create, retry and `/link/token/create` answer 400 `FAKE_SESSION_LIMIT` /
@@ -112,6 +130,64 @@
 //!     Ok(())
 //! }
 //! ```
+//!
+//! **Exactly-once webhooks, live and stored.** The crate README's handlers
+//! ([`crate::inbox::ExactlyOnce`]) against the fake: a live delivery is applied once and its
+//! copy ignored; a delivery stored by an ingress and processed 6 minutes after Plaid signed it
+//! verifies as of its receipt time.
+//!
+//! ```rust
+//! use plaid_idv::inbox::{Delivery, ExactlyOnce, InMemoryReplayGuard, Received};
+//! use plaid_idv::testing::FakePlaid;
+//! use plaid_idv::types::{
+//!     IdentityVerificationCreateRequest, IdentityVerificationCreateRequestRequired, IdentityVerificationStatus,
+//! };
+//! use plaid_idv::WebhookVerifier;
+//! use std::time::{Duration, SystemTime};
+//!
+//! #[tokio::main(flavor = "current_thread")]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let fake = FakePlaid::start().await?;
+//!     let client = fake.client();
+//!     let inbox = ExactlyOnce::new(client.clone(), WebhookVerifier::new(client.clone()));
+//!     let guard = InMemoryReplayGuard::default();
+//!     let mut ids = Vec::new();
+//!     for user in ["customer-8841", "customer-8842"] {
+//!         let create = IdentityVerificationCreateRequest::new(IdentityVerificationCreateRequestRequired {
+//!             template_id: "idvtmp_4FrXJvfQU3zGUR".into(),
+//!             gave_consent: false,
+//!             is_shareable: false,
+//!         })
+//!         .with_client_user_id(user);
+//!         ids.push(client.identity_verification_create(&create).await?.id);
+//!     }
+//!
+//!     // Live: the first delivery is applied, its copy is a duplicate.
+//!     let sent = fake.complete(&ids[0], IdentityVerificationStatus::Success).await?.ok_or("no webhook")?;
+//!     let live = Delivery::live(Some(&sent.verification), &sent.body);
+//!     match inbox.receive(&guard, live).await? {
+//!         Received::New(pending) => {
+//!             assert_eq!(pending.session().map(|s| &s.status), Some(&IdentityVerificationStatus::Success));
+//!             pending.done().await?; // after your effect
+//!         }
+//!         other => return Err(format!("expected a new webhook, got {other:?}").into()),
+//!     }
+//!     assert!(matches!(inbox.receive(&guard, live).await?, Received::Duplicate(_)));
+//!
+//!     // Stored: signed 6 minutes ago, received by the ingress 1 s later, processed now.
+//!     let signed_at = SystemTime::now() - Duration::from_secs(6 * 60);
+//!     let sent = fake.complete_signed_at(&ids[1], IdentityVerificationStatus::Failed, signed_at).await?.ok_or("no webhook")?;
+//!     let received_at = signed_at + Duration::from_secs(1);
+//!     let stored = Delivery::stored(Some(&sent.verification), &sent.body, received_at);
+//!     match inbox.receive(&guard, stored).await? {
+//!         Received::New(pending) => pending.done().await?,
+//!         other => return Err(format!("expected a new webhook, got {other:?}").into()),
+//!     }
+//!     // The same bytes verified as if received now are stale.
+//!     assert!(inbox.receive(&guard, Delivery::live(Some(&sent.verification), &sent.body)).await.is_err());
+//!     Ok(())
+//! }
+//! ```
 
 // An error answer (`Err(Reply)`) is as ordinary here as a success, and as large.
 #[allow(clippy::result_large_err)]
@@ -129,7 +205,7 @@ use server::Shared;
 use state::{Limits, State};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// An operation the fake serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -261,6 +337,13 @@ pub struct RecordedRequest {
     pub body: Value,
     /// The client's address: requests from one address came over one (kept-alive) connection.
     pub peer: SocketAddr,
+    /// When the fake read the request's head.
+    pub arrived_at: Instant,
+    /// When the fake finished its answer (after any injected delay), or closed the connection
+    /// without one. Two requests overlapped when each arrived before the other was answered.
+    pub answered_at: Instant,
+    /// Order of arrival, to set `answered_at`.
+    seq: u64,
 }
 
 impl std::fmt::Debug for RecordedRequest {
@@ -272,6 +355,8 @@ impl std::fmt::Debug for RecordedRequest {
             .field("headers", &self.headers)
             .field("body", &JsonShape(&self.body))
             .field("peer", &self.peer)
+            .field("arrived_at", &self.arrived_at)
+            .field("answered_at", &self.answered_at)
             .finish()
     }
 }
@@ -339,6 +424,8 @@ pub struct SentWebhook {
     pub body: Vec<u8>,
     /// The `Plaid-Verification` header value: an ES256 JWT over the body's SHA-256.
     pub verification: String,
+    /// Its `iat` (Unix seconds): now, or the signing time given to a `*_signed_at` step.
+    pub issued_at: i64,
     /// Where it was sent; `None` when no webhook URL was set (nothing was sent).
     pub url: Option<String>,
     /// The HTTP status the receiver answered.
@@ -585,9 +672,14 @@ impl FakePlaid {
         &self,
         out: Result<Option<state::Outgoing>, String>,
         id: &str,
+        signed_at: Option<SystemTime>,
     ) -> Result<Option<SentWebhook>, FakeError> {
+        let signed_at = signed_at.map(|t| match t.duration_since(UNIX_EPOCH) {
+            Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+            Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
+        });
         match out {
-            Ok(Some(w)) => Ok(Some(server::deliver(&self.shared, w).await)),
+            Ok(Some(w)) => Ok(Some(server::deliver(&self.shared, w, signed_at).await)),
             Ok(None) => Ok(None),
             Err(_) if !self.shared.lock().sessions.contains_key(id) => Err(FakeError::UnknownSession(id.to_string())),
             Err(e) => Err(FakeError::Invalid(e)),
@@ -606,8 +698,19 @@ impl FakePlaid {
         id: &IdentityVerificationId,
         status: IdentityVerificationStatus,
     ) -> Result<Option<SentWebhook>, FakeError> {
+        self.complete_signed_at(id, status, None).await
+    }
+
+    /// [`FakePlaid::complete`], with the webhook signed as of `signed_at` (its `iat`) instead
+    /// of now: for a test of a webhook that arrives, or is processed, late.
+    pub async fn complete_signed_at(
+        &self,
+        id: &IdentityVerificationId,
+        status: IdentityVerificationStatus,
+        signed_at: impl Into<Option<SystemTime>>,
+    ) -> Result<Option<SentWebhook>, FakeError> {
         let out = self.shared.lock().set_status(id.as_str(), status.as_str());
-        self.send(out, id.as_str()).await
+        self.send(out, id.as_str(), signed_at.into()).await
     }
 
     /// The user finished one step: sets it to `outcome` (filling its result from the spec's
@@ -621,13 +724,33 @@ impl FakePlaid {
         step: Step,
         outcome: IdentityVerificationStepStatus,
     ) -> Result<Option<SentWebhook>, FakeError> {
+        self.advance_step_signed_at(id, step, outcome, None).await
+    }
+
+    /// [`FakePlaid::advance_step`], with the webhook signed as of `signed_at`.
+    pub async fn advance_step_signed_at(
+        &self,
+        id: &IdentityVerificationId,
+        step: Step,
+        outcome: IdentityVerificationStepStatus,
+        signed_at: impl Into<Option<SystemTime>>,
+    ) -> Result<Option<SentWebhook>, FakeError> {
         let out = self.shared.lock().set_step(id.as_str(), step, outcome.as_str());
-        self.send(out, id.as_str()).await
+        self.send(out, id.as_str(), signed_at.into()).await
     }
 
     /// The session expired: `complete(id, Expired)`.
     pub async fn expire(&self, id: &IdentityVerificationId) -> Result<Option<SentWebhook>, FakeError> {
         self.complete(id, IdentityVerificationStatus::Expired).await
+    }
+
+    /// [`FakePlaid::expire`], with the webhook signed as of `signed_at`.
+    pub async fn expire_signed_at(
+        &self,
+        id: &IdentityVerificationId,
+        signed_at: impl Into<Option<SystemTime>>,
+    ) -> Result<Option<SentWebhook>, FakeError> {
+        self.complete_signed_at(id, IdentityVerificationStatus::Expired, signed_at).await
     }
 
     /// Queues a fault for the next request of `op` (after the ones already queued). A fault

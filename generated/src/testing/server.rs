@@ -17,7 +17,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
@@ -100,7 +100,14 @@ fn respond(reply: &Reply) -> Response<Full<Bytes>> {
 }
 
 /// The recorded form of a request: headers without the secret, the body without `secret`.
-fn recorded(op: Option<Op>, peer: SocketAddr, parts: &hyper::http::request::Parts, body: &[u8]) -> RecordedRequest {
+/// `arrived_at` is when the request's head was read; the answer time is set when it is answered.
+fn recorded(
+    op: Option<Op>,
+    peer: SocketAddr,
+    parts: &hyper::http::request::Parts,
+    body: &[u8],
+    arrived_at: Instant,
+) -> RecordedRequest {
     let headers = parts
         .headers
         .iter()
@@ -122,6 +129,9 @@ fn recorded(op: Option<Op>, peer: SocketAddr, parts: &hyper::http::request::Part
         headers,
         body,
         peer,
+        arrived_at,
+        answered_at: arrived_at,
+        seq: 0,
     }
 }
 
@@ -171,12 +181,28 @@ fn authenticate(shared: &Shared, parts: &hyper::http::request::Parts, body: &Val
     Ok(())
 }
 
-/// One request: read (bounded), record, apply a queued fault, authenticate, answer, and send
-/// the webhooks the answer implies on their own task.
+/// One request, answered by [`answer`]; its record gets the time it was answered (or dropped).
 async fn handle(
     shared: Arc<Shared>,
     peer: SocketAddr,
     req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, Dropped> {
+    let mut seq = None;
+    let result = answer(&shared, peer, req, Instant::now(), &mut seq).await;
+    if let Some(seq) = seq {
+        shared.lock().answered(seq, Instant::now());
+    }
+    result
+}
+
+/// Reads (bounded), records, applies a queued fault, authenticates, answers, and sends the
+/// webhooks the answer implies on their own task. `seq` gets the record's sequence number.
+async fn answer(
+    shared: &Arc<Shared>,
+    peer: SocketAddr,
+    req: Request<Incoming>,
+    arrived_at: Instant,
+    seq: &mut Option<u64>,
 ) -> Result<Response<Full<Bytes>>, Dropped> {
     let (parts, body) = req.into_parts();
     let op = if parts.method == hyper::Method::POST { Op::from_path(parts.uri.path()) } else { None };
@@ -187,7 +213,7 @@ async fn handle(
         Ok(Ok(collected)) => collected.to_bytes(),
         Ok(Err(e)) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
             let mut state = shared.lock();
-            state.record(recorded(op, peer, &parts, b""));
+            *seq = Some(state.record(recorded(op, peer, &parts, b"", arrived_at)));
             let request_id = state.request_id();
             let message = format!("the request body is larger than the fake's {MAX_REQUEST_BYTES} bytes");
             let body = error_body(413, "INVALID_REQUEST", "INVALID_BODY", &message, &request_id);
@@ -198,7 +224,7 @@ async fn handle(
     };
     let fault = {
         let mut state = shared.lock();
-        state.record(recorded(op, peer, &parts, &bytes));
+        *seq = Some(state.record(recorded(op, peer, &parts, &bytes, arrived_at)));
         op.and_then(|op| state.pop_fault(op))
     };
     match fault {
@@ -230,7 +256,7 @@ async fn handle(
         return Ok(respond(&Reply { status: 404, body, headers: Vec::new(), webhooks: Vec::new() }));
     };
     let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-    if let Err(reply) = authenticate(&shared, &parts, &body) {
+    if let Err(reply) = authenticate(shared, &parts, &body) {
         return Ok(respond(&reply));
     }
     let reply = if body.is_object() {
@@ -247,7 +273,7 @@ async fn handle(
         // Plaid sends webhooks after it answers; so does the fake.
         tokio::spawn(async move {
             for w in webhooks {
-                deliver(&shared, w).await;
+                deliver(&shared, w, None).await;
             }
         });
     }
@@ -263,8 +289,9 @@ fn is_loopback_url(url: &str) -> bool {
 
 /// Builds, signs and (when the session has a loopback webhook URL) POSTs one webhook, records
 /// it and returns it. Without a URL nothing is sent, but the signed webhook is still returned
-/// and recorded, so a test can hand it to its handler directly.
-pub(super) async fn deliver(shared: &Shared, w: Outgoing) -> SentWebhook {
+/// and recorded, so a test can hand it to its handler directly. It is signed as of
+/// `signed_at` (Unix seconds), or now.
+pub(super) async fn deliver(shared: &Shared, w: Outgoing, signed_at: Option<i64>) -> SentWebhook {
     let body = json!({
         "webhook_type": "IDENTITY_VERIFICATION",
         "webhook_code": w.code,
@@ -272,12 +299,14 @@ pub(super) async fn deliver(shared: &Shared, w: Outgoing) -> SentWebhook {
         "environment": "sandbox",
     })
     .to_string();
-    let verification = shared.signer.sign(body.as_bytes());
+    let issued_at = signed_at.unwrap_or_else(crate::runtime::signer::now);
+    let verification = shared.signer.sign_at(body.as_bytes(), issued_at);
     let mut sent = SentWebhook {
         webhook_code: w.code.to_string(),
         identity_verification_id: w.id.as_str().into(),
         body: body.clone().into_bytes(),
         verification: verification.clone(),
+        issued_at,
         url: w.url.clone(),
         status: None,
         error: None,

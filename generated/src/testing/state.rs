@@ -215,6 +215,7 @@ pub(super) struct State {
     kid: String,
     key: Value,
     next_session: u64,
+    next_recorded: u64,
     next_request: u64,
     next_token: u64,
     next_dashboard_user: u64,
@@ -254,6 +255,7 @@ impl State {
             kid,
             key,
             next_session: 0,
+            next_recorded: 0,
             next_request: 0,
             next_token: 0,
             next_dashboard_user: 0,
@@ -268,15 +270,26 @@ impl State {
         format!("fakereq{:08}", self.next_request)
     }
 
-    /// Records a request, dropping the oldest beyond the limit.
-    pub fn record(&mut self, r: RecordedRequest) {
+    /// Records a request, dropping the oldest beyond the limit. Returns its sequence number,
+    /// for [`State::answered`].
+    pub fn record(&mut self, mut r: RecordedRequest) -> u64 {
+        self.next_recorded += 1;
+        r.seq = self.next_recorded;
         if self.limits.requests == 0 {
-            return;
+            return r.seq;
         }
         while self.requests.len() >= self.limits.requests {
             self.requests.pop_front();
         }
         self.requests.push_back(r);
+        self.next_recorded
+    }
+
+    /// Sets the answer time of recorded request `seq` (if it is still kept).
+    pub fn answered(&mut self, seq: u64, at: std::time::Instant) {
+        if let Some(r) = self.requests.iter_mut().rev().find(|r| r.seq == seq) {
+            r.answered_at = at;
+        }
     }
 
     /// Records a sent webhook, dropping the oldest beyond the limit.
@@ -547,14 +560,20 @@ impl State {
     fn list(&mut self, body: &Value) -> Answer {
         self.check::<IdentityVerificationListRequest>(body)?;
         let template = text(body, "template_id").unwrap_or_default();
-        let user = text(body, "client_user_id");
+        // Plaid's rule: a list names its user, by `client_user_id` or `user_id` (or both).
+        let user = text(body, "client_user_id").filter(|u| !u.is_empty());
+        let user_id = text(body, "user_id").filter(|u| !u.is_empty());
+        if user.is_none() && user_id.is_none() {
+            return Err(self.missing("client_user_id or user_id"));
+        }
         // Newest first.
         let items: Vec<(String, Value)> = self
             .order
             .iter()
             .rev()
             .filter_map(|id| self.sessions.get(id))
-            .filter(|s| s.template_id == template && user.is_none_or(|u| s.client_user_id == u))
+            .filter(|s| s.template_id == template && user.map_or(true, |u| s.client_user_id == u))
+            .filter(|s| user_id.map_or(true, |u| text(&s.value, "user_id") == Some(u)))
             .map(|s| (text(&s.value, "id").unwrap_or_default().to_string(), s.value.clone()))
             .collect();
         let (page, next) = self.page(items, text(body, "cursor"))?;

@@ -1,61 +1,93 @@
 // Example of the generated crate, copied verbatim from generator/runtime/examples/.
 
-//! An axum webhook endpoint that verifies every webhook, dispatches on the typed event and
-//! answers 200 (accepted) or 400 (rejected).
+//! An axum webhook endpoint that processes every webhook exactly once with
+//! `inbox::ExactlyOnce`: verified, deduplicated, the session fetched again by id, recorded after
+//! the effect. It answers 200 (applied, or already applied), 409 (being applied by another
+//! delivery), 400 (refused for good) or 503 (try again).
 //!
 //! `cargo run --example webhook_server --features test-util -- --self-test` serves on
-//! 127.0.0.1, signs one webhook with the test signer, sends it and a tampered copy, and exits 0
-//! only if the first is accepted and the second rejected. Without `--self-test` it serves on
-//! `127.0.0.1:${PORT:-8787}` with keys fetched through `Client::from_env()`.
+//! 127.0.0.1 against `testing::FakePlaid`: the fake sends a signed `STATUS_UPDATED` webhook,
+//! then the test sends it again and a tampered copy, and exits 0 only if the first is applied,
+//! the copy ignored and the tampered one rejected. Without `--self-test` it serves on
+//! `127.0.0.1:${PORT:-8787}` with `Client::from_env()`.
 
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::Router;
-use plaid_idv::runtime::signer::TestSigner;
-use plaid_idv::{Client, Webhook, WebhookVerifier};
+use plaid_idv::inbox::{Delivery, ExactlyOnce, InMemoryReplayGuard, Received};
+use plaid_idv::testing::FakePlaid;
+use plaid_idv::types::{
+    IdentityVerificationCreateRequest, IdentityVerificationCreateRequestRequired, IdentityVerificationStatus,
+};
+use plaid_idv::{Client, WebhookVerifier};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
-async fn handle(State(verifier): State<WebhookVerifier>, headers: HeaderMap, body: Bytes) -> StatusCode {
-    match verifier.verify_headers(&headers, &body).await {
-        Ok(Webhook::StatusUpdated(event)) => {
-            println!("status updated: {}", event.identity_verification_id);
-            StatusCode::OK
+struct App {
+    inbox: ExactlyOnce,
+    guard: InMemoryReplayGuard,
+    applied: AtomicUsize,
+}
+
+async fn handle(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    match app.inbox.receive(&app.guard, Delivery::live_headers(&headers, &body)).await {
+        Ok(Received::New(pending)) => {
+            if let Some(session) = pending.session() {
+                println!("{} is {}", session.id, session.status); // your effect
+            }
+            app.applied.fetch_add(1, Ordering::SeqCst);
+            match pending.done().await {
+                Ok(()) => StatusCode::OK,
+                Err(_) => StatusCode::SERVICE_UNAVAILABLE,
+            }
         }
-        Ok(other) => {
-            println!("accepted {} / {}", other.webhook_type(), other.webhook_code());
-            StatusCode::OK
-        }
+        Ok(Received::Duplicate(_)) => StatusCode::OK,
+        Ok(Received::InFlight(_)) => StatusCode::CONFLICT,
         Err(e) => {
-            eprintln!("rejected webhook: {e}");
-            StatusCode::BAD_REQUEST
+            eprintln!("webhook not processed: {e}");
+            StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::BAD_REQUEST)
         }
     }
 }
 
+fn app(client: Client) -> Arc<App> {
+    let inbox = ExactlyOnce::new(client.clone(), WebhookVerifier::new(client));
+    Arc::new(App { inbox, guard: InMemoryReplayGuard::default(), applied: AtomicUsize::new(0) })
+}
+
 async fn self_test() -> Result<bool, Box<dyn std::error::Error>> {
-    let signer = TestSigner::new("example-kid");
-    // The key is inserted up front; in production it is fetched from Plaid by kid.
-    let client = Client::builder("unused", "unused")
-        .environment(plaid_idv::Environment::parse("http://127.0.0.1:9")?)
-        .build()?;
-    let verifier = WebhookVerifier::new(client);
-    verifier.insert_key(&signer.jwk())?;
+    let fake = FakePlaid::start().await?;
+    let state = app(fake.client());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}/webhook", listener.local_addr()?);
-    let app = Router::new().route("/webhook", post(handle)).with_state(verifier);
-    let server = tokio::spawn(async move { axum::serve(listener, app).await });
+    let router = Router::new().route("/webhook", post(handle)).with_state(state.clone());
+    let server = tokio::spawn(async move { axum::serve(listener, router).await });
+    fake.set_webhook_url(Some(&url));
 
-    let body = br#"{"webhook_type":"IDENTITY_VERIFICATION","webhook_code":"STATUS_UPDATED","identity_verification_id":"idv_7bQx2mLpR4zT","environment":"sandbox"}"#;
-    let jwt = signer.sign(body);
+    let create = IdentityVerificationCreateRequest::new(IdentityVerificationCreateRequestRequired {
+        template_id: "idvtmp_4FrXJvfQU3zGUR".into(),
+        gave_consent: false,
+        is_shareable: false,
+    })
+    .with_client_user_id("customer-8841");
+    let id = fake.client().identity_verification_create(&create).await?.id;
+    // The fake POSTs the signed webhook to the endpoint.
+    let sent = fake.complete(&id, IdentityVerificationStatus::Success).await?.ok_or("no webhook")?;
     let http = reqwest::Client::new();
-    let ok = http.post(&url).header("Plaid-Verification", &jwt).body(&body[..]).send().await?.status();
-    let tampered = body.to_vec().iter().map(|&b| if b == b'7' { b'8' } else { b }).collect::<Vec<u8>>();
-    let bad = http.post(&url).header("Plaid-Verification", &jwt).body(tampered).send().await?.status();
+    let post = |body: Vec<u8>| http.post(&url).header("Plaid-Verification", &sent.verification).body(body).send();
+    let again = post(sent.body.clone()).await?.status();
+    let tampered = sent.body.iter().map(|&b| if b == b'1' { b'2' } else { b }).collect::<Vec<u8>>();
+    let bad = post(tampered).await?.status();
     server.abort();
-    println!("signed webhook: {ok}; tampered webhook: {bad}");
-    Ok(ok == reqwest::StatusCode::OK && bad == reqwest::StatusCode::BAD_REQUEST)
+    let applied = state.applied.load(Ordering::SeqCst);
+    println!("webhook: {:?}; sent again: {again}; tampered: {bad}; applied {applied} time(s)", sent.status);
+    Ok(sent.status == Some(200)
+        && again == reqwest::StatusCode::OK
+        && bad == reqwest::StatusCode::BAD_REQUEST
+        && applied == 1)
 }
 
 #[tokio::main]
@@ -70,8 +102,8 @@ async fn main() -> ExitCode {
             }
         };
     }
-    let verifier = match Client::from_env() {
-        Ok(c) => WebhookVerifier::new(c),
+    let state = match Client::from_env() {
+        Ok(c) => app(c),
         Err(e) => {
             eprintln!("{e}");
             return ExitCode::FAILURE;
@@ -85,8 +117,8 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let app = Router::new().route("/webhook", post(handle)).with_state(verifier);
-    match axum::serve(listener, app).await {
+    let router = Router::new().route("/webhook", post(handle)).with_state(state);
+    match axum::serve(listener, router).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("server failed: {e}");

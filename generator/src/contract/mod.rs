@@ -32,7 +32,7 @@ use std::collections::{BTreeMap, BTreeSet};
 pub const CONTRACT_TOML: &str = include_str!("../../runtime/contract.toml");
 
 /// The optional modules, in dependency order.
-pub const MODULES: &[&str] = &["flow", "verify", "readme", "fake"];
+pub const MODULES: &[&str] = &["flow", "verify", "inbox", "readme", "fake"];
 
 /// What one optional module needs.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

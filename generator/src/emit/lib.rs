@@ -24,6 +24,12 @@ pub fn emit(ir: &Ir) -> TokenStream {
         None => quote!(::serde_json::Value),
     };
     let flow = ir.features.flow.then(|| quote! { pub mod flow; });
+    let inbox = ir.features.inbox.then(|| {
+        quote! {
+            #[cfg(feature = "webhook-verification")]
+            pub mod inbox;
+        }
+    });
     let testing = ir.features.fake.is_some().then(|| {
         quote! {
             #[cfg(feature = "test-util")]
@@ -59,6 +65,7 @@ pub fn emit(ir: &Ir) -> TokenStream {
         #[rustfmt::skip]
         mod operations;
         #flow
+        #inbox
         pub mod runtime;
         #testing
         #examples

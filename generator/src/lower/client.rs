@@ -96,6 +96,7 @@ pub(super) fn features(ir: &mut Ir, required: &[String]) -> Result<()> {
         flow: present.contains("flow"),
         fake,
         verify: present.contains("verify"),
+        inbox: present.contains("inbox"),
         readme: present.contains("readme"),
         readme_ignored: crate::contract::readme_example_keys()
             .iter()

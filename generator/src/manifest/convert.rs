@@ -266,6 +266,7 @@ pub(super) fn ir_of(v: m::Manifest) -> ir::Ir {
             flow: v.features.flow,
             fake: v.features.fake.map(|f| ir::Fake { seed_example: f.seed_example }),
             verify: true,
+            inbox: v.features.flow,
             readme: v.features.flow,
             readme_ignored: Vec::new(),
         },
