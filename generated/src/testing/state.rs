@@ -572,8 +572,8 @@ impl State {
             .iter()
             .rev()
             .filter_map(|id| self.sessions.get(id))
-            .filter(|s| s.template_id == template && user.map_or(true, |u| s.client_user_id == u))
-            .filter(|s| user_id.map_or(true, |u| text(&s.value, "user_id") == Some(u)))
+            .filter(|s| s.template_id == template && user.is_none_or(|u| s.client_user_id == u))
+            .filter(|s| user_id.is_none_or(|u| text(&s.value, "user_id") == Some(u)))
             .map(|s| (text(&s.value, "id").unwrap_or_default().to_string(), s.value.clone()))
             .collect();
         let (page, next) = self.page(items, text(body, "cursor"))?;
