@@ -3,7 +3,7 @@
 //! pagination, concurrency and the IDV flow helpers.
 
 use futures_util::{StreamExt, TryStreamExt};
-use plaid_idv::flow::{LinkOptions, PollPolicy};
+use plaid_idv::flow::{LinkOptions, PollPolicy, StartedVerification};
 use plaid_idv::types::{
     self, CountryCode, IdentityVerificationCreateRequest, IdentityVerificationCreateRequestRequired,
     IdentityVerificationGetRequest, IdentityVerificationListRequest, IdentityVerificationRetryRequest,
@@ -447,7 +447,7 @@ async fn start_verification_uses_the_same_template_and_user_for_the_link_token()
         )
         .await
         .unwrap();
-    assert_eq!(started.link.link_token, example(LINK_EXAMPLE)["link_token"].as_str().unwrap());
+    assert_eq!(started.link().unwrap().link_token, example(LINK_EXAMPLE)["link_token"].as_str().unwrap());
     let reqs = requests(&server).await;
     let link: Value = serde_json::from_slice(&reqs[1].body).unwrap();
     assert_eq!(
@@ -491,7 +491,12 @@ async fn an_expired_session_is_replaced_not_reused() {
         .start_verification(&create_req(Some(true)), &LinkOptions::new("App", [CountryCode::Us]))
         .await
         .unwrap();
-    assert_eq!(started.verification.id.as_str(), "idv_fresh");
+    match started {
+        StartedVerification::Retried { expired, verification, .. } => {
+            assert_eq!((expired.as_str(), verification.id.as_str()), ("idv_expired", "idv_fresh"))
+        }
+        other => panic!("expected Retried, got {other:?}"),
+    }
 }
 
 #[tokio::test]

@@ -4,7 +4,7 @@
 
 mod common;
 
-use plaid_idv::flow::{LinkOptions, PollPolicy, StartStep};
+use plaid_idv::flow::{LinkOptions, PollPolicy, StartStep, StartedVerification};
 use plaid_idv::types::{
     CountryCode, IdentityVerification, IdentityVerificationCreateRequest, IdentityVerificationCreateRequestRequired,
     IdentityVerificationCreateRequestUser, IdentityVerificationGetRequest, IdentityVerificationId,
@@ -354,8 +354,8 @@ async fn start_verification_carries_the_create_fields_into_the_retry() {
     let create = create_req().with_user(user);
     let link = LinkOptions::new("App", [CountryCode::Us]);
     let started = builder(&server.uri()).build().unwrap().start_verification(&create, &link).await.unwrap();
-    assert!(started.retried);
-    assert_eq!(started.verification.id.as_str(), "idv_fresh");
+    assert!(matches!(started, StartedVerification::Retried { .. }), "{started:?}");
+    assert_eq!(started.verification().id.as_str(), "idv_fresh");
     let reqs = server.received_requests().await.unwrap();
     let retry: Value = serde_json::from_slice(&reqs[1].body).unwrap();
     assert_eq!(reqs[1].url.path(), "/identity_verification/retry");

@@ -7,7 +7,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use futures_util::TryStreamExt;
-use plaid_idv::flow::LinkOptions;
+use plaid_idv::flow::{LinkOptions, StartedVerification};
 use plaid_idv::testing::{FakeError, FakePlaid, Op, Step};
 use plaid_idv::types::{
     CountryCode, DashboardUserGetRequest, DashboardUserListRequest, IdentityVerificationCreateRequest,
@@ -123,23 +123,26 @@ async fn full_flow_create_link_token_complete_signed_webhook_get_retry() {
     // create → Link token, with the webhook URL on the token.
     let link = LinkOptions::new("My App", [CountryCode::Us]).with_webhook(receiver.url.clone());
     let started = client.start_verification(&create_req(USER, true), &link).await.unwrap();
-    let id = started.verification.id.clone();
-    assert!(!started.retried);
+    let StartedVerification::Ready { verification, link: token } = started else {
+        panic!("a new session is Ready: {started:?}")
+    };
+    let started = (verification, token);
+    let id = started.0.id.clone();
     assert_eq!(id.as_str(), "idv_fake0000000001");
-    assert_eq!(started.verification.status, Status::Active);
-    assert_eq!(started.verification.client_user_id.as_str(), USER);
-    assert_eq!(started.verification.template.id.as_str(), TEMPLATE);
-    assert_eq!(started.verification.steps.accept_tos, StepStatus::Active);
-    assert_eq!(started.verification.steps.kyc_check, StepStatus::WaitingForPrerequisite);
-    assert_eq!(started.verification.completed_at, None);
-    assert_eq!(started.verification.kyc_check, None);
+    assert_eq!(started.0.status, Status::Active);
+    assert_eq!(started.0.client_user_id.as_str(), USER);
+    assert_eq!(started.0.template.id.as_str(), TEMPLATE);
+    assert_eq!(started.0.steps.accept_tos, StepStatus::Active);
+    assert_eq!(started.0.steps.kyc_check, StepStatus::WaitingForPrerequisite);
+    assert_eq!(started.0.completed_at, None);
+    assert_eq!(started.0.kyc_check, None);
     let tokens = fake.link_tokens();
     assert_eq!(tokens.len(), 1);
-    assert_eq!(tokens[0].link_token, started.link.link_token);
+    assert_eq!(tokens[0].link_token, started.1.link_token);
     assert_eq!(tokens[0].template_id.as_deref(), Some(TEMPLATE));
     assert_eq!(tokens[0].client_user_id, USER);
     assert_eq!(tokens[0].webhook.as_deref(), Some(receiver.url.as_str()));
-    assert!(started.link.link_token.starts_with("link-sandbox-"), "{}", started.link.link_token);
+    assert!(started.1.link_token.starts_with("link-sandbox-"), "{}", started.1.link_token);
 
     // The user finishes: STATUS_UPDATED goes to the Link token's webhook URL, signed.
     let sent = fake.complete(&id, Status::Success).await.unwrap().expect("the status changed");
@@ -482,14 +485,17 @@ async fn scripted_progress_sends_step_and_status_webhooks() {
 
     // start_verification on the expired session retries it (the flow helper against the fake).
     let started = client.start_verification(&create_req(USER, true), &LinkOptions::new("App", [CountryCode::Us])).await;
-    let started = started.unwrap();
-    assert!(started.retried);
-    assert_eq!(started.verification.previous_attempt_id.as_ref(), Some(&s.id));
+    let StartedVerification::Retried { expired, verification, link } = started.unwrap() else {
+        panic!("an expired session is retried")
+    };
+    assert_eq!(expired, s.id);
+    assert_eq!(verification.previous_attempt_id.as_ref(), Some(&s.id));
+    assert_eq!(fake.link_tokens().last().map(|t| t.link_token.clone()), Some(link.link_token));
     assert!(matches!(receiver.next().await.verdict, Ok(Webhook::Retried(_))));
 
     // A webhook URL that is not loopback is never contacted.
     fake.set_webhook_url(Some("https://hooks.example.com/plaid"));
-    let sent = fake.complete(&started.verification.id, Status::Canceled).await.unwrap().unwrap();
+    let sent = fake.complete(&verification.id, Status::Canceled).await.unwrap().unwrap();
     assert_eq!(sent.status, None);
     assert!(sent.error.unwrap().contains("only sends webhooks to loopback"));
 
@@ -714,4 +720,76 @@ async fn recorded_requests_print_the_body_shape_not_personal_data() {
     assert!(shown.contains(r#""user": {"email_address": <redacted>, "phone_number": <redacted>}"#), "{shown}");
     assert!(shown.contains(r#""is_idempotent": true"#), "{shown}");
     assert!(shown.contains("LinkTokenRecord { link_token: \"link-sandbox-"), "{shown}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// start_verification's outcomes (issue 24).
+
+#[tokio::test]
+async fn start_verification_mints_no_link_token_for_a_finished_session() {
+    let statuses =
+        [Status::Success, Status::Failed, Status::Canceled, Status::PendingReview, Status::Unknown("on_hold".into())];
+    for status in statuses {
+        let fake = FakePlaid::start().await.unwrap();
+        let client = fake.client();
+        let s = client.identity_verification_create(&create_req(USER, true)).await.unwrap();
+        fake.complete(&s.id, status.clone()).await.unwrap();
+        fake.clear_requests();
+        let started =
+            client.start_verification(&create_req(USER, true), &LinkOptions::new("App", [CountryCode::Us])).await;
+        match started.unwrap() {
+            StartedVerification::Finished { verification } => {
+                assert_eq!((&verification.id, &verification.status), (&s.id, &status), "returned as it is");
+                assert_eq!(verification.completed_at, fake.session(&s.id).unwrap().completed_at);
+            }
+            other => panic!("{status}: expected Finished, got {other:?}"),
+        }
+        assert_eq!(ops(&fake), ["/identity_verification/create"], "{status}: no Link token for a finished session");
+        assert!(fake.link_tokens().is_empty(), "{status}");
+        assert_eq!(fake.sessions().len(), 1, "{status}: no retry either");
+    }
+}
+
+#[tokio::test]
+async fn start_verification_gives_a_new_or_still_active_session_its_link_token() {
+    let fake = FakePlaid::start().await.unwrap();
+    let client = fake.client();
+    let link = LinkOptions::new("App", [CountryCode::Us]);
+    let mut ids = Vec::new();
+    // New, then the same session again while the user has not finished it.
+    for _ in 0..2 {
+        match client.start_verification(&create_req(USER, true), &link).await.unwrap() {
+            StartedVerification::Ready { verification, link } => {
+                assert_eq!(verification.status, Status::Active);
+                assert_eq!(fake.link_tokens().last().unwrap().link_token, link.link_token);
+                ids.push(verification.id);
+            }
+            other => panic!("expected Ready, got {other:?}"),
+        }
+    }
+    assert_eq!(ids[0], ids[1], "an active session is resumed, not replaced");
+    assert_eq!(fake.link_tokens().len(), 2);
+    assert!(fake.link_tokens().iter().all(|t| t.client_user_id == USER && t.template_id.as_deref() == Some(TEMPLATE)));
+}
+
+#[tokio::test]
+async fn start_verification_retries_an_expired_session_and_mints_the_token_for_the_new_attempt() {
+    let fake = FakePlaid::start().await.unwrap();
+    let client = fake.client();
+    let first = client.identity_verification_create(&create_req(USER, true)).await.unwrap();
+    fake.expire(&first.id).await.unwrap();
+    fake.clear_requests();
+    let link = LinkOptions::new("App", [CountryCode::Us]);
+    match client.start_verification(&create_req(USER, true), &link).await.unwrap() {
+        StartedVerification::Retried { expired, verification, link } => {
+            assert_eq!(expired, first.id);
+            assert_ne!(verification.id, first.id);
+            assert_eq!(verification.previous_attempt_id.as_ref(), Some(&first.id));
+            assert_eq!(verification.status, Status::Active);
+            let tokens = fake.link_tokens();
+            assert_eq!((tokens.len(), tokens[0].link_token.as_str()), (1, link.link_token.as_str()));
+        }
+        other => panic!("expected Retried, got {other:?}"),
+    }
+    assert_eq!(ops(&fake), ["/identity_verification/create", "/identity_verification/retry", "/link/token/create"]);
 }

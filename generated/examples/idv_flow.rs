@@ -21,7 +21,7 @@
 //! step and the webhook are skipped. `PLAID_TEMPLATE_ID` names the template (a placeholder by
 //! default). Exits non-zero on any error.
 
-use plaid_idv::flow::LinkOptions;
+use plaid_idv::flow::{LinkOptions, StartedVerification};
 use plaid_idv::types::{
     CountryCode, IdentityVerification, IdentityVerificationCreateRequest, IdentityVerificationCreateRequestRequired,
     IdentityVerificationGetRequest, IdentityVerificationListRequest, IdentityVerificationRetryRequest,
@@ -209,8 +209,18 @@ async fn run() -> Result<(), BoxError> {
         None => link,
     };
     let started = client.start_verification(&create, &link).await?;
-    let id = started.verification.id.clone();
-    println!("create: {id} ({}), link token {}", started.verification.status, started.link.link_token);
+    let id = started.verification().id.clone();
+    match &started {
+        StartedVerification::Ready { verification, link } => {
+            println!("create: {id} ({}), link token {}", verification.status, link.link_token)
+        }
+        StartedVerification::Retried { expired, link, .. } => {
+            println!("create: {expired} had expired; retried as {id}, link token {}", link.link_token)
+        }
+        StartedVerification::Finished { verification } => {
+            println!("create: {id} has already ended as {}; no Link token", verification.status)
+        }
+    }
 
     match &mut local {
         Some(l) => {

@@ -47,7 +47,7 @@
 //! Dropping the `FakePlaid` stops the server.
 //!
 //! ```rust
-//! use plaid_idv::flow::LinkOptions;
+//! use plaid_idv::flow::{LinkOptions, StartedVerification};
 //! use plaid_idv::testing::FakePlaid;
 //! use plaid_idv::types::{
 //!     CountryCode, IdentityVerificationCreateRequest, IdentityVerificationCreateRequestRequired,
@@ -72,9 +72,12 @@
 //!     .with_client_user_id("customer-8841")
 //!     .with_is_idempotent(true);
 //!     let link = LinkOptions::new("My App", [CountryCode::Us]);
-//!     let started = client.start_verification(&create, &link).await?;
-//!     let id = started.verification.id.clone();
-//!     assert_eq!(started.verification.status, IdentityVerificationStatus::Active);
+//!     let StartedVerification::Ready { verification, link } = client.start_verification(&create, &link).await? else {
+//!         return Err("a new user's session is ready for Link".into());
+//!     };
+//!     let id = verification.id.clone();
+//!     assert_eq!(verification.status, IdentityVerificationStatus::Active);
+//!     assert!(link.link_token.starts_with("link-sandbox-"));
 //!
 //!     // The user finishes in Link: the fake signs a STATUS_UPDATED webhook. (With a webhook
 //!     // URL on the Link token or `fake.set_webhook_url`, it is also POSTed there.)
