@@ -585,3 +585,85 @@ async fn pagination_stops_at_the_page_limit() {
     assert!(matches!(results[3], Err(Error::PageLimit { pages: 3 })), "{results:?}");
     assert_eq!(counter.load(Ordering::Relaxed), 3);
 }
+
+/// An error body whose free text is full of personal data, as when Plaid echoes what was sent.
+fn pii_error_body() -> Value {
+    json!({
+        "error_type": "INVALID_INPUT", "error_code": "INVALID_FIELD", "error_code_reason": null,
+        "error_message": "email leslie.knope@example.com (born 1961-02-03) is invalid",
+        "display_message": "Leslie Knope, 21 Jump Street, +13125550147",
+        "request_id": "req-pii-1",
+        "causes": [{"error_type": "INVALID_INPUT", "error_code": "INVALID_FIELD",
+                    "error_message": "phone 13125550147 from 203.0.113.42", "display_message": "key=a81f"}],
+        "status": 400, "documentation_url": null, "suggested_action": null
+    })
+}
+
+/// `{:?}`, `{:#?}` and `{}` of every public error type, and `{:?}` of every public struct they
+/// hold, built from an error body full of personal data: none of it shows.
+#[tokio::test]
+async fn no_error_type_or_what_it_holds_prints_personal_data() {
+    use plaid_idv::flow::LinkOptions;
+    use plaid_idv::types::{CountryCode, IdentityVerificationCreateRequest, IdentityVerificationCreateRequestRequired};
+    let server = MockServer::start().await;
+    Mock::given(path("/identity_verification/get"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(pii_error_body()))
+        .mount(&server)
+        .await;
+    Mock::given(path("/identity_verification/create"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(full_session()))
+        .mount(&server)
+        .await;
+    Mock::given(path("/link/token/create"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(pii_error_body()))
+        .mount(&server)
+        .await;
+    let client = client_for(&server.uri());
+    let check = |what: &str, debug: String, pretty: String, display: Option<String>| {
+        assert_no_pii(&format!("{what} Debug"), &debug);
+        assert_no_pii(&format!("{what} pretty Debug"), &pretty);
+        if let Some(d) = display {
+            assert_no_pii(&format!("{what} Display"), &d);
+        }
+    };
+
+    // Error::Api, the ApiError it holds, the typed error object and the raw body.
+    let err = client.identity_verification_get(&get_req()).await.unwrap_err();
+    check("Error::Api", format!("{err:?}"), format!("{err:#?}"), Some(err.to_string()));
+    let Error::Api(api) = &err else { panic!("{err:?}") };
+    check("ApiError", format!("{api:?}"), format!("{api:#?}"), Some(api.to_string()));
+    let body = api.error.as_ref().expect("the body is a Plaid error object");
+    check("PlaidError", format!("{body:?}"), format!("{body:#?}"), None);
+    check("RawBody", format!("{:?}", api.raw_body), format!("{:#?}", api.raw_body), None);
+    assert!(format!("{body:?}").contains("INVALID_FIELD"), "codes stay visible: {body:?}");
+    // The free text is still there, through accessors that say what it may hold.
+    assert_eq!(api.error_message(), Some("email leslie.knope@example.com (born 1961-02-03) is invalid"));
+    assert_eq!(api.display_message(), Some("Leslie Knope, 21 Jump Street, +13125550147"));
+    assert_eq!(api.cause_messages().collect::<Vec<_>>(), ["phone 13125550147 from 203.0.113.42"]);
+    assert_eq!(body.error_message, "email leslie.knope@example.com (born 1961-02-03) is invalid");
+
+    // StartError (Link token step), the session it holds, and the error inside.
+    let create = IdentityVerificationCreateRequest::new(IdentityVerificationCreateRequestRequired {
+        template_id: "idvtmp_1".into(),
+        gave_consent: false,
+        is_shareable: false,
+    })
+    .with_client_user_id("customer-1");
+    let start = client.start_verification(&create, &LinkOptions::new("App", [CountryCode::Us])).await.unwrap_err();
+    check("StartError", format!("{start:?}"), format!("{start:#?}"), Some(start.to_string()));
+    let created = start.created.as_ref().expect("the session was created");
+    check("StartError.created", format!("{created:?}"), format!("{created:#?}"), None);
+    check("StartStep", format!("{:?}", start.step), format!("{:#?}", start.step), None);
+
+    // Error::Decode, from the client and from `decode`.
+    let decoded = plaid_idv::decode::<IdentityVerificationGetResponse>(
+        serde_json::to_string(&json!({"user": pii_error_body()})).unwrap().as_bytes(),
+    )
+    .unwrap_err();
+    check("Error::Decode", format!("{decoded:?}"), format!("{decoded:#?}"), Some(decoded.to_string()));
+
+    // VerifyError, from a header and a body that carry personal data.
+    let verifier = WebhookVerifier::new(client.clone());
+    let verify = verifier.verify(Some("leslie.knope@example.com.13125550147.x"), b"+13125550147").await.unwrap_err();
+    check("VerifyError", format!("{verify:?}"), format!("{verify:#?}"), Some(verify.to_string()));
+}

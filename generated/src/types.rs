@@ -654,6 +654,8 @@ pub struct DashboardUser {
     /// A point in time in RFC 3339 form, in UTC.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// An email address.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub email_address: String,
     /// Whether a team member can use the Plaid Dashboard.
     pub status: DashboardUserStatus,
@@ -796,6 +798,8 @@ pub struct DashboardUserGetRequest {
     /// Identifier of a Dashboard user.
     pub dashboard_user_id: DashboardUserId,
     /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub secret: Option<String>,
     /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
     pub client_id: Option<String>,
@@ -913,6 +917,8 @@ pub struct DashboardUserGetResponse {
     /// A point in time in RFC 3339 form, in UTC.
     pub created_at: ::chrono::DateTime<::chrono::Utc>,
     /// An email address.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub email_address: String,
     /// Whether a team member can use the Plaid Dashboard.
     pub status: DashboardUserStatus,
@@ -1087,6 +1093,8 @@ crate::runtime::id_newtype!(DashboardUserId, String);
 #[non_exhaustive]
 pub struct DashboardUserListRequest {
     /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub secret: Option<String>,
     /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
     pub client_id: Option<String>,
@@ -2757,6 +2765,8 @@ pub struct IdentityVerification {
     /// The session this one retries; null unless it was created by a retry.
     pub previous_attempt_id: Option<IdentityVerificationId>,
     /// A link you can send the user to finish verification without Link, when shareable links are enabled on the template.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub shareable_url: Option<String>,
     /// Which template, and which version of it, configured this session.
     pub template: IdentityVerificationTemplateReference,
@@ -3114,20 +3124,36 @@ impl From<IdentityVerificationRequired> for IdentityVerification {
 #[non_exhaustive]
 pub struct IdentityVerificationAutofillAddress {
     /// First line of the street address. At most 80 characters, with at least one letter.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub street: String,
     /// Second address line (apartment, suite, …); null when not given. At most 50 characters.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub street2: Option<String>,
     /// City of an address, or null when the user has not given one.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub city: Option<String>,
     /// Region of an address (state, province, …) as a subdivision code without the country prefix; null where the country has none.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub region: Option<String>,
     /// Postal code of an address; null where the country has none.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub postal_code: Option<String>,
     /// Two-letter ISO 3166-1 alpha-2 country code, in capitals (for example `US`).
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub country: String,
     /// Whether the address is a post office box.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub po_box: PoBoxStatus,
     /// What the address is used for, as far as Plaid can tell.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub type_: AddressPurposeLabel,
 }
 impl ::serde::Serialize for IdentityVerificationAutofillAddress {
@@ -3299,6 +3325,8 @@ pub struct IdentityVerificationAutofillCreateRequest {
     /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
     pub client_id: Option<String>,
     /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub secret: Option<String>,
 }
 impl ::serde::Serialize for IdentityVerificationAutofillCreateRequest {
@@ -3691,6 +3719,8 @@ pub struct IdentityVerificationCreateRequest {
     /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
     pub client_id: Option<String>,
     /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub secret: Option<String>,
     /// When true, creating a session for a user and template that already has one returns the existing session instead of failing.
     pub is_idempotent: Option<Option<bool>>,
@@ -3903,10 +3933,16 @@ for IdentityVerificationCreateRequest {
 #[non_exhaustive]
 pub struct IdentityVerificationCreateRequestUser {
     /// An email address.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub email_address: Option<String>,
     /// Phone number in E.164 form (for example `+14155550100`); null when not given.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub phone_number: Option<Option<String>>,
     /// A calendar date as `YYYY-MM-DD`.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub date_of_birth: Option<::chrono::NaiveDate>,
     /// The user's legal name. When given, Link does not ask for it.
     pub name: Option<Option<IdentityVerificationRequestUserName>>,
@@ -4073,14 +4109,24 @@ impl IdentityVerificationCreateRequestUser {
 #[non_exhaustive]
 pub struct IdentityVerificationDocumentAddressResponse {
     /// Street address read from the document, as one line.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub street: String,
     /// City read from the document.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub city: String,
     /// Region (state, province, …) read from the document as a subdivision code without the country prefix; null when absent.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub region: Option<String>,
     /// Postal code read from the document; null when it has none or it could not be read.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub postal_code: Option<String>,
     /// Country read from the document, as a two-letter ISO 3166-1 alpha-2 code.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub country: String,
 }
 impl ::serde::Serialize for IdentityVerificationDocumentAddressResponse {
@@ -4217,8 +4263,12 @@ for IdentityVerificationDocumentAddressResponse {
 #[non_exhaustive]
 pub struct IdentityVerificationDocumentNameResponse {
     /// Given (first) name. At least one non-blank character, at most 100.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub given_name: String,
     /// Family name (surname). At least one non-blank character, at most 100.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub family_name: String,
 }
 impl ::serde::Serialize for IdentityVerificationDocumentNameResponse {
@@ -4327,6 +4377,8 @@ pub struct IdentityVerificationGetRequest {
     /// Identifier of a verification session, starting with `idv_`.
     pub identity_verification_id: IdentityVerificationId,
     /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub secret: Option<String>,
     /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
     pub client_id: Option<String>,
@@ -4458,6 +4510,8 @@ crate::runtime::id_newtype!(IdentityVerificationId, String);
 #[non_exhaustive]
 pub struct IdentityVerificationListRequest {
     /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub secret: Option<String>,
     /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
     pub client_id: Option<String>,
@@ -4741,10 +4795,16 @@ for IdentityVerificationListResponse {
 #[non_exhaustive]
 pub struct IdentityVerificationRequestUser {
     /// An email address.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub email_address: Option<String>,
     /// Phone number in E.164 form (for example `+14155550100`); null when not given.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub phone_number: Option<Option<String>>,
     /// A calendar date as `YYYY-MM-DD`.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub date_of_birth: Option<::chrono::NaiveDate>,
     /// The user's legal name. When given, Link does not ask for it.
     pub name: Option<Option<IdentityVerificationRequestUserName>>,
@@ -4895,8 +4955,12 @@ impl IdentityVerificationRequestUser {
 #[non_exhaustive]
 pub struct IdentityVerificationRequestUserName {
     /// Given (first) name. At least one non-blank character, at most 100.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub given_name: String,
     /// Family name (surname). At least one non-blank character, at most 100.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub family_name: String,
 }
 impl ::serde::Serialize for IdentityVerificationRequestUserName {
@@ -5016,6 +5080,8 @@ pub struct IdentityVerificationResponse {
     /// The session this one retries; null unless it was created by a retry.
     pub previous_attempt_id: Option<IdentityVerificationId>,
     /// A link you can send the user to finish verification without Link, when shareable links are enabled on the template.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub shareable_url: Option<String>,
     /// Which template, and which version of it, configured this session.
     pub template: IdentityVerificationTemplateReference,
@@ -5393,8 +5459,12 @@ impl From<IdentityVerificationResponseRequired> for IdentityVerificationResponse
 #[non_exhaustive]
 pub struct IdentityVerificationResponseUserName {
     /// Given (first) name. At least one non-blank character, at most 100.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub given_name: String,
     /// Family name (surname). At least one non-blank character, at most 100.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub family_name: String,
 }
 impl ::serde::Serialize for IdentityVerificationResponseUserName {
@@ -5743,6 +5813,8 @@ pub struct IdentityVerificationRetryRequest {
     /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
     pub client_id: Option<String>,
     /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub secret: Option<String>,
 }
 impl ::serde::Serialize for IdentityVerificationRetryRequest {
@@ -7045,16 +7117,28 @@ for IdentityVerificationTemplateReference {
 #[non_exhaustive]
 pub struct IdentityVerificationUserAddress {
     /// First line of the street address; null when the user has not given an address. At most 80 characters.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub street: Option<String>,
     /// Second address line (apartment, suite, …); null when not given. At most 50 characters.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub street2: Option<String>,
     /// City of an address, or null when the user has not given one.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub city: Option<String>,
     /// Region of an address (state, province, …) as a subdivision code without the country prefix; null where the country has none.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub region: Option<String>,
     /// Postal code of an address; null where the country has none.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub postal_code: Option<String>,
     /// Two-letter ISO 3166-1 alpha-2 country code, in capitals (for example `US`).
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub country: String,
 }
 impl ::serde::Serialize for IdentityVerificationUserAddress {
@@ -7184,12 +7268,20 @@ impl From<IdentityVerificationUserAddressRequired> for IdentityVerificationUserA
 #[non_exhaustive]
 pub struct IdentityVerificationUserData {
     /// Phone number in E.164 form (for example `+14155550100`); null when not given.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub phone_number: Option<String>,
     /// A calendar date as `YYYY-MM-DD`, or null.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub date_of_birth: Option<::chrono::NaiveDate>,
     /// IPv4 or IPv6 address the user connected from; null when unknown.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub ip_address: Option<String>,
     /// An email address, or null when not known.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub email_address: Option<String>,
     /// The name the user gave; null until they have entered it, and then both parts are set.
     pub name: Option<IdentityVerificationResponseUserName>,
@@ -8855,6 +8947,8 @@ pub struct LinkTokenCreateRequest {
     /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
     pub client_id: Option<String>,
     /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub secret: Option<String>,
     /// The name of your application as shown to the user inside Link (at most 30 characters).
     pub client_name: String,
@@ -9542,18 +9636,26 @@ crate::runtime::string_enum!(PhysicalDocumentCategory);
 #[non_exhaustive]
 pub struct PhysicalDocumentExtractedData {
     /// Document number read from the image; null when it could not be read.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub id_number: Option<String>,
     /// The kind of document Plaid detected in the images. It can differ from the kind the user picked in Link.
     pub category: PhysicalDocumentCategory,
     /// Expiry date read from the document (YYYY-MM-DD); null when it could not be read.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub expiration_date: Option<::chrono::NaiveDate>,
     /// Issue date read from the document (YYYY-MM-DD); null when it could not be read.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub issue_date: Option<::chrono::NaiveDate>,
     /// Two-letter ISO 3166-1 alpha-2 country code, in capitals (for example `US`).
     pub issuing_country: String,
     /// Region of an address (state, province, …) as a subdivision code without the country prefix; null where the country has none.
     pub issuing_region: Option<String>,
     /// Date of birth read from the document (YYYY-MM-DD); null when it could not be read.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub date_of_birth: Option<::chrono::NaiveDate>,
     /// Address read from the document. Null unless at least street, city and country could be read; region and postal code may be null where the country's addresses have none. Text recognition can misread.
     pub address: Option<IdentityVerificationDocumentAddressResponse>,
@@ -9877,14 +9979,24 @@ for PhysicalDocumentExtractedDataAnalysis {
 #[non_exhaustive]
 pub struct PhysicalDocumentImages {
     /// Short-lived URL (about 60 seconds) of the uncropped image of the document's front.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub original_front: Option<String>,
     /// Short-lived URL (about 60 seconds) of the uncropped image of the document's back; null when no back was captured.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub original_back: Option<String>,
     /// Short-lived URL (about 60 seconds) of the front of the document, cropped to the document.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub cropped_front: Option<String>,
     /// Short-lived URL (about 60 seconds) of the back of the document, cropped to the document; null when no back was captured.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub cropped_back: Option<String>,
     /// Short-lived URL (about 60 seconds) of the face photo cut out of the document; null when the document has no portrait.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub face: Option<String>,
 }
 impl ::serde::Serialize for PhysicalDocumentImages {
@@ -10007,12 +10119,18 @@ pub struct PlaidError {
     /// A finer reason for `error_code`, when Plaid gives one (OAuth errors today); otherwise null.
     pub error_code_reason: Option<String>,
     /// Explanation meant for developers. Its wording can change.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub error_message: String,
     /// Message you may show the end user, or null when the error is not about something they did.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub display_message: Option<String>,
     /// Identifier of the failed request. Absent on errors carried in webhooks.
     pub request_id: Option<String>,
     /// Errors of the individual items behind this one, where Plaid can tell them apart.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub causes: Option<Vec<::serde_json::Value>>,
     /// The HTTP status, present only when the error arrives inside a webhook.
     pub status: Option<i64>,
@@ -10181,10 +10299,10 @@ impl ::std::fmt::Debug for PlaidError {
             .field("error_type", &self.error_type)
             .field("error_code", &self.error_code)
             .field("error_code_reason", &self.error_code_reason)
-            .field("error_message", &self.error_message)
-            .field("display_message", &self.display_message)
+            .field("error_message", &crate::runtime::Redacted)
+            .field("display_message", &crate::runtime::Redacted)
             .field("request_id", &self.request_id)
-            .field("causes", &self.causes)
+            .field("causes", &crate::runtime::Redacted)
             .field("status", &self.status)
             .field("documentation_url", &self.documentation_url)
             .field("suggested_action", &self.suggested_action)
@@ -13758,8 +13876,12 @@ crate::runtime::string_enum!(SelfieAnalysisLivenessCheck);
 #[non_exhaustive]
 pub struct SelfieCapture {
     /// Short-lived URL of the still selfie image; null unless the session fell back to passive liveness.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub image_url: Option<String>,
     /// Short-lived URL of the selfie video, the usual capture.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub video_url: Option<String>,
 }
 impl ::serde::Serialize for SelfieCapture {
@@ -14186,6 +14308,8 @@ pub struct SmsVerification {
     /// Which attempt at this step this record describes, counting from 1.
     pub attempt: i64,
     /// A phone number for the user in E.164 form.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub phone_number: Option<String>,
     /// How many times a code was sent or re-sent in this attempt (at most 3).
     pub delivery_attempt_count: i64,
@@ -14824,16 +14948,28 @@ impl TrustIndexSubscores {
 #[non_exhaustive]
 pub struct UserAddress {
     /// First line of the street address; null when the user has not given an address. At most 80 characters.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub street: Option<Option<String>>,
     /// Second address line (apartment, suite, …); null when not given. At most 50 characters.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub street2: Option<Option<String>>,
     /// City of an address, or null when the user has not given one.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub city: Option<Option<String>>,
     /// Region of an address (state, province, …) as a subdivision code without the country prefix; null where the country has none.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub region: Option<Option<String>>,
     /// Postal code of an address; null where the country has none.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub postal_code: Option<Option<String>>,
     /// Two-letter ISO 3166-1 alpha-2 country code, in capitals (for example `US`).
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub country: String,
 }
 impl ::serde::Serialize for UserAddress {
@@ -14977,6 +15113,8 @@ impl UserAddress {
 #[non_exhaustive]
 pub struct UserIdNumber {
     /// The identity number the user typed, letters and digits only, with formatting characters removed.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub value: String,
     /// Which kind of identity number this is. The prefix is the issuing country's ISO code.
     pub type_: IdNumberType,
@@ -15276,6 +15414,8 @@ pub struct WebhookVerificationKeyGetRequest {
     /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
     pub client_id: Option<String>,
     /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
+    ///
+    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
     pub secret: Option<String>,
     /// The `kid` from the webhook's JWT header.
     pub key_id: String,

@@ -185,8 +185,15 @@ fn emit_struct(
         let fname = ident(&f.name);
         let ty = field_type(f, &here);
         let fdoc = doc_attr(f.doc.as_deref(), &field_fallback(f));
+        // Declared sensitive in the portion: say so where the value is read.
+        let sensitive = f.sensitive.then(|| {
+            quote! {
+                #[doc = ""]
+                #[doc = " **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go."]
+            }
+        });
         let dep = f.deprecated.then(|| quote!(#[deprecated]));
-        quote! { #fdoc #dep pub #fname: #ty, }
+        quote! { #fdoc #sensitive #dep pub #fname: #ty, }
     });
     let required: Vec<&Field> = fields.iter().filter(|f| !f.shape().may_be_absent()).collect();
     let inits = fields.iter().map(|f| {
