@@ -6,8 +6,8 @@ use futures_util::{StreamExt, TryStreamExt};
 use plaid_idv::flow::{LinkOptions, PollPolicy, StartedVerification};
 use plaid_idv::types::{
     self, CountryCode, IdentityVerificationCreateRequest, IdentityVerificationCreateRequestRequired,
-    IdentityVerificationGetRequest, IdentityVerificationListRequest, IdentityVerificationRetryRequest,
-    IdentityVerificationRetryRequestRequired, PlaidErrorType, Strategy,
+    IdentityVerificationGetRequest, IdentityVerificationListRequest, IdentityVerificationListRequestRequired,
+    IdentityVerificationRetryRequest, IdentityVerificationRetryRequestRequired, PlaidErrorType, Strategy, UserIdentity,
 };
 use plaid_idv::{Client, Environment, Error, RetryPolicy};
 use serde_json::{json, Value};
@@ -50,8 +50,8 @@ fn create_req(idempotent: Option<bool>) -> IdentityVerificationCreateRequest {
         is_shareable: false,
         template_id: "idvtmp_3Fh9sKx2WqPa".into(),
         gave_consent: true,
-    })
-    .with_client_user_id("customer-8841");
+        identity: UserIdentity::ClientUserId("customer-8841".into()),
+    });
     match idempotent {
         Some(b) => r.with_is_idempotent(b),
         None => r,
@@ -373,7 +373,10 @@ async fn pagination_follows_cursors_over_three_pages() {
         .mount(&server)
         .await;
     let c = client_for(&server.uri());
-    let req = IdentityVerificationListRequest::new("idvtmp_3Fh9sKx2WqPa").with_client_user_id("customer-8841");
+    let req = IdentityVerificationListRequest::new(IdentityVerificationListRequestRequired {
+        template_id: "idvtmp_3Fh9sKx2WqPa".into(),
+        identity: UserIdentity::ClientUserId("customer-8841".into()),
+    });
     let items: Vec<types::IdentityVerification> =
         c.identity_verification_list_stream(&req).try_collect().await.unwrap();
     let ids: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
@@ -396,7 +399,10 @@ async fn a_repeating_cursor_is_an_error_not_a_loop() {
         .mount(&server)
         .await;
     let c = client_for(&server.uri());
-    let req = IdentityVerificationListRequest::new("idvtmp_1");
+    let req = IdentityVerificationListRequest::new(IdentityVerificationListRequestRequired {
+        template_id: "idvtmp_1".into(),
+        identity: UserIdentity::ClientUserId("customer-1".into()),
+    });
     let results: Vec<_> = c.identity_verification_list_pages(&req).take(10).collect().await;
     assert_eq!(results.len(), 3, "two pages (both kept), then the error, then the end");
     assert!(results[0].is_ok() && results[1].is_ok());

@@ -9,7 +9,7 @@ use plaid_idv::types::{
     CountryCode, IdentityVerification, IdentityVerificationCreateRequest, IdentityVerificationCreateRequestRequired,
     IdentityVerificationCreateRequestUser, IdentityVerificationGetRequest, IdentityVerificationId,
     IdentityVerificationResponse, IdentityVerificationRetryRequest, IdentityVerificationRetryRequestRequired,
-    IdentityVerificationStatus, Strategy,
+    IdentityVerificationStatus, Strategy, UserIdentity,
 };
 use plaid_idv::{chrono, Client, ClientBuilder, Environment, Error, ResponseMeta, RetryPolicy, TransportKind, Webhook};
 use serde_json::{json, Value};
@@ -47,8 +47,8 @@ fn create_req() -> IdentityVerificationCreateRequest {
         gave_consent: false,
         template_id: "idvtmp_3Fh9sKx2WqPa".into(),
         is_shareable: true,
+        identity: UserIdentity::ClientUserId("customer-8841".into()),
     })
-    .with_client_user_id("customer-8841")
     .with_is_idempotent(true)
 }
 
@@ -74,8 +74,10 @@ fn required_fields_are_named_and_their_order_does_not_matter() {
         is_shareable: false,
         template_id: "idvtmp_1".into(),
         gave_consent: true,
+        identity: UserIdentity::ClientUserId("u".into()),
     });
     let b = IdentityVerificationCreateRequest::new(IdentityVerificationCreateRequestRequired {
+        identity: UserIdentity::ClientUserId("u".into()),
         gave_consent: true,
         template_id: "idvtmp_1".into(),
         is_shareable: false,
@@ -83,7 +85,7 @@ fn required_fields_are_named_and_their_order_does_not_matter() {
     assert_eq!(serde_json::to_value(&a).unwrap(), serde_json::to_value(&b).unwrap());
     assert_eq!(
         serde_json::to_value(&a).unwrap(),
-        json!({"is_shareable": false, "template_id": "idvtmp_1", "gave_consent": true})
+        json!({"client_user_id": "u", "is_shareable": false, "template_id": "idvtmp_1", "gave_consent": true})
     );
     // Optional+nullable setters take a value or None.
     let v = serde_json::to_value(a.clone().with_is_idempotent(true)).unwrap();

@@ -156,7 +156,10 @@ async fn with_options_overrides_timeouts_and_retries_per_call() {
     // Streams made from the overridden client use its settings for every page.
     fake.clear_requests();
     fake.fail_next(Op::IdentityVerificationList, 500, boom());
-    let req = IdentityVerificationListRequest::new("idvtmp_x");
+    let req = IdentityVerificationListRequest::new(plaid_idv::types::IdentityVerificationListRequestRequired {
+        template_id: "idvtmp_x".into(),
+        identity: plaid_idv::types::UserIdentity::ClientUserId("customer-1".into()),
+    });
     use futures_util::TryStreamExt;
     let e = quick.identity_verification_list_stream(&req).try_collect::<Vec<_>>().await.unwrap_err();
     assert_eq!(e.attempts(), 1);

@@ -7,16 +7,17 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use futures_util::TryStreamExt;
-use plaid_idv::flow::{LinkOptions, StartedVerification};
+use plaid_idv::flow::{LinkOptions, StartStep, StartedVerification};
 use plaid_idv::testing::{FakeError, FakePlaid, Op, Step};
 use plaid_idv::types::{
     CountryCode, DashboardUserGetRequest, DashboardUserListRequest, IdentityVerificationCreateRequest,
     IdentityVerificationCreateRequestRequired, IdentityVerificationCreateRequestUser, IdentityVerificationGetRequest,
-    IdentityVerificationId, IdentityVerificationListRequest, IdentityVerificationRetryRequest,
-    IdentityVerificationRetryRequestRequired, IdentityVerificationRetryRequestStepsObject,
-    IdentityVerificationRetryRequestStepsObjectRequired, IdentityVerificationStatus as Status,
-    IdentityVerificationStepStatus as StepStatus, LinkTokenCreateRequest, LinkTokenCreateRequestRequired,
-    LinkTokenCreateRequestUser, PlaidErrorType, Products, Strategy, WebhookVerificationKeyGetRequest,
+    IdentityVerificationId, IdentityVerificationListRequest, IdentityVerificationListRequestRequired,
+    IdentityVerificationRetryRequest, IdentityVerificationRetryRequestRequired,
+    IdentityVerificationRetryRequestStepsObject, IdentityVerificationRetryRequestStepsObjectRequired,
+    IdentityVerificationStatus as Status, IdentityVerificationStepStatus as StepStatus, LinkTokenCreateRequest,
+    LinkTokenCreateRequestRequired, LinkTokenCreateRequestUser, PlaidErrorType, Products, Strategy, UserIdentity,
+    WebhookVerificationKeyGetRequest,
 };
 use plaid_idv::{Client, Error, RetryPolicy, VerifyError, Webhook, WebhookVerifier};
 use serde_json::{json, Value};
@@ -32,9 +33,16 @@ fn create_req(user: &str, idempotent: bool) -> IdentityVerificationCreateRequest
         template_id: TEMPLATE.into(),
         gave_consent: false,
         is_shareable: false,
+        identity: UserIdentity::ClientUserId(user.into()),
     })
-    .with_client_user_id(user)
     .with_is_idempotent(idempotent)
+}
+
+fn list_req(user: &str) -> IdentityVerificationListRequest {
+    IdentityVerificationListRequest::new(IdentityVerificationListRequestRequired {
+        template_id: TEMPLATE.into(),
+        identity: UserIdentity::ClientUserId(user.into()),
+    })
 }
 
 fn retry_req(strategy: Strategy) -> IdentityVerificationRetryRequest {
@@ -194,7 +202,7 @@ async fn full_flow_create_link_token_complete_signed_webhook_get_retry() {
     }
 
     // list: newest first.
-    let page = client.identity_verification_list(&IdentityVerificationListRequest::new(TEMPLATE)).await.unwrap();
+    let page = client.identity_verification_list(&list_req(USER)).await.unwrap();
     let ids: Vec<&str> = page.identity_verifications.iter().map(|s| s.id.as_str()).collect();
     assert_eq!(ids, ["idv_fake0000000002", "idv_fake0000000001"]);
     assert_eq!(page.next_cursor, None);
@@ -316,8 +324,8 @@ async fn create_keeps_one_session_per_template_and_user_with_is_idempotent() {
         template_id: TEMPLATE.into(),
         gave_consent: true,
         is_shareable: true,
-    })
-    .with_client_user_id("customer-shared");
+        identity: UserIdentity::ClientUserId("customer-shared".into()),
+    });
     let mut user = IdentityVerificationCreateRequestUser::default();
     user.email_address = Some("leslie@example.com".into());
     req = req.with_user(Some(user));
@@ -338,14 +346,11 @@ async fn create_keeps_one_session_per_template_and_user_with_is_idempotent() {
     let e = client.identity_verification_get(&IdentityVerificationGetRequest::new("idv_nope")).await.unwrap_err();
     assert_eq!(api(&e), (400, "INVALID_REQUEST".into(), "INVALID_FIELD".into()));
 
-    // client_user_id is required by the fake.
-    let no_user = IdentityVerificationCreateRequest::new(IdentityVerificationCreateRequestRequired {
-        template_id: TEMPLATE.into(),
-        gave_consent: false,
-        is_shareable: false,
-    });
-    let e = client.identity_verification_create(&no_user).await.unwrap_err();
-    assert_eq!(api(&e), (400, "INVALID_REQUEST".into(), "MISSING_FIELDS".into()));
+    // Naming neither client_user_id nor user_id does not compile with the typed request; the
+    // fake refuses it too.
+    let body = r#"{"template_id":"idvtmp_4FrXJvfQU3zGUR","gave_consent":false,"is_shareable":false}"#;
+    let (status, b) = raw(&fake, "/identity_verification/create", &[JSON, VERSION, ID, SECRET], body).await;
+    assert_eq!((status, &b["error_code"]), (400, &json!("MISSING_FIELDS")));
 }
 
 #[tokio::test]
@@ -358,7 +363,7 @@ async fn list_pages_with_real_cursors_and_a_settable_page_size() {
         client.identity_verification_retry(&retry_req(Strategy::Reset)).await.unwrap();
     }
     fake.set_page_size(2);
-    let req = IdentityVerificationListRequest::new(TEMPLATE).with_client_user_id(USER);
+    let req = list_req(USER);
     let pages: Vec<_> = client.identity_verification_list_pages(&req).try_collect().await.unwrap();
     let sizes: Vec<usize> = pages.iter().map(|p| p.identity_verifications.len()).collect();
     assert_eq!(sizes, [2, 2, 1]);
@@ -379,10 +384,12 @@ async fn list_pages_with_real_cursors_and_a_settable_page_size() {
     let e =
         client.identity_verification_list(&req.clone().with_cursor("bm90LWEtY3Vyc29y".to_string())).await.unwrap_err();
     assert_eq!(api(&e), (400, "INVALID_REQUEST".into(), "INVALID_FIELD".into()));
-    // Without client_user_id: every session of the template.
+    // Without client_user_id or user_id (the typed request cannot say that): every session of
+    // the template.
     fake.set_page_size(100);
-    let all = client.identity_verification_list(&IdentityVerificationListRequest::new(TEMPLATE)).await.unwrap();
-    assert_eq!(all.identity_verifications.len(), 6);
+    let body = r#"{"template_id":"idvtmp_4FrXJvfQU3zGUR"}"#;
+    let (status, all) = raw(&fake, "/identity_verification/list", &[JSON, VERSION, ID, SECRET], body).await;
+    assert_eq!((status, all["identity_verifications"].as_array().map(Vec::len)), (200, Some(6)));
 }
 
 #[tokio::test]
@@ -673,7 +680,7 @@ async fn stored_sessions_requests_and_bodies_are_bounded() {
     });
     let e = client.identity_verification_retry(&retry_a).await.unwrap_err();
     assert_eq!(api(&e).2, "FAKE_SESSION_LIMIT");
-    client.identity_verification_list(&IdentityVerificationListRequest::new(TEMPLATE)).await.unwrap();
+    client.identity_verification_list(&list_req(USER)).await.unwrap();
     let kept = fake.requests();
     assert_eq!(kept.len(), 3, "the newest three");
     assert_eq!(
@@ -792,4 +799,73 @@ async fn start_verification_retries_an_expired_session_and_mints_the_token_for_t
         other => panic!("expected Retried, got {other:?}"),
     }
     assert_eq!(ops(&fake), ["/identity_verification/create", "/identity_verification/retry", "/link/token/create"]);
+}
+
+/// A create request for the identity `who`.
+fn create_for(who: UserIdentity) -> IdentityVerificationCreateRequest {
+    IdentityVerificationCreateRequest::new(IdentityVerificationCreateRequestRequired {
+        template_id: TEMPLATE.into(),
+        gave_consent: false,
+        is_shareable: false,
+        identity: who,
+    })
+    .with_is_idempotent(true)
+}
+
+#[tokio::test]
+async fn start_verification_accepts_either_identity_and_binds_the_link_token_to_it() {
+    let fake = FakePlaid::start().await.unwrap();
+    let client = fake.client();
+    let link = LinkOptions::new("App", [CountryCode::Us]);
+    let user_id = fake.add_user(USER);
+
+    // Plaid's user_id alone: the session is the client_user_id's, the token names both.
+    let by_plaid_id = client.start_verification(&create_for(UserIdentity::UserId(user_id.clone())), &link).await;
+    let StartedVerification::Ready { verification, link: token } = by_plaid_id.unwrap() else { panic!("Ready") };
+    assert_eq!(verification.client_user_id.as_str(), USER);
+    assert_eq!(verification.user_id.as_deref(), Some(user_id.as_str()));
+    let record = fake.link_tokens().pop().unwrap();
+    assert_eq!(record.link_token, token.link_token);
+    assert_eq!((record.client_user_id.as_str(), record.user_id.as_deref()), (USER, Some(user_id.as_str())));
+    assert_eq!(record.request["user_id"], json!(user_id));
+
+    // client_user_id alone: the same session (idempotent), a token without user_id.
+    let by_own_id = client.start_verification(&create_for(UserIdentity::ClientUserId(USER.into())), &link).await;
+    assert_eq!(by_own_id.unwrap().verification().id, verification.id);
+    let record = fake.link_tokens().pop().unwrap();
+    assert_eq!((record.client_user_id.as_str(), record.user_id.as_deref()), (USER, None));
+
+    // Both: allowed when the user_id was created from that client_user_id.
+    let both = create_for(UserIdentity::ClientUserId(USER.into())).with_user_id(user_id.clone());
+    assert_eq!(client.start_verification(&both, &link).await.unwrap().verification().id, verification.id);
+    let record = fake.link_tokens().pop().unwrap();
+    assert_eq!((record.client_user_id.as_str(), record.user_id.as_deref()), (USER, Some(user_id.as_str())));
+
+    // ... and refused, like Plaid, when it was not, or when the user_id is unknown.
+    let other = create_for(UserIdentity::ClientUserId("someone-else".into())).with_user_id(user_id.clone());
+    let e = client.start_verification(&other, &link).await.unwrap_err();
+    assert_eq!((e.step, api(&e.error)), (StartStep::Create, (400, "INVALID_REQUEST".into(), "INVALID_FIELD".into())));
+    let unknown = create_for(UserIdentity::UserId("usr_nobody".into()));
+    let e = client.start_verification(&unknown, &link).await.unwrap_err();
+    assert_eq!(api(&e.error), (400, "INVALID_REQUEST".into(), "INVALID_FIELD".into()));
+
+    // An expired session named by user_id only is retried with the session's client_user_id.
+    fake.expire(&verification.id).await.unwrap();
+    let again = client.start_verification(&create_for(UserIdentity::UserId(user_id.clone())), &link).await;
+    let StartedVerification::Retried { expired, .. } = again.unwrap() else { panic!("Retried") };
+    assert_eq!(expired, verification.id);
+    let retry = fake.requests().into_iter().rev().find(|r| r.op == Some(Op::IdentityVerificationRetry)).unwrap();
+    assert_eq!(retry.body["client_user_id"], json!(USER));
+
+    // list by either identity finds the same sessions.
+    let list = |who| {
+        IdentityVerificationListRequest::new(IdentityVerificationListRequestRequired {
+            template_id: TEMPLATE.into(),
+            identity: who,
+        })
+    };
+    let by_own = client.identity_verification_list(&list(UserIdentity::ClientUserId(USER.into()))).await.unwrap();
+    let by_plaid = client.identity_verification_list(&list(UserIdentity::UserId(user_id))).await.unwrap();
+    assert_eq!(by_own.identity_verifications.len(), 2);
+    assert_eq!(by_own.identity_verifications, by_plaid.identity_verifications);
 }

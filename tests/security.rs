@@ -37,6 +37,13 @@ fn client_for(url: &str) -> Client {
         .unwrap()
 }
 
+fn list_req() -> IdentityVerificationListRequest {
+    IdentityVerificationListRequest::new(plaid_idv::types::IdentityVerificationListRequestRequired {
+        template_id: "idvtmp_1".into(),
+        identity: plaid_idv::types::UserIdentity::ClientUserId("customer-1".into()),
+    })
+}
+
 fn get_req() -> IdentityVerificationGetRequest {
     IdentityVerificationGetRequest::new("idv_7bQx2mLpR4zT")
 }
@@ -189,14 +196,11 @@ async fn the_response_cap_is_configurable_and_error_bodies_are_cut() {
         .unwrap();
     let err = small.identity_verification_get(&get_req()).await.unwrap_err();
     assert!(matches!(err, Error::BodyTooLarge { limit: 1024, .. }), "{err:?}");
-    let err = small.identity_verification_list(&IdentityVerificationListRequest::new("idvtmp_1")).await.unwrap_err();
+    let err = small.identity_verification_list(&list_req()).await.unwrap_err();
     let Error::Api(api) = &err else { panic!("{err:?}") };
     assert_eq!((api.status, api.raw_body.len()), (500, 100));
     // The default error-body limit.
-    let err = client_for(&server.uri())
-        .identity_verification_list(&IdentityVerificationListRequest::new("idvtmp_1"))
-        .await
-        .unwrap_err();
+    let err = client_for(&server.uri()).identity_verification_list(&list_req()).await.unwrap_err();
     assert_eq!(err.raw_body().map(|b| b.len()), Some(64 << 10));
 }
 
@@ -473,7 +477,7 @@ fn list_page(next: Option<&str>) -> ResponseTemplate {
 async fn the_first_cursor_counts_as_seen() {
     let server = MockServer::start().await;
     Mock::given(path("/identity_verification/list")).respond_with(list_page(Some("c1"))).mount(&server).await;
-    let req = IdentityVerificationListRequest::new("idvtmp_1").with_cursor(Some("c1".to_string()));
+    let req = list_req().with_cursor(Some("c1".to_string()));
     let results: Vec<_> = client_for(&server.uri()).identity_verification_list_pages(&req).take(5).collect().await;
     assert_eq!(results.len(), 2, "the page, then the error: {results:?}");
     assert!(results[0].is_ok());
@@ -575,11 +579,7 @@ async fn pagination_stops_at_the_page_limit() {
         .await;
     let client =
         Client::builder("id", SECRET).environment(Environment::Custom(server.uri())).max_pages(3).build().unwrap();
-    let results: Vec<_> = client
-        .identity_verification_list_pages(&IdentityVerificationListRequest::new("idvtmp_1"))
-        .take(10)
-        .collect()
-        .await;
+    let results: Vec<_> = client.identity_verification_list_pages(&list_req()).take(10).collect().await;
     assert_eq!(results.len(), 4, "{results:?}");
     assert!(results[..3].iter().all(Result::is_ok));
     assert!(matches!(results[3], Err(Error::PageLimit { pages: 3 })), "{results:?}");
@@ -647,8 +647,8 @@ async fn no_error_type_or_what_it_holds_prints_personal_data() {
         template_id: "idvtmp_1".into(),
         gave_consent: false,
         is_shareable: false,
-    })
-    .with_client_user_id("customer-1");
+        identity: plaid_idv::types::UserIdentity::ClientUserId("customer-1".into()),
+    });
     let start = client.start_verification(&create, &LinkOptions::new("App", [CountryCode::Us])).await.unwrap_err();
     check("StartError", format!("{start:?}"), format!("{start:#?}"), Some(start.to_string()));
     let created = start.created.as_ref().expect("the session was created");

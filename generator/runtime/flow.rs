@@ -259,7 +259,9 @@ fn to_value<T: serde::Serialize>(v: &T) -> Result<Value, Error> {
 
 impl Client {
     /// Creates a verification session and, unless it has already ended, a Link token for the
-    /// same `template_id` and `client_user_id`, so the two cannot mismatch. The result says
+    /// same `template_id` and user, so the two cannot mismatch. The user is who the request
+    /// names: `client_user_id`, Plaid's `user_id`, or both; the token carries the same ones (a
+    /// request naming only `user_id` gets the session's `client_user_id` on the token's `user`). The result says
     /// which case happened; see [`StartedVerification`] for what Plaid does in each.
     ///
     /// - `active` (new or resumed): a Link token, [`StartedVerification::Ready`].
@@ -288,13 +290,15 @@ impl Client {
         let text = |k: &str| req.get(k).and_then(Value::as_str).map(str::to_owned);
         let template_id = text("template_id")
             .ok_or_else(|| fail(StartStep::Prepare, None, Error::invalid("create request has no template_id")))?;
-        let client_user_id = text("client_user_id").ok_or_else(|| {
-            fail(
+        // The user, as the request names them: `client_user_id`, Plaid's `user_id`, or both.
+        let (client_user_id, user_id) = (text("client_user_id"), text("user_id"));
+        if client_user_id.is_none() && user_id.is_none() {
+            return Err(fail(
                 StartStep::Prepare,
                 None,
-                Error::invalid("start_verification needs client_user_id to mint a matching Link token"),
-            )
-        })?;
+                Error::invalid("start_verification needs client_user_id or user_id to mint a matching Link token"),
+            ));
+        }
         let mut verification =
             self.identity_verification_create(request).await.map_err(|e| fail(StartStep::Create, None, e))?;
         let mut expired = None;
@@ -307,6 +311,10 @@ impl Client {
             // gave_consent, is_idempotent, …), the user's data included.
             let mut body = only(&req, IdentityVerificationRetryRequest::WIRE_FIELDS);
             body["strategy"] = json!("reset");
+            if body.get("client_user_id").is_none() {
+                // Named by `user_id` only: the session says which client_user_id it belongs to.
+                body["client_user_id"] = json!(verification.client_user_id);
+            }
             if let Some(user) = body.get_mut("user").filter(|u| u.is_object()) {
                 *user = only(user, IdentityVerificationRequestUser::WIRE_FIELDS);
             }
@@ -316,6 +324,9 @@ impl Client {
                 .map_err(|e| fail(StartStep::Retry, Some(&verification), e))?;
             expired = Some(std::mem::replace(&mut verification, fresh).id);
         }
+        // The token is for the same user: the request's client_user_id (else the session's), and
+        // its user_id when it named one.
+        let client_user_id = client_user_id.unwrap_or_else(|| verification.client_user_id.as_str().to_owned());
         let mut body = json!({
             "client_name": link.client_name,
             "language": link.language,
@@ -326,6 +337,9 @@ impl Client {
         });
         if let Some(consent) = req.get("gave_consent").and_then(Value::as_bool) {
             body["identity_verification"]["gave_consent"] = Value::Bool(consent);
+        }
+        if let Some(u) = &user_id {
+            body["user_id"] = json!(u);
         }
         if let Some(w) = &link.webhook {
             body["webhook"] = json!(w);

@@ -16,6 +16,7 @@ pub mod lower;
 pub mod manifest;
 pub mod model;
 pub mod naming;
+pub mod one_of;
 pub mod op_rules;
 pub mod passes;
 pub mod portion;

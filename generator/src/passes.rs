@@ -13,14 +13,15 @@
 //!    divergence: a located error, returned (never stored in the IR).
 //! 5. [`op_rules::apply`]: retry safety and pagination, from the final field types and shapes
 //!    (after 3 and 4, which change them).
-//! 6. [`sensitive::mark`], [`required::name_required_structs`], [`graph::mark_sent_only`]: flags
+//! 6. [`sensitive::mark`], [`one_of::apply`], [`required::name_required_structs`] (which counts
+//!    a `one_of_required` enum as one more required field), [`graph::mark_sent_only`]: flags
 //!    and names that depend on the final set of types.
 //! 7. The optional modules the portion supports (`lower::features`), from everything above.
 
 use crate::error::{GenError, Result};
 use crate::ir::Ir;
 use crate::portion::Portion;
-use crate::{graph, op_rules, required, retype, sensitive, unify};
+use crate::{graph, one_of, op_rules, required, retype, sensitive, unify};
 
 /// Runs every pass over the raw IR, in order. Returns the `same_type` groups that could not
 /// be merged: `gen` refuses them (the first is its error), `diff` reports them.
@@ -31,7 +32,8 @@ pub fn run(ir: &mut Ir, portion: &Portion) -> Result<Vec<GenError>> {
     let divergences = unify::apply(ir, &portion.same_type)?;
     op_rules::apply(ir, portion)?;
     sensitive::mark(&mut ir.types, &portion.sensitive, &mut ir.warnings);
-    required::name_required_structs(&mut ir.types);
+    one_of::apply(ir, &portion.one_of_required)?;
+    required::name_required_structs(&mut ir.types, &ir.one_of);
     graph::mark_sent_only(ir);
     crate::lower::features(ir, &portion.require)?;
     Ok(divergences)

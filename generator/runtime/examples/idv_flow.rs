@@ -21,8 +21,8 @@
 use plaid_idv::flow::{LinkOptions, StartedVerification};
 use plaid_idv::types::{
     CountryCode, IdentityVerification, IdentityVerificationCreateRequest, IdentityVerificationCreateRequestRequired,
-    IdentityVerificationGetRequest, IdentityVerificationListRequest, IdentityVerificationRetryRequest,
-    IdentityVerificationRetryRequestRequired, Strategy,
+    IdentityVerificationGetRequest, IdentityVerificationListRequest, IdentityVerificationListRequestRequired,
+    IdentityVerificationRetryRequest, IdentityVerificationRetryRequestRequired, Strategy, UserIdentity,
 };
 use plaid_idv::{Client, Environment};
 use std::process::ExitCode;
@@ -195,8 +195,8 @@ async fn run() -> Result<(), BoxError> {
         is_shareable: true,
         // false: Plaid shows the consent screen. true only if your app already collected consent.
         gave_consent: false,
+        identity: UserIdentity::ClientUserId(user.into()),
     })
-    .with_client_user_id(user)
     .with_is_idempotent(true);
     let link = LinkOptions::new("plaid-idv example", [CountryCode::Us]);
     // Webhooks about this session go where the Link token says, as with Plaid.
@@ -234,7 +234,10 @@ async fn run() -> Result<(), BoxError> {
     let _stored: IdentityVerification = got.into();
 
     // One page; `identity_verification_list_stream` follows `next_cursor` through every page.
-    let list = IdentityVerificationListRequest::new(template.as_str()).with_client_user_id(user);
+    let list = IdentityVerificationListRequest::new(IdentityVerificationListRequestRequired {
+        template_id: template.as_str().into(),
+        identity: UserIdentity::ClientUserId(user.into()),
+    });
     let page = client.identity_verification_list(&list).await?;
     println!("list: {} session(s), more pages: {}", page.identity_verifications.len(), page.next_cursor.is_some());
 

@@ -47,7 +47,7 @@
 //! use plaid_idv::flow::{LinkOptions, StartedVerification};
 //! use plaid_idv::testing::FakePlaid;
 //! use plaid_idv::types::{
-//!     CountryCode, IdentityVerificationCreateRequest, IdentityVerificationCreateRequestRequired,
+//!     CountryCode, IdentityVerificationCreateRequest, IdentityVerificationCreateRequestRequired, UserIdentity,
 //!     IdentityVerificationGetRequest, IdentityVerificationRetryRequest,
 //!     IdentityVerificationRetryRequestRequired, IdentityVerificationStatus, Strategy,
 //! };
@@ -65,8 +65,8 @@
 //!         template_id: "idvtmp_4FrXJvfQU3zGUR".into(),
 //!         gave_consent: false,
 //!         is_shareable: false,
+//!         identity: UserIdentity::ClientUserId("customer-8841".into()),
 //!     })
-//!     .with_client_user_id("customer-8841")
 //!     .with_is_idempotent(true);
 //!     let link = LinkOptions::new("My App", [CountryCode::Us]);
 //!     let StartedVerification::Ready { verification, link } = client.start_verification(&create, &link).await? else {
@@ -307,8 +307,10 @@ pub struct LinkTokenRecord {
     pub link_token: String,
     /// `identity_verification.template_id` of the request.
     pub template_id: Option<String>,
-    /// `user.client_user_id` of the request.
+    /// `user.client_user_id` of the request (or the one its `user_id` was created from).
     pub client_user_id: String,
+    /// `user_id` of the request: the Plaid user the token is for, if it named one.
+    pub user_id: Option<String>,
     /// `webhook` of the request: where webhooks about this template and user go.
     pub webhook: Option<String>,
     /// The whole request body, without `secret`.
@@ -321,6 +323,7 @@ impl std::fmt::Debug for LinkTokenRecord {
             .field("link_token", &self.link_token)
             .field("template_id", &self.template_id)
             .field("client_user_id", &self.client_user_id)
+            .field("user_id", &self.user_id)
             .field("webhook", &self.webhook)
             .field("request", &JsonShape(&self.request))
             .finish()
@@ -537,6 +540,12 @@ impl FakePlaid {
     /// its id. `status` is a `DashboardUserStatus` value such as `active` or `invited`.
     pub fn add_dashboard_user(&self, email: &str, status: &str) -> Result<String, FakeError> {
         self.shared.lock().add_dashboard_user(email, status).map_err(FakeError::Invalid)
+    }
+
+    /// Creates a Plaid user for `client_user_id`, as `/user/create` does, and returns its
+    /// `user_id`: requests may then name the user by it (alone, or with that `client_user_id`).
+    pub fn add_user(&self, client_user_id: &str) -> String {
+        self.shared.lock().add_user(client_user_id)
     }
 
     /// A session as `list` returns it.
