@@ -34,7 +34,7 @@ fn fast_retries() -> RetryPolicy {
 }
 
 fn client_for(uri: &str) -> Client {
-    Client::builder("test-client-id", "test-secret")
+    Client::builder("test-client-id", plaid_idv::Secret::new("test-secret"))
         .environment(Environment::Custom(uri.to_string()))
         .retry_policy(fast_retries())
         .build()
@@ -241,7 +241,7 @@ async fn timeout_is_a_timeout_error() {
         )
         .mount(&server)
         .await;
-    let c = Client::builder("id", "secret")
+    let c = Client::builder("id", plaid_idv::Secret::new("secret"))
         .environment(Environment::Custom(server.uri()))
         .attempt_timeout(Duration::from_millis(200))
         .retry_policy(fast_retries().with_max_attempts(2))
@@ -545,15 +545,15 @@ async fn wait_for_terminal_polls_until_the_status_leaves_active() {
 
 #[test]
 fn configuration_errors_are_clear_and_secrets_are_redacted() {
-    let e = Client::builder("", "s").build().unwrap_err();
+    let e = Client::builder("", plaid_idv::Secret::new("s")).build().unwrap_err();
     assert!(matches!(&e, Error::InvalidRequest { message } if message.contains("client id")), "{e}");
-    let e = Client::builder("id", " ").build().unwrap_err();
+    let e = Client::builder("id", plaid_idv::Secret::new(" ")).build().unwrap_err();
     assert!(e.to_string().contains("missing secret"), "{e}");
     assert!(Environment::parse("staging").unwrap_err().to_string().contains("sandbox, production"));
     assert_eq!(Environment::parse("production").unwrap().base_url(), "https://production.plaid.com");
     assert_eq!(Environment::parse("http://127.0.0.1:4010/").unwrap().base_url(), "http://127.0.0.1:4010");
-    let c = Client::builder("my-id", "super-secret-value").build().unwrap();
-    let dbg = format!("{c:?} {:?}", Client::builder("my-id", "super-secret-value"));
+    let c = Client::builder("my-id", plaid_idv::Secret::new("super-secret-value")).build().unwrap();
+    let dbg = format!("{c:?} {:?}", Client::builder("my-id", plaid_idv::Secret::new("super-secret-value")));
     assert!(!dbg.contains("super-secret-value") && dbg.contains("[redacted]"), "{dbg}");
     assert_eq!(c.base_url(), "https://sandbox.plaid.com");
 

@@ -35,7 +35,9 @@ fn fast() -> RetryPolicy {
 }
 
 fn builder(url: &str) -> ClientBuilder {
-    Client::builder("client-id", "secret").environment(Environment::Custom(url.to_string())).retry_policy(fast())
+    Client::builder("client-id", plaid_idv::Secret::new("secret"))
+        .environment(Environment::Custom(url.to_string()))
+        .retry_policy(fast())
 }
 
 fn get_req() -> IdentityVerificationGetRequest {

@@ -244,7 +244,8 @@ async fn auth_is_checked_like_plaid() {
     let fake = FakePlaid::start().await.unwrap();
     let get = IdentityVerificationGetRequest::new("idv_fake0000000001");
     for (id, secret) in [(FakePlaid::CLIENT_ID, "wrong-secret"), ("wrong-client", FakePlaid::SECRET)] {
-        let client = Client::builder(id, secret).environment(plaid_idv::Environment::Custom(fake.url()));
+        let client =
+            Client::builder(id, plaid_idv::Secret::new(secret)).environment(plaid_idv::Environment::Custom(fake.url()));
         let client = client.build().unwrap();
         let e = client.identity_verification_get(&get).await.unwrap_err();
         assert_eq!(api(&e), (400, "INVALID_INPUT".into(), "INVALID_API_KEYS".into()));
@@ -529,9 +530,7 @@ async fn link_tokens_dashboard_users_and_the_signing_key() {
     .with_products(vec![Products::IdentityVerification]);
     let e = client.link_token_create(&req).await.unwrap_err();
     assert_eq!(api(&e), (400, "INVALID_REQUEST".into(), "MISSING_FIELDS".into()));
-    req = req
-        .with_identity_verification(plaid_idv::types::LinkTokenCreateRequestIdentityVerification::new(TEMPLATE))
-        .with_secret(FakePlaid::SECRET);
+    req = req.with_identity_verification(plaid_idv::types::LinkTokenCreateRequestIdentityVerification::new(TEMPLATE));
     let token = client.link_token_create(&req).await.unwrap();
     let expires_in =
         token.expiration - plaid_idv::chrono::DateTime::<plaid_idv::chrono::Utc>::from(std::time::SystemTime::now());
@@ -644,9 +643,10 @@ async fn rate_limited_answers_carry_retry_after_and_a_plaid_error() {
 async fn requests_show_what_the_client_sent_without_the_secret() {
     let fake = FakePlaid::start().await.unwrap();
     let client = fake.client();
-    let req = create_req(USER, true).with_secret("also-in-the-body");
+    // Request types have no `secret` field: the client sends it as a header only.
+    let req = create_req(USER, true);
     let e = client.identity_verification_create(&req).await;
-    assert!(e.is_ok(), "header credentials win: {e:?}");
+    assert!(e.is_ok(), "{e:?}");
     let r = &fake.requests()[0];
     assert_eq!(r.op, Some(Op::IdentityVerificationCreate));
     assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/identity_verification/create"));

@@ -59,7 +59,7 @@ impl Drop for Prism {
 }
 
 fn client(url: &str) -> Client {
-    Client::builder("prism-client-id", "prism-secret")
+    Client::builder("prism-client-id", plaid_idv::Secret::new("prism-secret"))
         .environment(Environment::Custom(url.to_string()))
         .retry_policy(RetryPolicy::none())
         .build()

@@ -30,7 +30,7 @@ fn fast_retries() -> RetryPolicy {
 }
 
 fn client_for(url: &str) -> Client {
-    Client::builder("client-id-1", SECRET)
+    Client::builder("client-id-1", plaid_idv::Secret::new(SECRET))
         .environment(Environment::Custom(url.to_string()))
         .retry_policy(fast_retries())
         .build()
@@ -128,7 +128,8 @@ fn plaid_env_accepts_only_plaid_hosts_and_loopback() {
         "http://user:pw@127.0.0.1:1",
     ] {
         assert!(Environment::parse(bad).is_err(), "{bad} should be refused");
-        let built = Client::builder("id", "s").environment(Environment::Custom(bad.into())).build();
+        let built =
+            Client::builder("id", plaid_idv::Secret::new("s")).environment(Environment::Custom(bad.into())).build();
         assert!(built.is_err(), "{bad} should be refused by build()");
     }
 }
@@ -187,7 +188,7 @@ async fn the_response_cap_is_configurable_and_error_bodies_are_cut() {
         .respond_with(ResponseTemplate::new(500).set_body_raw("x".repeat(1 << 20), "text/plain"))
         .mount(&server)
         .await;
-    let small = Client::builder("id", SECRET)
+    let small = Client::builder("id", plaid_idv::Secret::new(SECRET))
         .environment(Environment::Custom(server.uri()))
         .retry_policy(RetryPolicy::none())
         .max_response_bytes(1024)
@@ -207,7 +208,10 @@ async fn the_response_cap_is_configurable_and_error_bodies_are_cut() {
 #[tokio::test]
 async fn other_hosts_need_an_explicit_call_and_https() {
     let built = |url: &str, allow: bool| {
-        Client::builder("id", "s").environment(Environment::Custom(url.into())).allow_custom_host(allow).build()
+        Client::builder("id", plaid_idv::Secret::new("s"))
+            .environment(Environment::Custom(url.into()))
+            .allow_custom_host(allow)
+            .build()
     };
     assert!(built("https://gateway.example.com", false).is_err());
     assert!(built("https://gateway.example.com", true).is_ok());
@@ -554,8 +558,10 @@ async fn concurrent_webhooks_with_one_new_kid_share_one_fetch() {
 
 #[test]
 fn the_key_cache_is_bounded() {
-    let client =
-        Client::builder("id", "s").environment(Environment::Custom("http://127.0.0.1:9".into())).build().unwrap();
+    let client = Client::builder("id", plaid_idv::Secret::new("s"))
+        .environment(Environment::Custom("http://127.0.0.1:9".into()))
+        .build()
+        .unwrap();
     let verifier = WebhookVerifier::new(client).max_cached_keys(4);
     for i in 0..100 {
         verifier.insert_key(&TestSigner::new(format!("kid-{i}")).jwk()).unwrap();
@@ -577,8 +583,11 @@ async fn pagination_stops_at_the_page_limit() {
         })
         .mount(&server)
         .await;
-    let client =
-        Client::builder("id", SECRET).environment(Environment::Custom(server.uri())).max_pages(3).build().unwrap();
+    let client = Client::builder("id", plaid_idv::Secret::new(SECRET))
+        .environment(Environment::Custom(server.uri()))
+        .max_pages(3)
+        .build()
+        .unwrap();
     let results: Vec<_> = client.identity_verification_list_pages(&list_req()).take(10).collect().await;
     assert_eq!(results.len(), 4, "{results:?}");
     assert!(results[..3].iter().all(Result::is_ok));
@@ -666,4 +675,36 @@ async fn no_error_type_or_what_it_holds_prints_personal_data() {
     let verifier = WebhookVerifier::new(client.clone());
     let verify = verifier.verify(Some("leslie.knope@example.com.13125550147.x"), b"+13125550147").await.unwrap_err();
     check("VerifyError", format!("{verify:?}"), format!("{verify:#?}"), Some(verify.to_string()));
+}
+
+/// Credentials travel only in headers: no request type of an operation has a `client_id` or
+/// `secret` field to fill, serialize or log.
+#[test]
+fn request_types_have_no_credential_fields() {
+    use plaid_idv::types::*;
+    let wire: [(&str, &[&str]); 9] = [
+        ("DashboardUserGetRequest", DashboardUserGetRequest::WIRE_FIELDS),
+        ("DashboardUserListRequest", DashboardUserListRequest::WIRE_FIELDS),
+        ("IdentityVerificationAutofillCreateRequest", IdentityVerificationAutofillCreateRequest::WIRE_FIELDS),
+        ("IdentityVerificationCreateRequest", IdentityVerificationCreateRequest::WIRE_FIELDS),
+        ("IdentityVerificationGetRequest", IdentityVerificationGetRequest::WIRE_FIELDS),
+        ("IdentityVerificationListRequest", IdentityVerificationListRequest::WIRE_FIELDS),
+        ("IdentityVerificationRetryRequest", IdentityVerificationRetryRequest::WIRE_FIELDS),
+        ("LinkTokenCreateRequest", LinkTokenCreateRequest::WIRE_FIELDS),
+        ("WebhookVerificationKeyGetRequest", WebhookVerificationKeyGetRequest::WIRE_FIELDS),
+    ];
+    for (name, fields) in wire {
+        for credential in ["client_id", "secret"] {
+            assert!(!fields.contains(&credential), "{name} has a `{credential}` field");
+        }
+    }
+}
+
+#[test]
+fn the_secret_is_its_own_type_and_never_prints() {
+    let secret = plaid_idv::Secret::new("secret-a1b2c3d4e5f6");
+    assert_eq!(format!("{secret:?} {secret:#?}"), "Secret([redacted]) Secret([redacted])");
+    let builder = Client::builder("client-id-1", secret.clone());
+    assert!(!format!("{builder:?} {:?}", builder.clone().build().unwrap()).contains(SECRET));
+    assert_eq!(secret.expose_secret(), SECRET);
 }

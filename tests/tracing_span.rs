@@ -64,7 +64,7 @@ async fn one_span_per_call_with_operation_attempt_status_and_request_id() {
         ))
         .mount(&server)
         .await;
-    let client = Client::builder("span-client", "span-secret-value")
+    let client = Client::builder("span-client", plaid_idv::Secret::new("span-secret-value"))
         .environment(Environment::Custom(server.uri()))
         .retry_policy(RetryPolicy::default().with_base_delay(Duration::from_millis(1)))
         .build()

@@ -40,7 +40,7 @@ async fn handle(State(verifier): State<WebhookVerifier>, headers: HeaderMap, bod
 async fn self_test() -> Result<bool, Box<dyn std::error::Error>> {
     let signer = TestSigner::new("example-kid");
     // The key is inserted up front; in production it is fetched from Plaid by kid.
-    let client = Client::builder("unused", "unused")
+    let client = Client::builder("unused", plaid_idv::Secret::new("unused"))
         .environment(plaid_idv::Environment::parse("http://127.0.0.1:9")?)
         .build()?;
     let verifier = WebhookVerifier::new(client);

@@ -797,12 +797,6 @@ impl From<DashboardUserRequired> for DashboardUser {
 pub struct DashboardUserGetRequest {
     /// Identifier of a Dashboard user.
     pub dashboard_user_id: DashboardUserId,
-    /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
-    ///
-    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
-    pub secret: Option<String>,
-    /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
-    pub client_id: Option<String>,
 }
 impl ::serde::Serialize for DashboardUserGetRequest {
     fn serialize<__S: ::serde::Serializer>(
@@ -812,11 +806,7 @@ impl ::serde::Serialize for DashboardUserGetRequest {
         de::write(
             s,
             "DashboardUserGetRequest",
-            &[
-                ("dashboard_user_id", de::Field::Always(&self.dashboard_user_id)),
-                ("secret", de::Field::SkipNone(&self.secret)),
-                ("client_id", de::Field::SkipNone(&self.client_id)),
-            ],
+            &[("dashboard_user_id", de::Field::Always(&self.dashboard_user_id))],
         )
     }
 }
@@ -837,18 +827,12 @@ impl<'de> ::serde::Deserialize<'de> for DashboardUserGetRequest {
                 self,
                 mut map: __A,
             ) -> Result<DashboardUserGetRequest, __A::Error> {
-                let mut s: (
-                    Option<DashboardUserId>,
-                    Option<Option<String>>,
-                    Option<Option<String>>,
-                ) = (None, None, None);
+                let mut s: (Option<DashboardUserId>,) = (None,);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
                     match key.as_str() {
                         "dashboard_user_id" => {
                             de::read(&mut map, &mut s.0, "dashboard_user_id")
                         }
-                        "secret" => de::read(&mut map, &mut s.1, "secret"),
-                        "client_id" => de::read(&mut map, &mut s.2, "client_id"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -863,8 +847,6 @@ impl<'de> ::serde::Deserialize<'de> for DashboardUserGetRequest {
                             );
                         }
                     },
-                    secret: s.1.flatten(),
-                    client_id: s.2.flatten(),
                 })
             }
         }
@@ -876,36 +858,18 @@ impl ::std::fmt::Debug for DashboardUserGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("DashboardUserGetRequest")
             .field("dashboard_user_id", &self.dashboard_user_id)
-            .field("secret", &crate::runtime::Redacted)
-            .field("client_id", &self.client_id)
             .finish()
     }
 }
 impl DashboardUserGetRequest {
     /// The JSON keys this request type can send, in spec order.
-    pub const WIRE_FIELDS: &'static [&'static str] = &[
-        "dashboard_user_id",
-        "secret",
-        "client_id",
-    ];
+    pub const WIRE_FIELDS: &'static [&'static str] = &["dashboard_user_id"];
     /// Creates a value from its required fields; optional fields start empty.
     #[inline]
     pub fn new(dashboard_user_id: impl Into<DashboardUserId>) -> Self {
         Self {
             dashboard_user_id: dashboard_user_id.into(),
-            secret: None,
-            client_id: None,
         }
-    }
-    /// Sets `secret`.
-    pub fn with_secret(mut self, value: impl Into<String>) -> Self {
-        self.secret = Some(value.into());
-        self
-    }
-    /// Sets `client_id`.
-    pub fn with_client_id(mut self, value: impl Into<String>) -> Self {
-        self.client_id = Some(value.into());
-        self
     }
 }
 /// A member of your team in the Plaid Dashboard.
@@ -1092,12 +1056,6 @@ crate::runtime::id_newtype!(DashboardUserId, String);
 #[derive(Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct DashboardUserListRequest {
-    /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
-    ///
-    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
-    pub secret: Option<String>,
-    /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
-    pub client_id: Option<String>,
     /// Opaque position in a listing. Pass the previous page's `next_cursor` to fetch the next page.
     pub cursor: Option<Option<String>>,
 }
@@ -1109,11 +1067,7 @@ impl ::serde::Serialize for DashboardUserListRequest {
         de::write(
             s,
             "DashboardUserListRequest",
-            &[
-                ("secret", de::Field::SkipNone(&self.secret)),
-                ("client_id", de::Field::SkipNone(&self.client_id)),
-                ("cursor", de::Field::SkipNone(&self.cursor)),
-            ],
+            &[("cursor", de::Field::SkipNone(&self.cursor))],
         )
     }
 }
@@ -1134,23 +1088,15 @@ impl<'de> ::serde::Deserialize<'de> for DashboardUserListRequest {
                 self,
                 mut map: __A,
             ) -> Result<DashboardUserListRequest, __A::Error> {
-                let mut s: (
-                    Option<Option<String>>,
-                    Option<Option<String>>,
-                    Option<Option<String>>,
-                ) = (None, None, None);
+                let mut s: (Option<Option<String>>,) = (None,);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
                     match key.as_str() {
-                        "secret" => de::read(&mut map, &mut s.0, "secret"),
-                        "client_id" => de::read(&mut map, &mut s.1, "client_id"),
-                        "cursor" => de::read(&mut map, &mut s.2, "cursor"),
+                        "cursor" => de::read(&mut map, &mut s.0, "cursor"),
                         _ => de::skip(&mut map),
                     }?;
                 }
                 Ok(DashboardUserListRequest {
-                    secret: s.0.flatten(),
-                    client_id: s.1.flatten(),
-                    cursor: s.2,
+                    cursor: s.0,
                 })
             }
         }
@@ -1160,34 +1106,16 @@ impl<'de> ::serde::Deserialize<'de> for DashboardUserListRequest {
 impl ::std::fmt::Debug for DashboardUserListRequest {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.debug_struct("DashboardUserListRequest")
-            .field("secret", &crate::runtime::Redacted)
-            .field("client_id", &self.client_id)
-            .field("cursor", &self.cursor)
-            .finish()
+        f.debug_struct("DashboardUserListRequest").field("cursor", &self.cursor).finish()
     }
 }
 impl DashboardUserListRequest {
     /// The JSON keys this request type can send, in spec order.
-    pub const WIRE_FIELDS: &'static [&'static str] = &["secret", "client_id", "cursor"];
+    pub const WIRE_FIELDS: &'static [&'static str] = &["cursor"];
     /// Creates a value from its required fields; optional fields start empty.
     #[inline]
     pub fn new() -> Self {
-        Self {
-            secret: None,
-            client_id: None,
-            cursor: None,
-        }
-    }
-    /// Sets `secret`.
-    pub fn with_secret(mut self, value: impl Into<String>) -> Self {
-        self.secret = Some(value.into());
-        self
-    }
-    /// Sets `client_id`.
-    pub fn with_client_id(mut self, value: impl Into<String>) -> Self {
-        self.client_id = Some(value.into());
-        self
+        Self { cursor: None }
     }
     /// Sets `cursor`: a value, or `None` to send an explicit `null`.
     pub fn with_cursor(mut self, value: impl Into<Option<String>>) -> Self {
@@ -3322,12 +3250,6 @@ for IdentityVerificationAutofillAddress {
 pub struct IdentityVerificationAutofillCreateRequest {
     /// Identifier of a verification session, starting with `idv_`.
     pub identity_verification_id: IdentityVerificationId,
-    /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
-    pub client_id: Option<String>,
-    /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
-    ///
-    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
-    pub secret: Option<String>,
 }
 impl ::serde::Serialize for IdentityVerificationAutofillCreateRequest {
     fn serialize<__S: ::serde::Serializer>(
@@ -3342,8 +3264,6 @@ impl ::serde::Serialize for IdentityVerificationAutofillCreateRequest {
                     "identity_verification_id",
                     de::Field::Always(&self.identity_verification_id),
                 ),
-                ("client_id", de::Field::SkipNone(&self.client_id)),
-                ("secret", de::Field::SkipNone(&self.secret)),
             ],
         )
     }
@@ -3365,18 +3285,12 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillCreateReques
                 self,
                 mut map: __A,
             ) -> Result<IdentityVerificationAutofillCreateRequest, __A::Error> {
-                let mut s: (
-                    Option<IdentityVerificationId>,
-                    Option<Option<String>>,
-                    Option<Option<String>>,
-                ) = (None, None, None);
+                let mut s: (Option<IdentityVerificationId>,) = (None,);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
                     match key.as_str() {
                         "identity_verification_id" => {
                             de::read(&mut map, &mut s.0, "identity_verification_id")
                         }
-                        "client_id" => de::read(&mut map, &mut s.1, "client_id"),
-                        "secret" => de::read(&mut map, &mut s.2, "secret"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -3391,8 +3305,6 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillCreateReques
                             );
                         }
                     },
-                    client_id: s.1.flatten(),
-                    secret: s.2.flatten(),
                 })
             }
         }
@@ -3404,36 +3316,18 @@ impl ::std::fmt::Debug for IdentityVerificationAutofillCreateRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityVerificationAutofillCreateRequest")
             .field("identity_verification_id", &self.identity_verification_id)
-            .field("client_id", &self.client_id)
-            .field("secret", &crate::runtime::Redacted)
             .finish()
     }
 }
 impl IdentityVerificationAutofillCreateRequest {
     /// The JSON keys this request type can send, in spec order.
-    pub const WIRE_FIELDS: &'static [&'static str] = &[
-        "identity_verification_id",
-        "client_id",
-        "secret",
-    ];
+    pub const WIRE_FIELDS: &'static [&'static str] = &["identity_verification_id"];
     /// Creates a value from its required fields; optional fields start empty.
     #[inline]
     pub fn new(identity_verification_id: impl Into<IdentityVerificationId>) -> Self {
         Self {
             identity_verification_id: identity_verification_id.into(),
-            client_id: None,
-            secret: None,
         }
-    }
-    /// Sets `client_id`.
-    pub fn with_client_id(mut self, value: impl Into<String>) -> Self {
-        self.client_id = Some(value.into());
-        self
-    }
-    /// Sets `secret`.
-    pub fn with_secret(mut self, value: impl Into<String>) -> Self {
-        self.secret = Some(value.into());
-        self
     }
 }
 /// The outcome of a prefill lookup and, when it worked, what it found.
@@ -3716,12 +3610,6 @@ pub struct IdentityVerificationCreateRequest {
     pub gave_consent: bool,
     /// Data you already hold about the user, so Link can skip asking for it. Each group (name, address, ID number, …) is either given in full or left out; every step of the template still runs. Null or absent means Link collects everything.
     pub user: Option<Option<IdentityVerificationCreateRequestUser>>,
-    /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
-    pub client_id: Option<String>,
-    /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
-    ///
-    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
-    pub secret: Option<String>,
     /// When true, creating a session for a user and template that already has one returns the existing session instead of failing.
     pub is_idempotent: Option<Option<bool>>,
 }
@@ -3740,8 +3628,6 @@ impl ::serde::Serialize for IdentityVerificationCreateRequest {
                 ("template_id", de::Field::Always(&self.template_id)),
                 ("gave_consent", de::Field::Always(&self.gave_consent)),
                 ("user", de::Field::SkipNone(&self.user)),
-                ("client_id", de::Field::SkipNone(&self.client_id)),
-                ("secret", de::Field::SkipNone(&self.secret)),
                 ("is_idempotent", de::Field::SkipNone(&self.is_idempotent)),
             ],
         )
@@ -3771,10 +3657,8 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationCreateRequest {
                     Option<IdentityVerificationTemplateId>,
                     Option<bool>,
                     Option<Option<IdentityVerificationCreateRequestUser>>,
-                    Option<Option<String>>,
-                    Option<Option<String>>,
                     Option<Option<bool>>,
-                ) = (None, None, None, None, None, None, None, None, None);
+                ) = (None, None, None, None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
                     match key.as_str() {
                         "client_user_id" => {
@@ -3785,9 +3669,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationCreateRequest {
                         "template_id" => de::read(&mut map, &mut s.3, "template_id"),
                         "gave_consent" => de::read(&mut map, &mut s.4, "gave_consent"),
                         "user" => de::read(&mut map, &mut s.5, "user"),
-                        "client_id" => de::read(&mut map, &mut s.6, "client_id"),
-                        "secret" => de::read(&mut map, &mut s.7, "secret"),
-                        "is_idempotent" => de::read(&mut map, &mut s.8, "is_idempotent"),
+                        "is_idempotent" => de::read(&mut map, &mut s.6, "is_idempotent"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -3825,9 +3707,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationCreateRequest {
                         }
                     },
                     user: s.5,
-                    client_id: s.6.flatten(),
-                    secret: s.7.flatten(),
-                    is_idempotent: s.8,
+                    is_idempotent: s.6,
                 })
             }
         }
@@ -3844,8 +3724,6 @@ impl ::std::fmt::Debug for IdentityVerificationCreateRequest {
             .field("template_id", &self.template_id)
             .field("gave_consent", &self.gave_consent)
             .field("user", &self.user)
-            .field("client_id", &self.client_id)
-            .field("secret", &crate::runtime::Redacted)
             .field("is_idempotent", &self.is_idempotent)
             .finish()
     }
@@ -3859,8 +3737,6 @@ impl IdentityVerificationCreateRequest {
         "template_id",
         "gave_consent",
         "user",
-        "client_id",
-        "secret",
         "is_idempotent",
     ];
     /// Creates a value from its required fields, given by name in a [`IdentityVerificationCreateRequestRequired`]; optional fields start empty.
@@ -3874,8 +3750,6 @@ impl IdentityVerificationCreateRequest {
                 template_id: required.template_id,
                 gave_consent: required.gave_consent,
                 user: None,
-                client_id: None,
-                secret: None,
                 is_idempotent: None,
             };
             match required.identity {
@@ -3901,16 +3775,6 @@ impl IdentityVerificationCreateRequest {
         value: impl Into<Option<IdentityVerificationCreateRequestUser>>,
     ) -> Self {
         self.user = Some(value.into());
-        self
-    }
-    /// Sets `client_id`.
-    pub fn with_client_id(mut self, value: impl Into<String>) -> Self {
-        self.client_id = Some(value.into());
-        self
-    }
-    /// Sets `secret`.
-    pub fn with_secret(mut self, value: impl Into<String>) -> Self {
-        self.secret = Some(value.into());
         self
     }
     /// Sets `is_idempotent`: a value, or `None` to send an explicit `null`.
@@ -4385,12 +4249,6 @@ for IdentityVerificationDocumentNameResponse {
 pub struct IdentityVerificationGetRequest {
     /// Identifier of a verification session, starting with `idv_`.
     pub identity_verification_id: IdentityVerificationId,
-    /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
-    ///
-    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
-    pub secret: Option<String>,
-    /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
-    pub client_id: Option<String>,
 }
 impl ::serde::Serialize for IdentityVerificationGetRequest {
     fn serialize<__S: ::serde::Serializer>(
@@ -4405,8 +4263,6 @@ impl ::serde::Serialize for IdentityVerificationGetRequest {
                     "identity_verification_id",
                     de::Field::Always(&self.identity_verification_id),
                 ),
-                ("secret", de::Field::SkipNone(&self.secret)),
-                ("client_id", de::Field::SkipNone(&self.client_id)),
             ],
         )
     }
@@ -4428,18 +4284,12 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationGetRequest {
                 self,
                 mut map: __A,
             ) -> Result<IdentityVerificationGetRequest, __A::Error> {
-                let mut s: (
-                    Option<IdentityVerificationId>,
-                    Option<Option<String>>,
-                    Option<Option<String>>,
-                ) = (None, None, None);
+                let mut s: (Option<IdentityVerificationId>,) = (None,);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
                     match key.as_str() {
                         "identity_verification_id" => {
                             de::read(&mut map, &mut s.0, "identity_verification_id")
                         }
-                        "secret" => de::read(&mut map, &mut s.1, "secret"),
-                        "client_id" => de::read(&mut map, &mut s.2, "client_id"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -4454,8 +4304,6 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationGetRequest {
                             );
                         }
                     },
-                    secret: s.1.flatten(),
-                    client_id: s.2.flatten(),
                 })
             }
         }
@@ -4467,36 +4315,18 @@ impl ::std::fmt::Debug for IdentityVerificationGetRequest {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityVerificationGetRequest")
             .field("identity_verification_id", &self.identity_verification_id)
-            .field("secret", &crate::runtime::Redacted)
-            .field("client_id", &self.client_id)
             .finish()
     }
 }
 impl IdentityVerificationGetRequest {
     /// The JSON keys this request type can send, in spec order.
-    pub const WIRE_FIELDS: &'static [&'static str] = &[
-        "identity_verification_id",
-        "secret",
-        "client_id",
-    ];
+    pub const WIRE_FIELDS: &'static [&'static str] = &["identity_verification_id"];
     /// Creates a value from its required fields; optional fields start empty.
     #[inline]
     pub fn new(identity_verification_id: impl Into<IdentityVerificationId>) -> Self {
         Self {
             identity_verification_id: identity_verification_id.into(),
-            secret: None,
-            client_id: None,
         }
-    }
-    /// Sets `secret`.
-    pub fn with_secret(mut self, value: impl Into<String>) -> Self {
-        self.secret = Some(value.into());
-        self
-    }
-    /// Sets `client_id`.
-    pub fn with_client_id(mut self, value: impl Into<String>) -> Self {
-        self.client_id = Some(value.into());
-        self
     }
 }
 /// Identifier of a verification session, starting with `idv_`.
@@ -4518,12 +4348,6 @@ crate::runtime::id_newtype!(IdentityVerificationId, String);
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct IdentityVerificationListRequest {
-    /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
-    ///
-    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
-    pub secret: Option<String>,
-    /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
-    pub client_id: Option<String>,
     /// Identifier of the verification template, starting with `idvtmp_`.
     pub template_id: IdentityVerificationTemplateId,
     /// Your own stable identifier for the end user. Do not put personal data such as an email address in it.
@@ -4542,8 +4366,6 @@ impl ::serde::Serialize for IdentityVerificationListRequest {
             s,
             "IdentityVerificationListRequest",
             &[
-                ("secret", de::Field::SkipNone(&self.secret)),
-                ("client_id", de::Field::SkipNone(&self.client_id)),
                 ("template_id", de::Field::Always(&self.template_id)),
                 ("client_user_id", de::Field::SkipNone(&self.client_user_id)),
                 ("user_id", de::Field::SkipNone(&self.user_id)),
@@ -4570,30 +4392,24 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationListRequest {
                 mut map: __A,
             ) -> Result<IdentityVerificationListRequest, __A::Error> {
                 let mut s: (
-                    Option<Option<String>>,
-                    Option<Option<String>>,
                     Option<IdentityVerificationTemplateId>,
                     Option<Option<ClientUserId>>,
                     Option<Option<String>>,
                     Option<Option<String>>,
-                ) = (None, None, None, None, None, None);
+                ) = (None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
                     match key.as_str() {
-                        "secret" => de::read(&mut map, &mut s.0, "secret"),
-                        "client_id" => de::read(&mut map, &mut s.1, "client_id"),
-                        "template_id" => de::read(&mut map, &mut s.2, "template_id"),
+                        "template_id" => de::read(&mut map, &mut s.0, "template_id"),
                         "client_user_id" => {
-                            de::read(&mut map, &mut s.3, "client_user_id")
+                            de::read(&mut map, &mut s.1, "client_user_id")
                         }
-                        "user_id" => de::read(&mut map, &mut s.4, "user_id"),
-                        "cursor" => de::read(&mut map, &mut s.5, "cursor"),
+                        "user_id" => de::read(&mut map, &mut s.2, "user_id"),
+                        "cursor" => de::read(&mut map, &mut s.3, "cursor"),
                         _ => de::skip(&mut map),
                     }?;
                 }
                 Ok(IdentityVerificationListRequest {
-                    secret: s.0.flatten(),
-                    client_id: s.1.flatten(),
-                    template_id: match s.2 {
+                    template_id: match s.0 {
                         Some(v) => v,
                         None => {
                             return Err(
@@ -4603,9 +4419,9 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationListRequest {
                             );
                         }
                     },
-                    client_user_id: s.3.flatten(),
-                    user_id: s.4,
-                    cursor: s.5,
+                    client_user_id: s.1.flatten(),
+                    user_id: s.2,
+                    cursor: s.3,
                 })
             }
         }
@@ -4616,8 +4432,6 @@ impl ::std::fmt::Debug for IdentityVerificationListRequest {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("IdentityVerificationListRequest")
-            .field("secret", &crate::runtime::Redacted)
-            .field("client_id", &self.client_id)
             .field("template_id", &self.template_id)
             .field("client_user_id", &self.client_user_id)
             .field("user_id", &self.user_id)
@@ -4628,8 +4442,6 @@ impl ::std::fmt::Debug for IdentityVerificationListRequest {
 impl IdentityVerificationListRequest {
     /// The JSON keys this request type can send, in spec order.
     pub const WIRE_FIELDS: &'static [&'static str] = &[
-        "secret",
-        "client_id",
         "template_id",
         "client_user_id",
         "user_id",
@@ -4640,8 +4452,6 @@ impl IdentityVerificationListRequest {
     pub fn new(required: IdentityVerificationListRequestRequired) -> Self {
         {
             let mut value = Self {
-                secret: None,
-                client_id: None,
                 template_id: required.template_id,
                 client_user_id: None,
                 user_id: None,
@@ -4653,16 +4463,6 @@ impl IdentityVerificationListRequest {
             }
             value
         }
-    }
-    /// Sets `secret`.
-    pub fn with_secret(mut self, value: impl Into<String>) -> Self {
-        self.secret = Some(value.into());
-        self
-    }
-    /// Sets `client_id`.
-    pub fn with_client_id(mut self, value: impl Into<String>) -> Self {
-        self.client_id = Some(value.into());
-        self
     }
     /// Sets `client_user_id`.
     pub fn with_client_user_id(mut self, value: impl Into<ClientUserId>) -> Self {
@@ -5839,12 +5639,6 @@ pub struct IdentityVerificationRetryRequest {
     pub steps: Option<Option<IdentityVerificationRetryRequestStepsObject>>,
     /// Whether the new attempt should get a `shareable_url`. When absent, the original session's setting is kept.
     pub is_shareable: Option<Option<bool>>,
-    /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
-    pub client_id: Option<String>,
-    /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
-    ///
-    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
-    pub secret: Option<String>,
 }
 impl ::serde::Serialize for IdentityVerificationRetryRequest {
     fn serialize<__S: ::serde::Serializer>(
@@ -5861,8 +5655,6 @@ impl ::serde::Serialize for IdentityVerificationRetryRequest {
                 ("user", de::Field::SkipNone(&self.user)),
                 ("steps", de::Field::SkipNone(&self.steps)),
                 ("is_shareable", de::Field::SkipNone(&self.is_shareable)),
-                ("client_id", de::Field::SkipNone(&self.client_id)),
-                ("secret", de::Field::SkipNone(&self.secret)),
             ],
         )
     }
@@ -5891,9 +5683,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetryRequest {
                     Option<Option<IdentityVerificationRequestUser>>,
                     Option<Option<IdentityVerificationRetryRequestStepsObject>>,
                     Option<Option<bool>>,
-                    Option<Option<String>>,
-                    Option<Option<String>>,
-                ) = (None, None, None, None, None, None, None, None);
+                ) = (None, None, None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
                     match key.as_str() {
                         "client_user_id" => {
@@ -5904,8 +5694,6 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetryRequest {
                         "user" => de::read(&mut map, &mut s.3, "user"),
                         "steps" => de::read(&mut map, &mut s.4, "steps"),
                         "is_shareable" => de::read(&mut map, &mut s.5, "is_shareable"),
-                        "client_id" => de::read(&mut map, &mut s.6, "client_id"),
-                        "secret" => de::read(&mut map, &mut s.7, "secret"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -5943,8 +5731,6 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetryRequest {
                     user: s.3,
                     steps: s.4,
                     is_shareable: s.5,
-                    client_id: s.6.flatten(),
-                    secret: s.7.flatten(),
                 })
             }
         }
@@ -5961,8 +5747,6 @@ impl ::std::fmt::Debug for IdentityVerificationRetryRequest {
             .field("user", &self.user)
             .field("steps", &self.steps)
             .field("is_shareable", &self.is_shareable)
-            .field("client_id", &self.client_id)
-            .field("secret", &crate::runtime::Redacted)
             .finish()
     }
 }
@@ -5975,8 +5759,6 @@ impl IdentityVerificationRetryRequest {
         "user",
         "steps",
         "is_shareable",
-        "client_id",
-        "secret",
     ];
     /// Creates a value from its required fields, given by name in a [`IdentityVerificationRetryRequestRequired`]; optional fields start empty.
     #[inline]
@@ -5988,8 +5770,6 @@ impl IdentityVerificationRetryRequest {
             user: None,
             steps: None,
             is_shareable: None,
-            client_id: None,
-            secret: None,
         }
     }
     /// Sets `user`: a value, or `None` to send an explicit `null`.
@@ -6011,16 +5791,6 @@ impl IdentityVerificationRetryRequest {
     /// Sets `is_shareable`: a value, or `None` to send an explicit `null`.
     pub fn with_is_shareable(mut self, value: impl Into<Option<bool>>) -> Self {
         self.is_shareable = Some(value.into());
-        self
-    }
-    /// Sets `client_id`.
-    pub fn with_client_id(mut self, value: impl Into<String>) -> Self {
-        self.client_id = Some(value.into());
-        self
-    }
-    /// Sets `secret`.
-    pub fn with_secret(mut self, value: impl Into<String>) -> Self {
-        self.secret = Some(value.into());
         self
     }
 }
@@ -8973,12 +8743,6 @@ impl From<KycCheckPhoneSummaryRequired> for KycCheckPhoneSummary {
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct LinkTokenCreateRequest {
-    /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
-    pub client_id: Option<String>,
-    /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
-    ///
-    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
-    pub secret: Option<String>,
     /// The name of your application as shown to the user inside Link (at most 30 characters).
     pub client_name: String,
     /// Language Link is shown in, as a two-letter code such as `en`.
@@ -9007,8 +8771,6 @@ impl ::serde::Serialize for LinkTokenCreateRequest {
             s,
             "LinkTokenCreateRequest",
             &[
-                ("client_id", de::Field::SkipNone(&self.client_id)),
-                ("secret", de::Field::SkipNone(&self.secret)),
                 ("client_name", de::Field::Always(&self.client_name)),
                 ("language", de::Field::Always(&self.language)),
                 ("country_codes", de::Field::Always(&self.country_codes)),
@@ -9043,8 +8805,6 @@ impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequest {
                 mut map: __A,
             ) -> Result<LinkTokenCreateRequest, __A::Error> {
                 let mut s: (
-                    Option<Option<String>>,
-                    Option<Option<String>>,
                     Option<String>,
                     Option<String>,
                     Option<Vec<CountryCode>>,
@@ -9054,29 +8814,25 @@ impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequest {
                     Option<Option<String>>,
                     Option<Option<String>>,
                     Option<Option<String>>,
-                ) = (None, None, None, None, None, None, None, None, None, None, None);
+                ) = (None, None, None, None, None, None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
                     match key.as_str() {
-                        "client_id" => de::read(&mut map, &mut s.0, "client_id"),
-                        "secret" => de::read(&mut map, &mut s.1, "secret"),
-                        "client_name" => de::read(&mut map, &mut s.2, "client_name"),
-                        "language" => de::read(&mut map, &mut s.3, "language"),
-                        "country_codes" => de::read(&mut map, &mut s.4, "country_codes"),
-                        "user" => de::read(&mut map, &mut s.5, "user"),
-                        "products" => de::read(&mut map, &mut s.6, "products"),
+                        "client_name" => de::read(&mut map, &mut s.0, "client_name"),
+                        "language" => de::read(&mut map, &mut s.1, "language"),
+                        "country_codes" => de::read(&mut map, &mut s.2, "country_codes"),
+                        "user" => de::read(&mut map, &mut s.3, "user"),
+                        "products" => de::read(&mut map, &mut s.4, "products"),
                         "identity_verification" => {
-                            de::read(&mut map, &mut s.7, "identity_verification")
+                            de::read(&mut map, &mut s.5, "identity_verification")
                         }
-                        "webhook" => de::read(&mut map, &mut s.8, "webhook"),
-                        "user_id" => de::read(&mut map, &mut s.9, "user_id"),
-                        "redirect_uri" => de::read(&mut map, &mut s.10, "redirect_uri"),
+                        "webhook" => de::read(&mut map, &mut s.6, "webhook"),
+                        "user_id" => de::read(&mut map, &mut s.7, "user_id"),
+                        "redirect_uri" => de::read(&mut map, &mut s.8, "redirect_uri"),
                         _ => de::skip(&mut map),
                     }?;
                 }
                 Ok(LinkTokenCreateRequest {
-                    client_id: s.0.flatten(),
-                    secret: s.1.flatten(),
-                    client_name: match s.2 {
+                    client_name: match s.0 {
                         Some(v) => v,
                         None => {
                             return Err(
@@ -9086,7 +8842,7 @@ impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequest {
                             );
                         }
                     },
-                    language: match s.3 {
+                    language: match s.1 {
                         Some(v) => v,
                         None => {
                             return Err(
@@ -9096,7 +8852,7 @@ impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequest {
                             );
                         }
                     },
-                    country_codes: match s.4 {
+                    country_codes: match s.2 {
                         Some(v) => v,
                         None => {
                             return Err(
@@ -9106,7 +8862,7 @@ impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequest {
                             );
                         }
                     },
-                    user: match s.5 {
+                    user: match s.3 {
                         Some(v) => v,
                         None => {
                             return Err(
@@ -9114,11 +8870,11 @@ impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequest {
                             );
                         }
                     },
-                    products: s.6,
-                    identity_verification: s.7.flatten(),
-                    webhook: s.8.flatten(),
-                    user_id: s.9.flatten(),
-                    redirect_uri: s.10.flatten(),
+                    products: s.4,
+                    identity_verification: s.5.flatten(),
+                    webhook: s.6.flatten(),
+                    user_id: s.7.flatten(),
+                    redirect_uri: s.8.flatten(),
                 })
             }
         }
@@ -9129,8 +8885,6 @@ impl ::std::fmt::Debug for LinkTokenCreateRequest {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("LinkTokenCreateRequest")
-            .field("client_id", &self.client_id)
-            .field("secret", &crate::runtime::Redacted)
             .field("client_name", &self.client_name)
             .field("language", &self.language)
             .field("country_codes", &self.country_codes)
@@ -9146,8 +8900,6 @@ impl ::std::fmt::Debug for LinkTokenCreateRequest {
 impl LinkTokenCreateRequest {
     /// The JSON keys this request type can send, in spec order.
     pub const WIRE_FIELDS: &'static [&'static str] = &[
-        "client_id",
-        "secret",
         "client_name",
         "language",
         "country_codes",
@@ -9162,8 +8914,6 @@ impl LinkTokenCreateRequest {
     #[inline]
     pub fn new(required: LinkTokenCreateRequestRequired) -> Self {
         Self {
-            client_id: None,
-            secret: None,
             client_name: required.client_name,
             language: required.language,
             country_codes: required.country_codes,
@@ -9174,16 +8924,6 @@ impl LinkTokenCreateRequest {
             user_id: None,
             redirect_uri: None,
         }
-    }
-    /// Sets `client_id`.
-    pub fn with_client_id(mut self, value: impl Into<String>) -> Self {
-        self.client_id = Some(value.into());
-        self
-    }
-    /// Sets `secret`.
-    pub fn with_secret(mut self, value: impl Into<String>) -> Self {
-        self.secret = Some(value.into());
-        self
     }
     /// Sets `products`: a value, or `None` to send an explicit `null`.
     pub fn with_products(mut self, value: impl Into<Option<Vec<Products>>>) -> Self {
@@ -15454,12 +15194,6 @@ crate::runtime::string_enum!(WebhookEnvironmentValues);
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct WebhookVerificationKeyGetRequest {
-    /// Your Plaid client id. This client sends it in the `PLAID-CLIENT-ID` header instead.
-    pub client_id: Option<String>,
-    /// Your Plaid secret. This client sends it in the `PLAID-SECRET` header instead.
-    ///
-    /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
-    pub secret: Option<String>,
     /// The `kid` from the webhook's JWT header.
     pub key_id: String,
 }
@@ -15471,11 +15205,7 @@ impl ::serde::Serialize for WebhookVerificationKeyGetRequest {
         de::write(
             s,
             "WebhookVerificationKeyGetRequest",
-            &[
-                ("client_id", de::Field::SkipNone(&self.client_id)),
-                ("secret", de::Field::SkipNone(&self.secret)),
-                ("key_id", de::Field::Always(&self.key_id)),
-            ],
+            &[("key_id", de::Field::Always(&self.key_id))],
         )
     }
 }
@@ -15496,23 +15226,15 @@ impl<'de> ::serde::Deserialize<'de> for WebhookVerificationKeyGetRequest {
                 self,
                 mut map: __A,
             ) -> Result<WebhookVerificationKeyGetRequest, __A::Error> {
-                let mut s: (
-                    Option<Option<String>>,
-                    Option<Option<String>>,
-                    Option<String>,
-                ) = (None, None, None);
+                let mut s: (Option<String>,) = (None,);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
                     match key.as_str() {
-                        "client_id" => de::read(&mut map, &mut s.0, "client_id"),
-                        "secret" => de::read(&mut map, &mut s.1, "secret"),
-                        "key_id" => de::read(&mut map, &mut s.2, "key_id"),
+                        "key_id" => de::read(&mut map, &mut s.0, "key_id"),
                         _ => de::skip(&mut map),
                     }?;
                 }
                 Ok(WebhookVerificationKeyGetRequest {
-                    client_id: s.0.flatten(),
-                    secret: s.1.flatten(),
-                    key_id: match s.2 {
+                    key_id: match s.0 {
                         Some(v) => v,
                         None => {
                             return Err(
@@ -15530,33 +15252,17 @@ impl ::std::fmt::Debug for WebhookVerificationKeyGetRequest {
     #[inline]
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("WebhookVerificationKeyGetRequest")
-            .field("client_id", &self.client_id)
-            .field("secret", &crate::runtime::Redacted)
             .field("key_id", &self.key_id)
             .finish()
     }
 }
 impl WebhookVerificationKeyGetRequest {
     /// The JSON keys this request type can send, in spec order.
-    pub const WIRE_FIELDS: &'static [&'static str] = &["client_id", "secret", "key_id"];
+    pub const WIRE_FIELDS: &'static [&'static str] = &["key_id"];
     /// Creates a value from its required fields; optional fields start empty.
     #[inline]
     pub fn new(key_id: impl Into<String>) -> Self {
-        Self {
-            client_id: None,
-            secret: None,
-            key_id: key_id.into(),
-        }
-    }
-    /// Sets `client_id`.
-    pub fn with_client_id(mut self, value: impl Into<String>) -> Self {
-        self.client_id = Some(value.into());
-        self
-    }
-    /// Sets `secret`.
-    pub fn with_secret(mut self, value: impl Into<String>) -> Self {
-        self.secret = Some(value.into());
-        self
+        Self { key_id: key_id.into() }
     }
 }
 /// The public key matching a webhook's `kid`.

@@ -10,6 +10,7 @@ pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod graph;
+pub mod headers;
 pub mod ir;
 pub mod load;
 pub mod lower;

@@ -4,6 +4,8 @@
 //!
 //! The order matters, and each step says what it needs from the ones before it:
 //!
+//! 0. [`headers::drop_header_fields`]: the request body fields the client sends as headers
+//!    (`sent_as_headers`: the credentials) leave the operations' request types.
 //! 1. [`graph::mark_requests`]: which structs a request can reach (their optional nullable
 //!    fields can send an explicit `null`).
 //! 2. [`graph::mark_boxes`]: which fields break a reference cycle.
@@ -21,11 +23,12 @@
 use crate::error::{GenError, Result};
 use crate::ir::Ir;
 use crate::portion::Portion;
-use crate::{graph, one_of, op_rules, required, retype, sensitive, unify};
+use crate::{graph, headers, one_of, op_rules, required, retype, sensitive, unify};
 
 /// Runs every pass over the raw IR, in order. Returns the `same_type` groups that could not
 /// be merged: `gen` refuses them (the first is its error), `diff` reports them.
 pub fn run(ir: &mut Ir, portion: &Portion) -> Result<Vec<GenError>> {
+    headers::drop_header_fields(ir, &portion.sent_as_headers);
     graph::mark_requests(&mut ir.types, &ir.operations);
     graph::mark_boxes(&mut ir.types);
     retype::apply(&mut ir.types, &portion.field_newtypes, &mut ir.warnings)?;

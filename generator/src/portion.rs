@@ -52,6 +52,10 @@ pub struct Portion {
     /// Groups of schemas that are one type to users (see [`crate::unify`]).
     #[serde(default)]
     pub same_type: Vec<SameType>,
+    /// JSON keys of request bodies that the client sends as headers instead (the credentials):
+    /// removed from every operation's request type (see [`crate::headers::drop_header_fields`]).
+    #[serde(default)]
+    pub sent_as_headers: Vec<String>,
     /// Optional fields of which a request must name at least one (see [`crate::one_of`]).
     #[serde(default)]
     pub one_of_required: Vec<OneOfRequired>,

@@ -444,7 +444,7 @@ impl FakePlaidBuilder {
             .map_err(invalid)?;
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
-        let client = Client::builder(self.client_id.clone(), self.secret.clone())
+        let client = Client::builder(self.client_id.clone(), crate::Secret::new(self.secret.clone()))
             .environment(Environment::Custom(format!("http://{addr}")))
             .build()
             .map_err(|e| invalid(e.to_string()))?;
@@ -515,7 +515,7 @@ impl FakePlaid {
     /// A builder with the fake's URL and credentials and fast retries (5 attempts, 1–20 ms
     /// backoff), to change further.
     pub fn client_builder(&self) -> ClientBuilder {
-        Client::builder(self.shared.client_id.clone(), self.shared.secret.clone())
+        Client::builder(self.shared.client_id.clone(), crate::Secret::new(self.shared.secret.clone()))
             .environment(Environment::Custom(self.url()))
             .retry_policy(RetryPolicy {
                 max_attempts: 5,

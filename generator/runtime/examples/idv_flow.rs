@@ -24,7 +24,7 @@ use plaid_idv::types::{
     IdentityVerificationGetRequest, IdentityVerificationListRequest, IdentityVerificationListRequestRequired,
     IdentityVerificationRetryRequest, IdentityVerificationRetryRequestRequired, Strategy, UserIdentity,
 };
-use plaid_idv::{Client, Environment};
+use plaid_idv::{Client, Environment, Secret};
 use std::process::ExitCode;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -38,7 +38,7 @@ fn client_from_env() -> Result<Client, BoxError> {
         Ok(url) => {
             let id = std::env::var("PLAID_CLIENT_ID").unwrap_or_else(|_| "example-client-id".into());
             let secret = std::env::var("PLAID_SECRET").unwrap_or_else(|_| "example-secret".into());
-            Ok(Client::builder(id, secret).environment(Environment::parse(&url)?).build()?)
+            Ok(Client::builder(id, Secret::new(secret)).environment(Environment::parse(&url)?).build()?)
         }
         Err(_) => Ok(Client::from_env()?),
     }
