@@ -713,7 +713,7 @@ async fn recorded_requests_print_the_body_shape_not_personal_data() {
         .with_phone_number(Some("+14155550011".to_string()));
     client.identity_verification_create(&create_req(USER, true).with_user(user)).await.unwrap();
     let link = LinkOptions::new("My App", [CountryCode::Us]);
-    client.start_verification(&create_req("customer-9", true), &link).await.unwrap();
+    let _ = client.start_verification(&create_req("customer-9", true), &link).await.unwrap();
 
     let requests = fake.requests();
     let create = requests.iter().find(|r| r.op == Some(Op::IdentityVerificationCreate)).unwrap();

@@ -172,6 +172,8 @@ fn field_fallback(f: &Field) -> String {
     }
 }
 
+// The struct, its flags, and the `one_of_required` groups it takes: one call site.
+#[allow(clippy::too_many_arguments)]
 fn emit_struct(
     name: &proc_macro2::Ident,
     doc: TokenStream,
