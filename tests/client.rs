@@ -3,11 +3,11 @@
 //! pagination, concurrency and the IDV flow helpers.
 
 use futures_util::{StreamExt, TryStreamExt};
-use plaid_idv::flow::{LinkOptions, PollPolicy};
+use plaid_idv::flow::{LinkOptions, PollPolicy, StartedVerification};
 use plaid_idv::types::{
     self, CountryCode, IdentityVerificationCreateRequest, IdentityVerificationCreateRequestRequired,
-    IdentityVerificationGetRequest, IdentityVerificationListRequest, IdentityVerificationRetryRequest,
-    IdentityVerificationRetryRequestRequired, PlaidErrorType, Strategy,
+    IdentityVerificationGetRequest, IdentityVerificationListRequest, IdentityVerificationListRequestRequired,
+    IdentityVerificationRetryRequest, IdentityVerificationRetryRequestRequired, PlaidErrorType, Strategy, UserIdentity,
 };
 use plaid_idv::{Client, Environment, Error, RetryPolicy};
 use serde_json::{json, Value};
@@ -34,7 +34,7 @@ fn fast_retries() -> RetryPolicy {
 }
 
 fn client_for(uri: &str) -> Client {
-    Client::builder("test-client-id", "test-secret")
+    Client::builder("test-client-id", plaid_idv::Secret::new("test-secret"))
         .environment(Environment::Custom(uri.to_string()))
         .retry_policy(fast_retries())
         .build()
@@ -50,8 +50,8 @@ fn create_req(idempotent: Option<bool>) -> IdentityVerificationCreateRequest {
         is_shareable: false,
         template_id: "idvtmp_3Fh9sKx2WqPa".into(),
         gave_consent: true,
-    })
-    .with_client_user_id("customer-8841");
+        identity: UserIdentity::ClientUserId("customer-8841".into()),
+    });
     match idempotent {
         Some(b) => r.with_is_idempotent(b),
         None => r,
@@ -243,7 +243,7 @@ async fn timeout_is_a_timeout_error() {
         )
         .mount(&server)
         .await;
-    let c = Client::builder("id", "secret")
+    let c = Client::builder("id", plaid_idv::Secret::new("secret"))
         .environment(Environment::Custom(server.uri()))
         .attempt_timeout(Duration::from_millis(200))
         .retry_policy(fast_retries().with_max_attempts(2))
@@ -375,7 +375,10 @@ async fn pagination_follows_cursors_over_three_pages() {
         .mount(&server)
         .await;
     let c = client_for(&server.uri());
-    let req = IdentityVerificationListRequest::new("idvtmp_3Fh9sKx2WqPa").with_client_user_id("customer-8841");
+    let req = IdentityVerificationListRequest::new(IdentityVerificationListRequestRequired {
+        template_id: "idvtmp_3Fh9sKx2WqPa".into(),
+        identity: UserIdentity::ClientUserId("customer-8841".into()),
+    });
     let items: Vec<types::IdentityVerification> =
         c.identity_verification_list_stream(&req).try_collect().await.unwrap();
     let ids: Vec<&str> = items.iter().map(|i| i.id.as_str()).collect();
@@ -398,7 +401,10 @@ async fn a_repeating_cursor_is_an_error_not_a_loop() {
         .mount(&server)
         .await;
     let c = client_for(&server.uri());
-    let req = IdentityVerificationListRequest::new("idvtmp_1");
+    let req = IdentityVerificationListRequest::new(IdentityVerificationListRequestRequired {
+        template_id: "idvtmp_1".into(),
+        identity: UserIdentity::ClientUserId("customer-1".into()),
+    });
     let results: Vec<_> = c.identity_verification_list_pages(&req).take(10).collect().await;
     assert_eq!(results.len(), 3, "two pages (both kept), then the error, then the end");
     assert!(results[0].is_ok() && results[1].is_ok());
@@ -449,7 +455,7 @@ async fn start_verification_uses_the_same_template_and_user_for_the_link_token()
         )
         .await
         .unwrap();
-    assert_eq!(started.link.link_token, example(LINK_EXAMPLE)["link_token"].as_str().unwrap());
+    assert_eq!(started.link().unwrap().link_token, example(LINK_EXAMPLE)["link_token"].as_str().unwrap());
     let reqs = requests(&server).await;
     let link: Value = serde_json::from_slice(&reqs[1].body).unwrap();
     assert_eq!(
@@ -493,7 +499,12 @@ async fn an_expired_session_is_replaced_not_reused() {
         .start_verification(&create_req(Some(true)), &LinkOptions::new("App", [CountryCode::Us]))
         .await
         .unwrap();
-    assert_eq!(started.verification.id.as_str(), "idv_fresh");
+    match started {
+        StartedVerification::Retried { expired, verification, .. } => {
+            assert_eq!((expired.as_str(), verification.id.as_str()), ("idv_expired", "idv_fresh"))
+        }
+        other => panic!("expected Retried, got {other:?}"),
+    }
 }
 
 #[tokio::test]
@@ -536,15 +547,15 @@ async fn wait_for_terminal_polls_until_the_status_leaves_active() {
 
 #[test]
 fn configuration_errors_are_clear_and_secrets_are_redacted() {
-    let e = Client::builder("", "s").build().unwrap_err();
+    let e = Client::builder("", plaid_idv::Secret::new("s")).build().unwrap_err();
     assert!(matches!(&e, Error::InvalidRequest { message } if message.contains("client id")), "{e}");
-    let e = Client::builder("id", " ").build().unwrap_err();
+    let e = Client::builder("id", plaid_idv::Secret::new(" ")).build().unwrap_err();
     assert!(e.to_string().contains("missing secret"), "{e}");
     assert!(Environment::parse("staging").unwrap_err().to_string().contains("sandbox, production"));
     assert_eq!(Environment::parse("production").unwrap().base_url(), "https://production.plaid.com");
     assert_eq!(Environment::parse("http://127.0.0.1:4010/").unwrap().base_url(), "http://127.0.0.1:4010");
-    let c = Client::builder("my-id", "super-secret-value").build().unwrap();
-    let dbg = format!("{c:?} {:?}", Client::builder("my-id", "super-secret-value"));
+    let c = Client::builder("my-id", plaid_idv::Secret::new("super-secret-value")).build().unwrap();
+    let dbg = format!("{c:?} {:?}", Client::builder("my-id", plaid_idv::Secret::new("super-secret-value")));
     assert!(!dbg.contains("super-secret-value") && dbg.contains("[redacted]"), "{dbg}");
     assert_eq!(c.base_url(), "https://sandbox.plaid.com");
 

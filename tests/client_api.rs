@@ -4,12 +4,12 @@
 
 mod common;
 
-use plaid_idv::flow::{LinkOptions, PollPolicy, StartStep};
+use plaid_idv::flow::{LinkOptions, PollPolicy, StartStep, StartedVerification};
 use plaid_idv::types::{
     CountryCode, IdentityVerification, IdentityVerificationCreateRequest, IdentityVerificationCreateRequestRequired,
     IdentityVerificationCreateRequestUser, IdentityVerificationGetRequest, IdentityVerificationId,
     IdentityVerificationResponse, IdentityVerificationRetryRequest, IdentityVerificationRetryRequestRequired,
-    IdentityVerificationStatus, Strategy,
+    IdentityVerificationStatus, Strategy, UserIdentity,
 };
 use plaid_idv::{chrono, Client, ClientBuilder, Environment, Error, ResponseMeta, RetryPolicy, TransportKind, Webhook};
 use serde_json::{json, Value};
@@ -35,7 +35,9 @@ fn fast() -> RetryPolicy {
 }
 
 fn builder(url: &str) -> ClientBuilder {
-    Client::builder("client-id", "secret").environment(Environment::Custom(url.to_string())).retry_policy(fast())
+    Client::builder("client-id", plaid_idv::Secret::new("secret"))
+        .environment(Environment::Custom(url.to_string()))
+        .retry_policy(fast())
 }
 
 fn get_req() -> IdentityVerificationGetRequest {
@@ -47,8 +49,8 @@ fn create_req() -> IdentityVerificationCreateRequest {
         gave_consent: false,
         template_id: "idvtmp_3Fh9sKx2WqPa".into(),
         is_shareable: true,
+        identity: UserIdentity::ClientUserId("customer-8841".into()),
     })
-    .with_client_user_id("customer-8841")
     .with_is_idempotent(true)
 }
 
@@ -74,8 +76,10 @@ fn required_fields_are_named_and_their_order_does_not_matter() {
         is_shareable: false,
         template_id: "idvtmp_1".into(),
         gave_consent: true,
+        identity: UserIdentity::ClientUserId("u".into()),
     });
     let b = IdentityVerificationCreateRequest::new(IdentityVerificationCreateRequestRequired {
+        identity: UserIdentity::ClientUserId("u".into()),
         gave_consent: true,
         template_id: "idvtmp_1".into(),
         is_shareable: false,
@@ -83,7 +87,7 @@ fn required_fields_are_named_and_their_order_does_not_matter() {
     assert_eq!(serde_json::to_value(&a).unwrap(), serde_json::to_value(&b).unwrap());
     assert_eq!(
         serde_json::to_value(&a).unwrap(),
-        json!({"is_shareable": false, "template_id": "idvtmp_1", "gave_consent": true})
+        json!({"client_user_id": "u", "is_shareable": false, "template_id": "idvtmp_1", "gave_consent": true})
     );
     // Optional+nullable setters take a value or None.
     let v = serde_json::to_value(a.clone().with_is_idempotent(true)).unwrap();
@@ -434,8 +438,8 @@ async fn start_verification_carries_the_create_fields_into_the_retry() {
     let create = create_req().with_user(user);
     let link = LinkOptions::new("App", [CountryCode::Us]);
     let started = builder(&server.uri()).build().unwrap().start_verification(&create, &link).await.unwrap();
-    assert!(started.retried);
-    assert_eq!(started.verification.id.as_str(), "idv_fresh");
+    assert!(matches!(started, StartedVerification::Retried { .. }), "{started:?}");
+    assert_eq!(started.verification().id.as_str(), "idv_fresh");
     let reqs = server.received_requests().await.unwrap();
     let retry: Value = serde_json::from_slice(&reqs[1].body).unwrap();
     assert_eq!(reqs[1].url.path(), "/identity_verification/retry");

@@ -60,7 +60,7 @@ async fn a_supplied_reqwest_client_is_used_and_the_security_checks_still_apply()
     assert_eq!(sent.header("plaid-version"), Some("2020-09-14"));
 
     // The base-URL checks run whatever the HTTP client.
-    let builder = || Client::builder("id", "secret").http_client(http.clone());
+    let builder = || Client::builder("id", plaid_idv::Secret::new("secret")).http_client(http.clone());
     let e = builder().environment(Environment::Custom("https://gateway.example.com".into())).build().unwrap_err();
     assert!(matches!(&e, Error::InvalidRequest { message } if message.contains("not Plaid and not loopback")), "{e}");
     let e = builder()
@@ -103,7 +103,7 @@ async fn a_supplied_client_that_follows_redirects_is_refused() {
     let target = format!("{}/webhook_verification_key/get", fake.url());
     let redirecting = redirector(target, 4).await;
     // reqwest's default policy follows up to 10 redirects: what the docs warn against.
-    let client = Client::builder(FakePlaid::CLIENT_ID, FakePlaid::SECRET)
+    let client = Client::builder(FakePlaid::CLIENT_ID, plaid_idv::Secret::new(FakePlaid::SECRET))
         .environment(Environment::Custom(redirecting))
         .http_client(reqwest::Client::new())
         .retry_policy(RetryPolicy::none())
@@ -156,7 +156,10 @@ async fn with_options_overrides_timeouts_and_retries_per_call() {
     // Streams made from the overridden client use its settings for every page.
     fake.clear_requests();
     fake.fail_next(Op::IdentityVerificationList, 500, boom());
-    let req = IdentityVerificationListRequest::new("idvtmp_x").with_client_user_id("customer-8841");
+    let req = IdentityVerificationListRequest::new(plaid_idv::types::IdentityVerificationListRequestRequired {
+        template_id: "idvtmp_x".into(),
+        identity: plaid_idv::types::UserIdentity::ClientUserId("customer-1".into()),
+    });
     use futures_util::TryStreamExt;
     let e = quick.identity_verification_list_stream(&req).try_collect::<Vec<_>>().await.unwrap_err();
     assert_eq!(e.attempts(), 1);

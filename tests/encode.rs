@@ -3,7 +3,7 @@
 //! pin what they must keep from the derive, on serde's own token stream: the struct name, the
 //! number of fields written, field order, absent fields left out and `Some(None)` as `null`.
 
-use plaid_idv::types::{IdentityVerificationCreateRequest, IdentityVerificationCreateRequestRequired};
+use plaid_idv::types::{IdentityVerificationCreateRequest, IdentityVerificationCreateRequestRequired, UserIdentity};
 use serde_test::{assert_ser_tokens, Token};
 
 fn request() -> IdentityVerificationCreateRequest {
@@ -11,11 +11,16 @@ fn request() -> IdentityVerificationCreateRequest {
         is_shareable: true,
         template_id: "idvtmp_1".into(),
         gave_consent: false,
+        identity: UserIdentity::ClientUserId("user-1".into()),
     })
 }
 
-/// The three required fields of `request()`, as serde's tokens.
-const REQUIRED: [Token; 6] = [
+/// The fields `new` sets in `request()`, as serde's tokens: the identity, then the three
+/// required fields.
+const REQUIRED: [Token; 9] = [
+    Token::Str("client_user_id"),
+    Token::Some,
+    Token::Str("user-1"),
     Token::Str("is_shareable"),
     Token::Bool(true),
     Token::Str("template_id"),
@@ -27,21 +32,16 @@ const REQUIRED: [Token; 6] = [
 #[test]
 fn required_fields_only_in_spec_order_with_the_written_count() {
     let tokens =
-        [&[Token::Struct { name: "IdentityVerificationCreateRequest", len: 3 }][..], &REQUIRED, &[Token::StructEnd]]
+        [&[Token::Struct { name: "IdentityVerificationCreateRequest", len: 4 }][..], &REQUIRED, &[Token::StructEnd]]
             .concat();
     assert_ser_tokens(&request(), &tokens);
 }
 
 #[test]
 fn present_options_as_some_and_an_explicit_null_as_some_none() {
-    let r = request().with_client_user_id("user-1").with_is_idempotent(None);
+    let r = request().with_is_idempotent(None);
     let tokens = [
-        &[
-            Token::Struct { name: "IdentityVerificationCreateRequest", len: 5 },
-            Token::Str("client_user_id"),
-            Token::Some,
-            Token::Str("user-1"),
-        ][..],
+        &[Token::Struct { name: "IdentityVerificationCreateRequest", len: 5 }][..],
         &REQUIRED,
         &[Token::Str("is_idempotent"), Token::Some, Token::None, Token::StructEnd],
     ]

@@ -7,16 +7,17 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use futures_util::TryStreamExt;
-use plaid_idv::flow::LinkOptions;
+use plaid_idv::flow::{LinkOptions, StartStep, StartedVerification};
 use plaid_idv::testing::{FakeError, FakePlaid, Op, Step};
 use plaid_idv::types::{
     CountryCode, DashboardUserGetRequest, DashboardUserListRequest, IdentityVerificationCreateRequest,
     IdentityVerificationCreateRequestRequired, IdentityVerificationCreateRequestUser, IdentityVerificationGetRequest,
-    IdentityVerificationId, IdentityVerificationListRequest, IdentityVerificationRetryRequest,
-    IdentityVerificationRetryRequestRequired, IdentityVerificationRetryRequestStepsObject,
-    IdentityVerificationRetryRequestStepsObjectRequired, IdentityVerificationStatus as Status,
-    IdentityVerificationStepStatus as StepStatus, LinkTokenCreateRequest, LinkTokenCreateRequestRequired,
-    LinkTokenCreateRequestUser, PlaidErrorType, Products, Strategy, WebhookVerificationKeyGetRequest,
+    IdentityVerificationId, IdentityVerificationListRequest, IdentityVerificationListRequestRequired,
+    IdentityVerificationRetryRequest, IdentityVerificationRetryRequestRequired,
+    IdentityVerificationRetryRequestStepsObject, IdentityVerificationRetryRequestStepsObjectRequired,
+    IdentityVerificationStatus as Status, IdentityVerificationStepStatus as StepStatus, LinkTokenCreateRequest,
+    LinkTokenCreateRequestRequired, LinkTokenCreateRequestUser, PlaidErrorType, Products, Strategy, UserIdentity,
+    WebhookVerificationKeyGetRequest,
 };
 use plaid_idv::{Client, Error, RetryPolicy, VerifyError, Webhook, WebhookVerifier};
 use serde_json::{json, Value};
@@ -32,9 +33,16 @@ fn create_req(user: &str, idempotent: bool) -> IdentityVerificationCreateRequest
         template_id: TEMPLATE.into(),
         gave_consent: false,
         is_shareable: false,
+        identity: UserIdentity::ClientUserId(user.into()),
     })
-    .with_client_user_id(user)
     .with_is_idempotent(idempotent)
+}
+
+fn list_req(user: &str) -> IdentityVerificationListRequest {
+    IdentityVerificationListRequest::new(IdentityVerificationListRequestRequired {
+        template_id: TEMPLATE.into(),
+        identity: UserIdentity::ClientUserId(user.into()),
+    })
 }
 
 fn retry_req(strategy: Strategy) -> IdentityVerificationRetryRequest {
@@ -123,23 +131,26 @@ async fn full_flow_create_link_token_complete_signed_webhook_get_retry() {
     // create → Link token, with the webhook URL on the token.
     let link = LinkOptions::new("My App", [CountryCode::Us]).with_webhook(receiver.url.clone());
     let started = client.start_verification(&create_req(USER, true), &link).await.unwrap();
-    let id = started.verification.id.clone();
-    assert!(!started.retried);
+    let StartedVerification::Ready { verification, link: token } = started else {
+        panic!("a new session is Ready: {started:?}")
+    };
+    let started = (verification, token);
+    let id = started.0.id.clone();
     assert_eq!(id.as_str(), "idv_fake0000000001");
-    assert_eq!(started.verification.status, Status::Active);
-    assert_eq!(started.verification.client_user_id.as_str(), USER);
-    assert_eq!(started.verification.template.id.as_str(), TEMPLATE);
-    assert_eq!(started.verification.steps.accept_tos, StepStatus::Active);
-    assert_eq!(started.verification.steps.kyc_check, StepStatus::WaitingForPrerequisite);
-    assert_eq!(started.verification.completed_at, None);
-    assert_eq!(started.verification.kyc_check, None);
+    assert_eq!(started.0.status, Status::Active);
+    assert_eq!(started.0.client_user_id.as_str(), USER);
+    assert_eq!(started.0.template.id.as_str(), TEMPLATE);
+    assert_eq!(started.0.steps.accept_tos, StepStatus::Active);
+    assert_eq!(started.0.steps.kyc_check, StepStatus::WaitingForPrerequisite);
+    assert_eq!(started.0.completed_at, None);
+    assert_eq!(started.0.kyc_check, None);
     let tokens = fake.link_tokens();
     assert_eq!(tokens.len(), 1);
-    assert_eq!(tokens[0].link_token, started.link.link_token);
+    assert_eq!(tokens[0].link_token, started.1.link_token);
     assert_eq!(tokens[0].template_id.as_deref(), Some(TEMPLATE));
     assert_eq!(tokens[0].client_user_id, USER);
     assert_eq!(tokens[0].webhook.as_deref(), Some(receiver.url.as_str()));
-    assert!(started.link.link_token.starts_with("link-sandbox-"), "{}", started.link.link_token);
+    assert!(started.1.link_token.starts_with("link-sandbox-"), "{}", started.1.link_token);
 
     // The user finishes: STATUS_UPDATED goes to the Link token's webhook URL, signed.
     let sent = fake.complete(&id, Status::Success).await.unwrap().expect("the status changed");
@@ -191,8 +202,7 @@ async fn full_flow_create_link_token_complete_signed_webhook_get_retry() {
     }
 
     // list: newest first.
-    let list = IdentityVerificationListRequest::new(TEMPLATE).with_client_user_id(USER);
-    let page = client.identity_verification_list(&list).await.unwrap();
+    let page = client.identity_verification_list(&list_req(USER)).await.unwrap();
     let ids: Vec<&str> = page.identity_verifications.iter().map(|s| s.id.as_str()).collect();
     assert_eq!(ids, ["idv_fake0000000002", "idv_fake0000000001"]);
     assert_eq!(page.next_cursor, None);
@@ -234,7 +244,8 @@ async fn auth_is_checked_like_plaid() {
     let fake = FakePlaid::start().await.unwrap();
     let get = IdentityVerificationGetRequest::new("idv_fake0000000001");
     for (id, secret) in [(FakePlaid::CLIENT_ID, "wrong-secret"), ("wrong-client", FakePlaid::SECRET)] {
-        let client = Client::builder(id, secret).environment(plaid_idv::Environment::Custom(fake.url()));
+        let client =
+            Client::builder(id, plaid_idv::Secret::new(secret)).environment(plaid_idv::Environment::Custom(fake.url()));
         let client = client.build().unwrap();
         let e = client.identity_verification_get(&get).await.unwrap_err();
         assert_eq!(api(&e), (400, "INVALID_INPUT".into(), "INVALID_API_KEYS".into()));
@@ -314,8 +325,8 @@ async fn create_keeps_one_session_per_template_and_user_with_is_idempotent() {
         template_id: TEMPLATE.into(),
         gave_consent: true,
         is_shareable: true,
-    })
-    .with_client_user_id("customer-shared");
+        identity: UserIdentity::ClientUserId("customer-shared".into()),
+    });
     let mut user = IdentityVerificationCreateRequestUser::default();
     user.email_address = Some("leslie@example.com".into());
     req = req.with_user(Some(user));
@@ -336,14 +347,11 @@ async fn create_keeps_one_session_per_template_and_user_with_is_idempotent() {
     let e = client.identity_verification_get(&IdentityVerificationGetRequest::new("idv_nope")).await.unwrap_err();
     assert_eq!(api(&e), (400, "INVALID_REQUEST".into(), "INVALID_FIELD".into()));
 
-    // client_user_id is required by the fake.
-    let no_user = IdentityVerificationCreateRequest::new(IdentityVerificationCreateRequestRequired {
-        template_id: TEMPLATE.into(),
-        gave_consent: false,
-        is_shareable: false,
-    });
-    let e = client.identity_verification_create(&no_user).await.unwrap_err();
-    assert_eq!(api(&e), (400, "INVALID_REQUEST".into(), "MISSING_FIELDS".into()));
+    // Naming neither client_user_id nor user_id does not compile with the typed request; the
+    // fake refuses it too.
+    let body = r#"{"template_id":"idvtmp_4FrXJvfQU3zGUR","gave_consent":false,"is_shareable":false}"#;
+    let (status, b) = raw(&fake, "/identity_verification/create", &[JSON, VERSION, ID, SECRET], body).await;
+    assert_eq!((status, &b["error_code"]), (400, &json!("MISSING_FIELDS")));
 }
 
 #[tokio::test]
@@ -356,7 +364,7 @@ async fn list_pages_with_real_cursors_and_a_settable_page_size() {
         client.identity_verification_retry(&retry_req(Strategy::Reset)).await.unwrap();
     }
     fake.set_page_size(2);
-    let req = IdentityVerificationListRequest::new(TEMPLATE).with_client_user_id(USER);
+    let req = list_req(USER);
     let pages: Vec<_> = client.identity_verification_list_pages(&req).try_collect().await.unwrap();
     let sizes: Vec<usize> = pages.iter().map(|p| p.identity_verifications.len()).collect();
     assert_eq!(sizes, [2, 2, 1]);
@@ -377,17 +385,12 @@ async fn list_pages_with_real_cursors_and_a_settable_page_size() {
     let e =
         client.identity_verification_list(&req.clone().with_cursor("bm90LWEtY3Vyc29y".to_string())).await.unwrap_err();
     assert_eq!(api(&e), (400, "INVALID_REQUEST".into(), "INVALID_FIELD".into()));
-    // Without a user: refused, as Plaid's spec says (a list names the user), not every
-    // session of the template across users.
+    // Without client_user_id or user_id (the typed request cannot say that, so it is sent raw):
+    // refused, as Plaid's spec says (a list names the user), not every session of the template.
     fake.set_page_size(100);
-    let e = client.identity_verification_list(&IdentityVerificationListRequest::new(TEMPLATE)).await.unwrap_err();
-    assert_eq!(api(&e), (400, "INVALID_REQUEST".into(), "MISSING_FIELDS".into()));
-    let e = client
-        .identity_verification_list_stream(&IdentityVerificationListRequest::new(TEMPLATE))
-        .try_collect::<Vec<_>>()
-        .await
-        .unwrap_err();
-    assert_eq!(api(&e).2, "MISSING_FIELDS");
+    let body = r#"{"template_id":"idvtmp_4FrXJvfQU3zGUR"}"#;
+    let (status, reply) = raw(&fake, "/identity_verification/list", &[JSON, VERSION, ID, SECRET], body).await;
+    assert_eq!((status, reply["error_code"].as_str()), (400, Some("MISSING_FIELDS")), "{reply}");
 }
 
 #[tokio::test]
@@ -490,14 +493,17 @@ async fn scripted_progress_sends_step_and_status_webhooks() {
 
     // start_verification on the expired session retries it (the flow helper against the fake).
     let started = client.start_verification(&create_req(USER, true), &LinkOptions::new("App", [CountryCode::Us])).await;
-    let started = started.unwrap();
-    assert!(started.retried);
-    assert_eq!(started.verification.previous_attempt_id.as_ref(), Some(&s.id));
+    let StartedVerification::Retried { expired, verification, link } = started.unwrap() else {
+        panic!("an expired session is retried")
+    };
+    assert_eq!(expired, s.id);
+    assert_eq!(verification.previous_attempt_id.as_ref(), Some(&s.id));
+    assert_eq!(fake.link_tokens().last().map(|t| t.link_token.clone()), Some(link.link_token));
     assert!(matches!(receiver.next().await.verdict, Ok(Webhook::Retried(_))));
 
     // A webhook URL that is not loopback is never contacted.
     fake.set_webhook_url(Some("https://hooks.example.com/plaid"));
-    let sent = fake.complete(&started.verification.id, Status::Canceled).await.unwrap().unwrap();
+    let sent = fake.complete(&verification.id, Status::Canceled).await.unwrap().unwrap();
     assert_eq!(sent.status, None);
     assert!(sent.error.unwrap().contains("only sends webhooks to loopback"));
 
@@ -524,9 +530,7 @@ async fn link_tokens_dashboard_users_and_the_signing_key() {
     .with_products(vec![Products::IdentityVerification]);
     let e = client.link_token_create(&req).await.unwrap_err();
     assert_eq!(api(&e), (400, "INVALID_REQUEST".into(), "MISSING_FIELDS".into()));
-    req = req
-        .with_identity_verification(plaid_idv::types::LinkTokenCreateRequestIdentityVerification::new(TEMPLATE))
-        .with_secret(FakePlaid::SECRET);
+    req = req.with_identity_verification(plaid_idv::types::LinkTokenCreateRequestIdentityVerification::new(TEMPLATE));
     let token = client.link_token_create(&req).await.unwrap();
     let expires_in =
         token.expiration - plaid_idv::chrono::DateTime::<plaid_idv::chrono::Utc>::from(std::time::SystemTime::now());
@@ -639,9 +643,10 @@ async fn rate_limited_answers_carry_retry_after_and_a_plaid_error() {
 async fn requests_show_what_the_client_sent_without_the_secret() {
     let fake = FakePlaid::start().await.unwrap();
     let client = fake.client();
-    let req = create_req(USER, true).with_secret("also-in-the-body");
+    // Request types have no `secret` field: the client sends it as a header only.
+    let req = create_req(USER, true);
     let e = client.identity_verification_create(&req).await;
-    assert!(e.is_ok(), "header credentials win: {e:?}");
+    assert!(e.is_ok(), "{e:?}");
     let r = &fake.requests()[0];
     assert_eq!(r.op, Some(Op::IdentityVerificationCreate));
     assert_eq!((r.method.as_str(), r.path.as_str()), ("POST", "/identity_verification/create"));
@@ -675,10 +680,7 @@ async fn stored_sessions_requests_and_bodies_are_bounded() {
     });
     let e = client.identity_verification_retry(&retry_a).await.unwrap_err();
     assert_eq!(api(&e).2, "FAKE_SESSION_LIMIT");
-    client
-        .identity_verification_list(&IdentityVerificationListRequest::new(TEMPLATE).with_client_user_id("a"))
-        .await
-        .unwrap();
+    client.identity_verification_list(&list_req(USER)).await.unwrap();
     let kept = fake.requests();
     assert_eq!(kept.len(), 3, "the newest three");
     assert_eq!(
@@ -711,7 +713,7 @@ async fn recorded_requests_print_the_body_shape_not_personal_data() {
         .with_phone_number(Some("+14155550011".to_string()));
     client.identity_verification_create(&create_req(USER, true).with_user(user)).await.unwrap();
     let link = LinkOptions::new("My App", [CountryCode::Us]);
-    client.start_verification(&create_req("customer-9", true), &link).await.unwrap();
+    let _ = client.start_verification(&create_req("customer-9", true), &link).await.unwrap();
 
     let requests = fake.requests();
     let create = requests.iter().find(|r| r.op == Some(Op::IdentityVerificationCreate)).unwrap();
@@ -773,4 +775,145 @@ async fn a_stored_webhook_signed_6_minutes_ago_verifies_as_of_its_receipt() {
     }
     let expired = fake.expire_signed_at(&id, signed_at).await.unwrap().unwrap();
     assert_eq!(expired.issued_at, secs);
+}
+
+// ---------------------------------------------------------------------------------------------
+// start_verification's outcomes (issue 24).
+
+#[tokio::test]
+async fn start_verification_mints_no_link_token_for_a_finished_session() {
+    let statuses =
+        [Status::Success, Status::Failed, Status::Canceled, Status::PendingReview, Status::Unknown("on_hold".into())];
+    for status in statuses {
+        let fake = FakePlaid::start().await.unwrap();
+        let client = fake.client();
+        let s = client.identity_verification_create(&create_req(USER, true)).await.unwrap();
+        fake.complete(&s.id, status.clone()).await.unwrap();
+        fake.clear_requests();
+        let started =
+            client.start_verification(&create_req(USER, true), &LinkOptions::new("App", [CountryCode::Us])).await;
+        match started.unwrap() {
+            StartedVerification::Finished { verification } => {
+                assert_eq!((&verification.id, &verification.status), (&s.id, &status), "returned as it is");
+                assert_eq!(verification.completed_at, fake.session(&s.id).unwrap().completed_at);
+            }
+            other => panic!("{status}: expected Finished, got {other:?}"),
+        }
+        assert_eq!(ops(&fake), ["/identity_verification/create"], "{status}: no Link token for a finished session");
+        assert!(fake.link_tokens().is_empty(), "{status}");
+        assert_eq!(fake.sessions().len(), 1, "{status}: no retry either");
+    }
+}
+
+#[tokio::test]
+async fn start_verification_gives_a_new_or_still_active_session_its_link_token() {
+    let fake = FakePlaid::start().await.unwrap();
+    let client = fake.client();
+    let link = LinkOptions::new("App", [CountryCode::Us]);
+    let mut ids = Vec::new();
+    // New, then the same session again while the user has not finished it.
+    for _ in 0..2 {
+        match client.start_verification(&create_req(USER, true), &link).await.unwrap() {
+            StartedVerification::Ready { verification, link } => {
+                assert_eq!(verification.status, Status::Active);
+                assert_eq!(fake.link_tokens().last().unwrap().link_token, link.link_token);
+                ids.push(verification.id);
+            }
+            other => panic!("expected Ready, got {other:?}"),
+        }
+    }
+    assert_eq!(ids[0], ids[1], "an active session is resumed, not replaced");
+    assert_eq!(fake.link_tokens().len(), 2);
+    assert!(fake.link_tokens().iter().all(|t| t.client_user_id == USER && t.template_id.as_deref() == Some(TEMPLATE)));
+}
+
+#[tokio::test]
+async fn start_verification_retries_an_expired_session_and_mints_the_token_for_the_new_attempt() {
+    let fake = FakePlaid::start().await.unwrap();
+    let client = fake.client();
+    let first = client.identity_verification_create(&create_req(USER, true)).await.unwrap();
+    fake.expire(&first.id).await.unwrap();
+    fake.clear_requests();
+    let link = LinkOptions::new("App", [CountryCode::Us]);
+    match client.start_verification(&create_req(USER, true), &link).await.unwrap() {
+        StartedVerification::Retried { expired, verification, link } => {
+            assert_eq!(expired, first.id);
+            assert_ne!(verification.id, first.id);
+            assert_eq!(verification.previous_attempt_id.as_ref(), Some(&first.id));
+            assert_eq!(verification.status, Status::Active);
+            let tokens = fake.link_tokens();
+            assert_eq!((tokens.len(), tokens[0].link_token.as_str()), (1, link.link_token.as_str()));
+        }
+        other => panic!("expected Retried, got {other:?}"),
+    }
+    assert_eq!(ops(&fake), ["/identity_verification/create", "/identity_verification/retry", "/link/token/create"]);
+}
+
+/// A create request for the identity `who`.
+fn create_for(who: UserIdentity) -> IdentityVerificationCreateRequest {
+    IdentityVerificationCreateRequest::new(IdentityVerificationCreateRequestRequired {
+        template_id: TEMPLATE.into(),
+        gave_consent: false,
+        is_shareable: false,
+        identity: who,
+    })
+    .with_is_idempotent(true)
+}
+
+#[tokio::test]
+async fn start_verification_accepts_either_identity_and_binds_the_link_token_to_it() {
+    let fake = FakePlaid::start().await.unwrap();
+    let client = fake.client();
+    let link = LinkOptions::new("App", [CountryCode::Us]);
+    let user_id = fake.add_user(USER);
+
+    // Plaid's user_id alone: the session is the client_user_id's, the token names both.
+    let by_plaid_id = client.start_verification(&create_for(UserIdentity::UserId(user_id.clone())), &link).await;
+    let StartedVerification::Ready { verification, link: token } = by_plaid_id.unwrap() else { panic!("Ready") };
+    assert_eq!(verification.client_user_id.as_str(), USER);
+    assert_eq!(verification.user_id.as_deref(), Some(user_id.as_str()));
+    let record = fake.link_tokens().pop().unwrap();
+    assert_eq!(record.link_token, token.link_token);
+    assert_eq!((record.client_user_id.as_str(), record.user_id.as_deref()), (USER, Some(user_id.as_str())));
+    assert_eq!(record.request["user_id"], json!(user_id));
+
+    // client_user_id alone: the same session (idempotent), a token without user_id.
+    let by_own_id = client.start_verification(&create_for(UserIdentity::ClientUserId(USER.into())), &link).await;
+    assert_eq!(by_own_id.unwrap().verification().id, verification.id);
+    let record = fake.link_tokens().pop().unwrap();
+    assert_eq!((record.client_user_id.as_str(), record.user_id.as_deref()), (USER, None));
+
+    // Both: allowed when the user_id was created from that client_user_id.
+    let both = create_for(UserIdentity::ClientUserId(USER.into())).with_user_id(user_id.clone());
+    assert_eq!(client.start_verification(&both, &link).await.unwrap().verification().id, verification.id);
+    let record = fake.link_tokens().pop().unwrap();
+    assert_eq!((record.client_user_id.as_str(), record.user_id.as_deref()), (USER, Some(user_id.as_str())));
+
+    // ... and refused, like Plaid, when it was not, or when the user_id is unknown.
+    let other = create_for(UserIdentity::ClientUserId("someone-else".into())).with_user_id(user_id.clone());
+    let e = client.start_verification(&other, &link).await.unwrap_err();
+    assert_eq!((e.step, api(&e.error)), (StartStep::Create, (400, "INVALID_REQUEST".into(), "INVALID_FIELD".into())));
+    let unknown = create_for(UserIdentity::UserId("usr_nobody".into()));
+    let e = client.start_verification(&unknown, &link).await.unwrap_err();
+    assert_eq!(api(&e.error), (400, "INVALID_REQUEST".into(), "INVALID_FIELD".into()));
+
+    // An expired session named by user_id only is retried with the session's client_user_id.
+    fake.expire(&verification.id).await.unwrap();
+    let again = client.start_verification(&create_for(UserIdentity::UserId(user_id.clone())), &link).await;
+    let StartedVerification::Retried { expired, .. } = again.unwrap() else { panic!("Retried") };
+    assert_eq!(expired, verification.id);
+    let retry = fake.requests().into_iter().rev().find(|r| r.op == Some(Op::IdentityVerificationRetry)).unwrap();
+    assert_eq!(retry.body["client_user_id"], json!(USER));
+
+    // list by either identity finds the same sessions.
+    let list = |who| {
+        IdentityVerificationListRequest::new(IdentityVerificationListRequestRequired {
+            template_id: TEMPLATE.into(),
+            identity: who,
+        })
+    };
+    let by_own = client.identity_verification_list(&list(UserIdentity::ClientUserId(USER.into()))).await.unwrap();
+    let by_plaid = client.identity_verification_list(&list(UserIdentity::UserId(user_id))).await.unwrap();
+    assert_eq!(by_own.identity_verifications.len(), 2);
+    assert_eq!(by_own.identity_verifications, by_plaid.identity_verifications);
 }

@@ -61,7 +61,7 @@ impl Drop for Prism {
 }
 
 fn client(url: &str) -> Client {
-    Client::builder("prism-client-id", "prism-secret")
+    Client::builder("prism-client-id", plaid_idv::Secret::new("prism-secret"))
         .environment(Environment::Custom(url.to_string()))
         .retry_policy(RetryPolicy::none())
         .build()
@@ -81,12 +81,15 @@ async fn every_operation_is_accepted_by_prism() {
         is_shareable: false,
         template_id: t.into(),
         gave_consent: true,
+        identity: UserIdentity::ClientUserId("customer-8841".into()),
     })
-    .with_client_user_id("customer-8841")
     .with_is_idempotent(true);
     let created = c.identity_verification_create(&create).await.expect("create");
     c.identity_verification_get(&IdentityVerificationGetRequest::new(created.id.clone())).await.expect("get");
-    let list = IdentityVerificationListRequest::new(t).with_client_user_id("customer-8841");
+    let list = IdentityVerificationListRequest::new(plaid_idv::types::IdentityVerificationListRequestRequired {
+        template_id: t.into(),
+        identity: UserIdentity::ClientUserId("customer-8841".into()),
+    });
     c.identity_verification_list(&list).await.expect("list");
     let items: Vec<_> = c.identity_verification_list_stream(&list).try_collect().await.expect("list stream");
     assert!(!items.is_empty());

@@ -30,11 +30,18 @@ fn fast_retries() -> RetryPolicy {
 }
 
 fn client_for(url: &str) -> Client {
-    Client::builder("client-id-1", SECRET)
+    Client::builder("client-id-1", plaid_idv::Secret::new(SECRET))
         .environment(Environment::Custom(url.to_string()))
         .retry_policy(fast_retries())
         .build()
         .unwrap()
+}
+
+fn list_req() -> IdentityVerificationListRequest {
+    IdentityVerificationListRequest::new(plaid_idv::types::IdentityVerificationListRequestRequired {
+        template_id: "idvtmp_1".into(),
+        identity: plaid_idv::types::UserIdentity::ClientUserId("customer-1".into()),
+    })
 }
 
 fn get_req() -> IdentityVerificationGetRequest {
@@ -121,7 +128,8 @@ fn plaid_env_accepts_only_plaid_hosts_and_loopback() {
         "http://user:pw@127.0.0.1:1",
     ] {
         assert!(Environment::parse(bad).is_err(), "{bad} should be refused");
-        let built = Client::builder("id", "s").environment(Environment::Custom(bad.into())).build();
+        let built =
+            Client::builder("id", plaid_idv::Secret::new("s")).environment(Environment::Custom(bad.into())).build();
         assert!(built.is_err(), "{bad} should be refused by build()");
     }
 }
@@ -180,7 +188,7 @@ async fn the_response_cap_is_configurable_and_error_bodies_are_cut() {
         .respond_with(ResponseTemplate::new(500).set_body_raw("x".repeat(1 << 20), "text/plain"))
         .mount(&server)
         .await;
-    let small = Client::builder("id", SECRET)
+    let small = Client::builder("id", plaid_idv::Secret::new(SECRET))
         .environment(Environment::Custom(server.uri()))
         .retry_policy(RetryPolicy::none())
         .max_response_bytes(1024)
@@ -189,21 +197,21 @@ async fn the_response_cap_is_configurable_and_error_bodies_are_cut() {
         .unwrap();
     let err = small.identity_verification_get(&get_req()).await.unwrap_err();
     assert!(matches!(err, Error::BodyTooLarge { limit: 1024, .. }), "{err:?}");
-    let err = small.identity_verification_list(&IdentityVerificationListRequest::new("idvtmp_1")).await.unwrap_err();
+    let err = small.identity_verification_list(&list_req()).await.unwrap_err();
     let Error::Api(api) = &err else { panic!("{err:?}") };
     assert_eq!((api.status, api.raw_body.len()), (500, 100));
     // The default error-body limit.
-    let err = client_for(&server.uri())
-        .identity_verification_list(&IdentityVerificationListRequest::new("idvtmp_1"))
-        .await
-        .unwrap_err();
+    let err = client_for(&server.uri()).identity_verification_list(&list_req()).await.unwrap_err();
     assert_eq!(err.raw_body().map(|b| b.len()), Some(64 << 10));
 }
 
 #[tokio::test]
 async fn other_hosts_need_an_explicit_call_and_https() {
     let built = |url: &str, allow: bool| {
-        Client::builder("id", "s").environment(Environment::Custom(url.into())).allow_custom_host(allow).build()
+        Client::builder("id", plaid_idv::Secret::new("s"))
+            .environment(Environment::Custom(url.into()))
+            .allow_custom_host(allow)
+            .build()
     };
     assert!(built("https://gateway.example.com", false).is_err());
     assert!(built("https://gateway.example.com", true).is_ok());
@@ -473,7 +481,7 @@ fn list_page(next: Option<&str>) -> ResponseTemplate {
 async fn the_first_cursor_counts_as_seen() {
     let server = MockServer::start().await;
     Mock::given(path("/identity_verification/list")).respond_with(list_page(Some("c1"))).mount(&server).await;
-    let req = IdentityVerificationListRequest::new("idvtmp_1").with_cursor(Some("c1".to_string()));
+    let req = list_req().with_cursor(Some("c1".to_string()));
     let results: Vec<_> = client_for(&server.uri()).identity_verification_list_pages(&req).take(5).collect().await;
     assert_eq!(results.len(), 2, "the page, then the error: {results:?}");
     assert!(results[0].is_ok());
@@ -550,8 +558,10 @@ async fn concurrent_webhooks_with_one_new_kid_share_one_fetch() {
 
 #[test]
 fn the_key_cache_is_bounded() {
-    let client =
-        Client::builder("id", "s").environment(Environment::Custom("http://127.0.0.1:9".into())).build().unwrap();
+    let client = Client::builder("id", plaid_idv::Secret::new("s"))
+        .environment(Environment::Custom("http://127.0.0.1:9".into()))
+        .build()
+        .unwrap();
     let verifier = WebhookVerifier::new(client).max_cached_keys(4);
     for i in 0..100 {
         verifier.insert_key(&TestSigner::new(format!("kid-{i}")).jwk()).unwrap();
@@ -573,15 +583,128 @@ async fn pagination_stops_at_the_page_limit() {
         })
         .mount(&server)
         .await;
-    let client =
-        Client::builder("id", SECRET).environment(Environment::Custom(server.uri())).max_pages(3).build().unwrap();
-    let results: Vec<_> = client
-        .identity_verification_list_pages(&IdentityVerificationListRequest::new("idvtmp_1"))
-        .take(10)
-        .collect()
-        .await;
+    let client = Client::builder("id", plaid_idv::Secret::new(SECRET))
+        .environment(Environment::Custom(server.uri()))
+        .max_pages(3)
+        .build()
+        .unwrap();
+    let results: Vec<_> = client.identity_verification_list_pages(&list_req()).take(10).collect().await;
     assert_eq!(results.len(), 4, "{results:?}");
     assert!(results[..3].iter().all(Result::is_ok));
     assert!(matches!(results[3], Err(Error::PageLimit { pages: 3 })), "{results:?}");
     assert_eq!(counter.load(Ordering::Relaxed), 3);
+}
+
+/// An error body whose free text is full of personal data, as when Plaid echoes what was sent.
+fn pii_error_body() -> Value {
+    json!({
+        "error_type": "INVALID_INPUT", "error_code": "INVALID_FIELD", "error_code_reason": null,
+        "error_message": "email leslie.knope@example.com (born 1961-02-03) is invalid",
+        "display_message": "Leslie Knope, 21 Jump Street, +13125550147",
+        "request_id": "req-pii-1",
+        "causes": [{"error_type": "INVALID_INPUT", "error_code": "INVALID_FIELD",
+                    "error_message": "phone 13125550147 from 203.0.113.42", "display_message": "key=a81f"}],
+        "status": 400, "documentation_url": null, "suggested_action": null
+    })
+}
+
+/// `{:?}`, `{:#?}` and `{}` of every public error type, and `{:?}` of every public struct they
+/// hold, built from an error body full of personal data: none of it shows.
+#[tokio::test]
+async fn no_error_type_or_what_it_holds_prints_personal_data() {
+    use plaid_idv::flow::LinkOptions;
+    use plaid_idv::types::{CountryCode, IdentityVerificationCreateRequest, IdentityVerificationCreateRequestRequired};
+    let server = MockServer::start().await;
+    Mock::given(path("/identity_verification/get"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(pii_error_body()))
+        .mount(&server)
+        .await;
+    Mock::given(path("/identity_verification/create"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(full_session()))
+        .mount(&server)
+        .await;
+    Mock::given(path("/link/token/create"))
+        .respond_with(ResponseTemplate::new(400).set_body_json(pii_error_body()))
+        .mount(&server)
+        .await;
+    let client = client_for(&server.uri());
+    let check = |what: &str, debug: String, pretty: String, display: Option<String>| {
+        assert_no_pii(&format!("{what} Debug"), &debug);
+        assert_no_pii(&format!("{what} pretty Debug"), &pretty);
+        if let Some(d) = display {
+            assert_no_pii(&format!("{what} Display"), &d);
+        }
+    };
+
+    // Error::Api, the ApiError it holds, the typed error object and the raw body.
+    let err = client.identity_verification_get(&get_req()).await.unwrap_err();
+    check("Error::Api", format!("{err:?}"), format!("{err:#?}"), Some(err.to_string()));
+    let Error::Api(api) = &err else { panic!("{err:?}") };
+    check("ApiError", format!("{api:?}"), format!("{api:#?}"), Some(api.to_string()));
+    let body = api.error.as_ref().expect("the body is a Plaid error object");
+    check("PlaidError", format!("{body:?}"), format!("{body:#?}"), None);
+    check("RawBody", format!("{:?}", api.raw_body), format!("{:#?}", api.raw_body), None);
+    assert!(format!("{body:?}").contains("INVALID_FIELD"), "codes stay visible: {body:?}");
+    // The free text is still there, through accessors that say what it may hold.
+    assert_eq!(api.error_message(), Some("email leslie.knope@example.com (born 1961-02-03) is invalid"));
+    assert_eq!(api.display_message(), Some("Leslie Knope, 21 Jump Street, +13125550147"));
+    assert_eq!(api.cause_messages().collect::<Vec<_>>(), ["phone 13125550147 from 203.0.113.42"]);
+    assert_eq!(body.error_message, "email leslie.knope@example.com (born 1961-02-03) is invalid");
+
+    // StartError (Link token step), the session it holds, and the error inside.
+    let create = IdentityVerificationCreateRequest::new(IdentityVerificationCreateRequestRequired {
+        template_id: "idvtmp_1".into(),
+        gave_consent: false,
+        is_shareable: false,
+        identity: plaid_idv::types::UserIdentity::ClientUserId("customer-1".into()),
+    });
+    let start = client.start_verification(&create, &LinkOptions::new("App", [CountryCode::Us])).await.unwrap_err();
+    check("StartError", format!("{start:?}"), format!("{start:#?}"), Some(start.to_string()));
+    let created = start.created.as_ref().expect("the session was created");
+    check("StartError.created", format!("{created:?}"), format!("{created:#?}"), None);
+    check("StartStep", format!("{:?}", start.step), format!("{:#?}", start.step), None);
+
+    // Error::Decode, from the client and from `decode`.
+    let decoded = plaid_idv::decode::<IdentityVerificationGetResponse>(
+        serde_json::to_string(&json!({"user": pii_error_body()})).unwrap().as_bytes(),
+    )
+    .unwrap_err();
+    check("Error::Decode", format!("{decoded:?}"), format!("{decoded:#?}"), Some(decoded.to_string()));
+
+    // VerifyError, from a header and a body that carry personal data.
+    let verifier = WebhookVerifier::new(client.clone());
+    let verify = verifier.verify(Some("leslie.knope@example.com.13125550147.x"), b"+13125550147").await.unwrap_err();
+    check("VerifyError", format!("{verify:?}"), format!("{verify:#?}"), Some(verify.to_string()));
+}
+
+/// Credentials travel only in headers: no request type of an operation has a `client_id` or
+/// `secret` field to fill, serialize or log.
+#[test]
+fn request_types_have_no_credential_fields() {
+    use plaid_idv::types::*;
+    let wire: [(&str, &[&str]); 9] = [
+        ("DashboardUserGetRequest", DashboardUserGetRequest::WIRE_FIELDS),
+        ("DashboardUserListRequest", DashboardUserListRequest::WIRE_FIELDS),
+        ("IdentityVerificationAutofillCreateRequest", IdentityVerificationAutofillCreateRequest::WIRE_FIELDS),
+        ("IdentityVerificationCreateRequest", IdentityVerificationCreateRequest::WIRE_FIELDS),
+        ("IdentityVerificationGetRequest", IdentityVerificationGetRequest::WIRE_FIELDS),
+        ("IdentityVerificationListRequest", IdentityVerificationListRequest::WIRE_FIELDS),
+        ("IdentityVerificationRetryRequest", IdentityVerificationRetryRequest::WIRE_FIELDS),
+        ("LinkTokenCreateRequest", LinkTokenCreateRequest::WIRE_FIELDS),
+        ("WebhookVerificationKeyGetRequest", WebhookVerificationKeyGetRequest::WIRE_FIELDS),
+    ];
+    for (name, fields) in wire {
+        for credential in ["client_id", "secret"] {
+            assert!(!fields.contains(&credential), "{name} has a `{credential}` field");
+        }
+    }
+}
+
+#[test]
+fn the_secret_is_its_own_type_and_never_prints() {
+    let secret = plaid_idv::Secret::new("secret-a1b2c3d4e5f6");
+    assert_eq!(format!("{secret:?} {secret:#?}"), "Secret([redacted]) Secret([redacted])");
+    let builder = Client::builder("client-id-1", secret.clone());
+    assert!(!format!("{builder:?} {:?}", builder.clone().build().unwrap()).contains(SECRET));
+    assert_eq!(secret.expose_secret(), SECRET);
 }

@@ -96,7 +96,7 @@ async fn a_call_with_two_retries_is_one_request_span_with_three_attempt_spans() 
         ))
         .mount(&server)
         .await;
-    let client = Client::builder("span-client", "span-secret-value")
+    let client = Client::builder("span-client", plaid_idv::Secret::new("span-secret-value"))
         .environment(Environment::Custom(server.uri()))
         .retry_policy(RetryPolicy::default().with_base_delay(Duration::from_millis(1)))
         .build()

@@ -31,7 +31,7 @@ async fn key_server(signer: &TestSigner, delay: Duration) -> MockServer {
 }
 
 fn verifier(server: &MockServer) -> WebhookVerifier {
-    let client = Client::builder("id", "secret")
+    let client = Client::builder("id", plaid_idv::Secret::new("secret"))
         .environment(Environment::Custom(server.uri()))
         .retry_policy(RetryPolicy::none())
         .build()

@@ -237,12 +237,37 @@ impl CallOptions {
     }
 }
 
+/// Your Plaid secret, for [`Client::builder`]: a type of its own, so it cannot be passed where
+/// the client id goes (or the other way round), and one that never prints: its `Debug` is
+/// `Secret([redacted])` and it has no `Display`. The client sends it only in the `PLAID-SECRET`
+/// header, marked sensitive.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps the secret (from your configuration or secret store).
+    pub fn new(secret: impl Into<String>) -> Self {
+        Secret(secret.into())
+    }
+
+    /// The secret itself, for code that must hand it on; never log it.
+    pub fn expose_secret(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
 /// Configures a [`Client`].
 #[derive(Clone)]
 pub struct ClientBuilder {
     environment: Environment,
     client_id: String,
-    secret: String,
+    secret: Secret,
     connect_timeout: Duration,
     attempt_timeout: Duration,
     operation_timeout: Duration,
@@ -373,7 +398,8 @@ impl ClientBuilder {
     ///     .redirect(reqwest::redirect::Policy::none()) // required: see above
     ///     .build()
     ///     .unwrap();
-    /// let client = plaid_idv::Client::builder("client-id", "secret").http_client(http).build().unwrap();
+    /// let secret = plaid_idv::Secret::new("secret");
+    /// let client = plaid_idv::Client::builder("client-id", secret).http_client(http).build().unwrap();
     /// # let _ = client;
     /// ```
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
@@ -391,7 +417,7 @@ impl ClientBuilder {
                 .map_err(|_| Error::invalid(format!("{name} contains characters not allowed in a header")))
         };
         let client_id = header("client id", &self.client_id)?;
-        let mut secret = header("secret", &self.secret)?;
+        let mut secret = header("secret", self.secret.expose_secret())?;
         secret.set_sensitive(true);
         if let Environment::Custom(u) = &self.environment {
             check_base_url(u, self.allow_custom_host)?;
@@ -444,12 +470,14 @@ impl ClientBuilder {
 }
 
 impl Client {
-    /// Starts configuring a client with its credentials.
-    pub fn builder(client_id: impl Into<String>, secret: impl Into<String>) -> ClientBuilder {
+    /// Starts configuring a client with its credentials:
+    /// `Client::builder("client-id", Secret::new(secret))`. The secret is a [`Secret`], so the
+    /// two cannot be swapped.
+    pub fn builder(client_id: impl Into<String>, secret: Secret) -> ClientBuilder {
         ClientBuilder {
             environment: Environment::Sandbox,
             client_id: client_id.into(),
-            secret: secret.into(),
+            secret,
             connect_timeout: ClientBuilder::DEFAULT_CONNECT_TIMEOUT,
             attempt_timeout: ClientBuilder::DEFAULT_ATTEMPT_TIMEOUT,
             operation_timeout: ClientBuilder::DEFAULT_OPERATION_TIMEOUT,
@@ -475,7 +503,7 @@ impl Client {
             Err(std::env::VarError::NotPresent) => Environment::Sandbox,
             Err(_) => return Err(Error::invalid("PLAID_ENV is not UTF-8")),
         };
-        Client::builder(var("PLAID_CLIENT_ID")?, var("PLAID_SECRET")?).environment(env).build()
+        Client::builder(var("PLAID_CLIENT_ID")?, Secret::new(var("PLAID_SECRET")?)).environment(env).build()
     }
 
     /// The base URL in use.

@@ -147,9 +147,9 @@ pub struct ApiError {
     pub error_type: Option<String>,
     /// `error_code` as sent.
     pub error_code: Option<String>,
-    /// `error_message` as sent. Not part of `Display` or `Debug`: it is free text from the
-    /// server and may quote what was sent.
-    pub error_message: Option<String>,
+    /// `error_message`, `display_message` and the causes' messages: free text, read through
+    /// [`ApiError::error_message`], [`ApiError::display_message`], [`ApiError::cause_messages`].
+    messages: Messages,
     /// Plaid's `request_id`, for support.
     pub request_id: Option<String>,
     /// The response body, verbatim up to the error-body limit: nothing else is dropped.
@@ -158,6 +158,41 @@ pub struct ApiError {
     pub retry_after: Option<Duration>,
     /// Attempts made, retries included.
     pub attempts: u32,
+}
+
+/// The free-text fields of an error body, kept out of `Debug` and `Display`.
+#[derive(Clone, Default)]
+struct Messages {
+    error_message: Option<String>,
+    display_message: Option<String>,
+    causes: Vec<String>,
+}
+
+impl ApiError {
+    /// `error_message` as sent: Plaid's explanation for developers.
+    ///
+    /// **May hold user input or personal data**: Plaid's messages can quote the values that
+    /// were sent (an email address, a name, a date of birth). That is why it is not part of
+    /// this error's `Display` or `Debug`, nor of [`crate::ErrorBody`]'s `Debug`; log it only
+    /// where personal data may go.
+    pub fn error_message(&self) -> Option<&str> {
+        self.messages.error_message.as_deref()
+    }
+
+    /// `display_message` as sent: text Plaid suggests showing the end user, or `None`.
+    ///
+    /// **May hold user input or personal data**, like [`ApiError::error_message`]: show it to
+    /// the user it is about, do not log it.
+    pub fn display_message(&self) -> Option<&str> {
+        self.messages.display_message.as_deref()
+    }
+
+    /// The `error_message` of each entry of `causes` that has one, in order.
+    ///
+    /// **May hold user input or personal data**, like [`ApiError::error_message`].
+    pub fn cause_messages(&self) -> impl Iterator<Item = &str> {
+        self.messages.causes.iter().map(String::as_str)
+    }
 }
 
 /// An identifier-like value from a body (`INVALID_INPUT`, a request id) as shown in error text:
@@ -552,19 +587,34 @@ impl Error {
             error_code: Option<String>,
             error_message: Option<String>,
             request_id: Option<String>,
+            // Read leniently: an odd shape here must not lose the fields above.
+            display_message: Option<serde_json::Value>,
+            causes: Option<serde_json::Value>,
         }
         let probe: Option<Probe> = serde_json::from_slice(&body).ok();
         let error = serde_json::from_slice::<crate::ErrorBody>(&body).ok().filter(|_| probe.is_some());
-        let (error_type, error_code, error_message, request_id) = match probe {
-            Some(p) => (p.error_type, p.error_code, p.error_message, p.request_id),
-            None => (None, None, None, None),
+        let (error_type, error_code, messages, request_id) = match probe {
+            Some(p) => {
+                let causes = match &p.causes {
+                    Some(serde_json::Value::Array(causes)) => causes
+                        .iter()
+                        .filter_map(|c| c.get("error_message").and_then(serde_json::Value::as_str))
+                        .map(str::to_owned)
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                let display_message = p.display_message.as_ref().and_then(serde_json::Value::as_str).map(str::to_owned);
+                let messages = Messages { error_message: p.error_message, display_message, causes };
+                (p.error_type, p.error_code, messages, p.request_id)
+            }
+            None => (None, None, Messages::default(), None),
         };
         Error::Api(Box::new(ApiError {
             status,
             error,
             error_type,
             error_code,
-            error_message,
+            messages,
             request_id,
             raw_body: RawBody::new(body),
             retry_after,

@@ -84,16 +84,82 @@ impl LinkOptions {
     }
 }
 
-/// A session and the Link token that opens it.
+/// What [`Client::start_verification`] did, by the status of the session Plaid returned.
+/// Match on it: only [`StartedVerification::Ready`] and [`StartedVerification::Retried`]
+/// carry a Link token to hand to the user.
+///
+/// With `is_idempotent: true`, `/identity_verification/create` returns the user's existing
+/// session for the template, whatever its status, and does not change it. Without it, a second
+/// create for the same user and template is refused (`INVALID_FIELD`), so a caller sees
+/// [`StartedVerification::Retried`] and [`StartedVerification::Finished`] only with
+/// `is_idempotent`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct StartedVerification {
-    /// The session (a fresh one if an existing session had expired).
-    pub verification: IdentityVerificationResponse,
-    /// Whether the session Plaid returned first had expired, so that
-    /// `/identity_verification/retry` was called to open this one.
-    pub retried: bool,
-    /// The Link token, minted for the same template and user.
-    pub link: LinkTokenCreateResponse,
+#[must_use = "a finished session has no Link token: match on the outcome"]
+pub enum StartedVerification {
+    /// The session is new, or still `active` (the user has not finished it): Plaid resumes it
+    /// where the user left off when Link opens with this token.
+    Ready {
+        /// The session.
+        verification: IdentityVerificationResponse,
+        /// The Link token, minted for the same template and user.
+        link: LinkTokenCreateResponse,
+    },
+    /// The session Plaid returned had `expired` (Plaid expires a session the user leaves
+    /// unfinished for too long, and it cannot be resumed), so `/identity_verification/retry`
+    /// was called with the `reset` strategy: it opened a new attempt whose
+    /// `previous_attempt_id` is the expired session, and Plaid sends a `RETRIED` webhook.
+    Retried {
+        /// The expired session Plaid returned first.
+        expired: IdentityVerificationId,
+        /// The new attempt.
+        verification: IdentityVerificationResponse,
+        /// The Link token, minted for the new attempt's template and user.
+        link: LinkTokenCreateResponse,
+    },
+    /// The session has already ended, so no Link token was minted and nothing was changed;
+    /// it is returned as Plaid sent it. By status:
+    /// - `success`: the user is verified; there is nothing left to do.
+    /// - `failed`: a step failed; Plaid does not reopen the session. To let the user try
+    ///   again, call `identity_verification_retry` yourself (a new attempt, with a strategy
+    ///   you choose), or decide in Plaid's Dashboard.
+    /// - `canceled`: the session was canceled (in the Dashboard or through the API); as for
+    ///   `failed`, only a retry opens a new attempt.
+    /// - `pending_review`: the user finished and a reviewer decides in Plaid's Dashboard; the
+    ///   decision arrives as a `STATUS_UPDATED` webhook (`success` or `failed`).
+    /// - a status this crate does not know (`Unknown`): never `active` or `expired`, so it is
+    ///   treated as ended; check [`IdentityVerificationStatus`] in a newer crate version.
+    Finished {
+        /// The session, unchanged.
+        verification: IdentityVerificationResponse,
+    },
+}
+
+impl StartedVerification {
+    /// The session: the one Plaid returned, or the new attempt after a retry.
+    pub fn verification(&self) -> &IdentityVerificationResponse {
+        match self {
+            StartedVerification::Ready { verification, .. }
+            | StartedVerification::Retried { verification, .. }
+            | StartedVerification::Finished { verification } => verification,
+        }
+    }
+
+    /// The Link token to open Link with; `None` for a finished session.
+    pub fn link(&self) -> Option<&LinkTokenCreateResponse> {
+        match self {
+            StartedVerification::Ready { link, .. } | StartedVerification::Retried { link, .. } => Some(link),
+            StartedVerification::Finished { .. } => None,
+        }
+    }
+
+    /// The session, dropping the Link token if there is one.
+    pub fn into_verification(self) -> IdentityVerificationResponse {
+        match self {
+            StartedVerification::Ready { verification, .. }
+            | StartedVerification::Retried { verification, .. }
+            | StartedVerification::Finished { verification } => verification,
+        }
+    }
 }
 
 /// The step of [`Client::start_verification`] that failed.
@@ -192,15 +258,20 @@ fn to_value<T: serde::Serialize>(v: &T) -> Result<Value, Error> {
 }
 
 impl Client {
-    /// Creates a verification session and a Link token for the same `template_id` and
-    /// `client_user_id`, so the two cannot mismatch.
+    /// Creates a verification session and, unless it has already ended, a Link token for the
+    /// same `template_id` and user, so the two cannot mismatch. The user is who the request
+    /// names: `client_user_id`, Plaid's `user_id`, or both; the token carries the same ones (a
+    /// request naming only `user_id` gets the session's `client_user_id` on the token's `user`). The result says
+    /// which case happened; see [`StartedVerification`] for what Plaid does in each.
     ///
-    /// **When it calls retry:** if the session Plaid returns has expired (an `is_idempotent`
-    /// create returns the existing session for the same user and template), it calls
-    /// `/identity_verification/retry` with the `reset` strategy, which opens a new session.
-    /// The retry request carries every field of your create request that retry accepts
-    /// (`client_user_id`, `template_id`, `user`, `is_shareable`, …), so prefilled data is kept.
-    /// [`StartedVerification::retried`] says whether this happened.
+    /// - `active` (new or resumed): a Link token, [`StartedVerification::Ready`].
+    /// - `expired`: it calls `/identity_verification/retry` with the `reset` strategy, which
+    ///   opens a new session, then mints the token for it: [`StartedVerification::Retried`].
+    ///   The retry request carries every field of your create request that retry accepts
+    ///   (`client_user_id`, `template_id`, `user`, `is_shareable`, …), so prefilled data is kept.
+    /// - anything else (`success`, `failed`, `canceled`, `pending_review`, or a status this
+    ///   crate does not know): no Link token is minted and no retry is made,
+    ///   [`StartedVerification::Finished`].
     ///
     /// A failure after a session was created returns a [`StartError`] that still holds it.
     // `#[inline]`, like the operations: compiled where it is called (see `operations`).
@@ -219,21 +290,31 @@ impl Client {
         let text = |k: &str| req.get(k).and_then(Value::as_str).map(str::to_owned);
         let template_id = text("template_id")
             .ok_or_else(|| fail(StartStep::Prepare, None, Error::invalid("create request has no template_id")))?;
-        let client_user_id = text("client_user_id").ok_or_else(|| {
-            fail(
+        // The user, as the request names them: `client_user_id`, Plaid's `user_id`, or both.
+        let (client_user_id, user_id) = (text("client_user_id"), text("user_id"));
+        if client_user_id.is_none() && user_id.is_none() {
+            return Err(fail(
                 StartStep::Prepare,
                 None,
-                Error::invalid("start_verification needs client_user_id to mint a matching Link token"),
-            )
-        })?;
+                Error::invalid("start_verification needs client_user_id or user_id to mint a matching Link token"),
+            ));
+        }
         let mut verification =
             self.identity_verification_create(request).await.map_err(|e| fail(StartStep::Create, None, e))?;
-        let mut retried = false;
+        let mut expired = None;
+        if !matches!(verification.status, IdentityVerificationStatus::Active | IdentityVerificationStatus::Expired) {
+            // Ended: Link cannot reopen it, and a token would only let the user see the end.
+            return Ok(StartedVerification::Finished { verification });
+        }
         if verification.status == IdentityVerificationStatus::Expired {
             // Everything the create request said that the retry request accepts (not
             // gave_consent, is_idempotent, …), the user's data included.
             let mut body = only(&req, IdentityVerificationRetryRequest::WIRE_FIELDS);
             body["strategy"] = json!("reset");
+            if body.get("client_user_id").is_none() {
+                // Named by `user_id` only: the session says which client_user_id it belongs to.
+                body["client_user_id"] = json!(verification.client_user_id);
+            }
             if let Some(user) = body.get_mut("user").filter(|u| u.is_object()) {
                 *user = only(user, IdentityVerificationRequestUser::WIRE_FIELDS);
             }
@@ -241,9 +322,11 @@ impl Client {
                 .execute(&crate::operations::IDENTITY_VERIFICATION_RETRY, Some(&body), Retry::Never)
                 .await
                 .map_err(|e| fail(StartStep::Retry, Some(&verification), e))?;
-            verification = fresh;
-            retried = true;
+            expired = Some(std::mem::replace(&mut verification, fresh).id);
         }
+        // The token is for the same user: the request's client_user_id (else the session's), and
+        // its user_id when it named one.
+        let client_user_id = client_user_id.unwrap_or_else(|| verification.client_user_id.as_str().to_owned());
         let mut body = json!({
             "client_name": link.client_name,
             "language": link.language,
@@ -254,6 +337,9 @@ impl Client {
         });
         if let Some(consent) = req.get("gave_consent").and_then(Value::as_bool) {
             body["identity_verification"]["gave_consent"] = Value::Bool(consent);
+        }
+        if let Some(u) = &user_id {
+            body["user_id"] = json!(u);
         }
         if let Some(w) = &link.webhook {
             body["webhook"] = json!(w);
@@ -266,7 +352,10 @@ impl Client {
             .execute(&crate::operations::LINK_TOKEN_CREATE, Some(&body), Retry::Never)
             .await
             .map_err(|e| fail(StartStep::LinkToken, Some(&verification), e))?;
-        Ok(StartedVerification { verification, retried, link })
+        Ok(match expired {
+            Some(expired) => StartedVerification::Retried { expired, verification, link },
+            None => StartedVerification::Ready { verification, link },
+        })
     }
 
     /// Polls `/identity_verification/get` with growing intervals until the status leaves

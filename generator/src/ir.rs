@@ -397,6 +397,45 @@ pub struct Ir {
     pub aliases: Vec<TypeAlias>,
     /// `From` conversions between structs (a type into a subset of its fields).
     pub conversions: Vec<Conversion>,
+    /// "At least one of these optional fields" rules (`one_of_required` in the portion): each
+    /// is an enum that `new` of its structs takes.
+    pub one_of: Vec<OneOfGroup>,
+}
+
+/// An enum with a variant per optional field, of which `new` of each listed struct takes one,
+/// so that a value naming none of the fields cannot be built (see [`crate::one_of`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OneOfGroup {
+    /// Rust name of the enum.
+    pub name: String,
+    /// Its field in the required-fields struct (or `new`'s parameter).
+    pub param: String,
+    /// Documentation.
+    pub doc: Option<String>,
+    /// One per field, in the portion's order.
+    pub variants: Vec<OneOfVariant>,
+    /// The structs (Rust names) whose `new` takes it.
+    pub types: Vec<String>,
+}
+
+/// One field of a [`OneOfGroup`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct OneOfVariant {
+    /// Variant name.
+    pub name: String,
+    /// The field's Rust name (the same in every struct of the group).
+    pub field: String,
+    /// The field's JSON key.
+    pub wire: String,
+    /// The value type (the field's type without its `Option`s).
+    pub ty: Ty,
+}
+
+impl Ir {
+    /// The [`OneOfGroup`]s whose enum `new` of struct `name` takes.
+    pub fn one_of_for<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a OneOfGroup> + 'a {
+        self.one_of.iter().filter(move |g| g.types.iter().any(|t| t == name))
+    }
 }
 
 /// A schema merged into another type: `pub type name = target;`.

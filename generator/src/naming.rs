@@ -409,6 +409,7 @@ mod tests {
                     names
                 })
                 .chain(out.ir.aliases.iter().map(|a| a.name.clone()))
+                .chain(out.ir.one_of.iter().map(|g| g.name.clone()))
                 .collect();
             // Only `types.rs` declares generated types beside unqualified names: the other
             // modules name generated types through `types::` or `crate::types::`.

@@ -52,6 +52,13 @@ pub struct Portion {
     /// Groups of schemas that are one type to users (see [`crate::unify`]).
     #[serde(default)]
     pub same_type: Vec<SameType>,
+    /// JSON keys of request bodies that the client sends as headers instead (the credentials):
+    /// removed from every operation's request type (see [`crate::headers::drop_header_fields`]).
+    #[serde(default)]
+    pub sent_as_headers: Vec<String>,
+    /// Optional fields of which a request must name at least one (see [`crate::one_of`]).
+    #[serde(default)]
+    pub one_of_required: Vec<OneOfRequired>,
     /// Cursor-paginated operations by path.
     #[serde(default)]
     pub pagination: BTreeMap<String, PaginationRule>,
@@ -85,6 +92,25 @@ pub struct SameType {
     /// Schemas with a subset of the fields (same types) that the merged type converts into.
     #[serde(default)]
     pub converts_into: Vec<String>,
+}
+
+/// Optional fields of which at least one must be given: `new` takes one value of an enum with a
+/// variant per field, so naming none does not compile. More than one can still be given, with
+/// the other fields' setters.
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct OneOfRequired {
+    /// Rust name of the enum.
+    pub name: String,
+    /// Name of the enum's field in the required-fields struct (or of `new`'s parameter).
+    pub param: String,
+    /// The schemas (request types) the rule applies to.
+    pub schemas: Vec<String>,
+    /// JSON names of the fields, two or more; each becomes a variant.
+    pub fields: Vec<String>,
+    /// What the enum is, for its documentation.
+    #[serde(default)]
+    pub doc: Option<String>,
 }
 
 /// Which operations may be repeated.
@@ -152,6 +178,45 @@ impl Portion {
                 return Err(GenError::at(
                     &format!("{name}#/field_newtypes/{}", pattern.replace('~', "~0").replace('/', "~1")),
                     format!("{schema:?} is not listed in `newtypes`"),
+                ));
+            }
+        }
+        for (i, g) in p.one_of_required.iter().enumerate() {
+            let at = |key: &str| format!("{name}#/one_of_required/{i}/{key}");
+            let type_ident = |s: &str| {
+                s.starts_with(|c: char| c.is_ascii_uppercase()) && s.bytes().all(|b| b.is_ascii_alphanumeric())
+            };
+            let field_ident = |s: &str| {
+                s.starts_with(|c: char| c.is_ascii_lowercase())
+                    && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+                    && !crate::naming::is_keyword(s)
+            };
+            if !type_ident(&g.name) || crate::naming::type_name(&g.name) != g.name {
+                return Err(GenError::at(
+                    &at("name"),
+                    format!("{:?} is not a Rust type name (UpperCamelCase)", g.name),
+                ));
+            }
+            if !field_ident(&g.param) {
+                return Err(GenError::at(
+                    &at("param"),
+                    format!("{:?} is not a Rust field name (snake_case, not a keyword)", g.param),
+                ));
+            }
+            if g.schemas.is_empty() {
+                return Err(GenError::at(&at("schemas"), "names no schema".to_string()));
+            }
+            let distinct: std::collections::BTreeSet<&String> = g.fields.iter().collect();
+            if g.fields.len() < 2 || distinct.len() != g.fields.len() {
+                return Err(GenError::at(
+                    &at("fields"),
+                    format!("needs two or more distinct fields, has {:?}", g.fields),
+                ));
+            }
+            if let Some(j) = p.one_of_required[..i].iter().position(|o| o.name == g.name) {
+                return Err(GenError::at(
+                    &at("name"),
+                    format!("{:?} is already the name of one_of_required group {j}", g.name),
                 ));
             }
         }

@@ -79,7 +79,7 @@ async fn main() {
     println!("encode_value_mb_s: {value:.1}");
 
     let (url, server) = serve().await;
-    let client = Client::builder("bench-id", "bench-secret")
+    let client = Client::builder("bench-id", plaid_idv::Secret::new("bench-secret"))
         .environment(Environment::Custom(url.clone()))
         .retry_policy(RetryPolicy::none())
         .build()

@@ -18,13 +18,13 @@
 //! step and the webhook are skipped. `PLAID_TEMPLATE_ID` names the template (a placeholder by
 //! default). Exits non-zero on any error.
 
-use plaid_idv::flow::LinkOptions;
+use plaid_idv::flow::{LinkOptions, StartedVerification};
 use plaid_idv::types::{
     CountryCode, IdentityVerification, IdentityVerificationCreateRequest, IdentityVerificationCreateRequestRequired,
-    IdentityVerificationGetRequest, IdentityVerificationListRequest, IdentityVerificationRetryRequest,
-    IdentityVerificationRetryRequestRequired, Strategy,
+    IdentityVerificationGetRequest, IdentityVerificationListRequest, IdentityVerificationListRequestRequired,
+    IdentityVerificationRetryRequest, IdentityVerificationRetryRequestRequired, Strategy, UserIdentity,
 };
-use plaid_idv::{Client, Environment};
+use plaid_idv::{Client, Environment, Secret};
 use std::process::ExitCode;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -38,7 +38,7 @@ fn client_from_env() -> Result<Client, BoxError> {
         Ok(url) => {
             let id = std::env::var("PLAID_CLIENT_ID").unwrap_or_else(|_| "example-client-id".into());
             let secret = std::env::var("PLAID_SECRET").unwrap_or_else(|_| "example-secret".into());
-            Ok(Client::builder(id, secret).environment(Environment::parse(&url)?).build()?)
+            Ok(Client::builder(id, Secret::new(secret)).environment(Environment::parse(&url)?).build()?)
         }
         Err(_) => Ok(Client::from_env()?),
     }
@@ -195,8 +195,8 @@ async fn run() -> Result<(), BoxError> {
         is_shareable: true,
         // false: Plaid shows the consent screen. true only if your app already collected consent.
         gave_consent: false,
+        identity: UserIdentity::ClientUserId(user.into()),
     })
-    .with_client_user_id(user)
     .with_is_idempotent(true);
     let link = LinkOptions::new("plaid-idv example", [CountryCode::Us]);
     // Webhooks about this session go where the Link token says, as with Plaid.
@@ -206,8 +206,18 @@ async fn run() -> Result<(), BoxError> {
         None => link,
     };
     let started = client.start_verification(&create, &link).await?;
-    let id = started.verification.id.clone();
-    println!("create: {id} ({}), link token {}", started.verification.status, started.link.link_token);
+    let id = started.verification().id.clone();
+    match &started {
+        StartedVerification::Ready { verification, link } => {
+            println!("create: {id} ({}), link token {}", verification.status, link.link_token)
+        }
+        StartedVerification::Retried { expired, link, .. } => {
+            println!("create: {expired} had expired; retried as {id}, link token {}", link.link_token)
+        }
+        StartedVerification::Finished { verification } => {
+            println!("create: {id} has already ended as {}; no Link token", verification.status)
+        }
+    }
 
     match &mut local {
         Some(l) => {
@@ -224,7 +234,10 @@ async fn run() -> Result<(), BoxError> {
     let _stored: IdentityVerification = got.into();
 
     // One page; `identity_verification_list_stream` follows `next_cursor` through every page.
-    let list = IdentityVerificationListRequest::new(template.as_str()).with_client_user_id(user);
+    let list = IdentityVerificationListRequest::new(IdentityVerificationListRequestRequired {
+        template_id: template.as_str().into(),
+        identity: UserIdentity::ClientUserId(user.into()),
+    });
     let page = client.identity_verification_list(&list).await?;
     println!("list: {} session(s), more pages: {}", page.identity_verifications.len(), page.next_cursor.is_some());
 

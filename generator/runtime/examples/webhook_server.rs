@@ -20,6 +20,7 @@ use plaid_idv::inbox::{Delivery, ExactlyOnce, InMemoryReplayGuard, Received};
 use plaid_idv::testing::FakePlaid;
 use plaid_idv::types::{
     IdentityVerificationCreateRequest, IdentityVerificationCreateRequestRequired, IdentityVerificationStatus,
+    UserIdentity,
 };
 use plaid_idv::{Client, WebhookVerifier};
 use std::process::ExitCode;
@@ -71,8 +72,8 @@ async fn self_test() -> Result<bool, Box<dyn std::error::Error>> {
         template_id: "idvtmp_4FrXJvfQU3zGUR".into(),
         gave_consent: false,
         is_shareable: false,
-    })
-    .with_client_user_id("customer-8841");
+        identity: UserIdentity::ClientUserId("customer-8841".into()),
+    });
     let id = fake.client().identity_verification_create(&create).await?.id;
     // The fake POSTs the signed webhook to the endpoint.
     let sent = fake.complete(&id, IdentityVerificationStatus::Success).await?.ok_or("no webhook")?;

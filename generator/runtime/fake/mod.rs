@@ -62,10 +62,10 @@
 //! Dropping the `FakePlaid` stops the server.
 //!
 //! ```rust
-//! use plaid_idv::flow::LinkOptions;
+//! use plaid_idv::flow::{LinkOptions, StartedVerification};
 //! use plaid_idv::testing::FakePlaid;
 //! use plaid_idv::types::{
-//!     CountryCode, IdentityVerificationCreateRequest, IdentityVerificationCreateRequestRequired,
+//!     CountryCode, IdentityVerificationCreateRequest, IdentityVerificationCreateRequestRequired, UserIdentity,
 //!     IdentityVerificationGetRequest, IdentityVerificationRetryRequest,
 //!     IdentityVerificationRetryRequestRequired, IdentityVerificationStatus, Strategy,
 //! };
@@ -83,13 +83,16 @@
 //!         template_id: "idvtmp_4FrXJvfQU3zGUR".into(),
 //!         gave_consent: false,
 //!         is_shareable: false,
+//!         identity: UserIdentity::ClientUserId("customer-8841".into()),
 //!     })
-//!     .with_client_user_id("customer-8841")
 //!     .with_is_idempotent(true);
 //!     let link = LinkOptions::new("My App", [CountryCode::Us]);
-//!     let started = client.start_verification(&create, &link).await?;
-//!     let id = started.verification.id.clone();
-//!     assert_eq!(started.verification.status, IdentityVerificationStatus::Active);
+//!     let StartedVerification::Ready { verification, link } = client.start_verification(&create, &link).await? else {
+//!         return Err("a new user's session is ready for Link".into());
+//!     };
+//!     let id = verification.id.clone();
+//!     assert_eq!(verification.status, IdentityVerificationStatus::Active);
+//!     assert!(link.link_token.starts_with("link-sandbox-"));
 //!
 //!     // The user finishes in Link: the fake signs a STATUS_UPDATED webhook. (With a webhook
 //!     // URL on the Link token or `fake.set_webhook_url`, it is also POSTed there.)
@@ -389,8 +392,10 @@ pub struct LinkTokenRecord {
     pub link_token: String,
     /// `identity_verification.template_id` of the request.
     pub template_id: Option<String>,
-    /// `user.client_user_id` of the request.
+    /// `user.client_user_id` of the request (or the one its `user_id` was created from).
     pub client_user_id: String,
+    /// `user_id` of the request: the Plaid user the token is for, if it named one.
+    pub user_id: Option<String>,
     /// `webhook` of the request: where webhooks about this template and user go.
     pub webhook: Option<String>,
     /// The whole request body, without `secret`.
@@ -403,6 +408,7 @@ impl std::fmt::Debug for LinkTokenRecord {
             .field("link_token", &self.link_token)
             .field("template_id", &self.template_id)
             .field("client_user_id", &self.client_user_id)
+            .field("user_id", &self.user_id)
             .field("webhook", &self.webhook)
             .field("request", &JsonShape(&self.request))
             .finish()
@@ -522,7 +528,7 @@ impl FakePlaidBuilder {
             .map_err(invalid)?;
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
-        let client = Client::builder(self.client_id.clone(), self.secret.clone())
+        let client = Client::builder(self.client_id.clone(), crate::Secret::new(self.secret.clone()))
             .environment(Environment::Custom(format!("http://{addr}")))
             .build()
             .map_err(|e| invalid(e.to_string()))?;
@@ -593,7 +599,7 @@ impl FakePlaid {
     /// A builder with the fake's URL and credentials and fast retries (5 attempts, 1–20 ms
     /// backoff), to change further.
     pub fn client_builder(&self) -> ClientBuilder {
-        Client::builder(self.shared.client_id.clone(), self.shared.secret.clone())
+        Client::builder(self.shared.client_id.clone(), crate::Secret::new(self.shared.secret.clone()))
             .environment(Environment::Custom(self.url()))
             .retry_policy(RetryPolicy {
                 max_attempts: 5,
@@ -621,6 +627,12 @@ impl FakePlaid {
     /// its id. `status` is a `DashboardUserStatus` value such as `active` or `invited`.
     pub fn add_dashboard_user(&self, email: &str, status: &str) -> Result<String, FakeError> {
         self.shared.lock().add_dashboard_user(email, status).map_err(FakeError::Invalid)
+    }
+
+    /// Creates a Plaid user for `client_user_id`, as `/user/create` does, and returns its
+    /// `user_id`: requests may then name the user by it (alone, or with that `client_user_id`).
+    pub fn add_user(&self, client_user_id: &str) -> String {
+        self.shared.lock().add_user(client_user_id)
     }
 
     /// A session as `list` returns it.

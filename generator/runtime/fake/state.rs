@@ -216,6 +216,9 @@ pub(super) struct State {
     next_request: u64,
     next_token: u64,
     next_dashboard_user: u64,
+    /// Plaid user ids (`user_id`, made by `FakePlaid::add_user` as `/user/create` would) and
+    /// the `client_user_id` each was created from.
+    users: HashMap<String, String>,
 }
 
 type Answer = Result<Reply, Reply>;
@@ -256,6 +259,7 @@ impl State {
             next_request: 0,
             next_token: 0,
             next_dashboard_user: 0,
+            users: HashMap::new(),
         };
         state.add_dashboard_user("reviewer@example.com", "active")?;
         Ok(state)
@@ -511,11 +515,39 @@ impl State {
         Ok(id)
     }
 
+    /// Adds a Plaid user for `client_user_id`, as `/user/create` does; returns its `user_id`.
+    pub fn add_user(&mut self, client_user_id: &str) -> String {
+        let id = format!("usr_fake{:010}", self.users.len() + 1);
+        self.users.insert(id.clone(), client_user_id.to_string());
+        id
+    }
+
+    /// The `client_user_id` a request is about, from `client_user_id`, `user_id` (a user made
+    /// with `add_user`) or both (which must agree, as Plaid requires), with the `user_id`.
+    /// `Ok(None)` when the request names neither.
+    fn identity(
+        &mut self,
+        client_user_id: Option<&str>,
+        user_id: Option<&str>,
+    ) -> Result<Option<(String, Option<String>)>, Reply> {
+        match (client_user_id, user_id) {
+            (None, None) => Ok(None),
+            (Some(c), None) => Ok(Some((c.to_string(), None))),
+            (c, Some(u)) => match self.users.get(u).cloned() {
+                None => Err(self.invalid_field("user_id: no user has this id (create it with /user/create)")),
+                Some(owner) if c.is_some_and(|c| c != owner) => {
+                    Err(self.invalid_field("user_id: this user was not created from the given client_user_id"))
+                }
+                Some(owner) => Ok(Some((owner, Some(u.to_string())))),
+            },
+        }
+    }
+
     fn create(&mut self, body: &Value) -> Answer {
         self.check::<IdentityVerificationCreateRequest>(body)?;
         let template = text(body, "template_id").unwrap_or_default().to_string();
-        let Some(user) = text(body, "client_user_id").map(str::to_owned) else {
-            return Err(self.missing("client_user_id"));
+        let Some((user, user_id)) = self.identity(text(body, "client_user_id"), text(body, "user_id"))? else {
+            return Err(self.missing("client_user_id or user_id"));
         };
         if let Some(existing) = self.latest_for(&template, &user).map(|s| s.value.clone()) {
             if body.get("is_idempotent") == Some(&Value::Bool(true)) {
@@ -531,6 +563,11 @@ impl State {
         let shareable = body.get("is_shareable") == Some(&Value::Bool(true));
         let steps = self.fresh_steps(consent);
         let id = self.new_session(&template, &user, shareable, steps, body.get("user"), None)?;
+        if let (Some(u), Some(s)) = (user_id, self.sessions.get_mut(&id)) {
+            if s.value.get("user_id").is_some() {
+                s.value["user_id"] = json!(u);
+            }
+        }
         self.session_reply(&id)
     }
 
@@ -556,21 +593,20 @@ impl State {
 
     fn list(&mut self, body: &Value) -> Answer {
         self.check::<IdentityVerificationListRequest>(body)?;
-        let template = text(body, "template_id").unwrap_or_default();
-        // Plaid's rule: a list names its user, by `client_user_id` or `user_id` (or both).
-        let user = text(body, "client_user_id").filter(|u| !u.is_empty());
-        let user_id = text(body, "user_id").filter(|u| !u.is_empty());
-        if user.is_none() && user_id.is_none() {
+        let template = text(body, "template_id").unwrap_or_default().to_string();
+        let template = template.as_str();
+        // Plaid's rule: a list names its user, by `client_user_id` or `user_id` (or both); a
+        // `user_id` stands for the `client_user_id` it was created from.
+        let Some((user, _)) = self.identity(text(body, "client_user_id"), text(body, "user_id"))? else {
             return Err(self.missing("client_user_id or user_id"));
-        }
+        };
         // Newest first.
         let items: Vec<(String, Value)> = self
             .order
             .iter()
             .rev()
             .filter_map(|id| self.sessions.get(id))
-            .filter(|s| s.template_id == template && user.is_none_or(|u| s.client_user_id == u))
-            .filter(|s| user_id.is_none_or(|u| text(&s.value, "user_id") == Some(u)))
+            .filter(|s| s.template_id == template && s.client_user_id == user)
             .map(|s| (text(&s.value, "id").unwrap_or_default().to_string(), s.value.clone()))
             .collect();
         let (page, next) = self.page(items, text(body, "cursor"))?;
@@ -644,6 +680,8 @@ impl State {
         if wants_idv && template.is_none() {
             return Err(self.missing("identity_verification.template_id"));
         }
+        let named = body.get("user").and_then(|u| text(u, "client_user_id"));
+        let identity = self.identity(named, text(body, "user_id"))?;
         if self.link_tokens.len() >= self.limits.link_tokens {
             let n = self.limits.link_tokens;
             return Err(self.error(
@@ -659,7 +697,8 @@ impl State {
         let record = LinkTokenRecord {
             link_token: token.clone(),
             template_id: template,
-            client_user_id: body.get("user").and_then(|u| text(u, "client_user_id")).unwrap_or_default().to_string(),
+            client_user_id: identity.as_ref().map(|(c, _)| c.clone()).unwrap_or_default(),
+            user_id: identity.and_then(|(_, u)| u),
             webhook: text(body, "webhook").map(str::to_owned),
             request: without_secret(body),
         };

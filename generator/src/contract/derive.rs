@@ -84,8 +84,14 @@ pub fn derive(ir: &Ir, u: &uses::Uses) -> Needs {
                 let wire = u.items.contains(&(name.clone(), "WIRE_FIELDS".to_string()));
                 need.request = *request && (setters || wire);
                 if u.items.contains(&(name.clone(), "new".to_string())) || need.required_struct.is_some() {
-                    need.new =
-                        Some(fields.iter().filter(|f| !f.shape().may_be_absent()).map(|f| f.name.clone()).collect());
+                    need.new = Some(
+                        fields
+                            .iter()
+                            .filter(|f| !f.shape().may_be_absent())
+                            .map(|f| f.name.clone())
+                            .chain(ir.one_of_for(&name).map(|g| g.param.clone()))
+                            .collect(),
+                    );
                 }
             }
             Kind::Enum { variants } => {

@@ -232,8 +232,12 @@ fn unmet_one(ir: &Ir, module: &str, needs: &Needs) -> Option<Unmet> {
                     return unmet(ptr, format!("`{name}` is not a request type (no `WIRE_FIELDS`, no setters)"));
                 }
                 if let Some(want) = &need.new {
-                    let have: BTreeSet<&str> =
-                        fields.iter().filter(|f| !f.shape().may_be_absent()).map(|f| f.name.as_str()).collect();
+                    let have: BTreeSet<&str> = fields
+                        .iter()
+                        .filter(|f| !f.shape().may_be_absent())
+                        .map(|f| f.name.as_str())
+                        .chain(ir.one_of_for(name).map(|g| g.param.as_str()))
+                        .collect();
                     let want: BTreeSet<&str> = want.iter().map(String::as_str).collect();
                     if have != want {
                         return unmet(

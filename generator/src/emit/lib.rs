@@ -72,6 +72,7 @@ pub fn emit(ir: &Ir) -> TokenStream {
 
         /// The date and time types the models use, re-exported so the versions always match.
         pub use ::chrono;
+        pub use runtime::client::Secret;
         pub use runtime::client::{CallOptions, Client, ClientBuilder, Environment, ResponseMeta};
         pub use runtime::error::{decode, ApiError, Error, RawBody, TransportKind};
         pub use runtime::retry::RetryPolicy;

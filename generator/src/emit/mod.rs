@@ -5,6 +5,7 @@
 pub mod doc;
 pub mod examples;
 pub mod lib;
+pub mod one_of;
 pub mod operations;
 pub mod types;
 pub mod webhooks;

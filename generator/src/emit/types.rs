@@ -1,7 +1,7 @@
 //! Models: structs, string enums with an `Unknown` catch-all, and identifier newtypes.
 
 use super::{doc_attr, field_type, ident};
-use crate::ir::{Field, Ir, Kind, Ty, TypeDef};
+use crate::ir::{Field, Ir, Kind, OneOfGroup, Ty, TypeDef};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -54,9 +54,10 @@ pub fn emit_part(ir: &Ir, index: usize, parts: usize) -> TokenStream {
             }
         }
     });
+    let one_of = ir.one_of.iter().filter(|_| last).map(super::one_of::enum_def);
     let defs: Vec<&TypeDef> = ir.types.values().collect();
     let per = defs.len().div_ceil(parts).max(1);
-    let items = defs.chunks(per).nth(index).unwrap_or_default().iter().map(|t| emit_type(t));
+    let items = defs.chunks(per).nth(index).unwrap_or_default().iter().map(|t| emit_type(t, ir));
     let head = (index == 0).then(|| {
         quote! {
             #![allow(deprecated)]
@@ -66,17 +67,18 @@ pub fn emit_part(ir: &Ir, index: usize, parts: usize) -> TokenStream {
             use crate::runtime::macros as de;
         }
     });
-    quote! { #head #(#items)* #(#envelopes)* #(#aliases)* #(#conversions)* }
+    quote! { #head #(#items)* #(#envelopes)* #(#aliases)* #(#conversions)* #(#one_of)* }
 }
 
-fn emit_type(t: &TypeDef) -> TokenStream {
+fn emit_type(t: &TypeDef, ir: &Ir) -> TokenStream {
     let name = ident(&t.name);
     let doc =
         doc_attr(t.doc.as_deref(), &format!("The `{}` schema.", t.origin.rsplit('/').next().unwrap_or(&t.origin)));
     let deprecated = t.deprecated.then(|| quote!(#[deprecated]));
     match &t.kind {
         Kind::Struct { fields, request, required_struct, .. } => {
-            emit_struct(&name, doc, deprecated, fields, *request, required_struct.as_deref(), t.sent_only)
+            let groups: Vec<&OneOfGroup> = ir.one_of_for(&t.name).collect();
+            emit_struct(&name, doc, deprecated, fields, *request, required_struct.as_deref(), t.sent_only, &groups)
         }
         Kind::Enum { variants } => {
             // Only ever sent: Deserialize with `test-util` only.
@@ -173,6 +175,8 @@ fn field_fallback(f: &Field) -> String {
     }
 }
 
+// The struct, its flags, and the `one_of_required` groups it takes: one call site.
+#[allow(clippy::too_many_arguments)]
 fn emit_struct(
     name: &proc_macro2::Ident,
     doc: TokenStream,
@@ -181,15 +185,24 @@ fn emit_struct(
     request: bool,
     required_struct: Option<&str>,
     sent_only: bool,
+    groups: &[&OneOfGroup],
 ) -> TokenStream {
     let here = TokenStream::new();
-    let all_optional = fields.iter().all(|f| f.shape().may_be_absent());
+    // A `one_of_required` enum is one more required value: no `Default`.
+    let all_optional = fields.iter().all(|f| f.shape().may_be_absent()) && groups.is_empty();
     let defs = fields.iter().map(|f| {
         let fname = ident(&f.name);
         let ty = field_type(f, &here);
         let fdoc = doc_attr(f.doc.as_deref(), &field_fallback(f));
+        // Declared sensitive in the portion: say so where the value is read.
+        let sensitive = f.sensitive.then(|| {
+            quote! {
+                #[doc = ""]
+                #[doc = " **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go."]
+            }
+        });
         let dep = f.deprecated.then(|| quote!(#[deprecated]));
-        quote! { #fdoc #dep pub #fname: #ty, }
+        quote! { #fdoc #sensitive #dep pub #fname: #ty, }
     });
     let required: Vec<&Field> = fields.iter().filter(|f| !f.shape().may_be_absent()).collect();
     let inits = fields.iter().map(|f| {
@@ -202,6 +215,8 @@ fn emit_struct(
             quote!(#n: #n.into())
         }
     });
+    // Each `one_of_required` enum sets the one field it names.
+    let build = super::one_of::build(fields, groups, required_struct.is_some(), inits);
     // Two or more required fields: `new` takes them by name, in a struct of their own.
     let (constructor, required_def) = match required_struct {
         Some(req_name) => {
@@ -213,6 +228,7 @@ fn emit_struct(
                 let dep = f.deprecated.then(|| quote!(#[deprecated]));
                 quote! { #fdoc #dep pub #fname: #ty, }
             });
+            let gdefs = groups.iter().map(|g| super::one_of::required_field(g));
             let rdoc = format!(
                 " The required fields of [`{name}`], by name: `{name}::new({req_name} {{ .. }})`. A field \
                  left out is a compile error, and the order of the fields does not matter."
@@ -225,7 +241,7 @@ fn emit_struct(
                     #[doc = #cdoc]
                     #[inline]
                     pub fn new(required: #req) -> Self {
-                        Self { #(#inits),* }
+                        #build
                     }
                 },
                 quote! {
@@ -233,6 +249,7 @@ fn emit_struct(
                     #[derive(Clone, PartialEq)]
                     pub struct #req {
                         #(#rdefs)*
+                        #(#gdefs)*
                     }
                     #req_debug
                     impl From<#req> for #name {
@@ -245,17 +262,20 @@ fn emit_struct(
             )
         }
         None => {
-            let params = required.iter().map(|f| {
-                let n = ident(&f.name);
-                let t = field_type(f, &here);
-                quote!(#n: impl Into<#t>)
-            });
+            let params = required
+                .iter()
+                .map(|f| {
+                    let n = ident(&f.name);
+                    let t = field_type(f, &here);
+                    quote!(#n: impl Into<#t>)
+                })
+                .chain(groups.iter().map(|g| super::one_of::param(g)));
             (
                 quote! {
                     /// Creates a value from its required fields; optional fields start empty.
                     #[inline]
                     pub fn new(#(#params),*) -> Self {
-                        Self { #(#inits),* }
+                        #build
                     }
                 },
                 quote!(),

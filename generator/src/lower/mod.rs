@@ -149,6 +149,7 @@ pub fn lower<'a>(spec: &'a Spec, sel: &Selection<'a>, portion: &'a Portion) -> R
         warnings: l.warnings,
         aliases: Vec::new(),
         conversions: Vec::new(),
+        one_of: Vec::new(),
     })
 }
 

@@ -298,5 +298,7 @@ pub(super) fn ir_of(v: m::Manifest) -> ir::Ir {
             .into_iter()
             .map(|c| ir::Conversion { from: c.from, into: c.into, fields: c.fields })
             .collect(),
+        // Not recorded in the manifest (v3): a constructor's rule, not a wire shape.
+        one_of: Vec::new(),
     }
 }
