@@ -3978,6 +3978,7 @@ impl ::std::fmt::Debug for IdentityVerificationCreateRequestRequired {
             .field("is_shareable", &self.is_shareable)
             .field("template_id", &self.template_id)
             .field("gave_consent", &self.gave_consent)
+            .field("identity", &self.identity)
             .finish()
     }
 }
@@ -4691,11 +4692,21 @@ impl IdentityVerificationListRequest {
     }
 }
 /// The required fields of [`IdentityVerificationListRequest`], by name: `IdentityVerificationListRequest::new(IdentityVerificationListRequestRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
+#[derive(Clone, PartialEq)]
 pub struct IdentityVerificationListRequestRequired {
     /// Identifier of the verification template, starting with `idvtmp_`.
     pub template_id: IdentityVerificationTemplateId,
     /// Which of the fields [`UserIdentity`] names is given (at least one must be).
     pub identity: UserIdentity,
+}
+impl ::std::fmt::Debug for IdentityVerificationListRequestRequired {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.debug_struct("IdentityVerificationListRequestRequired")
+            .field("template_id", &self.template_id)
+            .field("identity", &self.identity)
+            .finish()
+    }
 }
 impl From<IdentityVerificationListRequestRequired> for IdentityVerificationListRequest {
     #[inline]
@@ -10666,8 +10677,8 @@ impl ::std::fmt::Debug for PlaidErrorRequired {
         f.debug_struct("PlaidErrorRequired")
             .field("error_type", &self.error_type)
             .field("error_code", &self.error_code)
-            .field("error_message", &self.error_message)
-            .field("display_message", &self.display_message)
+            .field("error_message", &crate::runtime::Redacted)
+            .field("display_message", &crate::runtime::Redacted)
             .finish()
     }
 }
@@ -16174,10 +16185,19 @@ impl From<IdentityVerificationResponse> for IdentityVerification {
 /// Who the request is about: your own id for the user (`client_user_id`), or Plaid's (`user_id`, from `/user/create`). When both are given, the `user_id` must have been created from that `client_user_id`.
 ///
 /// At least one of `client_user_id`, `user_id` must be given: `new` of [`IdentityVerificationCreateRequest`], [`IdentityVerificationListRequest`] takes one of these, so a value naming none does not compile. To send more than one, give one here and set the others with their setters.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub enum UserIdentity {
     /// Sends `client_user_id` (set the others with their setters to send them too).
     ClientUserId(ClientUserId),
     /// Sends `user_id` (set the others with their setters to send them too).
     UserId(String),
+}
+impl ::std::fmt::Debug for UserIdentity {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::ClientUserId(v) => f.debug_tuple("ClientUserId").field(v).finish(),
+            Self::UserId(v) => f.debug_tuple("UserId").field(v).finish(),
+        }
+    }
 }

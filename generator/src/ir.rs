@@ -429,6 +429,8 @@ pub struct OneOfVariant {
     pub wire: String,
     /// The value type (the field's type without its `Option`s).
     pub ty: Ty,
+    /// Sensitive in any of the group's structs: `<redacted>` in the enum's `Debug`.
+    pub sensitive: bool,
 }
 
 impl Ir {

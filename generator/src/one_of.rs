@@ -95,12 +95,18 @@ pub fn apply(ir: &mut Ir, groups: &[OneOfRequired]) -> Result<()> {
                                 ),
                             ));
                         }
-                        Some(_) => {}
+                        // Sensitive in one schema: redacted in the enum's `Debug`.
+                        Some(_) => {
+                            if let Some(v) = variants.iter_mut().find(|v| v.wire == f.wire) {
+                                v.sensitive |= f.sensitive;
+                            }
+                        }
                         None => variants.push(OneOfVariant {
                             name: crate::naming::variant_name(&f.wire),
                             field: f.name.clone(),
                             wire: f.wire.clone(),
                             ty,
+                            sensitive: f.sensitive,
                         }),
                     }
                 }

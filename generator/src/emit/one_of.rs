@@ -32,11 +32,28 @@ pub fn enum_def(g: &OneOfGroup) -> TokenStream {
         let d = format!(" Sends `{}` (set the others with their setters to send them too).", v.wire.replace('`', "'"));
         quote!(#[doc = #d] #vn(#ty),)
     });
+    let debug_arms = g.variants.iter().map(|v| {
+        let vn = ident(&v.name);
+        let vlabel = v.name.as_str();
+        if v.sensitive {
+            quote!(Self::#vn(_) => f.debug_tuple(#vlabel).field(&crate::runtime::Redacted).finish(),)
+        } else {
+            quote!(Self::#vn(v) => f.debug_tuple(#vlabel).field(v).finish(),)
+        }
+    });
     quote! {
         #doc
-        #[derive(Debug, Clone, PartialEq)]
+        #[derive(Clone, PartialEq)]
         pub enum #name {
             #(#variants)*
+        }
+        impl ::std::fmt::Debug for #name {
+            #[inline]
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match self {
+                    #(#debug_arms)*
+                }
+            }
         }
     }
 }

@@ -235,7 +235,7 @@ fn emit_struct(
             );
             let cdoc = format!(" Creates a value from its required fields, given by name in a [`{req_name}`]; optional fields start empty.");
             // Its `Debug` redacts what the struct's own does.
-            let req_debug = emit_debug(&req, required.iter().copied());
+            let req_debug = emit_debug(&req, required.iter().copied(), groups);
             (
                 quote! {
                     #[doc = #cdoc]
@@ -285,7 +285,7 @@ fn emit_struct(
     let default = all_optional.then(|| quote!(Default,));
     // `Debug` is written out (what the derive prints, with `<redacted>` for sensitive fields)
     // and `#[inline]`, so it is compiled only where it is used (issue #14).
-    let debug_impl = emit_debug(name, fields.iter());
+    let debug_impl = emit_debug(name, fields.iter(), &[]);
     let setters = fields.iter().filter(|f| request && f.shape().may_be_absent()).map(|f| {
         let n = ident(&f.name);
         let setter = ident(&crate::naming::setter_name(&f.name));
@@ -351,8 +351,12 @@ fn emit_struct(
 }
 
 /// `Debug` for a struct, written out: what the derive prints, with `<redacted>` for sensitive
-/// fields.
-fn emit_debug<'f>(name: &proc_macro2::Ident, fields: impl Iterator<Item = &'f Field>) -> TokenStream {
+/// fields, then the `one_of_required` groups' fields (their enums' `Debug` redact on their own).
+fn emit_debug<'f>(
+    name: &proc_macro2::Ident,
+    fields: impl Iterator<Item = &'f Field>,
+    groups: &[&OneOfGroup],
+) -> TokenStream {
     let label = name.to_string();
     let entries = fields.map(|f| {
         let n = ident(&f.name);
@@ -363,6 +367,12 @@ fn emit_debug<'f>(name: &proc_macro2::Ident, fields: impl Iterator<Item = &'f Fi
             quote!(.field(#key, &self.#n))
         }
     });
+    let group_entries = groups.iter().map(|g| {
+        let n = ident(&g.param);
+        let key = &g.param;
+        quote!(.field(#key, &self.#n))
+    });
+    let entries = entries.chain(group_entries);
     quote! {
         impl ::std::fmt::Debug for #name {
             #[inline]
