@@ -206,6 +206,7 @@ pub(super) fn manifest_of(ir: &ir::Ir) -> m::Manifest {
         spec_sha256: ir.spec_sha256.clone(),
         crate_name: ir.crate_name.clone(),
         crate_version: ir.crate_version.clone(),
+        rust_version: ir.rust_version.clone(),
         servers: m::Servers { sandbox: ir.servers.sandbox.clone(), production: ir.servers.production.clone() },
         auth: m::Auth {
             client_id: header_to(&ir.auth.client_id),
@@ -270,7 +271,7 @@ pub(super) fn ir_of(v: m::Manifest) -> ir::Ir {
             readme: v.features.flow,
             readme_ignored: Vec::new(),
         },
-        rust_version: String::new(),
+        rust_version: v.rust_version,
         publish: false,
         types: v.types.into_iter().map(|(k, t)| (k, type_from(t))).collect(),
         operations: v.operations.into_iter().map(op_from).collect(),

@@ -290,6 +290,10 @@ pub struct Manifest {
     pub crate_name: String,
     /// Crate version.
     pub crate_version: String,
+    /// The crate's declared minimum supported Rust (`rust-version`); empty in manifests
+    /// written before it was recorded.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub rust_version: String,
     /// The base URLs `Environment` chooses between.
     #[serde(default)]
     pub servers: Servers,
