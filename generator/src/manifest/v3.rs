@@ -322,6 +322,23 @@ pub struct Manifest {
     /// `From` conversions between structs (a type into a subset of its fields).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conversions: Vec<Conversion>,
+    /// `one_of_required` groups: the enum a struct's `new` takes (part of its signature).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub one_of: Vec<OneOf>,
+}
+
+/// A `one_of_required` group: the enum, its parameter, and the structs whose `new` takes it.
+/// Each variant's type is its field's, read back from the first of those structs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OneOf {
+    /// Enum name.
+    pub name: String,
+    /// `new`'s parameter (or the required-fields struct's field).
+    pub param: String,
+    /// One per field: (variant name, Rust field name, JSON key, sensitive).
+    pub variants: Vec<(String, String, String, bool)>,
+    /// The structs whose `new` takes it.
+    pub types: Vec<String>,
 }
 
 /// A schema merged into another type: `pub type name = target;`.
