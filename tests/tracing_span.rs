@@ -158,7 +158,7 @@ async fn a_failed_call_reports_one_attempt_count_everywhere() {
         .respond_with(ResponseTemplate::new(500).insert_header("retry-after", "0"))
         .mount(&server)
         .await;
-    let client = Client::builder("span-client", "span-secret-value")
+    let client = Client::builder("span-client", plaid_idv::Secret::new("span-secret-value"))
         .environment(Environment::Custom(server.uri()))
         .retry_policy(RetryPolicy::default().with_max_attempts(3).with_base_delay(Duration::from_millis(1)))
         .build()
