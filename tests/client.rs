@@ -131,7 +131,7 @@ async fn explicit_null_is_sent_and_absent_is_omitted() {
         .mount(&server)
         .await;
     let c = client_for(&server.uri());
-    c.identity_verification_create(&create_req(None).with_is_idempotent(None)).await.unwrap();
+    c.identity_verification_create(&create_req(None).with_is_idempotent_null()).await.unwrap();
     c.identity_verification_create(&create_req(None)).await.unwrap();
     let reqs = requests(&server).await;
     let first: Value = serde_json::from_slice(&reqs[0].body).unwrap();

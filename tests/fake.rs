@@ -329,7 +329,7 @@ async fn create_keeps_one_session_per_template_and_user_with_is_idempotent() {
     });
     let mut user = IdentityVerificationCreateRequestUser::default();
     user.email_address = Some("leslie@example.com".into());
-    req = req.with_user(Some(user));
+    req = req.with_user(user);
     let s = client.identity_verification_create(&req).await.unwrap();
     assert_eq!(s.user.email_address.as_deref(), Some("leslie@example.com"));
     assert_eq!(s.user.phone_number, None);
@@ -710,7 +710,7 @@ async fn recorded_requests_print_the_body_shape_not_personal_data() {
     let client = fake.client();
     let user = IdentityVerificationCreateRequestUser::new()
         .with_email_address("jane.doe@example.com")
-        .with_phone_number(Some("+14155550011".to_string()));
+        .with_phone_number("+14155550011");
     client.identity_verification_create(&create_req(USER, true).with_user(user)).await.unwrap();
     let link = LinkOptions::new("My App", [CountryCode::Us]);
     let _ = client.start_verification(&create_req("customer-9", true), &link).await.unwrap();

@@ -7,7 +7,7 @@ use plaid_idv::inbox::{
 use plaid_idv::testing::{FakePlaid, Op};
 use plaid_idv::types::{
     IdentityVerificationCreateRequest, IdentityVerificationCreateRequestRequired, IdentityVerificationId,
-    IdentityVerificationStatus as Status,
+    IdentityVerificationStatus as Status, UserIdentity,
 };
 use plaid_idv::{CallOptions, RetryPolicy, WebhookVerifier};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -18,8 +18,8 @@ async fn session(fake: &FakePlaid) -> IdentityVerificationId {
         template_id: "idvtmp_4FrXJvfQU3zGUR".into(),
         gave_consent: false,
         is_shareable: false,
-    })
-    .with_client_user_id("customer-8841");
+        identity: UserIdentity::ClientUserId("customer-8841".into()),
+    });
     fake.client().identity_verification_create(&create).await.unwrap().id
 }
 

@@ -332,7 +332,7 @@ fn debug_of_a_full_session_redacts_personal_data() {
     assert!(json.contains("1961-02-03") && json.contains("SECRETIMG"));
     // Requests that carry personal data are redacted too.
     let user = plaid_idv::types::IdentityVerificationRequestUser::new()
-        .with_phone_number(Some("+13125550147".to_string()))
+        .with_phone_number("+13125550147")
         .with_email_address("leslie.knope@example.com");
     assert_no_pii("request Debug", &format!("{user:?}"));
     // What is not personal stays visible, so Debug is still useful.
@@ -481,7 +481,7 @@ fn list_page(next: Option<&str>) -> ResponseTemplate {
 async fn the_first_cursor_counts_as_seen() {
     let server = MockServer::start().await;
     Mock::given(path("/identity_verification/list")).respond_with(list_page(Some("c1"))).mount(&server).await;
-    let req = list_req().with_cursor(Some("c1".to_string()));
+    let req = list_req().with_cursor("c1");
     let results: Vec<_> = client_for(&server.uri()).identity_verification_list_pages(&req).take(5).collect().await;
     assert_eq!(results.len(), 2, "the page, then the error: {results:?}");
     assert!(results[0].is_ok());
