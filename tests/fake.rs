@@ -60,7 +60,11 @@ fn get_req(id: &IdentityVerificationId) -> IdentityVerificationGetRequest {
 /// The `Api` error's status, error type and code.
 fn api(e: &Error) -> (u16, String, String) {
     match e {
-        Error::Api(a) => (a.status, a.error_type.clone().unwrap_or_default(), a.error_code.clone().unwrap_or_default()),
+        Error::Api(a) => (
+            a.status,
+            a.error_type.as_ref().map(ToString::to_string).unwrap_or_default(),
+            a.error_code.clone().unwrap_or_default(),
+        ),
         other => panic!("expected an Api error, got {other:?}"),
     }
 }

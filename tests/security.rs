@@ -117,7 +117,7 @@ async fn a_redirect_is_not_followed_and_the_other_host_gets_nothing() {
 #[test]
 fn plaid_env_accepts_only_plaid_hosts_and_loopback() {
     for ok in ["sandbox", "production", "http://127.0.0.1:4010", "http://localhost:8080/", "https://[::1]:9"] {
-        assert!(Environment::parse(ok).is_ok(), "{ok} should be accepted");
+        assert!(ok.parse::<Environment>().is_ok(), "{ok} should be accepted");
     }
     for bad in [
         "http://example.com",
@@ -127,7 +127,7 @@ fn plaid_env_accepts_only_plaid_hosts_and_loopback() {
         "ftp://127.0.0.1",
         "http://user:pw@127.0.0.1:1",
     ] {
-        assert!(Environment::parse(bad).is_err(), "{bad} should be refused");
+        assert!(bad.parse::<Environment>().is_err(), "{bad} should be refused");
         let built =
             Client::builder("id", plaid_idv::Secret::new("s")).environment(Environment::Custom(bad.into())).build();
         assert!(built.is_err(), "{bad} should be refused by build()");

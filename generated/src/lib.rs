@@ -46,3 +46,5 @@ pub const SECRET_HEADER: &str = "PLAID-SECRET";
 pub const VERSION_HEADER: &str = "Plaid-Version";
 /// The error object decoded from non-2xx responses.
 pub type ErrorBody = types::PlaidError;
+/// The type of the error object's `error_type`, which [`ApiError::error_type`] holds.
+pub type ErrorType = types::PlaidErrorType;

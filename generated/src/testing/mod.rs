@@ -144,6 +144,7 @@
 //! use plaid_idv::testing::FakePlaid;
 //! use plaid_idv::types::{
 //!     IdentityVerificationCreateRequest, IdentityVerificationCreateRequestRequired, IdentityVerificationStatus,
+//!     UserIdentity,
 //! };
 //! use plaid_idv::WebhookVerifier;
 //! use std::time::{Duration, SystemTime};
@@ -160,8 +161,8 @@
 //!             template_id: "idvtmp_4FrXJvfQU3zGUR".into(),
 //!             gave_consent: false,
 //!             is_shareable: false,
-//!         })
-//!         .with_client_user_id(user);
+//!             identity: UserIdentity::ClientUserId(user.into()),
+//!         });
 //!         ids.push(client.identity_verification_create(&create).await?.id);
 //!     }
 //!
@@ -311,7 +312,8 @@ pub enum Fault {
         /// The body, usually a Plaid error object.
         body: Value,
     },
-    /// Answer 429 `RATE_LIMIT_EXCEEDED` with `Retry-After` (whole seconds, rounded up).
+    /// Answer 429 (`error_type` `RATE_LIMIT_EXCEEDED`, `error_code` `RATE_LIMIT`) with
+    /// `Retry-After` (whole seconds, rounded up).
     RateLimited {
         /// The `Retry-After` value.
         retry_after: Duration,
@@ -780,7 +782,8 @@ impl FakePlaid {
         self.inject(op, Fault::Error { status, body })
     }
 
-    /// The next request of `op` gets 429 `RATE_LIMIT_EXCEEDED` with `Retry-After`.
+    /// The next request of `op` gets 429 (`error_type` `RATE_LIMIT_EXCEEDED`, `error_code`
+    /// `RATE_LIMIT`) with `Retry-After`.
     pub fn rate_limit_next(&self, op: Op, retry_after: Duration) -> bool {
         self.inject(op, Fault::RateLimited { retry_after })
     }

@@ -38,7 +38,7 @@ fn client_from_env() -> Result<Client, BoxError> {
         Ok(url) => {
             let id = std::env::var("PLAID_CLIENT_ID").unwrap_or_else(|_| "example-client-id".into());
             let secret = std::env::var("PLAID_SECRET").unwrap_or_else(|_| "example-secret".into());
-            Ok(Client::builder(id, Secret::new(secret)).environment(Environment::parse(&url)?).build()?)
+            Ok(Client::builder(id, Secret::new(secret)).environment(url.parse::<Environment>()?).build()?)
         }
         Err(_) => Ok(Client::from_env()?),
     }

@@ -141,6 +141,7 @@
 //! use plaid_idv::testing::FakePlaid;
 //! use plaid_idv::types::{
 //!     IdentityVerificationCreateRequest, IdentityVerificationCreateRequestRequired, IdentityVerificationStatus,
+//!     UserIdentity,
 //! };
 //! use plaid_idv::WebhookVerifier;
 //! use std::time::{Duration, SystemTime};
@@ -157,8 +158,8 @@
 //!             template_id: "idvtmp_4FrXJvfQU3zGUR".into(),
 //!             gave_consent: false,
 //!             is_shareable: false,
-//!         })
-//!         .with_client_user_id(user);
+//!             identity: UserIdentity::ClientUserId(user.into()),
+//!         });
 //!         ids.push(client.identity_verification_create(&create).await?.id);
 //!     }
 //!
@@ -308,7 +309,8 @@ pub enum Fault {
         /// The body, usually a Plaid error object.
         body: Value,
     },
-    /// Answer 429 `RATE_LIMIT_EXCEEDED` with `Retry-After` (whole seconds, rounded up).
+    /// Answer 429 (`error_type` `RATE_LIMIT_EXCEEDED`, `error_code` `RATE_LIMIT`) with
+    /// `Retry-After` (whole seconds, rounded up).
     RateLimited {
         /// The `Retry-After` value.
         retry_after: Duration,
@@ -777,7 +779,8 @@ impl FakePlaid {
         self.inject(op, Fault::Error { status, body })
     }
 
-    /// The next request of `op` gets 429 `RATE_LIMIT_EXCEEDED` with `Retry-After`.
+    /// The next request of `op` gets 429 (`error_type` `RATE_LIMIT_EXCEEDED`, `error_code`
+    /// `RATE_LIMIT`) with `Retry-After`.
     pub fn rate_limit_next(&self, op: Op, retry_after: Duration) -> bool {
         self.inject(op, Fault::RateLimited { retry_after })
     }

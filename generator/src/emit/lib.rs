@@ -23,6 +23,23 @@ pub fn emit(ir: &Ir) -> TokenStream {
         }
         None => quote!(::serde_json::Value),
     };
+    // `ApiError::error_type` is typed like the error object's `error_type` when that is a
+    // string enum (an open one: an unknown value is kept); otherwise it is the text.
+    let error_kind = ir
+        .error_type
+        .as_ref()
+        .and_then(|e| match &ir.types.get(e)?.kind {
+            crate::ir::Kind::Struct { fields, .. } => fields.iter().find(|f| f.wire == "error_type"),
+            _ => None,
+        })
+        .and_then(|f| match &f.ty {
+            crate::ir::Ty::Named(n) if matches!(ir.types.get(n)?.kind, crate::ir::Kind::Enum { .. }) => {
+                let n = ident(n);
+                Some(quote!(types::#n))
+            }
+            _ => None,
+        })
+        .unwrap_or_else(|| quote!(String));
     let flow = ir.features.flow.then(|| quote! { pub mod flow; });
     let inbox = ir.features.inbox.then(|| {
         quote! {
@@ -97,5 +114,7 @@ pub fn emit(ir: &Ir) -> TokenStream {
         pub const VERSION_HEADER: &str = #version_h;
         /// The error object decoded from non-2xx responses.
         pub type ErrorBody = #error_body;
+        /// The type of the error object's `error_type`, which [`ApiError::error_type`] holds.
+        pub type ErrorType = #error_kind;
     }
 }
