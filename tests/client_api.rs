@@ -11,7 +11,8 @@ use plaid_idv::types::{
     IdentityVerificationResponse, IdentityVerificationRetryRequest, IdentityVerificationRetryRequestRequired,
     IdentityVerificationStatus, Strategy, UserIdentity,
 };
-use plaid_idv::{chrono, Client, ClientBuilder, Environment, Error, ResponseMeta, RetryPolicy, TransportKind, Webhook};
+use plaid_idv::webhooks::Webhook;
+use plaid_idv::{chrono, Client, ClientBuilder, Environment, Error, ResponseMeta, RetryPolicy, TransportKind};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

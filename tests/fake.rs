@@ -19,7 +19,8 @@ use plaid_idv::types::{
     LinkTokenCreateRequestRequired, LinkTokenCreateRequestUser, PlaidErrorType, Products, Strategy, UserIdentity,
     WebhookVerificationKeyGetRequest,
 };
-use plaid_idv::{Client, Error, RetryPolicy, VerifyError, Webhook, WebhookVerifier};
+use plaid_idv::webhooks::Webhook;
+use plaid_idv::{Client, Error, RetryPolicy, VerifyError, WebhookVerifier};
 use serde_json::{json, Value};
 use std::future::Future;
 use std::time::{Duration, Instant};

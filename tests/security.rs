@@ -3,7 +3,7 @@
 //! and ends with the test's runtime.
 
 use futures_util::StreamExt;
-use plaid_idv::runtime::signer::{b64, now, TestSigner};
+use plaid_idv::signer::{b64, now, TestSigner};
 use plaid_idv::types::{
     IdentityVerificationGetRequest, IdentityVerificationGetResponse, IdentityVerificationListRequest,
 };

@@ -13,7 +13,7 @@ mod operations;
 pub mod flow;
 #[cfg(feature = "webhook-verification")]
 pub mod inbox;
-pub mod runtime;
+mod runtime;
 #[cfg(feature = "test-util")]
 pub mod testing;
 #[cfg(test)]
@@ -25,9 +25,13 @@ pub use runtime::client::Secret;
 pub use runtime::client::{CallOptions, Client, ClientBuilder, Environment, ResponseMeta};
 pub use runtime::error::{decode, ApiError, Error, RawBody, TransportKind};
 pub use runtime::retry::RetryPolicy;
+/// A signer of test webhooks in Plaid's format (`TestSigner`), for testing your own handlers.
+#[cfg(feature = "test-util")]
+pub use runtime::signer;
+#[cfg(feature = "webhook-verification")]
+pub use runtime::verify::VerifyErrorKind;
 #[cfg(feature = "webhook-verification")]
 pub use runtime::verify::{VerifiedWebhook, VerifyError, WebhookVerifier};
-pub use webhooks::Webhook;
 /// `info.version` of the spec this crate was generated from.
 pub const SPEC_VERSION: &str = "2020-09-14_plaid-idv.3";
 /// SHA-256 (hex) of the spec file this crate was generated from.

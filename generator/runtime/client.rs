@@ -94,7 +94,7 @@ impl std::str::FromStr for Environment {
 
 /// Whether an operation may be sent again after a retryable failure.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Retry {
+pub(crate) enum Retry {
     /// Repeating the call is harmless.
     Safe,
     /// Repeating could act twice.
@@ -103,7 +103,7 @@ pub enum Retry {
 
 /// Static facts about one operation.
 #[derive(Debug, Clone)]
-pub struct Operation {
+pub(crate) struct Operation {
     /// operationId.
     pub id: &'static str,
     /// HTTP method.

@@ -14,7 +14,8 @@ use crate::types::{
     IdentityVerificationRequestUser, IdentityVerificationResponse, IdentityVerificationRetryRequest,
     IdentityVerificationStatus, LinkTokenCreateRequest, LinkTokenCreateResponse,
 };
-use crate::{Client, Webhook};
+use crate::webhooks::Webhook;
+use crate::Client;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 

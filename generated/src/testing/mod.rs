@@ -72,7 +72,8 @@
 //!     IdentityVerificationGetRequest, IdentityVerificationRetryRequest,
 //!     IdentityVerificationRetryRequestRequired, IdentityVerificationStatus, Strategy,
 //! };
-//! use plaid_idv::{Webhook, WebhookVerifier};
+//! use plaid_idv::webhooks::Webhook;
+//! use plaid_idv::WebhookVerifier;
 //!
 //! // In your own tests this body goes in a `#[tokio::test] async fn`.
 //! #[tokio::main(flavor = "current_thread")]

@@ -56,7 +56,8 @@ mod local {
     use axum::Router;
     use plaid_idv::testing::FakePlaid;
     use plaid_idv::types::{IdentityVerificationId, IdentityVerificationStatus};
-    use plaid_idv::{Client, Webhook, WebhookVerifier};
+    use plaid_idv::webhooks::Webhook;
+    use plaid_idv::{Client, WebhookVerifier};
     use std::time::Duration;
     use tokio::sync::mpsc;
 

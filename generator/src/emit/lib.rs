@@ -56,6 +56,9 @@ pub fn emit(ir: &Ir) -> TokenStream {
     let verify = ir.features.verify.then(|| {
         quote! {
             #[cfg(feature = "webhook-verification")]
+            pub use runtime::verify::VerifyErrorKind;
+            // Two lines: one would be wider than prettyplease writes and rustfmt keeps.
+            #[cfg(feature = "webhook-verification")]
             pub use runtime::verify::{VerifiedWebhook, VerifyError, WebhookVerifier};
         }
     });
@@ -83,7 +86,8 @@ pub fn emit(ir: &Ir) -> TokenStream {
         mod operations;
         #flow
         #inbox
-        pub mod runtime;
+        // Private: every item users need has one public path, re-exported below (issue 25).
+        mod runtime;
         #testing
         #examples
 
@@ -93,8 +97,10 @@ pub fn emit(ir: &Ir) -> TokenStream {
         pub use runtime::client::{CallOptions, Client, ClientBuilder, Environment, ResponseMeta};
         pub use runtime::error::{decode, ApiError, Error, RawBody, TransportKind};
         pub use runtime::retry::RetryPolicy;
+        /// A signer of test webhooks in Plaid's format (`TestSigner`), for testing your own handlers.
+        #[cfg(feature = "test-util")]
+        pub use runtime::signer;
         #verify
-        pub use webhooks::Webhook;
 
         /// `info.version` of the spec this crate was generated from.
         pub const SPEC_VERSION: &str = #version;
