@@ -93,6 +93,8 @@ impl std::str::FromStr for Environment {
 }
 
 /// Whether an operation may be sent again after a retryable failure.
+/// (A portion whose operations are all never retried does not use `Safe`.)
+#[allow(dead_code)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Retry {
     /// Repeating the call is harmless.

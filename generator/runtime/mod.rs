@@ -5,7 +5,10 @@
 
 pub mod client;
 pub mod error;
+// Private modules, and a portion need not use all of them (no enums, no pagination, …).
+#[allow(dead_code)]
 pub(crate) mod macros;
+#[allow(dead_code)]
 pub(crate) mod paginate;
 pub mod retry;
 #[cfg(feature = "test-util")]
@@ -14,13 +17,17 @@ pub mod signer;
 pub(crate) mod testing;
 #[cfg(feature = "webhook-verification")]
 pub mod verify;
+#[allow(dead_code)]
 pub(crate) mod webhook;
 
 // The crate root re-exports what users need, once (issue 25): this module is private, and
 // these names are for the runtime's own code.
+#[allow(unused_imports)]
 pub(crate) use client::{Client, ResponseMeta};
 
 /// Stands in for a sensitive field's value in a generated `Debug`: prints `<redacted>`.
+/// (Unused by a portion without sensitive fields.)
+#[allow(dead_code)]
 #[derive(Clone, Copy)]
 pub(crate) struct Redacted;
 
