@@ -116,3 +116,39 @@ fn gen_writes_continues_and_checks_the_changelog_in_the_output() {
     assert!(!files[changelog::CHANGELOG].contains("My own"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// #28: a move of the declared minimum supported Rust is called out, raised as breaking for
+/// users on an older Rust, even when the API is the same; it survives the API manifest
+/// (`api.json`), which is where the previous version is read from.
+#[test]
+fn a_minimum_supported_rust_move_is_called_out() {
+    let with_rust = |v: &str, rust: &str| {
+        let text = std::fs::read_to_string(common::fixture("enums.yaml")).unwrap();
+        let mut portion = common::fixture_portion("fixture-enums");
+        portion.crate_version = v.to_string();
+        portion.rust_version = rust.to_string();
+        generate_from(text.as_bytes(), "enums.yaml", &portion).unwrap()
+    };
+    let old = with_rust("0.1.0", "1.85");
+    let raised = with_rust("0.1.0", "1.88");
+    // The previous IR as `cargo xtask gen` reads it back: from the written api.json.
+    let dir = common::temp_dir("changelog-msrv");
+    write::write_atomic(&dir, &old.files).unwrap();
+    let recorded =
+        plaid_idv_generator::manifest::read(&std::fs::read_to_string(dir.join("api.json")).unwrap()).unwrap();
+    assert_eq!(recorded.rust_version, "1.85");
+    let first = changelog::changelog(None, None, &old.ir);
+    let second = changelog::changelog(Some(&first), Some(&recorded), &raised.ir);
+    let sections: Vec<&str> = second.split("\n## ").collect();
+    assert_eq!(sections.len(), 3, "{second}");
+    let top = sections[1];
+    assert!(top.contains("Minimum supported Rust 1.88 (was 1.85): breaking for users on an older Rust."), "{top}");
+    assert!(top.contains("The API is the same as in the section below."), "{top}");
+    // Lowered: noted, not breaking.
+    let third = changelog::changelog(Some(&second), Some(&raised.ir), &old.ir);
+    let top = &third[third.find("## ").unwrap()..];
+    assert!(top.contains("Minimum supported Rust 1.85 (was 1.88).\n"), "{top}");
+    // Unchanged: nothing added.
+    assert_eq!(changelog::changelog(Some(&third), Some(&old.ir), &old.ir), third);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -395,7 +395,11 @@ async fn list_pages_with_real_cursors_and_a_settable_page_size() {
     fake.set_page_size(100);
     let body = r#"{"template_id":"idvtmp_4FrXJvfQU3zGUR"}"#;
     let (status, reply) = raw(&fake, "/identity_verification/list", &[JSON, VERSION, ID, SECRET], body).await;
-    assert_eq!((status, reply["error_code"].as_str()), (400, Some("MISSING_FIELDS")), "{reply}");
+    assert_eq!(
+        (status, reply["error_type"].as_str(), reply["error_code"].as_str()),
+        (400, Some("INVALID_REQUEST"), Some("MISSING_FIELDS")),
+        "{reply}"
+    );
 }
 
 #[tokio::test]

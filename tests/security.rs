@@ -675,6 +675,15 @@ async fn no_error_type_or_what_it_holds_prints_personal_data() {
     let verifier = WebhookVerifier::new(client.clone());
     let verify = verifier.verify(Some("leslie.knope@example.com.13125550147.x"), b"+13125550147").await.unwrap_err();
     check("VerifyError", format!("{verify:?}"), format!("{verify:#?}"), Some(verify.to_string()));
+
+    // The exactly-once inbox's errors wrap the two above; its guard's error holds a count only.
+    use plaid_idv::inbox::{GuardFull, ReceiveError};
+    let receive: ReceiveError<GuardFull> = ReceiveError::Verify(verify);
+    check("ReceiveError::Verify", format!("{receive:?}"), format!("{receive:#?}"), Some(receive.to_string()));
+    let receive: ReceiveError<GuardFull> = ReceiveError::Fetch(err);
+    check("ReceiveError::Fetch", format!("{receive:?}"), format!("{receive:#?}"), Some(receive.to_string()));
+    let receive: ReceiveError<GuardFull> = ReceiveError::Guard(GuardFull { max: 3 });
+    check("ReceiveError::Guard", format!("{receive:?}"), format!("{receive:#?}"), Some(receive.to_string()));
 }
 
 /// Credentials travel only in headers: no request type of an operation has a `client_id` or

@@ -8,9 +8,10 @@
 //! wire format is unchanged.
 //!
 //! A schema the spec does not have, or one without every field of the group, is a warning
-//! (older Plaid specs lack `user_id`) and that schema is left out of the group. A field the
-//! schema already requires, fields whose types differ between schemas, and a name that another
-//! type or field has are errors at the offending pointer.
+//! (older Plaid specs lack `user_id`) and that schema is left out of the group, and so is a
+//! schema that already requires one of the fields (older specs require `client_user_id`: the
+//! rule holds there without the enum). Fields whose types differ between schemas, and a name
+//! that another type or field has, are errors at the offending pointer.
 
 use crate::error::{join, GenError, Result};
 use crate::ir::{Ir, Kind, OneOfGroup, OneOfVariant, Ty};
@@ -67,13 +68,14 @@ pub fn apply(ir: &mut Ir, groups: &[OneOfRequired]) -> Result<()> {
                         continue 'types;
                     };
                     if !f.shape().may_be_absent() {
-                        return Err(GenError::at(
-                            &join(&ptr, "required"),
-                            format!(
-                                "{wire:?} is required in {name}, so one_of_required group {i} ({:?}) cannot make it one of several",
-                                g.name
-                            ),
+                        // Already required in this spec (older Plaid specs require
+                        // `client_user_id`): the rule holds without the enum.
+                        ir.warnings.push(format!(
+                            "{}: {wire:?} is required in {name}, so one_of_required group {i} ({:?}) is skipped for it",
+                            join(&ptr, "required"),
+                            g.name
                         ));
+                        continue 'types;
                     }
                     found.push(f);
                 }
@@ -197,11 +199,16 @@ components:
     #[test]
     fn bad_declarations_are_located_errors() {
         let err = |groups: &str| run(groups).unwrap_err().to_string();
-        // A field the schema requires cannot be one of several.
-        let e = err(&group(r#"["ThingCreateRequest"]"#, r#"["name", "own_id"]"#));
+        // A field the schema requires: the rule already holds there (older Plaid specs require
+        // `client_user_id`), so that schema is left out with a located warning.
+        let ir = run(&group(r#"["ThingCreateRequest"]"#, r#"["name", "own_id"]"#)).unwrap();
+        assert!(ir.one_of.is_empty());
         assert!(
-            e.contains("#/components/schemas/ThingCreateRequest/required") && e.contains("\"name\" is required"),
-            "{e}"
+            ir.warnings.iter().any(|w| w.contains("#/components/schemas/ThingCreateRequest/required")
+                && w.contains("\"name\" is required")
+                && w.contains("skipped")),
+            "{:?}",
+            ir.warnings
         );
         // One field's type differs between the schemas.
         let e = err(&group(r#"["ThingCreateRequest", "ThingListRequest"]"#, r#"["own_id", "plaid_id"]"#));

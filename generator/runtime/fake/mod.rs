@@ -29,9 +29,11 @@
 //!     every field has its type (`MISSING_FIELDS` / `INVALID_FIELD`);
 //!   - `/identity_verification/list` names its user: `client_user_id` or `user_id` (Plaid's
 //!     rule; without either, `MISSING_FIELDS`), and lists only that user's sessions;
-//!   - `/identity_verification/create` needs `client_user_id` (stricter than Plaid, which also
-//!     takes a `user_id` from `/user/create`, an endpoint the fake does not serve); a second
-//!     create for the same template and user needs `is_idempotent: true` (`INVALID_FIELD`);
+//!   - `/identity_verification/create` names its user by `client_user_id` or `user_id` (a
+//!     `user_id` the fake knows: `add_user` stands in for Plaid's `/user/create`, which it does
+//!     not serve; with both, the `user_id` must have been created from that `client_user_id`,
+//!     else `INVALID_FIELD`); a second create for the same template and user needs
+//!     `is_idempotent: true` (`INVALID_FIELD`);
 //!   - `/identity_verification/retry` needs an existing session of the template and user
 //!     (`INVALID_FIELD`), and `steps` with the `custom` strategy (`MISSING_FIELDS`);
 //!   - `/link/token/create` with the `identity_verification` product needs

@@ -256,14 +256,15 @@ pub struct DocBlock {
 }
 
 impl DocBlock {
-    /// Whether rustdoc compiles it: a Rust block that is not `ignore`d.
+    /// Whether rustdoc compiles it: a Rust block that is not `ignore`d. A `compile_fail`
+    /// block counts: it must fail with its error code, not with a name the crate lacks.
     pub fn is_compiled(&self) -> bool {
         let words: Vec<&str> = self.info.split(',').map(str::trim).filter(|w| !w.is_empty()).collect();
         let rust = words.is_empty()
             || words
                 .iter()
                 .all(|w| matches!(*w, "rust" | "no_run" | "should_panic" | "compile_fail") || w.starts_with("edition"));
-        rust && !words.contains(&"ignore") && !words.contains(&"compile_fail")
+        rust && !words.contains(&"ignore")
     }
 }
 

@@ -173,6 +173,19 @@ impl<'a> Diff<'a> {
     /// the parameters both versions have breaks callers, silently so when the types agree.
     fn constructor(&mut self, name: &str, old: &[Field], new: &[Field], by_name: (Option<&str>, Option<&str>)) {
         let item = format!("{name}::new");
+        // A `one_of_required` enum `new` now takes, or no longer takes (the fields stay
+        // optional on the wire).
+        let groups = |ir: &Ir| ir.one_of_for(name).map(|g| g.name.clone()).collect::<Vec<String>>();
+        let (og, ng) = (groups(self.old), groups(self.new));
+        for g in ng.iter().filter(|g| !og.contains(g)) {
+            let detail =
+                format!("`new` now takes a `{g}` (one of several fields must be given): callers stop compiling");
+            self.rust_only(K::ConstructorOneOf, item.clone(), detail, RUST_ONLY);
+        }
+        for g in og.iter().filter(|g| !ng.contains(g)) {
+            let detail = format!("`new` no longer takes a `{g}`: callers stop compiling");
+            self.rust_only(K::ConstructorOneOf, item.clone(), detail, RUST_ONLY);
+        }
         match by_name {
             // Required fields by name on both sides: their order is not part of the API.
             (Some(o), Some(n)) if o == n => return,

@@ -19,6 +19,11 @@ fn changelog_heading(ir: &crate::ir::Ir) -> String {
     format!("## {} {} — spec {} (sha256 {sha}…)\n", ir.crate_name, ir.crate_version, ir.spec_version)
 }
 
+/// `"1.85"` → `[1, 85]`, for comparing Rust versions (validated by the portion's check).
+fn version_key(v: &str) -> Vec<u64> {
+    v.split('.').map(|p| p.parse().unwrap_or(0)).collect()
+}
+
 fn impact(i: crate::diff::Impact) -> &'static str {
     match i {
         crate::diff::Impact::Breaking => "breaking",
@@ -31,9 +36,27 @@ fn impact(i: crate::diff::Impact) -> &'static str {
 fn changelog_section(old: &crate::ir::Ir, new: &crate::ir::Ir, report: &crate::diff::Report) -> Option<String> {
     use std::fmt::Write;
     let mut s = changelog_heading(new);
+    // A move of the minimum supported Rust is called out whatever else changed: breaking for
+    // users on an older Rust, though not for the API. (Unknown in manifests that predate it.)
+    let msrv = (!old.rust_version.is_empty() && old.rust_version != new.rust_version).then(|| {
+        let raised = version_key(&new.rust_version) > version_key(&old.rust_version);
+        format!(
+            "\nMinimum supported Rust {} (was {}){}.\n",
+            new.rust_version,
+            old.rust_version,
+            if raised { ": breaking for users on an older Rust" } else { "" }
+        )
+    });
     if report.bump() == crate::diff::Bump::None {
-        if old.crate_version == new.crate_version {
+        if old.crate_version == new.crate_version && msrv.is_none() {
             return None;
+        }
+        if let Some(m) = &msrv {
+            s.push_str(m);
+        }
+        if old.crate_version == new.crate_version {
+            let _ = write!(s, "\nThe API is the same as in the section below.\n");
+            return Some(s);
         }
         let _ = write!(
             s,
@@ -46,6 +69,9 @@ fn changelog_section(old: &crate::ir::Ir, new: &crate::ir::Ir, report: &crate::d
         write!(s, "\nRegenerated from spec {} (was {}): {}.\n", new.spec_version, old.spec_version, report.summary());
     if old.crate_version != new.crate_version {
         let _ = writeln!(s, "\nCrate version {} (was {}).", new.crate_version, old.crate_version);
+    }
+    if let Some(m) = &msrv {
+        s.push_str(m);
     }
     if !report.changes.is_empty() {
         s.push('\n');

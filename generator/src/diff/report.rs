@@ -86,6 +86,7 @@ change_kinds! {
     ConstructorByName => "constructor takes required fields by name",
     ConstructorPositional => "constructor takes required fields positionally",
     ConstructorReordered => "constructor parameters reordered",
+    ConstructorOneOf => "constructor one-of changed",
     VariantAdded => "variant added",
     VariantRemoved => "variant removed",
     VariantRenamedInRust => "variant renamed in Rust",

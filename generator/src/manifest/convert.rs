@@ -206,6 +206,7 @@ pub(super) fn manifest_of(ir: &ir::Ir) -> m::Manifest {
         spec_sha256: ir.spec_sha256.clone(),
         crate_name: ir.crate_name.clone(),
         crate_version: ir.crate_version.clone(),
+        rust_version: ir.rust_version.clone(),
         servers: m::Servers { sandbox: ir.servers.sandbox.clone(), production: ir.servers.production.clone() },
         auth: m::Auth {
             client_id: header_to(&ir.auth.client_id),
@@ -242,12 +243,14 @@ pub(super) fn manifest_of(ir: &ir::Ir) -> m::Manifest {
             .iter()
             .map(|c| m::Conversion { from: c.from.clone(), into: c.into.clone(), fields: c.fields.clone() })
             .collect(),
+        one_of: ir.one_of.iter().map(one_of_to).collect(),
     }
 }
 
 /// The IR a manifest describes; it has no examples.
 pub(super) fn ir_of(v: m::Manifest) -> ir::Ir {
-    ir::Ir {
+    let one_of = v.one_of;
+    let mut ir = ir::Ir {
         title: v.title,
         spec_version: v.spec_version,
         api_version: v.api_version,
@@ -270,7 +273,7 @@ pub(super) fn ir_of(v: m::Manifest) -> ir::Ir {
             readme: v.features.flow,
             readme_ignored: Vec::new(),
         },
-        rust_version: String::new(),
+        rust_version: v.rust_version,
         publish: false,
         types: v.types.into_iter().map(|(k, t)| (k, type_from(t))).collect(),
         operations: v.operations.into_iter().map(op_from).collect(),
@@ -298,7 +301,50 @@ pub(super) fn ir_of(v: m::Manifest) -> ir::Ir {
             .into_iter()
             .map(|c| ir::Conversion { from: c.from, into: c.into, fields: c.fields })
             .collect(),
-        // Not recorded in the manifest (v3): a constructor's rule, not a wire shape.
         one_of: Vec::new(),
+    };
+    ir.one_of = one_of.into_iter().map(|g| one_of_from(&ir, g)).collect();
+    ir
+}
+
+fn one_of_to(g: &ir::OneOfGroup) -> m::OneOf {
+    m::OneOf {
+        name: g.name.clone(),
+        param: g.param.clone(),
+        variants: g.variants.iter().map(|v| (v.name.clone(), v.field.clone(), v.wire.clone(), v.sensitive)).collect(),
+        types: g.types.clone(),
+    }
+}
+
+/// A group read back: each variant's type is its field's in the first struct of the group
+/// (without the field's `Option`s), as the `one_of` pass made it.
+fn one_of_from(ir: &ir::Ir, g: m::OneOf) -> ir::OneOfGroup {
+    let field_ty = |wire: &str| -> ir::Ty {
+        let found = g.types.iter().find_map(|t| match ir.types.get(t).map(|t| &t.kind) {
+            Some(ir::Kind::Struct { fields, .. }) => fields.iter().find(|f| f.wire == wire).map(|f| f.ty.clone()),
+            _ => None,
+        });
+        match found {
+            Some(ir::Ty::Nullable(inner)) => *inner,
+            Some(t) => t,
+            None => ir::Ty::String,
+        }
+    };
+    ir::OneOfGroup {
+        name: g.name.clone(),
+        param: g.param.clone(),
+        doc: None,
+        variants: g
+            .variants
+            .iter()
+            .map(|(name, field, wire, sensitive)| ir::OneOfVariant {
+                name: name.clone(),
+                field: field.clone(),
+                wire: wire.clone(),
+                ty: field_ty(wire),
+                sensitive: *sensitive,
+            })
+            .collect(),
+        types: g.types.clone(),
     }
 }

@@ -290,6 +290,10 @@ pub struct Manifest {
     pub crate_name: String,
     /// Crate version.
     pub crate_version: String,
+    /// The crate's declared minimum supported Rust (`rust-version`); empty in manifests
+    /// written before it was recorded.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub rust_version: String,
     /// The base URLs `Environment` chooses between.
     #[serde(default)]
     pub servers: Servers,
@@ -318,6 +322,23 @@ pub struct Manifest {
     /// `From` conversions between structs (a type into a subset of its fields).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conversions: Vec<Conversion>,
+    /// `one_of_required` groups: the enum a struct's `new` takes (part of its signature).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub one_of: Vec<OneOf>,
+}
+
+/// A `one_of_required` group: the enum, its parameter, and the structs whose `new` takes it.
+/// Each variant's type is its field's, read back from the first of those structs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OneOf {
+    /// Enum name.
+    pub name: String,
+    /// `new`'s parameter (or the required-fields struct's field).
+    pub param: String,
+    /// One per field: (variant name, Rust field name, JSON key, sensitive).
+    pub variants: Vec<(String, String, String, bool)>,
+    /// The structs whose `new` takes it.
+    pub types: Vec<String>,
 }
 
 /// A schema merged into another type: `pub type name = target;`.
