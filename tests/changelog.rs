@@ -134,7 +134,8 @@ fn a_minimum_supported_rust_move_is_called_out() {
     // The previous IR as `cargo xtask gen` reads it back: from the written api.json.
     let dir = common::temp_dir("changelog-msrv");
     write::write_atomic(&dir, &old.files).unwrap();
-    let recorded = plaid_idv_generator::manifest::read(&std::fs::read_to_string(dir.join("api.json")).unwrap()).unwrap();
+    let recorded =
+        plaid_idv_generator::manifest::read(&std::fs::read_to_string(dir.join("api.json")).unwrap()).unwrap();
     assert_eq!(recorded.rust_version, "1.85");
     let first = changelog::changelog(None, None, &old.ir);
     let second = changelog::changelog(Some(&first), Some(&recorded), &raised.ir);

@@ -131,7 +131,7 @@ async fn explicit_null_is_sent_and_absent_is_omitted() {
         .mount(&server)
         .await;
     let c = client_for(&server.uri());
-    c.identity_verification_create(&create_req(None).with_is_idempotent(None)).await.unwrap();
+    c.identity_verification_create(&create_req(None).with_is_idempotent_null()).await.unwrap();
     c.identity_verification_create(&create_req(None)).await.unwrap();
     let reqs = requests(&server).await;
     let first: Value = serde_json::from_slice(&reqs[0].body).unwrap();
@@ -551,9 +551,9 @@ fn configuration_errors_are_clear_and_secrets_are_redacted() {
     assert!(matches!(&e, Error::InvalidRequest { message } if message.contains("client id")), "{e}");
     let e = Client::builder("id", plaid_idv::Secret::new(" ")).build().unwrap_err();
     assert!(e.to_string().contains("missing secret"), "{e}");
-    assert!(Environment::parse("staging").unwrap_err().to_string().contains("sandbox, production"));
-    assert_eq!(Environment::parse("production").unwrap().base_url(), "https://production.plaid.com");
-    assert_eq!(Environment::parse("http://127.0.0.1:4010/").unwrap().base_url(), "http://127.0.0.1:4010");
+    assert!("staging".parse::<Environment>().unwrap_err().to_string().contains("sandbox, production"));
+    assert_eq!("production".parse::<Environment>().unwrap().base_url(), "https://production.plaid.com");
+    assert_eq!("http://127.0.0.1:4010/".parse::<Environment>().unwrap().base_url(), "http://127.0.0.1:4010");
     let c = Client::builder("my-id", plaid_idv::Secret::new("super-secret-value")).build().unwrap();
     let dbg = format!("{c:?} {:?}", Client::builder("my-id", plaid_idv::Secret::new("super-secret-value")));
     assert!(!dbg.contains("super-secret-value") && dbg.contains("[redacted]"), "{dbg}");

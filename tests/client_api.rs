@@ -11,7 +11,8 @@ use plaid_idv::types::{
     IdentityVerificationResponse, IdentityVerificationRetryRequest, IdentityVerificationRetryRequestRequired,
     IdentityVerificationStatus, Strategy, UserIdentity,
 };
-use plaid_idv::{chrono, Client, ClientBuilder, Environment, Error, ResponseMeta, RetryPolicy, TransportKind, Webhook};
+use plaid_idv::webhooks::Webhook;
+use plaid_idv::{chrono, Client, ClientBuilder, Environment, Error, ResponseMeta, RetryPolicy, TransportKind};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -89,10 +90,10 @@ fn required_fields_are_named_and_their_order_does_not_matter() {
         serde_json::to_value(&a).unwrap(),
         json!({"client_user_id": "u", "is_shareable": false, "template_id": "idvtmp_1", "gave_consent": true})
     );
-    // Optional+nullable setters take a value or None.
+    // Optional+nullable: `with_x` takes a value, `with_x_null` sends `null`.
     let v = serde_json::to_value(a.clone().with_is_idempotent(true)).unwrap();
     assert_eq!(v["is_idempotent"], json!(true));
-    let v = serde_json::to_value(a.with_is_idempotent(None)).unwrap();
+    let v = serde_json::to_value(a.with_is_idempotent_null()).unwrap();
     assert_eq!(v["is_idempotent"], Value::Null);
 }
 

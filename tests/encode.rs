@@ -39,7 +39,7 @@ fn required_fields_only_in_spec_order_with_the_written_count() {
 
 #[test]
 fn present_options_as_some_and_an_explicit_null_as_some_none() {
-    let r = request().with_is_idempotent(None);
+    let r = request().with_is_idempotent_null();
     let tokens = [
         &[Token::Struct { name: "IdentityVerificationCreateRequest", len: 5 }][..],
         &REQUIRED,

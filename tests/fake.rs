@@ -19,7 +19,8 @@ use plaid_idv::types::{
     LinkTokenCreateRequestRequired, LinkTokenCreateRequestUser, PlaidErrorType, Products, Strategy, UserIdentity,
     WebhookVerificationKeyGetRequest,
 };
-use plaid_idv::{Client, Error, RetryPolicy, VerifyError, Webhook, WebhookVerifier};
+use plaid_idv::webhooks::Webhook;
+use plaid_idv::{Client, Error, RetryPolicy, VerifyError, WebhookVerifier};
 use serde_json::{json, Value};
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -60,7 +61,11 @@ fn get_req(id: &IdentityVerificationId) -> IdentityVerificationGetRequest {
 /// The `Api` error's status, error type and code.
 fn api(e: &Error) -> (u16, String, String) {
     match e {
-        Error::Api(a) => (a.status, a.error_type.clone().unwrap_or_default(), a.error_code.clone().unwrap_or_default()),
+        Error::Api(a) => (
+            a.status,
+            a.error_type.as_ref().map(ToString::to_string).unwrap_or_default(),
+            a.error_code.clone().unwrap_or_default(),
+        ),
         other => panic!("expected an Api error, got {other:?}"),
     }
 }
@@ -329,7 +334,7 @@ async fn create_keeps_one_session_per_template_and_user_with_is_idempotent() {
     });
     let mut user = IdentityVerificationCreateRequestUser::default();
     user.email_address = Some("leslie@example.com".into());
-    req = req.with_user(Some(user));
+    req = req.with_user(user);
     let s = client.identity_verification_create(&req).await.unwrap();
     assert_eq!(s.user.email_address.as_deref(), Some("leslie@example.com"));
     assert_eq!(s.user.phone_number, None);
@@ -714,7 +719,7 @@ async fn recorded_requests_print_the_body_shape_not_personal_data() {
     let client = fake.client();
     let user = IdentityVerificationCreateRequestUser::new()
         .with_email_address("jane.doe@example.com")
-        .with_phone_number(Some("+14155550011".to_string()));
+        .with_phone_number("+14155550011");
     client.identity_verification_create(&create_req(USER, true).with_user(user)).await.unwrap();
     let link = LinkOptions::new("My App", [CountryCode::Us]);
     let _ = client.start_verification(&create_req("customer-9", true), &link).await.unwrap();

@@ -3,7 +3,7 @@
 //! and ends with the test's runtime.
 
 use futures_util::StreamExt;
-use plaid_idv::runtime::signer::{b64, now, TestSigner};
+use plaid_idv::signer::{b64, now, TestSigner};
 use plaid_idv::types::{
     IdentityVerificationGetRequest, IdentityVerificationGetResponse, IdentityVerificationListRequest,
 };
@@ -117,7 +117,7 @@ async fn a_redirect_is_not_followed_and_the_other_host_gets_nothing() {
 #[test]
 fn plaid_env_accepts_only_plaid_hosts_and_loopback() {
     for ok in ["sandbox", "production", "http://127.0.0.1:4010", "http://localhost:8080/", "https://[::1]:9"] {
-        assert!(Environment::parse(ok).is_ok(), "{ok} should be accepted");
+        assert!(ok.parse::<Environment>().is_ok(), "{ok} should be accepted");
     }
     for bad in [
         "http://example.com",
@@ -127,7 +127,7 @@ fn plaid_env_accepts_only_plaid_hosts_and_loopback() {
         "ftp://127.0.0.1",
         "http://user:pw@127.0.0.1:1",
     ] {
-        assert!(Environment::parse(bad).is_err(), "{bad} should be refused");
+        assert!(bad.parse::<Environment>().is_err(), "{bad} should be refused");
         let built =
             Client::builder("id", plaid_idv::Secret::new("s")).environment(Environment::Custom(bad.into())).build();
         assert!(built.is_err(), "{bad} should be refused by build()");
@@ -332,7 +332,7 @@ fn debug_of_a_full_session_redacts_personal_data() {
     assert!(json.contains("1961-02-03") && json.contains("SECRETIMG"));
     // Requests that carry personal data are redacted too.
     let user = plaid_idv::types::IdentityVerificationRequestUser::new()
-        .with_phone_number(Some("+13125550147".to_string()))
+        .with_phone_number("+13125550147")
         .with_email_address("leslie.knope@example.com");
     assert_no_pii("request Debug", &format!("{user:?}"));
     // What is not personal stays visible, so Debug is still useful.
@@ -481,7 +481,7 @@ fn list_page(next: Option<&str>) -> ResponseTemplate {
 async fn the_first_cursor_counts_as_seen() {
     let server = MockServer::start().await;
     Mock::given(path("/identity_verification/list")).respond_with(list_page(Some("c1"))).mount(&server).await;
-    let req = list_req().with_cursor(Some("c1".to_string()));
+    let req = list_req().with_cursor("c1");
     let results: Vec<_> = client_for(&server.uri()).identity_verification_list_pages(&req).take(5).collect().await;
     assert_eq!(results.len(), 2, "the page, then the error: {results:?}");
     assert!(results[0].is_ok());

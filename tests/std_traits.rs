@@ -36,7 +36,7 @@ fn enums_compare_with_strings_convert_and_order() {
     assert_eq!(set.len(), 2);
     // Order is the wire string's, not the declaration order, so a new spec that adds a variant
     // never reorders the others: `active` < `canceled` < `expired` < `failed` < `success`.
-    let mut all = vec![
+    let mut all = [
         IdentityVerificationStatus::Success,
         IdentityVerificationStatus::Unknown("zzz".into()),
         IdentityVerificationStatus::Failed,

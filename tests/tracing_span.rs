@@ -169,7 +169,7 @@ async fn a_failed_call_reports_one_attempt_count_everywhere() {
     let call = spans.iter().find(|c| c.name == "plaid.request").unwrap();
     assert_eq!(call.fields["plaid.attempts"], "3");
     assert_eq!(call.fields["error.type"], "500");
-    let last = spans.iter().filter(|c| c.name == "plaid.attempt").last().unwrap();
+    let last = spans.iter().rfind(|c| c.name == "plaid.attempt").unwrap();
     assert_eq!(last.fields["plaid.retry_decision"], "give_up", "{last:?}");
     // Each line counts the attempts made so far, in its field and in its error text alike.
     let ours = |c: &&Captured| {

@@ -26,7 +26,7 @@
 use crate::runtime::verify::{VerifiedWebhook, VerifyError, WebhookVerifier, HEADER};
 use crate::runtime::{Client, Error};
 use crate::types::{IdentityVerificationGetRequest, IdentityVerificationResponse};
-use crate::Webhook;
+use crate::webhooks::Webhook;
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::sync::Mutex;

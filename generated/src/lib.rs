@@ -13,7 +13,7 @@ mod operations;
 pub mod flow;
 #[cfg(feature = "webhook-verification")]
 pub mod inbox;
-pub mod runtime;
+mod runtime;
 #[cfg(feature = "test-util")]
 pub mod testing;
 #[cfg(test)]
@@ -25,9 +25,13 @@ pub use runtime::client::Secret;
 pub use runtime::client::{CallOptions, Client, ClientBuilder, Environment, ResponseMeta};
 pub use runtime::error::{decode, ApiError, Error, RawBody, TransportKind};
 pub use runtime::retry::RetryPolicy;
+/// A signer of test webhooks in Plaid's format (`TestSigner`), for testing your own handlers.
+#[cfg(feature = "test-util")]
+pub use runtime::signer;
+#[cfg(feature = "webhook-verification")]
+pub use runtime::verify::VerifyErrorKind;
 #[cfg(feature = "webhook-verification")]
 pub use runtime::verify::{VerifiedWebhook, VerifyError, WebhookVerifier};
-pub use webhooks::Webhook;
 /// `info.version` of the spec this crate was generated from.
 pub const SPEC_VERSION: &str = "2020-09-14_plaid-idv.3";
 /// SHA-256 (hex) of the spec file this crate was generated from.
@@ -46,3 +50,5 @@ pub const SECRET_HEADER: &str = "PLAID-SECRET";
 pub const VERSION_HEADER: &str = "Plaid-Version";
 /// The error object decoded from non-2xx responses.
 pub type ErrorBody = types::PlaidError;
+/// The type of the error object's `error_type`, which [`ApiError::error_type`] holds.
+pub type ErrorType = types::PlaidErrorType;

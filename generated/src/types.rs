@@ -1164,10 +1164,32 @@ impl DashboardUserListRequest {
     pub fn new() -> Self {
         Self { cursor: None }
     }
-    /// Sets `cursor`: a value, or `None` to send an explicit `null`.
-    pub fn with_cursor(mut self, value: impl Into<Option<String>>) -> Self {
-        self.cursor = Some(value.into());
+    /// Sets `cursor` to a value.
+    pub fn with_cursor(mut self, value: impl Into<String>) -> Self {
+        self.cursor = Some(Some(value.into()));
         self
+    }
+    /// Sets `cursor`, or with `None` leaves it out of the request (never `null`: that is [`Self::with_cursor_null`]).
+    #[inline]
+    pub fn set_cursor(mut self, value: Option<String>) -> Self {
+        self.cursor = value.map(Some);
+        self
+    }
+    /// Sends `cursor` as an explicit JSON `null`.
+    #[inline]
+    pub fn with_cursor_null(mut self) -> Self {
+        self.cursor = Some(None);
+        self
+    }
+    /// `cursor` when it holds a value; `None` when it is left out or `null` ([`Self::cursor_is_null`] tells which).
+    #[inline]
+    pub fn cursor(&self) -> Option<&str> {
+        self.cursor.as_ref().and_then(|v| v.as_deref())
+    }
+    /// Whether `cursor` is sent as an explicit `null`.
+    #[inline]
+    pub fn cursor_is_null(&self) -> bool {
+        matches!(self.cursor, Some(None))
     }
 }
 /// One page of Dashboard users.
@@ -3935,28 +3957,87 @@ impl IdentityVerificationCreateRequest {
             value
         }
     }
-    /// Sets `client_user_id`.
+    /// Sets `client_user_id` to a value.
     pub fn with_client_user_id(mut self, value: impl Into<ClientUserId>) -> Self {
         self.client_user_id = Some(value.into());
         self
     }
-    /// Sets `user_id`.
+    /// Sets `client_user_id`, or with `None` leaves it out of the request.
+    #[inline]
+    pub fn set_client_user_id(mut self, value: Option<ClientUserId>) -> Self {
+        self.client_user_id = value;
+        self
+    }
+    /// Sets `user_id` to a value.
     pub fn with_user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
-    /// Sets `user`: a value, or `None` to send an explicit `null`.
-    pub fn with_user(
-        mut self,
-        value: impl Into<Option<IdentityVerificationCreateRequestUser>>,
-    ) -> Self {
-        self.user = Some(value.into());
+    /// Sets `user_id`, or with `None` leaves it out of the request.
+    #[inline]
+    pub fn set_user_id(mut self, value: Option<String>) -> Self {
+        self.user_id = value;
         self
     }
-    /// Sets `is_idempotent`: a value, or `None` to send an explicit `null`.
-    pub fn with_is_idempotent(mut self, value: impl Into<Option<bool>>) -> Self {
-        self.is_idempotent = Some(value.into());
+    /// Sets `user` to a value.
+    pub fn with_user(
+        mut self,
+        value: impl Into<IdentityVerificationCreateRequestUser>,
+    ) -> Self {
+        self.user = Some(Some(value.into()));
         self
+    }
+    /// Sets `user`, or with `None` leaves it out of the request (never `null`: that is [`Self::with_user_null`]).
+    #[inline]
+    pub fn set_user(
+        mut self,
+        value: Option<IdentityVerificationCreateRequestUser>,
+    ) -> Self {
+        self.user = value.map(Some);
+        self
+    }
+    /// Sends `user` as an explicit JSON `null`.
+    #[inline]
+    pub fn with_user_null(mut self) -> Self {
+        self.user = Some(None);
+        self
+    }
+    /// `user` when it holds a value; `None` when it is left out or `null` ([`Self::user_is_null`] tells which).
+    #[inline]
+    pub fn user(&self) -> Option<&IdentityVerificationCreateRequestUser> {
+        self.user.as_ref().and_then(Option::as_ref)
+    }
+    /// Whether `user` is sent as an explicit `null`.
+    #[inline]
+    pub fn user_is_null(&self) -> bool {
+        matches!(self.user, Some(None))
+    }
+    /// Sets `is_idempotent` to a value.
+    pub fn with_is_idempotent(mut self, value: impl Into<bool>) -> Self {
+        self.is_idempotent = Some(Some(value.into()));
+        self
+    }
+    /// Sets `is_idempotent`, or with `None` leaves it out of the request (never `null`: that is [`Self::with_is_idempotent_null`]).
+    #[inline]
+    pub fn set_is_idempotent(mut self, value: Option<bool>) -> Self {
+        self.is_idempotent = value.map(Some);
+        self
+    }
+    /// Sends `is_idempotent` as an explicit JSON `null`.
+    #[inline]
+    pub fn with_is_idempotent_null(mut self) -> Self {
+        self.is_idempotent = Some(None);
+        self
+    }
+    /// `is_idempotent` when it holds a value; `None` when it is left out or `null` ([`Self::is_idempotent_is_null`] tells which).
+    #[inline]
+    pub fn is_idempotent(&self) -> Option<bool> {
+        self.is_idempotent.flatten()
+    }
+    /// Whether `is_idempotent` is sent as an explicit `null`.
+    #[inline]
+    pub fn is_idempotent_is_null(&self) -> bool {
+        matches!(self.is_idempotent, Some(None))
     }
 }
 /// The required fields of [`IdentityVerificationCreateRequest`], by name: `IdentityVerificationCreateRequest::new(IdentityVerificationCreateRequestRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
@@ -4126,43 +4207,168 @@ impl IdentityVerificationCreateRequestUser {
             client_user_id: None,
         }
     }
-    /// Sets `email_address`.
+    /// Sets `email_address` to a value.
     pub fn with_email_address(mut self, value: impl Into<String>) -> Self {
         self.email_address = Some(value.into());
         self
     }
-    /// Sets `phone_number`: a value, or `None` to send an explicit `null`.
-    pub fn with_phone_number(mut self, value: impl Into<Option<String>>) -> Self {
-        self.phone_number = Some(value.into());
+    /// Sets `email_address`, or with `None` leaves it out of the request.
+    #[inline]
+    pub fn set_email_address(mut self, value: Option<String>) -> Self {
+        self.email_address = value;
         self
     }
-    /// Sets `date_of_birth`.
+    /// Sets `phone_number` to a value.
+    pub fn with_phone_number(mut self, value: impl Into<String>) -> Self {
+        self.phone_number = Some(Some(value.into()));
+        self
+    }
+    /// Sets `phone_number`, or with `None` leaves it out of the request (never `null`: that is [`Self::with_phone_number_null`]).
+    #[inline]
+    pub fn set_phone_number(mut self, value: Option<String>) -> Self {
+        self.phone_number = value.map(Some);
+        self
+    }
+    /// Sends `phone_number` as an explicit JSON `null`.
+    #[inline]
+    pub fn with_phone_number_null(mut self) -> Self {
+        self.phone_number = Some(None);
+        self
+    }
+    /// `phone_number` when it holds a value; `None` when it is left out or `null` ([`Self::phone_number_is_null`] tells which).
+    #[inline]
+    pub fn phone_number(&self) -> Option<&str> {
+        self.phone_number.as_ref().and_then(|v| v.as_deref())
+    }
+    /// Whether `phone_number` is sent as an explicit `null`.
+    #[inline]
+    pub fn phone_number_is_null(&self) -> bool {
+        matches!(self.phone_number, Some(None))
+    }
+    /// Sets `date_of_birth` to a value.
     pub fn with_date_of_birth(mut self, value: impl Into<::chrono::NaiveDate>) -> Self {
         self.date_of_birth = Some(value.into());
         self
     }
-    /// Sets `name`: a value, or `None` to send an explicit `null`.
+    /// Sets `date_of_birth`, or with `None` leaves it out of the request.
+    #[inline]
+    pub fn set_date_of_birth(mut self, value: Option<::chrono::NaiveDate>) -> Self {
+        self.date_of_birth = value;
+        self
+    }
+    /// Sets `name` to a value.
     pub fn with_name(
         mut self,
-        value: impl Into<Option<IdentityVerificationRequestUserName>>,
+        value: impl Into<IdentityVerificationRequestUserName>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.name = Some(Some(value.into()));
         self
     }
-    /// Sets `address`: a value, or `None` to send an explicit `null`.
-    pub fn with_address(mut self, value: impl Into<Option<UserAddress>>) -> Self {
-        self.address = Some(value.into());
+    /// Sets `name`, or with `None` leaves it out of the request (never `null`: that is [`Self::with_name_null`]).
+    #[inline]
+    pub fn set_name(
+        mut self,
+        value: Option<IdentityVerificationRequestUserName>,
+    ) -> Self {
+        self.name = value.map(Some);
         self
     }
-    /// Sets `id_number`: a value, or `None` to send an explicit `null`.
-    pub fn with_id_number(mut self, value: impl Into<Option<UserIdNumber>>) -> Self {
-        self.id_number = Some(value.into());
+    /// Sends `name` as an explicit JSON `null`.
+    #[inline]
+    pub fn with_name_null(mut self) -> Self {
+        self.name = Some(None);
         self
     }
-    /// Sets `client_user_id`: a value, or `None` to send an explicit `null`.
-    pub fn with_client_user_id(mut self, value: impl Into<Option<String>>) -> Self {
-        self.client_user_id = Some(value.into());
+    /// `name` when it holds a value; `None` when it is left out or `null` ([`Self::name_is_null`] tells which).
+    #[inline]
+    pub fn name(&self) -> Option<&IdentityVerificationRequestUserName> {
+        self.name.as_ref().and_then(Option::as_ref)
+    }
+    /// Whether `name` is sent as an explicit `null`.
+    #[inline]
+    pub fn name_is_null(&self) -> bool {
+        matches!(self.name, Some(None))
+    }
+    /// Sets `address` to a value.
+    pub fn with_address(mut self, value: impl Into<UserAddress>) -> Self {
+        self.address = Some(Some(value.into()));
         self
+    }
+    /// Sets `address`, or with `None` leaves it out of the request (never `null`: that is [`Self::with_address_null`]).
+    #[inline]
+    pub fn set_address(mut self, value: Option<UserAddress>) -> Self {
+        self.address = value.map(Some);
+        self
+    }
+    /// Sends `address` as an explicit JSON `null`.
+    #[inline]
+    pub fn with_address_null(mut self) -> Self {
+        self.address = Some(None);
+        self
+    }
+    /// `address` when it holds a value; `None` when it is left out or `null` ([`Self::address_is_null`] tells which).
+    #[inline]
+    pub fn address(&self) -> Option<&UserAddress> {
+        self.address.as_ref().and_then(Option::as_ref)
+    }
+    /// Whether `address` is sent as an explicit `null`.
+    #[inline]
+    pub fn address_is_null(&self) -> bool {
+        matches!(self.address, Some(None))
+    }
+    /// Sets `id_number` to a value.
+    pub fn with_id_number(mut self, value: impl Into<UserIdNumber>) -> Self {
+        self.id_number = Some(Some(value.into()));
+        self
+    }
+    /// Sets `id_number`, or with `None` leaves it out of the request (never `null`: that is [`Self::with_id_number_null`]).
+    #[inline]
+    pub fn set_id_number(mut self, value: Option<UserIdNumber>) -> Self {
+        self.id_number = value.map(Some);
+        self
+    }
+    /// Sends `id_number` as an explicit JSON `null`.
+    #[inline]
+    pub fn with_id_number_null(mut self) -> Self {
+        self.id_number = Some(None);
+        self
+    }
+    /// `id_number` when it holds a value; `None` when it is left out or `null` ([`Self::id_number_is_null`] tells which).
+    #[inline]
+    pub fn id_number(&self) -> Option<&UserIdNumber> {
+        self.id_number.as_ref().and_then(Option::as_ref)
+    }
+    /// Whether `id_number` is sent as an explicit `null`.
+    #[inline]
+    pub fn id_number_is_null(&self) -> bool {
+        matches!(self.id_number, Some(None))
+    }
+    /// Sets `client_user_id` to a value.
+    pub fn with_client_user_id(mut self, value: impl Into<String>) -> Self {
+        self.client_user_id = Some(Some(value.into()));
+        self
+    }
+    /// Sets `client_user_id`, or with `None` leaves it out of the request (never `null`: that is [`Self::with_client_user_id_null`]).
+    #[inline]
+    pub fn set_client_user_id(mut self, value: Option<String>) -> Self {
+        self.client_user_id = value.map(Some);
+        self
+    }
+    /// Sends `client_user_id` as an explicit JSON `null`.
+    #[inline]
+    pub fn with_client_user_id_null(mut self) -> Self {
+        self.client_user_id = Some(None);
+        self
+    }
+    /// `client_user_id` when it holds a value; `None` when it is left out or `null` ([`Self::client_user_id_is_null`] tells which).
+    #[inline]
+    pub fn client_user_id(&self) -> Option<&str> {
+        self.client_user_id.as_ref().and_then(|v| v.as_deref())
+    }
+    /// Whether `client_user_id` is sent as an explicit `null`.
+    #[inline]
+    pub fn client_user_id_is_null(&self) -> bool {
+        matches!(self.client_user_id, Some(None))
     }
 }
 /// Address read from the document. Null unless at least street, city and country could be read; region and postal code may be null where the country's addresses have none. Text recognition can misread.
@@ -4675,20 +4881,70 @@ impl IdentityVerificationListRequest {
             value
         }
     }
-    /// Sets `client_user_id`.
+    /// Sets `client_user_id` to a value.
     pub fn with_client_user_id(mut self, value: impl Into<ClientUserId>) -> Self {
         self.client_user_id = Some(value.into());
         self
     }
-    /// Sets `user_id`: a value, or `None` to send an explicit `null`.
-    pub fn with_user_id(mut self, value: impl Into<Option<String>>) -> Self {
-        self.user_id = Some(value.into());
+    /// Sets `client_user_id`, or with `None` leaves it out of the request.
+    #[inline]
+    pub fn set_client_user_id(mut self, value: Option<ClientUserId>) -> Self {
+        self.client_user_id = value;
         self
     }
-    /// Sets `cursor`: a value, or `None` to send an explicit `null`.
-    pub fn with_cursor(mut self, value: impl Into<Option<String>>) -> Self {
-        self.cursor = Some(value.into());
+    /// Sets `user_id` to a value.
+    pub fn with_user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(Some(value.into()));
         self
+    }
+    /// Sets `user_id`, or with `None` leaves it out of the request (never `null`: that is [`Self::with_user_id_null`]).
+    #[inline]
+    pub fn set_user_id(mut self, value: Option<String>) -> Self {
+        self.user_id = value.map(Some);
+        self
+    }
+    /// Sends `user_id` as an explicit JSON `null`.
+    #[inline]
+    pub fn with_user_id_null(mut self) -> Self {
+        self.user_id = Some(None);
+        self
+    }
+    /// `user_id` when it holds a value; `None` when it is left out or `null` ([`Self::user_id_is_null`] tells which).
+    #[inline]
+    pub fn user_id(&self) -> Option<&str> {
+        self.user_id.as_ref().and_then(|v| v.as_deref())
+    }
+    /// Whether `user_id` is sent as an explicit `null`.
+    #[inline]
+    pub fn user_id_is_null(&self) -> bool {
+        matches!(self.user_id, Some(None))
+    }
+    /// Sets `cursor` to a value.
+    pub fn with_cursor(mut self, value: impl Into<String>) -> Self {
+        self.cursor = Some(Some(value.into()));
+        self
+    }
+    /// Sets `cursor`, or with `None` leaves it out of the request (never `null`: that is [`Self::with_cursor_null`]).
+    #[inline]
+    pub fn set_cursor(mut self, value: Option<String>) -> Self {
+        self.cursor = value.map(Some);
+        self
+    }
+    /// Sends `cursor` as an explicit JSON `null`.
+    #[inline]
+    pub fn with_cursor_null(mut self) -> Self {
+        self.cursor = Some(None);
+        self
+    }
+    /// `cursor` when it holds a value; `None` when it is left out or `null` ([`Self::cursor_is_null`] tells which).
+    #[inline]
+    pub fn cursor(&self) -> Option<&str> {
+        self.cursor.as_ref().and_then(|v| v.as_deref())
+    }
+    /// Whether `cursor` is sent as an explicit `null`.
+    #[inline]
+    pub fn cursor_is_null(&self) -> bool {
+        matches!(self.cursor, Some(None))
     }
 }
 /// The required fields of [`IdentityVerificationListRequest`], by name: `IdentityVerificationListRequest::new(IdentityVerificationListRequestRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
@@ -4977,38 +5233,141 @@ impl IdentityVerificationRequestUser {
             id_number: None,
         }
     }
-    /// Sets `email_address`.
+    /// Sets `email_address` to a value.
     pub fn with_email_address(mut self, value: impl Into<String>) -> Self {
         self.email_address = Some(value.into());
         self
     }
-    /// Sets `phone_number`: a value, or `None` to send an explicit `null`.
-    pub fn with_phone_number(mut self, value: impl Into<Option<String>>) -> Self {
-        self.phone_number = Some(value.into());
+    /// Sets `email_address`, or with `None` leaves it out of the request.
+    #[inline]
+    pub fn set_email_address(mut self, value: Option<String>) -> Self {
+        self.email_address = value;
         self
     }
-    /// Sets `date_of_birth`.
+    /// Sets `phone_number` to a value.
+    pub fn with_phone_number(mut self, value: impl Into<String>) -> Self {
+        self.phone_number = Some(Some(value.into()));
+        self
+    }
+    /// Sets `phone_number`, or with `None` leaves it out of the request (never `null`: that is [`Self::with_phone_number_null`]).
+    #[inline]
+    pub fn set_phone_number(mut self, value: Option<String>) -> Self {
+        self.phone_number = value.map(Some);
+        self
+    }
+    /// Sends `phone_number` as an explicit JSON `null`.
+    #[inline]
+    pub fn with_phone_number_null(mut self) -> Self {
+        self.phone_number = Some(None);
+        self
+    }
+    /// `phone_number` when it holds a value; `None` when it is left out or `null` ([`Self::phone_number_is_null`] tells which).
+    #[inline]
+    pub fn phone_number(&self) -> Option<&str> {
+        self.phone_number.as_ref().and_then(|v| v.as_deref())
+    }
+    /// Whether `phone_number` is sent as an explicit `null`.
+    #[inline]
+    pub fn phone_number_is_null(&self) -> bool {
+        matches!(self.phone_number, Some(None))
+    }
+    /// Sets `date_of_birth` to a value.
     pub fn with_date_of_birth(mut self, value: impl Into<::chrono::NaiveDate>) -> Self {
         self.date_of_birth = Some(value.into());
         self
     }
-    /// Sets `name`: a value, or `None` to send an explicit `null`.
+    /// Sets `date_of_birth`, or with `None` leaves it out of the request.
+    #[inline]
+    pub fn set_date_of_birth(mut self, value: Option<::chrono::NaiveDate>) -> Self {
+        self.date_of_birth = value;
+        self
+    }
+    /// Sets `name` to a value.
     pub fn with_name(
         mut self,
-        value: impl Into<Option<IdentityVerificationRequestUserName>>,
+        value: impl Into<IdentityVerificationRequestUserName>,
     ) -> Self {
-        self.name = Some(value.into());
+        self.name = Some(Some(value.into()));
         self
     }
-    /// Sets `address`: a value, or `None` to send an explicit `null`.
-    pub fn with_address(mut self, value: impl Into<Option<UserAddress>>) -> Self {
-        self.address = Some(value.into());
+    /// Sets `name`, or with `None` leaves it out of the request (never `null`: that is [`Self::with_name_null`]).
+    #[inline]
+    pub fn set_name(
+        mut self,
+        value: Option<IdentityVerificationRequestUserName>,
+    ) -> Self {
+        self.name = value.map(Some);
         self
     }
-    /// Sets `id_number`: a value, or `None` to send an explicit `null`.
-    pub fn with_id_number(mut self, value: impl Into<Option<UserIdNumber>>) -> Self {
-        self.id_number = Some(value.into());
+    /// Sends `name` as an explicit JSON `null`.
+    #[inline]
+    pub fn with_name_null(mut self) -> Self {
+        self.name = Some(None);
         self
+    }
+    /// `name` when it holds a value; `None` when it is left out or `null` ([`Self::name_is_null`] tells which).
+    #[inline]
+    pub fn name(&self) -> Option<&IdentityVerificationRequestUserName> {
+        self.name.as_ref().and_then(Option::as_ref)
+    }
+    /// Whether `name` is sent as an explicit `null`.
+    #[inline]
+    pub fn name_is_null(&self) -> bool {
+        matches!(self.name, Some(None))
+    }
+    /// Sets `address` to a value.
+    pub fn with_address(mut self, value: impl Into<UserAddress>) -> Self {
+        self.address = Some(Some(value.into()));
+        self
+    }
+    /// Sets `address`, or with `None` leaves it out of the request (never `null`: that is [`Self::with_address_null`]).
+    #[inline]
+    pub fn set_address(mut self, value: Option<UserAddress>) -> Self {
+        self.address = value.map(Some);
+        self
+    }
+    /// Sends `address` as an explicit JSON `null`.
+    #[inline]
+    pub fn with_address_null(mut self) -> Self {
+        self.address = Some(None);
+        self
+    }
+    /// `address` when it holds a value; `None` when it is left out or `null` ([`Self::address_is_null`] tells which).
+    #[inline]
+    pub fn address(&self) -> Option<&UserAddress> {
+        self.address.as_ref().and_then(Option::as_ref)
+    }
+    /// Whether `address` is sent as an explicit `null`.
+    #[inline]
+    pub fn address_is_null(&self) -> bool {
+        matches!(self.address, Some(None))
+    }
+    /// Sets `id_number` to a value.
+    pub fn with_id_number(mut self, value: impl Into<UserIdNumber>) -> Self {
+        self.id_number = Some(Some(value.into()));
+        self
+    }
+    /// Sets `id_number`, or with `None` leaves it out of the request (never `null`: that is [`Self::with_id_number_null`]).
+    #[inline]
+    pub fn set_id_number(mut self, value: Option<UserIdNumber>) -> Self {
+        self.id_number = value.map(Some);
+        self
+    }
+    /// Sends `id_number` as an explicit JSON `null`.
+    #[inline]
+    pub fn with_id_number_null(mut self) -> Self {
+        self.id_number = Some(None);
+        self
+    }
+    /// `id_number` when it holds a value; `None` when it is left out or `null` ([`Self::id_number_is_null`] tells which).
+    #[inline]
+    pub fn id_number(&self) -> Option<&UserIdNumber> {
+        self.id_number.as_ref().and_then(Option::as_ref)
+    }
+    /// Whether `id_number` is sent as an explicit `null`.
+    #[inline]
+    pub fn id_number_is_null(&self) -> bool {
+        matches!(self.id_number, Some(None))
     }
 }
 /// The user's legal name. When given, Link does not ask for it.
@@ -6064,26 +6423,95 @@ impl IdentityVerificationRetryRequest {
             is_shareable: None,
         }
     }
-    /// Sets `user`: a value, or `None` to send an explicit `null`.
+    /// Sets `user` to a value.
     pub fn with_user(
         mut self,
-        value: impl Into<Option<IdentityVerificationRequestUser>>,
+        value: impl Into<IdentityVerificationRequestUser>,
     ) -> Self {
-        self.user = Some(value.into());
+        self.user = Some(Some(value.into()));
         self
     }
-    /// Sets `steps`: a value, or `None` to send an explicit `null`.
+    /// Sets `user`, or with `None` leaves it out of the request (never `null`: that is [`Self::with_user_null`]).
+    #[inline]
+    pub fn set_user(mut self, value: Option<IdentityVerificationRequestUser>) -> Self {
+        self.user = value.map(Some);
+        self
+    }
+    /// Sends `user` as an explicit JSON `null`.
+    #[inline]
+    pub fn with_user_null(mut self) -> Self {
+        self.user = Some(None);
+        self
+    }
+    /// `user` when it holds a value; `None` when it is left out or `null` ([`Self::user_is_null`] tells which).
+    #[inline]
+    pub fn user(&self) -> Option<&IdentityVerificationRequestUser> {
+        self.user.as_ref().and_then(Option::as_ref)
+    }
+    /// Whether `user` is sent as an explicit `null`.
+    #[inline]
+    pub fn user_is_null(&self) -> bool {
+        matches!(self.user, Some(None))
+    }
+    /// Sets `steps` to a value.
     pub fn with_steps(
         mut self,
-        value: impl Into<Option<IdentityVerificationRetryRequestStepsObject>>,
+        value: impl Into<IdentityVerificationRetryRequestStepsObject>,
     ) -> Self {
-        self.steps = Some(value.into());
+        self.steps = Some(Some(value.into()));
         self
     }
-    /// Sets `is_shareable`: a value, or `None` to send an explicit `null`.
-    pub fn with_is_shareable(mut self, value: impl Into<Option<bool>>) -> Self {
-        self.is_shareable = Some(value.into());
+    /// Sets `steps`, or with `None` leaves it out of the request (never `null`: that is [`Self::with_steps_null`]).
+    #[inline]
+    pub fn set_steps(
+        mut self,
+        value: Option<IdentityVerificationRetryRequestStepsObject>,
+    ) -> Self {
+        self.steps = value.map(Some);
         self
+    }
+    /// Sends `steps` as an explicit JSON `null`.
+    #[inline]
+    pub fn with_steps_null(mut self) -> Self {
+        self.steps = Some(None);
+        self
+    }
+    /// `steps` when it holds a value; `None` when it is left out or `null` ([`Self::steps_is_null`] tells which).
+    #[inline]
+    pub fn steps(&self) -> Option<&IdentityVerificationRetryRequestStepsObject> {
+        self.steps.as_ref().and_then(Option::as_ref)
+    }
+    /// Whether `steps` is sent as an explicit `null`.
+    #[inline]
+    pub fn steps_is_null(&self) -> bool {
+        matches!(self.steps, Some(None))
+    }
+    /// Sets `is_shareable` to a value.
+    pub fn with_is_shareable(mut self, value: impl Into<bool>) -> Self {
+        self.is_shareable = Some(Some(value.into()));
+        self
+    }
+    /// Sets `is_shareable`, or with `None` leaves it out of the request (never `null`: that is [`Self::with_is_shareable_null`]).
+    #[inline]
+    pub fn set_is_shareable(mut self, value: Option<bool>) -> Self {
+        self.is_shareable = value.map(Some);
+        self
+    }
+    /// Sends `is_shareable` as an explicit JSON `null`.
+    #[inline]
+    pub fn with_is_shareable_null(mut self) -> Self {
+        self.is_shareable = Some(None);
+        self
+    }
+    /// `is_shareable` when it holds a value; `None` when it is left out or `null` ([`Self::is_shareable_is_null`] tells which).
+    #[inline]
+    pub fn is_shareable(&self) -> Option<bool> {
+        self.is_shareable.flatten()
+    }
+    /// Whether `is_shareable` is sent as an explicit `null`.
+    #[inline]
+    pub fn is_shareable_is_null(&self) -> bool {
+        matches!(self.is_shareable, Some(None))
     }
 }
 /// The required fields of [`IdentityVerificationRetryRequest`], by name: `IdentityVerificationRetryRequest::new(IdentityVerificationRetryRequestRequired { .. })`. A field left out is a compile error, and the order of the fields does not matter.
@@ -9406,12 +9834,34 @@ impl LinkTokenCreateRequest {
             redirect_uri: None,
         }
     }
-    /// Sets `products`: a value, or `None` to send an explicit `null`.
-    pub fn with_products(mut self, value: impl Into<Option<Vec<Products>>>) -> Self {
-        self.products = Some(value.into());
+    /// Sets `products` to a value.
+    pub fn with_products(mut self, value: impl Into<Vec<Products>>) -> Self {
+        self.products = Some(Some(value.into()));
         self
     }
-    /// Sets `identity_verification`.
+    /// Sets `products`, or with `None` leaves it out of the request (never `null`: that is [`Self::with_products_null`]).
+    #[inline]
+    pub fn set_products(mut self, value: Option<Vec<Products>>) -> Self {
+        self.products = value.map(Some);
+        self
+    }
+    /// Sends `products` as an explicit JSON `null`.
+    #[inline]
+    pub fn with_products_null(mut self) -> Self {
+        self.products = Some(None);
+        self
+    }
+    /// `products` when it holds a value; `None` when it is left out or `null` ([`Self::products_is_null`] tells which).
+    #[inline]
+    pub fn products(&self) -> Option<&Vec<Products>> {
+        self.products.as_ref().and_then(Option::as_ref)
+    }
+    /// Whether `products` is sent as an explicit `null`.
+    #[inline]
+    pub fn products_is_null(&self) -> bool {
+        matches!(self.products, Some(None))
+    }
+    /// Sets `identity_verification` to a value.
     pub fn with_identity_verification(
         mut self,
         value: impl Into<LinkTokenCreateRequestIdentityVerification>,
@@ -9419,19 +9869,46 @@ impl LinkTokenCreateRequest {
         self.identity_verification = Some(value.into());
         self
     }
-    /// Sets `webhook`.
+    /// Sets `identity_verification`, or with `None` leaves it out of the request.
+    #[inline]
+    pub fn set_identity_verification(
+        mut self,
+        value: Option<LinkTokenCreateRequestIdentityVerification>,
+    ) -> Self {
+        self.identity_verification = value;
+        self
+    }
+    /// Sets `webhook` to a value.
     pub fn with_webhook(mut self, value: impl Into<String>) -> Self {
         self.webhook = Some(value.into());
         self
     }
-    /// Sets `user_id`.
+    /// Sets `webhook`, or with `None` leaves it out of the request.
+    #[inline]
+    pub fn set_webhook(mut self, value: Option<String>) -> Self {
+        self.webhook = value;
+        self
+    }
+    /// Sets `user_id` to a value.
     pub fn with_user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
     }
-    /// Sets `redirect_uri`.
+    /// Sets `user_id`, or with `None` leaves it out of the request.
+    #[inline]
+    pub fn set_user_id(mut self, value: Option<String>) -> Self {
+        self.user_id = value;
+        self
+    }
+    /// Sets `redirect_uri` to a value.
     pub fn with_redirect_uri(mut self, value: impl Into<String>) -> Self {
         self.redirect_uri = Some(value.into());
+        self
+    }
+    /// Sets `redirect_uri`, or with `None` leaves it out of the request.
+    #[inline]
+    pub fn set_redirect_uri(mut self, value: Option<String>) -> Self {
+        self.redirect_uri = value;
         self
     }
 }
@@ -9554,9 +10031,15 @@ impl LinkTokenCreateRequestIdentityVerification {
             gave_consent: None,
         }
     }
-    /// Sets `gave_consent`.
+    /// Sets `gave_consent` to a value.
     pub fn with_gave_consent(mut self, value: impl Into<bool>) -> Self {
         self.gave_consent = Some(value.into());
+        self
+    }
+    /// Sets `gave_consent`, or with `None` leaves it out of the request.
+    #[inline]
+    pub fn set_gave_consent(mut self, value: Option<bool>) -> Self {
+        self.gave_consent = value;
         self
     }
 }
@@ -15603,30 +16086,140 @@ impl UserAddress {
             country: country.into(),
         }
     }
-    /// Sets `street`: a value, or `None` to send an explicit `null`.
-    pub fn with_street(mut self, value: impl Into<Option<String>>) -> Self {
-        self.street = Some(value.into());
+    /// Sets `street` to a value.
+    pub fn with_street(mut self, value: impl Into<String>) -> Self {
+        self.street = Some(Some(value.into()));
         self
     }
-    /// Sets `street2`: a value, or `None` to send an explicit `null`.
-    pub fn with_street2(mut self, value: impl Into<Option<String>>) -> Self {
-        self.street2 = Some(value.into());
+    /// Sets `street`, or with `None` leaves it out of the request (never `null`: that is [`Self::with_street_null`]).
+    #[inline]
+    pub fn set_street(mut self, value: Option<String>) -> Self {
+        self.street = value.map(Some);
         self
     }
-    /// Sets `city`: a value, or `None` to send an explicit `null`.
-    pub fn with_city(mut self, value: impl Into<Option<String>>) -> Self {
-        self.city = Some(value.into());
+    /// Sends `street` as an explicit JSON `null`.
+    #[inline]
+    pub fn with_street_null(mut self) -> Self {
+        self.street = Some(None);
         self
     }
-    /// Sets `region`: a value, or `None` to send an explicit `null`.
-    pub fn with_region(mut self, value: impl Into<Option<String>>) -> Self {
-        self.region = Some(value.into());
+    /// `street` when it holds a value; `None` when it is left out or `null` ([`Self::street_is_null`] tells which).
+    #[inline]
+    pub fn street(&self) -> Option<&str> {
+        self.street.as_ref().and_then(|v| v.as_deref())
+    }
+    /// Whether `street` is sent as an explicit `null`.
+    #[inline]
+    pub fn street_is_null(&self) -> bool {
+        matches!(self.street, Some(None))
+    }
+    /// Sets `street2` to a value.
+    pub fn with_street2(mut self, value: impl Into<String>) -> Self {
+        self.street2 = Some(Some(value.into()));
         self
     }
-    /// Sets `postal_code`: a value, or `None` to send an explicit `null`.
-    pub fn with_postal_code(mut self, value: impl Into<Option<String>>) -> Self {
-        self.postal_code = Some(value.into());
+    /// Sets `street2`, or with `None` leaves it out of the request (never `null`: that is [`Self::with_street2_null`]).
+    #[inline]
+    pub fn set_street2(mut self, value: Option<String>) -> Self {
+        self.street2 = value.map(Some);
         self
+    }
+    /// Sends `street2` as an explicit JSON `null`.
+    #[inline]
+    pub fn with_street2_null(mut self) -> Self {
+        self.street2 = Some(None);
+        self
+    }
+    /// `street2` when it holds a value; `None` when it is left out or `null` ([`Self::street2_is_null`] tells which).
+    #[inline]
+    pub fn street2(&self) -> Option<&str> {
+        self.street2.as_ref().and_then(|v| v.as_deref())
+    }
+    /// Whether `street2` is sent as an explicit `null`.
+    #[inline]
+    pub fn street2_is_null(&self) -> bool {
+        matches!(self.street2, Some(None))
+    }
+    /// Sets `city` to a value.
+    pub fn with_city(mut self, value: impl Into<String>) -> Self {
+        self.city = Some(Some(value.into()));
+        self
+    }
+    /// Sets `city`, or with `None` leaves it out of the request (never `null`: that is [`Self::with_city_null`]).
+    #[inline]
+    pub fn set_city(mut self, value: Option<String>) -> Self {
+        self.city = value.map(Some);
+        self
+    }
+    /// Sends `city` as an explicit JSON `null`.
+    #[inline]
+    pub fn with_city_null(mut self) -> Self {
+        self.city = Some(None);
+        self
+    }
+    /// `city` when it holds a value; `None` when it is left out or `null` ([`Self::city_is_null`] tells which).
+    #[inline]
+    pub fn city(&self) -> Option<&str> {
+        self.city.as_ref().and_then(|v| v.as_deref())
+    }
+    /// Whether `city` is sent as an explicit `null`.
+    #[inline]
+    pub fn city_is_null(&self) -> bool {
+        matches!(self.city, Some(None))
+    }
+    /// Sets `region` to a value.
+    pub fn with_region(mut self, value: impl Into<String>) -> Self {
+        self.region = Some(Some(value.into()));
+        self
+    }
+    /// Sets `region`, or with `None` leaves it out of the request (never `null`: that is [`Self::with_region_null`]).
+    #[inline]
+    pub fn set_region(mut self, value: Option<String>) -> Self {
+        self.region = value.map(Some);
+        self
+    }
+    /// Sends `region` as an explicit JSON `null`.
+    #[inline]
+    pub fn with_region_null(mut self) -> Self {
+        self.region = Some(None);
+        self
+    }
+    /// `region` when it holds a value; `None` when it is left out or `null` ([`Self::region_is_null`] tells which).
+    #[inline]
+    pub fn region(&self) -> Option<&str> {
+        self.region.as_ref().and_then(|v| v.as_deref())
+    }
+    /// Whether `region` is sent as an explicit `null`.
+    #[inline]
+    pub fn region_is_null(&self) -> bool {
+        matches!(self.region, Some(None))
+    }
+    /// Sets `postal_code` to a value.
+    pub fn with_postal_code(mut self, value: impl Into<String>) -> Self {
+        self.postal_code = Some(Some(value.into()));
+        self
+    }
+    /// Sets `postal_code`, or with `None` leaves it out of the request (never `null`: that is [`Self::with_postal_code_null`]).
+    #[inline]
+    pub fn set_postal_code(mut self, value: Option<String>) -> Self {
+        self.postal_code = value.map(Some);
+        self
+    }
+    /// Sends `postal_code` as an explicit JSON `null`.
+    #[inline]
+    pub fn with_postal_code_null(mut self) -> Self {
+        self.postal_code = Some(None);
+        self
+    }
+    /// `postal_code` when it holds a value; `None` when it is left out or `null` ([`Self::postal_code_is_null`] tells which).
+    #[inline]
+    pub fn postal_code(&self) -> Option<&str> {
+        self.postal_code.as_ref().and_then(|v| v.as_deref())
+    }
+    /// Whether `postal_code` is sent as an explicit `null`.
+    #[inline]
+    pub fn postal_code_is_null(&self) -> bool {
+        matches!(self.postal_code, Some(None))
     }
 }
 /// Identity number the user gave; null until given, and then both value and type are set.

@@ -143,8 +143,9 @@ pub struct ApiError {
     pub status: u16,
     /// The typed error object, when the body was one.
     pub error: Option<crate::ErrorBody>,
-    /// `error_type` as sent, even when the typed decode failed.
-    pub error_type: Option<String>,
+    /// `error_type` as sent, typed like the error object's own (an unknown value is kept
+    /// verbatim), even when the typed decode of the whole body failed.
+    pub error_type: Option<crate::ErrorType>,
     /// `error_code` as sent.
     pub error_code: Option<String>,
     /// `error_message`, `display_message` and the causes' messages: free text, read through
@@ -169,6 +170,20 @@ struct Messages {
 }
 
 impl ApiError {
+    /// `error_type` as sent, as text.
+    // `ErrorType` is `String` for a spec whose error object types it so; `as_deref` would not
+    // work for the enum.
+    #[allow(clippy::option_as_ref_deref)]
+    fn error_type_str(&self) -> Option<&str> {
+        self.error_type.as_ref().map(|t| t.as_str())
+    }
+
+    /// Whether Plaid refused the request for its rate limit: `error_type` `RATE_LIMIT_EXCEEDED`
+    /// (sent with HTTP 429; the `error_code` names which limit, such as `RATE_LIMIT`).
+    pub fn is_rate_limited(&self) -> bool {
+        self.error_type_str() == Some("RATE_LIMIT_EXCEEDED")
+    }
+
     /// `error_message` as sent: Plaid's explanation for developers.
     ///
     /// **May hold user input or personal data**: Plaid's messages can quote the values that
@@ -219,7 +234,7 @@ impl std::fmt::Display for ApiError {
             f.write_str(" (a redirect; redirects are not followed)")?;
         }
         if self.error_type.is_some() || self.error_code.is_some() {
-            write!(f, " {}/{}", shown(self.error_type.as_deref()), shown(self.error_code.as_deref()))?;
+            write!(f, " {}/{}", shown(self.error_type_str()), shown(self.error_code.as_deref()))?;
         } else {
             f.write_str(" (no Plaid error object in the body)")?;
         }
@@ -247,7 +262,7 @@ impl std::fmt::Debug for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ApiError")
             .field("status", &self.status)
-            .field("error_type", &ShownOption(self.error_type.as_deref()))
+            .field("error_type", &ShownOption(self.error_type_str()))
             .field("error_code", &ShownOption(self.error_code.as_deref()))
             .field("request_id", &ShownOption(self.request_id.as_deref()))
             .field("raw_body", &self.raw_body)
@@ -477,7 +492,7 @@ fn object_path_at(body: &[u8], offset: usize) -> String {
 
 impl Error {
     /// Whether repeating the same call may succeed, following Plaid's guidance: timeouts,
-    /// connection failures, 429 (`RATE_LIMIT_EXCEEDED`) and 5xx (`API_ERROR`,
+    /// connection failures, 429 (`error_type` `RATE_LIMIT_EXCEEDED`) and 5xx (`API_ERROR`,
     /// `INSTITUTION_ERROR`, planned maintenance). Client errors (other 4xx), decode failures and
     /// invalid requests are not retryable. Whether an operation may be repeated at all is a
     /// separate, per-operation rule.
@@ -488,7 +503,7 @@ impl Error {
             Error::Api(e) => {
                 e.status == 429
                     || e.status >= 500
-                    || matches!(e.error_type.as_deref(), Some("RATE_LIMIT_EXCEEDED" | "API_ERROR"))
+                    || matches!(e.error_type_str(), Some("RATE_LIMIT_EXCEEDED" | "API_ERROR"))
             }
             _ => false,
         }
@@ -500,7 +515,8 @@ impl Error {
         matches!(self, Error::Transport { kind: TransportKind::Connect, .. })
     }
 
-    /// Whether Plaid refused the request before acting on it: HTTP 429 (`RATE_LIMIT_EXCEEDED`).
+    /// Whether Plaid refused the request before acting on it: HTTP 429 (`error_type`
+    /// `RATE_LIMIT_EXCEEDED`; see [`ApiError::is_rate_limited`]).
     /// Such a request is retried on every operation, since it cannot have run
     /// ([`crate::CallOptions::retry_throttled`]).
     pub fn is_throttled(&self) -> bool {
@@ -580,6 +596,8 @@ impl Error {
 
     /// Builds an `Api` error from a non-2xx response. Any body is accepted: an HTML page from
     /// a proxy still yields an `Api` error carrying the raw text.
+    // `ErrorType::from` is the identity where `ErrorType` is `String`.
+    #[allow(clippy::useless_conversion)]
     pub(crate) fn api(status: u16, body: bytes::Bytes, retry_after: Option<Duration>) -> Self {
         #[derive(serde::Deserialize)]
         struct Probe {
@@ -605,7 +623,7 @@ impl Error {
                 };
                 let display_message = p.display_message.as_ref().and_then(serde_json::Value::as_str).map(str::to_owned);
                 let messages = Messages { error_message: p.error_message, display_message, causes };
-                (p.error_type, p.error_code, messages, p.request_id)
+                (p.error_type.map(crate::ErrorType::from), p.error_code, messages, p.request_id)
             }
             None => (None, None, Messages::default(), None),
         };

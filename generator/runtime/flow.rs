@@ -14,7 +14,8 @@ use crate::types::{
     IdentityVerificationRequestUser, IdentityVerificationResponse, IdentityVerificationRetryRequest,
     IdentityVerificationStatus, LinkTokenCreateRequest, LinkTokenCreateResponse,
 };
-use crate::{Client, Webhook};
+use crate::webhooks::Webhook;
+use crate::Client;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
@@ -176,6 +177,24 @@ pub enum StartStep {
     LinkToken,
 }
 
+impl StartStep {
+    /// The step's name: `prepare`, `create`, `retry` or `link_token`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            StartStep::Prepare => "prepare",
+            StartStep::Create => "create",
+            StartStep::Retry => "retry",
+            StartStep::LinkToken => "link_token",
+        }
+    }
+}
+
+impl std::fmt::Display for StartStep {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Why [`Client::start_verification`] failed, and the session it had already created, if any:
 /// a failure after the create does not lose the session.
 #[derive(Debug)]
@@ -192,7 +211,7 @@ pub struct StartError {
 impl std::fmt::Display for StartError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let created = if self.created.is_some() { "a session was created" } else { "no session was created" };
-        write!(f, "start_verification failed at {:?} ({created}): {}", self.step, self.error)
+        write!(f, "start_verification failed at {} ({created}): {}", self.step, self.error)
     }
 }
 

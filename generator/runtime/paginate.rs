@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use std::future::Future;
 
 /// A request of a cursor-paginated operation.
-pub trait PagedRequest: Clone + Send + Sync + 'static {
+pub(crate) trait PagedRequest: Clone + Send + Sync + 'static {
     /// The response page.
     type Page: Page;
     /// The cursor the request starts from, if any.
@@ -20,7 +20,7 @@ pub trait PagedRequest: Clone + Send + Sync + 'static {
 }
 
 /// One page of a cursor-paginated listing.
-pub trait Page: Send + 'static {
+pub(crate) trait Page: Send + 'static {
     /// The listed item.
     type Item: Send + 'static;
     /// The next cursor; `None` or empty ends the listing.
@@ -43,7 +43,7 @@ struct State<R> {
 /// included) ends the stream with [`Error::RepeatedCursor`], so a misbehaving server cannot make
 /// it loop; more than [`Client::max_pages`] pages end it with [`Error::PageLimit`]. The set of
 /// seen cursors is bounded by that page limit.
-pub fn pages<R: PagedRequest>(
+pub(crate) fn pages<R: PagedRequest>(
     client: Client,
     request: R,
 ) -> impl Stream<Item = Result<R::Page, Error>> + Send + 'static {
@@ -77,7 +77,7 @@ pub fn pages<R: PagedRequest>(
 }
 
 /// Every item of every page, in order.
-pub fn items<R: PagedRequest>(
+pub(crate) fn items<R: PagedRequest>(
     client: Client,
     request: R,
 ) -> impl Stream<Item = Result<<R::Page as Page>::Item, Error>> + Send + 'static {

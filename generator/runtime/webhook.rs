@@ -1,6 +1,6 @@
 // Runtime of the generated crate, copied verbatim from generator/runtime/.
 
-//! Webhook body parsing shared by the generated [`crate::Webhook`] enum.
+//! Webhook body parsing shared by the generated [`crate::webhooks::Webhook`] enum.
 
 use super::error::{decode, Error, RawBody};
 use serde_json::Value;

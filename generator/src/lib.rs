@@ -21,6 +21,7 @@ pub mod one_of;
 pub mod op_rules;
 pub mod passes;
 pub mod portion;
+pub mod public_api;
 pub mod render;
 pub mod required;
 pub mod retype;

@@ -175,6 +175,12 @@ pub fn setter_name(field: &str) -> String {
     cap(format!("with_{}", field.trim_end_matches('_')), "_")
 }
 
+/// A method name built from a field's name (`set_x`, `with_x_null`, `x_is_null`), capped at
+/// [`MAX_IDENT`] bytes like [`setter_name`].
+pub fn method_name(raw: String) -> String {
+    cap(raw, "_")
+}
+
 /// The name of the generated test that round-trips an example with one enum value replaced by
 /// an unseen string. At most [`MAX_IDENT`] bytes.
 pub fn unknown_enum_test_name(test: &str) -> String {

@@ -72,10 +72,15 @@ impl Environment {
             Environment::Custom(u) => u.trim_end_matches('/'),
         }
     }
+}
+
+impl std::str::FromStr for Environment {
+    type Err = Error;
 
     /// Parses `sandbox`, `production` or a loopback `http(s)://` URL (this is what `PLAID_ENV`
-    /// accepts). Other hosts are refused here; see [`Environment::Custom`].
-    pub fn parse(s: &str) -> Result<Self, Error> {
+    /// accepts): `"sandbox".parse::<Environment>()`. Other hosts are refused here; see
+    /// [`Environment::Custom`].
+    fn from_str(s: &str) -> Result<Self, Error> {
         match s.trim() {
             "sandbox" => Ok(Environment::Sandbox),
             "production" => Ok(Environment::Production),
@@ -91,8 +96,10 @@ impl Environment {
 }
 
 /// Whether an operation may be sent again after a retryable failure.
+/// (A portion whose operations are all never retried does not use `Safe`.)
+#[allow(dead_code)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Retry {
+pub(crate) enum Retry {
     /// Repeating the call is harmless.
     Safe,
     /// Repeating could act twice.
@@ -101,7 +108,7 @@ pub enum Retry {
 
 /// Static facts about one operation.
 #[derive(Debug, Clone)]
-pub struct Operation {
+pub(crate) struct Operation {
     /// operationId.
     pub id: &'static str,
     /// HTTP method.
@@ -502,7 +509,7 @@ impl Client {
                 .map_err(|_| Error::invalid(format!("environment variable {name} is not set (or not UTF-8)")))
         };
         let env = match std::env::var("PLAID_ENV") {
-            Ok(v) => Environment::parse(&v)?,
+            Ok(v) => v.parse::<Environment>()?,
             Err(std::env::VarError::NotPresent) => Environment::Sandbox,
             Err(_) => return Err(Error::invalid("PLAID_ENV is not UTF-8")),
         };

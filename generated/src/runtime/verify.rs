@@ -17,7 +17,7 @@
 
 use super::client::{CallOptions, Operation, Retry};
 use super::{Client, Error};
-use crate::Webhook;
+use crate::webhooks::Webhook;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use ring::signature::{UnparsedPublicKey, ECDSA_P256_SHA256_FIXED};
@@ -27,14 +27,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use subtle::ConstantTimeEq;
 
-/// The header Plaid puts the JWT in.
-pub const HEADER: &str = "Plaid-Verification";
-/// Longest `Plaid-Verification` value read (bytes).
-pub const MAX_JWT_BYTES: usize = 4096;
-/// Longest accepted `kid` (bytes of `[A-Za-z0-9._~-]`). Plaid's are UUIDs (36).
-pub const MAX_KID_BYTES: usize = 64;
-/// Largest `/webhook_verification_key/get` response read (bytes).
-pub const MAX_KEY_RESPONSE_BYTES: usize = 16 << 10;
+// Public as `WebhookVerifier::HEADER`, `WebhookVerifier::MAX_JWT_BYTES`, … (one path each).
+pub(crate) const HEADER: &str = "Plaid-Verification";
+pub(crate) const MAX_JWT_BYTES: usize = 4096;
+pub(crate) const MAX_KID_BYTES: usize = 64;
+pub(crate) const MAX_KEY_RESPONSE_BYTES: usize = 16 << 10;
 
 /// Why a webhook was rejected. Each check has its own variant.
 #[derive(Debug, thiserror::Error)]
@@ -49,7 +46,7 @@ pub enum VerifyError {
     /// `alg` is anything but ES256 (including `none` and HS256).
     #[error("webhook JWT uses algorithm {0:?}; only ES256 is accepted")]
     UnsupportedAlgorithm(String),
-    /// The `kid` is empty, longer than [`MAX_KID_BYTES`] or has characters outside
+    /// The `kid` is empty, longer than [`WebhookVerifier::MAX_KID_BYTES`] or has characters outside
     /// `[A-Za-z0-9._~-]`. Nothing was fetched.
     #[error("webhook JWT kid is not 1 to {MAX_KID_BYTES} URL-safe characters")]
     InvalidKid,
@@ -274,6 +271,15 @@ fn is_p256_point(point: &[u8]) -> bool {
 }
 
 impl WebhookVerifier {
+    /// The header Plaid puts the JWT in.
+    pub const HEADER: &'static str = HEADER;
+    /// Longest `Plaid-Verification` value read (bytes).
+    pub const MAX_JWT_BYTES: usize = MAX_JWT_BYTES;
+    /// Longest accepted `kid` (bytes of `[A-Za-z0-9._~-]`). Plaid's are UUIDs (36).
+    pub const MAX_KID_BYTES: usize = MAX_KID_BYTES;
+    /// Largest `/webhook_verification_key/get` response read (bytes).
+    pub const MAX_KEY_RESPONSE_BYTES: usize = MAX_KEY_RESPONSE_BYTES;
+
     /// Default largest accepted age of `iat`: 5 minutes.
     pub const DEFAULT_MAX_AGE: Duration = Duration::from_secs(5 * 60);
     /// Default largest accepted clock skew into the future: 1 minute.

@@ -74,7 +74,8 @@
 //!     IdentityVerificationGetRequest, IdentityVerificationRetryRequest,
 //!     IdentityVerificationRetryRequestRequired, IdentityVerificationStatus, Strategy,
 //! };
-//! use plaid_idv::{Webhook, WebhookVerifier};
+//! use plaid_idv::webhooks::Webhook;
+//! use plaid_idv::WebhookVerifier;
 //!
 //! // In your own tests this body goes in a `#[tokio::test] async fn`.
 //! #[tokio::main(flavor = "current_thread")]
@@ -314,7 +315,8 @@ pub enum Fault {
         /// The body, usually a Plaid error object.
         body: Value,
     },
-    /// Answer 429 `RATE_LIMIT_EXCEEDED` with `Retry-After` (whole seconds, rounded up).
+    /// Answer 429 (`error_type` `RATE_LIMIT_EXCEEDED`, `error_code` `RATE_LIMIT`) with
+    /// `Retry-After` (whole seconds, rounded up).
     RateLimited {
         /// The `Retry-After` value.
         retry_after: Duration,
@@ -783,7 +785,8 @@ impl FakePlaid {
         self.inject(op, Fault::Error { status, body })
     }
 
-    /// The next request of `op` gets 429 `RATE_LIMIT_EXCEEDED` with `Retry-After`.
+    /// The next request of `op` gets 429 (`error_type` `RATE_LIMIT_EXCEEDED`, `error_code`
+    /// `RATE_LIMIT`) with `Retry-After`.
     pub fn rate_limit_next(&self, op: Op, retry_after: Duration) -> bool {
         self.inject(op, Fault::RateLimited { retry_after })
     }

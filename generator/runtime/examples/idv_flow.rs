@@ -38,7 +38,7 @@ fn client_from_env() -> Result<Client, BoxError> {
         Ok(url) => {
             let id = std::env::var("PLAID_CLIENT_ID").unwrap_or_else(|_| "example-client-id".into());
             let secret = std::env::var("PLAID_SECRET").unwrap_or_else(|_| "example-secret".into());
-            Ok(Client::builder(id, Secret::new(secret)).environment(Environment::parse(&url)?).build()?)
+            Ok(Client::builder(id, Secret::new(secret)).environment(url.parse::<Environment>()?).build()?)
         }
         Err(_) => Ok(Client::from_env()?),
     }
@@ -56,7 +56,8 @@ mod local {
     use axum::Router;
     use plaid_idv::testing::FakePlaid;
     use plaid_idv::types::{IdentityVerificationId, IdentityVerificationStatus};
-    use plaid_idv::{Client, Webhook, WebhookVerifier};
+    use plaid_idv::webhooks::Webhook;
+    use plaid_idv::{Client, WebhookVerifier};
     use std::time::Duration;
     use tokio::sync::mpsc;
 

@@ -21,6 +21,14 @@ pub fn derive(ir: &Ir, u: &uses::Uses) -> Needs {
         })
         .collect();
     let mut todo: Vec<String> = Vec::new();
+    // The fields of a request type whose accessors (`with_x`, `set_x`, `x()`, …) the source calls.
+    let accessed = |fields: &[crate::ir::Field], request: bool| -> BTreeSet<String> {
+        crate::emit::setters::accessors(fields, request)
+            .into_iter()
+            .filter(|a| a.names().any(|n| u.methods.contains(n)))
+            .map(|a| a.field)
+            .collect()
+    };
     for t in &u.types {
         match required_structs.get(t.as_str()) {
             Some(parent) => {
@@ -47,11 +55,10 @@ pub fn derive(ir: &Ir, u: &uses::Uses) -> Needs {
     }
     let used_fields = |t: &TypeDef| -> Vec<(String, String, Vec<String>)> {
         let Kind::Struct { fields, request, .. } = &t.kind else { return Vec::new() };
+        let accessed = accessed(fields, *request);
         fields
             .iter()
-            .filter(|f| {
-                u.fields.contains(&f.name) || (*request && u.methods.contains(&crate::naming::setter_name(&f.name)))
-            })
+            .filter(|f| u.fields.contains(&f.name) || accessed.contains(&f.name))
             .map(|f| (f.name.clone(), field_type_text(f), named(&f.ty)))
             .collect()
     };
@@ -80,7 +87,7 @@ pub fn derive(ir: &Ir, u: &uses::Uses) -> Needs {
                     need.fields.insert(f, ty);
                     todo.extend(refs);
                 }
-                let setters = fields.iter().any(|f| u.methods.contains(&crate::naming::setter_name(&f.name)));
+                let setters = !accessed(fields, *request).is_empty();
                 let wire = u.items.contains(&(name.clone(), "WIRE_FIELDS".to_string()));
                 need.request = *request && (setters || wire);
                 if u.items.contains(&(name.clone(), "new".to_string())) || need.required_struct.is_some() {

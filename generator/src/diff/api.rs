@@ -178,7 +178,8 @@ impl<'a> Diff<'a> {
         let groups = |ir: &Ir| ir.one_of_for(name).map(|g| g.name.clone()).collect::<Vec<String>>();
         let (og, ng) = (groups(self.old), groups(self.new));
         for g in ng.iter().filter(|g| !og.contains(g)) {
-            let detail = format!("`new` now takes a `{g}` (one of several fields must be given): callers stop compiling");
+            let detail =
+                format!("`new` now takes a `{g}` (one of several fields must be given): callers stop compiling");
             self.rust_only(K::ConstructorOneOf, item.clone(), detail, RUST_ONLY);
         }
         for g in og.iter().filter(|g| !ng.contains(g)) {

@@ -23,6 +23,23 @@ pub fn emit(ir: &Ir) -> TokenStream {
         }
         None => quote!(::serde_json::Value),
     };
+    // `ApiError::error_type` is typed like the error object's `error_type` when that is a
+    // string enum (an open one: an unknown value is kept); otherwise it is the text.
+    let error_kind = ir
+        .error_type
+        .as_ref()
+        .and_then(|e| match &ir.types.get(e)?.kind {
+            crate::ir::Kind::Struct { fields, .. } => fields.iter().find(|f| f.wire == "error_type"),
+            _ => None,
+        })
+        .and_then(|f| match &f.ty {
+            crate::ir::Ty::Named(n) if matches!(ir.types.get(n)?.kind, crate::ir::Kind::Enum { .. }) => {
+                let n = ident(n);
+                Some(quote!(types::#n))
+            }
+            _ => None,
+        })
+        .unwrap_or_else(|| quote!(String));
     let flow = ir.features.flow.then(|| quote! { pub mod flow; });
     let inbox = ir.features.inbox.then(|| {
         quote! {
@@ -38,6 +55,9 @@ pub fn emit(ir: &Ir) -> TokenStream {
     });
     let verify = ir.features.verify.then(|| {
         quote! {
+            #[cfg(feature = "webhook-verification")]
+            pub use runtime::verify::VerifyErrorKind;
+            // Two lines: one would be wider than prettyplease writes and rustfmt keeps.
             #[cfg(feature = "webhook-verification")]
             pub use runtime::verify::{VerifiedWebhook, VerifyError, WebhookVerifier};
         }
@@ -66,7 +86,8 @@ pub fn emit(ir: &Ir) -> TokenStream {
         mod operations;
         #flow
         #inbox
-        pub mod runtime;
+        // Private: every item users need has one public path, re-exported below (issue 25).
+        mod runtime;
         #testing
         #examples
 
@@ -76,8 +97,10 @@ pub fn emit(ir: &Ir) -> TokenStream {
         pub use runtime::client::{CallOptions, Client, ClientBuilder, Environment, ResponseMeta};
         pub use runtime::error::{decode, ApiError, Error, RawBody, TransportKind};
         pub use runtime::retry::RetryPolicy;
+        /// A signer of test webhooks in Plaid's format (`TestSigner`), for testing your own handlers.
+        #[cfg(feature = "test-util")]
+        pub use runtime::signer;
         #verify
-        pub use webhooks::Webhook;
 
         /// `info.version` of the spec this crate was generated from.
         pub const SPEC_VERSION: &str = #version;
@@ -97,5 +120,7 @@ pub fn emit(ir: &Ir) -> TokenStream {
         pub const VERSION_HEADER: &str = #version_h;
         /// The error object decoded from non-2xx responses.
         pub type ErrorBody = #error_body;
+        /// The type of the error object's `error_type`, which [`ApiError::error_type`] holds.
+        pub type ErrorType = #error_kind;
     }
 }

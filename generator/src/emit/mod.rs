@@ -7,6 +7,7 @@ pub mod examples;
 pub mod lib;
 pub mod one_of;
 pub mod operations;
+pub mod setters;
 pub mod types;
 pub mod webhooks;
 

@@ -286,33 +286,8 @@ fn emit_struct(
     // `Debug` is written out (what the derive prints, with `<redacted>` for sensitive fields)
     // and `#[inline]`, so it is compiled only where it is used (issue #14).
     let debug_impl = emit_debug(name, fields.iter(), &[]);
-    let setters = fields.iter().filter(|f| request && f.shape().may_be_absent()).map(|f| {
-        let n = ident(&f.name);
-        let setter = ident(&crate::naming::setter_name(&f.name));
-        let mut inner = super::ty_tokens(&f.ty, &here);
-        if f.boxed {
-            inner = quote!(Box<#inner>);
-        }
-        let wire = f.wire.replace('`', "'");
-        if f.shape().options() == 2 {
-            let d = format!(" Sets `{wire}`: a value, or `None` to send an explicit `null`.");
-            quote! {
-                #[doc = #d]
-                pub fn #setter(mut self, value: impl Into<Option<#inner>>) -> Self { self.#n = Some(value.into()); self }
-            }
-        } else {
-            let d = format!(" Sets `{wire}`.");
-            quote! {
-                #[doc = #d]
-                pub fn #setter(mut self, value: impl Into<#inner>) -> Self { self.#n = Some(value.into()); self }
-            }
-        }
-    });
-    let setter_names: Vec<String> = fields
-        .iter()
-        .filter(|f| request && f.shape().may_be_absent())
-        .map(|f| crate::naming::setter_name(&f.name))
-        .collect();
+    // `with_x`, `set_x`, and for `Option<Option<T>>` fields `with_x_null`, `x` and `x_is_null`.
+    let (setters, setter_names) = super::setters::emit(fields, request);
     let self_named = crate::naming::has_self_named_constructor(
         &name.to_string(),
         std::iter::once("new").chain(setter_names.iter().map(String::as_str)),
@@ -344,7 +319,7 @@ fn emit_struct(
         impl #name {
             #wire_const
             #constructor
-            #(#setters)*
+            #setters
         }
         #required_def
     }

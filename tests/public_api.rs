@@ -1,0 +1,89 @@
+//! Issue 25: a deliberate public surface. `generated/public-api.txt` lists every public item of
+//! the generated crate (`path [kind] signature`), written by `cargo xtask gen`
+//! (`generator/src/public_api.rs`) and committed, so a change to the surface is a reviewable
+//! diff. These tests fail when the listing is stale, when an item has two public paths, and
+//! when runtime internals are public again.
+
+mod common;
+
+use plaid_idv_generator::public_api::{duplicates, listing};
+use std::collections::BTreeMap;
+use std::path::Path;
+
+/// Every file under `generated/src`, keyed `src/...` as the generator renders them.
+fn generated_sources() -> BTreeMap<String, String> {
+    fn walk(dir: &Path, rel: &str, out: &mut BTreeMap<String, String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let entry = entry.unwrap();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let rel = format!("{rel}/{name}");
+            if entry.file_type().unwrap().is_dir() {
+                walk(&entry.path(), &rel, out);
+            } else if name.ends_with(".rs") {
+                out.insert(rel, std::fs::read_to_string(entry.path()).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(&common::root().join("generated/src"), "src", &mut out);
+    out
+}
+
+fn committed() -> String {
+    std::fs::read_to_string(common::root().join("generated/public-api.txt"))
+        .expect("generated/public-api.txt is written by `cargo xtask gen`")
+}
+
+#[test]
+fn the_committed_listing_matches_the_generated_sources() {
+    let fresh = listing(&generated_sources(), "plaid_idv");
+    if fresh != committed() {
+        let committed = committed();
+        let gone: Vec<&str> = committed.lines().filter(|l| !fresh.lines().any(|f| f == *l)).take(10).collect();
+        let new: Vec<&str> = fresh.lines().filter(|l| !committed.lines().any(|c| c == *l)).take(10).collect();
+        panic!("generated/public-api.txt is stale: run `cargo xtask gen`.\nonly in the file: {gone:#?}\nonly in the sources: {new:#?}");
+    }
+}
+
+#[test]
+fn every_public_item_has_one_path_and_no_runtime_internal_is_public() {
+    let dups = duplicates(&generated_sources(), "plaid_idv");
+    assert!(dups.is_empty(), "items with more than one public path: {dups:#?}");
+    let api = committed();
+    assert!(!api.contains("MORE THAN ONE PATH"));
+    for internal in ["plaid_idv::runtime", "Operation", "PagedRequest", "paginate", "macros", "Redacted"] {
+        assert!(!api.contains(internal), "{internal} is public: {:?}", api.lines().find(|l| l.contains(internal)));
+    }
+    let client: Vec<&str> = api.lines().filter(|l| l.ends_with("[struct] struct Client")).collect();
+    assert_eq!(client, ["plaid_idv::Client [struct] struct Client"]);
+    // The surface this issue adds, as the listing shows it.
+    for line in [
+        "plaid_idv::Environment [impl] impl std::str::FromStr",
+        "plaid_idv::ApiError::is_rate_limited [method] fn is_rate_limited(&self) -> bool",
+        "plaid_idv::ApiError::error_type [field] error_type: Option<crate::ErrorType>",
+        "plaid_idv::flow::StartStep [impl] impl std::fmt::Display",
+        "plaid_idv::types::IdentityVerificationCreateRequest::with_is_idempotent_null [method] fn with_is_idempotent_null(mut self) -> Self",
+        "plaid_idv::signer::TestSigner [struct] struct TestSigner  #[cfg(feature = \"test-util\")]",
+        "plaid_idv::WebhookVerifier::HEADER [const] const HEADER: &'static str  #[cfg(feature = \"webhook-verification\")]",
+    ] {
+        assert!(api.lines().any(|l| l == line), "missing from the listing: {line}");
+    }
+}
+
+/// The check itself: a crate that re-exports an item of a public module lists it twice.
+#[test]
+fn a_second_public_path_is_reported() {
+    let files: BTreeMap<String, String> = [
+        ("src/lib.rs", "pub mod a;\nmod hidden;\npub use a::X;\npub use hidden::Y;\n"),
+        ("src/a.rs", "pub struct X;\nimpl X { pub fn new() -> Self { X } fn private() {} }\n"),
+        ("src/hidden.rs", "pub struct Y;\npub struct Unreachable;\n#[doc(hidden)]\npub fn internal() {}\n"),
+    ]
+    .into_iter()
+    .map(|(p, s)| (p.to_string(), s.to_string()))
+    .collect();
+    assert_eq!(duplicates(&files, "k"), [("crate::a::X".to_string(), vec!["k::X".to_string(), "k::a::X".to_string()])]);
+    let text = listing(&files, "k");
+    assert!(text.contains("# MORE THAN ONE PATH: crate::a::X is k::X, k::a::X"), "{text}");
+    assert!(text.contains("k::Y [struct] struct Y") && text.contains("k::X::new [method] fn new() -> Self"), "{text}");
+    assert!(!text.contains("Unreachable") && !text.contains("private") && !text.contains("internal"), "{text}");
+}
