@@ -138,7 +138,7 @@
 //! ```
 //!
 //! **Exactly-once webhooks, live and stored.** The crate README's handlers
-//! ([`crate::inbox::ExactlyOnce`]) against the fake: a live delivery is applied once and its
+//! (`inbox::ExactlyOnce`) against the fake: a live delivery is applied once and its
 //! copy ignored; a delivery stored by an ingress and processed 6 minutes after Plaid signed it
 //! verifies as of its receipt time.
 //!
