@@ -8,7 +8,7 @@
 //! written down once, in `generator/runtime/contract.toml`: types with the fields (and their
 //! Rust types) and variants the runtime uses, constructors, operations with their request and
 //! response types, and webhook variants with their body fields. A test derives the same needs
-//! from the runtime's own source with `syn` ([`uses`], [`derive`]) over our spec's IR, and fails
+//! from the runtime's own source with `syn` ([`uses`], `derive`) over our spec's IR, and fails
 //! (printing the table it expects) when the file and the source disagree, so the table cannot
 //! drift from the code.
 //!
