@@ -16775,6 +16775,88 @@ impl From<IdentityVerificationResponse> for IdentityVerification {
         }
     }
 }
+impl From<IdentityVerificationCreateRequestUser> for IdentityVerificationRequestUser {
+    /// Field by field, by JSON name (declared in `spec/portion.toml`): a field of [`IdentityVerificationCreateRequestUser`] that [`IdentityVerificationRequestUser`] lacks is dropped, one it lacks starts absent, an explicit `null` stays `null` where both fields may be `null`, and is left out where this field cannot hold `null`.
+    #[inline]
+    fn from(v: IdentityVerificationCreateRequestUser) -> Self {
+        Self {
+            email_address: v.email_address,
+            phone_number: v.phone_number,
+            date_of_birth: v.date_of_birth,
+            name: v.name,
+            address: v.address,
+            id_number: v.id_number,
+        }
+    }
+}
+impl From<IdentityVerificationRequestUser> for IdentityVerificationCreateRequestUser {
+    /// Field by field, by JSON name (declared in `spec/portion.toml`): a field of [`IdentityVerificationRequestUser`] that [`IdentityVerificationCreateRequestUser`] lacks is dropped, one it lacks starts absent, an explicit `null` stays `null` where both fields may be `null`, and is left out where this field cannot hold `null`.
+    #[inline]
+    fn from(v: IdentityVerificationRequestUser) -> Self {
+        Self {
+            email_address: v.email_address,
+            phone_number: v.phone_number,
+            date_of_birth: v.date_of_birth,
+            name: v.name,
+            address: v.address,
+            id_number: v.id_number,
+            client_user_id: None,
+        }
+    }
+}
+impl From<IdentityVerificationUserData> for IdentityVerificationCreateRequestUser {
+    /// Field by field, by JSON name (declared in `spec/portion.toml`): a field of [`IdentityVerificationUserData`] that [`IdentityVerificationCreateRequestUser`] lacks is dropped, one it lacks starts absent, an explicit `null` stays `null` where both fields may be `null`, and is left out where this field cannot hold `null`.
+    #[inline]
+    fn from(v: IdentityVerificationUserData) -> Self {
+        Self {
+            email_address: v.email_address,
+            phone_number: v.phone_number.map(Some),
+            date_of_birth: v.date_of_birth,
+            name: v.name.map(|__x| Some(__x.into())),
+            address: v.address.map(|__x| Some(__x.into())),
+            id_number: v.id_number.map(Some),
+            client_user_id: None,
+        }
+    }
+}
+impl From<IdentityVerificationUserData> for IdentityVerificationRequestUser {
+    /// Field by field, by JSON name (declared in `spec/portion.toml`): a field of [`IdentityVerificationUserData`] that [`IdentityVerificationRequestUser`] lacks is dropped, one it lacks starts absent, an explicit `null` stays `null` where both fields may be `null`, and is left out where this field cannot hold `null`.
+    #[inline]
+    fn from(v: IdentityVerificationUserData) -> Self {
+        Self {
+            email_address: v.email_address,
+            phone_number: v.phone_number.map(Some),
+            date_of_birth: v.date_of_birth,
+            name: v.name.map(|__x| Some(__x.into())),
+            address: v.address.map(|__x| Some(__x.into())),
+            id_number: v.id_number.map(Some),
+        }
+    }
+}
+impl From<IdentityVerificationResponseUserName> for IdentityVerificationRequestUserName {
+    /// Field by field, by JSON name (declared in `spec/portion.toml`): a field of [`IdentityVerificationResponseUserName`] that [`IdentityVerificationRequestUserName`] lacks is dropped, one it lacks starts absent, an explicit `null` stays `null` where both fields may be `null`, and is left out where this field cannot hold `null`.
+    #[inline]
+    fn from(v: IdentityVerificationResponseUserName) -> Self {
+        Self {
+            given_name: v.given_name,
+            family_name: v.family_name,
+        }
+    }
+}
+impl From<IdentityVerificationUserAddress> for UserAddress {
+    /// Field by field, by JSON name (declared in `spec/portion.toml`): a field of [`IdentityVerificationUserAddress`] that [`UserAddress`] lacks is dropped, one it lacks starts absent, an explicit `null` stays `null` where both fields may be `null`, and is left out where this field cannot hold `null`.
+    #[inline]
+    fn from(v: IdentityVerificationUserAddress) -> Self {
+        Self {
+            street: v.street.map(Some),
+            street2: v.street2.map(Some),
+            city: v.city.map(Some),
+            region: v.region.map(Some),
+            postal_code: v.postal_code.map(Some),
+            country: v.country,
+        }
+    }
+}
 /// Who the request is about: your own id for the user (`client_user_id`), or Plaid's (`user_id`, from `/user/create`). When both are given, the `user_id` must have been created from that `client_user_id`.
 ///
 /// At least one of `client_user_id`, `user_id` must be given: `new` of [`IdentityVerificationCreateRequest`], [`IdentityVerificationListRequest`] takes one of these, so a value naming none does not compile. To send more than one, give one here and set the others with their setters.

@@ -460,4 +460,32 @@ pub struct Conversion {
     pub into: String,
     /// Fields of the target, each taken from the source's field of the same name.
     pub fields: Vec<String>,
+    /// How each target field is made (a declared `[[convert]]`, see [`crate::convert`]);
+    /// empty: every field of `fields` is moved as it is.
+    pub map: Vec<FieldMap>,
+}
+
+/// One target field of a declared conversion.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldMap {
+    /// Target field (Rust name).
+    pub into: String,
+    /// Source field (Rust name); `None`: the target field starts empty (`None`).
+    pub from: Option<String>,
+    /// `Option` levels of the source and target fields (0: `T`, 1: `Option<T>`, 2:
+    /// `Option<Option<T>>`).
+    pub levels: (usize, usize),
+    /// How the value inside converts.
+    pub value: ValueMap,
+}
+
+/// How a value converts inside a [`FieldMap`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueMap {
+    /// The same type: moved.
+    Same,
+    /// A declared conversion: `.into()`.
+    Into,
+    /// A list of a declared conversion: each item `.into()`.
+    EachInto,
 }

@@ -6,6 +6,7 @@
 //! [`emit`] → [`render`] → [`mod@write`].
 
 pub mod contract;
+pub mod convert;
 pub mod diff;
 pub mod emit;
 pub mod error;

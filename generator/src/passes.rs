@@ -15,7 +15,8 @@
 //!    divergence: a located error, returned (never stored in the IR).
 //! 5. [`op_rules::apply`]: retry safety and pagination, from the final field types and shapes
 //!    (after 3 and 4, which change them).
-//! 6. [`sensitive::mark`], [`one_of::apply`], [`required::name_required_structs`] (which counts
+//! 6. [`sensitive::mark`], [`one_of::apply`], [`convert::apply`] (declared `From` conversions,
+//!    field by field, from the final field types), [`required::name_required_structs`] (which counts
 //!    a `one_of_required` enum as one more required field), [`graph::mark_sent_only`]: flags
 //!    and names that depend on the final set of types.
 //! 7. The optional modules the portion supports (`lower::features`), from everything above.
@@ -23,7 +24,7 @@
 use crate::error::{GenError, Result};
 use crate::ir::Ir;
 use crate::portion::Portion;
-use crate::{graph, headers, one_of, op_rules, required, retype, sensitive, unify};
+use crate::{convert, graph, headers, one_of, op_rules, required, retype, sensitive, unify};
 
 /// Runs every pass over the raw IR, in order. Returns the `same_type` groups that could not
 /// be merged: `gen` refuses them (the first is its error), `diff` reports them.
@@ -36,6 +37,7 @@ pub fn run(ir: &mut Ir, portion: &Portion) -> Result<Vec<GenError>> {
     op_rules::apply(ir, portion)?;
     sensitive::mark(&mut ir.types, &portion.sensitive, &mut ir.warnings);
     one_of::apply(ir, &portion.one_of_required)?;
+    convert::apply(ir, &portion.convert)?;
     required::name_required_structs(&mut ir.types, &ir.one_of);
     graph::mark_sent_only(ir);
     crate::lower::features(ir, &portion.require)?;

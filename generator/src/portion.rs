@@ -59,6 +59,9 @@ pub struct Portion {
     /// Optional fields of which a request must name at least one (see [`crate::one_of`]).
     #[serde(default)]
     pub one_of_required: Vec<OneOfRequired>,
+    /// `From` conversions between the shapes of one concept (see [`crate::convert`]).
+    #[serde(default)]
+    pub convert: Vec<Convert>,
     /// Cursor-paginated operations by path.
     #[serde(default)]
     pub pagination: BTreeMap<String, PaginationRule>,
@@ -66,6 +69,17 @@ pub struct Portion {
     /// be generated: a spec that cannot serve one is an error instead of a warning.
     #[serde(default)]
     pub require: Vec<String>,
+}
+
+/// A declared `From` conversion: `into`'s fields, each from `from`'s field of the same JSON
+/// name (a field `from` lacks must be optional in `into`, and starts empty).
+#[derive(Debug, Clone, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Convert {
+    /// Source schema (or generated type) name.
+    pub from: String,
+    /// Target schema (or generated type) name.
+    pub into: String,
 }
 
 /// How one operation pages: JSON names of the request's cursor, the response's next cursor and

@@ -170,7 +170,12 @@ pub fn apply(ir: &mut Ir, groups: &[SameType]) -> Result<Vec<GenError>> {
                 }
             }
             if names.len() == to.len() {
-                ir.conversions.push(Conversion { from: g.name.clone(), into: target.name.clone(), fields: names });
+                ir.conversions.push(Conversion {
+                    from: g.name.clone(),
+                    into: target.name.clone(),
+                    fields: names,
+                    map: Vec::new(),
+                });
             }
         }
     }

@@ -141,7 +141,16 @@ fn types(ir: &Ir) -> Result<()> {
             let Some((t, fields)) = struct_fields(ir, Some(&Ty::Named(name.clone()))) else {
                 return Err(GenError::at("#", format!("the conversion's `{end}` type `{name}` is not a struct")));
             };
-            for f in &c.fields {
+            // A declared conversion names its source fields in `map`, and may fill a target
+            // field from nothing.
+            let moved: Vec<&String> = if c.map.is_empty() {
+                c.fields.iter().collect()
+            } else if end == "from" {
+                c.map.iter().filter_map(|m| m.from.as_ref()).collect()
+            } else {
+                c.map.iter().map(|m| &m.into).collect()
+            };
+            for f in moved {
                 if !fields.iter().any(|x| x.name == *f) {
                     return Err(GenError::at(&t.pointer(), format!("has no field `{f}`, which a conversion moves")));
                 }

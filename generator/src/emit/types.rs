@@ -42,6 +42,9 @@ pub fn emit_part(ir: &Ir, index: usize, parts: usize) -> TokenStream {
     });
     let conversions = ir.conversions.iter().filter(|_| last).map(|c| {
         let (from, into) = (ident(&c.from), ident(&c.into));
+        if !c.map.is_empty() {
+            return super::convert::emit(c);
+        }
         let fields: Vec<_> = c.fields.iter().map(|f| ident(f)).collect();
         let d = format!(" Keeps the fields that [`{}`] has (dropping the rest).", c.into);
         quote! {

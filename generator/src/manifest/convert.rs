@@ -299,7 +299,7 @@ pub(super) fn ir_of(v: m::Manifest) -> ir::Ir {
         conversions: v
             .conversions
             .into_iter()
-            .map(|c| ir::Conversion { from: c.from, into: c.into, fields: c.fields })
+            .map(|c| ir::Conversion { from: c.from, into: c.into, fields: c.fields, map: Vec::new() })
             .collect(),
         one_of: Vec::new(),
     };
