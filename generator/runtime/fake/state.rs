@@ -4,7 +4,7 @@
 //! The fake's state and what each endpoint answers. Everything here is synchronous and runs
 //! under the state's lock; the HTTP side lives in `server.rs`.
 
-use super::{Fault, FakeError, LinkTokenRecord, Op, RecordedRequest, SentWebhook, Step, WebhookDelivery};
+use super::{FakeError, Fault, LinkTokenRecord, Op, RecordedRequest, SentWebhook, Step, WebhookDelivery};
 use crate::runtime::error::{decode, Error};
 use crate::types::{
     DashboardUser, DashboardUserGetRequest, DashboardUserListRequest, IdentityVerification,
