@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use futures_util::TryStreamExt;
 use plaid_idv::flow::{LinkOptions, StartStep, StartedVerification};
-use plaid_idv::testing::{FakeError, FakePlaid, Op, Step};
+use plaid_idv::testing::{FakeError, FakePlaid, Op, Step, WebhookDelivery};
 use plaid_idv::types::{
     CountryCode, DashboardUserGetRequest, DashboardUserListRequest, IdentityVerificationCreateRequest,
     IdentityVerificationCreateRequestRequired, IdentityVerificationCreateRequestUser, IdentityVerificationGetRequest,
@@ -158,7 +158,7 @@ async fn full_flow_create_link_token_complete_signed_webhook_get_retry() {
     assert!(started.1.link_token.starts_with("link-sandbox-"), "{}", started.1.link_token);
 
     // The user finishes: STATUS_UPDATED goes to the Link token's webhook URL, signed.
-    let sent = fake.complete(&id, Status::Success).await.unwrap().expect("the status changed");
+    let sent = fake.complete(&id, Status::Success).await.unwrap();
     assert_eq!(sent.webhook_code, "STATUS_UPDATED");
     assert_eq!(sent.url.as_deref(), Some(receiver.url.as_str()));
     assert_eq!(sent.status, Some(200), "the receiver accepted it: {:?}", sent.error);
@@ -223,7 +223,7 @@ async fn full_flow_create_link_token_complete_signed_webhook_get_retry() {
             "/identity_verification/list",
         ]
     );
-    assert_eq!(fake.wait_for_webhooks(2, Duration::from_secs(5)).await.len(), 2);
+    assert_eq!(fake.wait_for_webhooks_since(0, 2, Duration::from_secs(5)).await.len(), 2);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -470,7 +470,7 @@ async fn scripted_progress_sends_step_and_status_webhooks() {
     let s = client.identity_verification_create(&create_req(USER, false)).await.unwrap();
 
     // No webhook URL anywhere: nothing is sent, but the signed webhook is returned.
-    let sent = fake.advance_step(&s.id, Step::AcceptTos, StepStatus::Success).await.unwrap().unwrap();
+    let sent = fake.advance_step(&s.id, Step::AcceptTos, StepStatus::Success).await.unwrap();
     assert_eq!((sent.url.as_deref(), sent.status, sent.error.as_deref()), (None, None, None));
     match verifier.verify(Some(&sent.verification), &sent.body).await.unwrap() {
         Webhook::StepUpdated(e) => assert_eq!(e.identity_verification_id, s.id),
@@ -486,19 +486,21 @@ async fn scripted_progress_sends_step_and_status_webhooks() {
     // The fake's own webhook URL, when the Link token has none.
     let mut receiver = Receiver::start(verifier.clone()).await;
     fake.set_webhook_url(Some(&receiver.url));
-    let sent = fake.advance_step(&s.id, Step::VerifySms, StepStatus::Success).await.unwrap().unwrap();
+    let sent = fake.advance_step(&s.id, Step::VerifySms, StepStatus::Success).await.unwrap();
     assert_eq!(sent.status, Some(200));
     assert!(matches!(receiver.next().await.verdict, Ok(Webhook::StepUpdated(_))));
-    assert_eq!(fake.advance_step(&s.id, Step::VerifySms, StepStatus::Success).await.unwrap(), None, "no change");
+    let same = fake.advance_step(&s.id, Step::VerifySms, StepStatus::Success).await.unwrap_err();
+    assert!(matches!(same, FakeError::Unchanged(_)), "no change: {same:?}");
 
-    let sent = fake.expire(&s.id).await.unwrap().unwrap();
+    let sent = fake.expire(&s.id).await.unwrap();
     assert_eq!(sent.webhook_code, "STATUS_UPDATED");
     assert!(matches!(receiver.next().await.verdict, Ok(Webhook::StatusUpdated(_))));
     let expired = fake.session(&s.id).unwrap();
     assert_eq!(expired.status, Status::Expired);
     assert_eq!(expired.steps.kyc_check, StepStatus::Expired);
     assert_eq!(expired.steps.verify_sms, StepStatus::Success, "finished steps stay");
-    assert_eq!(fake.expire(&s.id).await.unwrap(), None, "already expired: no webhook");
+    let again = fake.expire(&s.id).await.unwrap_err();
+    assert!(matches!(again, FakeError::Unchanged(_)), "already expired: no webhook: {again:?}");
 
     // start_verification on the expired session retries it (the flow helper against the fake).
     let started = client.start_verification(&create_req(USER, true), &LinkOptions::new("App", [CountryCode::Us])).await;
@@ -512,7 +514,7 @@ async fn scripted_progress_sends_step_and_status_webhooks() {
 
     // A webhook URL that is not loopback is never contacted.
     fake.set_webhook_url(Some("https://hooks.example.com/plaid"));
-    let sent = fake.complete(&verification.id, Status::Canceled).await.unwrap().unwrap();
+    let sent = fake.complete(&verification.id, Status::Canceled).await.unwrap();
     assert_eq!(sent.status, None);
     assert!(sent.error.unwrap().contains("only sends webhooks to loopback"));
 
@@ -522,7 +524,7 @@ async fn scripted_progress_sends_step_and_status_webhooks() {
         FakeError::UnknownSession("idv_nope".into())
     );
     let codes: Vec<String> =
-        fake.wait_for_webhooks(5, Duration::from_secs(5)).await.into_iter().map(|w| w.webhook_code).collect();
+        fake.wait_for_webhooks_since(0, 5, Duration::from_secs(5)).await.into_iter().map(|w| w.webhook_code).collect();
     assert_eq!(codes, ["STEP_UPDATED", "STEP_UPDATED", "STATUS_UPDATED", "RETRIED", "STATUS_UPDATED"]);
 }
 
@@ -768,7 +770,7 @@ async fn a_stored_webhook_signed_6_minutes_ago_verifies_as_of_its_receipt() {
     let client = fake.client();
     let id = client.identity_verification_create(&create_req(USER, false)).await.unwrap().id;
     let signed_at = SystemTime::now() - Duration::from_secs(6 * 60);
-    let sent = fake.complete_signed_at(&id, Status::Success, signed_at).await.unwrap().unwrap();
+    let sent = fake.complete_signed_at(&id, Status::Success, signed_at).await.unwrap();
     let secs = signed_at.duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
     assert_eq!(sent.issued_at, secs);
     let verifier = WebhookVerifier::new(client.clone());
@@ -779,10 +781,8 @@ async fn a_stored_webhook_signed_6_minutes_ago_verifies_as_of_its_receipt() {
     assert!(matches!(ok.webhook, Webhook::StatusUpdated(_)));
     // The other steps take one too; None signs now.
     let step = fake.advance_step_signed_at(&id, Step::KycCheck, StepStatus::Failed, None).await.unwrap();
-    if let Some(step) = step {
-        assert!(verifier.verify(Some(&step.verification), &step.body).await.is_ok());
-    }
-    let expired = fake.expire_signed_at(&id, signed_at).await.unwrap().unwrap();
+    assert!(verifier.verify(Some(&step.verification), &step.body).await.is_ok());
+    let expired = fake.expire_signed_at(&id, signed_at).await.unwrap();
     assert_eq!(expired.issued_at, secs);
 }
 
@@ -925,4 +925,162 @@ async fn start_verification_accepts_either_identity_and_binds_the_link_token_to_
     let by_plaid = client.identity_verification_list(&list(UserIdentity::UserId(user_id))).await.unwrap();
     assert_eq!(by_own.identity_verifications.len(), 2);
     assert_eq!(by_own.identity_verifications, by_plaid.identity_verifications);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Issue 25, test kit: delivery control, `wait_for_webhooks` from now, single-`Result` steps,
+// synchronous delivery.
+
+/// Issue 25: each delivery mode applies to a Link token's URL (which `set_webhook_url(None)`
+/// does not stop) and to the fake's own URL; held webhooks go out on `deliver_held`, after a
+/// later one (out of order).
+#[tokio::test]
+async fn delivery_modes_lose_duplicate_and_hold_webhooks_to_every_url() {
+    let fake = FakePlaid::start().await.unwrap();
+    let client = fake.client();
+    let verifier = WebhookVerifier::new(client.clone());
+    let mut token_receiver = Receiver::start(verifier.clone()).await;
+    let mut fake_receiver = Receiver::start(verifier).await;
+    let link = LinkOptions::new("App", [CountryCode::Us]).with_webhook(token_receiver.url.clone());
+    let StartedVerification::Ready { verification, .. } =
+        client.start_verification(&create_req(USER, false), &link).await.unwrap()
+    else {
+        panic!("a new session is Ready")
+    };
+    let a = verification.id;
+    let b = client.identity_verification_create(&create_req("customer-9000", false)).await.unwrap().id;
+    fake.set_webhook_url(Some(&fake_receiver.url));
+    assert_eq!(fake.delivery(), WebhookDelivery::Normal);
+
+    // Clearing the fake's URL leaves the Link token's.
+    fake.set_webhook_url(None);
+    let sent = fake.advance_step(&a, Step::AcceptTos, StepStatus::Success).await.unwrap();
+    assert_eq!((sent.url.as_deref(), sent.status, sent.posts), (Some(token_receiver.url.as_str()), Some(200), 1));
+    assert!(token_receiver.rx.try_recv().is_ok());
+    fake.set_webhook_url(Some(&fake_receiver.url));
+
+    // Lost: signed, returned and recorded, never POSTed, to either URL.
+    fake.set_delivery(WebhookDelivery::Lost);
+    for (id, step) in [(&a, Step::VerifySms), (&b, Step::AcceptTos)] {
+        let lost = fake.advance_step(id, step, StepStatus::Success).await.unwrap();
+        assert_eq!((lost.delivery, lost.posts, lost.status), (WebhookDelivery::Lost, 0, None));
+        assert!(lost.url.is_some() && lost.error.as_deref().is_some_and(|e| e.contains("lost")), "{lost:?}");
+    }
+    assert!(token_receiver.rx.try_recv().is_err() && fake_receiver.rx.try_recv().is_err(), "nothing arrived");
+
+    // Duplicated: the same bytes and signature twice, to either URL.
+    fake.set_delivery(WebhookDelivery::Duplicated);
+    for (id, receiver) in [(&a, &mut token_receiver), (&b, &mut fake_receiver)] {
+        let sent = fake.advance_step(id, Step::KycCheck, StepStatus::Success).await.unwrap();
+        assert_eq!((sent.delivery, sent.posts, sent.status), (WebhookDelivery::Duplicated, 2, Some(200)));
+        let (first, second) = (receiver.rx.try_recv().unwrap(), receiver.rx.try_recv().unwrap());
+        assert_eq!((&first.body, &first.verification), (&second.body, &second.verification));
+        assert_eq!(first.body, sent.body);
+        assert!(receiver.rx.try_recv().is_err(), "exactly two");
+    }
+
+    // Held: nothing arrives until deliver_held; a later webhook overtakes it.
+    fake.set_delivery(WebhookDelivery::Held);
+    let held_a = fake.complete(&a, Status::Success).await.unwrap();
+    let held_b = fake.complete(&b, Status::Failed).await.unwrap();
+    assert_eq!((held_a.posts, held_a.status, held_a.delivery), (0, None, WebhookDelivery::Held));
+    assert_eq!(fake.held(), [held_a.clone(), held_b.clone()]);
+    assert!(token_receiver.rx.try_recv().is_err() && fake_receiver.rx.try_recv().is_err());
+    fake.set_delivery(WebhookDelivery::Normal);
+    let later = fake.expire(&client.identity_verification_create(&create_req("c3", false)).await.unwrap().id).await;
+    assert_eq!(later.unwrap().status, Some(200));
+    assert!(matches!(fake_receiver.rx.try_recv().unwrap().verdict, Ok(Webhook::StatusUpdated(_))));
+    let delivered = fake.deliver_held().await;
+    assert_eq!(delivered.len(), 2);
+    for (d, held) in delivered.iter().zip([&held_a, &held_b]) {
+        assert_eq!((d.status, d.posts, d.error.as_deref(), &d.body), (Some(200), 1, None, &held.body));
+    }
+    assert_eq!(token_receiver.rx.try_recv().unwrap().body, held_a.body);
+    assert_eq!(fake_receiver.rx.try_recv().unwrap().body, held_b.body);
+    assert!(fake.held().is_empty() && fake.deliver_held().await.is_empty());
+    // The records show the delivery; each webhook is recorded once.
+    let records = fake.webhooks();
+    assert_eq!(records.len(), 8);
+    assert!(records.contains(&delivered[0]) && records.contains(&delivered[1]));
+}
+
+/// Issue 25: `wait_for_webhooks` counts from its call and returns the webhooks recorded since;
+/// `webhook_count` + `wait_for_webhooks_since` wait race-free for `RETRIED`.
+#[tokio::test]
+async fn wait_for_webhooks_counts_from_the_call() {
+    let fake = FakePlaid::start().await.unwrap();
+    let client = fake.client();
+    let id = client.identity_verification_create(&create_req(USER, false)).await.unwrap().id;
+    fake.advance_step(&id, Step::AcceptTos, StepStatus::Success).await.unwrap();
+    fake.advance_step(&id, Step::VerifySms, StepStatus::Success).await.unwrap();
+    assert_eq!(fake.webhook_count(), 2);
+    // Two webhooks since the start, none since the call: it times out empty.
+    assert!(fake.wait_for_webhooks(1, Duration::from_millis(100)).await.is_empty());
+
+    let (waited, sent) = tokio::join!(fake.wait_for_webhooks(1, Duration::from_secs(5)), async {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        fake.complete(&id, Status::Failed).await.unwrap()
+    });
+    assert_eq!(waited, [sent]);
+
+    let mark = fake.webhook_count();
+    client.identity_verification_retry(&retry_req(Strategy::Reset)).await.unwrap();
+    let retried = fake.wait_for_webhooks_since(mark, 1, Duration::from_secs(5)).await;
+    assert_eq!(retried.iter().map(|w| w.webhook_code.as_str()).collect::<Vec<_>>(), ["RETRIED"]);
+    assert_eq!(fake.wait_for_webhooks_since(0, 4, Duration::ZERO).await.len(), 4);
+}
+
+/// Issue 25: every step returns `Result<SentWebhook, FakeError>` (one `?`), with the webhook
+/// also when there is no URL; an unknown session and a change to what is already so are errors.
+#[tokio::test]
+async fn step_methods_return_one_result_with_the_webhook() {
+    use plaid_idv::testing::SentWebhook;
+    let fake = FakePlaid::start().await.unwrap();
+    let id = fake.client().identity_verification_create(&create_req(USER, false)).await.unwrap().id;
+    let step: Result<SentWebhook, FakeError> = fake.advance_step(&id, Step::AcceptTos, StepStatus::Success).await;
+    let step = step.unwrap();
+    assert_eq!((step.webhook_code.as_str(), step.url.as_deref(), step.posts), ("STEP_UPDATED", None, 0));
+    let signed: SentWebhook =
+        fake.advance_step_signed_at(&id, Step::VerifySms, StepStatus::Success, None).await.unwrap();
+    assert_eq!(signed.identity_verification_id, id);
+    let done: SentWebhook = fake.complete(&id, Status::PendingReview).await.unwrap();
+    assert_eq!(done.webhook_code, "STATUS_UPDATED");
+    let same = fake.complete_signed_at(&id, Status::PendingReview, None).await.unwrap_err();
+    assert!(matches!(&same, FakeError::Unchanged(m) if m.contains("pending_review")), "{same}");
+    let expired: SentWebhook = fake.expire_signed_at(&id, None).await.unwrap();
+    assert_eq!(expired.webhook_code, "STATUS_UPDATED");
+    assert!(matches!(fake.expire(&id).await, Err(FakeError::Unchanged(_))));
+    let unknown = IdentityVerificationId::from("idv_nope");
+    assert_eq!(fake.expire(&unknown).await.unwrap_err(), FakeError::UnknownSession("idv_nope".into()));
+    assert_eq!(fake.webhooks().len(), 4, "errors sign nothing");
+}
+
+/// Issue 25: delivery is synchronous: a step returns after the receiver answered its POST,
+/// however long the receiver takes (within the 10 s delivery limit).
+#[tokio::test]
+async fn a_step_returns_after_the_receiver_answered() {
+    let (tx, mut rx) = mpsc::unbounded_channel::<Instant>();
+    let handler = move || {
+        let tx = tx.clone();
+        async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let _ = tx.send(Instant::now());
+            StatusCode::ACCEPTED
+        }
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/slow", listener.local_addr().unwrap());
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, axum::Router::new().route("/slow", axum::routing::post(handler))).await;
+    });
+    let fake = FakePlaid::start().await.unwrap();
+    fake.set_webhook_url(Some(&url));
+    let id = fake.client().identity_verification_create(&create_req(USER, false)).await.unwrap().id;
+    let started = Instant::now();
+    let sent = fake.complete(&id, Status::Success).await.unwrap();
+    let returned = Instant::now();
+    let answered = rx.try_recv().expect("the receiver ran before complete returned");
+    assert!(answered >= started + Duration::from_millis(300) && answered <= returned);
+    assert_eq!((sent.status, sent.posts), (Some(202), 1));
+    server.abort();
 }

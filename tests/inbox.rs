@@ -52,7 +52,7 @@ async fn handle<G: ReplayGuard>(
 async fn a_redelivery_after_a_failed_fetch_is_applied_once_and_a_replay_is_ignored() {
     let fake = FakePlaid::start().await.unwrap();
     let id = session(&fake).await;
-    let sent = fake.complete(&id, Status::Success).await.unwrap().unwrap();
+    let sent = fake.complete(&id, Status::Success).await.unwrap();
     let (inbox, guard, effects) = (inbox(&fake), InMemoryReplayGuard::default(), AtomicUsize::new(0));
     let delivery = Delivery::live(Some(&sent.verification), &sent.body);
 
@@ -78,7 +78,7 @@ async fn a_redelivery_after_a_failed_fetch_is_applied_once_and_a_replay_is_ignor
 async fn two_concurrent_deliveries_of_one_webhook_give_one_effect() {
     let fake = FakePlaid::start().await.unwrap();
     let id = session(&fake).await;
-    let sent = fake.complete(&id, Status::Success).await.unwrap().unwrap();
+    let sent = fake.complete(&id, Status::Success).await.unwrap();
     let (inbox, guard, effects) = (inbox(&fake), InMemoryReplayGuard::default(), AtomicUsize::new(0));
     let delivery = Delivery::live(Some(&sent.verification), &sent.body);
     let (a, b) = tokio::join!(handle(&inbox, &guard, delivery, &effects), handle(&inbox, &guard, delivery, &effects));
@@ -93,7 +93,7 @@ async fn two_concurrent_deliveries_of_one_webhook_give_one_effect() {
 async fn a_pending_dropped_without_done_records_nothing() {
     let fake = FakePlaid::start().await.unwrap();
     let id = session(&fake).await;
-    let sent = fake.complete(&id, Status::Success).await.unwrap().unwrap();
+    let sent = fake.complete(&id, Status::Success).await.unwrap();
     let (inbox, guard, effects) = (inbox(&fake), InMemoryReplayGuard::default(), AtomicUsize::new(0));
     let delivery = Delivery::live(Some(&sent.verification), &sent.body);
     match inbox.receive(&guard, delivery).await.unwrap() {
@@ -108,7 +108,7 @@ async fn a_pending_dropped_without_done_records_nothing() {
 async fn a_stored_delivery_is_processed_as_of_its_receipt_and_kept_for_the_inbox_delay() {
     let fake = FakePlaid::start().await.unwrap();
     let id = session(&fake).await;
-    let sent = fake.complete(&id, Status::Success).await.unwrap().unwrap();
+    let sent = fake.complete(&id, Status::Success).await.unwrap();
     let body = sent.body.clone();
     // Re-signed 6 minutes ago: received then, processed now.
     let signed = plaid_idv::signer::now() - 6 * 60;

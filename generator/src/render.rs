@@ -30,6 +30,7 @@ const INBOX: (&str, &str) = ("src/inbox.rs", include_str!("../runtime/inbox.rs")
 /// ([`crate::ir::Features::fake`]).
 const FAKE: &[(&str, &str)] = &[
     ("src/testing/mod.rs", include_str!("../runtime/fake/mod.rs")),
+    ("src/testing/delivery.rs", include_str!("../runtime/fake/delivery.rs")),
     ("src/testing/server.rs", include_str!("../runtime/fake/server.rs")),
     ("src/testing/state.rs", include_str!("../runtime/fake/state.rs")),
 ];

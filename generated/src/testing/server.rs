@@ -4,17 +4,17 @@
 // Runtime of the generated crate, copied from generator/runtime/fake/.
 
 //! The fake's HTTP side: a hyper server on 127.0.0.1, auth checked like Plaid, injected faults,
-//! request recording, and signed webhook delivery.
+//! request recording; webhooks are signed and sent by `delivery`.
 
-use super::state::{error_body, without_secret, Outgoing, Reply, State};
-use super::{Fault, Op, RecordedRequest, SentWebhook};
+use super::state::{error_body, without_secret, Reply, State};
+use super::{Fault, Op, RecordedRequest};
 use crate::runtime::signer::TestSigner;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use hyper::{Request, Response};
 use hyper_util::rt::{TokioIo, TokioTimer};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
@@ -273,66 +273,9 @@ async fn answer(
         // Plaid sends webhooks after it answers; so does the fake.
         tokio::spawn(async move {
             for w in webhooks {
-                deliver(&shared, w, None).await;
+                super::delivery::deliver(&shared, w, None).await;
             }
         });
     }
     Ok(respond(&reply))
-}
-
-/// Whether `url` is `http(s)` to this machine: the only place the fake sends webhooks.
-fn is_loopback_url(url: &str) -> bool {
-    reqwest::Url::parse(url).is_ok_and(|u| {
-        matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(crate::runtime::client::is_loopback)
-    })
-}
-
-/// Builds, signs and (when the session has a loopback webhook URL) POSTs one webhook, records
-/// it and returns it. Without a URL nothing is sent, but the signed webhook is still returned
-/// and recorded, so a test can hand it to its handler directly. It is signed as of
-/// `signed_at` (Unix seconds), or now.
-pub(super) async fn deliver(shared: &Shared, w: Outgoing, signed_at: Option<i64>) -> SentWebhook {
-    let body = json!({
-        "webhook_type": "IDENTITY_VERIFICATION",
-        "webhook_code": w.code,
-        "identity_verification_id": w.id,
-        "environment": "sandbox",
-    })
-    .to_string();
-    let issued_at = signed_at.unwrap_or_else(crate::runtime::signer::now);
-    let verification = shared.signer.sign_at(body.as_bytes(), issued_at);
-    let mut sent = SentWebhook {
-        webhook_code: w.code.to_string(),
-        identity_verification_id: w.id.as_str().into(),
-        body: body.clone().into_bytes(),
-        verification: verification.clone(),
-        issued_at,
-        url: w.url.clone(),
-        status: None,
-        error: None,
-    };
-    match &w.url {
-        None => {}
-        Some(url) if !is_loopback_url(url) => {
-            sent.error = Some("not sent: the fake only sends webhooks to loopback http(s) URLs".into());
-        }
-        Some(url) => {
-            let result = shared
-                .http
-                .post(url)
-                .header("content-type", "application/json")
-                .header("Plaid-Verification", verification)
-                .body(body)
-                .send()
-                .await;
-            match result {
-                Ok(resp) => sent.status = Some(resp.status().as_u16()),
-                Err(e) => {
-                    sent.error = Some(format!("not delivered: {}", crate::runtime::error::Error::from_reqwest(e)))
-                }
-            }
-        }
-    }
-    shared.lock().record_webhook(sent.clone());
-    sent
 }

@@ -45,9 +45,27 @@
 //!   `expire(id)` change a session and send the matching `STATUS_UPDATED` or `STEP_UPDATED`
 //!   webhook (`retry` sends `RETRIED`), signed ES256 exactly as Plaid signs them, to the
 //!   webhook URL of the newest Link token for the session's template and user, else to
-//!   `set_webhook_url`'s. Each returns the signed webhook (body and `Plaid-Verification`
-//!   value) even when there is no URL to send it to. It is signed now, or at the time given to
-//!   `complete_signed_at`, `advance_step_signed_at` or `expire_signed_at` (for late webhooks).
+//!   `set_webhook_url`'s. Each returns `Result<SentWebhook, FakeError>`: the signed webhook
+//!   (body and `Plaid-Verification` value), also when there is no URL to send it to; an
+//!   unknown id is `FakeError::UnknownSession`, and a change to what the session already is
+//!   (the same status or step outcome) is `FakeError::Unchanged`, with nothing sent. It is
+//!   signed now, or at the time given to `complete_signed_at`, `advance_step_signed_at` or
+//!   `expire_signed_at` (for late webhooks).
+//! - **Delivery is synchronous**: a step method returns only after its webhook's delivery is
+//!   over: the POST was answered by your receiver (`status` is its HTTP status), failed
+//!   (`error` says why) or timed out (after 10 s). So your handler has run, and its effects
+//!   are visible, when `complete` returns; no waiting is needed. The exception is `RETRIED`,
+//!   which the fake sends on its own task after answering `retry`, as Plaid does: wait for it
+//!   with `wait_for_webhooks` (which counts from its call) or, race-free,
+//!   `wait_for_webhooks_since(fake.webhook_count() taken before the request, 1, timeout)`.
+//! - **Delivery control**: `set_delivery(WebhookDelivery::…)` decides how webhooks signed
+//!   from then on are delivered, whatever URL they go to (the Link token's or
+//!   `set_webhook_url`'s): `Normal` (one POST, the default), `Lost` (never POSTed),
+//!   `Duplicated` (POSTed twice, identical) or `Held` (kept unsent until `deliver_held()`
+//!   POSTs them, oldest first: a delayed webhook, or an out-of-order one when others are
+//!   sent under `Normal` meanwhile). Each webhook is still signed, returned and recorded;
+//!   its `delivery` and `posts` say what happened. `set_webhook_url(None)` only clears the
+//!   fake's own URL: it does not stop webhooks to a Link token's URL.
 //! - **Faults**: `fail_next(op, status, error)`, `rate_limit_next` (429 with `Retry-After`),
 //!   `delay_next` (answer late, e.g. after the client's timeout) and `drop_next` (close the
 //!   connection without an answer) apply to the next request of that operation.
@@ -57,8 +75,8 @@
 //!
 //! **Limits** (so a runaway test cannot exhaust memory): 10,000 sessions and 10,000 Link
 //! tokens (then create, retry and `/link/token/create` answer 400 `FAKE_SESSION_LIMIT` /
-//! `FAKE_LINK_TOKEN_LIMIT`), the newest 1,000 requests and 1,000 webhooks kept, 1,000 queued
-//! faults per operation, request bodies up to 1 MiB (then 413) read within 10 s, 64
+//! `FAKE_LINK_TOKEN_LIMIT`), the newest 1,000 requests and 1,000 webhooks kept, 1,000 held
+//! webhooks (then one to hold is lost), 1,000 queued faults per operation, request bodies up to 1 MiB (then 413) read within 10 s, 64
 //! connections at once, injected delays up to 2 minutes, webhook deliveries up to 10 s, and
 //! webhooks only to loopback URLs. Change the first ones with `FakePlaid::builder()`.
 //! Dropping the `FakePlaid` stops the server.
@@ -98,8 +116,9 @@
 //!     assert!(link.link_token.starts_with("link-sandbox-"));
 //!
 //!     // The user finishes in Link: the fake signs a STATUS_UPDATED webhook. (With a webhook
-//!     // URL on the Link token or `fake.set_webhook_url`, it is also POSTed there.)
-//!     let sent = fake.complete(&id, IdentityVerificationStatus::Success).await?.ok_or("no webhook")?;
+//!     // URL on the Link token or `fake.set_webhook_url`, it is also POSTed there, and
+//!     // answered, before `complete` returns.)
+//!     let sent = fake.complete(&id, IdentityVerificationStatus::Success).await?;
 //!     match verifier.verify(Some(&sent.verification), &sent.body).await? {
 //!         Webhook::StatusUpdated(event) => assert_eq!(event.identity_verification_id, id),
 //!         other => return Err(format!("unexpected webhook {other:?}").into()),
@@ -167,7 +186,7 @@
 //!     }
 //!
 //!     // Live: the first delivery is applied, its copy is a duplicate.
-//!     let sent = fake.complete(&ids[0], IdentityVerificationStatus::Success).await?.ok_or("no webhook")?;
+//!     let sent = fake.complete(&ids[0], IdentityVerificationStatus::Success).await?;
 //!     let live = Delivery::live(Some(&sent.verification), &sent.body);
 //!     match inbox.receive(&guard, live).await? {
 //!         Received::New(pending) => {
@@ -180,7 +199,7 @@
 //!
 //!     // Stored: signed 6 minutes ago, received by the ingress 1 s later, processed now.
 //!     let signed_at = SystemTime::now() - Duration::from_secs(6 * 60);
-//!     let sent = fake.complete_signed_at(&ids[1], IdentityVerificationStatus::Failed, signed_at).await?.ok_or("no webhook")?;
+//!     let sent = fake.complete_signed_at(&ids[1], IdentityVerificationStatus::Failed, signed_at).await?;
 //!     let received_at = signed_at + Duration::from_secs(1);
 //!     let stored = Delivery::stored(Some(&sent.verification), &sent.body, received_at);
 //!     match inbox.receive(&guard, stored).await? {
@@ -192,8 +211,65 @@
 //!     Ok(())
 //! }
 //! ```
+//!
+//! **Lost, duplicated and delayed webhooks.** Your endpoint (here an axum route that counts
+//! what it receives) against each delivery mode. Delivery is synchronous, so the count is
+//! final when the step returns.
+//!
+//! ```rust
+//! use plaid_idv::testing::{FakePlaid, Step, WebhookDelivery};
+//! use plaid_idv::types::{
+//!     IdentityVerificationCreateRequest, IdentityVerificationCreateRequestRequired, IdentityVerificationStatus,
+//!     IdentityVerificationStepStatus, UserIdentity,
+//! };
+//! use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+//! use std::sync::Arc;
+//!
+//! #[tokio::main(flavor = "current_thread")]
+//! async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let received = Arc::new(AtomicUsize::new(0));
+//!     let counter = received.clone();
+//!     let handler = move || {
+//!         counter.fetch_add(1, SeqCst);
+//!         async { "ok" }
+//!     };
+//!     let app = axum::Router::new().route("/plaid/webhook", axum::routing::post(handler));
+//!     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+//!     let url = format!("http://{}/plaid/webhook", listener.local_addr()?);
+//!     tokio::spawn(async move { axum::serve(listener, app).await });
+//!
+//!     let fake = FakePlaid::start().await?;
+//!     fake.set_webhook_url(Some(&url));
+//!     let create = IdentityVerificationCreateRequest::new(IdentityVerificationCreateRequestRequired {
+//!         template_id: "idvtmp_4FrXJvfQU3zGUR".into(),
+//!         gave_consent: false,
+//!         is_shareable: false,
+//!         identity: UserIdentity::ClientUserId("customer-8841".into()),
+//!     });
+//!     let id = fake.client().identity_verification_create(&create).await?.id;
+//!
+//!     // Plaid delivers at least once: the same signed bytes twice.
+//!     fake.set_delivery(WebhookDelivery::Duplicated);
+//!     let sent = fake.advance_step(&id, Step::AcceptTos, IdentityVerificationStepStatus::Success).await?;
+//!     assert_eq!((sent.posts, sent.status, received.load(SeqCst)), (2, Some(200), 2));
+//!
+//!     // A webhook that never arrives: your code must still converge (e.g. by polling `get`).
+//!     fake.set_delivery(WebhookDelivery::Lost);
+//!     let lost = fake.advance_step(&id, Step::VerifySms, IdentityVerificationStepStatus::Success).await?;
+//!     assert_eq!((lost.posts, received.load(SeqCst)), (0, 2));
+//!
+//!     // A delayed webhook: held, then delivered when the test says so.
+//!     fake.set_delivery(WebhookDelivery::Held);
+//!     fake.complete(&id, IdentityVerificationStatus::Success).await?;
+//!     assert_eq!((fake.held().len(), received.load(SeqCst)), (1, 2));
+//!     let delivered = fake.deliver_held().await;
+//!     assert_eq!((delivered[0].status, received.load(SeqCst)), (Some(200), 3));
+//!     Ok(())
+//! }
+//! ```
 
 // An error answer (`Err(Reply)`) is as ordinary here as a success, and as large.
+mod delivery;
 #[allow(clippy::result_large_err)]
 mod server;
 #[allow(clippy::result_large_err)]
@@ -324,6 +400,28 @@ pub enum Fault {
     DropConnection,
 }
 
+/// How the fake delivers the webhooks it signs from now on ([`FakePlaid::set_delivery`]), to
+/// whichever URL each goes to (the Link token's or [`FakePlaid::set_webhook_url`]'s). Every
+/// webhook is signed, recorded in [`FakePlaid::webhooks`] and returned by the step that made it
+/// whatever the mode; the mode only decides what is POSTed, and when.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum WebhookDelivery {
+    /// POST each webhook once (the default).
+    #[default]
+    Normal,
+    /// Never POST: the webhook is lost on its way, as if Plaid's delivery failed for good.
+    /// Its `error` says so.
+    Lost,
+    /// POST each webhook twice, the same bytes and `Plaid-Verification` both times (the second
+    /// after the first was answered), as Plaid's at-least-once delivery may.
+    Duplicated,
+    /// Keep each webhook, unsent, until [`FakePlaid::deliver_held`] POSTs it: a delayed
+    /// webhook, or, with webhooks sent under `Normal` meanwhile, one that arrives out of order.
+    /// At most 1,000 are held; beyond that a webhook is lost (its `error` says so).
+    Held,
+}
+
 /// A request the fake received ([`FakePlaid::requests`]). Its `Debug` shows the body's shape
 /// (keys, booleans, `null`s, array lengths) with every string and number `<redacted>`: request
 /// bodies carry personal data. Read `body` itself to assert on values.
@@ -434,12 +532,17 @@ pub struct SentWebhook {
     pub verification: String,
     /// Its `iat` (Unix seconds): now, or the signing time given to a `*_signed_at` step.
     pub issued_at: i64,
-    /// Where it was sent; `None` when no webhook URL was set (nothing was sent).
+    /// Where it goes; `None` when no webhook URL was set (nothing was sent).
     pub url: Option<String>,
-    /// The HTTP status the receiver answered.
+    /// The HTTP status the receiver answered (to the last POST, when there were two).
     pub status: Option<u16>,
-    /// Why it was not sent or not delivered.
+    /// Why it was not sent (no loopback URL, lost, held) or not delivered (the POST failed).
     pub error: Option<String>,
+    /// The delivery mode it was signed under.
+    pub delivery: WebhookDelivery,
+    /// How many times it was POSTed: 0 without a loopback URL, when lost, or while held; 1; 2
+    /// under [`WebhookDelivery::Duplicated`].
+    pub posts: u32,
 }
 
 /// What went wrong in a scripted change.
@@ -452,6 +555,10 @@ pub enum FakeError {
     /// The change could not be made (for example a step this spec's sessions lack).
     #[error("the fake cannot make this change: {0}")]
     Invalid(String),
+    /// The session already was so (the same status, or the same step outcome): nothing
+    /// changed, and no webhook was signed or sent.
+    #[error("nothing to change: {0}")]
+    Unchanged(String),
 }
 
 /// Configures a [`FakePlaid`].
@@ -619,8 +726,35 @@ impl FakePlaid {
     }
 
     /// Sets (or clears) where webhooks go when the session's Link token has no webhook URL.
+    /// Clearing it does not stop webhooks to a Link token's URL: to stop delivery, use
+    /// [`FakePlaid::set_delivery`] with [`WebhookDelivery::Lost`].
     pub fn set_webhook_url(&self, url: Option<&str>) {
         self.shared.lock().webhook_url = url.map(str::to_owned);
+    }
+
+    /// How webhooks signed from now on are delivered, to every URL: see [`WebhookDelivery`].
+    /// Webhooks already held stay held until [`FakePlaid::deliver_held`].
+    pub fn set_delivery(&self, delivery: WebhookDelivery) {
+        self.shared.lock().delivery = delivery;
+    }
+
+    /// The current delivery mode.
+    pub fn delivery(&self) -> WebhookDelivery {
+        self.shared.lock().delivery
+    }
+
+    /// The webhooks held ([`WebhookDelivery::Held`]) and not yet delivered, oldest first.
+    pub fn held(&self) -> Vec<SentWebhook> {
+        self.shared.lock().held.iter().map(|(_, w)| w.clone()).collect()
+    }
+
+    /// POSTs every held webhook once, oldest first, each after the receiver answered the one
+    /// before, and returns them as delivered (`status`, `error`, `posts` set). Their records in
+    /// [`FakePlaid::webhooks`] are updated; they do not count again for
+    /// [`FakePlaid::wait_for_webhooks`]. The delivery mode does not change: webhooks signed
+    /// later under `Held` are held again.
+    pub async fn deliver_held(&self) -> Vec<SentWebhook> {
+        delivery::deliver_held(&self.shared).await
     }
 
     /// Sets the number of items per list page (at least 1).
@@ -666,38 +800,52 @@ impl FakePlaid {
         self.shared.lock().requests.clear();
     }
 
-    /// The most recent webhooks signed (up to the limit), oldest first.
+    /// The most recent webhooks recorded (up to the limit), oldest first: each once, as it
+    /// was last delivered.
     pub fn webhooks(&self) -> Vec<SentWebhook> {
-        self.shared.lock().webhooks.iter().cloned().collect()
+        self.shared.lock().webhooks.iter().map(|(_, w)| w.clone()).collect()
     }
 
-    /// Waits until `count` webhooks have been signed since the start (webhooks from `retry`
-    /// are sent after the fake answers), polling every 10 ms for at most `timeout`; returns
-    /// the kept ones, which has fewer than `count` on timeout.
+    /// How many webhooks the fake has recorded since it started (also those no longer kept):
+    /// a mark for [`FakePlaid::wait_for_webhooks_since`].
+    pub fn webhook_count(&self) -> u64 {
+        self.shared.lock().webhooks_sent
+    }
+
+    /// Waits until `count` more webhooks are recorded, counting from this call, polling every
+    /// 10 ms for at most `timeout`; returns the ones recorded since the call (fewer than
+    /// `count` on timeout). A webhook is recorded once its delivery is over (answered, failed,
+    /// lost or held). The step methods return after that, so this is for webhooks the fake
+    /// sends on its own: `RETRIED`, sent after the fake answered `retry`. That one may be
+    /// recorded before this call: take [`FakePlaid::webhook_count`] before the request and use
+    /// [`FakePlaid::wait_for_webhooks_since`].
     pub async fn wait_for_webhooks(&self, count: usize, timeout: Duration) -> Vec<SentWebhook> {
+        let mark = self.webhook_count();
+        self.wait_for_webhooks_since(mark, count, timeout).await
+    }
+
+    /// Waits until `count` webhooks are recorded after `mark` (a [`FakePlaid::webhook_count`]),
+    /// polling every 10 ms for at most `timeout`; returns the kept ones recorded after `mark`
+    /// (fewer than `count` on timeout).
+    pub async fn wait_for_webhooks_since(&self, mark: u64, count: usize, timeout: Duration) -> Vec<SentWebhook> {
+        let target = mark.saturating_add(u64::try_from(count).unwrap_or(u64::MAX));
         let started = Instant::now();
-        while self.shared.lock().webhooks_sent < count && started.elapsed() < timeout {
+        while self.shared.lock().webhooks_sent < target && started.elapsed() < timeout {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        self.webhooks()
+        self.shared.lock().webhooks.iter().filter(|(n, _)| *n > mark).map(|(_, w)| w.clone()).collect()
     }
 
     async fn send(
         &self,
-        out: Result<Option<state::Outgoing>, String>,
-        id: &str,
+        out: Result<state::Outgoing, FakeError>,
         signed_at: Option<SystemTime>,
-    ) -> Result<Option<SentWebhook>, FakeError> {
+    ) -> Result<SentWebhook, FakeError> {
         let signed_at = signed_at.map(|t| match t.duration_since(UNIX_EPOCH) {
             Ok(d) => i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
             Err(e) => -i64::try_from(e.duration().as_secs()).unwrap_or(i64::MAX),
         });
-        match out {
-            Ok(Some(w)) => Ok(Some(server::deliver(&self.shared, w, signed_at).await)),
-            Ok(None) => Ok(None),
-            Err(_) if !self.shared.lock().sessions.contains_key(id) => Err(FakeError::UnknownSession(id.to_string())),
-            Err(e) => Err(FakeError::Invalid(e)),
-        }
+        Ok(delivery::deliver(&self.shared, out?, signed_at).await)
     }
 
     /// The user finished (or the session ended otherwise): sets the session's `status` and the
@@ -706,12 +854,14 @@ impl FakePlaid {
     /// and `pending_review` mark the first unfinished step so (unless a step already is);
     /// `expired` and `canceled` mark
     /// every unfinished step so; `completed_at` is set (cleared for `active`). Returns the
-    /// webhook, or `None` when the status was already `status` (nothing is sent).
+    /// webhook once its delivery is over (see the [module documentation](self)), also when
+    /// there is no URL to send it to. Fails with [`FakeError::Unchanged`] when the status was
+    /// already `status` (nothing is sent), [`FakeError::UnknownSession`] for an unknown id.
     pub async fn complete(
         &self,
         id: &IdentityVerificationId,
         status: IdentityVerificationStatus,
-    ) -> Result<Option<SentWebhook>, FakeError> {
+    ) -> Result<SentWebhook, FakeError> {
         self.complete_signed_at(id, status, None).await
     }
 
@@ -722,22 +872,23 @@ impl FakePlaid {
         id: &IdentityVerificationId,
         status: IdentityVerificationStatus,
         signed_at: impl Into<Option<SystemTime>>,
-    ) -> Result<Option<SentWebhook>, FakeError> {
+    ) -> Result<SentWebhook, FakeError> {
         let out = self.shared.lock().set_status(id.as_str(), status.as_str());
-        self.send(out, id.as_str(), signed_at.into()).await
+        self.send(out, signed_at.into()).await
     }
 
     /// The user finished one step: sets it to `outcome` (filling its result from the spec's
     /// example unless the outcome is `active` or `waiting_for_prerequisite`), makes the next
     /// waiting step active when this one is done, and signs and sends `STEP_UPDATED`. The
-    /// overall status does not change: call [`FakePlaid::complete`] for that. Returns `None`
-    /// when the step already had this outcome.
+    /// overall status does not change: call [`FakePlaid::complete`] for that. Returns the
+    /// webhook as `complete` does; [`FakeError::Unchanged`] when the step already had this
+    /// outcome.
     pub async fn advance_step(
         &self,
         id: &IdentityVerificationId,
         step: Step,
         outcome: IdentityVerificationStepStatus,
-    ) -> Result<Option<SentWebhook>, FakeError> {
+    ) -> Result<SentWebhook, FakeError> {
         self.advance_step_signed_at(id, step, outcome, None).await
     }
 
@@ -748,13 +899,13 @@ impl FakePlaid {
         step: Step,
         outcome: IdentityVerificationStepStatus,
         signed_at: impl Into<Option<SystemTime>>,
-    ) -> Result<Option<SentWebhook>, FakeError> {
+    ) -> Result<SentWebhook, FakeError> {
         let out = self.shared.lock().set_step(id.as_str(), step, outcome.as_str());
-        self.send(out, id.as_str(), signed_at.into()).await
+        self.send(out, signed_at.into()).await
     }
 
     /// The session expired: `complete(id, Expired)`.
-    pub async fn expire(&self, id: &IdentityVerificationId) -> Result<Option<SentWebhook>, FakeError> {
+    pub async fn expire(&self, id: &IdentityVerificationId) -> Result<SentWebhook, FakeError> {
         self.complete(id, IdentityVerificationStatus::Expired).await
     }
 
@@ -763,7 +914,7 @@ impl FakePlaid {
         &self,
         id: &IdentityVerificationId,
         signed_at: impl Into<Option<SystemTime>>,
-    ) -> Result<Option<SentWebhook>, FakeError> {
+    ) -> Result<SentWebhook, FakeError> {
         self.complete_signed_at(id, IdentityVerificationStatus::Expired, signed_at).await
     }
 

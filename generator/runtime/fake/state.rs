@@ -4,7 +4,7 @@
 //! The fake's state and what each endpoint answers. Everything here is synchronous and runs
 //! under the state's lock; the HTTP side lives in `server.rs`.
 
-use super::{Fault, LinkTokenRecord, Op, RecordedRequest, SentWebhook, Step};
+use super::{FakeError, Fault, LinkTokenRecord, Op, RecordedRequest, SentWebhook, Step, WebhookDelivery};
 use crate::runtime::error::{decode, Error};
 use crate::types::{
     DashboardUser, DashboardUserGetRequest, DashboardUserListRequest, IdentityVerification,
@@ -201,9 +201,15 @@ pub(super) struct State {
     pub link_tokens: Vec<LinkTokenRecord>,
     pub dashboard_users: Vec<Value>,
     pub requests: VecDeque<RecordedRequest>,
-    pub webhooks: VecDeque<SentWebhook>,
-    /// Webhooks sent since the start, including those no longer kept.
-    pub webhooks_sent: usize,
+    /// The kept webhooks, each with its number (1 for the first the fake recorded).
+    pub webhooks: VecDeque<(u64, SentWebhook)>,
+    /// Webhooks recorded since the start, including those no longer kept: the number of the
+    /// newest.
+    pub webhooks_sent: u64,
+    /// How webhooks are delivered from now on.
+    pub delivery: WebhookDelivery,
+    /// Webhooks held (`WebhookDelivery::Held`), oldest first, with their record's number.
+    pub held: VecDeque<(u64, SentWebhook)>,
     pub faults: HashMap<Op, VecDeque<Fault>>,
     pub webhook_url: Option<String>,
     pub page_size: usize,
@@ -248,6 +254,8 @@ impl State {
             requests: VecDeque::new(),
             webhooks: VecDeque::new(),
             webhooks_sent: 0,
+            delivery: WebhookDelivery::Normal,
+            held: VecDeque::new(),
             faults: HashMap::new(),
             webhook_url,
             page_size: page_size.max(1),
@@ -293,16 +301,25 @@ impl State {
         }
     }
 
-    /// Records a sent webhook, dropping the oldest beyond the limit.
-    pub fn record_webhook(&mut self, w: SentWebhook) {
+    /// Records a webhook, dropping the oldest beyond the limit; returns its number.
+    pub fn record_webhook(&mut self, w: SentWebhook) -> u64 {
         self.webhooks_sent += 1;
+        let seq = self.webhooks_sent;
         if self.limits.webhooks == 0 {
-            return;
+            return seq;
         }
         while self.webhooks.len() >= self.limits.webhooks {
             self.webhooks.pop_front();
         }
-        self.webhooks.push_back(w);
+        self.webhooks.push_back((seq, w));
+        seq
+    }
+
+    /// Replaces the record of webhook `seq` (if it is still kept), after a late delivery.
+    pub fn update_webhook(&mut self, seq: u64, w: &SentWebhook) {
+        if let Some((_, kept)) = self.webhooks.iter_mut().rev().find(|(n, _)| *n == seq) {
+            *kept = w.clone();
+        }
     }
 
     /// Queues a fault; `false` when the op's queue is full.
@@ -396,9 +413,9 @@ impl State {
             .or_else(|| self.webhook_url.clone())
     }
 
-    fn outgoing(&self, code: &'static str, id: &str) -> Option<Outgoing> {
-        let s = self.sessions.get(id)?;
-        Some(Outgoing { code, id: id.to_string(), url: self.webhook_url_for(&s.template_id, &s.client_user_id) })
+    fn outgoing(&self, code: &'static str, id: &str) -> Result<Outgoing, FakeError> {
+        let s = self.sessions.get(id).ok_or_else(|| FakeError::UnknownSession(id.to_string()))?;
+        Ok(Outgoing { code, id: id.to_string(), url: self.webhook_url_for(&s.template_id, &s.client_user_id) })
     }
 
     /// Answers one authenticated request.
@@ -666,7 +683,7 @@ impl State {
             }
         }
         let mut reply = self.session_reply(&id)?;
-        reply.webhooks.extend(self.outgoing("RETRIED", &id));
+        reply.webhooks.extend(self.outgoing("RETRIED", &id).ok());
         Ok(reply)
     }
 
@@ -748,12 +765,12 @@ impl State {
     }
 
     /// Sets the overall status (and the steps it implies); the `STATUS_UPDATED` webhook to
-    /// send, or `None` when the status did not change.
-    pub fn set_status(&mut self, id: &str, status: &str) -> Result<Option<Outgoing>, String> {
+    /// send. `Unchanged` when the session already has the status.
+    pub fn set_status(&mut self, id: &str, status: &str) -> Result<Outgoing, FakeError> {
         let seed = self.seed.clone();
-        let s = self.sessions.get_mut(id).ok_or_else(|| format!("no session {id}"))?;
+        let s = self.sessions.get_mut(id).ok_or_else(|| FakeError::UnknownSession(id.to_string()))?;
         if text(&s.value, "status") == Some(status) {
-            return Ok(None);
+            return Err(FakeError::Unchanged(format!("{id} already has status {status}")));
         }
         let mut v = s.value.clone();
         v["status"] = json!(status);
@@ -784,20 +801,21 @@ impl State {
             _ => {}
         }
         v["completed_at"] = if status == "active" { Value::Null } else { json!(timestamp(now())) };
-        s.value = canonical::<IdentityVerification>(&v)?;
-        Ok(self.outgoing("STATUS_UPDATED", id))
+        s.value = canonical::<IdentityVerification>(&v).map_err(FakeError::Invalid)?;
+        self.outgoing("STATUS_UPDATED", id)
     }
 
-    /// Sets one step; the `STEP_UPDATED` webhook to send, or `None` when it did not change.
-    pub fn set_step(&mut self, id: &str, step: Step, outcome: &str) -> Result<Option<Outgoing>, String> {
+    /// Sets one step; the `STEP_UPDATED` webhook to send. `Unchanged` when the step already
+    /// has the outcome.
+    pub fn set_step(&mut self, id: &str, step: Step, outcome: &str) -> Result<Outgoing, FakeError> {
         let seed = self.seed.clone();
-        let s = self.sessions.get_mut(id).ok_or_else(|| format!("no session {id}"))?;
+        let s = self.sessions.get_mut(id).ok_or_else(|| FakeError::UnknownSession(id.to_string()))?;
         let key = step.as_str();
         let Some(current) = s.value.get("steps").and_then(|st| st.get(key)) else {
-            return Err(format!("this spec's sessions have no step {key}"));
+            return Err(FakeError::Invalid(format!("this spec's sessions have no step {key}")));
         };
         if current.as_str() == Some(outcome) {
-            return Ok(None);
+            return Err(FakeError::Unchanged(format!("{id} already has step {key} {outcome}")));
         }
         let mut v = s.value.clone();
         v["steps"][key] = json!(outcome);
@@ -807,8 +825,8 @@ impl State {
         if DONE.contains(&outcome) {
             activate_next(&mut v["steps"]);
         }
-        s.value = canonical::<IdentityVerification>(&v)?;
-        Ok(self.outgoing("STEP_UPDATED", id))
+        s.value = canonical::<IdentityVerification>(&v).map_err(FakeError::Invalid)?;
+        self.outgoing("STEP_UPDATED", id)
     }
 
     /// The typed response form of a session, as get returns it (for tests of this module).
