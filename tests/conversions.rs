@@ -86,3 +86,14 @@ fn our_spec_makes_every_declared_conversion_without_warning() {
         assert!(made, "{} → {} was not made", c.from, c.into);
     }
 }
+
+/// A prefill profile stored as a request user decodes again (feature `deserialize-requests`,
+/// which `test-util` turns on), an explicit `null` included.
+#[test]
+fn a_stored_request_user_round_trips() {
+    let user = create_user();
+    let stored = serde_json::to_vec(&user).unwrap();
+    let back: IdentityVerificationCreateRequestUser = plaid_idv::decode(&stored).unwrap();
+    assert_eq!(back, user);
+    assert!(back.phone_number_is_null());
+}

@@ -998,8 +998,9 @@ fn pagination_is_declared_in_the_portion() {
     );
 }
 
-/// Types that are only ever sent get `Serialize`, and `Deserialize` only with `test-util`
-/// (a large share of the crate's build time); everything received keeps both.
+/// Types that are only ever sent get `Serialize`, and `Deserialize` only with
+/// `deserialize-requests` (a large share of the crate's build time; `test-util` turns it on);
+/// everything received keeps both.
 #[test]
 fn sent_only_types_derive_deserialize_only_for_tests() {
     let root = common::root();
@@ -1015,10 +1016,14 @@ fn sent_only_types_derive_deserialize_only_for_tests() {
     // received one; nothing derives serde's `Deserialize`.
     let sent = "impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequest {";
     let at = types.find(sent).expect("LinkTokenCreateRequest has a Deserialize impl");
-    assert!(types[..at].ends_with("#[cfg(feature = \"test-util\")]\n"), "{}", &types[at.saturating_sub(80)..at]);
+    assert!(
+        types[..at].ends_with("#[cfg(feature = \"deserialize-requests\")]\n"),
+        "{}",
+        &types[at.saturating_sub(80)..at]
+    );
     let received = "impl<'de> ::serde::Deserialize<'de> for IdentityVerification {";
     let at = types.find(received).expect("IdentityVerification has a Deserialize impl");
-    assert!(!types[..at].ends_with("#[cfg(feature = \"test-util\")]\n"));
+    assert!(!types[..at].ends_with("#[cfg(feature = \"deserialize-requests\")]\n"));
     for name in ["LinkTokenCreateRequest", "IdentityVerification"] {
         let def = types.find(&format!("pub struct {name} {{")).unwrap();
         let derive = &types[types[..def].rfind("#[derive(").unwrap()..def];

@@ -844,7 +844,7 @@ impl ::serde::Serialize for DashboardUserGetRequest {
         )
     }
 }
-#[cfg(feature = "test-util")]
+#[cfg(feature = "deserialize-requests")]
 impl<'de> ::serde::Deserialize<'de> for DashboardUserGetRequest {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -1118,7 +1118,7 @@ impl ::serde::Serialize for DashboardUserListRequest {
         )
     }
 }
-#[cfg(feature = "test-util")]
+#[cfg(feature = "deserialize-requests")]
 impl<'de> ::serde::Deserialize<'de> for DashboardUserListRequest {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -3444,7 +3444,7 @@ impl ::serde::Serialize for IdentityVerificationAutofillCreateRequest {
         )
     }
 }
-#[cfg(feature = "test-util")]
+#[cfg(feature = "deserialize-requests")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillCreateRequest {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -3831,7 +3831,7 @@ impl ::serde::Serialize for IdentityVerificationCreateRequest {
         )
     }
 }
-#[cfg(feature = "test-util")]
+#[cfg(feature = "deserialize-requests")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationCreateRequest {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -4115,7 +4115,7 @@ impl ::serde::Serialize for IdentityVerificationCreateRequestUser {
         )
     }
 }
-#[cfg(feature = "test-util")]
+#[cfg(feature = "deserialize-requests")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationCreateRequestUser {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -4684,7 +4684,7 @@ impl ::serde::Serialize for IdentityVerificationGetRequest {
         )
     }
 }
-#[cfg(feature = "test-util")]
+#[cfg(feature = "deserialize-requests")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationGetRequest {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -4791,7 +4791,7 @@ impl ::serde::Serialize for IdentityVerificationListRequest {
         )
     }
 }
-#[cfg(feature = "test-util")]
+#[cfg(feature = "deserialize-requests")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationListRequest {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -5149,7 +5149,7 @@ impl ::serde::Serialize for IdentityVerificationRequestUser {
         )
     }
 }
-#[cfg(feature = "test-util")]
+#[cfg(feature = "deserialize-requests")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRequestUser {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -5398,7 +5398,7 @@ impl ::serde::Serialize for IdentityVerificationRequestUserName {
         )
     }
 }
-#[cfg(feature = "test-util")]
+#[cfg(feature = "deserialize-requests")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRequestUserName {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -6310,7 +6310,7 @@ impl ::serde::Serialize for IdentityVerificationRetryRequest {
         )
     }
 }
-#[cfg(feature = "test-util")]
+#[cfg(feature = "deserialize-requests")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetryRequest {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -6574,7 +6574,7 @@ impl ::serde::Serialize for IdentityVerificationRetryRequestStepsObject {
         )
     }
 }
-#[cfg(feature = "test-util")]
+#[cfg(feature = "deserialize-requests")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetryRequestStepsObject {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -9696,7 +9696,7 @@ impl ::serde::Serialize for LinkTokenCreateRequest {
         )
     }
 }
-#[cfg(feature = "test-util")]
+#[cfg(feature = "deserialize-requests")]
 impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequest {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -9965,7 +9965,7 @@ impl ::serde::Serialize for LinkTokenCreateRequestIdentityVerification {
         )
     }
 }
-#[cfg(feature = "test-util")]
+#[cfg(feature = "deserialize-requests")]
 impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestIdentityVerification {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -10062,7 +10062,7 @@ impl ::serde::Serialize for LinkTokenCreateRequestUser {
         )
     }
 }
-#[cfg(feature = "test-util")]
+#[cfg(feature = "deserialize-requests")]
 impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestUser {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -15995,7 +15995,7 @@ impl ::serde::Serialize for UserAddress {
         )
     }
 }
-#[cfg(feature = "test-util")]
+#[cfg(feature = "deserialize-requests")]
 impl<'de> ::serde::Deserialize<'de> for UserAddress {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -16560,7 +16560,7 @@ impl ::serde::Serialize for WebhookVerificationKeyGetRequest {
         )
     }
 }
-#[cfg(feature = "test-util")]
+#[cfg(feature = "deserialize-requests")]
 impl<'de> ::serde::Deserialize<'de> for WebhookVerificationKeyGetRequest {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;

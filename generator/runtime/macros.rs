@@ -169,10 +169,11 @@ pub fn write<S: serde::Serializer>(
 /// `from_wire`. Unknown values round-trip verbatim through `Unknown(String)`.
 #[allow(unused_macros)]
 macro_rules! string_enum {
-    // Only ever sent: Deserialize only with `test-util` (for fakes that read requests).
+    // Only ever sent: Deserialize only with `deserialize-requests` (on with `test-util`, for
+    // fakes that read requests).
     ($name:ident, sent_only) => {
         $crate::runtime::macros::string_enum!(@common $name);
-        #[cfg(feature = "test-util")]
+        #[cfg(feature = "deserialize-requests")]
         $crate::runtime::macros::string_enum!(@deserialize $name);
     };
     ($name:ident) => {

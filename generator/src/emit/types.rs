@@ -84,7 +84,7 @@ fn emit_type(t: &TypeDef, ir: &Ir) -> TokenStream {
             emit_struct(&name, doc, deprecated, fields, *request, required_struct.as_deref(), t.sent_only, &groups)
         }
         Kind::Enum { variants } => {
-            // Only ever sent: Deserialize with `test-util` only.
+            // Only ever sent: Deserialize with `deserialize-requests` only.
             let enum_macro = if t.sent_only {
                 quote!(crate::runtime::string_enum!(#name, sent_only);)
             } else {
@@ -298,7 +298,8 @@ fn emit_struct(
     .then(|| quote!(#[allow(clippy::self_named_constructors)]));
     let serialize = emit_serialize(name, fields);
     // A type that is only ever sent needs no Deserialize (a large share of the build time);
-    // `test-util` adds it for fakes that read requests.
+    // feature `deserialize-requests` (which `test-util` turns on, for fakes that read requests)
+    // adds it.
     let deserialize = emit_deserialize(name, fields, sent_only);
     let wire_fields: Vec<&str> = fields.iter().map(|f| f.wire.as_str()).collect();
     let wire_const = request.then(|| {
@@ -446,7 +447,7 @@ fn emit_deserialize(name: &proc_macro2::Ident, fields: &[Field], sent_only: bool
         }
     };
     let expecting = format!("struct {name}");
-    let gate = sent_only.then(|| quote!(#[cfg(feature = "test-util")]));
+    let gate = sent_only.then(|| quote!(#[cfg(feature = "deserialize-requests")]));
     quote! {
         #gate
         impl<'de> ::serde::Deserialize<'de> for #name {
