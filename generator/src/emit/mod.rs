@@ -3,6 +3,7 @@
 //! types as [`type_text`] prints these tokens.
 
 pub mod convert;
+pub mod derive_copy;
 pub mod doc;
 pub mod examples;
 pub mod lib;
