@@ -4,8 +4,11 @@
 //!
 //! Run: `cargo bench -p plaid-idv-tests --bench runtime`
 
-use plaid_idv::types::{IdentityVerificationGetRequest, IdentityVerificationGetResponse};
+use plaid_idv::types::{
+    IdentityVerificationCreateRequest, IdentityVerificationGetRequest, IdentityVerificationGetResponse,
+};
 use plaid_idv::{Client, Environment, RetryPolicy};
+use serde::{de::DeserializeOwned, Serialize};
 use std::time::{Duration, Instant};
 
 const EXAMPLE: &str = include_str!("../../generated/spec-examples/identity_verification_get_200_example_1.json");
@@ -33,6 +36,86 @@ fn encode_mb_s(out_len: usize, mut f: impl FnMut() -> Vec<u8>) -> f64 {
     (out_len * iters) as f64 / start.elapsed().as_secs_f64() / 1e6
 }
 
+#[allow(dead_code, clippy::all)]
+mod copy {
+    fn __compare<R, C>(_: &str) -> Result<(), String> {
+        Ok(())
+    }
+    include!("../serde_differential/copy.rs");
+}
+
+/// Prints `{what}_{op}_{impl}_mb_s` for op in decode, encode, round_trip and impl in typed,
+/// derive, value: medians of 5.
+fn measure<T: Serialize + DeserializeOwned, D: Serialize + DeserializeOwned>(what: &str, bytes: &[u8]) {
+    let typed: T = serde_json::from_slice(bytes).unwrap();
+    let derive: D = serde_json::from_slice(bytes).unwrap();
+    let value: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+    let out_len = serde_json::to_vec(&typed).unwrap().len();
+    assert_eq!(serde_json::to_vec(&typed).unwrap(), serde_json::to_vec(&derive).unwrap());
+    let mut rows: Vec<(String, Vec<f64>)> = Vec::new();
+    for _ in 0..5 {
+        let mut at = 0;
+        let mut put = |name: String, v: f64| {
+            if rows.len() <= at {
+                rows.push((name, Vec::new()));
+            }
+            rows[at].1.push(v);
+            at += 1;
+        };
+        put(
+            format!("{what}_decode_typed"),
+            decode_mb_s(bytes, |b| drop(std::hint::black_box(serde_json::from_slice::<T>(b).unwrap()))),
+        );
+        put(
+            format!("{what}_decode_derive"),
+            decode_mb_s(bytes, |b| drop(std::hint::black_box(serde_json::from_slice::<D>(b).unwrap()))),
+        );
+        put(
+            format!("{what}_decode_value"),
+            decode_mb_s(bytes, |b| drop(std::hint::black_box(serde_json::from_slice::<serde_json::Value>(b).unwrap()))),
+        );
+        put(
+            format!("{what}_encode_typed"),
+            encode_mb_s(out_len, || serde_json::to_vec(std::hint::black_box(&typed)).unwrap()),
+        );
+        put(
+            format!("{what}_encode_derive"),
+            encode_mb_s(out_len, || serde_json::to_vec(std::hint::black_box(&derive)).unwrap()),
+        );
+        put(
+            format!("{what}_encode_value"),
+            encode_mb_s(out_len, || serde_json::to_vec(std::hint::black_box(&value)).unwrap()),
+        );
+        put(
+            format!("{what}_round_trip_typed"),
+            encode_mb_s(out_len, || {
+                let v = serde_json::to_vec(std::hint::black_box(&typed)).unwrap();
+                std::hint::black_box(serde_json::from_slice::<T>(&v).unwrap());
+                v
+            }),
+        );
+        put(
+            format!("{what}_round_trip_derive"),
+            encode_mb_s(out_len, || {
+                let v = serde_json::to_vec(std::hint::black_box(&derive)).unwrap();
+                std::hint::black_box(serde_json::from_slice::<D>(&v).unwrap());
+                v
+            }),
+        );
+        put(
+            format!("{what}_round_trip_value"),
+            encode_mb_s(out_len, || {
+                let v = serde_json::to_vec(std::hint::black_box(&value)).unwrap();
+                std::hint::black_box(serde_json::from_slice::<serde_json::Value>(&v).unwrap());
+                v
+            }),
+        );
+    }
+    for (name, v) in rows {
+        println!("{name}_mb_s: {:.1}", median(v));
+    }
+}
+
 async fn serve() -> (String, tokio::task::JoinHandle<()>) {
     use axum::routing::post;
     let app = axum::Router::new().route(
@@ -49,34 +132,29 @@ async fn serve() -> (String, tokio::task::JoinHandle<()>) {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    let bytes = EXAMPLE.as_bytes();
-    let (mut typed, mut value) = (Vec::new(), Vec::new());
-    for _ in 0..5 {
-        typed.push(decode_mb_s(bytes, |b| {
-            std::hint::black_box(serde_json::from_slice::<IdentityVerificationGetResponse>(b).unwrap());
-        }));
-        value.push(decode_mb_s(bytes, |b| {
-            std::hint::black_box(serde_json::from_slice::<serde_json::Value>(b).unwrap());
-        }));
-    }
-    let (typed, value) = (median(typed), median(value));
-    println!("decode_typed_mb_s: {typed:.1}");
-    println!("decode_value_mb_s: {value:.1}");
-    println!("decode_ratio_typed_over_value: {:.2}", typed / value);
-
-    // Encoding the same response back to JSON (what storing it costs): the models' written-out
-    // `Serialize` (type-erased fields, issue #14) against `serde_json::Value`'s.
-    let decoded: IdentityVerificationGetResponse = serde_json::from_slice(bytes).unwrap();
-    let as_value: serde_json::Value = serde_json::from_slice(bytes).unwrap();
-    let out_len = serde_json::to_vec(&decoded).unwrap().len();
-    let (mut typed, mut value) = (Vec::new(), Vec::new());
-    for _ in 0..5 {
-        typed.push(encode_mb_s(out_len, || serde_json::to_vec(std::hint::black_box(&decoded)).unwrap()));
-        value.push(encode_mb_s(out_len, || serde_json::to_vec(std::hint::black_box(&as_value)).unwrap()));
-    }
-    let (typed, value) = (median(typed), median(value));
-    println!("encode_typed_mb_s: {typed:.1}");
-    println!("encode_value_mb_s: {value:.1}");
+    // A large response (the get-response example) and a request (a create request with every
+    // user field): decode, encode, and a round trip (`to_vec` then `from_slice`), each as MB/s of
+    // JSON for the crate's written-out impls, serde's derive on the same structs (the copy of
+    // `tests/serde_differential`), and `serde_json::Value`.
+    let response = EXAMPLE.as_bytes().to_vec();
+    let request = serde_json::to_vec(&serde_json::json!({
+        "client_user_id": "customer-8841",
+        "is_shareable": true,
+        "template_id": "idvtmp_4FrXJvfQU3zGUR",
+        "gave_consent": true,
+        "is_idempotent": true,
+        "user": {
+            "email_address": "jane@example.com",
+            "phone_number": "+14155550011",
+            "date_of_birth": "1990-05-17",
+            "name": {"given_name": "Jane", "family_name": "Doe"},
+            "address": {"street": "1 Main St", "street2": null, "city": "Austin", "region": "TX", "postal_code": "78701", "country": "US"},
+            "id_number": {"value": "123456789", "type": "us_ssn"}
+        }
+    }))
+    .unwrap();
+    measure::<IdentityVerificationGetResponse, copy::IdentityVerificationGetResponse>("response", &response);
+    measure::<IdentityVerificationCreateRequest, copy::IdentityVerificationCreateRequest>("request", &request);
 
     let (url, server) = serve().await;
     let client = Client::builder("bench-id", plaid_idv::Secret::new("bench-secret"))

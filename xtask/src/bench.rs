@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::{Command, ExitCode};
 use std::time::{Duration, Instant};
 
-fn median(mut v: Vec<Duration>) -> Duration {
+pub(crate) fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
 }
@@ -28,14 +28,14 @@ fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1e3)
 }
 
-struct Row {
+pub(crate) struct Row {
     what: String,
     figure: String,
     target: String,
     met: String,
 }
 
-fn row(rows: &mut Vec<Row>, what: &str, figure: String, target: &str, met: Option<bool>) {
+pub(crate) fn row(rows: &mut Vec<Row>, what: &str, figure: String, target: &str, met: Option<bool>) {
     let met = match met {
         Some(true) => "yes".to_string(),
         Some(false) => "**no**".to_string(),
@@ -73,13 +73,13 @@ fn replicate(doc: &Value, n: usize) -> Value {
     out
 }
 
-fn cargo(dir: &Path, target: &Path, args: &[&str]) -> bool {
+pub(crate) fn cargo(dir: &Path, target: &Path, args: &[&str]) -> bool {
     cargo_with(dir, target, args, false)
 }
 
 /// `cargo ARGS` in `dir`; `incremental` as a developer's own crate builds (the default for
 /// `dev`), otherwise off, as dependencies build.
-fn cargo_with(dir: &Path, target: &Path, args: &[&str], incremental: bool) -> bool {
+pub(crate) fn cargo_with(dir: &Path, target: &Path, args: &[&str], incremental: bool) -> bool {
     Command::new(env!("CARGO"))
         .args(args)
         .current_dir(dir)
@@ -91,7 +91,7 @@ fn cargo_with(dir: &Path, target: &Path, args: &[&str], incremental: bool) -> bo
         .is_ok_and(|s| s.success())
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     let _ = std::fs::create_dir_all(to);
     for e in std::fs::read_dir(from).into_iter().flatten().flatten() {
         let (p, t) = (e.path(), to.join(e.file_name()));
@@ -279,9 +279,14 @@ pub fn run(root: &Path, only: Option<&str>) -> ExitCode {
 
     if want("progenitor") {
         println!(
-            "6. crate from Plaid's spec: ours vs progenitor 0.14 (crate-only debug build, alternating, median of 5)"
+            "6. crate from Plaid's spec: ours vs progenitor 0.15 (crate-only debug build, alternating, median of 5)"
         );
         versus_progenitor(root, &portion, &tmp, &mut rows);
+    }
+
+    if want("downstream") {
+        println!("7. downstream program from Plaid's spec: ours vs progenitor 0.15 (alternating, median of 5)");
+        crate::bench_down::run(root, &portion, &tmp, &mut rows);
     }
 
     if want("constructors") {
@@ -299,23 +304,34 @@ pub fn run(root: &Path, only: Option<&str>) -> ExitCode {
         let get = |k: &str| {
             text.lines().find_map(|l| l.strip_prefix(&format!("{k}: "))).and_then(|v| v.trim().parse::<f64>().ok())
         };
-        if let (Some(t), Some(v)) = (get("decode_typed_mb_s"), get("decode_value_mb_s")) {
-            row(
-                &mut rows,
-                "decode get-response example: typed vs serde_json::Value",
-                format!("{t:.0} MB/s vs {v:.0} MB/s ({:.2}×)", t / v),
-                "typed ≥ Value",
-                Some(t >= v),
-            );
-        }
-        if let (Some(t), Some(v)) = (get("encode_typed_mb_s"), get("encode_value_mb_s")) {
-            row(
-                &mut rows,
-                "encode the same response to JSON: typed vs serde_json::Value",
-                format!("{t:.0} MB/s vs {v:.0} MB/s ({:.2}×)", t / v),
-                "",
-                None,
-            );
+        for what in ["response", "request"] {
+            for (op, target, need) in [
+                ("decode", "typed ≥ 2× Value", Some(2.0)),
+                ("encode", "typed ≥ Value", Some(1.0)),
+                ("round_trip", "", None),
+            ] {
+                let k = |imp: &str| get(&format!("{what}_{op}_{imp}_mb_s"));
+                if let (Some(t), Some(d), Some(v)) = (k("typed"), k("derive"), k("value")) {
+                    row(
+                        &mut rows,
+                        &format!(
+                            "{op} of the {what} ({}): typed vs serde's derive vs serde_json::Value",
+                            if what == "response" {
+                                "get-response example"
+                            } else {
+                                "create request with every user field"
+                            }
+                        ),
+                        format!(
+                            "{t:.0} vs {d:.0} vs {v:.0} MB/s (typed/Value {:.2}×, derive/Value {:.2}×)",
+                            t / v,
+                            d / v
+                        ),
+                        target,
+                        need.map(|n| t >= n * v),
+                    );
+                }
+            }
         }
         if let (Some(r), Some(c), Some(p)) =
             (get("client_ratio_over_reqwest"), get("client_us_per_call"), get("reqwest_us_per_call"))
@@ -338,19 +354,20 @@ pub fn run(root: &Path, only: Option<&str>) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// `cargo xtask bench [--only generation|crate|runtime|constructors|progenitor]`. Re-runs itself in release mode when
+/// `cargo xtask bench [--only generation|crate|runtime|constructors|progenitor|downstream]`. Re-runs itself in release mode when
 /// built for debug.
 pub fn main(root: &Path, args: &[String]) -> ExitCode {
     let only = match args {
         [] => None,
         [flag, part]
             if flag == "--only"
-                && ["generation", "crate", "runtime", "constructors", "progenitor"].contains(&part.as_str()) =>
+                && ["generation", "crate", "runtime", "constructors", "progenitor", "downstream"]
+                    .contains(&part.as_str()) =>
         {
             Some(part.as_str())
         }
         _ => {
-            eprintln!("usage: cargo xtask bench [--only generation|crate|runtime|constructors|progenitor]");
+            eprintln!("usage: cargo xtask bench [--only generation|crate|runtime|constructors|progenitor|downstream]");
             return ExitCode::from(2);
         }
     };
@@ -369,7 +386,7 @@ pub fn main(root: &Path, args: &[String]) -> ExitCode {
 }
 
 /// Writes a generated crate without its example tests (they are not part of a user's build).
-fn write_crate(files: &std::collections::BTreeMap<String, String>, dir: &Path) {
+pub(crate) fn write_crate(files: &std::collections::BTreeMap<String, String>, dir: &Path) {
     let _ = std::fs::remove_dir_all(dir);
     for (rel, text) in files {
         if rel.starts_with("spec-examples/") || rel == "src/spec_examples.rs" {
@@ -477,27 +494,8 @@ const VERSUS_ROUNDS: usize = 5;
 /// between the two, medians. progenitor's crate comes from `../shared/bench/progenitor/build.sh`
 /// (run once and kept in `target/bench-progenitor/`).
 fn versus_progenitor(root: &Path, portion: &g::portion::Portion, tmp: &Path, rows: &mut Vec<Row>) {
+    let Some((theirs, _)) = crate::bench_down::progenitor_crate(root) else { return };
     let spec = root.join("../shared/plaid-openapi/2020-09-14.yml");
-    let harness = root.join("../shared/bench/progenitor/build.sh");
-    if !spec.exists() || !harness.exists() {
-        return println!(
-            "  SKIP: needs ../shared/plaid-openapi/2020-09-14.yml and ../shared/bench/progenitor/build.sh"
-        );
-    }
-    let theirs = root.join("target/bench-progenitor/crate");
-    if !theirs.join("src/lib.rs").exists() {
-        println!("  building progenitor's crate with the harness (once; a few minutes)");
-        let ok = Command::new("bash")
-            .arg(&harness)
-            .arg(&spec)
-            .arg(&theirs)
-            .env("PROGENITOR_WORK", root.join("target/bench-progenitor/work"))
-            .status()
-            .is_ok_and(|s| s.success());
-        if !ok {
-            return println!("  the progenitor harness failed; run it by hand to see why");
-        }
-    }
     let out = match std::fs::read(&spec)
         .map_err(|e| e.to_string())
         .and_then(|b| g::generate_from(&b, &spec.display().to_string(), portion).map_err(|e| e.to_string()))
@@ -525,7 +523,7 @@ fn versus_progenitor(root: &Path, portion: &g::portion::Portion, tmp: &Path, row
         ("ours, default features", &ours, &["build"]),
         ("ours, --no-default-features", &ours_min, &["build", "--no-default-features"]),
         ("ours, operations compiled in the crate", &ours_here, &["build"]),
-        ("progenitor 0.14", &theirs, &["build"]),
+        ("progenitor 0.15", &theirs, &["build"]),
     ];
     for (name, dir, args) in &variants {
         if !cargo(dir, &target, args) {

@@ -4,6 +4,7 @@
 //! 2 usage error.
 
 mod bench;
+mod bench_down;
 
 use plaid_idv_generator as g;
 use std::path::{Path, PathBuf};
@@ -12,7 +13,7 @@ use std::process::ExitCode;
 const USAGE: &str = "usage:
   cargo xtask gen [--spec PATH] [--portion PATH] [--out DIR] [--check] [--force]
   cargo xtask diff OLD_SPEC NEW_SPEC [--portion PATH] [--json] [--all] [--deny-breaking]
-  cargo xtask bench [--only generation|crate|runtime]";
+  cargo xtask bench [--only generation|crate|runtime|constructors|progenitor|downstream]";
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."))
