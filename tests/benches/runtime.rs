@@ -153,7 +153,7 @@ async fn main() {
         }
     }))
     .unwrap();
-    measure::<IdentityVerificationGetResponse, copy::IdentityVerificationGetResponse>("response", &response);
+    measure::<IdentityVerificationGetResponse, copy::IdentityVerificationResponse>("response", &response);
     measure::<IdentityVerificationCreateRequest, copy::IdentityVerificationCreateRequest>("request", &request);
 
     let (url, server) = serve().await;

@@ -60,6 +60,9 @@ pub use plaid_idv::types::SmsVerificationStatus;
 pub use plaid_idv::types::Strategy;
 pub use plaid_idv::types::VerifySmsDetailsStatus;
 pub use plaid_idv::types::WebhookEnvironmentValues;
+pub type IdentityVerificationCreateResponse = IdentityVerificationResponse;
+pub type IdentityVerificationGetResponse = IdentityVerificationResponse;
+pub type IdentityVerificationRetryResponse = IdentityVerificationResponse;
 /// `null` as `Some(None)`, as the written-out impls decode an `Option<Option<T>>` field.
 fn __double<'de, T: ::serde::Deserialize<'de>, D: ::serde::Deserializer<'de>>(
     d: D,
@@ -1245,7 +1248,8 @@ pub struct WebhookVerificationKeyGetResponse {
     pub request_id: RequestId,
 }
 /// Decodes `json` as the struct named `name` with both impls and compares: both refuse it,
-/// or both accept it and encode the same bytes. `None` for a name that is not a struct.
+/// or both accept it and encode the same bytes. `None` for a name that is not a struct (or
+/// an alias of one).
 pub fn differential(name: &str, json: &str) -> Option<Result<(), String>> {
     match name {
         "AamvaAnalysis" => {
@@ -1757,6 +1761,30 @@ pub fn differential(name: &str, json: &str) -> Option<Result<(), String>> {
                 __compare::<
                     plaid_idv::types::WebhookVerificationKeyGetResponse,
                     WebhookVerificationKeyGetResponse,
+                >(json),
+            )
+        }
+        "IdentityVerificationCreateResponse" => {
+            Some(
+                __compare::<
+                    plaid_idv::types::IdentityVerificationCreateResponse,
+                    IdentityVerificationCreateResponse,
+                >(json),
+            )
+        }
+        "IdentityVerificationGetResponse" => {
+            Some(
+                __compare::<
+                    plaid_idv::types::IdentityVerificationGetResponse,
+                    IdentityVerificationGetResponse,
+                >(json),
+            )
+        }
+        "IdentityVerificationRetryResponse" => {
+            Some(
+                __compare::<
+                    plaid_idv::types::IdentityVerificationRetryResponse,
+                    IdentityVerificationRetryResponse,
                 >(json),
             )
         }

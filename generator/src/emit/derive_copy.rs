@@ -42,6 +42,17 @@ pub fn emit(ir: &Ir, crate_name: &str) -> String {
         let label = &t.name;
         arms.push(quote!(#label => Some(__compare::<#krate::types::#name, #name>(json))));
     }
+    for a in &ir.aliases {
+        let (name, target) = (ident(&a.name), ident(&a.target));
+        let is_struct = ir.types.get(&a.target).is_some_and(|t| matches!(t.kind, Kind::Struct { .. }));
+        if is_struct {
+            uses.push(quote!(pub type #name = #target;));
+            let label = &a.name;
+            arms.push(quote!(#label => Some(__compare::<#krate::types::#name, #name>(json))));
+        } else {
+            uses.push(quote!(pub use #krate::types::#name;));
+        }
+    }
     let file = quote! {
         #(#uses)*
 
@@ -55,7 +66,8 @@ pub fn emit(ir: &Ir, crate_name: &str) -> String {
         #(#structs)*
 
         /// Decodes `json` as the struct named `name` with both impls and compares: both refuse it,
-        /// or both accept it and encode the same bytes. `None` for a name that is not a struct.
+        /// or both accept it and encode the same bytes. `None` for a name that is not a struct (or
+        /// an alias of one).
         pub fn differential(name: &str, json: &str) -> Option<Result<(), String>> {
             match name {
                 #(#arms,)*
