@@ -143,7 +143,12 @@ fn a_minimum_supported_rust_move_is_called_out() {
     assert_eq!(sections.len(), 3, "{second}");
     let top = sections[1];
     assert!(top.contains("Minimum supported Rust 1.88 (was 1.85): breaking for users on an older Rust."), "{top}");
-    assert!(top.contains("The API is the same as in the section below."), "{top}");
+    assert!(
+        top.contains(
+            "The generated API (types, operations, webhooks: `api.json`) is the same as in the section below."
+        ),
+        "{top}"
+    );
     // Lowered: noted, not breaking.
     let third = changelog::changelog(Some(&second), Some(&raised.ir), &old.ir);
     let top = &third[third.find("## ").unwrap()..];
@@ -175,10 +180,20 @@ fn a_public_dependency_move_is_called_out() {
     let first = changelog::changelog(None, None, &old);
     let second = changelog::changelog(Some(&first), Some(&recorded), &new);
     let top = second.split("\n## ").nth(1).expect("a section is added");
-    assert!(top.contains("Public dependency `reqwest` 0.13 (was 0.12): the `reqwest` types"), "{top}");
-    assert!(top.contains("breaking for code that passes or names the older version's"), "{top}");
+    assert!(
+        top.contains(
+            "Public dependency `reqwest` 0.13 (was 0.12): breaking for code that passes or names `reqwest` 0.12 \
+             types where this crate's API takes or returns them"
+        ),
+        "{top}"
+    );
     assert!(top.contains("Public dependency `serde` 1 (was 1.0).\n"), "a compatible move is not breaking: {top}");
-    assert!(top.contains("The API is the same as in the section below."), "{top}");
+    assert!(
+        top.contains(
+            "The generated API (types, operations, webhooks: `api.json`) is the same as in the section below."
+        ),
+        "{top}"
+    );
     // A manifest that predates the record (no public_deps): nothing to compare, no section.
     let mut unrecorded = new.clone();
     unrecorded.public_deps.clear();

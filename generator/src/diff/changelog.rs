@@ -43,19 +43,13 @@ fn dependency_moves(old: &crate::ir::Ir, new: &crate::ir::Ir) -> String {
         let Some(was) = old.public_deps.get(name).filter(|was| *was != now) else {
             continue;
         };
-        s.push_str(&format!(
-            "
-Public dependency `{name}` {now} (was {was})"
-        ));
+        s.push_str(&format!("\nPublic dependency `{name}` {now} (was {was})"));
         if same_major(was, now) {
-            s.push_str(
-                ".
-",
-            );
+            s.push_str(".\n");
         } else {
             s.push_str(&format!(
-                ": the `{name}` types this crate's API takes and returns are that version's, so this is                  breaking for code that passes or names the older version's (for this crate's own re-export,                  where it has one, the path stays the same).
-"
+                ": breaking for code that passes or names `{name}` {was} types where this crate's API takes or \
+                 returns them (a re-export of it by this crate keeps its path).\n"
             ));
         }
     }
@@ -99,7 +93,10 @@ fn changelog_section(old: &crate::ir::Ir, new: &crate::ir::Ir, report: &crate::d
             s.push_str(m);
         }
         if old.crate_version == new.crate_version {
-            let _ = write!(s, "\nThe API is the same as in the section below.\n");
+            let _ = write!(
+                s,
+                "\nThe generated API (types, operations, webhooks: `api.json`) is the same as in the section below.\n"
+            );
             return Some(s);
         }
         let _ = write!(
