@@ -5,7 +5,7 @@
 mod common;
 
 use plaid_idv_generator::diff::changelog;
-use plaid_idv_generator::{generate_from, write, Output};
+use plaid_idv_generator::{generate_from, render, write, Output};
 use std::collections::BTreeMap;
 
 const ADDED: &str = "Added value";
@@ -143,7 +143,12 @@ fn a_minimum_supported_rust_move_is_called_out() {
     assert_eq!(sections.len(), 3, "{second}");
     let top = sections[1];
     assert!(top.contains("Minimum supported Rust 1.88 (was 1.85): breaking for users on an older Rust."), "{top}");
-    assert!(top.contains("The API is the same as in the section below."), "{top}");
+    assert!(
+        top.contains(
+            "The generated API (types, operations, webhooks: `api.json`) is the same as in the section below."
+        ),
+        "{top}"
+    );
     // Lowered: noted, not breaking.
     let third = changelog::changelog(Some(&second), Some(&raised.ir), &old.ir);
     let top = &third[third.find("## ").unwrap()..];
@@ -151,4 +156,46 @@ fn a_minimum_supported_rust_move_is_called_out() {
     // Unchanged: nothing added.
     assert_eq!(changelog::changelog(Some(&third), Some(&old.ir), &old.ir), third);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Issue #25: a move of a crate whose types the API names (`reqwest` 0.12 → 0.13) is called
+/// out, as breaking when the versions are semver-incompatible, even when the generated API is
+/// the same; it survives `api.json`. A compatible move is noted, not called breaking.
+#[test]
+fn a_public_dependency_move_is_called_out() {
+    let text = std::fs::read_to_string(common::fixture("enums.yaml")).unwrap();
+    let portion = common::fixture_portion("fixture-enums");
+    let mut new = generate_from(text.as_bytes(), "enums.yaml", &portion).unwrap().ir;
+    // Recorded from the Cargo.toml template, one per crate the API names.
+    assert_eq!(new.public_deps.keys().map(String::as_str).collect::<Vec<_>>(), render::PUBLIC_DEPENDENCIES);
+    assert!(new.public_deps.values().all(|v| !v.is_empty()), "{:?}", new.public_deps);
+    new.public_deps.insert("reqwest".into(), "0.13".into());
+    // The same crate as an older generator recorded it, read back from its api.json.
+    let mut old = new.clone();
+    old.public_deps.insert("reqwest".into(), "0.12".into());
+    old.public_deps.insert("serde".into(), "1.0".into());
+    let json = plaid_idv_generator::manifest::Manifest::of(&old).to_json().unwrap();
+    let recorded = plaid_idv_generator::manifest::read(&json).unwrap();
+    assert_eq!(recorded.public_deps["reqwest"], "0.12");
+    let first = changelog::changelog(None, None, &old);
+    let second = changelog::changelog(Some(&first), Some(&recorded), &new);
+    let top = second.split("\n## ").nth(1).expect("a section is added");
+    assert!(
+        top.contains(
+            "Public dependency `reqwest` 0.13 (was 0.12): breaking for code that passes or names `reqwest` 0.12 \
+             types where this crate's API takes or returns them"
+        ),
+        "{top}"
+    );
+    assert!(top.contains("Public dependency `serde` 1 (was 1.0).\n"), "a compatible move is not breaking: {top}");
+    assert!(
+        top.contains(
+            "The generated API (types, operations, webhooks: `api.json`) is the same as in the section below."
+        ),
+        "{top}"
+    );
+    // A manifest that predates the record (no public_deps): nothing to compare, no section.
+    let mut unrecorded = new.clone();
+    unrecorded.public_deps.clear();
+    assert_eq!(changelog::changelog(Some(&first), Some(&unrecorded), &new), first);
 }

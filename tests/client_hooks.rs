@@ -4,7 +4,7 @@
 
 use plaid_idv::testing::{FakePlaid, Op};
 use plaid_idv::types::{IdentityVerificationGetRequest, IdentityVerificationListRequest};
-use plaid_idv::{CallOptions, Client, Environment, Error, RetryPolicy};
+use plaid_idv::{http_client_builder, CallOptions, Client, Environment, Error, RetryPolicy};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -43,10 +43,12 @@ async fn user_agent_suffix_is_appended_after_the_crate_token() {
 #[tokio::test]
 async fn a_supplied_reqwest_client_is_used_and_the_security_checks_still_apply() {
     let fake = FakePlaid::start().await.unwrap();
-    let mut headers = reqwest::header::HeaderMap::new();
+    // Everything through the re-export: a user needs no reqwest of their own, nor the same
+    // version of it.
+    let mut headers = plaid_idv::reqwest::header::HeaderMap::new();
     headers.insert("x-middleware", "on".parse().unwrap());
-    let http = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
+    let http: plaid_idv::reqwest::Client = plaid_idv::http_client_builder()
+        .unwrap()
         .default_headers(headers)
         .user_agent("their-own-agent")
         .build()
@@ -105,7 +107,7 @@ async fn a_supplied_client_that_follows_redirects_is_refused() {
     // reqwest's default policy follows up to 10 redirects: what the docs warn against.
     let client = Client::builder(FakePlaid::CLIENT_ID, plaid_idv::Secret::new(FakePlaid::SECRET))
         .environment(Environment::Custom(redirecting))
-        .http_client(reqwest::Client::new())
+        .http_client(http_client_builder().unwrap().redirect(reqwest::redirect::Policy::default()).build().unwrap())
         .retry_policy(RetryPolicy::none())
         .build()
         .unwrap();

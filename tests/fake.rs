@@ -230,7 +230,12 @@ async fn full_flow_create_link_token_complete_signed_webhook_get_retry() {
 // Auth.
 
 async fn raw(fake: &FakePlaid, path: &str, headers: &[(&str, &str)], body: &str) -> (u16, Value) {
-    let mut req = reqwest::Client::new().post(format!("{}{path}", fake.url())).body(body.to_string());
+    let mut req = plaid_idv::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
+        .post(format!("{}{path}", fake.url()))
+        .body(body.to_string());
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
@@ -290,7 +295,14 @@ async fn auth_is_checked_like_plaid() {
     // Unknown paths and methods.
     let (status, b) = raw(&fake, "/item/get", &[JSON, VERSION, ID, SECRET], "{}").await;
     assert_eq!((status, &b["error_code"]), (404, &json!("NOT_FOUND")));
-    let resp = reqwest::Client::new().get(format!("{}{path}", fake.url())).send().await.unwrap();
+    let resp = plaid_idv::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
+        .get(format!("{}{path}", fake.url()))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resp.status().as_u16(), 404);
     // A body that is not a JSON object.
     let (status, b) = raw(&fake, path, &[JSON, VERSION, ID, SECRET], "[1]").await;
@@ -633,7 +645,10 @@ async fn injected_errors_429s_delays_and_drops_meet_the_retry_policy() {
 async fn rate_limited_answers_carry_retry_after_and_a_plaid_error() {
     let fake = FakePlaid::start().await.unwrap();
     fake.rate_limit_next(Op::IdentityVerificationGet, Duration::from_secs(7));
-    let resp = reqwest::Client::new()
+    let resp = plaid_idv::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
         .post(format!("{}/identity_verification/get", fake.url()))
         .header("content-type", "application/json")
         .body("{}")

@@ -125,7 +125,10 @@ async fn every_operation_is_accepted_by_prism() {
 }
 
 async fn reqwest_status(base: &str, path: &str, body: &str, auth: bool) -> u16 {
-    let mut r = reqwest::Client::new()
+    let mut r = plaid_idv::http_client_builder()
+        .unwrap()
+        .build()
+        .unwrap()
         .post(format!("{base}{path}"))
         .header("content-type", "application/json")
         .body(body.to_string());

@@ -87,3 +87,29 @@ fn a_second_public_path_is_reported() {
     assert!(text.contains("k::Y [struct] struct Y") && text.contains("k::X::new [method] fn new() -> Self"), "{text}");
     assert!(!text.contains("Unreachable") && !text.contains("private") && !text.contains("internal"), "{text}");
 }
+
+/// The dependencies whose types the listing names are the ones the generator records as public
+/// (`render::PUBLIC_DEPENDENCIES`, whose versions go into `api.json`, so CHANGELOG.md calls out
+/// a move of one): a new crate in the surface, or one gone from it, fails here.
+#[test]
+fn the_recorded_public_dependencies_are_the_crates_the_listing_names() {
+    let manifest = std::fs::read_to_string(common::root().join("generated/Cargo.toml")).unwrap();
+    let manifest: toml::Table = manifest.parse().unwrap();
+    let deps: Vec<String> = manifest["dependencies"].as_table().unwrap().keys().cloned().collect();
+    let api = committed();
+    let named: std::collections::BTreeSet<&str> = deps
+        .iter()
+        .map(String::as_str)
+        // `thiserror` appears as a derive (`impl thiserror::Error (derived)`); what it
+        // implements is std's `Error`, so users never name it.
+        .filter(|dep| *dep != "thiserror")
+        .filter(|dep| {
+            let krate = dep.replace('-', "_");
+            api.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+                .any(|token| token.trim_start_matches("::").starts_with(&format!("{krate}::")) || token == krate)
+        })
+        .collect();
+    let recorded: std::collections::BTreeSet<&str> =
+        plaid_idv_generator::render::PUBLIC_DEPENDENCIES.iter().copied().collect();
+    assert_eq!(named, recorded, "crates public-api.txt names vs render::PUBLIC_DEPENDENCIES");
+}

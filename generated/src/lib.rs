@@ -21,6 +21,12 @@ pub mod testing;
 mod spec_examples;
 /// The date and time types the models use, re-exported so the versions always match.
 pub use ::chrono;
+/// The HTTP client crate this one is built on (reqwest 0.13), re-exported so that the
+/// `reqwest::Client` you pass to [`ClientBuilder::http_client`] is of the version this
+/// crate uses, whatever your own `Cargo.toml` names: `plaid_idv::reqwest::Client`.
+/// Start one from [`http_client_builder`], which has this crate's TLS setup.
+pub use ::reqwest;
+pub use runtime::client::http_client_builder;
 pub use runtime::client::Secret;
 pub use runtime::client::{CallOptions, Client, ClientBuilder, Environment, ResponseMeta};
 pub use runtime::error::{decode, ApiError, Error, RawBody, TransportKind};

@@ -373,6 +373,9 @@ pub struct Ir {
     pub crate_version: String,
     /// The crate's `rust-version` (package metadata, not API: not in the manifest).
     pub rust_version: String,
+    /// The version requirements of [`crate::render::PUBLIC_DEPENDENCIES`] (package metadata,
+    /// recorded in the manifest: a move of one is in the changelog).
+    pub public_deps: BTreeMap<String, String>,
     /// The crate's `publish` (package metadata, not API: not in the manifest).
     pub publish: bool,
     /// The base URLs `Environment` chooses between.

@@ -42,6 +42,28 @@ const EXAMPLES: &[(&str, &str)] = &[
     ("examples/webhook_server.rs", include_str!("../runtime/examples/webhook_server.rs")),
 ];
 const CARGO_TEMPLATE: &str = include_str!("../runtime/Cargo.toml.in");
+/// The dependencies (package names) whose types the generated crate's public API names, so a
+/// user's code names them too: a semver-incompatible move of one is breaking for users even
+/// when the generated API is the same. `tests/public_api.rs` holds this list equal to the
+/// crates that `public-api.txt` names.
+pub const PUBLIC_DEPENDENCIES: &[&str] = &["chrono", "futures-util", "reqwest", "serde", "serde_json"];
+
+/// The version requirement the Cargo.toml template gives each of [`PUBLIC_DEPENDENCIES`].
+pub fn public_dependencies() -> Result<BTreeMap<String, String>> {
+    let bad = |e: String| GenError::at("Cargo.toml", format!("internal error: {e}"));
+    let doc: toml_edit::DocumentMut =
+        CARGO_TEMPLATE.parse().map_err(|e: toml_edit::TomlError| bad(format!("the Cargo.toml template: {e}")))?;
+    PUBLIC_DEPENDENCIES
+        .iter()
+        .map(|name| {
+            let dep = &doc["dependencies"][*name];
+            dep.as_str()
+                .or_else(|| dep.get("version").and_then(|v| v.as_str()))
+                .map(|v| (name.to_string(), v.to_string()))
+                .ok_or_else(|| bad(format!("the Cargo.toml template has no version for dependency `{name}`")))
+        })
+        .collect()
+}
 /// The generated crate's README and crate documentation (its code blocks are doctests), for
 /// portions that have the IDV flow.
 pub const README_TEMPLATE: &str = include_str!("../runtime/README.md");

@@ -162,7 +162,7 @@ async fn main() {
         .retry_policy(RetryPolicy::none())
         .build()
         .unwrap();
-    let plain = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().unwrap();
+    let plain = plaid_idv::http_client_builder().unwrap().timeout(Duration::from_secs(60)).build().unwrap();
     let req = IdentityVerificationGetRequest::new("idv_7bQx2mLpR4zT");
     let n = 2_000;
     let endpoint = format!("{url}/identity_verification/get");

@@ -107,9 +107,10 @@ fn lines(path: &Path) -> usize {
     std::fs::read_to_string(path).map(|s| s.lines().count()).unwrap_or(0)
 }
 
-/// Median crate-only build time: `cargo clean -p` then `cargo build`, 3 times.
-fn build_time(dir: &Path, target: &Path) -> Option<Duration> {
-    if !cargo(dir, target, &["build"]) {
+/// Median crate-only build time: `cargo clean -p` then `cargo build EXTRA`, 3 times.
+fn build_time(dir: &Path, target: &Path, extra: &[&str]) -> Option<Duration> {
+    let build: Vec<&str> = std::iter::once("build").chain(extra.iter().copied()).collect();
+    if !cargo(dir, target, &build) {
         return None;
     }
     Some(median(
@@ -117,7 +118,7 @@ fn build_time(dir: &Path, target: &Path) -> Option<Duration> {
             .map(|_| {
                 cargo(dir, target, &["clean", "-p", "plaid-idv"]);
                 let t = Instant::now();
-                cargo(dir, target, &["build"]);
+                cargo(dir, target, &build);
                 t.elapsed()
             })
             .collect(),
@@ -256,24 +257,32 @@ pub fn run(root: &Path, only: Option<&str>) -> ExitCode {
             toml.replace("\n[[example]]\nname = \"webhook_server\"\nrequired-features = [\"test-util\"]\n", ""),
         );
         let target = root.join("target/bench-build");
-        match (build_time(&full, &target), build_time(&models, &target)) {
-            (Some(f), Some(m)) => {
-                row(
-                    &mut rows,
-                    "crate-only build, debug (cargo clean -p; cargo build; median of 3)",
-                    format!("{:.2} s", f.as_secs_f64()),
-                    "< 3 s",
-                    Some(f < Duration::from_secs(3)),
-                );
-                row(
-                    &mut rows,
-                    "build split: models + runtime / operations + flow",
-                    format!("{:.2} s / {:.2} s", m.as_secs_f64(), f.saturating_sub(m).as_secs_f64()),
-                    "",
-                    None,
-                );
-            }
-            _ => println!("  build failed; see `cargo build` in {}", full.display()),
+        match build_time(&full, &target, &[]) {
+            Some(f) => row(
+                &mut rows,
+                "crate-only build, debug (cargo clean -p; cargo build; median of 3)",
+                format!("{:.2} s", f.as_secs_f64()),
+                "< 3 s",
+                Some(f < Duration::from_secs(3)),
+            ),
+            None => println!("  build failed; see `cargo build` in {}", full.display()),
+        }
+        // The split is without default features on both sides: the verifier and the inbox
+        // send through the operations, so the models-only crate has neither.
+        let no_default = ["--no-default-features"];
+        match (build_time(&full, &target, &no_default), build_time(&models, &target, &no_default)) {
+            (Some(f), Some(m)) => row(
+                &mut rows,
+                "build split, --no-default-features: models + runtime / operations + flow",
+                format!("{:.2} s / {:.2} s", m.as_secs_f64(), f.saturating_sub(m).as_secs_f64()),
+                "",
+                None,
+            ),
+            _ => println!(
+                "  build failed; see `cargo build --no-default-features` in {} and {}",
+                full.display(),
+                models.display()
+            ),
         }
     }
 

@@ -14,6 +14,82 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tracing::Instrument;
 
+/// A `reqwest` client builder set up as this crate's own HTTP client is: start from it to build
+/// the [`reqwest::Client`] you pass to [`ClientBuilder::http_client`], then add your settings (a
+/// proxy, default headers, pool limits) and `build()` it.
+///
+/// - TLS: rustls with `ring` as its crypto provider, set on this builder only (no process-wide
+///   default is installed), and certificates checked against the operating system's trust
+///   store (rustls-platform-verifier). On a system with no CA certificates at all (a bare
+///   container without `ca-certificates`) every certificate is refused: `https` calls fail with
+///   [`TransportKind::Tls`](crate::TransportKind::Tls) and a warning is logged; `http` to a
+///   loopback fake still works.
+/// - HTTP/2 or HTTP/1.1, chosen by ALPN; redirects never followed (`redirect::Policy::none()`);
+///   connect timeout [`ClientBuilder::DEFAULT_CONNECT_TIMEOUT`].
+///
+/// Why start here: this crate builds reqwest with its `rustls-no-provider` feature, not `rustls`
+/// (which also builds aws-lc-rs, compiling the AWS-LC C library). With only this crate's reqwest features,
+/// `reqwest::Client::new()` and any `reqwest::ClientBuilder` without a TLS setup **panic** when
+/// built, for want of a rustls crypto provider, unless your program installed one
+/// (`rustls::crypto::CryptoProvider::install_default`) or your own `Cargo.toml` enables
+/// reqwest's `rustls` feature. The TLS setup is preconfigured here, so reqwest's own TLS
+/// settings on this builder (`tls_certs_merge`, `tls_certs_only`, `identity`, TLS versions, the
+/// `tls_danger_*` switches) do not apply; for another TLS setup, build your client from
+/// `reqwest::Client::builder()` with one of the two above.
+///
+/// ```
+/// let http = plaid_idv::http_client_builder()?
+///     .pool_max_idle_per_host(4)
+///     .build()?;
+/// let secret = plaid_idv::Secret::new("secret");
+/// let client = plaid_idv::Client::builder("client-id", secret).http_client(http).build()?;
+/// # let _ = client;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+///
+/// [`Error::InvalidRequest`] if rustls refuses the TLS setup (it does not for `ring`'s defaults).
+pub fn http_client_builder() -> Result<reqwest::ClientBuilder, Error> {
+    Ok(reqwest::Client::builder()
+        .tls_backend_preconfigured(tls_config()?)
+        .connect_timeout(ClientBuilder::DEFAULT_CONNECT_TIMEOUT)
+        // A redirect could carry the secret and the body to another host: never follow.
+        .redirect(reqwest::redirect::Policy::none()))
+}
+
+/// The rustls setup of every client [`http_client_builder`] starts, made once per process (it
+/// reads the system's CA certificates) and cloned for each client.
+fn tls_config() -> Result<rustls::ClientConfig, Error> {
+    static CONFIG: std::sync::OnceLock<rustls::ClientConfig> = std::sync::OnceLock::new();
+    if let Some(config) = CONFIG.get() {
+        return Ok(config.clone());
+    }
+    // rustls 0.23.48 deprecates `ring`'s provider because it has no post-quantum key exchange
+    // (X25519MLKEM768; aws-lc-rs has one, but compiles AWS-LC). Key exchange is X25519, P-256 or
+    // P-384, as with reqwest 0.12's `rustls-tls`. The generator's README explains the choice.
+    #[allow(deprecated)]
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let versions = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| Error::invalid(format!("cannot set up TLS: {e}")))?;
+    let verifier = match rustls_platform_verifier::Verifier::new(provider) {
+        // rustls calls any verifier other than its own webpki one `dangerous`; this one is the
+        // platform's full verification (chain, name, validity).
+        Ok(platform) => versions.dangerous().with_custom_certificate_verifier(Arc::new(platform)),
+        Err(e) => {
+            tracing::warn!(
+                error = %e,
+                "no CA certificates could be loaded from the system: every https certificate will be refused"
+            );
+            versions.with_root_certificates(rustls::RootCertStore::empty())
+        }
+    };
+    let mut config = verifier.with_no_client_auth();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(CONFIG.get_or_init(|| config).clone())
+}
+
 /// Which Plaid deployment to talk to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Environment {
@@ -403,14 +479,19 @@ impl ClientBuilder {
     /// followed) is refused with [`Error::InvalidRequest`] and never decoded or retried, but by
     /// then the request has been sent to the other URL.
     ///
+    /// Start from [`http_client_builder`](crate::http_client_builder): it has this crate's TLS
+    /// setup and no redirects already (a bare `reqwest::Client::builder()` panics when built
+    /// unless your program chose a rustls crypto provider; see there). The client must be of
+    /// the reqwest version this crate re-exports as [`reqwest`](crate::reqwest).
+    ///
     /// ```
-    /// let http = reqwest::Client::builder()
-    ///     .redirect(reqwest::redirect::Policy::none()) // required: see above
-    ///     .build()
-    ///     .unwrap();
+    /// let http = plaid_idv::http_client_builder()? // redirects off, as required: see above
+    ///     .default_headers(plaid_idv::reqwest::header::HeaderMap::new())
+    ///     .build()?;
     /// let secret = plaid_idv::Secret::new("secret");
-    /// let client = plaid_idv::Client::builder("client-id", secret).http_client(http).build().unwrap();
+    /// let client = plaid_idv::Client::builder("client-id", secret).http_client(http).build()?;
     /// # let _ = client;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
         self.http_client = Some(client);
@@ -447,10 +528,8 @@ impl ClientBuilder {
             .map_err(|_| Error::invalid("user agent suffix contains characters not allowed in a header"))?;
         let http = match self.http_client {
             Some(http) => http,
-            None => reqwest::Client::builder()
+            None => http_client_builder()?
                 .connect_timeout(self.connect_timeout)
-                // A redirect could carry the secret and the body to another host: never follow.
-                .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .map_err(|e| Error::invalid(format!("cannot build HTTP client: {e}")))?,
         };

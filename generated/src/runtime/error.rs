@@ -710,7 +710,8 @@ mod tests {
 
     #[test]
     fn a_request_that_cannot_be_built_is_never_retried() {
-        let e = reqwest::Client::new().get("http://[not a host").build().unwrap_err();
+        let http = crate::runtime::client::http_client_builder().unwrap().build().unwrap();
+        let e = http.get("http://[not a host").build().unwrap_err();
         let err = Error::from_reqwest(e);
         assert!(matches!(err, Error::InvalidRequest { .. }), "{err:?}");
         assert!(!err.is_retryable() && !err.is_connect_failure());

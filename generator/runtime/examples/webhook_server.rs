@@ -77,7 +77,7 @@ async fn self_test() -> Result<bool, Box<dyn std::error::Error>> {
     let id = fake.client().identity_verification_create(&create).await?.id;
     // The fake POSTs the signed webhook to the endpoint.
     let sent = fake.complete(&id, IdentityVerificationStatus::Success).await?;
-    let http = reqwest::Client::new();
+    let http = plaid_idv::http_client_builder()?.build()?;
     let post = |body: Vec<u8>| http.post(&url).header("Plaid-Verification", &sent.verification).body(body).send();
     let again = post(sent.body.clone()).await?.status();
     let tampered = sent.body.iter().map(|&b| if b == b'1' { b'2' } else { b }).collect::<Vec<u8>>();

@@ -644,8 +644,8 @@ impl FakePlaidBuilder {
             .environment(Environment::Custom(format!("http://{addr}")))
             .build()
             .map_err(|e| invalid(e.to_string()))?;
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
+        let http = crate::runtime::client::http_client_builder()
+            .map_err(|e| invalid(format!("cannot build the webhook sender: {e}")))?
             .timeout(server::WEBHOOK_TIMEOUT)
             .build()
             .map_err(|e| invalid(format!("cannot build the webhook sender: {e}")))?;

@@ -24,6 +24,38 @@ fn version_key(v: &str) -> Vec<u64> {
     v.split('.').map(|p| p.parse().unwrap_or(0)).collect()
 }
 
+/// Whether two version requirements such as `"0.12"` and `"0.13"` (or `"1"` and `"1.2"`) allow
+/// the same semver-compatible versions: equal up to their first non-zero part.
+fn same_major(a: &str, b: &str) -> bool {
+    let key = |v: &str| -> Vec<u64> {
+        let parts = version_key(v.trim_start_matches(['^', '=', '~']));
+        let first = parts.iter().position(|&p| p != 0).unwrap_or(parts.len());
+        parts.into_iter().take(first + 1).collect()
+    };
+    key(a) == key(b)
+}
+
+/// A line per public dependency (a crate whose types the API names) whose version requirement
+/// moved; none against a manifest that predates the record.
+fn dependency_moves(old: &crate::ir::Ir, new: &crate::ir::Ir) -> String {
+    let mut s = String::new();
+    for (name, now) in &new.public_deps {
+        let Some(was) = old.public_deps.get(name).filter(|was| *was != now) else {
+            continue;
+        };
+        s.push_str(&format!("\nPublic dependency `{name}` {now} (was {was})"));
+        if same_major(was, now) {
+            s.push_str(".\n");
+        } else {
+            s.push_str(&format!(
+                ": breaking for code that passes or names `{name}` {was} types where this crate's API takes or \
+                 returns them (a re-export of it by this crate keeps its path).\n"
+            ));
+        }
+    }
+    s
+}
+
 fn impact(i: crate::diff::Impact) -> &'static str {
     match i {
         crate::diff::Impact::Breaking => "breaking",
@@ -32,30 +64,39 @@ fn impact(i: crate::diff::Impact) -> &'static str {
 }
 
 /// The section for a regeneration from `old` to `new`, or `None` when nothing users see
-/// changed (the API, its documentation, or the crate version).
+/// changed (the API, its documentation, the crate version, the minimum supported Rust or a
+/// public dependency's version).
 fn changelog_section(old: &crate::ir::Ir, new: &crate::ir::Ir, report: &crate::diff::Report) -> Option<String> {
     use std::fmt::Write;
     let mut s = changelog_heading(new);
     // A move of the minimum supported Rust is called out whatever else changed: breaking for
     // users on an older Rust, though not for the API. (Unknown in manifests that predate it.)
-    let msrv = (!old.rust_version.is_empty() && old.rust_version != new.rust_version).then(|| {
+    let mut notes = String::new();
+    if !old.rust_version.is_empty() && old.rust_version != new.rust_version {
         let raised = version_key(&new.rust_version) > version_key(&old.rust_version);
-        format!(
+        let _ = write!(
+            notes,
             "\nMinimum supported Rust {} (was {}){}.\n",
             new.rust_version,
             old.rust_version,
             if raised { ": breaking for users on an older Rust" } else { "" }
-        )
-    });
+        );
+    }
+    // So is a move of a crate whose types the API names (reqwest, chrono, …).
+    notes.push_str(&dependency_moves(old, new));
+    let notes = (!notes.is_empty()).then_some(notes);
     if report.bump() == crate::diff::Bump::None {
-        if old.crate_version == new.crate_version && msrv.is_none() {
+        if old.crate_version == new.crate_version && notes.is_none() {
             return None;
         }
-        if let Some(m) = &msrv {
+        if let Some(m) = &notes {
             s.push_str(m);
         }
         if old.crate_version == new.crate_version {
-            let _ = write!(s, "\nThe API is the same as in the section below.\n");
+            let _ = write!(
+                s,
+                "\nThe generated API (types, operations, webhooks: `api.json`) is the same as in the section below.\n"
+            );
             return Some(s);
         }
         let _ = write!(
@@ -70,7 +111,7 @@ fn changelog_section(old: &crate::ir::Ir, new: &crate::ir::Ir, report: &crate::d
     if old.crate_version != new.crate_version {
         let _ = writeln!(s, "\nCrate version {} (was {}).", new.crate_version, old.crate_version);
     }
-    if let Some(m) = &msrv {
+    if let Some(m) = &notes {
         s.push_str(m);
     }
     if !report.changes.is_empty() {

@@ -40,6 +40,18 @@ pub fn emit(ir: &Ir) -> TokenStream {
             _ => None,
         })
         .unwrap_or_else(|| quote!(String));
+    let reqwest_doc = [
+        format!(
+            " The HTTP client crate this one is built on (reqwest {}), re-exported so that the",
+            ir.public_deps.get("reqwest").map_or("", String::as_str)
+        ),
+        " `reqwest::Client` you pass to [`ClientBuilder::http_client`] is of the version this".to_string(),
+        format!(
+            " crate uses, whatever your own `Cargo.toml` names: `{}::reqwest::Client`.",
+            ir.crate_name.replace('-', "_")
+        ),
+        " Start one from [`http_client_builder`], which has this crate's TLS setup.".to_string(),
+    ];
     let flow = ir.features.flow.then(|| quote! { pub mod flow; });
     let inbox = ir.features.inbox.then(|| {
         quote! {
@@ -93,6 +105,9 @@ pub fn emit(ir: &Ir) -> TokenStream {
 
         /// The date and time types the models use, re-exported so the versions always match.
         pub use ::chrono;
+        #(#[doc = #reqwest_doc])*
+        pub use ::reqwest;
+        pub use runtime::client::http_client_builder;
         pub use runtime::client::Secret;
         pub use runtime::client::{CallOptions, Client, ClientBuilder, Environment, ResponseMeta};
         pub use runtime::error::{decode, ApiError, Error, RawBody, TransportKind};

@@ -137,6 +137,7 @@ pub fn lower<'a>(spec: &'a Spec, sel: &Selection<'a>, portion: &'a Portion) -> R
         crate_name: portion.crate_name.clone(),
         crate_version: portion.crate_version.clone(),
         rust_version: portion.rust_version.clone(),
+        public_deps: crate::render::public_dependencies()?,
         publish: portion.publish,
         servers,
         auth,

@@ -207,6 +207,7 @@ pub(super) fn manifest_of(ir: &ir::Ir) -> m::Manifest {
         crate_name: ir.crate_name.clone(),
         crate_version: ir.crate_version.clone(),
         rust_version: ir.rust_version.clone(),
+        public_deps: ir.public_deps.clone(),
         servers: m::Servers { sandbox: ir.servers.sandbox.clone(), production: ir.servers.production.clone() },
         auth: m::Auth {
             client_id: header_to(&ir.auth.client_id),
@@ -274,6 +275,7 @@ pub(super) fn ir_of(v: m::Manifest) -> ir::Ir {
             readme_ignored: Vec::new(),
         },
         rust_version: v.rust_version,
+        public_deps: v.public_deps,
         publish: false,
         types: v.types.into_iter().map(|(k, t)| (k, type_from(t))).collect(),
         operations: v.operations.into_iter().map(op_from).collect(),

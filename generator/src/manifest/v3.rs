@@ -294,6 +294,10 @@ pub struct Manifest {
     /// written before it was recorded.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub rust_version: String,
+    /// The version requirement of each dependency whose types the API names (`reqwest`,
+    /// `chrono`, …); empty in manifests written before they were recorded.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub public_deps: BTreeMap<String, String>,
     /// The base URLs `Environment` chooses between.
     #[serde(default)]
     pub servers: Servers,
