@@ -223,3 +223,20 @@ pub fn spec_with_untyped_webhook_ids() -> plaid_idv_generator::load::Spec {
     assert_eq!(changed, 3, "the three IDV webhooks declare the id as a string");
     spec
 }
+
+/// xorshift64*: small, seeded, reproducible (the fuzzers and the serde differential test).
+pub struct Rng(pub u64);
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+    pub fn pick<'a, T>(&mut self, from: &'a [T]) -> &'a T {
+        &from[self.below(from.len())]
+    }
+}

@@ -13,22 +13,7 @@ mod common;
 
 use serde_json::{json, Map, Value};
 
-/// xorshift64*: small, seeded, reproducible.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn pick<'a>(&mut self, list: &'a [&'a str]) -> &'a str {
-        list[self.below(list.len())]
-    }
-}
+use common::Rng;
 
 /// Names that are legal in OpenAPI and hostile in Rust.
 const HOSTILE: &[&str] = &[

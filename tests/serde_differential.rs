@@ -80,22 +80,7 @@ fn every_spec_example_encodes_as_the_derive_does() {
     println!("{checked} spec examples: written-out and derive agree");
 }
 
-/// xorshift64*: small, seeded, reproducible.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn pick<'a, T>(&mut self, from: &'a [T]) -> &'a T {
-        &from[self.below(from.len())]
-    }
-}
+use common::Rng;
 
 const STRINGS: &[&str] =
     &["", "a", "idv_52xR9LKo77r1Np", "é😀 ü", "quote \" back \\ slash\nnewline\ttab", "\u{1}\u{1f}", "</script>"];
