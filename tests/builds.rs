@@ -17,7 +17,7 @@ fn fixture_crates_build_clean() {
         let out = common::gen_fixture(&name);
         let member = name.trim_end_matches(".yaml").to_string();
         plaid_idv_generator::write::write_atomic(&dir.join(&member), &out.files).unwrap();
-        members.push(member);
+        members.extend(common::members_of(&member, &out.files));
     }
     // Our spec where the runtime modules cannot all be served (#23): their crates lose those
     // modules, never the build.
@@ -32,7 +32,7 @@ fn fixture_crates_build_clean() {
     for (spec, portion) in [(common::spec_with_untyped_webhook_ids(), untyped), (spec, no_key_op)] {
         let out = plaid_idv_generator::generate_spec(&spec, &portion).unwrap();
         plaid_idv_generator::write::write_atomic(&dir.join(&portion.crate_name), &out.files).unwrap();
-        members.push(portion.crate_name.clone());
+        members.extend(common::members_of(&portion.crate_name, &out.files));
     }
     members.sort();
     let list = members.iter().map(|m| format!("{m:?}")).collect::<Vec<_>>().join(", ");
@@ -107,7 +107,7 @@ fn plaid_published_specs_build_and_pass_their_tests() {
             out.ir.warnings.len()
         );
         plaid_idv_generator::write::write_atomic(&dir.join(&portion.crate_name), &out.files).unwrap();
-        members.push(portion.crate_name);
+        members.extend(common::members_of(&portion.crate_name, &out.files));
     }
     let list = members.iter().map(|m| format!("{m:?}")).collect::<Vec<_>>().join(", ");
     fs::write(dir.join("Cargo.toml"), format!("[workspace]\nresolver = \"2\"\nmembers = [{list}]\n")).unwrap();

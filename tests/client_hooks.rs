@@ -2,9 +2,9 @@
 //! the base-URL checks still applied and followed redirects refused), and per-call overrides
 //! of timeouts and retries with `with_options`. Checked against `testing::FakePlaid`.
 
-use plaid_idv::testing::{FakePlaid, Op};
 use plaid_idv::types::{IdentityVerificationGetRequest, IdentityVerificationListRequest};
 use plaid_idv::{http_client_builder, CallOptions, Client, Environment, Error, RetryPolicy};
+use plaid_idv_testkit::{FakePlaid, Op};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 

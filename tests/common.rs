@@ -105,15 +105,18 @@ pub fn cargo(dir: &Path, args: &[&str]) -> (bool, String) {
 }
 
 /// Gives the nested workspace at `dir` the workspace's `Cargo.lock` (when it has none) and
-/// denies warnings in each of its packages' manifests (`dir/Cargo.toml` and `dir/*/Cargo.toml`).
+/// denies warnings in each of its packages' manifests (`dir/Cargo.toml`, `dir/*/Cargo.toml`
+/// and the test kits beside generated crates, `*/testkit/Cargo.toml`).
 pub fn prepare_nested(dir: &Path) {
     let lock = dir.join("Cargo.lock");
     if !lock.exists() {
         std::fs::copy(root().join("Cargo.lock"), &lock).expect("copy Cargo.lock");
     }
-    let mut manifests = vec![dir.join("Cargo.toml")];
+    let mut manifests = vec![dir.join("Cargo.toml"), dir.join("testkit/Cargo.toml")];
     for e in std::fs::read_dir(dir).expect("nested dir").flatten() {
         manifests.push(e.path().join("Cargo.toml"));
+        // A generated crate's test kit, beside it.
+        manifests.push(e.path().join("testkit/Cargo.toml"));
     }
     for m in manifests {
         let Ok(text) = std::fs::read_to_string(&m) else { continue };
@@ -239,4 +242,14 @@ impl Rng {
     pub fn pick<'a, T>(&mut self, from: &'a [T]) -> &'a T {
         &from[self.below(from.len())]
     }
+}
+
+/// The workspace members for a generated crate written to `dir/name`: the crate, and its test
+/// kit (`name/testkit`) when the generator emitted one.
+pub fn members_of(name: &str, files: &std::collections::BTreeMap<String, String>) -> Vec<String> {
+    let mut members = vec![name.to_string()];
+    if files.contains_key("testkit/Cargo.toml") {
+        members.push(format!("{name}/testkit"));
+    }
+    members
 }

@@ -1,4 +1,4 @@
-//! `plaid_idv::testing::FakePlaid` (feature `test-util`): the full IDV flow with signed
+//! `plaid_idv_testkit::FakePlaid` (feature `test-util`): the full IDV flow with signed
 //! webhooks, auth like Plaid, per-pair sessions with idempotency, real cursors, retry
 //! strategies, scripted progress, fault injection against the client's retry and timeout
 //! handling, request inspection and limits. Everything runs on 127.0.0.1.
@@ -8,7 +8,6 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use futures_util::TryStreamExt;
 use plaid_idv::flow::{LinkOptions, StartStep, StartedVerification};
-use plaid_idv::testing::{FakeError, FakePlaid, Op, Step, WebhookDelivery};
 use plaid_idv::types::{
     CountryCode, DashboardUserGetRequest, DashboardUserListRequest, IdentityVerificationCreateRequest,
     IdentityVerificationCreateRequestRequired, IdentityVerificationCreateRequestUser, IdentityVerificationGetRequest,
@@ -21,6 +20,7 @@ use plaid_idv::types::{
 };
 use plaid_idv::webhooks::Webhook;
 use plaid_idv::{Client, Error, RetryPolicy, VerifyError, WebhookVerifier};
+use plaid_idv_testkit::{FakeError, FakePlaid, Op, Step, WebhookDelivery};
 use serde_json::{json, Value};
 use std::future::Future;
 use std::time::{Duration, Instant};
@@ -1049,7 +1049,7 @@ async fn wait_for_webhooks_counts_from_the_call() {
 /// also when there is no URL; an unknown session and a change to what is already so are errors.
 #[tokio::test]
 async fn step_methods_return_one_result_with_the_webhook() {
-    use plaid_idv::testing::SentWebhook;
+    use plaid_idv_testkit::SentWebhook;
     let fake = FakePlaid::start().await.unwrap();
     let id = fake.client().identity_verification_create(&create_req(USER, false)).await.unwrap().id;
     let step: Result<SentWebhook, FakeError> = fake.advance_step(&id, Step::AcceptTos, StepStatus::Success).await;

@@ -4,12 +4,12 @@
 use plaid_idv::inbox::{
     Delivery, ExactlyOnce, GuardFull, InMemoryReplayGuard, ReceiveError, Received, ReplayGuard, ReplayKey, Seen,
 };
-use plaid_idv::testing::{FakePlaid, Op};
 use plaid_idv::types::{
     IdentityVerificationCreateRequest, IdentityVerificationCreateRequestRequired, IdentityVerificationId,
     IdentityVerificationStatus as Status, UserIdentity,
 };
 use plaid_idv::{CallOptions, RetryPolicy, WebhookVerifier};
+use plaid_idv_testkit::{FakePlaid, Op};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -111,7 +111,7 @@ async fn a_stored_delivery_is_processed_as_of_its_receipt_and_kept_for_the_inbox
     let sent = fake.complete(&id, Status::Success).await.unwrap();
     let body = sent.body.clone();
     // Re-signed 6 minutes ago: received then, processed now.
-    let signed = plaid_idv::signer::now() - 6 * 60;
+    let signed = plaid_idv_testkit::signer::now() - 6 * 60;
     let jwt = fake.signer().sign_at(&body, signed);
     let received = UNIX_EPOCH + Duration::from_secs(signed as u64 + 1);
     let (inbox, guard, effects) = (inbox(&fake), InMemoryReplayGuard::default(), AtomicUsize::new(0));

@@ -29,6 +29,43 @@ fn generated_sources() -> BTreeMap<String, String> {
     out
 }
 
+/// The test kit's sources (`generated/testkit/src`), keyed `src/...`.
+fn kit_sources() -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for entry in std::fs::read_dir(common::root().join("generated/testkit/src")).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        out.insert(format!("src/{name}"), std::fs::read_to_string(entry.path()).unwrap());
+    }
+    out
+}
+
+/// Issue 25, a test kit that compiles once: the kit is its own crate with its own committed
+/// listing, and the main crate has no test feature, no `testing` module and no signer.
+#[test]
+fn the_test_kit_is_its_own_crate_with_its_own_listing() {
+    let committed = std::fs::read_to_string(common::root().join("generated/testkit/public-api.txt")).unwrap();
+    assert_eq!(listing(&kit_sources(), "plaid_idv_testkit"), committed, "generated/testkit/public-api.txt is stale");
+    assert!(duplicates(&kit_sources(), "plaid_idv_testkit").is_empty(), "{committed}");
+    for line in [
+        "plaid_idv_testkit::FakePlaid [struct] struct FakePlaid",
+        "plaid_idv_testkit::WebhookDelivery [enum] enum WebhookDelivery",
+        "plaid_idv_testkit::signer::TestSigner [struct] struct TestSigner",
+    ] {
+        assert!(committed.lines().any(|l| l == line), "missing from the kit's listing: {line}");
+    }
+    let main = committed_main();
+    for gone in ["test-util", "testing::", "TestSigner", "__private"] {
+        assert!(!main.contains(gone), "{gone} is in the main crate's listing");
+    }
+    let manifest = std::fs::read_to_string(common::root().join("generated/Cargo.toml")).unwrap();
+    assert!(!manifest.contains("test-util ="), "the main crate still has a test-util feature");
+}
+
+fn committed_main() -> String {
+    committed()
+}
+
 fn committed() -> String {
     std::fs::read_to_string(common::root().join("generated/public-api.txt"))
         .expect("generated/public-api.txt is written by `cargo xtask gen`")
@@ -63,7 +100,6 @@ fn every_public_item_has_one_path_and_no_runtime_internal_is_public() {
         "plaid_idv::ApiError::error_type [field] error_type: Option<crate::ErrorType>",
         "plaid_idv::flow::StartStep [impl] impl std::fmt::Display",
         "plaid_idv::types::IdentityVerificationCreateRequest::with_is_idempotent_null [method] fn with_is_idempotent_null(mut self) -> Self",
-        "plaid_idv::signer::TestSigner [struct] struct TestSigner  #[cfg(feature = \"test-util\")]",
         "plaid_idv::WebhookVerifier::HEADER [const] const HEADER: &'static str  #[cfg(feature = \"webhook-verification\")]",
     ] {
         assert!(api.lines().any(|l| l == line), "missing from the listing: {line}");

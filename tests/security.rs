@@ -3,11 +3,11 @@
 //! and ends with the test's runtime.
 
 use futures_util::StreamExt;
-use plaid_idv::signer::{b64, now, TestSigner};
 use plaid_idv::types::{
     IdentityVerificationGetRequest, IdentityVerificationGetResponse, IdentityVerificationListRequest,
 };
 use plaid_idv::{Client, Environment, Error, RetryPolicy, VerifyError, WebhookVerifier};
+use plaid_idv_testkit::signer::{b64, now, TestSigner};
 use serde_json::{json, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

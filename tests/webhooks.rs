@@ -1,9 +1,9 @@
 //! Webhook verification: a valid signed webhook is accepted; every kind of forgery is rejected
 //! with its own error; keys are fetched once per kid, even under concurrency.
 
-use plaid_idv::signer::{b64, now, TestSigner};
 use plaid_idv::webhooks::Webhook;
 use plaid_idv::{Client, Environment, RetryPolicy, VerifyError, WebhookVerifier};
+use plaid_idv_testkit::signer::{b64, now, TestSigner};
 use serde_json::{json, Value};
 use std::time::Duration;
 use wiremock::matchers::{body_json, path};

@@ -14,8 +14,51 @@ pub mod flow;
 #[cfg(feature = "webhook-verification")]
 pub mod inbox;
 mod runtime;
-#[cfg(feature = "test-util")]
-pub mod testing;
+/// Not part of the API: what the generated test kit uses of this crate's internals. It
+/// may change in any release; the kit depends on this crate's exact version.
+#[doc(hidden)]
+pub mod __private {
+    /// Whether `host` is a loopback address or `localhost`.
+    pub fn is_loopback(host: &str) -> bool {
+        crate::runtime::client::is_loopback(host)
+    }
+    /// A JSON error's message without the input it quotes.
+    pub fn describe(e: &::serde_json::Error) -> String {
+        crate::runtime::error::describe(e)
+    }
+    /// A transport error, classified and redacted as the client reports it.
+    pub fn error_from_reqwest(e: ::reqwest::Error) -> crate::Error {
+        crate::Error::from_reqwest(e)
+    }
+    /// Each operation's path.
+    pub mod operations {
+        /// `/identity_verification/autofill/create`.
+        pub const IDENTITY_VERIFICATION_AUTOFILL_CREATE: &str = crate::operations::IDENTITY_VERIFICATION_AUTOFILL_CREATE
+            .path;
+        /// `/identity_verification/create`.
+        pub const IDENTITY_VERIFICATION_CREATE: &str = crate::operations::IDENTITY_VERIFICATION_CREATE
+            .path;
+        /// `/identity_verification/get`.
+        pub const IDENTITY_VERIFICATION_GET: &str = crate::operations::IDENTITY_VERIFICATION_GET
+            .path;
+        /// `/identity_verification/list`.
+        pub const IDENTITY_VERIFICATION_LIST: &str = crate::operations::IDENTITY_VERIFICATION_LIST
+            .path;
+        /// `/identity_verification/retry`.
+        pub const IDENTITY_VERIFICATION_RETRY: &str = crate::operations::IDENTITY_VERIFICATION_RETRY
+            .path;
+        /// `/dashboard_user/get`.
+        pub const DASHBOARD_USER_GET: &str = crate::operations::DASHBOARD_USER_GET.path;
+        /// `/dashboard_user/list`.
+        pub const DASHBOARD_USER_LIST: &str = crate::operations::DASHBOARD_USER_LIST
+            .path;
+        /// `/link/token/create`.
+        pub const LINK_TOKEN_CREATE: &str = crate::operations::LINK_TOKEN_CREATE.path;
+        /// `/webhook_verification_key/get`.
+        pub const WEBHOOK_VERIFICATION_KEY_GET: &str = crate::operations::WEBHOOK_VERIFICATION_KEY_GET
+            .path;
+    }
+}
 #[cfg(test)]
 #[rustfmt::skip]
 mod spec_examples;
@@ -31,9 +74,6 @@ pub use runtime::client::Secret;
 pub use runtime::client::{CallOptions, Client, ClientBuilder, Environment, ResponseMeta};
 pub use runtime::error::{decode, ApiError, Error, RawBody, TransportKind};
 pub use runtime::retry::RetryPolicy;
-/// A signer of test webhooks in Plaid's format (`TestSigner`), for testing your own handlers.
-#[cfg(feature = "test-util")]
-pub use runtime::signer;
 #[cfg(feature = "webhook-verification")]
 pub use runtime::verify::VerifyErrorKind;
 #[cfg(feature = "webhook-verification")]

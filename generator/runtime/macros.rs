@@ -169,8 +169,8 @@ pub fn write<S: serde::Serializer>(
 /// `from_wire`. Unknown values round-trip verbatim through `Unknown(String)`.
 #[allow(unused_macros)]
 macro_rules! string_enum {
-    // Only ever sent: Deserialize only with `deserialize-requests` (on with `test-util`, for
-    // fakes that read requests).
+    // Only ever sent: Deserialize only with `deserialize-requests` (the test kit declares its
+    // own, to read requests, and never turns the feature on).
     ($name:ident, sent_only) => {
         $crate::runtime::macros::string_enum!(@common $name);
         #[cfg(feature = "deserialize-requests")]

@@ -11,8 +11,6 @@ pub(crate) mod macros;
 #[allow(dead_code)]
 pub(crate) mod paginate;
 pub mod retry;
-#[cfg(feature = "test-util")]
-pub mod signer;
 #[cfg(test)]
 pub(crate) mod testing;
 #[cfg(feature = "webhook-verification")]

@@ -174,8 +174,8 @@ pub struct TypeDef {
     /// Marked deprecated.
     pub deprecated: bool,
     /// Only ever sent (reachable from request bodies, never from a response, webhook or error
-    /// body): it needs `Serialize` only, and gets `Deserialize` just with the `test-util`
-    /// feature (for fakes that read requests).
+    /// body): it needs `Serialize` only, and gets `Deserialize` just with the
+    /// `deserialize-requests` feature (the test kit declares its own copy to read requests).
     pub sent_only: bool,
     /// Shape.
     pub kind: Kind,
@@ -325,7 +325,7 @@ pub struct Features {
     /// `flow` (the IDV flow helpers) and the crate README: the portion has every operation,
     /// type and webhook they use.
     pub flow: bool,
-    /// `testing::FakePlaid` (feature `test-util`) and the examples: the flow, every operation
+    /// The test kit crate (`FakePlaid`, the signer) and its examples: the flow, every operation
     /// the fake serves, and an example of the get response.
     pub fake: Option<Fake>,
     /// `runtime::verify` (the webhook verifier, feature `webhook-verification`): the portion

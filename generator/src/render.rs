@@ -18,7 +18,6 @@ const RUNTIME: &[(&str, &str)] = &[
     ("src/runtime/retry.rs", include_str!("../runtime/retry.rs")),
     ("src/runtime/paginate.rs", include_str!("../runtime/paginate.rs")),
     ("src/runtime/webhook.rs", include_str!("../runtime/webhook.rs")),
-    ("src/runtime/signer.rs", include_str!("../runtime/signer.rs")),
     ("src/runtime/testing.rs", include_str!("../runtime/testing.rs")),
 ];
 /// IDV flow helpers: only for portions whose IR has the flow ([`crate::ir::Features::flow`]).
@@ -26,20 +25,25 @@ const FLOW: (&str, &str) = ("src/flow.rs", include_str!("../runtime/flow.rs"));
 /// Exactly-once webhook processing: only for portions whose IR has it
 /// ([`crate::ir::Features::inbox`]).
 const INBOX: (&str, &str) = ("src/inbox.rs", include_str!("../runtime/inbox.rs"));
-/// `testing::FakePlaid` (feature `test-util`): only for portions whose IR has the fake
-/// ([`crate::ir::Features::fake`]).
+/// The test kit, a second crate emitted in `testkit/` beside the main one (issue 25: adding it to
+/// `[dev-dependencies]` compiles the main crate once): `FakePlaid` and the webhook signer. Only
+/// for portions whose IR has the fake ([`crate::ir::Features::fake`]).
 const FAKE: &[(&str, &str)] = &[
-    ("src/testing/mod.rs", include_str!("../runtime/fake/mod.rs")),
-    ("src/testing/delivery.rs", include_str!("../runtime/fake/delivery.rs")),
-    ("src/testing/server.rs", include_str!("../runtime/fake/server.rs")),
-    ("src/testing/state.rs", include_str!("../runtime/fake/state.rs")),
+    ("testkit/src/lib.rs", include_str!("../runtime/fake/mod.rs")),
+    ("testkit/src/delivery.rs", include_str!("../runtime/fake/delivery.rs")),
+    ("testkit/src/server.rs", include_str!("../runtime/fake/server.rs")),
+    ("testkit/src/state.rs", include_str!("../runtime/fake/state.rs")),
+    ("testkit/src/signer.rs", include_str!("../runtime/fake/signer.rs")),
 ];
+/// Where the test kit's files go, relative to the main crate.
+pub const KIT_DIR: &str = "testkit";
+const KIT_CARGO_TEMPLATE: &str = include_str!("../runtime/fake/Cargo.toml.in");
 /// The seed example's file name as the copied `runtime/fake/state.rs` spells it; the copy
 /// names the IR's [`crate::ir::Fake::seed_example`] instead.
 const FAKE_SEED: &str = "identity_verification_get_200_example_1.json";
 const EXAMPLES: &[(&str, &str)] = &[
-    ("examples/idv_flow.rs", include_str!("../runtime/examples/idv_flow.rs")),
-    ("examples/webhook_server.rs", include_str!("../runtime/examples/webhook_server.rs")),
+    ("testkit/examples/idv_flow.rs", include_str!("../runtime/examples/idv_flow.rs")),
+    ("testkit/examples/webhook_server.rs", include_str!("../runtime/examples/webhook_server.rs")),
 ];
 const CARGO_TEMPLATE: &str = include_str!("../runtime/Cargo.toml.in");
 /// The dependencies (package names) whose types the generated crate's public API names, so a
@@ -76,7 +80,13 @@ pub fn module_sources(module: &str) -> Vec<(&'static str, &'static str, bool)> {
         "flow" => vec![(FLOW.0, FLOW.1, false)],
         // Its examples are checked one by one (`contract::README_EXAMPLE`).
         "readme" => Vec::new(),
-        "fake" => FAKE.iter().chain(EXAMPLES).map(|(p, s)| (*p, *s, false)).collect(),
+        // The signer names nothing generated (its `expired_at` is its own field, not a model's).
+        "fake" => FAKE
+            .iter()
+            .chain(EXAMPLES)
+            .filter(|(p, _)| !p.ends_with("/signer.rs"))
+            .map(|(p, s)| (*p, *s, false))
+            .collect(),
         "verify" => vec![VERIFY],
         "inbox" => vec![(INBOX.0, INBOX.1, false)],
         _ => Vec::new(),
@@ -137,6 +147,19 @@ fn mark_ignored(src: &str, fences: &BTreeSet<usize>) -> String {
 /// `src` with the crate's name as its examples spell it (`plaid_idv::…`) changed to `lib`, the
 /// library name of the crate being generated: in every doc example (or, for a whole example
 /// program, `whole`, everywhere). The runtime is written for the crate `plaid-idv`.
+/// A test kit source for this portion's crate names: `plaid_idv_testkit` becomes
+/// `<lib>_testkit`, the package name `plaid-idv-testkit` `<crate>-testkit`, and `plaid_idv`
+/// (code and documentation: the kit names the main crate as a dependency) `<lib>`.
+fn rename_kit(src: &str, ir: &Ir) -> String {
+    const KIT: &str = "plaid_idv_testkit";
+    const KIT_PACKAGE: &str = "plaid-idv-testkit";
+    // A byte no source contains stands in for the kit's name while the crate is renamed.
+    const MARK: &str = "\u{1}";
+    let lib = ir.crate_name.replace('-', "_");
+    let text = rename_crate(&src.replace(KIT, MARK), false, true, &lib);
+    text.replace(MARK, &format!("{lib}_testkit")).replace(KIT_PACKAGE, &format!("{}-testkit", ir.crate_name))
+}
+
 fn rename_crate(src: &str, markdown: bool, whole: bool, lib: &str) -> String {
     const OURS: &str = "plaid_idv";
     if lib == OURS || !src.contains(OURS) {
@@ -195,13 +218,54 @@ fn format(tokens: TokenStream, what: &str) -> Result<String> {
 }
 
 /// The crate's Cargo.toml: the template with the package's name, version, `rust-version`,
-/// description and `publish` set from the IR, and the examples that need `test-util`. Written
+/// description and `publish` set from the IR. Written
 /// with `toml_edit` (the template's comments stay), never by string formatting: any spec title
 /// is quoted as TOML requires.
 fn cargo_toml(ir: &Ir) -> Result<String> {
-    let bad = |e: String| GenError::at("Cargo.toml", format!("internal error: {e}"));
+    let description = format!(
+        "Typed async client for Plaid Identity Verification, generated from {} {}",
+        ir.title.split_whitespace().collect::<Vec<_>>().join(" "),
+        ir.spec_version
+    );
+    let doc = package_toml(CARGO_TEMPLATE, "Cargo.toml", ir, &ir.crate_name, &description)?;
+    Ok(doc.to_string())
+}
+
+/// The test kit's Cargo.toml: the kit template with the package set as for the main crate
+/// (named `<crate>-testkit`), and its dependency on the main crate named and pinned to this
+/// exact version (`=`): the kit uses the main crate's hidden internals, which change between
+/// versions.
+fn kit_cargo_toml(ir: &Ir) -> Result<String> {
+    let what = "testkit/Cargo.toml";
+    let bad = |e: String| GenError::at(what, format!("internal error: {e}"));
+    let name = format!("{}-testkit", ir.crate_name);
+    let description = format!(
+        "Test kit for {}: an in-process fake of Plaid Identity Verification and a webhook signer",
+        ir.crate_name
+    );
+    let mut doc = package_toml(KIT_CARGO_TEMPLATE, what, ir, &name, &description)?;
+    for table in ["dependencies", "dev-dependencies"] {
+        let deps = doc
+            .get_mut(table)
+            .and_then(|t| t.as_table_mut())
+            .ok_or_else(|| bad(format!("the kit template has no [{table}]")))?;
+        let mut main = deps
+            .remove("plaid-idv")
+            .and_then(|i| i.into_value().ok())
+            .and_then(|v| v.as_inline_table().cloned())
+            .ok_or_else(|| bad(format!("the kit template's [{table}] has no inline plaid-idv")))?;
+        main.insert("version", format!("={}", ir.crate_version).into());
+        deps.insert(&ir.crate_name, toml_edit::Item::Value(toml_edit::Value::InlineTable(main)));
+    }
+    Ok(doc.to_string())
+}
+
+/// `template` with `[package]`'s name, version, `rust-version`, description and `publish` set
+/// from the IR.
+fn package_toml(template: &str, what: &str, ir: &Ir, name: &str, description: &str) -> Result<toml_edit::DocumentMut> {
+    let bad = |e: String| GenError::at(what, format!("internal error: {e}"));
     let mut doc: toml_edit::DocumentMut =
-        CARGO_TEMPLATE.parse().map_err(|e: toml_edit::TomlError| bad(format!("the Cargo.toml template: {e}")))?;
+        template.parse().map_err(|e: toml_edit::TomlError| bad(format!("the Cargo.toml template: {e}")))?;
     let package = doc
         .get_mut("package")
         .and_then(|p| p.as_table_mut())
@@ -215,32 +279,17 @@ fn cargo_toml(ir: &Ir) -> Result<String> {
         }
         package.insert(key, toml_edit::Item::Value(value));
     };
-    set("name", ir.crate_name.as_str().into());
+    set("name", name.into());
     set("version", ir.crate_version.as_str().into());
     set("rust-version", ir.rust_version.as_str().into());
-    let description = format!(
-        "Typed async client for Plaid Identity Verification, generated from {} {}",
-        ir.title.split_whitespace().collect::<Vec<_>>().join(" "),
-        ir.spec_version
-    );
-    set("description", description.as_str().into());
+    set("description", description.into());
     set("publish", ir.publish.into());
-    if ir.features.fake.is_some() {
-        let mut example = toml_edit::Table::new();
-        example.insert("name", toml_edit::value("webhook_server"));
-        let mut features = toml_edit::Array::new();
-        features.push("test-util");
-        example.insert("required-features", toml_edit::value(features));
-        let mut list = toml_edit::ArrayOfTables::new();
-        list.push(example);
-        doc.insert("example", toml_edit::Item::ArrayOfTables(list));
-    }
-    Ok(doc.to_string())
+    Ok(doc)
 }
 
-/// The fake's module documentation, as Markdown for the crate README: the `//!` lines of
-/// `runtime/fake/mod.rs`, with the example marked `ignore` (the README is the crate-level
-/// documentation, compiled without `test-util`; the module documentation runs it).
+/// The test kit's crate documentation, as Markdown for the main crate's README: the `//!` lines
+/// of `runtime/fake/mod.rs`, with the examples marked `ignore` (the README is the main crate's
+/// documentation, which cannot use the kit; the kit's documentation runs them).
 fn fake_docs() -> String {
     let mut out = String::new();
     for line in FAKE[0].1.lines().skip_while(|l| !l.starts_with("//!")).take_while(|l| l.starts_with("//!")) {
@@ -321,18 +370,31 @@ pub fn render(ir: &Ir) -> Result<BTreeMap<String, String>> {
     if ir.features.inbox {
         put(INBOX.0, rename_crate(INBOX.1, false, false, &lib));
     }
+    let mut kit_seed = None;
     if let Some(fake) = &ir.features.fake {
+        let seed = format!("spec-examples/{}.json", fake.seed_example);
+        let text = example_files
+            .get(&seed)
+            .ok_or_else(|| GenError::at(&seed, "internal error: the fake's seed example was not rendered"))?;
+        kit_seed = Some((format!("{KIT_DIR}/{seed}"), text.clone()));
         for (path, src) in FAKE {
             let src = src.replace(FAKE_SEED, &format!("{}.json", fake.seed_example));
-            put(path, rename_crate(&src, false, false, &lib));
+            put(path, rename_kit(&src, ir));
         }
+        let types = format(emit::derive_copy::emit_kit(ir, &ir.crate_name), "testkit/src/types.rs")?;
+        put("testkit/src/types.rs", types);
         for (path, src) in EXAMPLES {
-            put(path, rename_crate(src, false, true, &lib));
+            put(path, rename_kit(src, ir));
         }
     }
     let cargo = cargo_toml(ir)?;
     files.insert("Cargo.toml".into(), format!("{}{cargo}", head.replace("// ", "# ")));
+    if ir.features.fake.is_some() {
+        let kit = kit_cargo_toml(ir)?;
+        files.insert(format!("{KIT_DIR}/Cargo.toml"), format!("{}{kit}", head.replace("// ", "# ")));
+    }
     files.extend(example_files);
+    files.extend(kit_seed);
     files.insert(MANIFEST.into(), manifest);
     let spec = format!("{:?} version {} (sha256 `{}`)", ir.title, ir.spec_version, ir.spec_sha256);
     let readme = if ir.features.readme {
@@ -352,5 +414,11 @@ pub fn render(ir: &Ir) -> Result<BTreeMap<String, String>> {
     };
     files.insert("README.md".into(), format!("<!-- @generated by plaid-idv-generator; do not edit. -->\n{readme}"));
     files.insert(PUBLIC_API.into(), crate::public_api::listing(&files, &lib));
+    if ir.features.fake.is_some() {
+        let prefix = format!("{KIT_DIR}/");
+        let kit: BTreeMap<String, String> =
+            files.iter().filter_map(|(p, t)| Some((p.strip_prefix(&prefix)?.to_string(), t.clone()))).collect();
+        files.insert(format!("{KIT_DIR}/{PUBLIC_API}"), crate::public_api::listing(&kit, &format!("{lib}_testkit")));
+    }
     Ok(files)
 }

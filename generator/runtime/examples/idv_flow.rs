@@ -1,15 +1,15 @@
-// Example of the generated crate, copied verbatim from generator/runtime/examples/.
+// Example of the generated test kit crate, copied from generator/runtime/examples/.
 
 //! Runs the identity verification flow end to end:
 //! create → Link token → the user finishes → signed webhook → get → list → retry.
 //!
-//! With no credentials in the environment (neither `PLAID_CLIENT_ID` nor `PLAID_BASE_URL`) and
-//! the `test-util` feature, it runs against the in-process fake `plaid_idv::testing::FakePlaid`
+//! With no credentials in the environment (neither `PLAID_CLIENT_ID` nor `PLAID_BASE_URL`), it
+//! runs against the in-process fake `plaid_idv_testkit::FakePlaid`
 //! on 127.0.0.1, with a local webhook endpoint that checks every webhook with
 //! `WebhookVerifier`; nothing leaves the machine:
 //!
 //! ```text
-//! cargo run --example idv_flow --features test-util
+//! cargo run -p plaid-idv-testkit --example idv_flow
 //! ```
 //!
 //! Otherwise it talks to `PLAID_BASE_URL` (a loopback server, e.g. a local mock; credentials
@@ -44,7 +44,6 @@ fn client_from_env() -> Result<Client, BoxError> {
     }
 }
 
-#[cfg(feature = "test-util")]
 mod local {
     //! The fake and a webhook endpoint, both on 127.0.0.1.
 
@@ -54,7 +53,7 @@ mod local {
     use axum::http::{HeaderMap, StatusCode};
     use axum::routing::post;
     use axum::Router;
-    use plaid_idv::testing::FakePlaid;
+    use plaid_idv_testkit::FakePlaid;
     use plaid_idv::types::{IdentityVerificationId, IdentityVerificationStatus};
     use plaid_idv::webhooks::Webhook;
     use plaid_idv::{Client, WebhookVerifier};
@@ -137,49 +136,15 @@ mod local {
     }
 }
 
-#[cfg(not(feature = "test-util"))]
-mod local {
-    //! Without `test-util` there is no fake: `Local` has no values.
-
-    use super::BoxError;
-    use plaid_idv::types::IdentityVerificationId;
-    use plaid_idv::Client;
-
-    pub enum Local {}
-
-    impl Local {
-        pub fn client(&self) -> Client {
-            match *self {}
-        }
-        pub async fn user_finishes(&self, _: &IdentityVerificationId) -> Result<(), BoxError> {
-            match *self {}
-        }
-        pub async fn next_webhook(&mut self) -> Result<String, BoxError> {
-            match *self {}
-        }
-    }
-}
-
 use local::Local;
 
 async fn local() -> Result<Option<Local>, BoxError> {
     if has_credentials() {
         return Ok(None);
     }
-    #[cfg(feature = "test-util")]
-    {
-        let local = Local::start().await?;
-        println!(
-            "no credentials set: using the in-process fake at {}, webhooks to {}",
-            local.fake.url(),
-            local.webhook_url
-        );
-        Ok(Some(local))
-    }
-    #[cfg(not(feature = "test-util"))]
-    Err("no credentials: set PLAID_CLIENT_ID and PLAID_SECRET (and PLAID_ENV), or PLAID_BASE_URL; \
-         or run with --features test-util to use the in-process fake"
-        .into())
+    let local = Local::start().await?;
+    println!("no credentials set: using the in-process fake at {}, webhooks to {}", local.fake.url(), local.webhook_url);
+    Ok(Some(local))
 }
 
 async fn run() -> Result<(), BoxError> {
@@ -201,7 +166,6 @@ async fn run() -> Result<(), BoxError> {
     .with_is_idempotent(true);
     let link = LinkOptions::new("plaid-idv example", [CountryCode::Us]);
     // Webhooks about this session go where the Link token says, as with Plaid.
-    #[cfg(feature = "test-util")]
     let link = match &local {
         Some(l) => link.with_webhook(l.webhook_url.clone()),
         None => link,

@@ -1,12 +1,12 @@
-// Example of the generated crate, copied verbatim from generator/runtime/examples/.
+// Example of the generated test kit crate, copied from generator/runtime/examples/.
 
 //! An axum webhook endpoint that processes every webhook exactly once with
 //! `inbox::ExactlyOnce`: verified, deduplicated, the session fetched again by id, recorded after
 //! the effect. It answers 200 (applied, or already applied), 409 (being applied by another
 //! delivery), 400 (refused for good) or 503 (try again).
 //!
-//! `cargo run --example webhook_server --features test-util -- --self-test` serves on
-//! 127.0.0.1 against `testing::FakePlaid`: the fake sends a signed `STATUS_UPDATED` webhook,
+//! `cargo run -p plaid-idv-testkit --example webhook_server -- --self-test` serves on
+//! 127.0.0.1 against `plaid_idv_testkit::FakePlaid`: the fake sends a signed `STATUS_UPDATED` webhook,
 //! then the test sends it again and a tampered copy, and exits 0 only if the first is applied,
 //! the copy ignored and the tampered one rejected. Without `--self-test` it serves on
 //! `127.0.0.1:${PORT:-8787}` with `Client::from_env()`.
@@ -17,7 +17,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::Router;
 use plaid_idv::inbox::{Delivery, ExactlyOnce, InMemoryReplayGuard, Received};
-use plaid_idv::testing::FakePlaid;
+use plaid_idv_testkit::FakePlaid;
 use plaid_idv::types::{
     IdentityVerificationCreateRequest, IdentityVerificationCreateRequestRequired, IdentityVerificationStatus,
     UserIdentity,
@@ -86,8 +86,8 @@ async fn self_test() -> Result<bool, Box<dyn std::error::Error>> {
     let applied = state.applied.load(Ordering::SeqCst);
     println!("webhook: {:?}; sent again: {again}; tampered: {bad}; applied {applied} time(s)", sent.status);
     Ok(sent.status == Some(200)
-        && again == reqwest::StatusCode::OK
-        && bad == reqwest::StatusCode::BAD_REQUEST
+        && again == plaid_idv::reqwest::StatusCode::OK
+        && bad == plaid_idv::reqwest::StatusCode::BAD_REQUEST
         && applied == 1)
 }
 

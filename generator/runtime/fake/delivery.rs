@@ -1,4 +1,4 @@
-// Runtime of the generated crate, copied from generator/runtime/fake/.
+// Part of the generated test kit crate, copied from generator/runtime/fake/.
 
 //! Webhook delivery: sign, then POST (or not) as the fake's [`WebhookDelivery`] mode says,
 //! record, and hold webhooks for [`super::FakePlaid::deliver_held`].
@@ -13,8 +13,8 @@ pub(super) const MAX_HELD: usize = 1_000;
 
 /// Whether `url` is `http(s)` to this machine: the only place the fake sends webhooks.
 fn is_loopback_url(url: &str) -> bool {
-    reqwest::Url::parse(url).is_ok_and(|u| {
-        matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(crate::runtime::client::is_loopback)
+    plaid_idv::reqwest::Url::parse(url).is_ok_and(|u| {
+        matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(plaid_idv::__private::is_loopback)
     })
 }
 
@@ -44,7 +44,7 @@ async fn post(shared: &Shared, sent: &mut SentWebhook) {
         }
         Err(e) => {
             sent.status = None;
-            sent.error = Some(format!("not delivered: {}", crate::runtime::error::Error::from_reqwest(e)));
+            sent.error = Some(format!("not delivered: {}", plaid_idv::__private::error_from_reqwest(e)));
         }
     }
 }
@@ -63,7 +63,7 @@ pub(super) async fn deliver(shared: &Shared, w: Outgoing, signed_at: Option<i64>
         "environment": "sandbox",
     })
     .to_string();
-    let issued_at = signed_at.unwrap_or_else(crate::runtime::signer::now);
+    let issued_at = signed_at.unwrap_or_else(crate::signer::now);
     let verification = shared.signer.sign_at(body.as_bytes(), issued_at);
     let delivery = shared.lock().delivery;
     let mut sent = SentWebhook {

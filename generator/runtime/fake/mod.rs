@@ -1,8 +1,12 @@
-// Runtime of the generated crate, copied from generator/runtime/fake/. The `//!` text below is
-// also the "Test your flow" section of the crate README (with its example marked `ignore` there).
+// The root of the generated test kit crate (`plaid-idv-testkit`), copied from
+// generator/runtime/fake/. The `//!` text below is also the "Test your flow" section of the main
+// crate's README (with its examples marked `ignore` there).
 
-//! `FakePlaid`: an in-process, stateful fake of Plaid Identity Verification for your own tests
-//! (feature `test-util`). It is a real HTTP server on `127.0.0.1` (an ephemeral port), started
+//! `FakePlaid`: an in-process, stateful fake of Plaid Identity Verification for your own tests.
+//! This crate is the test kit of `plaid_idv`, generated beside it from the same spec; add it to
+//! `[dev-dependencies]` only. It depends on `plaid_idv` with no features of its own, and turns on
+//! no feature of any crate that `plaid_idv` also uses, so `cargo build` then `cargo test`
+//! compiles `plaid_idv` (and your crates that depend on it) once. It is a real HTTP server on `127.0.0.1` (an ephemeral port), started
 //! with one call; point a `Client` at it and test create → Link token → the user finishes →
 //! webhook → get → retry without Plaid's sandbox or any network.
 //!
@@ -83,7 +87,7 @@
 //!
 //! ```rust
 //! use plaid_idv::flow::{LinkOptions, StartedVerification};
-//! use plaid_idv::testing::FakePlaid;
+//! use plaid_idv_testkit::FakePlaid;
 //! use plaid_idv::types::{
 //!     CountryCode, IdentityVerificationCreateRequest, IdentityVerificationCreateRequestRequired, UserIdentity,
 //!     IdentityVerificationGetRequest, IdentityVerificationRetryRequest,
@@ -160,7 +164,7 @@
 //!
 //! ```rust
 //! use plaid_idv::inbox::{Delivery, ExactlyOnce, InMemoryReplayGuard, Received};
-//! use plaid_idv::testing::FakePlaid;
+//! use plaid_idv_testkit::FakePlaid;
 //! use plaid_idv::types::{
 //!     IdentityVerificationCreateRequest, IdentityVerificationCreateRequestRequired, IdentityVerificationStatus,
 //!     UserIdentity,
@@ -217,7 +221,7 @@
 //! final when the step returns.
 //!
 //! ```rust
-//! use plaid_idv::testing::{FakePlaid, Step, WebhookDelivery};
+//! use plaid_idv_testkit::{FakePlaid, Step, WebhookDelivery};
 //! use plaid_idv::types::{
 //!     IdentityVerificationCreateRequest, IdentityVerificationCreateRequestRequired, IdentityVerificationStatus,
 //!     IdentityVerificationStepStatus, UserIdentity,
@@ -268,18 +272,28 @@
 //! }
 //! ```
 
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
 // An error answer (`Err(Reply)`) is as ordinary here as a success, and as large.
 mod delivery;
 #[allow(clippy::result_large_err)]
 mod server;
 #[allow(clippy::result_large_err)]
 mod state;
+pub mod signer;
+// The request types again, with `Deserialize` (derived), to check what clients send: the main
+// crate decodes them only with its `deserialize-requests` feature, which the kit leaves off.
+#[allow(dead_code, unused_imports)]
+#[rustfmt::skip]
+mod types;
 
-use crate::runtime::signer::TestSigner;
-use crate::types::{
+use signer::TestSigner;
+
+use plaid_idv::types::{
     IdentityVerification, IdentityVerificationId, IdentityVerificationStatus, IdentityVerificationStepStatus,
 };
-use crate::{Client, ClientBuilder, Environment, RetryPolicy};
+use plaid_idv::{Client, ClientBuilder, Environment, RetryPolicy};
 use serde_json::Value;
 use server::Shared;
 use state::{Limits, State};
@@ -325,14 +339,14 @@ impl Op {
     /// The path it is served at: the operation's descriptor, generated from the spec.
     pub fn path(self) -> &'static str {
         match self {
-            Op::IdentityVerificationCreate => crate::operations::IDENTITY_VERIFICATION_CREATE.path,
-            Op::IdentityVerificationGet => crate::operations::IDENTITY_VERIFICATION_GET.path,
-            Op::IdentityVerificationList => crate::operations::IDENTITY_VERIFICATION_LIST.path,
-            Op::IdentityVerificationRetry => crate::operations::IDENTITY_VERIFICATION_RETRY.path,
-            Op::LinkTokenCreate => crate::operations::LINK_TOKEN_CREATE.path,
-            Op::DashboardUserGet => crate::operations::DASHBOARD_USER_GET.path,
-            Op::DashboardUserList => crate::operations::DASHBOARD_USER_LIST.path,
-            Op::WebhookVerificationKeyGet => crate::operations::WEBHOOK_VERIFICATION_KEY_GET.path,
+            Op::IdentityVerificationCreate => plaid_idv::__private::operations::IDENTITY_VERIFICATION_CREATE,
+            Op::IdentityVerificationGet => plaid_idv::__private::operations::IDENTITY_VERIFICATION_GET,
+            Op::IdentityVerificationList => plaid_idv::__private::operations::IDENTITY_VERIFICATION_LIST,
+            Op::IdentityVerificationRetry => plaid_idv::__private::operations::IDENTITY_VERIFICATION_RETRY,
+            Op::LinkTokenCreate => plaid_idv::__private::operations::LINK_TOKEN_CREATE,
+            Op::DashboardUserGet => plaid_idv::__private::operations::DASHBOARD_USER_GET,
+            Op::DashboardUserList => plaid_idv::__private::operations::DASHBOARD_USER_LIST,
+            Op::WebhookVerificationKeyGet => plaid_idv::__private::operations::WEBHOOK_VERIFICATION_KEY_GET,
         }
     }
 
@@ -640,11 +654,11 @@ impl FakePlaidBuilder {
             .map_err(invalid)?;
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
-        let client = Client::builder(self.client_id.clone(), crate::Secret::new(self.secret.clone()))
+        let client = Client::builder(self.client_id.clone(), plaid_idv::Secret::new(self.secret.clone()))
             .environment(Environment::Custom(format!("http://{addr}")))
             .build()
             .map_err(|e| invalid(e.to_string()))?;
-        let http = crate::runtime::client::http_client_builder()
+        let http = plaid_idv::http_client_builder()
             .map_err(|e| invalid(format!("cannot build the webhook sender: {e}")))?
             .timeout(server::WEBHOOK_TIMEOUT)
             .build()
@@ -656,7 +670,7 @@ impl FakePlaidBuilder {
     }
 }
 
-/// An in-process fake of Plaid IDV; see the [module documentation](self). Stops serving when
+/// An in-process fake of Plaid IDV; see the [crate documentation](crate). Stops serving when
 /// dropped.
 pub struct FakePlaid {
     shared: Arc<Shared>,
@@ -711,13 +725,14 @@ impl FakePlaid {
     /// A builder with the fake's URL and credentials and fast retries (5 attempts, 1–20 ms
     /// backoff), to change further.
     pub fn client_builder(&self) -> ClientBuilder {
-        Client::builder(self.shared.client_id.clone(), crate::Secret::new(self.shared.secret.clone()))
+        Client::builder(self.shared.client_id.clone(), plaid_idv::Secret::new(self.shared.secret.clone()))
             .environment(Environment::Custom(self.url()))
-            .retry_policy(RetryPolicy {
-                max_attempts: 5,
-                base_delay: Duration::from_millis(1),
-                max_delay: Duration::from_millis(20),
-            })
+            .retry_policy(
+                RetryPolicy::default()
+                    .with_max_attempts(5)
+                    .with_base_delay(Duration::from_millis(1))
+                    .with_max_delay(Duration::from_millis(20)),
+            )
     }
 
     /// The key webhooks are signed with; `/webhook_verification_key/get` serves its JWK.
@@ -854,7 +869,7 @@ impl FakePlaid {
     /// and `pending_review` mark the first unfinished step so (unless a step already is);
     /// `expired` and `canceled` mark
     /// every unfinished step so; `completed_at` is set (cleared for `active`). Returns the
-    /// webhook once its delivery is over (see the [module documentation](self)), also when
+    /// webhook once its delivery is over (see the [crate documentation](crate)), also when
     /// there is no URL to send it to. Fails with [`FakeError::Unchanged`] when the status was
     /// already `status` (nothing is sent), [`FakeError::UnknownSession`] for an unknown id.
     pub async fn complete(
@@ -925,7 +940,7 @@ impl FakePlaid {
     }
 
     /// The next request of `op` gets `status` with `error` as its body.
-    pub fn fail_next(&self, op: Op, status: u16, error: crate::ErrorBody) -> bool {
+    pub fn fail_next(&self, op: Op, status: u16, error: plaid_idv::ErrorBody) -> bool {
         let mut body = serde_json::to_value(&error).unwrap_or(Value::Null);
         if let Some(slot) = body.get_mut("status") {
             *slot = Value::from(status);
@@ -952,8 +967,8 @@ impl FakePlaid {
     /// A Plaid error object, for [`FakePlaid::fail_next`]:
     /// `FakePlaid::plaid_error("API_ERROR", "INTERNAL_SERVER_ERROR", "try again")`. Its
     /// `status` is filled in by `fail_next`.
-    pub fn plaid_error(error_type: &str, error_code: &str, message: &str) -> Result<crate::ErrorBody, FakeError> {
+    pub fn plaid_error(error_type: &str, error_code: &str, message: &str) -> Result<plaid_idv::ErrorBody, FakeError> {
         let body = state::error_body(500, error_type, error_code, message, "fakereq-injected");
-        serde_json::from_value(body).map_err(|e| FakeError::Invalid(crate::runtime::error::describe(&e)))
+        serde_json::from_value(body).map_err(|e| FakeError::Invalid(plaid_idv::__private::describe(&e)))
     }
 }

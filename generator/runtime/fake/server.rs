@@ -1,11 +1,11 @@
-// Runtime of the generated crate, copied from generator/runtime/fake/.
+// Part of the generated test kit crate, copied from generator/runtime/fake/.
 
 //! The fake's HTTP side: a hyper server on 127.0.0.1, auth checked like Plaid, injected faults,
 //! request recording; webhooks are signed and sent by `delivery`.
 
 use super::state::{error_body, without_secret, Reply, State};
 use super::{Fault, Op, RecordedRequest};
-use crate::runtime::signer::TestSigner;
+use crate::signer::TestSigner;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
@@ -36,7 +36,7 @@ pub(super) struct Shared {
     pub secret: String,
     pub signer: TestSigner,
     /// Sends webhooks: no redirects, bounded time.
-    pub http: reqwest::Client,
+    pub http: plaid_idv::reqwest::Client,
 }
 
 impl Shared {
@@ -108,7 +108,7 @@ fn recorded(
     let headers = parts
         .headers
         .iter()
-        .filter(|(name, _)| !name.as_str().eq_ignore_ascii_case(crate::SECRET_HEADER))
+        .filter(|(name, _)| !name.as_str().eq_ignore_ascii_case(plaid_idv::SECRET_HEADER))
         .map(|(name, value)| (name.as_str().to_string(), String::from_utf8_lossy(value.as_bytes()).into_owned()))
         .collect();
     let body = if body.is_empty() {
@@ -141,8 +141,8 @@ fn header<'a>(parts: &'a hyper::http::request::Parts, name: &str) -> Option<&'a 
 fn authenticate(shared: &Shared, parts: &hyper::http::request::Parts, body: &Value) -> Result<(), Reply> {
     let field =
         |h: &str, k: &str| header(parts, h).map(str::to_owned).or_else(|| body.get(k)?.as_str().map(str::to_owned));
-    let client_id = field(crate::CLIENT_ID_HEADER, "client_id");
-    let secret = field(crate::SECRET_HEADER, "secret");
+    let client_id = field(plaid_idv::CLIENT_ID_HEADER, "client_id");
+    let secret = field(plaid_idv::SECRET_HEADER, "secret");
     let fail = |status: u16, error_type: &str, code: &str, message: &str| {
         let mut state = shared.lock();
         let request_id = state.request_id();
@@ -166,8 +166,8 @@ fn authenticate(shared: &Shared, parts: &hyper::http::request::Parts, body: &Val
     if client_id.as_deref() != Some(shared.client_id.as_str()) || secret.as_deref() != Some(shared.secret.as_str()) {
         return Err(fail(400, "INVALID_INPUT", "INVALID_API_KEYS", "invalid client_id or secret provided"));
     }
-    if header(parts, crate::VERSION_HEADER) != Some(crate::API_VERSION) {
-        let message = format!("the {} header must be {}", crate::VERSION_HEADER, crate::API_VERSION);
+    if header(parts, plaid_idv::VERSION_HEADER) != Some(plaid_idv::API_VERSION) {
+        let message = format!("the {} header must be {}", plaid_idv::VERSION_HEADER, plaid_idv::API_VERSION);
         return Err(fail(400, "INVALID_REQUEST", "INVALID_HEADERS", &message));
     }
     let json = header(parts, "content-type")

@@ -1,11 +1,11 @@
-// Runtime of the generated crate, copied from generator/runtime/fake/ (the generator fills in
+// Part of the generated test kit crate, copied from generator/runtime/fake/ (the generator fills in
 // the file name of the spec's get example below).
 
 //! The fake's state and what each endpoint answers. Everything here is synchronous and runs
 //! under the state's lock; the HTTP side lives in `server.rs`.
 
 use super::{FakeError, Fault, LinkTokenRecord, Op, RecordedRequest, SentWebhook, Step, WebhookDelivery};
-use crate::runtime::error::{decode, Error};
+use plaid_idv::{decode, Error};
 use crate::types::{
     DashboardUser, DashboardUserGetRequest, DashboardUserListRequest, IdentityVerification,
     IdentityVerificationCreateRequest, IdentityVerificationGetRequest, IdentityVerificationListRequest,
@@ -18,7 +18,7 @@ use std::collections::{HashMap, VecDeque};
 /// The spec's example of an `/identity_verification/get` response. Every session the fake
 /// creates is this example with its identity, user, status, steps and results replaced, so
 /// each response has every field the spec defines.
-pub(super) const SEED_SESSION: &str = include_str!("../../spec-examples/identity_verification_get_200_example_1.json");
+pub(super) const SEED_SESSION: &str = include_str!("../spec-examples/identity_verification_get_200_example_1.json");
 
 /// Each step's result field, filled from the seed (with the outcome as its `status`) when the
 /// step finishes.
@@ -135,7 +135,7 @@ pub(super) fn error_body(status: u16, error_type: &str, code: &str, message: &st
         "documentation_url": "https://plaid.com/docs/errors/",
         "suggested_action": null,
     });
-    canonical::<crate::ErrorBody>(&body).unwrap_or(body)
+    canonical::<plaid_idv::ErrorBody>(&body).unwrap_or(body)
 }
 
 /// `value` decoded into `T` and encoded again: the JSON the typed model produces.
@@ -144,7 +144,7 @@ pub(super) fn canonical<T: serde::de::DeserializeOwned + serde::Serialize>(value
         Error::Decode { path, message, .. } => format!("{path}: {message}"),
         other => other.to_string(),
     })?;
-    serde_json::to_value(&typed).map_err(|e| crate::runtime::error::describe(&e))
+    serde_json::to_value(&typed).map_err(|e| plaid_idv::__private::describe(&e))
 }
 
 /// Adds `null` for every key of `shape` (recursively, for objects) that `value` lacks, so a
@@ -182,7 +182,7 @@ fn text<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
 
 /// A cursor that names the last item of the page it ends, opaque to clients.
 fn cursor_after(id: &str) -> String {
-    crate::runtime::signer::b64(format!("fake-cursor:{id}").as_bytes())
+    crate::signer::b64(format!("fake-cursor:{id}").as_bytes())
 }
 
 fn id_of_cursor(cursor: &str) -> Option<String> {

@@ -3,8 +3,8 @@
 //!
 //! The optional parts are the IDV flow helpers (`flow.rs`, with the core runtime's doc examples
 //! that call IDV operations), the webhook verifier (`runtime/verify.rs`, which fetches keys),
-//! the crate README (whose examples are doctests), and the fake (`testing::FakePlaid` and the
-//! examples). Their needs are
+//! the crate README (whose examples are doctests), and the fake (the test kit crate's
+//! `FakePlaid` and its examples). Their needs are
 //! written down once, in `generator/runtime/contract.toml`: types with the fields (and their
 //! Rust types) and variants the runtime uses, constructors, operations with their request and
 //! response types, and webhook variants with their body fields. A test derives the same needs

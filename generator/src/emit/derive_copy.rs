@@ -13,10 +13,80 @@ use crate::ir::{Ir, Kind};
 use proc_macro2::TokenStream;
 use quote::quote;
 
+/// One struct of the copy: `#[derive(Serialize, Deserialize)]` (or `Deserialize` only) with the serde attributes that
+/// say what the written-out impls do by hand; field types name other types unqualified.
+fn derived_struct(name: &proc_macro2::Ident, fields: &[crate::ir::Field], serialize: bool) -> TokenStream {
+    let here = TokenStream::new();
+    let fields = fields.iter().map(|f| {
+        let (n, wire, ty) = (ident(&f.name), &f.wire, field_type(f, &here));
+        let attrs = match f.shape().options() {
+            _ if !f.shape().may_be_absent() => quote!(#[serde(rename = #wire)]),
+            2 => quote!(#[serde(rename = #wire, default, skip_serializing_if = "Option::is_none", deserialize_with = "__double")]),
+            _ => quote!(#[serde(rename = #wire, default, skip_serializing_if = "Option::is_none")]),
+        };
+        quote!(#attrs pub #n: #ty)
+    });
+    let serialize = serialize.then(|| quote!(::serde::Serialize,));
+    quote! {
+        #[derive(#serialize ::serde::Deserialize)]
+        pub struct #name { #(#fields),* }
+    }
+}
+
+/// `null` as `Some(None)`, as the written-out impls decode an `Option<Option<T>>` field.
+fn double_helper() -> TokenStream {
+    quote! {
+        /// `null` as `Some(None)`, as the written-out impls decode an `Option<Option<T>>` field.
+        fn __double<'de, T: ::serde::Deserialize<'de>, D: ::serde::Deserializer<'de>>(
+            d: D,
+        ) -> Result<Option<Option<T>>, D::Error> {
+            <Option<T> as ::serde::Deserialize>::deserialize(d).map(Some)
+        }
+    }
+}
+
+/// The test kit's `types` module (`testkit/src/types.rs`): every type of the main crate,
+/// re-exported, except those only ever sent, which the main crate decodes only with its
+/// `deserialize-requests` feature. Those are declared again with serde's derive (the same
+/// attributes as [`emit`]'s copy, which `tests/serde_differential.rs` holds to the written-out
+/// impls), so the kit's fake can check request bodies without turning that feature on: a
+/// feature the kit turned on would compile the main crate twice. A sent-only enum is a string
+/// here (the main crate keeps unknown values of every enum, so any string is one).
+pub fn emit_kit(ir: &Ir, crate_name: &str) -> TokenStream {
+    let krate = ident(&crate_name.replace('-', "_"));
+    let mut items = Vec::new();
+    for t in ir.types.values() {
+        let name = ident(&t.name);
+        match &t.kind {
+            Kind::Struct { fields, .. } if t.sent_only => {
+                items.push(derived_struct(&name, fields, false));
+            }
+            Kind::Enum { .. } if t.sent_only => items.push(quote! {
+                #[derive(::serde::Deserialize)]
+                #[serde(transparent)]
+                pub struct #name(pub String);
+            }),
+            _ => items.push(quote!(pub use #krate::types::#name;)),
+        }
+    }
+    for a in &ir.aliases {
+        let (name, target) = (ident(&a.name), ident(&a.target));
+        let sent_only = ir.types.get(&a.target).is_some_and(|t| t.sent_only);
+        items.push(if sent_only { quote!(pub type #name = #target;) } else { quote!(pub use #krate::types::#name;) });
+    }
+    let double = double_helper();
+    quote! {
+        //! The main crate's types, with the request types (only ever sent) declared again with a
+        //! derived `Deserialize`, so the fake checks what a client sends without the main crate's
+        //! `deserialize-requests` feature. Generated from the spec; see the crate documentation.
+        #double
+        #(#items)*
+    }
+}
+
 /// The copy as a Rust file: a module body that `include!`s into the test crate.
 pub fn emit(ir: &Ir, crate_name: &str) -> String {
     let krate = ident(&crate_name.replace('-', "_"));
-    let here = TokenStream::new();
     let mut uses = Vec::new();
     let mut structs = Vec::new();
     let mut arms = Vec::new();
@@ -26,19 +96,7 @@ pub fn emit(ir: &Ir, crate_name: &str) -> String {
             uses.push(quote!(pub use #krate::types::#name;));
             continue;
         };
-        let fields = fields.iter().map(|f| {
-            let (n, wire, ty) = (ident(&f.name), &f.wire, field_type(f, &here));
-            let attrs = match f.shape().options() {
-                _ if !f.shape().may_be_absent() => quote!(#[serde(rename = #wire)]),
-                2 => quote!(#[serde(rename = #wire, default, skip_serializing_if = "Option::is_none", deserialize_with = "__double")]),
-                _ => quote!(#[serde(rename = #wire, default, skip_serializing_if = "Option::is_none")]),
-            };
-            quote!(#attrs pub #n: #ty)
-        });
-        structs.push(quote! {
-            #[derive(::serde::Serialize, ::serde::Deserialize)]
-            pub struct #name { #(#fields),* }
-        });
+        structs.push(derived_struct(&name, fields, true));
         let label = &t.name;
         arms.push(quote!(#label => Some(__compare::<#krate::types::#name, #name>(json))));
     }
@@ -53,15 +111,11 @@ pub fn emit(ir: &Ir, crate_name: &str) -> String {
             uses.push(quote!(pub use #krate::types::#name;));
         }
     }
+    let double = double_helper();
     let file = quote! {
         #(#uses)*
 
-        /// `null` as `Some(None)`, as the written-out impls decode an `Option<Option<T>>` field.
-        fn __double<'de, T: ::serde::Deserialize<'de>, D: ::serde::Deserializer<'de>>(
-            d: D,
-        ) -> Result<Option<Option<T>>, D::Error> {
-            <Option<T> as ::serde::Deserialize>::deserialize(d).map(Some)
-        }
+        #double
 
         #(#structs)*
 

@@ -59,10 +59,39 @@ pub fn emit(ir: &Ir) -> TokenStream {
             pub mod inbox;
         }
     });
-    let testing = ir.features.fake.is_some().then(|| {
+    // What the generated test kit (`<crate>-testkit`, beside this crate) uses of this crate's
+    // internals: hidden, outside the public-API listing, and pinned by the kit's `=` version.
+    let private = ir.features.fake.is_some().then(|| {
+        let paths = ir.operations.iter().map(|op| {
+            let name = ident(&crate::naming::descriptor_name(&op.method_name));
+            let doc = format!(" `{}`.", op.path.replace('`', "'"));
+            quote! {
+                #[doc = #doc]
+                pub const #name: &str = crate::operations::#name.path;
+            }
+        });
         quote! {
-            #[cfg(feature = "test-util")]
-            pub mod testing;
+            /// Not part of the API: what the generated test kit uses of this crate's internals. It
+            /// may change in any release; the kit depends on this crate's exact version.
+            #[doc(hidden)]
+            pub mod __private {
+                /// Whether `host` is a loopback address or `localhost`.
+                pub fn is_loopback(host: &str) -> bool {
+                    crate::runtime::client::is_loopback(host)
+                }
+                /// A JSON error's message without the input it quotes.
+                pub fn describe(e: &::serde_json::Error) -> String {
+                    crate::runtime::error::describe(e)
+                }
+                /// A transport error, classified and redacted as the client reports it.
+                pub fn error_from_reqwest(e: ::reqwest::Error) -> crate::Error {
+                    crate::Error::from_reqwest(e)
+                }
+                /// Each operation's path.
+                pub mod operations {
+                    #(#paths)*
+                }
+            }
         }
     });
     let verify = ir.features.verify.then(|| {
@@ -100,7 +129,7 @@ pub fn emit(ir: &Ir) -> TokenStream {
         #inbox
         // Private: every item users need has one public path, re-exported below (issue 25).
         mod runtime;
-        #testing
+        #private
         #examples
 
         /// The date and time types the models use, re-exported so the versions always match.
@@ -112,9 +141,6 @@ pub fn emit(ir: &Ir) -> TokenStream {
         pub use runtime::client::{CallOptions, Client, ClientBuilder, Environment, ResponseMeta};
         pub use runtime::error::{decode, ApiError, Error, RawBody, TransportKind};
         pub use runtime::retry::RetryPolicy;
-        /// A signer of test webhooks in Plaid's format (`TestSigner`), for testing your own handlers.
-        #[cfg(feature = "test-util")]
-        pub use runtime::signer;
         #verify
 
         /// `info.version` of the spec this crate was generated from.

@@ -298,8 +298,8 @@ fn emit_struct(
     .then(|| quote!(#[allow(clippy::self_named_constructors)]));
     let serialize = emit_serialize(name, fields);
     // A type that is only ever sent needs no Deserialize (a large share of the build time);
-    // feature `deserialize-requests` (which `test-util` turns on, for fakes that read requests)
-    // adds it.
+    // feature `deserialize-requests` adds it (the test kit reads requests with its own derived
+    // copies, `emit::derive_copy::emit_kit`, so that it never turns the feature on).
     let deserialize = emit_deserialize(name, fields, sent_only);
     let wire_fields: Vec<&str> = fields.iter().map(|f| f.wire.as_str()).collect();
     let wire_const = request.then(|| {

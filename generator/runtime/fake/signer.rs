@@ -1,6 +1,6 @@
-// Runtime of the generated crate, copied verbatim from generator/runtime/.
+// The generated test kit's signer, copied verbatim from generator/runtime/fake/.
 
-//! A webhook signer for tests (feature `test-util`): a fresh P-256 key, its JWK, and
+//! A webhook signer for tests: a fresh P-256 key, its JWK, and
 //! `Plaid-Verification` values signed the way Plaid signs them.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -25,6 +25,23 @@ impl std::fmt::Debug for TestSigner {
     }
 }
 
+/// A random P-256 signing key. A draw that is not a valid scalar (zero or at least the group
+/// order: about 1 in 2^32) is drawn again, at most 64 times; the system's random source
+/// failing that often is a broken machine, where panicking in a test helper is the only answer.
+fn random_key() -> SigningKey {
+    use ring::rand::SecureRandom;
+    let rng = ring::rand::SystemRandom::new();
+    for _ in 0..64 {
+        let mut bytes = [0u8; 32];
+        if rng.fill(&mut bytes).is_ok() {
+            if let Ok(key) = SigningKey::from_slice(&bytes) {
+                return key;
+            }
+        }
+    }
+    panic!("the operating system's random source failed 64 times")
+}
+
 /// Current Unix time in seconds.
 pub fn now() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
@@ -37,8 +54,16 @@ pub fn b64(bytes: &[u8]) -> String {
 
 impl TestSigner {
     /// A new random key under `kid`.
+    ///
+    /// The key's 32 bytes come from the operating system through `ring` (which the main crate
+    /// already builds), not from `rand_core`: its `getrandom` feature would change the features
+    /// of a crate `plaid_idv` builds too, and so compile `plaid_idv` again for your tests.
+    ///
+    /// # Panics
+    ///
+    /// When the operating system's random source fails 64 times in a row.
     pub fn new(kid: impl Into<String>) -> Self {
-        TestSigner { key: SigningKey::random(&mut rand_core::OsRng), kid: kid.into(), expired_at: None }
+        TestSigner { key: random_key(), kid: kid.into(), expired_at: None }
     }
 
     /// The same key, reported as expired at `at` (Unix seconds) in its JWK.
