@@ -199,3 +199,35 @@ fn a_public_dependency_move_is_called_out() {
     unrecorded.public_deps.clear();
     assert_eq!(changelog::changelog(Some(&first), Some(&unrecorded), &new), first);
 }
+
+/// Issue 25: a removed Cargo feature is a breaking line, and `test-util` (which manifests from
+/// before the record had whenever the crate had the fake) says where the test kit went.
+#[test]
+fn a_removed_cargo_feature_is_called_out() {
+    let root = common::root();
+    let portion = plaid_idv_generator::portion::Portion::load(&root.join("spec/portion.toml")).unwrap();
+    let text = std::fs::read(root.join("spec/plaid-idv.yaml")).unwrap();
+    let new = generate_from(&text, "plaid-idv.yaml", &portion).unwrap().ir;
+    assert_eq!(new.cargo_features, ["webhook-verification", "deserialize-requests"]);
+    let first = changelog::changelog(None, None, &new);
+
+    // Recorded: `test-util` removed, `deserialize-requests` added; survives api.json.
+    let mut old = new.clone();
+    old.cargo_features = vec!["webhook-verification".into(), "test-util".into()];
+    let json = plaid_idv_generator::manifest::Manifest::of(&old).to_json().unwrap();
+    let recorded = plaid_idv_generator::manifest::read(&json).unwrap();
+    let text = changelog::changelog(Some(&first), Some(&recorded), &new);
+    let top = text.split("\n## ").nth(1).expect("a section is added");
+    assert!(top.contains("Cargo feature `test-util` removed: breaking for crates that turn it on."), "{top}");
+    assert!(top.contains("use `plaid_idv_testkit::FakePlaid` for `plaid_idv::testing::FakePlaid`"), "{top}");
+    assert!(top.contains("Cargo feature `deserialize-requests` added.\n"), "{top}");
+
+    // Unrecorded (an older api.json) with the fake: `test-util` is inferred, nothing added.
+    let mut legacy = new.clone();
+    legacy.cargo_features.clear();
+    let text = changelog::changelog(Some(&first), Some(&legacy), &new);
+    let top = text.split("\n## ").nth(1).expect("a section is added");
+    assert!(top.contains("Cargo feature `test-util` removed") && !top.contains("added."), "{top}");
+    // Nothing moved: no section.
+    assert_eq!(changelog::changelog(Some(&first), Some(&new), &new), first);
+}

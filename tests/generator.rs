@@ -1049,22 +1049,22 @@ fn flow_and_fake_availability_is_an_ir_fact() {
     assert!(full.ir.features.flow);
     let seed = full.ir.features.fake.as_ref().map(|f| f.seed_example.as_str());
     assert_eq!(seed, Some("identity_verification_get_200_example_1"));
-    assert!(full.files.contains_key("src/flow.rs") && full.files.contains_key("src/testing/state.rs"));
+    assert!(full.files.contains_key("src/flow.rs") && full.files.contains_key("testkit/src/state.rs"));
     assert!(
-        full.files["src/lib.rs"].contains("pub mod flow;") && full.files["src/lib.rs"].contains("pub mod testing;")
+        full.files["src/lib.rs"].contains("pub mod flow;") && full.files["src/lib.rs"].contains("pub mod __private")
     );
+    assert!(full.files["testkit/Cargo.toml"].contains("plaid-idv = { version = \"=0.4.0\""));
 
     // Without an operation the fake serves (but every one the flow calls): flow, no fake.
     let no_list = gen_ours(|p| p.paths.retain(|x| x != "/webhook_verification_key/get"));
     assert!(no_list.ir.features.flow && no_list.ir.features.fake.is_none());
-    assert!(no_list.files.contains_key("src/flow.rs") && !no_list.files.contains_key("src/testing/mod.rs"));
-    assert!(!no_list.files.contains_key("examples/idv_flow.rs"));
-    assert!(!no_list.files["Cargo.toml"].contains("webhook_server"));
+    assert!(no_list.files.contains_key("src/flow.rs") && !no_list.files.keys().any(|k| k.starts_with("testkit/")));
+    assert!(!no_list.files["src/lib.rs"].contains("__private"));
 
     // Without an operation the flow calls: neither, and a crate README of its own.
     let no_link = gen_ours(|p| p.paths.retain(|x| x != "/link/token/create"));
     assert_eq!((no_link.ir.features.flow, no_link.ir.features.fake.is_some()), (false, false));
-    assert!(!no_link.files.contains_key("src/flow.rs") && !no_link.files.contains_key("src/testing/mod.rs"));
+    assert!(!no_link.files.contains_key("src/flow.rs") && !no_link.files.contains_key("testkit/src/lib.rs"));
     assert!(!no_link.files["src/lib.rs"].contains("pub mod flow;"), "{}", no_link.files["src/lib.rs"]);
     assert!(!no_link.files["README.md"].contains("@TESTING@"));
 

@@ -138,9 +138,11 @@ async fn reqwest_status(base: &str, path: &str, body: &str, auth: bool) -> u16 {
     r.send().await.unwrap().status().as_u16()
 }
 
-/// Runs the `idv_flow` example of `crate_dir` against `url`; a crate outside the workspace
+/// Runs the `idv_flow` example of `crate_dir`'s test kit against `url`; a crate outside the workspace
 /// (`nested`) is built like the tests' other nested builds (`common::cargo`).
 fn run_example(crate_dir: &Path, nested: bool, url: &str) -> (bool, String) {
+    // The example is the test kit's (it runs against the fake without credentials).
+    let crate_dir = &crate_dir.join("testkit");
     let mut cmd = Command::new(env!("CARGO"));
     cmd.arg("run");
     if nested {

@@ -196,18 +196,7 @@ async fn typed_variants_for_each_idv_webhook() {
 fn webhook_server_example_self_test() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
     let out = std::process::Command::new(env!("CARGO"))
-        .args([
-            "run",
-            "--quiet",
-            "-p",
-            "plaid-idv",
-            "--features",
-            "test-util",
-            "--example",
-            "webhook_server",
-            "--",
-            "--self-test",
-        ])
+        .args(["run", "--quiet", "-p", "plaid-idv-testkit", "--example", "webhook_server", "--", "--self-test"])
         .current_dir(&root)
         .output()
         .unwrap();

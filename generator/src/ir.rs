@@ -376,6 +376,9 @@ pub struct Ir {
     /// The version requirements of [`crate::render::PUBLIC_DEPENDENCIES`] (package metadata,
     /// recorded in the manifest: a move of one is in the changelog).
     pub public_deps: BTreeMap<String, String>,
+    /// The crate's Cargo features ([`crate::render::cargo_features`]; recorded in the manifest:
+    /// a removed one is in the changelog). Empty when read from a manifest that predates it.
+    pub cargo_features: Vec<String>,
     /// The crate's `publish` (package metadata, not API: not in the manifest).
     pub publish: bool,
     /// The base URLs `Environment` chooses between.

@@ -52,6 +52,19 @@ const CARGO_TEMPLATE: &str = include_str!("../runtime/Cargo.toml.in");
 /// crates that `public-api.txt` names.
 pub const PUBLIC_DEPENDENCIES: &[&str] = &["chrono", "futures-util", "reqwest", "serde", "serde_json"];
 
+/// The Cargo features the crate declares (its template's `[features]`, `default` left out):
+/// recorded in the API manifest, so a removed one is a breaking line in the changelog.
+pub fn cargo_features() -> Result<Vec<String>> {
+    let bad = |e: String| GenError::at("Cargo.toml", format!("internal error: {e}"));
+    let doc: toml_edit::DocumentMut =
+        CARGO_TEMPLATE.parse().map_err(|e: toml_edit::TomlError| bad(format!("the Cargo.toml template: {e}")))?;
+    let features = doc
+        .get("features")
+        .and_then(|f| f.as_table())
+        .ok_or_else(|| bad("the Cargo.toml template has no [features]".into()))?;
+    Ok(features.iter().map(|(k, _)| k.to_string()).filter(|k| k != "default").collect())
+}
+
 /// The version requirement the Cargo.toml template gives each of [`PUBLIC_DEPENDENCIES`].
 pub fn public_dependencies() -> Result<BTreeMap<String, String>> {
     let bad = |e: String| GenError::at("Cargo.toml", format!("internal error: {e}"));

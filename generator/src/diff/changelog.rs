@@ -56,6 +56,41 @@ fn dependency_moves(old: &crate::ir::Ir, new: &crate::ir::Ir) -> String {
     s
 }
 
+/// A line per Cargo feature removed or added. Against a manifest that predates the record, the
+/// one feature ever removed is inferred: `test-util` came with the fake, until the fake moved
+/// to the test kit crate (issue 25).
+fn feature_moves(old: &crate::ir::Ir, new: &crate::ir::Ir) -> String {
+    let recorded = !old.cargo_features.is_empty();
+    let was: Vec<&str> = if recorded {
+        old.cargo_features.iter().map(String::as_str).collect()
+    } else if old.features.fake.is_some() {
+        vec!["test-util"]
+    } else {
+        return String::new();
+    };
+    let mut s = String::new();
+    for gone in was.iter().filter(|f| !new.cargo_features.iter().any(|n| n == *f)) {
+        s.push_str(&format!("\nCargo feature `{gone}` removed: breaking for crates that turn it on."));
+        if *gone == "test-util" && new.features.fake.is_some() {
+            let (kit, lib) = (format!("{}-testkit", new.crate_name), new.crate_name.replace('-', "_"));
+            s.push_str(&format!(
+                " The fake and the test signer are the test kit crate `{kit}` now, generated beside this one in \
+                 `testkit/`: put `{kit} = {{ path = \"…/testkit\" }}` in `[dev-dependencies]` (no feature of this \
+                 crate), and use `{lib}_testkit::FakePlaid` for `{lib}::testing::FakePlaid` and \
+                 `{lib}_testkit::signer` for `{lib}::signer`. `cargo build` then `cargo test` now compiles this \
+                 crate once."
+            ));
+        }
+        s.push('\n');
+    }
+    if recorded {
+        for added in new.cargo_features.iter().filter(|f| !was.contains(&f.as_str())) {
+            s.push_str(&format!("\nCargo feature `{added}` added.\n"));
+        }
+    }
+    s
+}
+
 fn impact(i: crate::diff::Impact) -> &'static str {
     match i {
         crate::diff::Impact::Breaking => "breaking",
@@ -84,6 +119,7 @@ fn changelog_section(old: &crate::ir::Ir, new: &crate::ir::Ir, report: &crate::d
     }
     // So is a move of a crate whose types the API names (reqwest, chrono, …).
     notes.push_str(&dependency_moves(old, new));
+    notes.push_str(&feature_moves(old, new));
     let notes = (!notes.is_empty()).then_some(notes);
     if report.bump() == crate::diff::Bump::None {
         if old.crate_version == new.crate_version && notes.is_none() {

@@ -138,6 +138,7 @@ pub fn lower<'a>(spec: &'a Spec, sel: &Selection<'a>, portion: &'a Portion) -> R
         crate_version: portion.crate_version.clone(),
         rust_version: portion.rust_version.clone(),
         public_deps: crate::render::public_dependencies()?,
+        cargo_features: crate::render::cargo_features()?,
         publish: portion.publish,
         servers,
         auth,

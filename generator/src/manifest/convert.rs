@@ -208,6 +208,7 @@ pub(super) fn manifest_of(ir: &ir::Ir) -> m::Manifest {
         crate_version: ir.crate_version.clone(),
         rust_version: ir.rust_version.clone(),
         public_deps: ir.public_deps.clone(),
+        cargo_features: ir.cargo_features.clone(),
         servers: m::Servers { sandbox: ir.servers.sandbox.clone(), production: ir.servers.production.clone() },
         auth: m::Auth {
             client_id: header_to(&ir.auth.client_id),
@@ -276,6 +277,7 @@ pub(super) fn ir_of(v: m::Manifest) -> ir::Ir {
         },
         rust_version: v.rust_version,
         public_deps: v.public_deps,
+        cargo_features: v.cargo_features,
         publish: false,
         types: v.types.into_iter().map(|(k, t)| (k, type_from(t))).collect(),
         operations: v.operations.into_iter().map(op_from).collect(),

@@ -298,6 +298,10 @@ pub struct Manifest {
     /// `chrono`, …); empty in manifests written before they were recorded.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub public_deps: BTreeMap<String, String>,
+    /// The crate's Cargo features (`default` left out); empty in manifests written before
+    /// they were recorded.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cargo_features: Vec<String>,
     /// The base URLs `Environment` chooses between.
     #[serde(default)]
     pub servers: Servers,
