@@ -298,6 +298,11 @@ pub fn run(root: &Path, only: Option<&str>) -> ExitCode {
         crate::bench_down::run(root, &portion, &tmp, &mut rows);
     }
 
+    if want("testkit") {
+        println!("8. the test kit: a downstream program's cargo build then cargo test (alternating, median of 3)");
+        crate::bench_kit::run(root, &tmp, &mut rows);
+    }
+
     if want("constructors") {
         println!("5. constructor designs (crate from Plaid's spec when present, else ours)");
         constructors(root, &portion, &tmp, &mut rows);
@@ -363,20 +368,22 @@ pub fn run(root: &Path, only: Option<&str>) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// `cargo xtask bench [--only generation|crate|runtime|constructors|progenitor|downstream]`. Re-runs itself in release mode when
+/// `cargo xtask bench [--only generation|crate|runtime|constructors|progenitor|downstream|testkit]`. Re-runs itself in release mode when
 /// built for debug.
 pub fn main(root: &Path, args: &[String]) -> ExitCode {
     let only = match args {
         [] => None,
         [flag, part]
             if flag == "--only"
-                && ["generation", "crate", "runtime", "constructors", "progenitor", "downstream"]
+                && ["generation", "crate", "runtime", "constructors", "progenitor", "downstream", "testkit"]
                     .contains(&part.as_str()) =>
         {
             Some(part.as_str())
         }
         _ => {
-            eprintln!("usage: cargo xtask bench [--only generation|crate|runtime|constructors|progenitor|downstream]");
+            eprintln!(
+                "usage: cargo xtask bench [--only generation|crate|runtime|constructors|progenitor|downstream|testkit]"
+            );
             return ExitCode::from(2);
         }
     };

@@ -5,6 +5,7 @@
 
 mod bench;
 mod bench_down;
+mod bench_kit;
 
 use plaid_idv_generator as g;
 use std::path::{Path, PathBuf};
