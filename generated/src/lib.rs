@@ -17,6 +17,7 @@ mod runtime;
 /// Not part of the API: what the generated test kit uses of this crate's internals. It
 /// may change in any release; the kit depends on this crate's exact version.
 #[doc(hidden)]
+#[rustfmt::skip]
 pub mod __private {
     /// Whether `host` is a loopback address or `localhost`.
     pub fn is_loopback(host: &str) -> bool {
@@ -33,24 +34,30 @@ pub mod __private {
     /// Each operation's path.
     pub mod operations {
         /// `/identity_verification/autofill/create`.
-        pub const IDENTITY_VERIFICATION_AUTOFILL_CREATE: &str =
-            crate::operations::IDENTITY_VERIFICATION_AUTOFILL_CREATE.path;
+        pub const IDENTITY_VERIFICATION_AUTOFILL_CREATE: &str = crate::operations::IDENTITY_VERIFICATION_AUTOFILL_CREATE
+            .path;
         /// `/identity_verification/create`.
-        pub const IDENTITY_VERIFICATION_CREATE: &str = crate::operations::IDENTITY_VERIFICATION_CREATE.path;
+        pub const IDENTITY_VERIFICATION_CREATE: &str = crate::operations::IDENTITY_VERIFICATION_CREATE
+            .path;
         /// `/identity_verification/get`.
-        pub const IDENTITY_VERIFICATION_GET: &str = crate::operations::IDENTITY_VERIFICATION_GET.path;
+        pub const IDENTITY_VERIFICATION_GET: &str = crate::operations::IDENTITY_VERIFICATION_GET
+            .path;
         /// `/identity_verification/list`.
-        pub const IDENTITY_VERIFICATION_LIST: &str = crate::operations::IDENTITY_VERIFICATION_LIST.path;
+        pub const IDENTITY_VERIFICATION_LIST: &str = crate::operations::IDENTITY_VERIFICATION_LIST
+            .path;
         /// `/identity_verification/retry`.
-        pub const IDENTITY_VERIFICATION_RETRY: &str = crate::operations::IDENTITY_VERIFICATION_RETRY.path;
+        pub const IDENTITY_VERIFICATION_RETRY: &str = crate::operations::IDENTITY_VERIFICATION_RETRY
+            .path;
         /// `/dashboard_user/get`.
         pub const DASHBOARD_USER_GET: &str = crate::operations::DASHBOARD_USER_GET.path;
         /// `/dashboard_user/list`.
-        pub const DASHBOARD_USER_LIST: &str = crate::operations::DASHBOARD_USER_LIST.path;
+        pub const DASHBOARD_USER_LIST: &str = crate::operations::DASHBOARD_USER_LIST
+            .path;
         /// `/link/token/create`.
         pub const LINK_TOKEN_CREATE: &str = crate::operations::LINK_TOKEN_CREATE.path;
         /// `/webhook_verification_key/get`.
-        pub const WEBHOOK_VERIFICATION_KEY_GET: &str = crate::operations::WEBHOOK_VERIFICATION_KEY_GET.path;
+        pub const WEBHOOK_VERIFICATION_KEY_GET: &str = crate::operations::WEBHOOK_VERIFICATION_KEY_GET
+            .path;
     }
 }
 #[cfg(test)]

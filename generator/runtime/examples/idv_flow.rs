@@ -53,10 +53,10 @@ mod local {
     use axum::http::{HeaderMap, StatusCode};
     use axum::routing::post;
     use axum::Router;
-    use plaid_idv_testkit::FakePlaid;
     use plaid_idv::types::{IdentityVerificationId, IdentityVerificationStatus};
     use plaid_idv::webhooks::Webhook;
     use plaid_idv::{Client, WebhookVerifier};
+    use plaid_idv_testkit::FakePlaid;
     use std::time::Duration;
     use tokio::sync::mpsc;
 
@@ -143,7 +143,11 @@ async fn local() -> Result<Option<Local>, BoxError> {
         return Ok(None);
     }
     let local = Local::start().await?;
-    println!("no credentials set: using the in-process fake at {}, webhooks to {}", local.fake.url(), local.webhook_url);
+    println!(
+        "no credentials set: using the in-process fake at {}, webhooks to {}",
+        local.fake.url(),
+        local.webhook_url
+    );
     Ok(Some(local))
 }
 

@@ -17,12 +17,12 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::Router;
 use plaid_idv::inbox::{Delivery, ExactlyOnce, InMemoryReplayGuard, Received};
-use plaid_idv_testkit::FakePlaid;
 use plaid_idv::types::{
     IdentityVerificationCreateRequest, IdentityVerificationCreateRequestRequired, IdentityVerificationStatus,
     UserIdentity,
 };
 use plaid_idv::{Client, WebhookVerifier};
+use plaid_idv_testkit::FakePlaid;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

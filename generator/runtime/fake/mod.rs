@@ -279,9 +279,9 @@
 mod delivery;
 #[allow(clippy::result_large_err)]
 mod server;
+pub mod signer;
 #[allow(clippy::result_large_err)]
 mod state;
-pub mod signer;
 // The request types again, with `Deserialize` (derived), to check what clients send: the main
 // crate decodes them only with its `deserialize-requests` feature, which the kit leaves off.
 #[allow(dead_code, unused_imports)]

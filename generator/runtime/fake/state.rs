@@ -5,13 +5,13 @@
 //! under the state's lock; the HTTP side lives in `server.rs`.
 
 use super::{FakeError, Fault, LinkTokenRecord, Op, RecordedRequest, SentWebhook, Step, WebhookDelivery};
-use plaid_idv::{decode, Error};
 use crate::types::{
     DashboardUser, DashboardUserGetRequest, DashboardUserListRequest, IdentityVerification,
     IdentityVerificationCreateRequest, IdentityVerificationGetRequest, IdentityVerificationListRequest,
     IdentityVerificationResponse, IdentityVerificationRetryRequest, LinkTokenCreateRequest,
     WebhookVerificationKeyGetRequest,
 };
+use plaid_idv::{decode, Error};
 use serde_json::{json, Map, Value};
 use std::collections::{HashMap, VecDeque};
 

@@ -74,6 +74,7 @@ pub fn emit(ir: &Ir) -> TokenStream {
             /// Not part of the API: what the generated test kit uses of this crate's internals. It
             /// may change in any release; the kit depends on this crate's exact version.
             #[doc(hidden)]
+            #[rustfmt::skip]
             pub mod __private {
                 /// Whether `host` is a loopback address or `localhost`.
                 pub fn is_loopback(host: &str) -> bool {
