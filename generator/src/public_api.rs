@@ -12,13 +12,17 @@
 
 use proc_macro2::TokenStream;
 use quote::ToTokens;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// Where an item is defined: its module's path and its name.
 type Origin = (Vec<String>, String);
 
 struct Crate {
     modules: BTreeMap<Vec<String>, Vec<syn::Item>>,
+    /// Per module, each declared name and the index of the first item that declares it: a
+    /// lookup by name is a map lookup, not a scan (a scan per item made the listing quadratic
+    /// in the number of types, most of `gen`'s time at 100× our portion).
+    names: BTreeMap<Vec<String>, HashMap<String, usize>>,
 }
 
 fn attr_is(attrs: &[syn::Attribute], name: &str, arg: &str) -> bool {
@@ -113,7 +117,7 @@ fn use_leaves(tree: &syn::UseTree, prefix: Vec<String>, out: &mut Vec<(Vec<Strin
 
 impl Crate {
     fn load(files: &BTreeMap<String, String>) -> Crate {
-        let mut c = Crate { modules: BTreeMap::new() };
+        let mut c = Crate { modules: BTreeMap::new(), names: BTreeMap::new() };
         if let Some(lib) = files.get("src/lib.rs").and_then(|s| syn::parse_file(s).ok()) {
             c.add(files, Vec::new(), lib.items);
         }
@@ -144,7 +148,20 @@ impl Crate {
                 self.add(files, child, sub);
             }
         }
+        let mut names = HashMap::new();
+        for (i, item) in items.iter().enumerate() {
+            if let Some(name) = name_of(item) {
+                names.entry(name).or_insert(i);
+            }
+        }
+        self.names.insert(path.clone(), names);
         self.modules.insert(path, items);
+    }
+
+    /// The first item of module `m` that declares `name`.
+    fn declared(&self, m: &[String], name: &str) -> Option<&syn::Item> {
+        let i = *self.names.get(m)?.get(name)?;
+        self.modules.get(m)?.get(i)
     }
 
     /// What `name` means in module `m`: an item defined there, or what a `use` binds it to.
@@ -153,7 +170,7 @@ impl Crate {
         if depth > 16 {
             return None;
         }
-        if items.iter().any(|i| name_of(i).as_deref() == Some(name)) {
+        if self.declared(m, name).is_some() {
             return Some((m.to_vec(), name.to_string()));
         }
         let mut globs = Vec::new();
@@ -214,7 +231,7 @@ impl Crate {
     }
 
     fn item(&self, o: &Origin) -> Option<&syn::Item> {
-        self.modules.get(&o.0)?.iter().find(|i| name_of(i).as_deref() == Some(o.1.as_str()))
+        self.declared(&o.0, &o.1)
     }
 }
 
