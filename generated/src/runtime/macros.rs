@@ -274,6 +274,13 @@ macro_rules! string_enum {
                 self.as_str() == *other
             }
         }
+        // A status read from a text column: `session.status != row.status` (as the ids have).
+        impl PartialEq<String> for $name {
+            #[inline]
+            fn eq(&self, other: &String) -> bool {
+                self.as_str() == other
+            }
+        }
     };
 }
 pub(crate) use string_enum;
