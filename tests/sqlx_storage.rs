@@ -116,7 +116,8 @@ async fn ids_and_enums_bind_and_read_back_as_their_types() {
         .fetch_all(&mut db)
         .await
         .unwrap();
-    assert_eq!(by_status, [first.0.clone()]);
+    assert_eq!(by_status.len(), 1);
+    assert_eq!(by_status[0], first.0);
 
     // Enums of request types (only ever sent, so without `Deserialize` by default) too.
     let (strategy, id_type): (Strategy, IdNumberType) = sqlx::query_as("SELECT ?, ?")
