@@ -208,7 +208,7 @@ fn a_removed_cargo_feature_is_called_out() {
     let portion = plaid_idv_generator::portion::Portion::load(&root.join("spec/portion.toml")).unwrap();
     let text = std::fs::read(root.join("spec/plaid-idv.yaml")).unwrap();
     let new = generate_from(&text, "plaid-idv.yaml", &portion).unwrap().ir;
-    assert_eq!(new.cargo_features, ["webhook-verification", "deserialize-requests"]);
+    assert_eq!(new.cargo_features, ["webhook-verification", "deserialize-requests", "sqlx"]);
     let first = changelog::changelog(None, None, &new);
 
     // Recorded: `test-util` removed, `deserialize-requests` added; survives api.json.

@@ -175,10 +175,14 @@ macro_rules! string_enum {
         $crate::runtime::macros::string_enum!(@common $name);
         #[cfg(feature = "deserialize-requests")]
         $crate::runtime::macros::string_enum!(@deserialize $name);
+        #[cfg(feature = "sqlx")]
+        $crate::runtime::macros::sqlx_text!($name, as_str);
     };
     ($name:ident) => {
         $crate::runtime::macros::string_enum!(@common $name);
         $crate::runtime::macros::string_enum!(@deserialize $name);
+        #[cfg(feature = "sqlx")]
+        $crate::runtime::macros::sqlx_text!($name, as_str);
     };
     (@deserialize $name:ident) => {
         impl<'de> ::serde::Deserialize<'de> for $name {
@@ -267,6 +271,13 @@ macro_rules! string_enum {
                 self.as_str() == *other
             }
         }
+        // A status read from a text column: `session.status != row.status` (as the ids have).
+        impl PartialEq<String> for $name {
+            #[inline]
+            fn eq(&self, other: &String) -> bool {
+                self.as_str() == other
+            }
+        }
     };
 }
 pub(crate) use string_enum;
@@ -275,6 +286,8 @@ pub(crate) use string_enum;
 #[allow(unused_macros)]
 macro_rules! id_newtype {
     ($name:ident, String) => {
+        #[cfg(feature = "sqlx")]
+        $crate::runtime::macros::sqlx_text!($name, field);
         impl $name {
             /// The identifier as a string slice.
             pub fn as_str(&self) -> &str {
@@ -372,6 +385,68 @@ macro_rules! id_newtype {
     };
 }
 pub(crate) use id_newtype;
+
+/// With the `sqlx` feature: sqlx's `Type`, `Encode` and `Decode` for an identifier or a string
+/// enum, for every database whose `String` has them, as the value's text (the SQL type is
+/// `String`'s: `TEXT`, `VARCHAR`, …). So `query(..).bind(&id)` and `row.try_get::<Id, _>(..)`
+/// work, and `Option<Id>` binds and reads SQL `NULL`. An enum is stored as its wire value, and
+/// any text decodes: a value this version of the crate does not list becomes `Unknown`, as in
+/// JSON. SQL `NULL` (which SQLite's `String` reads as "") and a column of another SQL type are
+/// sqlx's decode errors, never a panic or an empty value.
+/// `field`: an identifier (its `String` is encoded in place); `as_str`: an enum.
+#[allow(unused_macros)]
+macro_rules! sqlx_text {
+    ($name:ident, $how:ident) => {
+        impl<DB: ::sqlx_core::database::Database> ::sqlx_core::types::Type<DB> for $name
+        where
+            String: ::sqlx_core::types::Type<DB>,
+        {
+            #[inline]
+            fn type_info() -> <DB as ::sqlx_core::database::Database>::TypeInfo {
+                <String as ::sqlx_core::types::Type<DB>>::type_info()
+            }
+            #[inline]
+            fn compatible(ty: &<DB as ::sqlx_core::database::Database>::TypeInfo) -> bool {
+                <String as ::sqlx_core::types::Type<DB>>::compatible(ty)
+            }
+        }
+        impl<'q, DB: ::sqlx_core::database::Database> ::sqlx_core::encode::Encode<'q, DB> for $name
+        where
+            String: ::sqlx_core::encode::Encode<'q, DB>,
+        {
+            #[inline]
+            fn encode_by_ref(
+                &self,
+                buf: &mut <DB as ::sqlx_core::database::Database>::ArgumentBuffer<'q>,
+            ) -> Result<::sqlx_core::encode::IsNull, ::sqlx_core::error::BoxDynError> {
+                $crate::runtime::macros::sqlx_text!(@encode self, buf, 'q, DB, $how)
+            }
+        }
+        impl<'r, DB: ::sqlx_core::database::Database> ::sqlx_core::decode::Decode<'r, DB> for $name
+        where
+            String: ::sqlx_core::decode::Decode<'r, DB>,
+        {
+            #[inline]
+            fn decode(
+                value: <DB as ::sqlx_core::database::Database>::ValueRef<'r>,
+            ) -> Result<Self, ::sqlx_core::error::BoxDynError> {
+                // SQLite's `String` reads SQL NULL as "": an id or a status must not.
+                if ::sqlx_core::value::ValueRef::is_null(&value) {
+                    return Err(concat!("unexpected NULL for ", stringify!($name), " (read an Option of it)").into());
+                }
+                <String as ::sqlx_core::decode::Decode<'r, DB>>::decode(value).map(Self::from)
+            }
+        }
+    };
+    (@encode $self:ident, $buf:ident, $q:lifetime, $db:ident, field) => {
+        <String as ::sqlx_core::encode::Encode<$q, $db>>::encode_by_ref(&$self.0, $buf)
+    };
+    (@encode $self:ident, $buf:ident, $q:lifetime, $db:ident, as_str) => {
+        <String as ::sqlx_core::encode::Encode<$q, $db>>::encode($self.as_str().to_owned(), $buf)
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use sqlx_text;
 
 /// Marks a type as an operation's response, exposing its `request_id` (if it has one) to the
 /// client's tracing span without parsing the body twice.

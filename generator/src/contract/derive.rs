@@ -114,6 +114,20 @@ pub fn derive(ir: &Ir, u: &uses::Uses) -> Needs {
     needs
 }
 
+/// [`derive`] for a README example, with the `From` conversions it may use: each one between two
+/// types it needs (by `.into()`, `T::from` or a setter's `impl Into<T>`, which `syn` cannot tell
+/// apart). A conversion a spec lacks then leaves the example uncompiled instead of breaking the
+/// crate's doctests.
+pub fn derive_example(ir: &Ir, u: &uses::Uses) -> Needs {
+    let mut needs = derive(ir, u);
+    for c in &ir.conversions {
+        if needs.types.contains_key(&c.from) && needs.types.contains_key(&c.into) {
+            needs.converts.insert(format!("{} into {}", c.from, c.into));
+        }
+    }
+    needs
+}
+
 /// The generated types a type mentions.
 fn named(t: &crate::ir::Ty) -> Vec<String> {
     use crate::ir::Ty;

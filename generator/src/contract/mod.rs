@@ -20,7 +20,7 @@
 mod derive;
 pub mod uses;
 
-pub use derive::{derive, module_uses};
+pub use derive::{derive, derive_example, module_uses};
 
 use crate::emit::field_type_text;
 use crate::error::{join, GenError, Result};
@@ -50,6 +50,11 @@ pub struct Needs {
     /// Types by Rust name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub types: BTreeMap<String, TypeNeed>,
+    /// `From` conversions between generated types (`"A into B"`), for README examples: a
+    /// declared `[[convert]]` that a spec's shapes do not allow is skipped, and an example
+    /// that relies on it must not be compiled ([`derive_example`]).
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub converts: BTreeSet<String>,
 }
 
 /// An operation: its request type (`""` for none) and response type, as the emitter prints them.
@@ -159,6 +164,10 @@ pub fn all_unmet(ir: &Ir, module: &str, needs: &Needs) -> Vec<Unmet> {
         let bare = Needs { webhooks: BTreeMap::from([(variant.clone(), BTreeMap::new())]), ..Needs::default() };
         out.extend(unmet_one(ir, module, &bare));
     }
+    for c in &needs.converts {
+        let one = Needs { converts: BTreeSet::from([c.clone()]), ..Needs::default() };
+        out.extend(unmet_one(ir, module, &one));
+    }
     for (name, need) in &needs.types {
         let bare = TypeNeed { fields: BTreeMap::new(), ..need.clone() };
         out.extend(unmet_one(ir, module, &Needs { types: BTreeMap::from([(name.clone(), bare)]), ..Needs::default() }));
@@ -210,6 +219,18 @@ fn unmet_one(ir: &Ir, module: &str, needs: &Needs) -> Option<Unmet> {
         };
         if let Some(u) = struct_fields(ir, module, &w.ty, fields) {
             return Some(u);
+        }
+    }
+    for c in &needs.converts {
+        let (from, into) = c.split_once(" into ").unwrap_or((c.as_str(), ""));
+        if !ir.conversions.iter().any(|k| k.from == from && k.into == into) {
+            let ptr = ir.types.get(into).map(type_ptr).unwrap_or_else(|| "#/components/schemas".into());
+            return unmet(
+                ptr,
+                format!(
+                    "it converts `{from}` into `{into}`, a `From` this portion does not have ([[convert]] skipped)"
+                ),
+            );
         }
     }
     for (name, need) in &needs.types {
