@@ -309,7 +309,7 @@ fn package_toml(template: &str, what: &str, ir: &Ir, name: &str, description: &s
 /// The test kit's crate documentation, as Markdown for the main crate's README: the `//!` lines
 /// of `runtime/fake/mod.rs`, with the examples marked `ignore` (the README is the main crate's
 /// documentation, which cannot use the kit; the kit's documentation runs them).
-fn fake_docs() -> String {
+fn fake_docs(ir: &Ir) -> String {
     let mut out = String::new();
     for line in FAKE[0].1.lines().skip_while(|l| !l.starts_with("//!")).take_while(|l| l.starts_with("//!")) {
         let text = line.trim_start_matches("//!");
@@ -317,7 +317,8 @@ fn fake_docs() -> String {
         out.push_str(if text == "```rust" { "```rust,ignore" } else { text });
         out.push('\n');
     }
-    out
+    // Prose names the crates too (`plaid-idv-testkit`, `plaid_idv`): renamed as in the kit.
+    rename_kit(&out, ir)
 }
 
 /// The API manifest: what `cargo xtask gen` diffs against to summarize a regeneration.
@@ -429,7 +430,7 @@ pub fn render(ir: &Ir) -> Result<BTreeMap<String, String>> {
     let spec = format!("{:?} version {} (sha256 `{}`)", ir.title, ir.spec_version, ir.spec_sha256);
     let readme = if ir.features.readme {
         let testing = if ir.features.fake.is_some() {
-            fake_docs()
+            fake_docs(ir)
         } else {
             "This portion has no example of the get response, so the crate has no `testing` module.\n".to_string()
         };

@@ -6,12 +6,18 @@
 // crate's README (with its examples marked `ignore` there).
 
 //! `FakePlaid`: an in-process, stateful fake of Plaid Identity Verification for your own tests.
-//! This crate is the test kit of `plaid_idv`, generated beside it from the same spec; add it to
-//! `[dev-dependencies]` only. It depends on `plaid_idv` with no features of its own, and turns on
-//! no feature of any crate that `plaid_idv` also uses, so `cargo build` then `cargo test`
-//! compiles `plaid_idv` (and your crates that depend on it) once. It is a real HTTP server on `127.0.0.1` (an ephemeral port), started
-//! with one call; point a `Client` at it and test create → Link token → the user finishes →
-//! webhook → get → retry without Plaid's sandbox or any network.
+//! It lives in `plaid-idv-testkit` (library `plaid_idv_testkit`), the test kit generated beside
+//! `plaid_idv` from the same spec, in its `testkit/` directory. Add the kit to
+//! `[dev-dependencies]` only: `plaid-idv-testkit = { path = "…/testkit" }`. It depends on
+//! `plaid_idv` with no features of its own, and turns on no feature of any crate that
+//! `plaid_idv` also uses, so `cargo build` then `cargo test` compiles `plaid_idv` (and your
+//! crates that depend on it) once. The fake is a real HTTP server on `127.0.0.1` (an ephemeral
+//! port), started with one call; point a `Client` at it and test create → Link token → the user
+//! finishes → webhook → get → retry without Plaid's sandbox or any network.
+//!
+//! Documentation: `cargo doc --manifest-path …/testkit/Cargo.toml --no-deps --open`. In a
+//! project that has the kit as a dev-dependency, `cargo doc -p plaid-idv-testkit` stops with an
+//! internal cargo error (rust-lang/cargo#11105, open); the `--manifest-path` form works.
 //!
 //! - **Auth like Plaid**: `PLAID-CLIENT-ID`, `PLAID-SECRET` (or `client_id`/`secret` in the
 //!   body) and `Plaid-Version`. A wrong client id or secret gets HTTP 400 with `error_type`
@@ -24,7 +30,9 @@
 //!   second create is 400 `INVALID_FIELD`. `get`; `list` newest first, in pages of
 //!   `set_page_size` (default 25) with opaque cursors; `retry` opens a new session with
 //!   `previous_attempt_id` and honours `reset`, `incomplete`, `infer` (as `incomplete`) and
-//!   `custom` (with its `steps`). `/link/token/create` issues a token bound to the template and
+//!   `custom` (with its `steps`). There are no templates to set up: any `template_id` is
+//!   accepted, and the session's `template.id` is the one sent (its `version` is the spec
+//!   example's). `/link/token/create` issues a token bound to the template and
 //!   user (see `link_tokens`); `/dashboard_user/get` and `list`;
 //!   `/webhook_verification_key/get` serves the fake's signing key. Responses are built from
 //!   the spec's get example, so every field the spec defines is there, and are encoded by the
