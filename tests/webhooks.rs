@@ -330,3 +330,25 @@ async fn a_key_fetch_rate_limit_is_transient_and_a_bad_signature_is_not() {
     let e = verifier(&server).verify(Some(&other.sign(BODY)), BODY).await.unwrap_err();
     assert!(matches!(e, VerifyError::BadSignature) && !e.is_transient(), "{e:?}");
 }
+
+/// The kit signs with `ring`, as the verifier checks: RustCrypto's P-256 checks the same
+/// signature from the JWK alone, so the two do not merely agree with themselves. A flipped
+/// byte of the signed input fails there too.
+#[test]
+fn the_kits_signatures_verify_under_another_p256_implementation() {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
+    use p256::ecdsa::signature::Verifier;
+    let signer = TestSigner::new("kid-cross");
+    let jwk = signer.jwk();
+    let coord = |k: &str| URL_SAFE_NO_PAD.decode(jwk[k].as_str().unwrap()).unwrap();
+    let point = [vec![4u8], coord("x"), coord("y")].concat();
+    let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(&point).unwrap();
+    let jwt = signer.sign(b"{\"webhook_code\":\"STATUS_UPDATED\"}");
+    let (input, sig) = jwt.rsplit_once('.').unwrap();
+    let sig = p256::ecdsa::Signature::from_slice(&URL_SAFE_NO_PAD.decode(sig).unwrap()).unwrap();
+    assert!(key.verify(input.as_bytes(), &sig).is_ok());
+    let mut forged = input.as_bytes().to_vec();
+    forged[3] ^= 1;
+    assert!(key.verify(&forged, &sig).is_err());
+}

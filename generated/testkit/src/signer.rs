@@ -8,16 +8,16 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use p256::ecdsa::signature::Signer;
-use p256::ecdsa::{Signature, SigningKey};
+use ring::rand::SystemRandom;
+use ring::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
 use serde_json::{json, Value};
-use sha2::{Digest, Sha256};
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Signs webhook bodies with a throwaway key.
 #[derive(Clone)]
 pub struct TestSigner {
-    key: SigningKey,
+    key: Arc<EcdsaKeyPair>,
     kid: String,
     expired_at: Option<i64>,
 }
@@ -28,21 +28,19 @@ impl std::fmt::Debug for TestSigner {
     }
 }
 
-/// A random P-256 signing key. A draw that is not a valid scalar (zero or at least the group
-/// order: about 1 in 2^32) is drawn again, at most 64 times; the system's random source
-/// failing that often is a broken machine, where panicking in a test helper is the only answer.
-fn random_key() -> SigningKey {
-    use ring::rand::SecureRandom;
-    let rng = ring::rand::SystemRandom::new();
-    for _ in 0..64 {
-        let mut bytes = [0u8; 32];
-        if rng.fill(&mut bytes).is_ok() {
-            if let Ok(key) = SigningKey::from_slice(&bytes) {
-                return key;
-            }
-        }
-    }
-    panic!("the operating system's random source failed 64 times")
+/// A random P-256 key pair, from `ring` (which the main crate already builds). The tests of
+/// the repository that generates this kit check its signatures with RustCrypto's `p256` too.
+///
+/// # Panics
+///
+/// When the operating system's random source fails (a broken machine: panicking in a test
+/// helper is the only answer).
+fn random_key() -> EcdsaKeyPair {
+    let rng = SystemRandom::new();
+    let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng)
+        .expect("the operating system's random source failed");
+    EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng)
+        .expect("ring reads back the key it generated")
 }
 
 /// Current Unix time in seconds.
@@ -58,15 +56,15 @@ pub fn b64(bytes: &[u8]) -> String {
 impl TestSigner {
     /// A new random key under `kid`.
     ///
-    /// The key's 32 bytes come from the operating system through `ring` (which the main crate
-    /// already builds), not from `rand_core`: its `getrandom` feature would change the features
-    /// of a crate `plaid_idv` builds too, and so compile `plaid_idv` again for your tests.
+    /// The key is `ring`'s (which the main crate already builds). RustCrypto's P-256 crates
+    /// would turn on features of `digest` and `rand_core`, which a service's own dependencies
+    /// (sqlx's `sha2`, for one) also build, and so compile `plaid_idv` again for your tests.
     ///
     /// # Panics
     ///
-    /// When the operating system's random source fails 64 times in a row.
+    /// When the operating system's random source fails.
     pub fn new(kid: impl Into<String>) -> Self {
-        TestSigner { key: random_key(), kid: kid.into(), expired_at: None }
+        TestSigner { key: Arc::new(random_key()), kid: kid.into(), expired_at: None }
     }
 
     /// The same key, reported as expired at `at` (Unix seconds) in its JWK.
@@ -82,8 +80,9 @@ impl TestSigner {
 
     /// The public key as Plaid's `/webhook_verification_key/get` returns it.
     pub fn jwk(&self) -> Value {
-        let point = self.key.verifying_key().to_encoded_point(false);
-        let (x, y) = (point.x().map(|x| b64(x)), point.y().map(|y| b64(y)));
+        // The uncompressed point: 0x04, then x and y (32 bytes each).
+        let point = self.key.public_key().as_ref();
+        let (x, y) = (b64(&point[1..33]), b64(&point[33..65]));
         json!({
             "alg": "ES256", "crv": "P-256", "kid": self.kid, "kty": "EC", "use": "sig",
             "x": x, "y": y, "created_at": now() - 3600, "expired_at": self.expired_at,
@@ -102,7 +101,8 @@ impl TestSigner {
 
     /// A `Plaid-Verification` value for `body`, issued at `iat`.
     pub fn sign_at(&self, body: &[u8], iat: i64) -> String {
-        let hash: String = Sha256::digest(body).iter().map(|b| format!("{b:02x}")).collect();
+        let hash: String =
+            ring::digest::digest(&ring::digest::SHA256, body).as_ref().iter().map(|b| format!("{b:02x}")).collect();
         self.sign_parts(
             &json!({ "alg": "ES256", "kid": self.kid, "typ": "JWT" }),
             &json!({ "iat": iat, "request_body_sha256": hash }),
@@ -110,9 +110,14 @@ impl TestSigner {
     }
 
     /// Signs arbitrary header and claims with ES256 (for tests of odd headers).
+    ///
+    /// # Panics
+    ///
+    /// When the operating system's random source fails (ECDSA draws a nonce).
     pub fn sign_parts(&self, header: &Value, claims: &Value) -> String {
         let input = format!("{}.{}", b64(header.to_string().as_bytes()), b64(claims.to_string().as_bytes()));
-        let sig: Signature = self.key.sign(input.as_bytes());
-        format!("{input}.{}", b64(&sig.to_bytes()))
+        let sig =
+            self.key.sign(&SystemRandom::new(), input.as_bytes()).expect("the operating system's random source failed");
+        format!("{input}.{}", b64(sig.as_ref()))
     }
 }
