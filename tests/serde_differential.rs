@@ -1,4 +1,4 @@
-//! #23 (issue 26): the models' written-out `Serialize`/`Deserialize` (type-erased fields, one
+//! #23 (issue 26): the models' written-out `Serialize`/`Deserialize` (fields listed for one
 //! shared routine) against serde's derive on the same structs. `serde_differential/copy.rs` is
 //! a derive-based copy of every struct, emitted from the IR by
 //! `plaid_idv_generator::emit::derive_copy` and compiled only here. For every spec example and
@@ -94,15 +94,14 @@ fn random(ty: &Ty, ir: &Ir, rng: &mut Rng, depth: usize) -> Value {
         Ty::I32 => json!(*rng.pick(&[0i64, 1, -1, i32::MAX as i64, i32::MIN as i64])),
         Ty::I64 => json!(*rng.pick(&[0i64, 7, -42, i64::MAX, i64::MIN])),
         Ty::F64 => json!(*rng.pick(&[0.0f64, 1.5, -0.25, 1e300, 3.0, 123456.789, 5e-324])),
-        Ty::Date => json!(rng.pick(&["1990-05-17", "2024-02-29", "0001-01-01"])),
-        Ty::DateTime => {
-            json!(rng.pick(&[
-                "2024-01-02T03:04:05Z",
-                "2024-01-02T03:04:05.123456Z",
-                "2024-01-02T03:04:05+02:00",
-                "1999-12-31T23:59:59.999999999Z"
-            ]))
-        }
+        Ty::Date => json!(random_timestamp(rng).date_naive().to_string()),
+        // Any instant from year 0 to 9999 with 0, 3, 6 or 9 digits of fraction (the written-out
+        // impls print timestamps and dates without chrono's formatter, issue 26), a leap second
+        // and an offset (which chrono prints itself).
+        Ty::DateTime => match rng.below(8) {
+            0 => json!(rng.pick(&["2016-12-31T23:59:60.5Z", "2024-01-02T03:04:05+02:00", "0000-01-01T00:00:00Z"])),
+            _ => json!(random_timestamp(rng).to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)),
+        },
         Ty::Json => rng.pick(&[json!(null), json!({"k": [1, "two", {"x": null}]}), json!("s"), json!(3.25)]).clone(),
         Ty::Vec(inner) => Value::Array(
             (0..rng.below(if depth > 3 { 1 } else { 3 })).map(|_| random(inner, ir, rng, depth + 1)).collect(),
@@ -149,6 +148,20 @@ fn random(ty: &Ty, ir: &Ir, rng: &mut Rng, depth: usize) -> Value {
             }
         },
     }
+}
+
+/// A random instant from 0000-01-01 to 9999-12-31, whose fraction has 0, 3, 6 or 9 digits.
+fn random_timestamp(rng: &mut Rng) -> chrono::DateTime<chrono::Utc> {
+    const FIRST: i64 = -62_167_219_200; // 0000-01-01T00:00:00Z
+    const LAST: i64 = 253_402_300_799; // 9999-12-31T23:59:59Z
+    let secs = FIRST + (rng.next() % (LAST - FIRST + 1) as u64) as i64;
+    let nanos = match rng.below(4) {
+        0 => 0,
+        1 => rng.below(1000) as u32 * 1_000_000,
+        2 => rng.below(1_000_000) as u32 * 1_000,
+        _ => rng.below(1_000_000_000) as u32,
+    };
+    chrono::DateTime::from_timestamp(secs, nanos).unwrap()
 }
 
 #[test]

@@ -47,20 +47,20 @@ impl ::serde::Serialize for AamvaAnalysis {
             s,
             "AamvaAnalysis",
             &[
-                ("is_verified", de::Field::Always(&self.is_verified)),
-                ("id_number", de::Field::Always(&self.id_number)),
-                ("id_issue_date", de::Field::Always(&self.id_issue_date)),
-                ("id_expiration_date", de::Field::Always(&self.id_expiration_date)),
-                ("street", de::Field::Always(&self.street)),
-                ("city", de::Field::Always(&self.city)),
-                ("postal_code", de::Field::Always(&self.postal_code)),
-                ("date_of_birth", de::Field::Always(&self.date_of_birth)),
-                ("gender", de::Field::Always(&self.gender)),
-                ("height", de::Field::Always(&self.height)),
-                ("eye_color", de::Field::Always(&self.eye_color)),
-                ("first_name", de::Field::Always(&self.first_name)),
-                ("middle_name", de::Field::Always(&self.middle_name)),
-                ("last_name", de::Field::Always(&self.last_name)),
+                ("is_verified", de::Field::leaf(&self.is_verified)),
+                ("id_number", de::Field::leaf(&self.id_number)),
+                ("id_issue_date", de::Field::leaf(&self.id_issue_date)),
+                ("id_expiration_date", de::Field::leaf(&self.id_expiration_date)),
+                ("street", de::Field::leaf(&self.street)),
+                ("city", de::Field::leaf(&self.city)),
+                ("postal_code", de::Field::leaf(&self.postal_code)),
+                ("date_of_birth", de::Field::leaf(&self.date_of_birth)),
+                ("gender", de::Field::leaf(&self.gender)),
+                ("height", de::Field::leaf(&self.height)),
+                ("eye_color", de::Field::leaf(&self.eye_color)),
+                ("first_name", de::Field::leaf(&self.first_name)),
+                ("middle_name", de::Field::leaf(&self.middle_name)),
+                ("last_name", de::Field::leaf(&self.last_name)),
             ],
         )
     }
@@ -691,10 +691,10 @@ impl ::serde::Serialize for DashboardUser {
             s,
             "DashboardUser",
             &[
-                ("id", de::Field::Always(&self.id)),
-                ("created_at", de::Field::Always(&self.created_at)),
-                ("email_address", de::Field::Always(&self.email_address)),
-                ("status", de::Field::Always(&self.status)),
+                ("id", de::Field::leaf(&self.id)),
+                ("created_at", de::Field::leaf(&self.created_at)),
+                ("email_address", de::Field::leaf(&self.email_address)),
+                ("status", de::Field::leaf(&self.status)),
             ],
         )
     }
@@ -840,7 +840,7 @@ impl ::serde::Serialize for DashboardUserGetRequest {
         de::write(
             s,
             "DashboardUserGetRequest",
-            &[("dashboard_user_id", de::Field::Always(&self.dashboard_user_id))],
+            &[("dashboard_user_id", de::Field::leaf(&self.dashboard_user_id))],
         )
     }
 }
@@ -932,11 +932,11 @@ impl ::serde::Serialize for DashboardUserGetResponse {
             s,
             "DashboardUserGetResponse",
             &[
-                ("id", de::Field::Always(&self.id)),
-                ("created_at", de::Field::Always(&self.created_at)),
-                ("email_address", de::Field::Always(&self.email_address)),
-                ("status", de::Field::Always(&self.status)),
-                ("request_id", de::Field::Always(&self.request_id)),
+                ("id", de::Field::leaf(&self.id)),
+                ("created_at", de::Field::leaf(&self.created_at)),
+                ("email_address", de::Field::leaf(&self.email_address)),
+                ("status", de::Field::leaf(&self.status)),
+                ("request_id", de::Field::leaf(&self.request_id)),
             ],
         )
     }
@@ -1114,7 +1114,7 @@ impl ::serde::Serialize for DashboardUserListRequest {
         de::write(
             s,
             "DashboardUserListRequest",
-            &[("cursor", de::Field::SkipNone(&self.cursor))],
+            &[("cursor", de::Field::skip(&self.cursor))],
         )
     }
 }
@@ -1213,8 +1213,8 @@ impl ::serde::Serialize for DashboardUserListResponse {
             "DashboardUserListResponse",
             &[
                 ("dashboard_users", de::Field::Always(&self.dashboard_users)),
-                ("next_cursor", de::Field::Always(&self.next_cursor)),
-                ("request_id", de::Field::Always(&self.request_id)),
+                ("next_cursor", de::Field::null_or(&self.next_cursor)),
+                ("request_id", de::Field::leaf(&self.request_id)),
             ],
         )
     }
@@ -1400,8 +1400,8 @@ impl ::serde::Serialize for DocumentAnalysis {
             s,
             "DocumentAnalysis",
             &[
-                ("authenticity", de::Field::Always(&self.authenticity)),
-                ("image_quality", de::Field::Always(&self.image_quality)),
+                ("authenticity", de::Field::leaf(&self.authenticity)),
+                ("image_quality", de::Field::leaf(&self.image_quality)),
                 ("extracted_data", de::Field::Always(&self.extracted_data)),
                 (
                     "fraud_analysis_details",
@@ -1411,7 +1411,7 @@ impl ::serde::Serialize for DocumentAnalysis {
                     "image_quality_details",
                     de::Field::Always(&self.image_quality_details),
                 ),
-                ("human_review", de::Field::SkipNone(&self.human_review)),
+                ("human_review", de::Field::skip(&self.human_review)),
                 ("aamva_verification", de::Field::Always(&self.aamva_verification)),
             ],
         )
@@ -1779,7 +1779,7 @@ impl ::serde::Serialize for DocumentaryVerification {
             s,
             "DocumentaryVerification",
             &[
-                ("status", de::Field::Always(&self.status)),
+                ("status", de::Field::leaf(&self.status)),
                 ("documents", de::Field::Always(&self.documents)),
             ],
         )
@@ -1905,12 +1905,12 @@ impl ::serde::Serialize for DocumentaryVerificationDocument {
             s,
             "DocumentaryVerificationDocument",
             &[
-                ("status", de::Field::Always(&self.status)),
-                ("attempt", de::Field::Always(&self.attempt)),
+                ("status", de::Field::leaf(&self.status)),
+                ("attempt", de::Field::leaf(&self.attempt)),
                 ("images", de::Field::Always(&self.images)),
                 ("extracted_data", de::Field::Always(&self.extracted_data)),
                 ("analysis", de::Field::Always(&self.analysis)),
-                ("redacted_at", de::Field::Always(&self.redacted_at)),
+                ("redacted_at", de::Field::null_or(&self.redacted_at)),
             ],
         )
     }
@@ -2132,22 +2132,22 @@ impl ::serde::Serialize for FraudAnalysisDetails {
             s,
             "FraudAnalysisDetails",
             &[
-                ("type_supported", de::Field::Always(&self.type_supported)),
+                ("type_supported", de::Field::leaf(&self.type_supported)),
                 (
                     "portrait_presence_check",
-                    de::Field::Always(&self.portrait_presence_check),
+                    de::Field::leaf(&self.portrait_presence_check),
                 ),
                 (
                     "portrait_details_check",
-                    de::Field::Always(&self.portrait_details_check),
+                    de::Field::leaf(&self.portrait_details_check),
                 ),
                 (
                     "image_composition_check",
-                    de::Field::Always(&self.image_composition_check),
+                    de::Field::leaf(&self.image_composition_check),
                 ),
-                ("integrity_check", de::Field::Always(&self.integrity_check)),
-                ("detail_check", de::Field::Always(&self.detail_check)),
-                ("issue_date_check", de::Field::Always(&self.issue_date_check)),
+                ("integrity_check", de::Field::leaf(&self.integrity_check)),
+                ("detail_check", de::Field::leaf(&self.detail_check)),
+                ("issue_date_check", de::Field::leaf(&self.issue_date_check)),
             ],
         )
     }
@@ -2503,7 +2503,7 @@ impl ::serde::Serialize for HumanReview {
         &self,
         s: __S,
     ) -> Result<__S::Ok, __S::Error> {
-        de::write(s, "HumanReview", &[("status", de::Field::Always(&self.status))])
+        de::write(s, "HumanReview", &[("status", de::Field::leaf(&self.status))])
     }
 }
 impl<'de> ::serde::Deserialize<'de> for HumanReview {
@@ -2867,15 +2867,15 @@ impl ::serde::Serialize for IdentityVerification {
             s,
             "IdentityVerification",
             &[
-                ("id", de::Field::Always(&self.id)),
-                ("client_user_id", de::Field::Always(&self.client_user_id)),
-                ("created_at", de::Field::Always(&self.created_at)),
-                ("completed_at", de::Field::Always(&self.completed_at)),
-                ("previous_attempt_id", de::Field::Always(&self.previous_attempt_id)),
-                ("shareable_url", de::Field::Always(&self.shareable_url)),
+                ("id", de::Field::leaf(&self.id)),
+                ("client_user_id", de::Field::leaf(&self.client_user_id)),
+                ("created_at", de::Field::leaf(&self.created_at)),
+                ("completed_at", de::Field::null_or(&self.completed_at)),
+                ("previous_attempt_id", de::Field::null_or(&self.previous_attempt_id)),
+                ("shareable_url", de::Field::null_or(&self.shareable_url)),
                 ("template", de::Field::Always(&self.template)),
                 ("user", de::Field::Always(&self.user)),
-                ("status", de::Field::Always(&self.status)),
+                ("status", de::Field::leaf(&self.status)),
                 ("steps", de::Field::Always(&self.steps)),
                 (
                     "documentary_verification",
@@ -2887,14 +2887,14 @@ impl ::serde::Serialize for IdentityVerification {
                 ("verify_sms", de::Field::Always(&self.verify_sms)),
                 (
                     "watchlist_screening_id",
-                    de::Field::Always(&self.watchlist_screening_id),
+                    de::Field::null_or(&self.watchlist_screening_id),
                 ),
-                ("beacon_user_id", de::Field::Always(&self.beacon_user_id)),
-                ("user_id", de::Field::Always(&self.user_id)),
-                ("redacted_at", de::Field::Always(&self.redacted_at)),
+                ("beacon_user_id", de::Field::null_or(&self.beacon_user_id)),
+                ("user_id", de::Field::null_or(&self.user_id)),
+                ("redacted_at", de::Field::null_or(&self.redacted_at)),
                 (
                     "latest_scored_protect_event",
-                    de::Field::SkipNone(&self.latest_scored_protect_event),
+                    de::Field::skip(&self.latest_scored_protect_event),
                 ),
             ],
         )
@@ -3253,14 +3253,14 @@ impl ::serde::Serialize for IdentityVerificationAutofillAddress {
             s,
             "IdentityVerificationAutofillAddress",
             &[
-                ("street", de::Field::Always(&self.street)),
-                ("street2", de::Field::Always(&self.street2)),
-                ("city", de::Field::Always(&self.city)),
-                ("region", de::Field::Always(&self.region)),
-                ("postal_code", de::Field::Always(&self.postal_code)),
-                ("country", de::Field::Always(&self.country)),
-                ("po_box", de::Field::Always(&self.po_box)),
-                ("type", de::Field::Always(&self.type_)),
+                ("street", de::Field::leaf(&self.street)),
+                ("street2", de::Field::null_or(&self.street2)),
+                ("city", de::Field::null_or(&self.city)),
+                ("region", de::Field::null_or(&self.region)),
+                ("postal_code", de::Field::null_or(&self.postal_code)),
+                ("country", de::Field::leaf(&self.country)),
+                ("po_box", de::Field::leaf(&self.po_box)),
+                ("type", de::Field::leaf(&self.type_)),
             ],
         )
     }
@@ -3438,7 +3438,7 @@ impl ::serde::Serialize for IdentityVerificationAutofillCreateRequest {
             &[
                 (
                     "identity_verification_id",
-                    de::Field::Always(&self.identity_verification_id),
+                    de::Field::leaf(&self.identity_verification_id),
                 ),
             ],
         )
@@ -3526,9 +3526,9 @@ impl ::serde::Serialize for IdentityVerificationAutofillCreateResponse {
             s,
             "IdentityVerificationAutofillCreateResponse",
             &[
-                ("status", de::Field::Always(&self.status)),
+                ("status", de::Field::leaf(&self.status)),
                 ("user", de::Field::Always(&self.user)),
-                ("request_id", de::Field::Always(&self.request_id)),
+                ("request_id", de::Field::leaf(&self.request_id)),
             ],
         )
     }
@@ -3820,13 +3820,13 @@ impl ::serde::Serialize for IdentityVerificationCreateRequest {
             s,
             "IdentityVerificationCreateRequest",
             &[
-                ("client_user_id", de::Field::SkipNone(&self.client_user_id)),
-                ("user_id", de::Field::SkipNone(&self.user_id)),
-                ("is_shareable", de::Field::Always(&self.is_shareable)),
-                ("template_id", de::Field::Always(&self.template_id)),
-                ("gave_consent", de::Field::Always(&self.gave_consent)),
-                ("user", de::Field::SkipNone(&self.user)),
-                ("is_idempotent", de::Field::SkipNone(&self.is_idempotent)),
+                ("client_user_id", de::Field::skip_or(&self.client_user_id)),
+                ("user_id", de::Field::skip_or(&self.user_id)),
+                ("is_shareable", de::Field::leaf(&self.is_shareable)),
+                ("template_id", de::Field::leaf(&self.template_id)),
+                ("gave_consent", de::Field::leaf(&self.gave_consent)),
+                ("user", de::Field::skip(&self.user)),
+                ("is_idempotent", de::Field::skip(&self.is_idempotent)),
             ],
         )
     }
@@ -4104,13 +4104,13 @@ impl ::serde::Serialize for IdentityVerificationCreateRequestUser {
             s,
             "IdentityVerificationCreateRequestUser",
             &[
-                ("email_address", de::Field::SkipNone(&self.email_address)),
-                ("phone_number", de::Field::SkipNone(&self.phone_number)),
-                ("date_of_birth", de::Field::SkipNone(&self.date_of_birth)),
-                ("name", de::Field::SkipNone(&self.name)),
-                ("address", de::Field::SkipNone(&self.address)),
-                ("id_number", de::Field::SkipNone(&self.id_number)),
-                ("client_user_id", de::Field::SkipNone(&self.client_user_id)),
+                ("email_address", de::Field::skip_or(&self.email_address)),
+                ("phone_number", de::Field::skip(&self.phone_number)),
+                ("date_of_birth", de::Field::skip_or(&self.date_of_birth)),
+                ("name", de::Field::skip(&self.name)),
+                ("address", de::Field::skip(&self.address)),
+                ("id_number", de::Field::skip(&self.id_number)),
+                ("client_user_id", de::Field::skip(&self.client_user_id)),
             ],
         )
     }
@@ -4405,11 +4405,11 @@ impl ::serde::Serialize for IdentityVerificationDocumentAddressResponse {
             s,
             "IdentityVerificationDocumentAddressResponse",
             &[
-                ("street", de::Field::Always(&self.street)),
-                ("city", de::Field::Always(&self.city)),
-                ("region", de::Field::Always(&self.region)),
-                ("postal_code", de::Field::Always(&self.postal_code)),
-                ("country", de::Field::Always(&self.country)),
+                ("street", de::Field::leaf(&self.street)),
+                ("city", de::Field::leaf(&self.city)),
+                ("region", de::Field::null_or(&self.region)),
+                ("postal_code", de::Field::null_or(&self.postal_code)),
+                ("country", de::Field::leaf(&self.country)),
             ],
         )
     }
@@ -4560,8 +4560,8 @@ impl ::serde::Serialize for IdentityVerificationDocumentNameResponse {
             s,
             "IdentityVerificationDocumentNameResponse",
             &[
-                ("given_name", de::Field::Always(&self.given_name)),
-                ("family_name", de::Field::Always(&self.family_name)),
+                ("given_name", de::Field::leaf(&self.given_name)),
+                ("family_name", de::Field::leaf(&self.family_name)),
             ],
         )
     }
@@ -4678,7 +4678,7 @@ impl ::serde::Serialize for IdentityVerificationGetRequest {
             &[
                 (
                     "identity_verification_id",
-                    de::Field::Always(&self.identity_verification_id),
+                    de::Field::leaf(&self.identity_verification_id),
                 ),
             ],
         )
@@ -4783,10 +4783,10 @@ impl ::serde::Serialize for IdentityVerificationListRequest {
             s,
             "IdentityVerificationListRequest",
             &[
-                ("template_id", de::Field::Always(&self.template_id)),
-                ("client_user_id", de::Field::SkipNone(&self.client_user_id)),
-                ("user_id", de::Field::SkipNone(&self.user_id)),
-                ("cursor", de::Field::SkipNone(&self.cursor)),
+                ("template_id", de::Field::leaf(&self.template_id)),
+                ("client_user_id", de::Field::skip_or(&self.client_user_id)),
+                ("user_id", de::Field::skip(&self.user_id)),
+                ("cursor", de::Field::skip(&self.cursor)),
             ],
         )
     }
@@ -4994,8 +4994,8 @@ impl ::serde::Serialize for IdentityVerificationListResponse {
                     "identity_verifications",
                     de::Field::Always(&self.identity_verifications),
                 ),
-                ("next_cursor", de::Field::Always(&self.next_cursor)),
-                ("request_id", de::Field::Always(&self.request_id)),
+                ("next_cursor", de::Field::null_or(&self.next_cursor)),
+                ("request_id", de::Field::leaf(&self.request_id)),
             ],
         )
     }
@@ -5139,12 +5139,12 @@ impl ::serde::Serialize for IdentityVerificationRequestUser {
             s,
             "IdentityVerificationRequestUser",
             &[
-                ("email_address", de::Field::SkipNone(&self.email_address)),
-                ("phone_number", de::Field::SkipNone(&self.phone_number)),
-                ("date_of_birth", de::Field::SkipNone(&self.date_of_birth)),
-                ("name", de::Field::SkipNone(&self.name)),
-                ("address", de::Field::SkipNone(&self.address)),
-                ("id_number", de::Field::SkipNone(&self.id_number)),
+                ("email_address", de::Field::skip_or(&self.email_address)),
+                ("phone_number", de::Field::skip(&self.phone_number)),
+                ("date_of_birth", de::Field::skip_or(&self.date_of_birth)),
+                ("name", de::Field::skip(&self.name)),
+                ("address", de::Field::skip(&self.address)),
+                ("id_number", de::Field::skip(&self.id_number)),
             ],
         )
     }
@@ -5392,8 +5392,8 @@ impl ::serde::Serialize for IdentityVerificationRequestUserName {
             s,
             "IdentityVerificationRequestUserName",
             &[
-                ("given_name", de::Field::Always(&self.given_name)),
-                ("family_name", de::Field::Always(&self.family_name)),
+                ("given_name", de::Field::leaf(&self.given_name)),
+                ("family_name", de::Field::leaf(&self.family_name)),
             ],
         )
     }
@@ -5553,15 +5553,15 @@ impl ::serde::Serialize for IdentityVerificationResponse {
             s,
             "IdentityVerificationResponse",
             &[
-                ("id", de::Field::Always(&self.id)),
-                ("client_user_id", de::Field::Always(&self.client_user_id)),
-                ("created_at", de::Field::Always(&self.created_at)),
-                ("completed_at", de::Field::Always(&self.completed_at)),
-                ("previous_attempt_id", de::Field::Always(&self.previous_attempt_id)),
-                ("shareable_url", de::Field::Always(&self.shareable_url)),
+                ("id", de::Field::leaf(&self.id)),
+                ("client_user_id", de::Field::leaf(&self.client_user_id)),
+                ("created_at", de::Field::leaf(&self.created_at)),
+                ("completed_at", de::Field::null_or(&self.completed_at)),
+                ("previous_attempt_id", de::Field::null_or(&self.previous_attempt_id)),
+                ("shareable_url", de::Field::null_or(&self.shareable_url)),
                 ("template", de::Field::Always(&self.template)),
                 ("user", de::Field::Always(&self.user)),
-                ("status", de::Field::Always(&self.status)),
+                ("status", de::Field::leaf(&self.status)),
                 ("steps", de::Field::Always(&self.steps)),
                 (
                     "documentary_verification",
@@ -5573,16 +5573,16 @@ impl ::serde::Serialize for IdentityVerificationResponse {
                 ("verify_sms", de::Field::Always(&self.verify_sms)),
                 (
                     "watchlist_screening_id",
-                    de::Field::Always(&self.watchlist_screening_id),
+                    de::Field::null_or(&self.watchlist_screening_id),
                 ),
-                ("beacon_user_id", de::Field::Always(&self.beacon_user_id)),
-                ("user_id", de::Field::Always(&self.user_id)),
-                ("redacted_at", de::Field::Always(&self.redacted_at)),
+                ("beacon_user_id", de::Field::null_or(&self.beacon_user_id)),
+                ("user_id", de::Field::null_or(&self.user_id)),
+                ("redacted_at", de::Field::null_or(&self.redacted_at)),
                 (
                     "latest_scored_protect_event",
-                    de::Field::SkipNone(&self.latest_scored_protect_event),
+                    de::Field::skip(&self.latest_scored_protect_event),
                 ),
-                ("request_id", de::Field::Always(&self.request_id)),
+                ("request_id", de::Field::leaf(&self.request_id)),
             ],
         )
     }
@@ -5934,8 +5934,8 @@ impl ::serde::Serialize for IdentityVerificationResponseUserName {
             s,
             "IdentityVerificationResponseUserName",
             &[
-                ("given_name", de::Field::Always(&self.given_name)),
-                ("family_name", de::Field::Always(&self.family_name)),
+                ("given_name", de::Field::leaf(&self.given_name)),
+                ("family_name", de::Field::leaf(&self.family_name)),
             ],
         )
     }
@@ -6056,13 +6056,13 @@ impl ::serde::Serialize for IdentityVerificationRetriedWebhook {
             s,
             "IdentityVerificationRetriedWebhook",
             &[
-                ("webhook_type", de::Field::Always(&self.webhook_type)),
-                ("webhook_code", de::Field::Always(&self.webhook_code)),
+                ("webhook_type", de::Field::leaf(&self.webhook_type)),
+                ("webhook_code", de::Field::leaf(&self.webhook_code)),
                 (
                     "identity_verification_id",
-                    de::Field::Always(&self.identity_verification_id),
+                    de::Field::leaf(&self.identity_verification_id),
                 ),
-                ("environment", de::Field::Always(&self.environment)),
+                ("environment", de::Field::leaf(&self.environment)),
             ],
         )
     }
@@ -6300,12 +6300,12 @@ impl ::serde::Serialize for IdentityVerificationRetryRequest {
             s,
             "IdentityVerificationRetryRequest",
             &[
-                ("client_user_id", de::Field::Always(&self.client_user_id)),
-                ("template_id", de::Field::Always(&self.template_id)),
-                ("strategy", de::Field::Always(&self.strategy)),
-                ("user", de::Field::SkipNone(&self.user)),
-                ("steps", de::Field::SkipNone(&self.steps)),
-                ("is_shareable", de::Field::SkipNone(&self.is_shareable)),
+                ("client_user_id", de::Field::leaf(&self.client_user_id)),
+                ("template_id", de::Field::leaf(&self.template_id)),
+                ("strategy", de::Field::leaf(&self.strategy)),
+                ("user", de::Field::skip(&self.user)),
+                ("steps", de::Field::skip(&self.steps)),
+                ("is_shareable", de::Field::skip(&self.is_shareable)),
             ],
         )
     }
@@ -6563,13 +6563,13 @@ impl ::serde::Serialize for IdentityVerificationRetryRequestStepsObject {
             s,
             "IdentityVerificationRetryRequestStepsObject",
             &[
-                ("verify_sms", de::Field::Always(&self.verify_sms)),
-                ("kyc_check", de::Field::Always(&self.kyc_check)),
+                ("verify_sms", de::Field::leaf(&self.verify_sms)),
+                ("kyc_check", de::Field::leaf(&self.kyc_check)),
                 (
                     "documentary_verification",
-                    de::Field::Always(&self.documentary_verification),
+                    de::Field::leaf(&self.documentary_verification),
                 ),
-                ("selfie_check", de::Field::Always(&self.selfie_check)),
+                ("selfie_check", de::Field::leaf(&self.selfie_check)),
             ],
         )
     }
@@ -6799,13 +6799,13 @@ impl ::serde::Serialize for IdentityVerificationStatusUpdatedWebhook {
             s,
             "IdentityVerificationStatusUpdatedWebhook",
             &[
-                ("webhook_type", de::Field::Always(&self.webhook_type)),
-                ("webhook_code", de::Field::Always(&self.webhook_code)),
+                ("webhook_type", de::Field::leaf(&self.webhook_type)),
+                ("webhook_code", de::Field::leaf(&self.webhook_code)),
                 (
                     "identity_verification_id",
-                    de::Field::Always(&self.identity_verification_id),
+                    de::Field::leaf(&self.identity_verification_id),
                 ),
-                ("environment", de::Field::Always(&self.environment)),
+                ("environment", de::Field::leaf(&self.environment)),
             ],
         )
     }
@@ -7132,16 +7132,16 @@ impl ::serde::Serialize for IdentityVerificationStepSummary {
             s,
             "IdentityVerificationStepSummary",
             &[
-                ("accept_tos", de::Field::Always(&self.accept_tos)),
-                ("verify_sms", de::Field::Always(&self.verify_sms)),
-                ("kyc_check", de::Field::Always(&self.kyc_check)),
+                ("accept_tos", de::Field::leaf(&self.accept_tos)),
+                ("verify_sms", de::Field::leaf(&self.verify_sms)),
+                ("kyc_check", de::Field::leaf(&self.kyc_check)),
                 (
                     "documentary_verification",
-                    de::Field::Always(&self.documentary_verification),
+                    de::Field::leaf(&self.documentary_verification),
                 ),
-                ("selfie_check", de::Field::Always(&self.selfie_check)),
-                ("watchlist_screening", de::Field::Always(&self.watchlist_screening)),
-                ("risk_check", de::Field::Always(&self.risk_check)),
+                ("selfie_check", de::Field::leaf(&self.selfie_check)),
+                ("watchlist_screening", de::Field::leaf(&self.watchlist_screening)),
+                ("risk_check", de::Field::leaf(&self.risk_check)),
             ],
         )
     }
@@ -7353,13 +7353,13 @@ impl ::serde::Serialize for IdentityVerificationStepUpdatedWebhook {
             s,
             "IdentityVerificationStepUpdatedWebhook",
             &[
-                ("webhook_type", de::Field::Always(&self.webhook_type)),
-                ("webhook_code", de::Field::Always(&self.webhook_code)),
+                ("webhook_type", de::Field::leaf(&self.webhook_type)),
+                ("webhook_code", de::Field::leaf(&self.webhook_code)),
                 (
                     "identity_verification_id",
-                    de::Field::Always(&self.identity_verification_id),
+                    de::Field::leaf(&self.identity_verification_id),
                 ),
-                ("environment", de::Field::Always(&self.environment)),
+                ("environment", de::Field::leaf(&self.environment)),
             ],
         )
     }
@@ -7604,8 +7604,8 @@ impl ::serde::Serialize for IdentityVerificationTemplateReference {
             s,
             "IdentityVerificationTemplateReference",
             &[
-                ("id", de::Field::Always(&self.id)),
-                ("version", de::Field::Always(&self.version)),
+                ("id", de::Field::leaf(&self.id)),
+                ("version", de::Field::leaf(&self.version)),
             ],
         )
     }
@@ -7741,12 +7741,12 @@ impl ::serde::Serialize for IdentityVerificationUserAddress {
             s,
             "IdentityVerificationUserAddress",
             &[
-                ("street", de::Field::Always(&self.street)),
-                ("street2", de::Field::Always(&self.street2)),
-                ("city", de::Field::Always(&self.city)),
-                ("region", de::Field::Always(&self.region)),
-                ("postal_code", de::Field::Always(&self.postal_code)),
-                ("country", de::Field::Always(&self.country)),
+                ("street", de::Field::null_or(&self.street)),
+                ("street2", de::Field::null_or(&self.street2)),
+                ("city", de::Field::null_or(&self.city)),
+                ("region", de::Field::null_or(&self.region)),
+                ("postal_code", de::Field::null_or(&self.postal_code)),
+                ("country", de::Field::leaf(&self.country)),
             ],
         )
     }
@@ -7904,10 +7904,10 @@ impl ::serde::Serialize for IdentityVerificationUserData {
             s,
             "IdentityVerificationUserData",
             &[
-                ("phone_number", de::Field::SkipNone(&self.phone_number)),
-                ("date_of_birth", de::Field::Always(&self.date_of_birth)),
-                ("ip_address", de::Field::Always(&self.ip_address)),
-                ("email_address", de::Field::Always(&self.email_address)),
+                ("phone_number", de::Field::skip_or(&self.phone_number)),
+                ("date_of_birth", de::Field::null_or(&self.date_of_birth)),
+                ("ip_address", de::Field::null_or(&self.ip_address)),
+                ("email_address", de::Field::null_or(&self.email_address)),
                 ("name", de::Field::Always(&self.name)),
                 ("address", de::Field::Always(&self.address)),
                 ("id_number", de::Field::Always(&self.id_number)),
@@ -8054,8 +8054,8 @@ impl ::serde::Serialize for IdvProtectEvent {
             s,
             "IdvProtectEvent",
             &[
-                ("event_id", de::Field::Always(&self.event_id)),
-                ("timestamp", de::Field::Always(&self.timestamp)),
+                ("event_id", de::Field::leaf(&self.event_id)),
+                ("timestamp", de::Field::leaf(&self.timestamp)),
                 ("trust_index", de::Field::Always(&self.trust_index)),
                 ("fraud_attributes", de::Field::Always(&self.fraud_attributes)),
             ],
@@ -8247,9 +8247,9 @@ impl ::serde::Serialize for ImageQualityDetails {
             s,
             "ImageQualityDetails",
             &[
-                ("glare_check", de::Field::Always(&self.glare_check)),
-                ("dimensions_check", de::Field::Always(&self.dimensions_check)),
-                ("blur_check", de::Field::Always(&self.blur_check)),
+                ("glare_check", de::Field::leaf(&self.glare_check)),
+                ("dimensions_check", de::Field::leaf(&self.dimensions_check)),
+                ("blur_check", de::Field::leaf(&self.blur_check)),
             ],
         )
     }
@@ -8485,15 +8485,15 @@ impl ::serde::Serialize for JwkPublicKey {
             s,
             "JwkPublicKey",
             &[
-                ("alg", de::Field::Always(&self.alg)),
-                ("crv", de::Field::Always(&self.crv)),
-                ("kid", de::Field::Always(&self.kid)),
-                ("kty", de::Field::Always(&self.kty)),
-                ("use", de::Field::Always(&self.use_)),
-                ("x", de::Field::Always(&self.x)),
-                ("y", de::Field::Always(&self.y)),
-                ("created_at", de::Field::Always(&self.created_at)),
-                ("expired_at", de::Field::Always(&self.expired_at)),
+                ("alg", de::Field::leaf(&self.alg)),
+                ("crv", de::Field::leaf(&self.crv)),
+                ("kid", de::Field::leaf(&self.kid)),
+                ("kty", de::Field::leaf(&self.kty)),
+                ("use", de::Field::leaf(&self.use_)),
+                ("x", de::Field::leaf(&self.x)),
+                ("y", de::Field::leaf(&self.y)),
+                ("created_at", de::Field::leaf(&self.created_at)),
+                ("expired_at", de::Field::null_or(&self.expired_at)),
             ],
         )
     }
@@ -8720,17 +8720,14 @@ impl ::serde::Serialize for KycCheckAddressSummary {
             s,
             "KycCheckAddressSummary",
             &[
-                ("summary", de::Field::Always(&self.summary)),
-                ("po_box", de::Field::Always(&self.po_box)),
-                ("type", de::Field::Always(&self.type_)),
-                ("street", de::Field::SkipNone(&self.street)),
-                ("city", de::Field::SkipNone(&self.city)),
-                ("region", de::Field::SkipNone(&self.region)),
-                ("postal_code", de::Field::SkipNone(&self.postal_code)),
-                (
-                    "international_details",
-                    de::Field::SkipNone(&self.international_details),
-                ),
+                ("summary", de::Field::leaf(&self.summary)),
+                ("po_box", de::Field::leaf(&self.po_box)),
+                ("type", de::Field::leaf(&self.type_)),
+                ("street", de::Field::skip_or(&self.street)),
+                ("city", de::Field::skip_or(&self.city)),
+                ("region", de::Field::skip_or(&self.region)),
+                ("postal_code", de::Field::skip_or(&self.postal_code)),
+                ("international_details", de::Field::skip(&self.international_details)),
             ],
         )
     }
@@ -8891,10 +8888,10 @@ impl ::serde::Serialize for KycCheckDateOfBirthSummary {
             s,
             "KycCheckDateOfBirthSummary",
             &[
-                ("summary", de::Field::Always(&self.summary)),
-                ("day", de::Field::SkipNone(&self.day)),
-                ("month", de::Field::SkipNone(&self.month)),
-                ("year", de::Field::SkipNone(&self.year)),
+                ("summary", de::Field::leaf(&self.summary)),
+                ("day", de::Field::skip_or(&self.day)),
+                ("month", de::Field::skip_or(&self.month)),
+                ("year", de::Field::skip_or(&self.year)),
             ],
         )
     }
@@ -8997,7 +8994,7 @@ impl ::serde::Serialize for KycCheckDetails {
             s,
             "KycCheckDetails",
             &[
-                ("status", de::Field::Always(&self.status)),
+                ("status", de::Field::leaf(&self.status)),
                 ("address", de::Field::Always(&self.address)),
                 ("name", de::Field::Always(&self.name)),
                 ("date_of_birth", de::Field::Always(&self.date_of_birth)),
@@ -9191,12 +9188,12 @@ impl ::serde::Serialize for KycCheckDetailsInternationalAddress {
             s,
             "KycCheckDetailsInternationalAddress",
             &[
-                ("building", de::Field::Always(&self.building)),
-                ("county", de::Field::Always(&self.county)),
-                ("district", de::Field::Always(&self.district)),
-                ("house_number", de::Field::Always(&self.house_number)),
-                ("subpremise", de::Field::Always(&self.subpremise)),
-                ("thoroughfare", de::Field::Always(&self.thoroughfare)),
+                ("building", de::Field::leaf(&self.building)),
+                ("county", de::Field::leaf(&self.county)),
+                ("district", de::Field::leaf(&self.district)),
+                ("house_number", de::Field::leaf(&self.house_number)),
+                ("subpremise", de::Field::leaf(&self.subpremise)),
+                ("thoroughfare", de::Field::leaf(&self.thoroughfare)),
             ],
         )
     }
@@ -9379,7 +9376,7 @@ impl ::serde::Serialize for KycCheckIdNumberSummary {
         de::write(
             s,
             "KycCheckIdNumberSummary",
-            &[("summary", de::Field::Always(&self.summary))],
+            &[("summary", de::Field::leaf(&self.summary))],
         )
     }
 }
@@ -9456,9 +9453,9 @@ impl ::serde::Serialize for KycCheckNameSummary {
             s,
             "KycCheckNameSummary",
             &[
-                ("summary", de::Field::Always(&self.summary)),
-                ("given_name", de::Field::SkipNone(&self.given_name)),
-                ("family_name", de::Field::SkipNone(&self.family_name)),
+                ("summary", de::Field::leaf(&self.summary)),
+                ("given_name", de::Field::skip_or(&self.given_name)),
+                ("family_name", de::Field::skip_or(&self.family_name)),
             ],
         )
     }
@@ -9548,8 +9545,8 @@ impl ::serde::Serialize for KycCheckPhoneSummary {
             s,
             "KycCheckPhoneSummary",
             &[
-                ("summary", de::Field::Always(&self.summary)),
-                ("area_code", de::Field::Always(&self.area_code)),
+                ("summary", de::Field::leaf(&self.summary)),
+                ("area_code", de::Field::leaf(&self.area_code)),
             ],
         )
     }
@@ -9680,18 +9677,15 @@ impl ::serde::Serialize for LinkTokenCreateRequest {
             s,
             "LinkTokenCreateRequest",
             &[
-                ("client_name", de::Field::Always(&self.client_name)),
-                ("language", de::Field::Always(&self.language)),
+                ("client_name", de::Field::leaf(&self.client_name)),
+                ("language", de::Field::leaf(&self.language)),
                 ("country_codes", de::Field::Always(&self.country_codes)),
                 ("user", de::Field::Always(&self.user)),
-                ("products", de::Field::SkipNone(&self.products)),
-                (
-                    "identity_verification",
-                    de::Field::SkipNone(&self.identity_verification),
-                ),
-                ("webhook", de::Field::SkipNone(&self.webhook)),
-                ("user_id", de::Field::SkipNone(&self.user_id)),
-                ("redirect_uri", de::Field::SkipNone(&self.redirect_uri)),
+                ("products", de::Field::skip(&self.products)),
+                ("identity_verification", de::Field::skip(&self.identity_verification)),
+                ("webhook", de::Field::skip_or(&self.webhook)),
+                ("user_id", de::Field::skip_or(&self.user_id)),
+                ("redirect_uri", de::Field::skip_or(&self.redirect_uri)),
             ],
         )
     }
@@ -9959,8 +9953,8 @@ impl ::serde::Serialize for LinkTokenCreateRequestIdentityVerification {
             s,
             "LinkTokenCreateRequestIdentityVerification",
             &[
-                ("template_id", de::Field::Always(&self.template_id)),
-                ("gave_consent", de::Field::SkipNone(&self.gave_consent)),
+                ("template_id", de::Field::leaf(&self.template_id)),
+                ("gave_consent", de::Field::skip_or(&self.gave_consent)),
             ],
         )
     }
@@ -10058,7 +10052,7 @@ impl ::serde::Serialize for LinkTokenCreateRequestUser {
         de::write(
             s,
             "LinkTokenCreateRequestUser",
-            &[("client_user_id", de::Field::Always(&self.client_user_id))],
+            &[("client_user_id", de::Field::leaf(&self.client_user_id))],
         )
     }
 }
@@ -10148,11 +10142,11 @@ impl ::serde::Serialize for LinkTokenCreateResponse {
             s,
             "LinkTokenCreateResponse",
             &[
-                ("link_token", de::Field::Always(&self.link_token)),
-                ("expiration", de::Field::Always(&self.expiration)),
-                ("request_id", de::Field::Always(&self.request_id)),
-                ("hosted_link_url", de::Field::SkipNone(&self.hosted_link_url)),
-                ("user_id", de::Field::SkipNone(&self.user_id)),
+                ("link_token", de::Field::leaf(&self.link_token)),
+                ("expiration", de::Field::leaf(&self.expiration)),
+                ("request_id", de::Field::leaf(&self.request_id)),
+                ("hosted_link_url", de::Field::skip_or(&self.hosted_link_url)),
+                ("user_id", de::Field::skip_or(&self.user_id)),
             ],
         )
     }
@@ -10441,15 +10435,15 @@ impl ::serde::Serialize for PhysicalDocumentExtractedData {
             s,
             "PhysicalDocumentExtractedData",
             &[
-                ("id_number", de::Field::Always(&self.id_number)),
-                ("category", de::Field::Always(&self.category)),
-                ("expiration_date", de::Field::Always(&self.expiration_date)),
-                ("issue_date", de::Field::Always(&self.issue_date)),
-                ("issuing_country", de::Field::Always(&self.issuing_country)),
-                ("issuing_region", de::Field::Always(&self.issuing_region)),
-                ("date_of_birth", de::Field::Always(&self.date_of_birth)),
+                ("id_number", de::Field::null_or(&self.id_number)),
+                ("category", de::Field::leaf(&self.category)),
+                ("expiration_date", de::Field::null_or(&self.expiration_date)),
+                ("issue_date", de::Field::null_or(&self.issue_date)),
+                ("issuing_country", de::Field::leaf(&self.issuing_country)),
+                ("issuing_region", de::Field::null_or(&self.issuing_region)),
+                ("date_of_birth", de::Field::null_or(&self.date_of_birth)),
                 ("address", de::Field::Always(&self.address)),
-                ("name", de::Field::SkipNone(&self.name)),
+                ("name", de::Field::skip(&self.name)),
             ],
         )
     }
@@ -10631,10 +10625,10 @@ impl ::serde::Serialize for PhysicalDocumentExtractedDataAnalysis {
             s,
             "PhysicalDocumentExtractedDataAnalysis",
             &[
-                ("name", de::Field::Always(&self.name)),
-                ("date_of_birth", de::Field::Always(&self.date_of_birth)),
-                ("expiration_date", de::Field::Always(&self.expiration_date)),
-                ("issuing_country", de::Field::Always(&self.issuing_country)),
+                ("name", de::Field::leaf(&self.name)),
+                ("date_of_birth", de::Field::leaf(&self.date_of_birth)),
+                ("expiration_date", de::Field::leaf(&self.expiration_date)),
+                ("issuing_country", de::Field::leaf(&self.issuing_country)),
             ],
         )
     }
@@ -10806,11 +10800,11 @@ impl ::serde::Serialize for PhysicalDocumentImages {
             s,
             "PhysicalDocumentImages",
             &[
-                ("original_front", de::Field::Always(&self.original_front)),
-                ("original_back", de::Field::Always(&self.original_back)),
-                ("cropped_front", de::Field::Always(&self.cropped_front)),
-                ("cropped_back", de::Field::Always(&self.cropped_back)),
-                ("face", de::Field::Always(&self.face)),
+                ("original_front", de::Field::null_or(&self.original_front)),
+                ("original_back", de::Field::null_or(&self.original_back)),
+                ("cropped_front", de::Field::null_or(&self.cropped_front)),
+                ("cropped_back", de::Field::null_or(&self.cropped_back)),
+                ("face", de::Field::null_or(&self.face)),
             ],
         )
     }
@@ -10963,23 +10957,23 @@ impl ::serde::Serialize for PlaidError {
             s,
             "PlaidError",
             &[
-                ("error_type", de::Field::Always(&self.error_type)),
-                ("error_code", de::Field::Always(&self.error_code)),
-                ("error_code_reason", de::Field::SkipNone(&self.error_code_reason)),
-                ("error_message", de::Field::Always(&self.error_message)),
-                ("display_message", de::Field::Always(&self.display_message)),
-                ("request_id", de::Field::SkipNone(&self.request_id)),
-                ("causes", de::Field::SkipNone(&self.causes)),
-                ("status", de::Field::SkipNone(&self.status)),
-                ("documentation_url", de::Field::SkipNone(&self.documentation_url)),
-                ("suggested_action", de::Field::SkipNone(&self.suggested_action)),
+                ("error_type", de::Field::leaf(&self.error_type)),
+                ("error_code", de::Field::leaf(&self.error_code)),
+                ("error_code_reason", de::Field::skip_or(&self.error_code_reason)),
+                ("error_message", de::Field::leaf(&self.error_message)),
+                ("display_message", de::Field::null_or(&self.display_message)),
+                ("request_id", de::Field::skip_or(&self.request_id)),
+                ("causes", de::Field::skip(&self.causes)),
+                ("status", de::Field::skip_or(&self.status)),
+                ("documentation_url", de::Field::skip_or(&self.documentation_url)),
+                ("suggested_action", de::Field::skip_or(&self.suggested_action)),
                 (
                     "required_account_subtypes",
-                    de::Field::SkipNone(&self.required_account_subtypes),
+                    de::Field::skip(&self.required_account_subtypes),
                 ),
                 (
                     "provided_account_subtypes",
-                    de::Field::SkipNone(&self.provided_account_subtypes),
+                    de::Field::skip(&self.provided_account_subtypes),
                 ),
             ],
         )
@@ -11686,10 +11680,10 @@ impl ::serde::Serialize for RiskCheckBehavior {
             s,
             "RiskCheckBehavior",
             &[
-                ("user_interactions", de::Field::Always(&self.user_interactions)),
-                ("fraud_ring_detected", de::Field::Always(&self.fraud_ring_detected)),
-                ("bot_detected", de::Field::Always(&self.bot_detected)),
-                ("risk_level", de::Field::SkipNone(&self.risk_level)),
+                ("user_interactions", de::Field::leaf(&self.user_interactions)),
+                ("fraud_ring_detected", de::Field::leaf(&self.fraud_ring_detected)),
+                ("bot_detected", de::Field::leaf(&self.bot_detected)),
+                ("risk_level", de::Field::skip_or(&self.risk_level)),
             ],
         )
     }
@@ -11994,7 +11988,7 @@ impl ::serde::Serialize for RiskCheckDetails {
             s,
             "RiskCheckDetails",
             &[
-                ("status", de::Field::Always(&self.status)),
+                ("status", de::Field::leaf(&self.status)),
                 ("behavior", de::Field::Always(&self.behavior)),
                 ("email", de::Field::Always(&self.email)),
                 ("phone", de::Field::Always(&self.phone)),
@@ -12003,9 +11997,9 @@ impl ::serde::Serialize for RiskCheckDetails {
                     "identity_abuse_signals",
                     de::Field::Always(&self.identity_abuse_signals),
                 ),
-                ("network", de::Field::SkipNone(&self.network)),
+                ("network", de::Field::skip(&self.network)),
                 ("facial_duplicates", de::Field::Always(&self.facial_duplicates)),
-                ("trust_index_score", de::Field::Always(&self.trust_index_score)),
+                ("trust_index_score", de::Field::null_or(&self.trust_index_score)),
             ],
         )
     }
@@ -12194,11 +12188,11 @@ impl ::serde::Serialize for RiskCheckDevice {
             s,
             "RiskCheckDevice",
             &[
-                ("ip_proxy_type", de::Field::Always(&self.ip_proxy_type)),
-                ("ip_spam_list_count", de::Field::Always(&self.ip_spam_list_count)),
-                ("ip_timezone_offset", de::Field::Always(&self.ip_timezone_offset)),
-                ("risk_level", de::Field::SkipNone(&self.risk_level)),
-                ("factors", de::Field::SkipNone(&self.factors)),
+                ("ip_proxy_type", de::Field::null_or(&self.ip_proxy_type)),
+                ("ip_spam_list_count", de::Field::null_or(&self.ip_spam_list_count)),
+                ("ip_timezone_offset", de::Field::null_or(&self.ip_timezone_offset)),
+                ("risk_level", de::Field::skip_or(&self.risk_level)),
+                ("factors", de::Field::skip(&self.factors)),
             ],
         )
     }
@@ -12345,29 +12339,29 @@ impl ::serde::Serialize for RiskCheckEmail {
             s,
             "RiskCheckEmail",
             &[
-                ("is_deliverable", de::Field::Always(&self.is_deliverable)),
-                ("breach_count", de::Field::Always(&self.breach_count)),
-                ("first_breached_at", de::Field::Always(&self.first_breached_at)),
-                ("last_breached_at", de::Field::Always(&self.last_breached_at)),
-                ("domain_registered_at", de::Field::Always(&self.domain_registered_at)),
+                ("is_deliverable", de::Field::leaf(&self.is_deliverable)),
+                ("breach_count", de::Field::null_or(&self.breach_count)),
+                ("first_breached_at", de::Field::null_or(&self.first_breached_at)),
+                ("last_breached_at", de::Field::null_or(&self.last_breached_at)),
+                ("domain_registered_at", de::Field::null_or(&self.domain_registered_at)),
                 (
                     "domain_is_free_provider",
-                    de::Field::Always(&self.domain_is_free_provider),
+                    de::Field::leaf(&self.domain_is_free_provider),
                 ),
-                ("domain_is_custom", de::Field::Always(&self.domain_is_custom)),
-                ("domain_is_disposable", de::Field::Always(&self.domain_is_disposable)),
+                ("domain_is_custom", de::Field::leaf(&self.domain_is_custom)),
+                ("domain_is_disposable", de::Field::leaf(&self.domain_is_disposable)),
                 (
                     "top_level_domain_is_suspicious",
-                    de::Field::Always(&self.top_level_domain_is_suspicious),
+                    de::Field::leaf(&self.top_level_domain_is_suspicious),
                 ),
-                ("is_edu", de::Field::Always(&self.is_edu)),
+                ("is_edu", de::Field::leaf(&self.is_edu)),
                 (
                     "includes_date_of_birth",
-                    de::Field::Always(&self.includes_date_of_birth),
+                    de::Field::leaf(&self.includes_date_of_birth),
                 ),
                 ("linked_services", de::Field::Always(&self.linked_services)),
-                ("risk_level", de::Field::SkipNone(&self.risk_level)),
-                ("factors", de::Field::SkipNone(&self.factors)),
+                ("risk_level", de::Field::skip_or(&self.risk_level)),
+                ("factors", de::Field::skip(&self.factors)),
             ],
         )
     }
@@ -13004,11 +12998,11 @@ impl ::serde::Serialize for RiskCheckFacialDuplicate {
             s,
             "RiskCheckFacialDuplicate",
             &[
-                ("id", de::Field::Always(&self.id)),
-                ("similarity", de::Field::Always(&self.similarity)),
+                ("id", de::Field::leaf(&self.id)),
+                ("similarity", de::Field::leaf(&self.similarity)),
                 (
                     "matched_after_completed",
-                    de::Field::Always(&self.matched_after_completed),
+                    de::Field::leaf(&self.matched_after_completed),
                 ),
             ],
         )
@@ -13733,7 +13727,7 @@ impl ::serde::Serialize for RiskCheckNetwork {
             s,
             "RiskCheckNetwork",
             &[
-                ("risk_level", de::Field::Always(&self.risk_level)),
+                ("risk_level", de::Field::leaf(&self.risk_level)),
                 ("factors", de::Field::Always(&self.factors)),
             ],
         )
@@ -13851,8 +13845,8 @@ impl ::serde::Serialize for RiskCheckPhone {
             "RiskCheckPhone",
             &[
                 ("linked_services", de::Field::Always(&self.linked_services)),
-                ("risk_level", de::Field::SkipNone(&self.risk_level)),
-                ("factors", de::Field::SkipNone(&self.factors)),
+                ("risk_level", de::Field::skip_or(&self.risk_level)),
+                ("factors", de::Field::skip(&self.factors)),
             ],
         )
     }
@@ -13946,8 +13940,8 @@ impl ::serde::Serialize for RiskCheckStolenIdentity {
             s,
             "RiskCheckStolenIdentity",
             &[
-                ("score", de::Field::Always(&self.score)),
-                ("risk_level", de::Field::SkipNone(&self.risk_level)),
+                ("score", de::Field::leaf(&self.score)),
+                ("risk_level", de::Field::skip_or(&self.risk_level)),
             ],
         )
     }
@@ -14033,15 +14027,15 @@ impl ::serde::Serialize for RiskCheckSyntheticIdentity {
             s,
             "RiskCheckSyntheticIdentity",
             &[
-                ("score", de::Field::Always(&self.score)),
-                ("risk_level", de::Field::SkipNone(&self.risk_level)),
+                ("score", de::Field::leaf(&self.score)),
+                ("risk_level", de::Field::skip_or(&self.risk_level)),
                 (
                     "first_party_synthetic_fraud",
-                    de::Field::SkipNone(&self.first_party_synthetic_fraud),
+                    de::Field::skip(&self.first_party_synthetic_fraud),
                 ),
                 (
                     "third_party_synthetic_fraud",
-                    de::Field::SkipNone(&self.third_party_synthetic_fraud),
+                    de::Field::skip(&self.third_party_synthetic_fraud),
                 ),
             ],
         )
@@ -14242,9 +14236,9 @@ impl ::serde::Serialize for SelfieAnalysis {
             s,
             "SelfieAnalysis",
             &[
-                ("document_comparison", de::Field::Always(&self.document_comparison)),
-                ("liveness_check", de::Field::Always(&self.liveness_check)),
-                ("facial_analysis", de::Field::SkipNone(&self.facial_analysis)),
+                ("document_comparison", de::Field::leaf(&self.document_comparison)),
+                ("liveness_check", de::Field::leaf(&self.liveness_check)),
+                ("facial_analysis", de::Field::skip(&self.facial_analysis)),
             ],
         )
     }
@@ -14441,18 +14435,18 @@ impl ::serde::Serialize for SelfieAnalysisFacialAnalysis {
             s,
             "SelfieAnalysisFacialAnalysis",
             &[
-                ("left_eye", de::Field::Always(&self.left_eye)),
-                ("right_eye", de::Field::Always(&self.right_eye)),
-                ("left_brow", de::Field::Always(&self.left_brow)),
-                ("right_brow", de::Field::Always(&self.right_brow)),
-                ("forehead", de::Field::Always(&self.forehead)),
-                ("middle_forehead", de::Field::Always(&self.middle_forehead)),
-                ("nose", de::Field::Always(&self.nose)),
-                ("philtrum", de::Field::Always(&self.philtrum)),
-                ("mouth", de::Field::Always(&self.mouth)),
-                ("jaw", de::Field::Always(&self.jaw)),
-                ("left_cheek", de::Field::Always(&self.left_cheek)),
-                ("right_cheek", de::Field::Always(&self.right_cheek)),
+                ("left_eye", de::Field::leaf(&self.left_eye)),
+                ("right_eye", de::Field::leaf(&self.right_eye)),
+                ("left_brow", de::Field::leaf(&self.left_brow)),
+                ("right_brow", de::Field::leaf(&self.right_brow)),
+                ("forehead", de::Field::leaf(&self.forehead)),
+                ("middle_forehead", de::Field::leaf(&self.middle_forehead)),
+                ("nose", de::Field::leaf(&self.nose)),
+                ("philtrum", de::Field::leaf(&self.philtrum)),
+                ("mouth", de::Field::leaf(&self.mouth)),
+                ("jaw", de::Field::leaf(&self.jaw)),
+                ("left_cheek", de::Field::leaf(&self.left_cheek)),
+                ("right_cheek", de::Field::leaf(&self.right_cheek)),
             ],
         )
     }
@@ -14838,8 +14832,8 @@ impl ::serde::Serialize for SelfieCapture {
             s,
             "SelfieCapture",
             &[
-                ("image_url", de::Field::Always(&self.image_url)),
-                ("video_url", de::Field::Always(&self.video_url)),
+                ("image_url", de::Field::null_or(&self.image_url)),
+                ("video_url", de::Field::null_or(&self.video_url)),
             ],
         )
     }
@@ -14940,7 +14934,7 @@ impl ::serde::Serialize for SelfieCheck {
             s,
             "SelfieCheck",
             &[
-                ("status", de::Field::Always(&self.status)),
+                ("status", de::Field::leaf(&self.status)),
                 ("selfies", de::Field::Always(&self.selfies)),
             ],
         )
@@ -15060,8 +15054,8 @@ impl ::serde::Serialize for SelfieCheckSelfie {
             s,
             "SelfieCheckSelfie",
             &[
-                ("status", de::Field::Always(&self.status)),
-                ("attempt", de::Field::Always(&self.attempt)),
+                ("status", de::Field::leaf(&self.status)),
+                ("attempt", de::Field::leaf(&self.attempt)),
                 ("capture", de::Field::Always(&self.capture)),
                 ("analysis", de::Field::Always(&self.analysis)),
             ],
@@ -15308,17 +15302,17 @@ impl ::serde::Serialize for SmsVerification {
             s,
             "SmsVerification",
             &[
-                ("status", de::Field::Always(&self.status)),
-                ("attempt", de::Field::Always(&self.attempt)),
-                ("phone_number", de::Field::Always(&self.phone_number)),
+                ("status", de::Field::leaf(&self.status)),
+                ("attempt", de::Field::leaf(&self.attempt)),
+                ("phone_number", de::Field::null_or(&self.phone_number)),
                 (
                     "delivery_attempt_count",
-                    de::Field::Always(&self.delivery_attempt_count),
+                    de::Field::leaf(&self.delivery_attempt_count),
                 ),
-                ("solve_attempt_count", de::Field::Always(&self.solve_attempt_count)),
-                ("initially_sent_at", de::Field::Always(&self.initially_sent_at)),
-                ("last_sent_at", de::Field::Always(&self.last_sent_at)),
-                ("redacted_at", de::Field::Always(&self.redacted_at)),
+                ("solve_attempt_count", de::Field::leaf(&self.solve_attempt_count)),
+                ("initially_sent_at", de::Field::null_or(&self.initially_sent_at)),
+                ("last_sent_at", de::Field::null_or(&self.last_sent_at)),
+                ("redacted_at", de::Field::null_or(&self.redacted_at)),
             ],
         )
     }
@@ -15606,7 +15600,7 @@ impl ::serde::Serialize for SyntheticFraud {
         de::write(
             s,
             "SyntheticFraud",
-            &[("risk_level", de::Field::Always(&self.risk_level))],
+            &[("risk_level", de::Field::leaf(&self.risk_level))],
         )
     }
 }
@@ -15685,8 +15679,8 @@ impl ::serde::Serialize for TrustIndex {
             s,
             "TrustIndex",
             &[
-                ("score", de::Field::Always(&self.score)),
-                ("model", de::Field::Always(&self.model)),
+                ("score", de::Field::leaf(&self.score)),
+                ("model", de::Field::leaf(&self.model)),
                 ("subscores", de::Field::Always(&self.subscores)),
             ],
         )
@@ -15804,7 +15798,7 @@ impl ::serde::Serialize for TrustIndexSubscore {
         &self,
         s: __S,
     ) -> Result<__S::Ok, __S::Error> {
-        de::write(s, "TrustIndexSubscore", &[("score", de::Field::Always(&self.score))])
+        de::write(s, "TrustIndexSubscore", &[("score", de::Field::leaf(&self.score))])
     }
 }
 impl<'de> ::serde::Deserialize<'de> for TrustIndexSubscore {
@@ -15876,14 +15870,8 @@ impl ::serde::Serialize for TrustIndexSubscores {
             s,
             "TrustIndexSubscores",
             &[
-                (
-                    "device_and_connection",
-                    de::Field::SkipNone(&self.device_and_connection),
-                ),
-                (
-                    "bank_account_insights",
-                    de::Field::SkipNone(&self.bank_account_insights),
-                ),
+                ("device_and_connection", de::Field::skip(&self.device_and_connection)),
+                ("bank_account_insights", de::Field::skip(&self.bank_account_insights)),
             ],
         )
     }
@@ -15985,12 +15973,12 @@ impl ::serde::Serialize for UserAddress {
             s,
             "UserAddress",
             &[
-                ("street", de::Field::SkipNone(&self.street)),
-                ("street2", de::Field::SkipNone(&self.street2)),
-                ("city", de::Field::SkipNone(&self.city)),
-                ("region", de::Field::SkipNone(&self.region)),
-                ("postal_code", de::Field::SkipNone(&self.postal_code)),
-                ("country", de::Field::Always(&self.country)),
+                ("street", de::Field::skip(&self.street)),
+                ("street2", de::Field::skip(&self.street2)),
+                ("city", de::Field::skip(&self.city)),
+                ("region", de::Field::skip(&self.region)),
+                ("postal_code", de::Field::skip(&self.postal_code)),
+                ("country", de::Field::leaf(&self.country)),
             ],
         )
     }
@@ -16242,8 +16230,8 @@ impl ::serde::Serialize for UserIdNumber {
             s,
             "UserIdNumber",
             &[
-                ("value", de::Field::Always(&self.value)),
-                ("type", de::Field::Always(&self.type_)),
+                ("value", de::Field::leaf(&self.value)),
+                ("type", de::Field::leaf(&self.type_)),
             ],
         )
     }
@@ -16357,7 +16345,7 @@ impl ::serde::Serialize for VerifySmsDetails {
             s,
             "VerifySmsDetails",
             &[
-                ("status", de::Field::Always(&self.status)),
+                ("status", de::Field::leaf(&self.status)),
                 ("verifications", de::Field::Always(&self.verifications)),
             ],
         )
@@ -16556,7 +16544,7 @@ impl ::serde::Serialize for WebhookVerificationKeyGetRequest {
         de::write(
             s,
             "WebhookVerificationKeyGetRequest",
-            &[("key_id", de::Field::Always(&self.key_id))],
+            &[("key_id", de::Field::leaf(&self.key_id))],
         )
     }
 }
@@ -16635,7 +16623,7 @@ impl ::serde::Serialize for WebhookVerificationKeyGetResponse {
             "WebhookVerificationKeyGetResponse",
             &[
                 ("key", de::Field::Always(&self.key)),
-                ("request_id", de::Field::Always(&self.request_id)),
+                ("request_id", de::Field::leaf(&self.request_id)),
             ],
         )
     }

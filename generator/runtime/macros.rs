@@ -117,26 +117,207 @@ pub fn skip<'de, A: de::MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
     map.next_value::<de::IgnoredAny>().map(|_| ())
 }
 
-/// One field of a model's written-out `Serialize`: its value, type-erased, so that the
-/// per-struct impl is a list of fields and the generic serializing code exists once, in
-/// [`write`], instead of once per struct (issue #14).
-pub enum Field<'a> {
+/// One field of a model's written-out `Serialize`, so that the per-struct impl is a list of
+/// fields and the generic serializing code exists once, in [`write`], instead of once per
+/// struct (issue #14). `S` is the serializer's struct state: a nested value is written by one
+/// indirect call to its own `Serialize` for that serializer ([`Node`]), with no type erasure of
+/// the serializer (which cost a few dynamic calls per value, issue #23). A field whose value is
+/// text, a number, a boolean or a date is a [`Leaf`], written by direct calls.
+pub enum Field<'a, S> {
     /// Always written (a required field, or a nullable one that is `null` when `None`).
-    Always(&'a dyn erased_serde::Serialize),
-    /// An `Option` field left out of the output when it is `None`.
-    SkipNone(&'a dyn MaybeAbsent),
+    Always(&'a dyn Node<S>),
+    /// An `Option` field left out of the output when it is `None`: the `Option` itself when it
+    /// is `Some` (written as serde's `some`, as the derive writes it).
+    SkipNone(Option<&'a dyn Node<S>>),
+    /// A required leaf.
+    Leaf(Leaf<'a>),
+    /// A nullable leaf, always written: `None` as serde's `none`, a value as `some`.
+    NullOr(Option<Leaf<'a>>),
+    /// An optional leaf, left out when `None`, else written as `some`.
+    SkipOr(Option<Leaf<'a>>),
 }
 
-/// An `Option` field that may be left out: its value when present.
-pub trait MaybeAbsent {
-    /// The value to write, or `None` when the field is absent.
-    fn present(&self) -> Option<&dyn erased_serde::Serialize>;
-}
-
-impl<T: serde::Serialize> MaybeAbsent for Option<T> {
-    fn present(&self) -> Option<&dyn erased_serde::Serialize> {
-        self.as_ref().map(|v| v as &dyn erased_serde::Serialize)
+impl<'a, S: serde::ser::SerializeStruct> Field<'a, S> {
+    /// An `Option` field left out when it is `None`.
+    #[inline]
+    pub fn skip<T: serde::Serialize>(v: &'a Option<T>) -> Self {
+        Field::SkipNone(if v.is_some() { Some(v as &dyn Node<S>) } else { None })
     }
+    /// A required leaf field.
+    #[inline]
+    pub fn leaf<T: AsLeaf>(v: &'a T) -> Self {
+        Field::Leaf(v.leaf())
+    }
+    /// A nullable leaf field (`Option<T>`, `null` when `None`).
+    #[inline]
+    pub fn null_or<T: AsLeaf>(v: &'a Option<T>) -> Self {
+        Field::NullOr(v.as_ref().map(AsLeaf::leaf))
+    }
+    /// An optional leaf field (`Option<T>`, absent when `None`).
+    #[inline]
+    pub fn skip_or<T: AsLeaf>(v: &'a Option<T>) -> Self {
+        Field::SkipOr(v.as_ref().map(AsLeaf::leaf))
+    }
+}
+
+/// A field value written into the struct state `S` of one serializer: `serialize_field` for
+/// that value's type, behind one indirect call.
+pub trait Node<S> {
+    /// Writes the field `key` with this value.
+    fn put(&self, out: &mut S, key: &'static str) -> Result<(), S::Error>
+    where
+        S: serde::ser::SerializeStruct;
+}
+
+impl<T: serde::Serialize, S: serde::ser::SerializeStruct> Node<S> for T {
+    #[inline]
+    fn put(&self, out: &mut S, key: &'static str) -> Result<(), S::Error> {
+        out.serialize_field(key, self)
+    }
+}
+
+/// A field value that serde writes with one call: what a model's leaf field holds. Writing it
+/// needs no type erasure, which costs a few dynamic calls per value (issue #23).
+#[derive(Clone, Copy)]
+pub enum Leaf<'a> {
+    /// Text: `String`, an identifier, a string enum's wire value.
+    Str(&'a str),
+    /// A boolean.
+    Bool(bool),
+    /// An `i32`.
+    I32(i32),
+    /// An `i64`.
+    I64(i64),
+    /// An `f64`.
+    F64(f64),
+    /// A UTC timestamp.
+    DateTime(&'a chrono::DateTime<chrono::Utc>),
+    /// A calendar date.
+    Date(&'a chrono::NaiveDate),
+}
+
+/// A type whose values are [`Leaf`]s.
+pub trait AsLeaf {
+    /// The value as a leaf.
+    fn leaf(&self) -> Leaf<'_>;
+}
+
+macro_rules! as_leaf {
+    ($($t:ty => |$v:ident| $e:expr;)*) => {$(
+        impl AsLeaf for $t {
+            #[inline]
+            fn leaf(&self) -> Leaf<'_> {
+                let $v = self;
+                $e
+            }
+        }
+    )*};
+}
+as_leaf! {
+    String => |v| Leaf::Str(v);
+    bool => |v| Leaf::Bool(*v);
+    i32 => |v| Leaf::I32(*v);
+    i64 => |v| Leaf::I64(*v);
+    f64 => |v| Leaf::F64(*v);
+    chrono::DateTime<chrono::Utc> => |v| Leaf::DateTime(v);
+    chrono::NaiveDate => |v| Leaf::Date(v);
+}
+
+impl serde::Serialize for Leaf<'_> {
+    #[inline]
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match *self {
+            Leaf::Str(v) => s.serialize_str(v),
+            Leaf::Bool(v) => s.serialize_bool(v),
+            Leaf::I32(v) => s.serialize_i32(v),
+            Leaf::I64(v) => s.serialize_i64(v),
+            Leaf::F64(v) => s.serialize_f64(v),
+            // chrono writes dates with `collect_str`; `serialize_str` of the same text is what
+            // serde's `collect_str` does by default, and what serde_json writes for it.
+            Leaf::DateTime(v) => {
+                let mut buf = [0u8; 30];
+                match rfc3339(v, &mut buf) {
+                    Some(text) => s.serialize_str(text),
+                    None => serde::Serialize::serialize(v, s),
+                }
+            }
+            Leaf::Date(v) => {
+                let mut buf = [0u8; 10];
+                match ymd(v, &mut buf) {
+                    Some(text) => s.serialize_str(text),
+                    None => serde::Serialize::serialize(v, s),
+                }
+            }
+        }
+    }
+}
+
+/// Writes `n` as `N` decimal digits (zero-padded) into `out`.
+#[inline]
+fn digits<const N: usize>(out: &mut [u8], mut n: u32) {
+    for i in (0..N).rev() {
+        out[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+}
+
+/// A date as chrono prints it (`1990-05-17`), for years 0 to 9999; `None` for the others,
+/// which chrono prints itself.
+#[inline]
+fn ymd<'b>(d: &chrono::NaiveDate, buf: &'b mut [u8; 10]) -> Option<&'b str> {
+    use chrono::Datelike as _;
+    let year = u32::try_from(d.year()).ok().filter(|y| *y <= 9999)?;
+    digits::<4>(&mut buf[0..4], year);
+    buf[4] = b'-';
+    digits::<2>(&mut buf[5..7], d.month());
+    buf[7] = b'-';
+    digits::<2>(&mut buf[8..10], d.day());
+    std::str::from_utf8(&buf[..]).ok()
+}
+
+/// A timestamp as chrono's `Serialize` prints it (RFC 3339, `Z`, and 0, 3, 6 or 9 digits of
+/// fraction: the fewest that hold it), for years 0 to 9999 and no leap second; `None` for the
+/// others, which chrono prints itself. `tests/encode.rs` compares the two on random values.
+#[inline]
+fn rfc3339<'b>(t: &chrono::DateTime<chrono::Utc>, buf: &'b mut [u8; 30]) -> Option<&'b str> {
+    use chrono::Timelike as _;
+    let date: &mut [u8; 10] = (&mut buf[0..10]).try_into().ok()?;
+    ymd(&t.date_naive(), date)?;
+    let nanos = t.nanosecond();
+    if nanos >= 1_000_000_000 {
+        return None;
+    }
+    buf[10] = b'T';
+    digits::<2>(&mut buf[11..13], t.hour());
+    buf[13] = b':';
+    digits::<2>(&mut buf[14..16], t.minute());
+    buf[16] = b':';
+    digits::<2>(&mut buf[17..19], t.second());
+    let mut end = 19;
+    if nanos != 0 {
+        buf[19] = b'.';
+        let (value, width) = if nanos % 1_000_000 == 0 {
+            (nanos / 1_000_000, 3)
+        } else if nanos % 1_000 == 0 {
+            (nanos / 1_000, 6)
+        } else {
+            (nanos, 9)
+        };
+        match width {
+            3 => digits::<3>(&mut buf[20..23], value),
+            6 => digits::<6>(&mut buf[20..26], value),
+            _ => digits::<9>(&mut buf[20..29], value),
+        }
+        end = 20 + width;
+    }
+    buf[end] = b'Z';
+    std::str::from_utf8(&buf[..=end]).ok()
+}
+
+/// [`rfc3339`] and [`ymd`], for the tests that compare them with chrono (not API).
+#[doc(hidden)]
+pub fn __fast_dates(t: &chrono::DateTime<chrono::Utc>) -> (Option<String>, Option<String>) {
+    (rfc3339(t, &mut [0; 30]).map(str::to_owned), ymd(&t.date_naive(), &mut [0; 10]).map(str::to_owned))
 }
 
 /// Serializes a struct the way serde's derive does: `serialize_struct` with the number of
@@ -145,18 +326,18 @@ impl<T: serde::Serialize> MaybeAbsent for Option<T> {
 pub fn write<S: serde::Serializer>(
     s: S,
     name: &'static str,
-    fields: &[(&'static str, Field<'_>)],
+    fields: &[(&'static str, Field<'_, S::SerializeStruct>)],
 ) -> Result<S::Ok, S::Error> {
     use serde::ser::SerializeStruct as _;
-    let len = fields.iter().filter(|(_, f)| !matches!(f, Field::SkipNone(v) if v.present().is_none())).count();
+    let len = fields.iter().filter(|(_, f)| !matches!(f, Field::SkipNone(None) | Field::SkipOr(None))).count();
     let mut out = s.serialize_struct(name, len)?;
     for (key, field) in fields {
         match field {
-            Field::Always(v) => out.serialize_field(key, v)?,
-            Field::SkipNone(v) => match v.present() {
-                Some(v) => out.serialize_field(key, &Some(v))?,
-                None => out.skip_field(key)?,
-            },
+            Field::Always(v) | Field::SkipNone(Some(v)) => v.put(&mut out, key)?,
+            Field::Leaf(v) => out.serialize_field(key, v)?,
+            Field::NullOr(v) => out.serialize_field(key, v)?,
+            Field::SkipOr(Some(v)) => out.serialize_field(key, &Some(v))?,
+            Field::SkipNone(None) | Field::SkipOr(None) => out.skip_field(key)?,
         }
     }
     out.end()
@@ -194,6 +375,12 @@ macro_rules! string_enum {
         }
     };
     (@common $name:ident) => {
+        impl $crate::runtime::macros::AsLeaf for $name {
+            #[inline]
+            fn leaf(&self) -> $crate::runtime::macros::Leaf<'_> {
+                $crate::runtime::macros::Leaf::Str(self.as_str())
+            }
+        }
         impl ::std::fmt::Display for $name {
             #[inline]
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -288,6 +475,12 @@ macro_rules! id_newtype {
     ($name:ident, String) => {
         #[cfg(feature = "sqlx")]
         $crate::runtime::macros::sqlx_text!($name, field);
+        impl $crate::runtime::macros::AsLeaf for $name {
+            #[inline]
+            fn leaf(&self) -> $crate::runtime::macros::Leaf<'_> {
+                $crate::runtime::macros::Leaf::Str(&self.0)
+            }
+        }
         impl $name {
             /// The identifier as a string slice.
             pub fn as_str(&self) -> &str {
@@ -370,6 +563,12 @@ macro_rules! id_newtype {
         }
     };
     ($name:ident, i64) => {
+        impl $crate::runtime::macros::AsLeaf for $name {
+            #[inline]
+            fn leaf(&self) -> $crate::runtime::macros::Leaf<'_> {
+                $crate::runtime::macros::Leaf::I64(self.0)
+            }
+        }
         impl From<i64> for $name {
             #[inline]
             fn from(v: i64) -> Self {

@@ -114,7 +114,7 @@ pub fn derive(ir: &Ir, u: &uses::Uses) -> Needs {
     needs
 }
 
-/// [`derive`] for a README example, with the `From` conversions it may use: each one between two
+/// [`derive()`] for a README example, with the `From` conversions it may use: each one between two
 /// types it needs (by `.into()`, `T::from` or a setter's `impl Into<T>`, which `syn` cannot tell
 /// apart). A conversion a spec lacks then leaves the example uncompiled instead of breaking the
 /// crate's doctests.

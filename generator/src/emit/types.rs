@@ -1,7 +1,7 @@
 //! Models: structs, string enums with an `Unknown` catch-all, and identifier newtypes.
 
 use super::{doc_attr, field_type, ident};
-use crate::ir::{Field, Ir, Kind, OneOfGroup, Ty, TypeDef};
+use crate::ir::{Field, FieldShape, Ir, Kind, OneOfGroup, Ty, TypeDef};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -81,7 +81,7 @@ fn emit_type(t: &TypeDef, ir: &Ir) -> TokenStream {
     match &t.kind {
         Kind::Struct { fields, request, required_struct, .. } => {
             let groups: Vec<&OneOfGroup> = ir.one_of_for(&t.name).collect();
-            emit_struct(&name, doc, deprecated, fields, *request, required_struct.as_deref(), t.sent_only, &groups)
+            emit_struct(&name, doc, deprecated, fields, *request, required_struct.as_deref(), t.sent_only, &groups, ir)
         }
         Kind::Enum { variants } => {
             // Only ever sent: Deserialize with `deserialize-requests` only.
@@ -189,6 +189,7 @@ fn emit_struct(
     required_struct: Option<&str>,
     sent_only: bool,
     groups: &[&OneOfGroup],
+    ir: &Ir,
 ) -> TokenStream {
     let here = TokenStream::new();
     // A `one_of_required` enum is one more required value: no `Default`.
@@ -296,7 +297,7 @@ fn emit_struct(
         std::iter::once("new").chain(setter_names.iter().map(String::as_str)),
     )
     .then(|| quote!(#[allow(clippy::self_named_constructors)]));
-    let serialize = emit_serialize(name, fields);
+    let serialize = emit_serialize(name, fields, ir);
     // A type that is only ever sent needs no Deserialize (a large share of the build time);
     // feature `deserialize-requests` adds it (the test kit reads requests with its own derived
     // copies, `emit::derive_copy::emit_kit`, so that it never turns the feature on).
@@ -363,16 +364,28 @@ fn emit_debug<'f>(
 }
 
 /// `Serialize` for a struct, written out instead of derived: the impl lists the fields (wire
-/// name and value, type-erased) and one shared routine, `de::write`, serializes them as serde's
-/// derive would. serde's derive writes that generic routine once per struct, a large share of
-/// the crate's type-checking (issue #14). A field that may be absent is left out when `None`;
-/// `Some(None)` is written as `null` (reading it back is in `emit_deserialize`).
-fn emit_serialize(name: &proc_macro2::Ident, fields: &[Field]) -> TokenStream {
+/// name and value) and one shared routine, `de::write`, serializes them as serde's derive
+/// would. serde's derive writes that generic routine once per struct, a large share of the
+/// crate's type-checking (issue #14). A leaf field (text, a number, a boolean, a date, an
+/// identifier or a string enum) is a `de::Leaf`, written by direct calls; any other value is
+/// written by its own `Serialize` for the same serializer, behind one indirect call (issue #23:
+/// type-erasing the serializer cost a few dynamic calls per value). A field that may be
+/// absent is left out when `None`; `Some(None)` is written as `null` (reading it back is in
+/// `emit_deserialize`).
+fn emit_serialize(name: &proc_macro2::Ident, fields: &[Field], ir: &Ir) -> TokenStream {
     let label = name.to_string();
     let entries = fields.iter().map(|f| {
         let (n, wire) = (ident(&f.name), &f.wire);
-        if f.shape().may_be_absent() {
-            quote!((#wire, de::Field::SkipNone(&self.#n)))
+        let shape = f.shape();
+        if is_leaf(&f.ty, ir) && !f.boxed && shape.options() < 2 {
+            return match shape {
+                FieldShape::Required => quote!((#wire, de::Field::leaf(&self.#n))),
+                s if s.may_be_absent() => quote!((#wire, de::Field::skip_or(&self.#n))),
+                _ => quote!((#wire, de::Field::null_or(&self.#n))),
+            };
+        }
+        if shape.may_be_absent() {
+            quote!((#wire, de::Field::skip(&self.#n)))
         } else {
             quote!((#wire, de::Field::Always(&self.#n)))
         }
@@ -383,6 +396,19 @@ fn emit_serialize(name: &proc_macro2::Ident, fields: &[Field]) -> TokenStream {
                 de::write(s, #label, &[#(#entries),*])
             }
         }
+    }
+}
+
+/// A type whose values serde writes with one call (the runtime's `AsLeaf` types).
+fn is_leaf(ty: &Ty, ir: &Ir) -> bool {
+    match ty {
+        Ty::String | Ty::Bool | Ty::I32 | Ty::I64 | Ty::F64 | Ty::Date | Ty::DateTime => true,
+        Ty::Named(n) => ir.types.get(n).is_some_and(|t| match &t.kind {
+            Kind::Enum { .. } => true,
+            Kind::Newtype { .. } => true,
+            Kind::Struct { .. } => false,
+        }),
+        _ => false,
     }
 }
 
