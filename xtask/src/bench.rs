@@ -361,18 +361,38 @@ pub fn run(root: &Path, only: Option<&str>) -> ExitCode {
     }
     let _ = std::fs::remove_dir_all(&tmp);
 
-    println!("\n| benchmark | figure | target | met |\n| --- | --- | --- | --- |");
-    for r in &rows {
-        println!("| {} | {} | {} | {} |", r.what, r.figure, r.target, r.met);
-    }
+    table(&rows);
     ExitCode::SUCCESS
 }
 
-/// `cargo xtask bench [--only generation|crate|runtime|constructors|progenitor|downstream|testkit]`. Re-runs itself in release mode when
-/// built for debug.
+fn table(rows: &[Row]) {
+    println!("\n| benchmark | figure | target | met |\n| --- | --- | --- | --- |");
+    for r in rows {
+        println!("| {} | {} | {} | {} |", r.what, r.figure, r.target, r.met);
+    }
+}
+
+/// `--against REV`: the build cost of the working tree's crate against the crate at `REV`.
+fn against(root: &Path, rev: &str) -> ExitCode {
+    let tmp = std::env::temp_dir().join(format!("plaid-idv-bench-against-{}", std::process::id()));
+    let mut rows = Vec::new();
+    println!("9. the generated crate at {rev} vs the working tree's (alternating, median of 5)");
+    crate::bench_against::run(root, &tmp, rev, &mut rows);
+    let _ = std::fs::remove_dir_all(&tmp);
+    table(&rows);
+    if rows.is_empty() {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// `cargo xtask bench [--only generation|crate|runtime|constructors|progenitor|downstream|testkit]`,
+/// or `cargo xtask bench --against REV`. Re-runs itself in release mode when built for debug.
 pub fn main(root: &Path, args: &[String]) -> ExitCode {
     let only = match args {
         [] => None,
+        [flag, _] if flag == "--against" => None,
         [flag, part]
             if flag == "--only"
                 && ["generation", "crate", "runtime", "constructors", "progenitor", "downstream", "testkit"]
@@ -382,7 +402,8 @@ pub fn main(root: &Path, args: &[String]) -> ExitCode {
         }
         _ => {
             eprintln!(
-                "usage: cargo xtask bench [--only generation|crate|runtime|constructors|progenitor|downstream|testkit]"
+                "usage: cargo xtask bench [--only generation|crate|runtime|constructors|progenitor|downstream|testkit]\n\
+                 \x20      cargo xtask bench --against REV   (build cost of generated/ against REV's)"
             );
             return ExitCode::from(2);
         }
@@ -398,7 +419,10 @@ pub fn main(root: &Path, args: &[String]) -> ExitCode {
             _ => ExitCode::FAILURE,
         };
     }
-    run(root, only)
+    match args {
+        [flag, rev] if flag == "--against" => against(root, rev),
+        _ => run(root, only),
+    }
 }
 
 /// Writes a generated crate without its example tests (they are not part of a user's build).

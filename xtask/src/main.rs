@@ -4,6 +4,7 @@
 //! 2 usage error.
 
 mod bench;
+mod bench_against;
 mod bench_down;
 mod bench_kit;
 
