@@ -277,7 +277,7 @@ fn ymd<'b>(d: &chrono::NaiveDate, buf: &'b mut [u8; 10]) -> Option<&'b str> {
 
 /// A timestamp as chrono's `Serialize` prints it (RFC 3339, `Z`, and 0, 3, 6 or 9 digits of
 /// fraction: the fewest that hold it), for years 0 to 9999 and no leap second; `None` for the
-/// others, which chrono prints itself. `tests/encode.rs` compares the two on random values.
+/// others, which chrono prints itself. `tests/serde_differential.rs` compares the two on random values.
 #[inline]
 fn rfc3339<'b>(t: &chrono::DateTime<chrono::Utc>, buf: &'b mut [u8; 30]) -> Option<&'b str> {
     use chrono::Timelike as _;
@@ -312,12 +312,6 @@ fn rfc3339<'b>(t: &chrono::DateTime<chrono::Utc>, buf: &'b mut [u8; 30]) -> Opti
     }
     buf[end] = b'Z';
     std::str::from_utf8(&buf[..=end]).ok()
-}
-
-/// [`rfc3339`] and [`ymd`], for the tests that compare them with chrono (not API).
-#[doc(hidden)]
-pub fn __fast_dates(t: &chrono::DateTime<chrono::Utc>) -> (Option<String>, Option<String>) {
-    (rfc3339(t, &mut [0; 30]).map(str::to_owned), ymd(&t.date_naive(), &mut [0; 10]).map(str::to_owned))
 }
 
 /// Serializes a struct the way serde's derive does: `serialize_struct` with the number of
