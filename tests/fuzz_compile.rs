@@ -131,6 +131,16 @@ const HOSTILE: &[&str] = &[
     "value",
     "Wire",
     "SPEC_VERSION",
+    // The JSON writer's names (issue #23), and keys it must escape.
+    "ToJson",
+    "to_json",
+    "write_json",
+    "json",
+    "out",
+    "close",
+    "opt",
+    "key \"quoted\"",
+    "back\\slash",
     // Keywords, strict, reserved and weak.
     "type",
     "match",

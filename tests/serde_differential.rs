@@ -17,15 +17,22 @@ mod copy {
     include!("serde_differential/copy.rs");
 }
 
-/// Both impls on one body: `R` is the crate's type, `C` its derive copy.
-fn __compare<R: Serialize + DeserializeOwned, C: Serialize + DeserializeOwned>(json: &str) -> Result<(), String> {
+/// Both impls on one body: `R` is the crate's type, `C` its derive copy. The crate's type is
+/// encoded twice, through its written-out `Serialize` and by its JSON writer (`ToJson`); both
+/// must be the derive's bytes.
+fn __compare<R: Serialize + DeserializeOwned + plaid_idv::ToJson, C: Serialize + DeserializeOwned>(
+    json: &str,
+) -> Result<(), String> {
     match (serde_json::from_str::<R>(json), serde_json::from_str::<C>(json)) {
         (Ok(r), Ok(c)) => {
-            let (r, c) = (serde_json::to_string(&r).unwrap(), serde_json::to_string(&c).unwrap());
-            if r == c {
-                Ok(())
-            } else {
+            let (written, c) = (r.to_json(), serde_json::to_string(&c).unwrap());
+            let r = serde_json::to_string(&r).unwrap();
+            if r != c {
                 Err(format!("encodings differ:\n written-out: {r}\n derive:      {c}"))
+            } else if written != c {
+                Err(format!("encodings differ:\n ToJson: {written}\n derive: {c}"))
+            } else {
+                Ok(())
             }
         }
         (Err(_), Err(_)) => Ok(()),
@@ -94,13 +101,46 @@ fn random(ty: &Ty, ir: &Ir, rng: &mut Rng, depth: usize) -> Value {
         Ty::I32 => json!(*rng.pick(&[0i64, 1, -1, i32::MAX as i64, i32::MIN as i64])),
         Ty::I64 => json!(*rng.pick(&[0i64, 7, -42, i64::MAX, i64::MIN])),
         Ty::F64 => json!(*rng.pick(&[0.0f64, 1.5, -0.25, 1e300, 3.0, 123456.789, 5e-324])),
-        Ty::Date => json!(random_timestamp(rng).date_naive().to_string()),
+        // Dates and timestamps are also read without chrono's parser (issue 26): odd and invalid
+        // forms too, which must be refused or read exactly as chrono does.
+        Ty::Date => match rng.below(6) {
+            0 => json!(rng.pick(&[
+                "2023-02-30",
+                "2023-2-03",
+                " 2023-02-03",
+                "2024-02-29",
+                "+2024-02-29",
+                "20240229",
+                "2023-02-0x"
+            ])),
+            _ => json!(random_timestamp(rng).date_naive().to_string()),
+        },
         // Any instant from year 0 to 9999 with 0, 3, 6 or 9 digits of fraction (the written-out
         // impls print timestamps and dates without chrono's formatter, issue 26), a leap second
         // and an offset (which chrono prints itself).
         Ty::DateTime => match rng.below(8) {
-            0 => json!(rng.pick(&["2016-12-31T23:59:60.5Z", "2024-01-02T03:04:05+02:00", "0000-01-01T00:00:00Z"])),
-            _ => json!(random_timestamp(rng).to_rfc3339_opts(chrono::SecondsFormat::Nanos, true)),
+            0 => json!(rng.pick(&[
+                "2016-12-31T23:59:60.5Z",
+                "2024-01-02T03:04:05+02:00",
+                "0000-01-01T00:00:00Z",
+                "2024-01-02t03:04:05z",
+                "2024-01-02 03:04:05Z",
+                "2024-01-02T03:04:05.1234567891Z",
+                "2024-01-02T03:04:05.Z",
+                "2024-01-02T24:00:00Z",
+                "2023-02-30T03:04:05Z",
+                "2024-01-02T03:04:05",
+                "2024-01-02T03:04:5Z",
+            ])),
+            1 => {
+                // A fraction of any width from 1 to 9 digits.
+                let t = random_timestamp(rng).to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
+                json!(format!("{}Z", &t[..21 + rng.below(9)]))
+            }
+            _ => json!(random_timestamp(rng).to_rfc3339_opts(
+                *rng.pick(&[chrono::SecondsFormat::Nanos, chrono::SecondsFormat::AutoSi, chrono::SecondsFormat::Secs]),
+                true
+            )),
         },
         Ty::Json => rng.pick(&[json!(null), json!({"k": [1, "two", {"x": null}]}), json!("s"), json!(3.25)]).clone(),
         Ty::Vec(inner) => Value::Array(

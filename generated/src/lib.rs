@@ -74,6 +74,7 @@ pub use runtime::client::http_client_builder;
 pub use runtime::client::Secret;
 pub use runtime::client::{CallOptions, Client, ClientBuilder, Environment, ResponseMeta};
 pub use runtime::error::{decode, ApiError, Error, RawBody, TransportKind};
+pub use runtime::json::ToJson;
 pub use runtime::retry::RetryPolicy;
 #[cfg(feature = "webhook-verification")]
 pub use runtime::verify::VerifyErrorKind;

@@ -65,6 +65,28 @@ impl ::serde::Serialize for AamvaAnalysis {
         )
     }
 }
+impl crate::ToJson for AamvaAnalysis {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"is_verified\":", &self.is_verified);
+        json::field(out, "\"id_number\":", &self.id_number);
+        json::field(out, "\"id_issue_date\":", &self.id_issue_date);
+        json::field(out, "\"id_expiration_date\":", &self.id_expiration_date);
+        json::field(out, "\"street\":", &self.street);
+        json::field(out, "\"city\":", &self.city);
+        json::field(out, "\"postal_code\":", &self.postal_code);
+        json::field(out, "\"date_of_birth\":", &self.date_of_birth);
+        json::field(out, "\"gender\":", &self.gender);
+        json::field(out, "\"height\":", &self.height);
+        json::field(out, "\"eye_color\":", &self.eye_color);
+        json::field(out, "\"first_name\":", &self.first_name);
+        json::field(out, "\"middle_name\":", &self.middle_name);
+        json::field(out, "\"last_name\":", &self.last_name);
+        json::close(out);
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for AamvaAnalysis {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -699,6 +721,18 @@ impl ::serde::Serialize for DashboardUser {
         )
     }
 }
+impl crate::ToJson for DashboardUser {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"id\":", &self.id);
+        json::field(out, "\"created_at\":", &self.created_at);
+        json::field(out, "\"email_address\":", &self.email_address);
+        json::field(out, "\"status\":", &self.status);
+        json::close(out);
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for DashboardUser {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -724,7 +758,7 @@ impl<'de> ::serde::Deserialize<'de> for DashboardUser {
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
                     match key.as_str() {
                         "id" => de::read(&mut map, &mut s.0, "id"),
-                        "created_at" => de::read(&mut map, &mut s.1, "created_at"),
+                        "created_at" => de::read_fast(&mut map, &mut s.1, "created_at"),
                         "email_address" => de::read(&mut map, &mut s.2, "email_address"),
                         "status" => de::read(&mut map, &mut s.3, "status"),
                         _ => de::skip(&mut map),
@@ -844,6 +878,15 @@ impl ::serde::Serialize for DashboardUserGetRequest {
         )
     }
 }
+impl crate::ToJson for DashboardUserGetRequest {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"dashboard_user_id\":", &self.dashboard_user_id);
+        json::close(out);
+    }
+}
 #[cfg(feature = "deserialize-requests")]
 impl<'de> ::serde::Deserialize<'de> for DashboardUserGetRequest {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
@@ -941,6 +984,19 @@ impl ::serde::Serialize for DashboardUserGetResponse {
         )
     }
 }
+impl crate::ToJson for DashboardUserGetResponse {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"id\":", &self.id);
+        json::field(out, "\"created_at\":", &self.created_at);
+        json::field(out, "\"email_address\":", &self.email_address);
+        json::field(out, "\"status\":", &self.status);
+        json::field(out, "\"request_id\":", &self.request_id);
+        json::close(out);
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for DashboardUserGetResponse {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -967,7 +1023,7 @@ impl<'de> ::serde::Deserialize<'de> for DashboardUserGetResponse {
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
                     match key.as_str() {
                         "id" => de::read(&mut map, &mut s.0, "id"),
-                        "created_at" => de::read(&mut map, &mut s.1, "created_at"),
+                        "created_at" => de::read_fast(&mut map, &mut s.1, "created_at"),
                         "email_address" => de::read(&mut map, &mut s.2, "email_address"),
                         "status" => de::read(&mut map, &mut s.3, "status"),
                         "request_id" => de::read(&mut map, &mut s.4, "request_id"),
@@ -1118,6 +1174,15 @@ impl ::serde::Serialize for DashboardUserListRequest {
         )
     }
 }
+impl crate::ToJson for DashboardUserListRequest {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::opt(out, "\"cursor\":", &self.cursor);
+        json::close(out);
+    }
+}
 #[cfg(feature = "deserialize-requests")]
 impl<'de> ::serde::Deserialize<'de> for DashboardUserListRequest {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
@@ -1217,6 +1282,17 @@ impl ::serde::Serialize for DashboardUserListResponse {
                 ("request_id", de::Field::leaf(&self.request_id)),
             ],
         )
+    }
+}
+impl crate::ToJson for DashboardUserListResponse {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"dashboard_users\":", &self.dashboard_users);
+        json::field(out, "\"next_cursor\":", &self.next_cursor);
+        json::field(out, "\"request_id\":", &self.request_id);
+        json::close(out);
     }
 }
 impl<'de> ::serde::Deserialize<'de> for DashboardUserListResponse {
@@ -1415,6 +1491,21 @@ impl ::serde::Serialize for DocumentAnalysis {
                 ("aamva_verification", de::Field::Always(&self.aamva_verification)),
             ],
         )
+    }
+}
+impl crate::ToJson for DocumentAnalysis {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"authenticity\":", &self.authenticity);
+        json::field(out, "\"image_quality\":", &self.image_quality);
+        json::field(out, "\"extracted_data\":", &self.extracted_data);
+        json::field(out, "\"fraud_analysis_details\":", &self.fraud_analysis_details);
+        json::field(out, "\"image_quality_details\":", &self.image_quality_details);
+        json::opt(out, "\"human_review\":", &self.human_review);
+        json::field(out, "\"aamva_verification\":", &self.aamva_verification);
+        json::close(out);
     }
 }
 impl<'de> ::serde::Deserialize<'de> for DocumentAnalysis {
@@ -1785,6 +1876,16 @@ impl ::serde::Serialize for DocumentaryVerification {
         )
     }
 }
+impl crate::ToJson for DocumentaryVerification {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"status\":", &self.status);
+        json::field(out, "\"documents\":", &self.documents);
+        json::close(out);
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for DocumentaryVerification {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -1915,6 +2016,20 @@ impl ::serde::Serialize for DocumentaryVerificationDocument {
         )
     }
 }
+impl crate::ToJson for DocumentaryVerificationDocument {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"status\":", &self.status);
+        json::field(out, "\"attempt\":", &self.attempt);
+        json::field(out, "\"images\":", &self.images);
+        json::field(out, "\"extracted_data\":", &self.extracted_data);
+        json::field(out, "\"analysis\":", &self.analysis);
+        json::field(out, "\"redacted_at\":", &self.redacted_at);
+        json::close(out);
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for DocumentaryVerificationDocument {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -1948,7 +2063,7 @@ impl<'de> ::serde::Deserialize<'de> for DocumentaryVerificationDocument {
                             de::read(&mut map, &mut s.3, "extracted_data")
                         }
                         "analysis" => de::read(&mut map, &mut s.4, "analysis"),
-                        "redacted_at" => de::read(&mut map, &mut s.5, "redacted_at"),
+                        "redacted_at" => de::read_fast(&mut map, &mut s.5, "redacted_at"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -2150,6 +2265,21 @@ impl ::serde::Serialize for FraudAnalysisDetails {
                 ("issue_date_check", de::Field::leaf(&self.issue_date_check)),
             ],
         )
+    }
+}
+impl crate::ToJson for FraudAnalysisDetails {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"type_supported\":", &self.type_supported);
+        json::field(out, "\"portrait_presence_check\":", &self.portrait_presence_check);
+        json::field(out, "\"portrait_details_check\":", &self.portrait_details_check);
+        json::field(out, "\"image_composition_check\":", &self.image_composition_check);
+        json::field(out, "\"integrity_check\":", &self.integrity_check);
+        json::field(out, "\"detail_check\":", &self.detail_check);
+        json::field(out, "\"issue_date_check\":", &self.issue_date_check);
+        json::close(out);
     }
 }
 impl<'de> ::serde::Deserialize<'de> for FraudAnalysisDetails {
@@ -2504,6 +2634,15 @@ impl ::serde::Serialize for HumanReview {
         s: __S,
     ) -> Result<__S::Ok, __S::Error> {
         de::write(s, "HumanReview", &[("status", de::Field::leaf(&self.status))])
+    }
+}
+impl crate::ToJson for HumanReview {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"status\":", &self.status);
+        json::close(out);
     }
 }
 impl<'de> ::serde::Deserialize<'de> for HumanReview {
@@ -2900,6 +3039,42 @@ impl ::serde::Serialize for IdentityVerification {
         )
     }
 }
+impl crate::ToJson for IdentityVerification {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"id\":", &self.id);
+        json::field(out, "\"client_user_id\":", &self.client_user_id);
+        json::field(out, "\"created_at\":", &self.created_at);
+        json::field(out, "\"completed_at\":", &self.completed_at);
+        json::field(out, "\"previous_attempt_id\":", &self.previous_attempt_id);
+        json::field(out, "\"shareable_url\":", &self.shareable_url);
+        json::field(out, "\"template\":", &self.template);
+        json::field(out, "\"user\":", &self.user);
+        json::field(out, "\"status\":", &self.status);
+        json::field(out, "\"steps\":", &self.steps);
+        json::field(
+            out,
+            "\"documentary_verification\":",
+            &self.documentary_verification,
+        );
+        json::field(out, "\"selfie_check\":", &self.selfie_check);
+        json::field(out, "\"kyc_check\":", &self.kyc_check);
+        json::field(out, "\"risk_check\":", &self.risk_check);
+        json::field(out, "\"verify_sms\":", &self.verify_sms);
+        json::field(out, "\"watchlist_screening_id\":", &self.watchlist_screening_id);
+        json::field(out, "\"beacon_user_id\":", &self.beacon_user_id);
+        json::field(out, "\"user_id\":", &self.user_id);
+        json::field(out, "\"redacted_at\":", &self.redacted_at);
+        json::opt(
+            out,
+            "\"latest_scored_protect_event\":",
+            &self.latest_scored_protect_event,
+        );
+        json::close(out);
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for IdentityVerification {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -2965,8 +3140,10 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerification {
                         "client_user_id" => {
                             de::read(&mut map, &mut s.1, "client_user_id")
                         }
-                        "created_at" => de::read(&mut map, &mut s.2, "created_at"),
-                        "completed_at" => de::read(&mut map, &mut s.3, "completed_at"),
+                        "created_at" => de::read_fast(&mut map, &mut s.2, "created_at"),
+                        "completed_at" => {
+                            de::read_fast(&mut map, &mut s.3, "completed_at")
+                        }
                         "previous_attempt_id" => {
                             de::read(&mut map, &mut s.4, "previous_attempt_id")
                         }
@@ -2989,7 +3166,9 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerification {
                             de::read(&mut map, &mut s.16, "beacon_user_id")
                         }
                         "user_id" => de::read(&mut map, &mut s.17, "user_id"),
-                        "redacted_at" => de::read(&mut map, &mut s.18, "redacted_at"),
+                        "redacted_at" => {
+                            de::read_fast(&mut map, &mut s.18, "redacted_at")
+                        }
                         "latest_scored_protect_event" => {
                             de::read(&mut map, &mut s.19, "latest_scored_protect_event")
                         }
@@ -3265,6 +3444,22 @@ impl ::serde::Serialize for IdentityVerificationAutofillAddress {
         )
     }
 }
+impl crate::ToJson for IdentityVerificationAutofillAddress {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"street\":", &self.street);
+        json::field(out, "\"street2\":", &self.street2);
+        json::field(out, "\"city\":", &self.city);
+        json::field(out, "\"region\":", &self.region);
+        json::field(out, "\"postal_code\":", &self.postal_code);
+        json::field(out, "\"country\":", &self.country);
+        json::field(out, "\"po_box\":", &self.po_box);
+        json::field(out, "\"type\":", &self.type_);
+        json::close(out);
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillAddress {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -3444,6 +3639,19 @@ impl ::serde::Serialize for IdentityVerificationAutofillCreateRequest {
         )
     }
 }
+impl crate::ToJson for IdentityVerificationAutofillCreateRequest {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(
+            out,
+            "\"identity_verification_id\":",
+            &self.identity_verification_id,
+        );
+        json::close(out);
+    }
+}
 #[cfg(feature = "deserialize-requests")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillCreateRequest {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
@@ -3531,6 +3739,17 @@ impl ::serde::Serialize for IdentityVerificationAutofillCreateResponse {
                 ("request_id", de::Field::leaf(&self.request_id)),
             ],
         )
+    }
+}
+impl crate::ToJson for IdentityVerificationAutofillCreateResponse {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"status\":", &self.status);
+        json::field(out, "\"user\":", &self.user);
+        json::field(out, "\"request_id\":", &self.request_id);
+        json::close(out);
     }
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillCreateResponse {
@@ -3705,6 +3924,17 @@ impl ::serde::Serialize for IdentityVerificationAutofillUserData {
         )
     }
 }
+impl crate::ToJson for IdentityVerificationAutofillUserData {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"name\":", &self.name);
+        json::field(out, "\"address\":", &self.address);
+        json::field(out, "\"id_number\":", &self.id_number);
+        json::close(out);
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillUserData {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -3829,6 +4059,21 @@ impl ::serde::Serialize for IdentityVerificationCreateRequest {
                 ("is_idempotent", de::Field::skip(&self.is_idempotent)),
             ],
         )
+    }
+}
+impl crate::ToJson for IdentityVerificationCreateRequest {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::opt(out, "\"client_user_id\":", &self.client_user_id);
+        json::opt(out, "\"user_id\":", &self.user_id);
+        json::field(out, "\"is_shareable\":", &self.is_shareable);
+        json::field(out, "\"template_id\":", &self.template_id);
+        json::field(out, "\"gave_consent\":", &self.gave_consent);
+        json::opt(out, "\"user\":", &self.user);
+        json::opt(out, "\"is_idempotent\":", &self.is_idempotent);
+        json::close(out);
     }
 }
 #[cfg(feature = "deserialize-requests")]
@@ -4115,6 +4360,21 @@ impl ::serde::Serialize for IdentityVerificationCreateRequestUser {
         )
     }
 }
+impl crate::ToJson for IdentityVerificationCreateRequestUser {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::opt(out, "\"email_address\":", &self.email_address);
+        json::opt(out, "\"phone_number\":", &self.phone_number);
+        json::opt(out, "\"date_of_birth\":", &self.date_of_birth);
+        json::opt(out, "\"name\":", &self.name);
+        json::opt(out, "\"address\":", &self.address);
+        json::opt(out, "\"id_number\":", &self.id_number);
+        json::opt(out, "\"client_user_id\":", &self.client_user_id);
+        json::close(out);
+    }
+}
 #[cfg(feature = "deserialize-requests")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationCreateRequestUser {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
@@ -4145,7 +4405,9 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationCreateRequestUser {
                     match key.as_str() {
                         "email_address" => de::read(&mut map, &mut s.0, "email_address"),
                         "phone_number" => de::read(&mut map, &mut s.1, "phone_number"),
-                        "date_of_birth" => de::read(&mut map, &mut s.2, "date_of_birth"),
+                        "date_of_birth" => {
+                            de::read_fast(&mut map, &mut s.2, "date_of_birth")
+                        }
                         "name" => de::read(&mut map, &mut s.3, "name"),
                         "address" => de::read(&mut map, &mut s.4, "address"),
                         "id_number" => de::read(&mut map, &mut s.5, "id_number"),
@@ -4414,6 +4676,19 @@ impl ::serde::Serialize for IdentityVerificationDocumentAddressResponse {
         )
     }
 }
+impl crate::ToJson for IdentityVerificationDocumentAddressResponse {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"street\":", &self.street);
+        json::field(out, "\"city\":", &self.city);
+        json::field(out, "\"region\":", &self.region);
+        json::field(out, "\"postal_code\":", &self.postal_code);
+        json::field(out, "\"country\":", &self.country);
+        json::close(out);
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationDocumentAddressResponse {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -4566,6 +4841,16 @@ impl ::serde::Serialize for IdentityVerificationDocumentNameResponse {
         )
     }
 }
+impl crate::ToJson for IdentityVerificationDocumentNameResponse {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"given_name\":", &self.given_name);
+        json::field(out, "\"family_name\":", &self.family_name);
+        json::close(out);
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationDocumentNameResponse {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -4684,6 +4969,19 @@ impl ::serde::Serialize for IdentityVerificationGetRequest {
         )
     }
 }
+impl crate::ToJson for IdentityVerificationGetRequest {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(
+            out,
+            "\"identity_verification_id\":",
+            &self.identity_verification_id,
+        );
+        json::close(out);
+    }
+}
 #[cfg(feature = "deserialize-requests")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationGetRequest {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
@@ -4789,6 +5087,18 @@ impl ::serde::Serialize for IdentityVerificationListRequest {
                 ("cursor", de::Field::skip(&self.cursor)),
             ],
         )
+    }
+}
+impl crate::ToJson for IdentityVerificationListRequest {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"template_id\":", &self.template_id);
+        json::opt(out, "\"client_user_id\":", &self.client_user_id);
+        json::opt(out, "\"user_id\":", &self.user_id);
+        json::opt(out, "\"cursor\":", &self.cursor);
+        json::close(out);
     }
 }
 #[cfg(feature = "deserialize-requests")]
@@ -5000,6 +5310,17 @@ impl ::serde::Serialize for IdentityVerificationListResponse {
         )
     }
 }
+impl crate::ToJson for IdentityVerificationListResponse {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"identity_verifications\":", &self.identity_verifications);
+        json::field(out, "\"next_cursor\":", &self.next_cursor);
+        json::field(out, "\"request_id\":", &self.request_id);
+        json::close(out);
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationListResponse {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -5149,6 +5470,20 @@ impl ::serde::Serialize for IdentityVerificationRequestUser {
         )
     }
 }
+impl crate::ToJson for IdentityVerificationRequestUser {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::opt(out, "\"email_address\":", &self.email_address);
+        json::opt(out, "\"phone_number\":", &self.phone_number);
+        json::opt(out, "\"date_of_birth\":", &self.date_of_birth);
+        json::opt(out, "\"name\":", &self.name);
+        json::opt(out, "\"address\":", &self.address);
+        json::opt(out, "\"id_number\":", &self.id_number);
+        json::close(out);
+    }
+}
 #[cfg(feature = "deserialize-requests")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRequestUser {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
@@ -5178,7 +5513,9 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRequestUser {
                     match key.as_str() {
                         "email_address" => de::read(&mut map, &mut s.0, "email_address"),
                         "phone_number" => de::read(&mut map, &mut s.1, "phone_number"),
-                        "date_of_birth" => de::read(&mut map, &mut s.2, "date_of_birth"),
+                        "date_of_birth" => {
+                            de::read_fast(&mut map, &mut s.2, "date_of_birth")
+                        }
                         "name" => de::read(&mut map, &mut s.3, "name"),
                         "address" => de::read(&mut map, &mut s.4, "address"),
                         "id_number" => de::read(&mut map, &mut s.5, "id_number"),
@@ -5398,6 +5735,16 @@ impl ::serde::Serialize for IdentityVerificationRequestUserName {
         )
     }
 }
+impl crate::ToJson for IdentityVerificationRequestUserName {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"given_name\":", &self.given_name);
+        json::field(out, "\"family_name\":", &self.family_name);
+        json::close(out);
+    }
+}
 #[cfg(feature = "deserialize-requests")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRequestUserName {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
@@ -5587,6 +5934,43 @@ impl ::serde::Serialize for IdentityVerificationResponse {
         )
     }
 }
+impl crate::ToJson for IdentityVerificationResponse {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"id\":", &self.id);
+        json::field(out, "\"client_user_id\":", &self.client_user_id);
+        json::field(out, "\"created_at\":", &self.created_at);
+        json::field(out, "\"completed_at\":", &self.completed_at);
+        json::field(out, "\"previous_attempt_id\":", &self.previous_attempt_id);
+        json::field(out, "\"shareable_url\":", &self.shareable_url);
+        json::field(out, "\"template\":", &self.template);
+        json::field(out, "\"user\":", &self.user);
+        json::field(out, "\"status\":", &self.status);
+        json::field(out, "\"steps\":", &self.steps);
+        json::field(
+            out,
+            "\"documentary_verification\":",
+            &self.documentary_verification,
+        );
+        json::field(out, "\"selfie_check\":", &self.selfie_check);
+        json::field(out, "\"kyc_check\":", &self.kyc_check);
+        json::field(out, "\"risk_check\":", &self.risk_check);
+        json::field(out, "\"verify_sms\":", &self.verify_sms);
+        json::field(out, "\"watchlist_screening_id\":", &self.watchlist_screening_id);
+        json::field(out, "\"beacon_user_id\":", &self.beacon_user_id);
+        json::field(out, "\"user_id\":", &self.user_id);
+        json::field(out, "\"redacted_at\":", &self.redacted_at);
+        json::opt(
+            out,
+            "\"latest_scored_protect_event\":",
+            &self.latest_scored_protect_event,
+        );
+        json::field(out, "\"request_id\":", &self.request_id);
+        json::close(out);
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationResponse {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -5654,8 +6038,10 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationResponse {
                         "client_user_id" => {
                             de::read(&mut map, &mut s.1, "client_user_id")
                         }
-                        "created_at" => de::read(&mut map, &mut s.2, "created_at"),
-                        "completed_at" => de::read(&mut map, &mut s.3, "completed_at"),
+                        "created_at" => de::read_fast(&mut map, &mut s.2, "created_at"),
+                        "completed_at" => {
+                            de::read_fast(&mut map, &mut s.3, "completed_at")
+                        }
                         "previous_attempt_id" => {
                             de::read(&mut map, &mut s.4, "previous_attempt_id")
                         }
@@ -5678,7 +6064,9 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationResponse {
                             de::read(&mut map, &mut s.16, "beacon_user_id")
                         }
                         "user_id" => de::read(&mut map, &mut s.17, "user_id"),
-                        "redacted_at" => de::read(&mut map, &mut s.18, "redacted_at"),
+                        "redacted_at" => {
+                            de::read_fast(&mut map, &mut s.18, "redacted_at")
+                        }
                         "latest_scored_protect_event" => {
                             de::read(&mut map, &mut s.19, "latest_scored_protect_event")
                         }
@@ -5940,6 +6328,16 @@ impl ::serde::Serialize for IdentityVerificationResponseUserName {
         )
     }
 }
+impl crate::ToJson for IdentityVerificationResponseUserName {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"given_name\":", &self.given_name);
+        json::field(out, "\"family_name\":", &self.family_name);
+        json::close(out);
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationResponseUserName {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -6065,6 +6463,22 @@ impl ::serde::Serialize for IdentityVerificationRetriedWebhook {
                 ("environment", de::Field::leaf(&self.environment)),
             ],
         )
+    }
+}
+impl crate::ToJson for IdentityVerificationRetriedWebhook {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"webhook_type\":", &self.webhook_type);
+        json::field(out, "\"webhook_code\":", &self.webhook_code);
+        json::field(
+            out,
+            "\"identity_verification_id\":",
+            &self.identity_verification_id,
+        );
+        json::field(out, "\"environment\":", &self.environment);
+        json::close(out);
     }
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetriedWebhook {
@@ -6308,6 +6722,20 @@ impl ::serde::Serialize for IdentityVerificationRetryRequest {
                 ("is_shareable", de::Field::skip(&self.is_shareable)),
             ],
         )
+    }
+}
+impl crate::ToJson for IdentityVerificationRetryRequest {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"client_user_id\":", &self.client_user_id);
+        json::field(out, "\"template_id\":", &self.template_id);
+        json::field(out, "\"strategy\":", &self.strategy);
+        json::opt(out, "\"user\":", &self.user);
+        json::opt(out, "\"steps\":", &self.steps);
+        json::opt(out, "\"is_shareable\":", &self.is_shareable);
+        json::close(out);
     }
 }
 #[cfg(feature = "deserialize-requests")]
@@ -6574,6 +7002,22 @@ impl ::serde::Serialize for IdentityVerificationRetryRequestStepsObject {
         )
     }
 }
+impl crate::ToJson for IdentityVerificationRetryRequestStepsObject {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"verify_sms\":", &self.verify_sms);
+        json::field(out, "\"kyc_check\":", &self.kyc_check);
+        json::field(
+            out,
+            "\"documentary_verification\":",
+            &self.documentary_verification,
+        );
+        json::field(out, "\"selfie_check\":", &self.selfie_check);
+        json::close(out);
+    }
+}
 #[cfg(feature = "deserialize-requests")]
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetryRequestStepsObject {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
@@ -6808,6 +7252,22 @@ impl ::serde::Serialize for IdentityVerificationStatusUpdatedWebhook {
                 ("environment", de::Field::leaf(&self.environment)),
             ],
         )
+    }
+}
+impl crate::ToJson for IdentityVerificationStatusUpdatedWebhook {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"webhook_type\":", &self.webhook_type);
+        json::field(out, "\"webhook_code\":", &self.webhook_code);
+        json::field(
+            out,
+            "\"identity_verification_id\":",
+            &self.identity_verification_id,
+        );
+        json::field(out, "\"environment\":", &self.environment);
+        json::close(out);
     }
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStatusUpdatedWebhook {
@@ -7146,6 +7606,25 @@ impl ::serde::Serialize for IdentityVerificationStepSummary {
         )
     }
 }
+impl crate::ToJson for IdentityVerificationStepSummary {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"accept_tos\":", &self.accept_tos);
+        json::field(out, "\"verify_sms\":", &self.verify_sms);
+        json::field(out, "\"kyc_check\":", &self.kyc_check);
+        json::field(
+            out,
+            "\"documentary_verification\":",
+            &self.documentary_verification,
+        );
+        json::field(out, "\"selfie_check\":", &self.selfie_check);
+        json::field(out, "\"watchlist_screening\":", &self.watchlist_screening);
+        json::field(out, "\"risk_check\":", &self.risk_check);
+        json::close(out);
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStepSummary {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -7362,6 +7841,22 @@ impl ::serde::Serialize for IdentityVerificationStepUpdatedWebhook {
                 ("environment", de::Field::leaf(&self.environment)),
             ],
         )
+    }
+}
+impl crate::ToJson for IdentityVerificationStepUpdatedWebhook {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"webhook_type\":", &self.webhook_type);
+        json::field(out, "\"webhook_code\":", &self.webhook_code);
+        json::field(
+            out,
+            "\"identity_verification_id\":",
+            &self.identity_verification_id,
+        );
+        json::field(out, "\"environment\":", &self.environment);
+        json::close(out);
     }
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStepUpdatedWebhook {
@@ -7610,6 +8105,16 @@ impl ::serde::Serialize for IdentityVerificationTemplateReference {
         )
     }
 }
+impl crate::ToJson for IdentityVerificationTemplateReference {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"id\":", &self.id);
+        json::field(out, "\"version\":", &self.version);
+        json::close(out);
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationTemplateReference {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -7749,6 +8254,20 @@ impl ::serde::Serialize for IdentityVerificationUserAddress {
                 ("country", de::Field::leaf(&self.country)),
             ],
         )
+    }
+}
+impl crate::ToJson for IdentityVerificationUserAddress {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"street\":", &self.street);
+        json::field(out, "\"street2\":", &self.street2);
+        json::field(out, "\"city\":", &self.city);
+        json::field(out, "\"region\":", &self.region);
+        json::field(out, "\"postal_code\":", &self.postal_code);
+        json::field(out, "\"country\":", &self.country);
+        json::close(out);
     }
 }
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationUserAddress {
@@ -7915,6 +8434,21 @@ impl ::serde::Serialize for IdentityVerificationUserData {
         )
     }
 }
+impl crate::ToJson for IdentityVerificationUserData {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::opt(out, "\"phone_number\":", &self.phone_number);
+        json::field(out, "\"date_of_birth\":", &self.date_of_birth);
+        json::field(out, "\"ip_address\":", &self.ip_address);
+        json::field(out, "\"email_address\":", &self.email_address);
+        json::field(out, "\"name\":", &self.name);
+        json::field(out, "\"address\":", &self.address);
+        json::field(out, "\"id_number\":", &self.id_number);
+        json::close(out);
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for IdentityVerificationUserData {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -7943,7 +8477,9 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationUserData {
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
                     match key.as_str() {
                         "phone_number" => de::read(&mut map, &mut s.0, "phone_number"),
-                        "date_of_birth" => de::read(&mut map, &mut s.1, "date_of_birth"),
+                        "date_of_birth" => {
+                            de::read_fast(&mut map, &mut s.1, "date_of_birth")
+                        }
                         "ip_address" => de::read(&mut map, &mut s.2, "ip_address"),
                         "email_address" => de::read(&mut map, &mut s.3, "email_address"),
                         "name" => de::read(&mut map, &mut s.4, "name"),
@@ -8062,6 +8598,18 @@ impl ::serde::Serialize for IdvProtectEvent {
         )
     }
 }
+impl crate::ToJson for IdvProtectEvent {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"event_id\":", &self.event_id);
+        json::field(out, "\"timestamp\":", &self.timestamp);
+        json::field(out, "\"trust_index\":", &self.trust_index);
+        json::field(out, "\"fraud_attributes\":", &self.fraud_attributes);
+        json::close(out);
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for IdvProtectEvent {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -8089,7 +8637,7 @@ impl<'de> ::serde::Deserialize<'de> for IdvProtectEvent {
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
                     match key.as_str() {
                         "event_id" => de::read(&mut map, &mut s.0, "event_id"),
-                        "timestamp" => de::read(&mut map, &mut s.1, "timestamp"),
+                        "timestamp" => de::read_fast(&mut map, &mut s.1, "timestamp"),
                         "trust_index" => de::read(&mut map, &mut s.2, "trust_index"),
                         "fraud_attributes" => {
                             de::read(&mut map, &mut s.3, "fraud_attributes")
@@ -8252,6 +8800,17 @@ impl ::serde::Serialize for ImageQualityDetails {
                 ("blur_check", de::Field::leaf(&self.blur_check)),
             ],
         )
+    }
+}
+impl crate::ToJson for ImageQualityDetails {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"glare_check\":", &self.glare_check);
+        json::field(out, "\"dimensions_check\":", &self.dimensions_check);
+        json::field(out, "\"blur_check\":", &self.blur_check);
+        json::close(out);
     }
 }
 impl<'de> ::serde::Deserialize<'de> for ImageQualityDetails {
@@ -8498,6 +9057,23 @@ impl ::serde::Serialize for JwkPublicKey {
         )
     }
 }
+impl crate::ToJson for JwkPublicKey {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"alg\":", &self.alg);
+        json::field(out, "\"crv\":", &self.crv);
+        json::field(out, "\"kid\":", &self.kid);
+        json::field(out, "\"kty\":", &self.kty);
+        json::field(out, "\"use\":", &self.use_);
+        json::field(out, "\"x\":", &self.x);
+        json::field(out, "\"y\":", &self.y);
+        json::field(out, "\"created_at\":", &self.created_at);
+        json::field(out, "\"expired_at\":", &self.expired_at);
+        json::close(out);
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for JwkPublicKey {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -8732,6 +9308,22 @@ impl ::serde::Serialize for KycCheckAddressSummary {
         )
     }
 }
+impl crate::ToJson for KycCheckAddressSummary {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"summary\":", &self.summary);
+        json::field(out, "\"po_box\":", &self.po_box);
+        json::field(out, "\"type\":", &self.type_);
+        json::opt(out, "\"street\":", &self.street);
+        json::opt(out, "\"city\":", &self.city);
+        json::opt(out, "\"region\":", &self.region);
+        json::opt(out, "\"postal_code\":", &self.postal_code);
+        json::opt(out, "\"international_details\":", &self.international_details);
+        json::close(out);
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for KycCheckAddressSummary {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -8896,6 +9488,18 @@ impl ::serde::Serialize for KycCheckDateOfBirthSummary {
         )
     }
 }
+impl crate::ToJson for KycCheckDateOfBirthSummary {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"summary\":", &self.summary);
+        json::opt(out, "\"day\":", &self.day);
+        json::opt(out, "\"month\":", &self.month);
+        json::opt(out, "\"year\":", &self.year);
+        json::close(out);
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for KycCheckDateOfBirthSummary {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -9002,6 +9606,20 @@ impl ::serde::Serialize for KycCheckDetails {
                 ("phone_number", de::Field::Always(&self.phone_number)),
             ],
         )
+    }
+}
+impl crate::ToJson for KycCheckDetails {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"status\":", &self.status);
+        json::field(out, "\"address\":", &self.address);
+        json::field(out, "\"name\":", &self.name);
+        json::field(out, "\"date_of_birth\":", &self.date_of_birth);
+        json::field(out, "\"id_number\":", &self.id_number);
+        json::field(out, "\"phone_number\":", &self.phone_number);
+        json::close(out);
     }
 }
 impl<'de> ::serde::Deserialize<'de> for KycCheckDetails {
@@ -9198,6 +9816,20 @@ impl ::serde::Serialize for KycCheckDetailsInternationalAddress {
         )
     }
 }
+impl crate::ToJson for KycCheckDetailsInternationalAddress {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"building\":", &self.building);
+        json::field(out, "\"county\":", &self.county);
+        json::field(out, "\"district\":", &self.district);
+        json::field(out, "\"house_number\":", &self.house_number);
+        json::field(out, "\"subpremise\":", &self.subpremise);
+        json::field(out, "\"thoroughfare\":", &self.thoroughfare);
+        json::close(out);
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for KycCheckDetailsInternationalAddress {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -9380,6 +10012,15 @@ impl ::serde::Serialize for KycCheckIdNumberSummary {
         )
     }
 }
+impl crate::ToJson for KycCheckIdNumberSummary {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"summary\":", &self.summary);
+        json::close(out);
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for KycCheckIdNumberSummary {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -9458,6 +10099,17 @@ impl ::serde::Serialize for KycCheckNameSummary {
                 ("family_name", de::Field::skip_or(&self.family_name)),
             ],
         )
+    }
+}
+impl crate::ToJson for KycCheckNameSummary {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"summary\":", &self.summary);
+        json::opt(out, "\"given_name\":", &self.given_name);
+        json::opt(out, "\"family_name\":", &self.family_name);
+        json::close(out);
     }
 }
 impl<'de> ::serde::Deserialize<'de> for KycCheckNameSummary {
@@ -9549,6 +10201,16 @@ impl ::serde::Serialize for KycCheckPhoneSummary {
                 ("area_code", de::Field::leaf(&self.area_code)),
             ],
         )
+    }
+}
+impl crate::ToJson for KycCheckPhoneSummary {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"summary\":", &self.summary);
+        json::field(out, "\"area_code\":", &self.area_code);
+        json::close(out);
     }
 }
 impl<'de> ::serde::Deserialize<'de> for KycCheckPhoneSummary {
@@ -9688,6 +10350,23 @@ impl ::serde::Serialize for LinkTokenCreateRequest {
                 ("redirect_uri", de::Field::skip_or(&self.redirect_uri)),
             ],
         )
+    }
+}
+impl crate::ToJson for LinkTokenCreateRequest {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"client_name\":", &self.client_name);
+        json::field(out, "\"language\":", &self.language);
+        json::field(out, "\"country_codes\":", &self.country_codes);
+        json::field(out, "\"user\":", &self.user);
+        json::opt(out, "\"products\":", &self.products);
+        json::opt(out, "\"identity_verification\":", &self.identity_verification);
+        json::opt(out, "\"webhook\":", &self.webhook);
+        json::opt(out, "\"user_id\":", &self.user_id);
+        json::opt(out, "\"redirect_uri\":", &self.redirect_uri);
+        json::close(out);
     }
 }
 #[cfg(feature = "deserialize-requests")]
@@ -9959,6 +10638,16 @@ impl ::serde::Serialize for LinkTokenCreateRequestIdentityVerification {
         )
     }
 }
+impl crate::ToJson for LinkTokenCreateRequestIdentityVerification {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"template_id\":", &self.template_id);
+        json::opt(out, "\"gave_consent\":", &self.gave_consent);
+        json::close(out);
+    }
+}
 #[cfg(feature = "deserialize-requests")]
 impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestIdentityVerification {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
@@ -10056,6 +10745,15 @@ impl ::serde::Serialize for LinkTokenCreateRequestUser {
         )
     }
 }
+impl crate::ToJson for LinkTokenCreateRequestUser {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"client_user_id\":", &self.client_user_id);
+        json::close(out);
+    }
+}
 #[cfg(feature = "deserialize-requests")]
 impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateRequestUser {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
@@ -10151,6 +10849,19 @@ impl ::serde::Serialize for LinkTokenCreateResponse {
         )
     }
 }
+impl crate::ToJson for LinkTokenCreateResponse {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"link_token\":", &self.link_token);
+        json::field(out, "\"expiration\":", &self.expiration);
+        json::field(out, "\"request_id\":", &self.request_id);
+        json::opt(out, "\"hosted_link_url\":", &self.hosted_link_url);
+        json::opt(out, "\"user_id\":", &self.user_id);
+        json::close(out);
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateResponse {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -10177,7 +10888,7 @@ impl<'de> ::serde::Deserialize<'de> for LinkTokenCreateResponse {
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
                     match key.as_str() {
                         "link_token" => de::read(&mut map, &mut s.0, "link_token"),
-                        "expiration" => de::read(&mut map, &mut s.1, "expiration"),
+                        "expiration" => de::read_fast(&mut map, &mut s.1, "expiration"),
                         "request_id" => de::read(&mut map, &mut s.2, "request_id"),
                         "hosted_link_url" => {
                             de::read(&mut map, &mut s.3, "hosted_link_url")
@@ -10448,6 +11159,23 @@ impl ::serde::Serialize for PhysicalDocumentExtractedData {
         )
     }
 }
+impl crate::ToJson for PhysicalDocumentExtractedData {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"id_number\":", &self.id_number);
+        json::field(out, "\"category\":", &self.category);
+        json::field(out, "\"expiration_date\":", &self.expiration_date);
+        json::field(out, "\"issue_date\":", &self.issue_date);
+        json::field(out, "\"issuing_country\":", &self.issuing_country);
+        json::field(out, "\"issuing_region\":", &self.issuing_region);
+        json::field(out, "\"date_of_birth\":", &self.date_of_birth);
+        json::field(out, "\"address\":", &self.address);
+        json::opt(out, "\"name\":", &self.name);
+        json::close(out);
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for PhysicalDocumentExtractedData {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -10480,16 +11208,18 @@ impl<'de> ::serde::Deserialize<'de> for PhysicalDocumentExtractedData {
                         "id_number" => de::read(&mut map, &mut s.0, "id_number"),
                         "category" => de::read(&mut map, &mut s.1, "category"),
                         "expiration_date" => {
-                            de::read(&mut map, &mut s.2, "expiration_date")
+                            de::read_fast(&mut map, &mut s.2, "expiration_date")
                         }
-                        "issue_date" => de::read(&mut map, &mut s.3, "issue_date"),
+                        "issue_date" => de::read_fast(&mut map, &mut s.3, "issue_date"),
                         "issuing_country" => {
                             de::read(&mut map, &mut s.4, "issuing_country")
                         }
                         "issuing_region" => {
                             de::read(&mut map, &mut s.5, "issuing_region")
                         }
-                        "date_of_birth" => de::read(&mut map, &mut s.6, "date_of_birth"),
+                        "date_of_birth" => {
+                            de::read_fast(&mut map, &mut s.6, "date_of_birth")
+                        }
                         "address" => de::read(&mut map, &mut s.7, "address"),
                         "name" => de::read(&mut map, &mut s.8, "name"),
                         _ => de::skip(&mut map),
@@ -10631,6 +11361,18 @@ impl ::serde::Serialize for PhysicalDocumentExtractedDataAnalysis {
                 ("issuing_country", de::Field::leaf(&self.issuing_country)),
             ],
         )
+    }
+}
+impl crate::ToJson for PhysicalDocumentExtractedDataAnalysis {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"name\":", &self.name);
+        json::field(out, "\"date_of_birth\":", &self.date_of_birth);
+        json::field(out, "\"expiration_date\":", &self.expiration_date);
+        json::field(out, "\"issuing_country\":", &self.issuing_country);
+        json::close(out);
     }
 }
 impl<'de> ::serde::Deserialize<'de> for PhysicalDocumentExtractedDataAnalysis {
@@ -10809,6 +11551,19 @@ impl ::serde::Serialize for PhysicalDocumentImages {
         )
     }
 }
+impl crate::ToJson for PhysicalDocumentImages {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"original_front\":", &self.original_front);
+        json::field(out, "\"original_back\":", &self.original_back);
+        json::field(out, "\"cropped_front\":", &self.cropped_front);
+        json::field(out, "\"cropped_back\":", &self.cropped_back);
+        json::field(out, "\"face\":", &self.face);
+        json::close(out);
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for PhysicalDocumentImages {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -10977,6 +11732,34 @@ impl ::serde::Serialize for PlaidError {
                 ),
             ],
         )
+    }
+}
+impl crate::ToJson for PlaidError {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"error_type\":", &self.error_type);
+        json::field(out, "\"error_code\":", &self.error_code);
+        json::opt(out, "\"error_code_reason\":", &self.error_code_reason);
+        json::field(out, "\"error_message\":", &self.error_message);
+        json::field(out, "\"display_message\":", &self.display_message);
+        json::opt(out, "\"request_id\":", &self.request_id);
+        json::opt(out, "\"causes\":", &self.causes);
+        json::opt(out, "\"status\":", &self.status);
+        json::opt(out, "\"documentation_url\":", &self.documentation_url);
+        json::opt(out, "\"suggested_action\":", &self.suggested_action);
+        json::opt(
+            out,
+            "\"required_account_subtypes\":",
+            &self.required_account_subtypes,
+        );
+        json::opt(
+            out,
+            "\"provided_account_subtypes\":",
+            &self.provided_account_subtypes,
+        );
+        json::close(out);
     }
 }
 impl<'de> ::serde::Deserialize<'de> for PlaidError {
@@ -11688,6 +12471,18 @@ impl ::serde::Serialize for RiskCheckBehavior {
         )
     }
 }
+impl crate::ToJson for RiskCheckBehavior {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"user_interactions\":", &self.user_interactions);
+        json::field(out, "\"fraud_ring_detected\":", &self.fraud_ring_detected);
+        json::field(out, "\"bot_detected\":", &self.bot_detected);
+        json::opt(out, "\"risk_level\":", &self.risk_level);
+        json::close(out);
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for RiskCheckBehavior {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -12004,6 +12799,23 @@ impl ::serde::Serialize for RiskCheckDetails {
         )
     }
 }
+impl crate::ToJson for RiskCheckDetails {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"status\":", &self.status);
+        json::field(out, "\"behavior\":", &self.behavior);
+        json::field(out, "\"email\":", &self.email);
+        json::field(out, "\"phone\":", &self.phone);
+        json::field(out, "\"devices\":", &self.devices);
+        json::field(out, "\"identity_abuse_signals\":", &self.identity_abuse_signals);
+        json::opt(out, "\"network\":", &self.network);
+        json::field(out, "\"facial_duplicates\":", &self.facial_duplicates);
+        json::field(out, "\"trust_index_score\":", &self.trust_index_score);
+        json::close(out);
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for RiskCheckDetails {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -12197,6 +13009,19 @@ impl ::serde::Serialize for RiskCheckDevice {
         )
     }
 }
+impl crate::ToJson for RiskCheckDevice {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"ip_proxy_type\":", &self.ip_proxy_type);
+        json::field(out, "\"ip_spam_list_count\":", &self.ip_spam_list_count);
+        json::field(out, "\"ip_timezone_offset\":", &self.ip_timezone_offset);
+        json::opt(out, "\"risk_level\":", &self.risk_level);
+        json::opt(out, "\"factors\":", &self.factors);
+        json::close(out);
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for RiskCheckDevice {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -12366,6 +13191,32 @@ impl ::serde::Serialize for RiskCheckEmail {
         )
     }
 }
+impl crate::ToJson for RiskCheckEmail {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"is_deliverable\":", &self.is_deliverable);
+        json::field(out, "\"breach_count\":", &self.breach_count);
+        json::field(out, "\"first_breached_at\":", &self.first_breached_at);
+        json::field(out, "\"last_breached_at\":", &self.last_breached_at);
+        json::field(out, "\"domain_registered_at\":", &self.domain_registered_at);
+        json::field(out, "\"domain_is_free_provider\":", &self.domain_is_free_provider);
+        json::field(out, "\"domain_is_custom\":", &self.domain_is_custom);
+        json::field(out, "\"domain_is_disposable\":", &self.domain_is_disposable);
+        json::field(
+            out,
+            "\"top_level_domain_is_suspicious\":",
+            &self.top_level_domain_is_suspicious,
+        );
+        json::field(out, "\"is_edu\":", &self.is_edu);
+        json::field(out, "\"includes_date_of_birth\":", &self.includes_date_of_birth);
+        json::field(out, "\"linked_services\":", &self.linked_services);
+        json::opt(out, "\"risk_level\":", &self.risk_level);
+        json::opt(out, "\"factors\":", &self.factors);
+        json::close(out);
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for RiskCheckEmail {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -12420,13 +13271,13 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckEmail {
                         }
                         "breach_count" => de::read(&mut map, &mut s.1, "breach_count"),
                         "first_breached_at" => {
-                            de::read(&mut map, &mut s.2, "first_breached_at")
+                            de::read_fast(&mut map, &mut s.2, "first_breached_at")
                         }
                         "last_breached_at" => {
-                            de::read(&mut map, &mut s.3, "last_breached_at")
+                            de::read_fast(&mut map, &mut s.3, "last_breached_at")
                         }
                         "domain_registered_at" => {
-                            de::read(&mut map, &mut s.4, "domain_registered_at")
+                            de::read_fast(&mut map, &mut s.4, "domain_registered_at")
                         }
                         "domain_is_free_provider" => {
                             de::read(&mut map, &mut s.5, "domain_is_free_provider")
@@ -13008,6 +13859,17 @@ impl ::serde::Serialize for RiskCheckFacialDuplicate {
         )
     }
 }
+impl crate::ToJson for RiskCheckFacialDuplicate {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"id\":", &self.id);
+        json::field(out, "\"similarity\":", &self.similarity);
+        json::field(out, "\"matched_after_completed\":", &self.matched_after_completed);
+        json::close(out);
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for RiskCheckFacialDuplicate {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -13143,6 +14005,16 @@ impl ::serde::Serialize for RiskCheckIdentityAbuseSignals {
                 ("stolen_identity", de::Field::Always(&self.stolen_identity)),
             ],
         )
+    }
+}
+impl crate::ToJson for RiskCheckIdentityAbuseSignals {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"synthetic_identity\":", &self.synthetic_identity);
+        json::field(out, "\"stolen_identity\":", &self.stolen_identity);
+        json::close(out);
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RiskCheckIdentityAbuseSignals {
@@ -13733,6 +14605,16 @@ impl ::serde::Serialize for RiskCheckNetwork {
         )
     }
 }
+impl crate::ToJson for RiskCheckNetwork {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"risk_level\":", &self.risk_level);
+        json::field(out, "\"factors\":", &self.factors);
+        json::close(out);
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for RiskCheckNetwork {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -13851,6 +14733,17 @@ impl ::serde::Serialize for RiskCheckPhone {
         )
     }
 }
+impl crate::ToJson for RiskCheckPhone {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"linked_services\":", &self.linked_services);
+        json::opt(out, "\"risk_level\":", &self.risk_level);
+        json::opt(out, "\"factors\":", &self.factors);
+        json::close(out);
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for RiskCheckPhone {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -13946,6 +14839,16 @@ impl ::serde::Serialize for RiskCheckStolenIdentity {
         )
     }
 }
+impl crate::ToJson for RiskCheckStolenIdentity {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"score\":", &self.score);
+        json::opt(out, "\"risk_level\":", &self.risk_level);
+        json::close(out);
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for RiskCheckStolenIdentity {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -14039,6 +14942,26 @@ impl ::serde::Serialize for RiskCheckSyntheticIdentity {
                 ),
             ],
         )
+    }
+}
+impl crate::ToJson for RiskCheckSyntheticIdentity {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"score\":", &self.score);
+        json::opt(out, "\"risk_level\":", &self.risk_level);
+        json::opt(
+            out,
+            "\"first_party_synthetic_fraud\":",
+            &self.first_party_synthetic_fraud,
+        );
+        json::opt(
+            out,
+            "\"third_party_synthetic_fraud\":",
+            &self.third_party_synthetic_fraud,
+        );
+        json::close(out);
     }
 }
 impl<'de> ::serde::Deserialize<'de> for RiskCheckSyntheticIdentity {
@@ -14241,6 +15164,17 @@ impl ::serde::Serialize for SelfieAnalysis {
                 ("facial_analysis", de::Field::skip(&self.facial_analysis)),
             ],
         )
+    }
+}
+impl crate::ToJson for SelfieAnalysis {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"document_comparison\":", &self.document_comparison);
+        json::field(out, "\"liveness_check\":", &self.liveness_check);
+        json::opt(out, "\"facial_analysis\":", &self.facial_analysis);
+        json::close(out);
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SelfieAnalysis {
@@ -14449,6 +15383,26 @@ impl ::serde::Serialize for SelfieAnalysisFacialAnalysis {
                 ("right_cheek", de::Field::leaf(&self.right_cheek)),
             ],
         )
+    }
+}
+impl crate::ToJson for SelfieAnalysisFacialAnalysis {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"left_eye\":", &self.left_eye);
+        json::field(out, "\"right_eye\":", &self.right_eye);
+        json::field(out, "\"left_brow\":", &self.left_brow);
+        json::field(out, "\"right_brow\":", &self.right_brow);
+        json::field(out, "\"forehead\":", &self.forehead);
+        json::field(out, "\"middle_forehead\":", &self.middle_forehead);
+        json::field(out, "\"nose\":", &self.nose);
+        json::field(out, "\"philtrum\":", &self.philtrum);
+        json::field(out, "\"mouth\":", &self.mouth);
+        json::field(out, "\"jaw\":", &self.jaw);
+        json::field(out, "\"left_cheek\":", &self.left_cheek);
+        json::field(out, "\"right_cheek\":", &self.right_cheek);
+        json::close(out);
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SelfieAnalysisFacialAnalysis {
@@ -14838,6 +15792,16 @@ impl ::serde::Serialize for SelfieCapture {
         )
     }
 }
+impl crate::ToJson for SelfieCapture {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"image_url\":", &self.image_url);
+        json::field(out, "\"video_url\":", &self.video_url);
+        json::close(out);
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for SelfieCapture {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -14938,6 +15902,16 @@ impl ::serde::Serialize for SelfieCheck {
                 ("selfies", de::Field::Always(&self.selfies)),
             ],
         )
+    }
+}
+impl crate::ToJson for SelfieCheck {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"status\":", &self.status);
+        json::field(out, "\"selfies\":", &self.selfies);
+        json::close(out);
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SelfieCheck {
@@ -15060,6 +16034,18 @@ impl ::serde::Serialize for SelfieCheckSelfie {
                 ("analysis", de::Field::Always(&self.analysis)),
             ],
         )
+    }
+}
+impl crate::ToJson for SelfieCheckSelfie {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"status\":", &self.status);
+        json::field(out, "\"attempt\":", &self.attempt);
+        json::field(out, "\"capture\":", &self.capture);
+        json::field(out, "\"analysis\":", &self.analysis);
+        json::close(out);
     }
 }
 impl<'de> ::serde::Deserialize<'de> for SelfieCheckSelfie {
@@ -15317,6 +16303,22 @@ impl ::serde::Serialize for SmsVerification {
         )
     }
 }
+impl crate::ToJson for SmsVerification {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"status\":", &self.status);
+        json::field(out, "\"attempt\":", &self.attempt);
+        json::field(out, "\"phone_number\":", &self.phone_number);
+        json::field(out, "\"delivery_attempt_count\":", &self.delivery_attempt_count);
+        json::field(out, "\"solve_attempt_count\":", &self.solve_attempt_count);
+        json::field(out, "\"initially_sent_at\":", &self.initially_sent_at);
+        json::field(out, "\"last_sent_at\":", &self.last_sent_at);
+        json::field(out, "\"redacted_at\":", &self.redacted_at);
+        json::close(out);
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for SmsVerification {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -15355,10 +16357,12 @@ impl<'de> ::serde::Deserialize<'de> for SmsVerification {
                             de::read(&mut map, &mut s.4, "solve_attempt_count")
                         }
                         "initially_sent_at" => {
-                            de::read(&mut map, &mut s.5, "initially_sent_at")
+                            de::read_fast(&mut map, &mut s.5, "initially_sent_at")
                         }
-                        "last_sent_at" => de::read(&mut map, &mut s.6, "last_sent_at"),
-                        "redacted_at" => de::read(&mut map, &mut s.7, "redacted_at"),
+                        "last_sent_at" => {
+                            de::read_fast(&mut map, &mut s.6, "last_sent_at")
+                        }
+                        "redacted_at" => de::read_fast(&mut map, &mut s.7, "redacted_at"),
                         _ => de::skip(&mut map),
                     }?;
                 }
@@ -15604,6 +16608,15 @@ impl ::serde::Serialize for SyntheticFraud {
         )
     }
 }
+impl crate::ToJson for SyntheticFraud {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"risk_level\":", &self.risk_level);
+        json::close(out);
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for SyntheticFraud {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -15684,6 +16697,17 @@ impl ::serde::Serialize for TrustIndex {
                 ("subscores", de::Field::Always(&self.subscores)),
             ],
         )
+    }
+}
+impl crate::ToJson for TrustIndex {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"score\":", &self.score);
+        json::field(out, "\"model\":", &self.model);
+        json::field(out, "\"subscores\":", &self.subscores);
+        json::close(out);
     }
 }
 impl<'de> ::serde::Deserialize<'de> for TrustIndex {
@@ -15801,6 +16825,15 @@ impl ::serde::Serialize for TrustIndexSubscore {
         de::write(s, "TrustIndexSubscore", &[("score", de::Field::leaf(&self.score))])
     }
 }
+impl crate::ToJson for TrustIndexSubscore {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"score\":", &self.score);
+        json::close(out);
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for TrustIndexSubscore {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -15874,6 +16907,16 @@ impl ::serde::Serialize for TrustIndexSubscores {
                 ("bank_account_insights", de::Field::skip(&self.bank_account_insights)),
             ],
         )
+    }
+}
+impl crate::ToJson for TrustIndexSubscores {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::opt(out, "\"device_and_connection\":", &self.device_and_connection);
+        json::opt(out, "\"bank_account_insights\":", &self.bank_account_insights);
+        json::close(out);
     }
 }
 impl<'de> ::serde::Deserialize<'de> for TrustIndexSubscores {
@@ -15981,6 +17024,20 @@ impl ::serde::Serialize for UserAddress {
                 ("country", de::Field::leaf(&self.country)),
             ],
         )
+    }
+}
+impl crate::ToJson for UserAddress {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::opt(out, "\"street\":", &self.street);
+        json::opt(out, "\"street2\":", &self.street2);
+        json::opt(out, "\"city\":", &self.city);
+        json::opt(out, "\"region\":", &self.region);
+        json::opt(out, "\"postal_code\":", &self.postal_code);
+        json::field(out, "\"country\":", &self.country);
+        json::close(out);
     }
 }
 #[cfg(feature = "deserialize-requests")]
@@ -16236,6 +17293,16 @@ impl ::serde::Serialize for UserIdNumber {
         )
     }
 }
+impl crate::ToJson for UserIdNumber {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"value\":", &self.value);
+        json::field(out, "\"type\":", &self.type_);
+        json::close(out);
+    }
+}
 impl<'de> ::serde::Deserialize<'de> for UserIdNumber {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
         struct __Visitor;
@@ -16349,6 +17416,16 @@ impl ::serde::Serialize for VerifySmsDetails {
                 ("verifications", de::Field::Always(&self.verifications)),
             ],
         )
+    }
+}
+impl crate::ToJson for VerifySmsDetails {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"status\":", &self.status);
+        json::field(out, "\"verifications\":", &self.verifications);
+        json::close(out);
     }
 }
 impl<'de> ::serde::Deserialize<'de> for VerifySmsDetails {
@@ -16548,6 +17625,15 @@ impl ::serde::Serialize for WebhookVerificationKeyGetRequest {
         )
     }
 }
+impl crate::ToJson for WebhookVerificationKeyGetRequest {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"key_id\":", &self.key_id);
+        json::close(out);
+    }
+}
 #[cfg(feature = "deserialize-requests")]
 impl<'de> ::serde::Deserialize<'de> for WebhookVerificationKeyGetRequest {
     fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
@@ -16626,6 +17712,16 @@ impl ::serde::Serialize for WebhookVerificationKeyGetResponse {
                 ("request_id", de::Field::leaf(&self.request_id)),
             ],
         )
+    }
+}
+impl crate::ToJson for WebhookVerificationKeyGetResponse {
+    #[inline]
+    fn write_json(&self, out: &mut String) {
+        use crate::runtime::json;
+        out.push('{');
+        json::field(out, "\"key\":", &self.key);
+        json::field(out, "\"request_id\":", &self.request_id);
+        json::close(out);
     }
 }
 impl<'de> ::serde::Deserialize<'de> for WebhookVerificationKeyGetResponse {

@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 const RUNTIME: &[(&str, &str)] = &[
     ("src/runtime/mod.rs", include_str!("../runtime/mod.rs")),
     ("src/runtime/macros.rs", include_str!("../runtime/macros.rs")),
+    ("src/runtime/json.rs", include_str!("../runtime/json.rs")),
     ("src/runtime/client.rs", include_str!("../runtime/client.rs")),
     ("src/runtime/error.rs", include_str!("../runtime/error.rs")),
     ("src/runtime/retry.rs", include_str!("../runtime/retry.rs")),

@@ -7,7 +7,7 @@
 use plaid_idv::types::{
     IdentityVerificationCreateRequest, IdentityVerificationGetRequest, IdentityVerificationGetResponse,
 };
-use plaid_idv::{Client, Environment, RetryPolicy};
+use plaid_idv::{Client, Environment, RetryPolicy, ToJson};
 use serde::{de::DeserializeOwned, Serialize};
 use std::time::{Duration, Instant};
 
@@ -44,14 +44,16 @@ mod copy {
     include!("../serde_differential/copy.rs");
 }
 
-/// Prints `{what}_{op}_{impl}_mb_s` for op in decode, encode, round_trip and impl in typed,
-/// derive, value: medians of 5.
-fn measure<T: Serialize + DeserializeOwned, D: Serialize + DeserializeOwned>(what: &str, bytes: &[u8]) {
+/// Prints `{what}_{op}_{impl}_mb_s` for op in decode, encode, round_trip and impl in typed
+/// (serde, through the written-out impls), json (encoding by `ToJson`, the crate's own JSON
+/// writer), derive, value: medians of 5.
+fn measure<T: Serialize + DeserializeOwned + ToJson, D: Serialize + DeserializeOwned>(what: &str, bytes: &[u8]) {
     let typed: T = serde_json::from_slice(bytes).unwrap();
     let derive: D = serde_json::from_slice(bytes).unwrap();
     let value: serde_json::Value = serde_json::from_slice(bytes).unwrap();
     let out_len = serde_json::to_vec(&typed).unwrap().len();
     assert_eq!(serde_json::to_vec(&typed).unwrap(), serde_json::to_vec(&derive).unwrap());
+    assert_eq!(typed.to_json().into_bytes(), serde_json::to_vec(&derive).unwrap());
     let mut rows: Vec<(String, Vec<f64>)> = Vec::new();
     for _ in 0..5 {
         let mut at = 0;
@@ -79,6 +81,10 @@ fn measure<T: Serialize + DeserializeOwned, D: Serialize + DeserializeOwned>(wha
             encode_mb_s(out_len, || serde_json::to_vec(std::hint::black_box(&typed)).unwrap()),
         );
         put(
+            format!("{what}_encode_json"),
+            encode_mb_s(out_len, || std::hint::black_box(&typed).to_json().into_bytes()),
+        );
+        put(
             format!("{what}_encode_derive"),
             encode_mb_s(out_len, || serde_json::to_vec(std::hint::black_box(&derive)).unwrap()),
         );
@@ -90,6 +96,14 @@ fn measure<T: Serialize + DeserializeOwned, D: Serialize + DeserializeOwned>(wha
             format!("{what}_round_trip_typed"),
             encode_mb_s(out_len, || {
                 let v = serde_json::to_vec(std::hint::black_box(&typed)).unwrap();
+                std::hint::black_box(serde_json::from_slice::<T>(&v).unwrap());
+                v
+            }),
+        );
+        put(
+            format!("{what}_round_trip_json"),
+            encode_mb_s(out_len, || {
+                let v = std::hint::black_box(&typed).to_json().into_bytes();
                 std::hint::black_box(serde_json::from_slice::<T>(&v).unwrap());
                 v
             }),

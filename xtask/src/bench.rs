@@ -107,6 +107,16 @@ fn lines(path: &Path) -> usize {
     std::fs::read_to_string(path).map(|s| s.lines().count()).unwrap_or(0)
 }
 
+/// The generated files that are emitted (formatted by prettyplease), not copied.
+const EMITTED: &[&str] = &[
+    "src/types.rs",
+    "src/operations.rs",
+    "src/webhooks.rs",
+    "src/lib.rs",
+    "src/spec_examples.rs",
+    "testkit/src/types.rs",
+];
+
 /// Median crate-only build time: `cargo clean -p` then `cargo build EXTRA`, 3 times.
 fn build_time(dir: &Path, target: &Path, extra: &[&str]) -> Option<Duration> {
     let build: Vec<&str> = std::iter::once("build").chain(extra.iter().copied()).collect();
@@ -178,6 +188,26 @@ pub fn run(root: &Path, only: Option<&str>) -> ExitCode {
                         &mut rows,
                         "pipeline stages after parse: select / lower / emit+render / write",
                         format!("{} / {} / {} / {}", ms(select), ms(lower), ms(render), ms(write)),
+                        "",
+                        None,
+                    );
+                    // The floor that the output's size sets: only parsing the emitted Rust with
+                    // syn and printing it with prettyplease (no emitting, no runtime copies).
+                    let emitted: Vec<&String> =
+                        files.iter().filter(|(p, _)| EMITTED.contains(&p.as_str())).map(|(_, t)| t).collect();
+                    let n: usize = emitted.iter().map(|t| t.lines().count()).sum();
+                    let floor = time(5, || {
+                        emitted
+                            .iter()
+                            .filter_map(|t| syn::parse_file(t).ok())
+                            .map(|f| prettyplease::unparse(&f).len())
+                            .sum::<usize>()
+                    });
+                    let f = floor.as_secs_f64() / parse.as_secs_f64();
+                    row(
+                        &mut rows,
+                        &format!("render floor: syn parses and prettyplease prints the emitted Rust ({n} lines), nothing else"),
+                        format!("{} ({f:.2}× parse: no pipeline with this output and formatter goes below {:.2}× parse)", ms(floor), 1.0 + f),
                         "",
                         None,
                     );
@@ -325,6 +355,19 @@ pub fn run(root: &Path, only: Option<&str>) -> ExitCode {
                 ("round_trip", "", None),
             ] {
                 let k = |imp: &str| get(&format!("{what}_{op}_{imp}_mb_s"));
+                // Encoding (and the round trip that starts with it) also by `ToJson`, the
+                // crate's own JSON writer: the encode target is for it.
+                if let (Some(j), Some(t), Some(v)) = (k("json"), k("typed"), k("value")) {
+                    row(
+                        &mut rows,
+                        &format!("{op} of the {what} by `ToJson` vs the same through serde vs serde_json::Value"),
+                        format!("{j:.0} vs {t:.0} vs {v:.0} MB/s (ToJson/Value {:.2}×)", j / v),
+                        target,
+                        need.map(|n| j >= n * v),
+                    );
+                }
+                let target = if op == "encode" { "" } else { target };
+                let need = need.filter(|_| op != "encode");
                 if let (Some(t), Some(d), Some(v)) = (k("typed"), k("derive"), k("value")) {
                     row(
                         &mut rows,

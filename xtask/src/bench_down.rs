@@ -9,6 +9,10 @@
 //! - the rebuild after regenerating the crate with one field added to `DashboardUser`, as a
 //!   maintainer's CI pays on each new Plaid spec.
 //!
+//! - the rebuild after editing a program that only builds the client (each side's own program
+//!   with the operations left out): the floor of the edit loop, rustc's start-up and the link of
+//!   the same dependencies, which no crate can go below.
+//!
 //! Medians, and each as a ratio to progenitor.
 
 use crate::bench::{cargo, cargo_with, copy_dir, median, row, write_crate, Row};
@@ -87,8 +91,22 @@ impl Side {
         );
     }
     fn build(&self) -> Option<Duration> {
+        self.build_example("downstream")
+    }
+    fn build_example(&self, name: &str) -> Option<Duration> {
         let t = Instant::now();
-        cargo_with(&self.dir, &self.target, &["build", "--example", "downstream"], true).then(|| t.elapsed())
+        cargo_with(&self.dir, &self.target, &["build", "--example", name], true).then(|| t.elapsed())
+    }
+    /// The floor program: the program's `use` lines and `main`, which builds the client and a
+    /// runtime and calls nothing.
+    fn write_floor(&self, marker: usize) {
+        let uses: String = self.program.lines().filter(|l| l.starts_with("use ")).map(|l| format!("{l}\n")).collect();
+        let main = self.program.find("fn main()").map_or("", |at| &self.program[at..]);
+        let main = main
+            .replace("rt.block_on(all(&c));", "rt.block_on(async { let _ = &c; });")
+            .replace("marker 0", &format!("marker {marker}"));
+        let _ =
+            std::fs::write(self.dir.join("examples/floor.rs"), format!("#![allow(unused_imports)]\n{uses}\n{main}"));
     }
 }
 
@@ -161,7 +179,8 @@ pub fn run(root: &Path, portion: &g::portion::Portion, tmp: &Path, rows: &mut Ve
     for s in &sides {
         s.write_version(0);
         s.write_program(0);
-        if s.build().is_none() {
+        s.write_floor(0);
+        if s.build().is_none() || s.build_example("floor").is_none() {
             return println!(
                 "  {}'s downstream program does not build; see `cargo build --example downstream` in {}",
                 s.name,
@@ -172,10 +191,13 @@ pub fn run(root: &Path, portion: &g::portion::Portion, tmp: &Path, rows: &mut Ve
     let mut first = [Vec::new(), Vec::new()];
     let mut edit = [Vec::new(), Vec::new()];
     let mut regen = [Vec::new(), Vec::new()];
+    let mut floor = [Vec::new(), Vec::new()];
     for round in 0..ROUNDS {
         for (i, s) in sides.iter().enumerate() {
             s.write_program(round + 1);
             edit[i].extend(s.build());
+            s.write_floor(round + 1);
+            floor[i].extend(s.build_example("floor"));
             // Toggle the field: every round regenerates into a changed crate.
             s.write_version((round + 1) % 2);
             regen[i].extend(s.build());
@@ -187,6 +209,7 @@ pub fn run(root: &Path, portion: &g::portion::Portion, tmp: &Path, rows: &mut Ve
         ("first build of crate + program, dependencies prebuilt", first, Some(0.5)),
         ("rebuild after editing the program", edit, Some(0.5)),
         ("rebuild after regenerating the crate with one field added", regen, None),
+        ("rebuild after editing a program that only builds the client (the edit loop's floor)", floor, None),
     ] {
         if times.iter().any(|t| t.len() != ROUNDS) {
             println!("  {what}: a build failed");

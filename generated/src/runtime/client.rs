@@ -683,7 +683,7 @@ impl Client {
         retry: Retry,
     ) -> Result<Resp, Error>
     where
-        Req: serde::Serialize + ?Sized,
+        Req: crate::ToJson + ?Sized,
         Resp: serde::de::DeserializeOwned + ResponseMeta,
     {
         self.execute_limited(op, body, retry, self.inner.max_response_bytes).await
@@ -698,15 +698,11 @@ impl Client {
         max_bytes: usize,
     ) -> Result<Resp, Error>
     where
-        Req: serde::Serialize + ?Sized,
+        Req: crate::ToJson + ?Sized,
         Resp: serde::de::DeserializeOwned + ResponseMeta,
     {
-        let body: Option<Bytes> = match body {
-            Some(b) => {
-                Some(serde_json::to_vec(b).map_err(|e| Error::invalid(format!("cannot encode request: {e}")))?.into())
-            }
-            None => None,
-        };
+        // Written directly (`ToJson`: the bytes serde_json would write; it cannot fail).
+        let body: Option<Bytes> = body.map(|b| b.to_json().into_bytes().into());
         // One span per call (fields in the crate README's tracing table); `send` adds a child
         // span per attempt. Neither holds a header, a body or a value from one.
         let span = tracing::info_span!(

@@ -115,6 +115,135 @@ pub fn read<'de, T: de::Deserialize<'de>, A: de::MapAccess<'de>>(
     Ok(())
 }
 
+/// [`read`] for a timestamp or date field (any `Option` around it): the same value and the
+/// same errors as its own `Deserialize`, by a faster route for the common form (issue #23).
+pub fn read_fast<'de, T: Fast, A: de::MapAccess<'de>>(
+    map: &mut A,
+    slot: &mut Option<T>,
+    name: &'static str,
+) -> Result<(), A::Error> {
+    if slot.is_some() {
+        return Err(<A::Error as de::Error>::duplicate_field(name));
+    }
+    *slot = Some(T::from_wire(map.next_value::<T::Wire>()?));
+    Ok(())
+}
+
+/// A field type that [`read_fast`] decodes through `Wire`, a stand-in with a faster
+/// `Deserialize` that reads to the same value.
+pub trait Fast: Sized {
+    /// What is decoded.
+    type Wire: de::DeserializeOwned;
+    /// The value it holds.
+    fn from_wire(w: Self::Wire) -> Self;
+}
+
+impl<T: Fast> Fast for Option<T> {
+    type Wire = Option<T::Wire>;
+    #[inline]
+    fn from_wire(w: Self::Wire) -> Self {
+        w.map(T::from_wire)
+    }
+}
+
+/// Reads a timestamp: `YYYY-MM-DDTHH:MM:SS[.fraction]Z` (what Plaid sends) directly, anything
+/// else through chrono's own `Deserialize` route (offsets, leap seconds, a lower-case `t`, a
+/// fraction over 9 digits, …), with chrono's errors.
+pub struct Timestamp(chrono::DateTime<chrono::Utc>);
+
+impl<'de> de::Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Timestamp;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                // chrono's text, so that errors read the same.
+                f.write_str("an RFC 3339 formatted date and time string")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Timestamp, E> {
+                if let Some(t) = parse_timestamp(v) {
+                    return Ok(Timestamp(t));
+                }
+                v.parse::<chrono::DateTime<chrono::FixedOffset>>()
+                    .map(|t| Timestamp(t.with_timezone(&chrono::Utc)))
+                    .map_err(E::custom)
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+impl Fast for chrono::DateTime<chrono::Utc> {
+    type Wire = Timestamp;
+    #[inline]
+    fn from_wire(w: Timestamp) -> Self {
+        w.0
+    }
+}
+
+/// Reads a date: `YYYY-MM-DD` directly, anything else through chrono's route and errors.
+pub struct Day(chrono::NaiveDate);
+
+impl<'de> de::Deserialize<'de> for Day {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Day;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a formatted date string")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Day, E> {
+                if let Some(d) = v.as_bytes().try_into().ok().and_then(parse_ymd) {
+                    return Ok(Day(d));
+                }
+                v.parse::<chrono::NaiveDate>().map(Day).map_err(E::custom)
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+impl Fast for chrono::NaiveDate {
+    type Wire = Day;
+    #[inline]
+    fn from_wire(w: Day) -> Self {
+        w.0
+    }
+}
+
+/// The number written by `digits` (ASCII digits only).
+fn number(digits: &[u8]) -> Option<u32> {
+    digits.iter().try_fold(0u32, |n, b| b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0')))
+}
+
+/// `YYYY-MM-DD`, a valid date; `None` for anything else.
+fn parse_ymd(b: &[u8; 10]) -> Option<chrono::NaiveDate> {
+    if b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let year = i32::try_from(number(&b[0..4])?).ok()?;
+    chrono::NaiveDate::from_ymd_opt(year, number(&b[5..7])?, number(&b[8..10])?)
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.d{1,9}]Z`, a valid instant without a leap second; `None` for anything
+/// else (chrono decides those).
+fn parse_timestamp(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
+    let b = s.as_bytes();
+    let (head, rest) = (b.get(..19)?, &b[19..]);
+    if head[10] != b'T' || head[13] != b':' || head[16] != b':' || rest.last() != Some(&b'Z') {
+        return None;
+    }
+    let date = parse_ymd(head[..10].try_into().ok()?)?;
+    let nanos = match &rest[..rest.len() - 1] {
+        [] => 0,
+        [b'.', frac @ ..] if (1..=9).contains(&frac.len()) => number(frac)? * 10u32.pow(9 - frac.len() as u32),
+        _ => return None,
+    };
+    let (h, m, sec) = (number(&head[11..13])?, number(&head[14..16])?, number(&head[17..19])?);
+    // `None` for a leap second (`:60`, chrono's to read) and any other time out of range.
+    Some(date.and_hms_nano_opt(h, m, sec, nanos)?.and_utc())
+}
+
 /// Skips the value of a key the struct does not have.
 pub fn skip<'de, A: de::MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
     map.next_value::<de::IgnoredAny>().map(|_| ())
@@ -267,7 +396,7 @@ fn digits<const N: usize>(out: &mut [u8], mut n: u32) {
 /// A date as chrono prints it (`1990-05-17`), for years 0 to 9999; `None` for the others,
 /// which chrono prints itself.
 #[inline]
-fn ymd<'b>(d: &chrono::NaiveDate, buf: &'b mut [u8; 10]) -> Option<&'b str> {
+pub(crate) fn ymd<'b>(d: &chrono::NaiveDate, buf: &'b mut [u8; 10]) -> Option<&'b str> {
     use chrono::Datelike as _;
     let year = u32::try_from(d.year()).ok().filter(|y| *y <= 9999)?;
     digits::<4>(&mut buf[0..4], year);
@@ -282,7 +411,7 @@ fn ymd<'b>(d: &chrono::NaiveDate, buf: &'b mut [u8; 10]) -> Option<&'b str> {
 /// fraction: the fewest that hold it), for years 0 to 9999 and no leap second; `None` for the
 /// others, which chrono prints itself. `tests/serde_differential.rs` compares the two on random values.
 #[inline]
-fn rfc3339<'b>(t: &chrono::DateTime<chrono::Utc>, buf: &'b mut [u8; 30]) -> Option<&'b str> {
+pub(crate) fn rfc3339<'b>(t: &chrono::DateTime<chrono::Utc>, buf: &'b mut [u8; 30]) -> Option<&'b str> {
     use chrono::Timelike as _;
     let date: &mut [u8; 10] = (&mut buf[0..10]).try_into().ok()?;
     ymd(&t.date_naive(), date)?;
@@ -376,6 +505,12 @@ macro_rules! string_enum {
             #[inline]
             fn leaf(&self) -> $crate::runtime::macros::Leaf<'_> {
                 $crate::runtime::macros::Leaf::Str(self.as_str())
+            }
+        }
+        impl $crate::ToJson for $name {
+            #[inline]
+            fn write_json(&self, out: &mut String) {
+                $crate::runtime::json::str(out, self.as_str());
             }
         }
         impl ::std::fmt::Display for $name {
@@ -478,6 +613,12 @@ macro_rules! id_newtype {
                 $crate::runtime::macros::Leaf::Str(&self.0)
             }
         }
+        impl $crate::ToJson for $name {
+            #[inline]
+            fn write_json(&self, out: &mut String) {
+                $crate::runtime::json::str(out, &self.0);
+            }
+        }
         impl $name {
             /// The identifier as a string slice.
             pub fn as_str(&self) -> &str {
@@ -564,6 +705,12 @@ macro_rules! id_newtype {
             #[inline]
             fn leaf(&self) -> $crate::runtime::macros::Leaf<'_> {
                 $crate::runtime::macros::Leaf::I64(self.0)
+            }
+        }
+        impl $crate::ToJson for $name {
+            #[inline]
+            fn write_json(&self, out: &mut String) {
+                $crate::ToJson::write_json(&self.0, out);
             }
         }
         impl From<i64> for $name {

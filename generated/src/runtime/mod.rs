@@ -8,6 +8,7 @@
 
 pub mod client;
 pub mod error;
+pub mod json;
 // Private modules, and a portion need not use all of them (no enums, no pagination, …).
 #[allow(dead_code)]
 pub(crate) mod macros;

@@ -141,6 +141,7 @@ pub fn emit(ir: &Ir) -> TokenStream {
         pub use runtime::client::Secret;
         pub use runtime::client::{CallOptions, Client, ClientBuilder, Environment, ResponseMeta};
         pub use runtime::error::{decode, ApiError, Error, RawBody, TransportKind};
+        pub use runtime::json::ToJson;
         pub use runtime::retry::RetryPolicy;
         #verify
 

@@ -6,6 +6,7 @@ pub mod convert;
 pub mod derive_copy;
 pub mod doc;
 pub mod examples;
+pub mod json;
 pub mod lib;
 pub mod one_of;
 pub mod operations;

@@ -141,7 +141,7 @@ fn emit_op(op: &Operation, types: &TokenStream) -> TokenStream {
             #deprecated
             #[inline]
             pub async fn #name(&self) -> Result<#resp, Error> {
-                self.execute::<(), _>(&#descriptor, None, #retry).await
+                self.execute::<::serde_json::Value, _>(&#descriptor, None, #retry).await
             }
         },
     }

@@ -298,6 +298,7 @@ fn emit_struct(
     )
     .then(|| quote!(#[allow(clippy::self_named_constructors)]));
     let serialize = emit_serialize(name, fields, ir);
+    let to_json = super::json::emit_to_json(name, fields);
     // A type that is only ever sent needs no Deserialize (a large share of the build time);
     // feature `deserialize-requests` adds it (the test kit reads requests with its own derived
     // copies, `emit::derive_copy::emit_kit`, so that it never turns the feature on).
@@ -318,6 +319,7 @@ fn emit_struct(
             #(#defs)*
         }
         #serialize
+        #to_json
         #deserialize
         #debug_impl
         #self_named
@@ -403,11 +405,7 @@ fn emit_serialize(name: &proc_macro2::Ident, fields: &[Field], ir: &Ir) -> Token
 fn is_leaf(ty: &Ty, ir: &Ir) -> bool {
     match ty {
         Ty::String | Ty::Bool | Ty::I32 | Ty::I64 | Ty::F64 | Ty::Date | Ty::DateTime => true,
-        Ty::Named(n) => ir.types.get(n).is_some_and(|t| match &t.kind {
-            Kind::Enum { .. } => true,
-            Kind::Newtype { .. } => true,
-            Kind::Struct { .. } => false,
-        }),
+        Ty::Named(n) => ir.types.get(n).is_some_and(|t| matches!(t.kind, Kind::Enum { .. } | Kind::Newtype { .. })),
         _ => false,
     }
 }
@@ -418,7 +416,8 @@ fn is_leaf(ty: &Ty, ir: &Ir) -> bool {
 /// text through one shared `Key` type; unknown keys are skipped; a duplicate key and a missing
 /// required field are errors with serde's own messages. A field that may be absent decodes a
 /// missing key as `None`; an `Option<Option<T>>` field decodes `null` as `Some(None)`. The
-/// slots are one tuple, so that every early return drops one local.
+/// slots are one tuple, so that every early return drops one local. Timestamps and dates read
+/// their common form without chrono's parser (`read_fast`, issue #23).
 fn emit_deserialize(name: &proc_macro2::Ident, fields: &[Field], sent_only: bool) -> TokenStream {
     let here = TokenStream::new();
     let de = quote!(de);
@@ -437,7 +436,8 @@ fn emit_deserialize(name: &proc_macro2::Ident, fields: &[Field], sent_only: bool
     let arms = fields.iter().enumerate().map(|(i, f)| {
         let wire = &f.wire;
         let i = index(i);
-        quote!(#wire => #de::read(&mut map, &mut s.#i, #wire),)
+        let read = if matches!(f.ty, Ty::Date | Ty::DateTime) && !f.boxed { quote!(read_fast) } else { quote!(read) };
+        quote!(#wire => #de::#read(&mut map, &mut s.#i, #wire),)
     });
     let inits = fields.iter().enumerate().map(|(i, f)| {
         let n = ident(&f.name);
