@@ -95,3 +95,35 @@ fn written_out_debug_prints_what_the_derive_printed() {
     );
     assert!(debug.ends_with("status: Active }"), "{debug}");
 }
+
+/// `plaid_idv::decode` reads the body as text after one UTF-8 check of the whole body (so that
+/// serde_json does not check each string again, issue 26): invalid UTF-8 is an error that names
+/// where it is, without the bytes in its text, inside a field the model reads or one it skips
+/// (serde_json's `from_slice` lets the latter through), and the body stays reachable.
+#[test]
+fn invalid_utf8_is_a_decode_error_with_its_path_wherever_it_is() {
+    for (body, path) in [
+        (USER.replace("a@example.com", "a@ex#ample.com"), "email_address"),
+        (USER.replace('}', r#","extra":{"note":"x#y"}}"#), "extra.note"),
+    ] {
+        // `#` marks where the invalid byte goes.
+        let mut bytes = body.into_bytes();
+        let at = bytes.iter().position(|b| *b == b'#').unwrap();
+        bytes[at] = 0xff;
+        let e = plaid_idv::decode::<DashboardUser>(&bytes).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            format!("cannot decode response at `{path}`: invalid UTF-8 (JSON text must be UTF-8)")
+        );
+        assert_eq!(e.raw_body().map(|b| b.as_bytes().to_vec()), Some(bytes.clone()), "the body is kept");
+    }
+    // What serde_json's own slice reader does with the second: accepts it.
+    let mut skipped = USER.replace('}', r#","extra":"x#y"}"#).into_bytes();
+    let at = skipped.iter().position(|b| *b == b'#').unwrap();
+    skipped[at] = 0xff;
+    assert!(serde_json::from_slice::<DashboardUser>(&skipped).is_ok());
+    assert!(plaid_idv::decode::<DashboardUser>(&skipped).is_err());
+    // Valid bodies decode as before, non-ASCII text included.
+    let accented = USER.replace("a@example.com", "é😀@example.com");
+    assert_eq!(plaid_idv::decode::<DashboardUser>(accented.as_bytes()).unwrap().email_address, "é😀@example.com");
+}

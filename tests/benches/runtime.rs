@@ -46,7 +46,8 @@ mod copy {
 
 /// Prints `{what}_{op}_{impl}_mb_s` for op in decode, encode, round_trip and impl in typed
 /// (serde, through the written-out impls), json (encoding by `ToJson`, the crate's own JSON
-/// writer), derive, value: medians of 5.
+/// writer), derive, value; and decode by `plaid_idv::decode` (crate: the body checked as UTF-8
+/// once, then read as text) against `Value` read the same way (value_str): medians of 5.
 fn measure<T: Serialize + DeserializeOwned + ToJson, D: Serialize + DeserializeOwned>(what: &str, bytes: &[u8]) {
     let typed: T = serde_json::from_slice(bytes).unwrap();
     let derive: D = serde_json::from_slice(bytes).unwrap();
@@ -67,6 +68,17 @@ fn measure<T: Serialize + DeserializeOwned + ToJson, D: Serialize + DeserializeO
         put(
             format!("{what}_decode_typed"),
             decode_mb_s(bytes, |b| drop(std::hint::black_box(serde_json::from_slice::<T>(b).unwrap()))),
+        );
+        put(
+            format!("{what}_decode_crate"),
+            decode_mb_s(bytes, |b| drop(std::hint::black_box(plaid_idv::decode::<T>(b).unwrap()))),
+        );
+        put(
+            format!("{what}_decode_value_str"),
+            decode_mb_s(bytes, |b| {
+                let text = std::str::from_utf8(b).unwrap();
+                drop(std::hint::black_box(serde_json::from_str::<serde_json::Value>(text).unwrap()))
+            }),
         );
         put(
             format!("{what}_decode_derive"),

@@ -334,11 +334,27 @@ pub(crate) fn describe(e: &serde_json::Error) -> String {
 /// let e = plaid_idv::decode::<BTreeMap<String, String>>(br#"{"id": 4155550123}"#).unwrap_err();
 /// assert_eq!(e.to_string(), "cannot decode response at `id`: invalid type: integer, expected a string");
 /// ```
+///
+/// The body must be UTF-8 (as JSON text must be), checked once for the whole body: invalid
+/// UTF-8 anywhere, even inside a value the model does not read, is an error naming its path.
 // Only serde_json's own deserializer is instantiated (once per type); on failure the path is
-// recovered from the error's position by `path_at`, which is not generic.
+// recovered from the error's position by `path_at`, which is not generic. The body is read as
+// a `str` (issue #23): serde_json then skips its UTF-8 check of each string and key, a fifth
+// of a small body's decoding time.
 pub fn decode<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, Error> {
     let bytes: &[u8] = if body.iter().all(u8::is_ascii_whitespace) { b"null" } else { body };
-    serde_json::from_slice(bytes).map_err(|e| {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            return Err(Error::Decode {
+                path: path_at(bytes, e.valid_up_to()),
+                message: "invalid UTF-8 (JSON text must be UTF-8)".into(),
+                body: RawBody::new(bytes::Bytes::copy_from_slice(body)),
+                attempts: 1,
+            })
+        }
+    };
+    serde_json::from_str(text).map_err(|e| {
         let offset = offset_of(bytes, e.line(), e.column());
         let message = describe(&e);
         let path = match message.strip_prefix("missing field `").and_then(|r| r.split('`').next()) {
