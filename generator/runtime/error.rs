@@ -38,7 +38,8 @@ pub enum Error {
         #[source]
         source: reqwest::Error,
     },
-    /// A 2xx body (or a webhook body) did not match the expected type.
+    /// A 2xx body, a webhook body or a body given to [`decode`] did not match the expected type
+    /// (or was not UTF-8). The text says "response" whatever the body's source.
     #[error("cannot decode response at `{path}`: {message}")]
     Decode {
         /// JSON path of the failure, like `identity_verifications[0].status`.
@@ -334,6 +335,7 @@ pub(crate) fn describe(e: &serde_json::Error) -> String {
 ///
 /// The body must be UTF-8 (as JSON text must be), checked once for the whole body: invalid
 /// UTF-8 anywhere, even inside a value the model does not read, is an error naming its path.
+/// The error's `attempts` is 1 (no request was made).
 // Only serde_json's own deserializer is instantiated (once per type); on failure the path is
 // recovered from the error's position by `path_at`, which is not generic. The body is read as
 // a `str` (issue #23): serde_json then skips its UTF-8 check of each string and key, a fifth

@@ -13,7 +13,8 @@ use std::collections::BTreeMap;
 ///
 /// Every model, identifier and enum of this crate implements it. It is faster than serde's
 /// path (no per-key escaping: the keys are written by the generator) and than encoding a
-/// `serde_json::Value` of the same JSON (README, Performance); it cannot fail.
+/// `serde_json::Value` of the same JSON (figures in the crate README's "Storing and
+/// reloading"); it cannot fail. Read the text back with [`crate::decode`].
 ///
 /// ```
 /// use plaid_idv::ToJson;
