@@ -62,12 +62,32 @@ pub fn plaid_specs() -> Vec<PathBuf> {
 }
 
 /// A fresh directory under the system temp dir (outside the workspace, so generated crates are
-/// their own roots).
-pub fn temp_dir(tag: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("plaid-idv-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).expect("temp dir");
-    d
+/// their own roots), removed with everything in it when the returned guard drops, also when
+/// the test fails. `PLAID_IDV_KEEP_TMP=1` keeps it, to look at a failure.
+pub fn temp_dir(tag: &str) -> TempDir {
+    let keep = std::env::var_os("PLAID_IDV_KEEP_TMP").is_some_and(|v| v == "1");
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("plaid-idv-{tag}-"))
+        .disable_cleanup(keep)
+        .tempdir()
+        .expect("temp dir");
+    TempDir(dir)
+}
+
+/// A directory from [`temp_dir`]: a `Path` that is deleted when dropped.
+pub struct TempDir(tempfile::TempDir);
+
+impl std::ops::Deref for TempDir {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+impl AsRef<Path> for TempDir {
+    fn as_ref(&self) -> &Path {
+        self.0.path()
+    }
 }
 
 /// The target directory of every nested build: the workspace's own `target/`, so a dependency

@@ -41,16 +41,17 @@ components:
     PlaidError: {type: object, properties: {error_code: {type: string}}}
 "#;
 
-fn write_pair(tag: &str, old: &str, new: &str) -> (PathBuf, PathBuf) {
+/// The two specs in a scratch directory, which lasts as long as the returned guard.
+fn write_pair(tag: &str, old: &str, new: &str) -> (common::TempDir, PathBuf, PathBuf) {
     let dir = common::temp_dir(&format!("diff-{tag}"));
     let (o, n) = (dir.join("old.yaml"), dir.join("new.yaml"));
     std::fs::write(&o, old).unwrap();
     std::fs::write(&n, new).unwrap();
-    (o, n)
+    (dir, o, n)
 }
 
 fn report(tag: &str, old: &str, new: &str) -> Report {
-    let (o, n) = write_pair(tag, old, new);
+    let (_dir, o, n) = write_pair(tag, old, new);
     plaid_idv_generator::diff_specs(&o, &n, &common::fixture("portion.toml")).unwrap()
 }
 
@@ -341,7 +342,7 @@ fn multi_change_report_snapshot() {
 
 #[test]
 fn a_spec_that_fails_to_load_names_the_file() {
-    let (o, n) = write_pair("bad", BASE, "openapi: [unclosed\n");
+    let (_dir, o, n) = write_pair("bad", BASE, "openapi: [unclosed\n");
     let e = plaid_idv_generator::diff_specs(&o, &n, &common::fixture("portion.toml")).unwrap_err();
     assert!(e.to_string().contains(&n.display().to_string()), "{e}");
     let missing = PathBuf::from("/nonexistent/spec.yaml");

@@ -44,7 +44,7 @@ fn version_key(v: &str) -> Vec<u64> {
 
 /// A copy of `generated/` as its own workspace, declaring `rust_version`, resolved with
 /// MSRV-aware resolution.
-fn resolved_copy(tag: &str, rust_version: Option<&str>) -> (std::path::PathBuf, String) {
+fn resolved_copy(tag: &str, rust_version: Option<&str>) -> (common::TempDir, String) {
     let dir = common::temp_dir(tag);
     copy_dir(&common::root().join("generated"), &dir);
     let manifest_path = dir.join("Cargo.toml");
