@@ -103,6 +103,28 @@ pub(crate) fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// `text` without its top-level `impl` blocks and the attributes and docs right above them
+/// (the generated files are rustfmt-formatted: an item's closing brace is alone in column 0).
+fn without_impls(text: &str) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    let mut skipping = false;
+    for line in text.lines() {
+        if skipping {
+            skipping = line != "}";
+            continue;
+        }
+        if line.starts_with("impl ") || line.starts_with("impl<") {
+            while out.last().is_some_and(|l| l.starts_with("#[") || l.starts_with("///")) {
+                out.pop();
+            }
+            skipping = !line.ends_with('}');
+            continue;
+        }
+        out.push(line);
+    }
+    out.iter().map(|l| format!("{l}\n")).collect()
+}
+
 fn lines(path: &Path) -> usize {
     std::fs::read_to_string(path).map(|s| s.lines().count()).unwrap_or(0)
 }
@@ -273,19 +295,18 @@ pub fn run(root: &Path, only: Option<&str>) -> ExitCode {
             full.join("src/lib.rs"),
             lib.replace("#[cfg(test)]\n#[rustfmt::skip]\nmod spec_examples;\n", ""),
         );
-        // Models only: the same crate without operations and flow helpers.
+        // Models only: the same crate without the operations and flow helpers, i.e. without
+        // their `impl` blocks (the operation constants and flow types stay: the rest of the
+        // crate names them).
         let models = tmp.join("models/plaid-idv");
         copy_dir(&full, &models);
-        let _ = std::fs::write(models.join("src/operations.rs"), "//! (removed for the benchmark)\n");
-        let _ = std::fs::remove_file(models.join("src/flow.rs"));
+        for f in ["src/operations.rs", "src/flow.rs"] {
+            let p = models.join(f);
+            if let Ok(text) = std::fs::read_to_string(&p) {
+                let _ = std::fs::write(&p, without_impls(&text));
+            }
+        }
         let _ = std::fs::remove_dir_all(models.join("examples"));
-        let lib = std::fs::read_to_string(models.join("src/lib.rs")).unwrap_or_default();
-        let _ = std::fs::write(models.join("src/lib.rs"), lib.replace("pub mod flow;\n", ""));
-        let toml = std::fs::read_to_string(models.join("Cargo.toml")).unwrap_or_default();
-        let _ = std::fs::write(
-            models.join("Cargo.toml"),
-            toml.replace("\n[[example]]\nname = \"webhook_server\"\nrequired-features = [\"test-util\"]\n", ""),
-        );
         let target = root.join("target/bench-build");
         match build_time(&full, &target, &[]) {
             Some(f) => row(
