@@ -103,26 +103,16 @@ pub(crate) fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-/// `text` without its top-level `impl` blocks and the attributes and docs right above them
-/// (the generated files are rustfmt-formatted: an item's closing brace is alone in column 0).
+/// `text` without its top-level `impl` blocks, parsed with `syn` and printed with
+/// `prettyplease`; unchanged when it does not parse.
 fn without_impls(text: &str) -> String {
-    let mut out: Vec<&str> = Vec::new();
-    let mut skipping = false;
-    for line in text.lines() {
-        if skipping {
-            skipping = line != "}";
-            continue;
+    match syn::parse_file(text) {
+        Ok(mut file) => {
+            file.items.retain(|item| !matches!(item, syn::Item::Impl(_)));
+            prettyplease::unparse(&file)
         }
-        if line.starts_with("impl ") || line.starts_with("impl<") {
-            while out.last().is_some_and(|l| l.starts_with("#[") || l.starts_with("///")) {
-                out.pop();
-            }
-            skipping = !line.ends_with('}');
-            continue;
-        }
-        out.push(line);
+        Err(_) => text.to_string(),
     }
-    out.iter().map(|l| format!("{l}\n")).collect()
 }
 
 fn lines(path: &Path) -> usize {
