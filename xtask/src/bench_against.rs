@@ -4,11 +4,14 @@
 //! encodes a create request: the serde code a service instantiates), in a target directory of
 //! its own, dependencies prebuilt. Then 5 rounds, alternating between the two: `cargo clean -p
 //! plaid-idv -p app`, a timed crate-only build, then a timed build of the program. Medians, and
-//! the ratio of the working tree to `REV`.
+//! the ratio of the working tree to `REV`. Where valgrind is installed, a last row counts the
+//! instructions rustc executes to build each crate (cachegrind, one build each): unlike the
+//! timings it does not move with the machine's load (two runs agree within 0.3%), so it shows a
+//! change of a few percent that the timings' noise hides.
 
 use crate::bench::{median, row, Row};
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const ROUNDS: usize = 5;
@@ -104,6 +107,18 @@ pub fn run(root: &Path, tmp: &Path, rev: &str, rows: &mut Vec<Row>) {
             program[i].push(t.elapsed());
         }
     }
+    let counts: Vec<Option<u64>> = sides.iter().map(|(name, _)| instructions(&tmp.join(name))).collect();
+    if let [Some(base), Some(now)] = counts[..] {
+        row(
+            rows,
+            &format!("instructions rustc executes for the crate: {rev} vs the working tree (cachegrind)"),
+            format!("{:.3} G vs {:.3} G (ratio {:.3})", base as f64 / 1e9, now as f64 / 1e9, now as f64 / base as f64),
+            "",
+            None,
+        );
+    } else {
+        eprintln!("  bench --against: no instruction counts (is valgrind installed?)");
+    }
     for (what, times) in [("crate-only debug build", krate), ("then the program's build", program)] {
         let (base, now) = (median(times[0].clone()), median(times[1].clone()));
         row(
@@ -114,4 +129,41 @@ pub fn run(root: &Path, tmp: &Path, rev: &str, rows: &mut Vec<Row>) {
             None,
         );
     }
+}
+
+/// The instructions rustc executes to build the crate laid out in `dir` (dependencies already
+/// built): `cargo build -p plaid-idv` with a `RUSTC_WRAPPER` that runs only this crate's rustc
+/// under cachegrind. The wrapper is not part of cargo's fingerprint, so nothing else rebuilds.
+fn instructions(dir: &Path) -> Option<u64> {
+    let available = Command::new("valgrind").arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status();
+    if !available.is_ok_and(|s| s.success()) {
+        return None;
+    }
+    let (app, target) = (dir.join("app"), dir.join("target"));
+    let (wrapper, out) = (dir.join("ir-wrap.sh"), dir.join("cachegrind.out"));
+    std::fs::write(
+        &wrapper,
+        "#!/bin/sh\ncase \" $* \" in *\" --crate-name plaid_idv \"*)\n  exec valgrind -q --tool=cachegrind --cache-sim=no \
+         --cachegrind-out-file=\"$PLAID_IDV_IR_OUT\" \"$@\" ;;\nesac\nexec \"$@\"\n",
+    )
+    .ok()?;
+    let chmod = Command::new("chmod").arg("+x").arg(&wrapper).status();
+    if !chmod.is_ok_and(|s| s.success()) || !crate::bench::cargo(&app, &target, &["clean", "-p", "plaid-idv"]) {
+        return None;
+    }
+    let built = Command::new(env!("CARGO"))
+        .args(["build", "-p", "plaid-idv"])
+        .current_dir(&app)
+        .env("CARGO_TARGET_DIR", &target)
+        .env("CARGO_INCREMENTAL", "0")
+        .env("RUSTC_WRAPPER", &wrapper)
+        .env("PLAID_IDV_IR_OUT", &out)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
+    if !built.is_ok_and(|s| s.success()) {
+        return None;
+    }
+    let text = std::fs::read_to_string(&out).ok()?;
+    text.lines().find_map(|l| l.strip_prefix("summary:")).and_then(|n| n.trim().parse().ok())
 }
