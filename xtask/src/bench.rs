@@ -80,15 +80,20 @@ pub(crate) fn cargo(dir: &Path, target: &Path, args: &[&str]) -> bool {
 /// `cargo ARGS` in `dir`; `incremental` as a developer's own crate builds (the default for
 /// `dev`), otherwise off, as dependencies build.
 pub(crate) fn cargo_with(dir: &Path, target: &Path, args: &[&str], incremental: bool) -> bool {
-    Command::new(env!("CARGO"))
+    cargo_command(dir, target, args, incremental).status().is_ok_and(|s| s.success())
+}
+
+/// The command [`cargo_with`] runs, output silenced, for a caller that sets more of it.
+pub(crate) fn cargo_command(dir: &Path, target: &Path, args: &[&str], incremental: bool) -> Command {
+    let mut cargo = Command::new(env!("CARGO"));
+    cargo
         .args(args)
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", target)
         .env("CARGO_INCREMENTAL", if incremental { "1" } else { "0" })
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
+        .stderr(std::process::Stdio::null());
+    cargo
 }
 
 pub(crate) fn copy_dir(from: &Path, to: &Path) {

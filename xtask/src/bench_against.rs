@@ -117,7 +117,7 @@ pub fn run(root: &Path, tmp: &Path, rev: &str, rows: &mut Vec<Row>) {
             None,
         );
     } else {
-        eprintln!("  bench --against: no instruction counts (is valgrind installed?)");
+        eprintln!("  bench --against: no instruction counts (valgrind is not installed, or a build under it failed)");
     }
     for (what, times) in [("crate-only debug build", krate), ("then the program's build", program)] {
         let (base, now) = (median(times[0].clone()), median(times[1].clone()));
@@ -134,6 +134,7 @@ pub fn run(root: &Path, tmp: &Path, rev: &str, rows: &mut Vec<Row>) {
 /// The instructions rustc executes to build the crate laid out in `dir` (dependencies already
 /// built): `cargo build -p plaid-idv` with a `RUSTC_WRAPPER` that runs only this crate's rustc
 /// under cachegrind. The wrapper is not part of cargo's fingerprint, so nothing else rebuilds.
+#[cfg(unix)]
 fn instructions(dir: &Path) -> Option<u64> {
     let available = Command::new("valgrind").arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status();
     if !available.is_ok_and(|s| s.success()) {
@@ -147,23 +148,24 @@ fn instructions(dir: &Path) -> Option<u64> {
          --cachegrind-out-file=\"$PLAID_IDV_IR_OUT\" \"$@\" ;;\nesac\nexec \"$@\"\n",
     )
     .ok()?;
-    let chmod = Command::new("chmod").arg("+x").arg(&wrapper).status();
-    if !chmod.is_ok_and(|s| s.success()) || !crate::bench::cargo(&app, &target, &["clean", "-p", "plaid-idv"]) {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).ok()?;
+    if !crate::bench::cargo(&app, &target, &["clean", "-p", "plaid-idv"]) {
         return None;
     }
-    let built = Command::new(env!("CARGO"))
-        .args(["build", "-p", "plaid-idv"])
-        .current_dir(&app)
-        .env("CARGO_TARGET_DIR", &target)
-        .env("CARGO_INCREMENTAL", "0")
+    let built = crate::bench::cargo_command(&app, &target, &["build", "-p", "plaid-idv"], false)
         .env("RUSTC_WRAPPER", &wrapper)
         .env("PLAID_IDV_IR_OUT", &out)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
         .status();
     if !built.is_ok_and(|s| s.success()) {
         return None;
     }
     let text = std::fs::read_to_string(&out).ok()?;
     text.lines().find_map(|l| l.strip_prefix("summary:")).and_then(|n| n.trim().parse().ok())
+}
+
+/// The wrapper is a shell script: no count elsewhere.
+#[cfg(not(unix))]
+fn instructions(_: &Path) -> Option<u64> {
+    None
 }
