@@ -200,6 +200,47 @@ fn gen_refuses_declared_same_type_schemas_that_differ() {
     assert!(text.contains("IdentityVerificationResponse") && text.contains("extra"), "{text}");
 }
 
+#[test]
+fn string_enums_with_the_same_values_are_one_type() {
+    use plaid_idv::types::{PoBoxStatus, RiskCheckEmailIsEdu, YesNoNoData};
+    // The aliases name one type: a value of one is a value of the others.
+    let edu: RiskCheckEmailIsEdu = YesNoNoData::Yes;
+    let po_box: PoBoxStatus = edu.clone();
+    assert_eq!(po_box, RiskCheckEmailIsEdu::Yes);
+    assert!(matches!(po_box, PoBoxStatus::Yes));
+    let session: IdentityVerificationResponse = serde_json::from_str(GET_EXAMPLE).unwrap();
+    let email = session.risk_check.as_ref().and_then(|r| r.email.as_ref()).expect("the example has an email check");
+    let _: &RiskCheckEmailIsEdu = &email.is_edu;
+    assert_eq!(email.is_edu.as_str(), serde_json::to_value(&email.is_edu).unwrap());
+
+    let root = common::root();
+    let ir =
+        plaid_idv_generator::generate(&root.join("spec/plaid-idv.yaml"), &root.join("spec/portion.toml")).unwrap().ir;
+    assert!(ir.types.contains_key("YesNoNoData") && !ir.types.contains_key("RiskCheckEmailIsEdu"));
+    let alias = ir.aliases.iter().find(|a| a.name == "RiskCheckEmailIsEdu").expect("alias");
+    assert_eq!((alias.target.as_str(), alias.origin.as_str()), ("YesNoNoData", "RiskCheckEmailIsEdu"));
+    let doc = ir.types["YesNoNoData"].doc.clone().unwrap_or_default();
+    assert!(doc.contains("- `RiskCheckEmailIsEdu`: ") && doc.contains("`yes`: An educational address."), "{doc}");
+    assert!(ir.warnings.is_empty(), "{:?}", ir.warnings);
+}
+
+#[test]
+fn a_string_enum_whose_values_differ_from_its_group_keeps_its_own_type() {
+    let root = common::root();
+    let mut spec: Value =
+        serde_yaml::from_str(&std::fs::read_to_string(root.join("spec/plaid-idv.yaml")).unwrap()).unwrap();
+    spec["components"]["schemas"]["RiskCheckEmailIsEdu"]["enum"].as_array_mut().expect("an enum").push(json!("unsure"));
+    let portion = plaid_idv_generator::portion::Portion::load(&root.join("spec/portion.toml")).unwrap();
+    let out = plaid_idv_generator::generate_from(spec.to_string().as_bytes(), "spec.json", &portion).unwrap();
+    let ir = &out.ir;
+    assert!(matches!(ir.types["RiskCheckEmailIsEdu"].kind, plaid_idv_generator::ir::Kind::Enum { .. }));
+    assert!(!ir.aliases.iter().any(|a| a.name == "RiskCheckEmailIsEdu"));
+    assert!(ir.aliases.iter().any(|a| a.name == "PoBoxStatus" && a.target == "YesNoNoData"));
+    let w = ir.warnings.iter().find(|w| w.contains("RiskCheckEmailIsEdu")).expect("a warning");
+    assert!(w.starts_with("#/components/schemas/RiskCheckEmailIsEdu/enum: declared one type `YesNoNoData`"), "{w}");
+    assert!(w.contains("it keeps its own type"), "{w}");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Timeouts.
 

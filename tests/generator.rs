@@ -1053,7 +1053,7 @@ fn flow_and_fake_availability_is_an_ir_fact() {
     assert!(
         full.files["src/lib.rs"].contains("pub mod flow;") && full.files["src/lib.rs"].contains("pub mod __private")
     );
-    assert!(full.files["testkit/Cargo.toml"].contains("plaid-idv = { version = \"=0.4.0\""));
+    assert!(full.files["testkit/Cargo.toml"].contains("plaid-idv = { version = \"=0.5.0\""));
 
     // Without an operation the fake serves (but every one the flow calls): flow, no fake.
     let no_list = gen_ours(|p| p.paths.retain(|x| x != "/webhook_verification_key/get"));

@@ -18,11 +18,11 @@ pub struct AamvaAnalysis {
     /// Whether one field agreed with the issuing state's licence record (AAMVA check).
     pub id_expiration_date: AamvaMatchResult,
     /// How one field compared with the issuing state's licence record (AAMVA check).
-    pub street: AamvaDetailedMatchResult,
+    pub street: MatchCode,
     /// Whether one field agreed with the issuing state's licence record (AAMVA check).
     pub city: AamvaMatchResult,
     /// How one field compared with the issuing state's licence record (AAMVA check).
-    pub postal_code: AamvaDetailedMatchResult,
+    pub postal_code: MatchCode,
     /// Whether one field agreed with the issuing state's licence record (AAMVA check).
     pub date_of_birth: AamvaMatchResult,
     /// Whether one field agreed with the issuing state's licence record (AAMVA check).
@@ -32,11 +32,11 @@ pub struct AamvaAnalysis {
     /// Whether one field agreed with the issuing state's licence record (AAMVA check).
     pub eye_color: AamvaMatchResult,
     /// How one field compared with the issuing state's licence record (AAMVA check).
-    pub first_name: AamvaDetailedMatchResult,
+    pub first_name: MatchCode,
     /// How one field compared with the issuing state's licence record (AAMVA check).
-    pub middle_name: AamvaDetailedMatchResult,
+    pub middle_name: MatchCode,
     /// How one field compared with the issuing state's licence record (AAMVA check).
-    pub last_name: AamvaDetailedMatchResult,
+    pub last_name: MatchCode,
 }
 impl ::serde::Serialize for AamvaAnalysis {
     fn serialize<__S: ::serde::Serializer>(
@@ -108,16 +108,16 @@ impl<'de> ::serde::Deserialize<'de> for AamvaAnalysis {
                     Option<AamvaMatchResult>,
                     Option<AamvaMatchResult>,
                     Option<AamvaMatchResult>,
-                    Option<AamvaDetailedMatchResult>,
+                    Option<MatchCode>,
                     Option<AamvaMatchResult>,
-                    Option<AamvaDetailedMatchResult>,
-                    Option<AamvaMatchResult>,
-                    Option<AamvaMatchResult>,
+                    Option<MatchCode>,
                     Option<AamvaMatchResult>,
                     Option<AamvaMatchResult>,
-                    Option<AamvaDetailedMatchResult>,
-                    Option<AamvaDetailedMatchResult>,
-                    Option<AamvaDetailedMatchResult>,
+                    Option<AamvaMatchResult>,
+                    Option<AamvaMatchResult>,
+                    Option<MatchCode>,
+                    Option<MatchCode>,
+                    Option<MatchCode>,
                 ) = (
                     None,
                     None,
@@ -349,11 +349,11 @@ pub struct AamvaAnalysisRequired {
     /// Whether one field agreed with the issuing state's licence record (AAMVA check).
     pub id_expiration_date: AamvaMatchResult,
     /// How one field compared with the issuing state's licence record (AAMVA check).
-    pub street: AamvaDetailedMatchResult,
+    pub street: MatchCode,
     /// Whether one field agreed with the issuing state's licence record (AAMVA check).
     pub city: AamvaMatchResult,
     /// How one field compared with the issuing state's licence record (AAMVA check).
-    pub postal_code: AamvaDetailedMatchResult,
+    pub postal_code: MatchCode,
     /// Whether one field agreed with the issuing state's licence record (AAMVA check).
     pub date_of_birth: AamvaMatchResult,
     /// Whether one field agreed with the issuing state's licence record (AAMVA check).
@@ -363,11 +363,11 @@ pub struct AamvaAnalysisRequired {
     /// Whether one field agreed with the issuing state's licence record (AAMVA check).
     pub eye_color: AamvaMatchResult,
     /// How one field compared with the issuing state's licence record (AAMVA check).
-    pub first_name: AamvaDetailedMatchResult,
+    pub first_name: MatchCode,
     /// How one field compared with the issuing state's licence record (AAMVA check).
-    pub middle_name: AamvaDetailedMatchResult,
+    pub middle_name: MatchCode,
     /// How one field compared with the issuing state's licence record (AAMVA check).
-    pub last_name: AamvaDetailedMatchResult,
+    pub last_name: MatchCode,
 }
 impl ::std::fmt::Debug for AamvaAnalysisRequired {
     #[inline]
@@ -396,58 +396,6 @@ impl From<AamvaAnalysisRequired> for AamvaAnalysis {
         Self::new(required)
     }
 }
-/// How one field compared with the issuing state's licence record (AAMVA check).
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum AamvaDetailedMatchResult {
-    /// `match`: The same as the state record.
-    Match,
-    /// `partial_match`: Close to the state record, but not the same.
-    PartialMatch,
-    /// `no_match`: Different from the state record.
-    NoMatch,
-    /// `no_data`: The state did not return this field.
-    NoData,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(String),
-}
-impl ::std::fmt::Debug for AamvaDetailedMatchResult {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::Match => f.write_str("Match"),
-            Self::PartialMatch => f.write_str("PartialMatch"),
-            Self::NoMatch => f.write_str("NoMatch"),
-            Self::NoData => f.write_str("NoData"),
-            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
-        }
-    }
-}
-impl AamvaDetailedMatchResult {
-    /// The value as sent on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Match => "match",
-            Self::PartialMatch => "partial_match",
-            Self::NoMatch => "no_match",
-            Self::NoData => "no_data",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Parses a wire value; values not listed in the spec become `Unknown`.
-    #[inline]
-    pub fn from_wire(s: &str) -> Self {
-        match s {
-            "match" => Self::Match,
-            "partial_match" => Self::PartialMatch,
-            "no_match" => Self::NoMatch,
-            "no_data" => Self::NoData,
-            _ => Self::Unknown(s.to_owned()),
-        }
-    }
-}
-crate::runtime::string_enum!(AamvaDetailedMatchResult);
 /// Whether one field agreed with the issuing state's licence record (AAMVA check).
 #[derive(Clone)]
 #[non_exhaustive]
@@ -1453,7 +1401,7 @@ crate::runtime::string_enum!(DashboardUserStatus);
 #[non_exhaustive]
 pub struct DocumentAnalysis {
     /// Whether the document looks genuine: its layout, photo and security features follow the rules for this kind of document from this issuer.
-    pub authenticity: DocumentAuthenticityMatchCode,
+    pub authenticity: MatchCode,
     /// How good the document photo was. Poor photos are more likely to fail reading and checks; Plaid lets the user retake them a few times.
     pub image_quality: ImageQuality,
     /// How the data read from the document compares with what the user entered; null when there was nothing to compare.
@@ -1525,7 +1473,7 @@ impl<'de> ::serde::Deserialize<'de> for DocumentAnalysis {
                 mut map: __A,
             ) -> Result<DocumentAnalysis, __A::Error> {
                 let mut s: (
-                    Option<DocumentAuthenticityMatchCode>,
+                    Option<MatchCode>,
                     Option<ImageQuality>,
                     Option<Option<PhysicalDocumentExtractedDataAnalysis>>,
                     Option<Option<FraudAnalysisDetails>>,
@@ -1618,7 +1566,7 @@ impl DocumentAnalysis {
 #[derive(Clone, PartialEq)]
 pub struct DocumentAnalysisRequired {
     /// Whether the document looks genuine: its layout, photo and security features follow the rules for this kind of document from this issuer.
-    pub authenticity: DocumentAuthenticityMatchCode,
+    pub authenticity: MatchCode,
     /// How good the document photo was. Poor photos are more likely to fail reading and checks; Plaid lets the user retake them a few times.
     pub image_quality: ImageQuality,
     /// How the data read from the document compares with what the user entered; null when there was nothing to compare.
@@ -1649,162 +1597,6 @@ impl From<DocumentAnalysisRequired> for DocumentAnalysis {
         Self::new(required)
     }
 }
-/// Whether the document looks genuine: its layout, photo and security features follow the rules for this kind of document from this issuer.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum DocumentAuthenticityMatchCode {
-    /// `match`: Looks genuine.
-    Match,
-    /// `partial_match`: Some features follow the rules and some do not.
-    PartialMatch,
-    /// `no_match`: Does not look genuine.
-    NoMatch,
-    /// `no_data`: Could not be checked.
-    NoData,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(String),
-}
-impl ::std::fmt::Debug for DocumentAuthenticityMatchCode {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::Match => f.write_str("Match"),
-            Self::PartialMatch => f.write_str("PartialMatch"),
-            Self::NoMatch => f.write_str("NoMatch"),
-            Self::NoData => f.write_str("NoData"),
-            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
-        }
-    }
-}
-impl DocumentAuthenticityMatchCode {
-    /// The value as sent on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Match => "match",
-            Self::PartialMatch => "partial_match",
-            Self::NoMatch => "no_match",
-            Self::NoData => "no_data",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Parses a wire value; values not listed in the spec become `Unknown`.
-    #[inline]
-    pub fn from_wire(s: &str) -> Self {
-        match s {
-            "match" => Self::Match,
-            "partial_match" => Self::PartialMatch,
-            "no_match" => Self::NoMatch,
-            "no_data" => Self::NoData,
-            _ => Self::Unknown(s.to_owned()),
-        }
-    }
-}
-crate::runtime::string_enum!(DocumentAuthenticityMatchCode);
-/// How the date of birth read from the document compares with the one the user entered.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum DocumentDateOfBirthMatchCode {
-    /// `match`: The same as what the user entered.
-    Match,
-    /// `partial_match`: Close to what the user entered, but not the same.
-    PartialMatch,
-    /// `no_match`: Different from what the user entered.
-    NoMatch,
-    /// `no_data`: Could not be compared.
-    NoData,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(String),
-}
-impl ::std::fmt::Debug for DocumentDateOfBirthMatchCode {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::Match => f.write_str("Match"),
-            Self::PartialMatch => f.write_str("PartialMatch"),
-            Self::NoMatch => f.write_str("NoMatch"),
-            Self::NoData => f.write_str("NoData"),
-            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
-        }
-    }
-}
-impl DocumentDateOfBirthMatchCode {
-    /// The value as sent on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Match => "match",
-            Self::PartialMatch => "partial_match",
-            Self::NoMatch => "no_match",
-            Self::NoData => "no_data",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Parses a wire value; values not listed in the spec become `Unknown`.
-    #[inline]
-    pub fn from_wire(s: &str) -> Self {
-        match s {
-            "match" => Self::Match,
-            "partial_match" => Self::PartialMatch,
-            "no_match" => Self::NoMatch,
-            "no_data" => Self::NoData,
-            _ => Self::Unknown(s.to_owned()),
-        }
-    }
-}
-crate::runtime::string_enum!(DocumentDateOfBirthMatchCode);
-/// How the name read from the document compares with the one the user entered.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum DocumentNameMatchCode {
-    /// `match`: The same as what the user entered.
-    Match,
-    /// `partial_match`: Close to what the user entered, but not the same.
-    PartialMatch,
-    /// `no_match`: Different from what the user entered.
-    NoMatch,
-    /// `no_data`: Could not be compared.
-    NoData,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(String),
-}
-impl ::std::fmt::Debug for DocumentNameMatchCode {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::Match => f.write_str("Match"),
-            Self::PartialMatch => f.write_str("PartialMatch"),
-            Self::NoMatch => f.write_str("NoMatch"),
-            Self::NoData => f.write_str("NoData"),
-            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
-        }
-    }
-}
-impl DocumentNameMatchCode {
-    /// The value as sent on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Match => "match",
-            Self::PartialMatch => "partial_match",
-            Self::NoMatch => "no_match",
-            Self::NoData => "no_data",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Parses a wire value; values not listed in the spec become `Unknown`.
-    #[inline]
-    pub fn from_wire(s: &str) -> Self {
-        match s {
-            "match" => Self::Match,
-            "partial_match" => Self::PartialMatch,
-            "no_match" => Self::NoMatch,
-            "no_data" => Self::NoData,
-            _ => Self::Unknown(s.to_owned()),
-        }
-    }
-}
-crate::runtime::string_enum!(DocumentNameMatchCode);
 /// Outcome for one submitted document. The outcome of the whole step is `documentary_verification.status`.
 #[derive(Clone)]
 #[non_exhaustive]
@@ -2224,19 +2016,19 @@ crate::runtime::string_enum!(ExpirationDate);
 #[non_exhaustive]
 pub struct FraudAnalysisDetails {
     /// Whether this kind of document can be fraud-checked at all (`success`) or not (`failed`).
-    pub type_supported: FraudCheckOutcome,
+    pub type_supported: SuccessFailed,
     /// Whether a portrait was found on the document.
-    pub portrait_presence_check: FraudCheckOutcome,
+    pub portrait_presence_check: SuccessFailed,
     /// Whether the portrait passed Plaid's validity checks (how the photo is embedded, facial landmarks).
-    pub portrait_details_check: FraudCheckOutcome,
+    pub portrait_details_check: SuccessFailed,
     /// Whether the image is a capture of a physical document rather than of a screen or a digital edit.
-    pub image_composition_check: FraudCheckOutcome,
+    pub image_composition_check: SuccessFailed,
     /// Whether the document's security elements agree with each other.
-    pub integrity_check: FraudCheckOutcome,
+    pub integrity_check: SuccessFailed,
     /// Whether the document's styling and layout look genuine.
-    pub detail_check: FraudCheckOutcome,
+    pub detail_check: SuccessFailed,
     /// Whether the issue date is plausible; `no_data` when it could not be checked.
-    pub issue_date_check: FraudCheckOutcomeWithNoData,
+    pub issue_date_check: SuccessFailedNoData,
 }
 impl ::serde::Serialize for FraudAnalysisDetails {
     fn serialize<__S: ::serde::Serializer>(
@@ -2299,13 +2091,13 @@ impl<'de> ::serde::Deserialize<'de> for FraudAnalysisDetails {
                 mut map: __A,
             ) -> Result<FraudAnalysisDetails, __A::Error> {
                 let mut s: (
-                    Option<FraudCheckOutcome>,
-                    Option<FraudCheckOutcome>,
-                    Option<FraudCheckOutcome>,
-                    Option<FraudCheckOutcome>,
-                    Option<FraudCheckOutcome>,
-                    Option<FraudCheckOutcome>,
-                    Option<FraudCheckOutcomeWithNoData>,
+                    Option<SuccessFailed>,
+                    Option<SuccessFailed>,
+                    Option<SuccessFailed>,
+                    Option<SuccessFailed>,
+                    Option<SuccessFailed>,
+                    Option<SuccessFailed>,
+                    Option<SuccessFailedNoData>,
                 ) = (None, None, None, None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
                     match key.as_str() {
@@ -2441,19 +2233,19 @@ impl FraudAnalysisDetails {
 #[derive(Clone, PartialEq)]
 pub struct FraudAnalysisDetailsRequired {
     /// Whether this kind of document can be fraud-checked at all (`success`) or not (`failed`).
-    pub type_supported: FraudCheckOutcome,
+    pub type_supported: SuccessFailed,
     /// Whether a portrait was found on the document.
-    pub portrait_presence_check: FraudCheckOutcome,
+    pub portrait_presence_check: SuccessFailed,
     /// Whether the portrait passed Plaid's validity checks (how the photo is embedded, facial landmarks).
-    pub portrait_details_check: FraudCheckOutcome,
+    pub portrait_details_check: SuccessFailed,
     /// Whether the image is a capture of a physical document rather than of a screen or a digital edit.
-    pub image_composition_check: FraudCheckOutcome,
+    pub image_composition_check: SuccessFailed,
     /// Whether the document's security elements agree with each other.
-    pub integrity_check: FraudCheckOutcome,
+    pub integrity_check: SuccessFailed,
     /// Whether the document's styling and layout look genuine.
-    pub detail_check: FraudCheckOutcome,
+    pub detail_check: SuccessFailed,
     /// Whether the issue date is plausible; `no_data` when it could not be checked.
-    pub issue_date_check: FraudCheckOutcomeWithNoData,
+    pub issue_date_check: SuccessFailedNoData,
 }
 impl ::std::fmt::Debug for FraudAnalysisDetailsRequired {
     #[inline]
@@ -2475,158 +2267,12 @@ impl From<FraudAnalysisDetailsRequired> for FraudAnalysisDetails {
         Self::new(required)
     }
 }
-/// Result of one fraud check on a document.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum FraudCheckOutcome {
-    /// `success`: Passed.
-    Success,
-    /// `failed`: Failed.
-    Failed,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(String),
-}
-impl ::std::fmt::Debug for FraudCheckOutcome {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::Success => f.write_str("Success"),
-            Self::Failed => f.write_str("Failed"),
-            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
-        }
-    }
-}
-impl FraudCheckOutcome {
-    /// The value as sent on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Success => "success",
-            Self::Failed => "failed",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Parses a wire value; values not listed in the spec become `Unknown`.
-    #[inline]
-    pub fn from_wire(s: &str) -> Self {
-        match s {
-            "success" => Self::Success,
-            "failed" => Self::Failed,
-            _ => Self::Unknown(s.to_owned()),
-        }
-    }
-}
-crate::runtime::string_enum!(FraudCheckOutcome);
-/// Result of one fraud check on a document, which may not have been possible.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum FraudCheckOutcomeWithNoData {
-    /// `success`: Passed.
-    Success,
-    /// `failed`: Failed.
-    Failed,
-    /// `no_data`: Not enough data to run the check.
-    NoData,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(String),
-}
-impl ::std::fmt::Debug for FraudCheckOutcomeWithNoData {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::Success => f.write_str("Success"),
-            Self::Failed => f.write_str("Failed"),
-            Self::NoData => f.write_str("NoData"),
-            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
-        }
-    }
-}
-impl FraudCheckOutcomeWithNoData {
-    /// The value as sent on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Success => "success",
-            Self::Failed => "failed",
-            Self::NoData => "no_data",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Parses a wire value; values not listed in the spec become `Unknown`.
-    #[inline]
-    pub fn from_wire(s: &str) -> Self {
-        match s {
-            "success" => Self::Success,
-            "failed" => Self::Failed,
-            "no_data" => Self::NoData,
-            _ => Self::Unknown(s.to_owned()),
-        }
-    }
-}
-crate::runtime::string_enum!(FraudCheckOutcomeWithNoData);
-/// How one part of a value (a street, a month, a given name) matched the data sources.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum HiddenMatchSummaryCode {
-    /// `match`: A strong match.
-    Match,
-    /// `partial_match`: Close, for example one part of a name differs.
-    PartialMatch,
-    /// `no_match`: Checked, and it did not match.
-    NoMatch,
-    /// `no_data`: Plaid found no external data to compare with.
-    NoData,
-    /// `no_input`: The user did not provide this value.
-    NoInput,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(String),
-}
-impl ::std::fmt::Debug for HiddenMatchSummaryCode {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::Match => f.write_str("Match"),
-            Self::PartialMatch => f.write_str("PartialMatch"),
-            Self::NoMatch => f.write_str("NoMatch"),
-            Self::NoData => f.write_str("NoData"),
-            Self::NoInput => f.write_str("NoInput"),
-            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
-        }
-    }
-}
-impl HiddenMatchSummaryCode {
-    /// The value as sent on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Match => "match",
-            Self::PartialMatch => "partial_match",
-            Self::NoMatch => "no_match",
-            Self::NoData => "no_data",
-            Self::NoInput => "no_input",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Parses a wire value; values not listed in the spec become `Unknown`.
-    #[inline]
-    pub fn from_wire(s: &str) -> Self {
-        match s {
-            "match" => Self::Match,
-            "partial_match" => Self::PartialMatch,
-            "no_match" => Self::NoMatch,
-            "no_data" => Self::NoData,
-            "no_input" => Self::NoInput,
-            _ => Self::Unknown(s.to_owned()),
-        }
-    }
-}
-crate::runtime::string_enum!(HiddenMatchSummaryCode);
 /// Outcome of a review of the document by a Plaid document specialist, when one was done.
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub struct HumanReview {
     /// Outcome of a review by a Plaid document specialist.
-    pub status: HumanReviewStatus,
+    pub status: SuccessFailedNoData,
 }
 impl ::serde::Serialize for HumanReview {
     fn serialize<__S: ::serde::Serializer>(
@@ -2661,7 +2307,7 @@ impl<'de> ::serde::Deserialize<'de> for HumanReview {
                 self,
                 mut map: __A,
             ) -> Result<HumanReview, __A::Error> {
-                let mut s: (Option<HumanReviewStatus>,) = (None,);
+                let mut s: (Option<SuccessFailedNoData>,) = (None,);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
                     match key.as_str() {
                         "status" => de::read(&mut map, &mut s.0, "status"),
@@ -2692,57 +2338,10 @@ impl ::std::fmt::Debug for HumanReview {
 impl HumanReview {
     /// Creates a value from its required fields; optional fields start empty.
     #[inline]
-    pub fn new(status: impl Into<HumanReviewStatus>) -> Self {
+    pub fn new(status: impl Into<SuccessFailedNoData>) -> Self {
         Self { status: status.into() }
     }
 }
-/// Outcome of a review by a Plaid document specialist.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum HumanReviewStatus {
-    /// `success`: The specialist accepted the document.
-    Success,
-    /// `failed`: The specialist rejected it.
-    Failed,
-    /// `no_data`: No review was done.
-    NoData,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(String),
-}
-impl ::std::fmt::Debug for HumanReviewStatus {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::Success => f.write_str("Success"),
-            Self::Failed => f.write_str("Failed"),
-            Self::NoData => f.write_str("NoData"),
-            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
-        }
-    }
-}
-impl HumanReviewStatus {
-    /// The value as sent on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Success => "success",
-            Self::Failed => "failed",
-            Self::NoData => "no_data",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Parses a wire value; values not listed in the spec become `Unknown`.
-    #[inline]
-    pub fn from_wire(s: &str) -> Self {
-        match s {
-            "success" => Self::Success,
-            "failed" => Self::Failed,
-            "no_data" => Self::NoData,
-            _ => Self::Unknown(s.to_owned()),
-        }
-    }
-}
-crate::runtime::string_enum!(HumanReviewStatus);
 /// Which kind of identity number this is. The prefix is the issuing country's ISO code.
 #[derive(Clone)]
 #[non_exhaustive]
@@ -3417,7 +3016,7 @@ pub struct IdentityVerificationAutofillAddress {
     /// Whether the address is a post office box.
     ///
     /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
-    pub po_box: PoBoxStatus,
+    pub po_box: YesNoNoData,
     /// What the address is used for, as far as Plaid can tell.
     ///
     /// **May hold personal data or user input**: `Debug` prints `<redacted>` for it; read it only where such data may go.
@@ -3483,7 +3082,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillAddress {
                     Option<Option<String>>,
                     Option<Option<String>>,
                     Option<String>,
-                    Option<PoBoxStatus>,
+                    Option<YesNoNoData>,
                     Option<AddressPurposeLabel>,
                 ) = (None, None, None, None, None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -3589,7 +3188,7 @@ pub struct IdentityVerificationAutofillAddressRequired {
     /// Two-letter ISO 3166-1 alpha-2 country code, in capitals (for example `US`).
     pub country: String,
     /// Whether the address is a post office box.
-    pub po_box: PoBoxStatus,
+    pub po_box: YesNoNoData,
     /// What the address is used for, as far as Plaid can tell.
     pub type_: AddressPurposeLabel,
 }
@@ -3719,7 +3318,7 @@ impl IdentityVerificationAutofillCreateRequest {
 #[non_exhaustive]
 pub struct IdentityVerificationAutofillCreateResponse {
     /// Whether the prefill lookup found the user.
-    pub status: IdentityVerificationAutofillStatus,
+    pub status: SuccessFailed,
     /// The details a prefill lookup found, or null when it found nothing.
     pub user: Option<IdentityVerificationAutofillUserData>,
     /// An identifier Plaid gives every request; quote it when you contact support.
@@ -3769,7 +3368,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationAutofillCreateRespon
                 mut map: __A,
             ) -> Result<IdentityVerificationAutofillCreateResponse, __A::Error> {
                 let mut s: (
-                    Option<IdentityVerificationAutofillStatus>,
+                    Option<SuccessFailed>,
                     Option<Option<IdentityVerificationAutofillUserData>>,
                     Option<RequestId>,
                 ) = (None, None, None);
@@ -3832,7 +3431,7 @@ impl IdentityVerificationAutofillCreateResponse {
 #[derive(Clone, PartialEq)]
 pub struct IdentityVerificationAutofillCreateResponseRequired {
     /// Whether the prefill lookup found the user.
-    pub status: IdentityVerificationAutofillStatus,
+    pub status: SuccessFailed,
     /// The details a prefill lookup found, or null when it found nothing.
     pub user: Option<IdentityVerificationAutofillUserData>,
     /// An identifier Plaid gives every request; quote it when you contact support.
@@ -3855,48 +3454,6 @@ for IdentityVerificationAutofillCreateResponse {
         Self::new(required)
     }
 }
-/// Whether the prefill lookup found the user.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum IdentityVerificationAutofillStatus {
-    /// `success`: Plaid found details for the user; `user` holds them.
-    Success,
-    /// `failed`: Plaid found nothing to prefill; `user` is null.
-    Failed,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(String),
-}
-impl ::std::fmt::Debug for IdentityVerificationAutofillStatus {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::Success => f.write_str("Success"),
-            Self::Failed => f.write_str("Failed"),
-            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
-        }
-    }
-}
-impl IdentityVerificationAutofillStatus {
-    /// The value as sent on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Success => "success",
-            Self::Failed => "failed",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Parses a wire value; values not listed in the spec become `Unknown`.
-    #[inline]
-    pub fn from_wire(s: &str) -> Self {
-        match s {
-            "success" => Self::Success,
-            "failed" => Self::Failed,
-            _ => Self::Unknown(s.to_owned()),
-        }
-    }
-}
-crate::runtime::string_enum!(IdentityVerificationAutofillStatus);
 /// The details a prefill lookup found, or null when it found nothing.
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
@@ -6437,7 +5994,7 @@ for IdentityVerificationResponseUserName {
 #[non_exhaustive]
 pub struct IdentityVerificationRetriedWebhook {
     /// Always `IDENTITY_VERIFICATION` for these events.
-    pub webhook_type: IdentityVerificationRetriedWebhookWebhookType,
+    pub webhook_type: IdentityVerificationWebhookType,
     /// Always `RETRIED` for this event.
     pub webhook_code: IdentityVerificationRetriedWebhookWebhookCode,
     /// The verification session to fetch.
@@ -6498,7 +6055,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationRetriedWebhook {
                 mut map: __A,
             ) -> Result<IdentityVerificationRetriedWebhook, __A::Error> {
                 let mut s: (
-                    Option<IdentityVerificationRetriedWebhookWebhookType>,
+                    Option<IdentityVerificationWebhookType>,
                     Option<IdentityVerificationRetriedWebhookWebhookCode>,
                     Option<IdentityVerificationId>,
                     Option<WebhookEnvironmentValues>,
@@ -6588,7 +6145,7 @@ impl IdentityVerificationRetriedWebhook {
 #[derive(Clone, PartialEq)]
 pub struct IdentityVerificationRetriedWebhookRequired {
     /// Always `IDENTITY_VERIFICATION` for these events.
-    pub webhook_type: IdentityVerificationRetriedWebhookWebhookType,
+    pub webhook_type: IdentityVerificationWebhookType,
     /// Always `RETRIED` for this event.
     pub webhook_code: IdentityVerificationRetriedWebhookWebhookCode,
     /// The verification session to fetch.
@@ -6651,43 +6208,6 @@ impl IdentityVerificationRetriedWebhookWebhookCode {
     }
 }
 crate::runtime::string_enum!(IdentityVerificationRetriedWebhookWebhookCode);
-/// Always `IDENTITY_VERIFICATION` for these events.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum IdentityVerificationRetriedWebhookWebhookType {
-    /// `IDENTITY_VERIFICATION`
-    IdentityVerification,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(String),
-}
-impl ::std::fmt::Debug for IdentityVerificationRetriedWebhookWebhookType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::IdentityVerification => f.write_str("IdentityVerification"),
-            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
-        }
-    }
-}
-impl IdentityVerificationRetriedWebhookWebhookType {
-    /// The value as sent on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::IdentityVerification => "IDENTITY_VERIFICATION",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Parses a wire value; values not listed in the spec become `Unknown`.
-    #[inline]
-    pub fn from_wire(s: &str) -> Self {
-        match s {
-            "IDENTITY_VERIFICATION" => Self::IdentityVerification,
-            _ => Self::Unknown(s.to_owned()),
-        }
-    }
-}
-crate::runtime::string_enum!(IdentityVerificationRetriedWebhookWebhookType);
 /// Parameters for giving a user another attempt at a verification template.
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
@@ -7226,7 +6746,7 @@ crate::runtime::string_enum!(IdentityVerificationStatus);
 #[non_exhaustive]
 pub struct IdentityVerificationStatusUpdatedWebhook {
     /// Always `IDENTITY_VERIFICATION` for these events.
-    pub webhook_type: IdentityVerificationStatusUpdatedWebhookWebhookType,
+    pub webhook_type: IdentityVerificationWebhookType,
     /// Always `STATUS_UPDATED` for this event.
     pub webhook_code: IdentityVerificationStatusUpdatedWebhookWebhookCode,
     /// The verification session to fetch.
@@ -7287,7 +6807,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStatusUpdatedWebhook
                 mut map: __A,
             ) -> Result<IdentityVerificationStatusUpdatedWebhook, __A::Error> {
                 let mut s: (
-                    Option<IdentityVerificationStatusUpdatedWebhookWebhookType>,
+                    Option<IdentityVerificationWebhookType>,
                     Option<IdentityVerificationStatusUpdatedWebhookWebhookCode>,
                     Option<IdentityVerificationId>,
                     Option<WebhookEnvironmentValues>,
@@ -7377,7 +6897,7 @@ impl IdentityVerificationStatusUpdatedWebhook {
 #[derive(Clone, PartialEq)]
 pub struct IdentityVerificationStatusUpdatedWebhookRequired {
     /// Always `IDENTITY_VERIFICATION` for these events.
-    pub webhook_type: IdentityVerificationStatusUpdatedWebhookWebhookType,
+    pub webhook_type: IdentityVerificationWebhookType,
     /// Always `STATUS_UPDATED` for this event.
     pub webhook_code: IdentityVerificationStatusUpdatedWebhookWebhookCode,
     /// The verification session to fetch.
@@ -7440,43 +6960,6 @@ impl IdentityVerificationStatusUpdatedWebhookWebhookCode {
     }
 }
 crate::runtime::string_enum!(IdentityVerificationStatusUpdatedWebhookWebhookCode);
-/// Always `IDENTITY_VERIFICATION` for these events.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum IdentityVerificationStatusUpdatedWebhookWebhookType {
-    /// `IDENTITY_VERIFICATION`
-    IdentityVerification,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(String),
-}
-impl ::std::fmt::Debug for IdentityVerificationStatusUpdatedWebhookWebhookType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::IdentityVerification => f.write_str("IdentityVerification"),
-            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
-        }
-    }
-}
-impl IdentityVerificationStatusUpdatedWebhookWebhookType {
-    /// The value as sent on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::IdentityVerification => "IDENTITY_VERIFICATION",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Parses a wire value; values not listed in the spec become `Unknown`.
-    #[inline]
-    pub fn from_wire(s: &str) -> Self {
-        match s {
-            "IDENTITY_VERIFICATION" => Self::IdentityVerification,
-            _ => Self::Unknown(s.to_owned()),
-        }
-    }
-}
-crate::runtime::string_enum!(IdentityVerificationStatusUpdatedWebhookWebhookType);
 /// The state of one step in a verification session.
 #[derive(Clone)]
 #[non_exhaustive]
@@ -7815,7 +7298,7 @@ impl From<IdentityVerificationStepSummaryRequired> for IdentityVerificationStepS
 #[non_exhaustive]
 pub struct IdentityVerificationStepUpdatedWebhook {
     /// Always `IDENTITY_VERIFICATION` for these events.
-    pub webhook_type: IdentityVerificationStepUpdatedWebhookWebhookType,
+    pub webhook_type: IdentityVerificationWebhookType,
     /// Always `STEP_UPDATED` for this event.
     pub webhook_code: IdentityVerificationStepUpdatedWebhookWebhookCode,
     /// The verification session to fetch.
@@ -7876,7 +7359,7 @@ impl<'de> ::serde::Deserialize<'de> for IdentityVerificationStepUpdatedWebhook {
                 mut map: __A,
             ) -> Result<IdentityVerificationStepUpdatedWebhook, __A::Error> {
                 let mut s: (
-                    Option<IdentityVerificationStepUpdatedWebhookWebhookType>,
+                    Option<IdentityVerificationWebhookType>,
                     Option<IdentityVerificationStepUpdatedWebhookWebhookCode>,
                     Option<IdentityVerificationId>,
                     Option<WebhookEnvironmentValues>,
@@ -7966,7 +7449,7 @@ impl IdentityVerificationStepUpdatedWebhook {
 #[derive(Clone, PartialEq)]
 pub struct IdentityVerificationStepUpdatedWebhookRequired {
     /// Always `IDENTITY_VERIFICATION` for these events.
-    pub webhook_type: IdentityVerificationStepUpdatedWebhookWebhookType,
+    pub webhook_type: IdentityVerificationWebhookType,
     /// Always `STEP_UPDATED` for this event.
     pub webhook_code: IdentityVerificationStepUpdatedWebhookWebhookCode,
     /// The verification session to fetch.
@@ -8029,43 +7512,6 @@ impl IdentityVerificationStepUpdatedWebhookWebhookCode {
     }
 }
 crate::runtime::string_enum!(IdentityVerificationStepUpdatedWebhookWebhookCode);
-/// Always `IDENTITY_VERIFICATION` for these events.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum IdentityVerificationStepUpdatedWebhookWebhookType {
-    /// `IDENTITY_VERIFICATION`
-    IdentityVerification,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(String),
-}
-impl ::std::fmt::Debug for IdentityVerificationStepUpdatedWebhookWebhookType {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::IdentityVerification => f.write_str("IdentityVerification"),
-            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
-        }
-    }
-}
-impl IdentityVerificationStepUpdatedWebhookWebhookType {
-    /// The value as sent on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::IdentityVerification => "IDENTITY_VERIFICATION",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Parses a wire value; values not listed in the spec become `Unknown`.
-    #[inline]
-    pub fn from_wire(s: &str) -> Self {
-        match s {
-            "IDENTITY_VERIFICATION" => Self::IdentityVerification,
-            _ => Self::Unknown(s.to_owned()),
-        }
-    }
-}
-crate::runtime::string_enum!(IdentityVerificationStepUpdatedWebhookWebhookType);
 /// Identifier of the verification template, starting with `idvtmp_`.
 #[derive(
     Debug,
@@ -8566,6 +8012,47 @@ impl From<IdentityVerificationUserDataRequired> for IdentityVerificationUserData
         Self::new(required)
     }
 }
+/// One type for the schemas below, which have the same values; each keeps its name as an alias.
+///
+/// - `#/components/schemas/IdentityVerificationRetriedWebhook/properties/webhook_type`: Always `IDENTITY_VERIFICATION` for these events.
+/// - `#/components/schemas/IdentityVerificationStatusUpdatedWebhook/properties/webhook_type`: Always `IDENTITY_VERIFICATION` for these events.
+/// - `#/components/schemas/IdentityVerificationStepUpdatedWebhook/properties/webhook_type`: Always `IDENTITY_VERIFICATION` for these events.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum IdentityVerificationWebhookType {
+    /// `IDENTITY_VERIFICATION`
+    IdentityVerification,
+    /// A value this version of the crate does not know, kept verbatim.
+    Unknown(String),
+}
+impl ::std::fmt::Debug for IdentityVerificationWebhookType {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::IdentityVerification => f.write_str("IdentityVerification"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
+impl IdentityVerificationWebhookType {
+    /// The value as sent on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::IdentityVerification => "IDENTITY_VERIFICATION",
+            Self::Unknown(s) => s,
+        }
+    }
+    /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
+    pub fn from_wire(s: &str) -> Self {
+        match s {
+            "IDENTITY_VERIFICATION" => Self::IdentityVerification,
+            _ => Self::Unknown(s.to_owned()),
+        }
+    }
+}
+crate::runtime::string_enum!(IdentityVerificationWebhookType);
 /// The most recent Plaid Protect event scored for this session, with its Trust Index.
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
@@ -8780,11 +8267,11 @@ crate::runtime::string_enum!(ImageQuality);
 #[non_exhaustive]
 pub struct ImageQualityDetails {
     /// Whether the image is free of glare that hides details.
-    pub glare_check: ImageQualityOutcome,
+    pub glare_check: SuccessFailed,
     /// Whether the image is large and sharp enough in resolution.
-    pub dimensions_check: ImageQualityOutcome,
+    pub dimensions_check: SuccessFailed,
     /// Whether the image is in focus.
-    pub blur_check: ImageQualityOutcome,
+    pub blur_check: SuccessFailed,
 }
 impl ::serde::Serialize for ImageQualityDetails {
     fn serialize<__S: ::serde::Serializer>(
@@ -8830,9 +8317,9 @@ impl<'de> ::serde::Deserialize<'de> for ImageQualityDetails {
                 mut map: __A,
             ) -> Result<ImageQualityDetails, __A::Error> {
                 let mut s: (
-                    Option<ImageQualityOutcome>,
-                    Option<ImageQualityOutcome>,
-                    Option<ImageQualityOutcome>,
+                    Option<SuccessFailed>,
+                    Option<SuccessFailed>,
+                    Option<SuccessFailed>,
                 ) = (None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
                     match key.as_str() {
@@ -8906,11 +8393,11 @@ impl ImageQualityDetails {
 #[derive(Clone, PartialEq)]
 pub struct ImageQualityDetailsRequired {
     /// Whether the image is free of glare that hides details.
-    pub glare_check: ImageQualityOutcome,
+    pub glare_check: SuccessFailed,
     /// Whether the image is large and sharp enough in resolution.
-    pub dimensions_check: ImageQualityOutcome,
+    pub dimensions_check: SuccessFailed,
     /// Whether the image is in focus.
-    pub blur_check: ImageQualityOutcome,
+    pub blur_check: SuccessFailed,
 }
 impl ::std::fmt::Debug for ImageQualityDetailsRequired {
     #[inline]
@@ -8928,48 +8415,6 @@ impl From<ImageQualityDetailsRequired> for ImageQualityDetails {
         Self::new(required)
     }
 }
-/// Result of one image quality check.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum ImageQualityOutcome {
-    /// `success`: Passed.
-    Success,
-    /// `failed`: Failed.
-    Failed,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(String),
-}
-impl ::std::fmt::Debug for ImageQualityOutcome {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::Success => f.write_str("Success"),
-            Self::Failed => f.write_str("Failed"),
-            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
-        }
-    }
-}
-impl ImageQualityOutcome {
-    /// The value as sent on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Success => "success",
-            Self::Failed => "failed",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Parses a wire value; values not listed in the spec become `Unknown`.
-    #[inline]
-    pub fn from_wire(s: &str) -> Self {
-        match s {
-            "success" => Self::Success,
-            "failed" => Self::Failed,
-            _ => Self::Unknown(s.to_owned()),
-        }
-    }
-}
-crate::runtime::string_enum!(ImageQualityOutcome);
 /// Whether the country that issued the document is the country the user gave. Whether a mismatch fails the step is a template setting.
 #[derive(Clone)]
 #[non_exhaustive]
@@ -9273,17 +8718,17 @@ pub struct KycCheckAddressSummary {
     /// How a value the user gave compared with external data sources.
     pub summary: MatchSummaryCode,
     /// Whether the address is a post office box.
-    pub po_box: PoBoxStatus,
+    pub po_box: YesNoNoData,
     /// What the address is used for, as far as Plaid can tell.
     pub type_: AddressPurposeLabel,
     /// How one part of a value (a street, a month, a given name) matched the data sources.
-    pub street: Option<HiddenMatchSummaryCode>,
+    pub street: Option<MatchSummaryCode>,
     /// How one part of a value (a street, a month, a given name) matched the data sources.
-    pub city: Option<HiddenMatchSummaryCode>,
+    pub city: Option<MatchSummaryCode>,
     /// How one part of a value (a street, a month, a given name) matched the data sources.
-    pub region: Option<HiddenMatchSummaryCode>,
+    pub region: Option<MatchSummaryCode>,
     /// How one part of a value (a street, a month, a given name) matched the data sources.
-    pub postal_code: Option<HiddenMatchSummaryCode>,
+    pub postal_code: Option<MatchSummaryCode>,
     /// Extra address match results that only exist for checks outside the U.S.
     pub international_details: Option<KycCheckDetailsInternationalAddress>,
 }
@@ -9342,12 +8787,12 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckAddressSummary {
             ) -> Result<KycCheckAddressSummary, __A::Error> {
                 let mut s: (
                     Option<MatchSummaryCode>,
-                    Option<PoBoxStatus>,
+                    Option<YesNoNoData>,
                     Option<AddressPurposeLabel>,
-                    Option<Option<HiddenMatchSummaryCode>>,
-                    Option<Option<HiddenMatchSummaryCode>>,
-                    Option<Option<HiddenMatchSummaryCode>>,
-                    Option<Option<HiddenMatchSummaryCode>>,
+                    Option<Option<MatchSummaryCode>>,
+                    Option<Option<MatchSummaryCode>>,
+                    Option<Option<MatchSummaryCode>>,
+                    Option<Option<MatchSummaryCode>>,
                     Option<Option<KycCheckDetailsInternationalAddress>>,
                 ) = (None, None, None, None, None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -9438,7 +8883,7 @@ pub struct KycCheckAddressSummaryRequired {
     /// How a value the user gave compared with external data sources.
     pub summary: MatchSummaryCode,
     /// Whether the address is a post office box.
-    pub po_box: PoBoxStatus,
+    pub po_box: YesNoNoData,
     /// What the address is used for, as far as Plaid can tell.
     pub type_: AddressPurposeLabel,
 }
@@ -9465,11 +8910,11 @@ pub struct KycCheckDateOfBirthSummary {
     /// How a value the user gave compared with external data sources.
     pub summary: MatchSummaryCode,
     /// How one part of a value (a street, a month, a given name) matched the data sources.
-    pub day: Option<HiddenMatchSummaryCode>,
+    pub day: Option<MatchSummaryCode>,
     /// How one part of a value (a street, a month, a given name) matched the data sources.
-    pub month: Option<HiddenMatchSummaryCode>,
+    pub month: Option<MatchSummaryCode>,
     /// How one part of a value (a street, a month, a given name) matched the data sources.
-    pub year: Option<HiddenMatchSummaryCode>,
+    pub year: Option<MatchSummaryCode>,
 }
 impl ::serde::Serialize for KycCheckDateOfBirthSummary {
     fn serialize<__S: ::serde::Serializer>(
@@ -9518,9 +8963,9 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckDateOfBirthSummary {
             ) -> Result<KycCheckDateOfBirthSummary, __A::Error> {
                 let mut s: (
                     Option<MatchSummaryCode>,
-                    Option<Option<HiddenMatchSummaryCode>>,
-                    Option<Option<HiddenMatchSummaryCode>>,
-                    Option<Option<HiddenMatchSummaryCode>>,
+                    Option<Option<MatchSummaryCode>>,
+                    Option<Option<MatchSummaryCode>>,
+                    Option<Option<MatchSummaryCode>>,
                 ) = (None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
                     match key.as_str() {
@@ -9785,17 +9230,17 @@ impl From<KycCheckDetailsRequired> for KycCheckDetails {
 #[non_exhaustive]
 pub struct KycCheckDetailsInternationalAddress {
     /// How one part of a value (a street, a month, a given name) matched the data sources.
-    pub building: HiddenMatchSummaryCode,
+    pub building: MatchSummaryCode,
     /// How one part of a value (a street, a month, a given name) matched the data sources.
-    pub county: HiddenMatchSummaryCode,
+    pub county: MatchSummaryCode,
     /// How one part of a value (a street, a month, a given name) matched the data sources.
-    pub district: HiddenMatchSummaryCode,
+    pub district: MatchSummaryCode,
     /// How one part of a value (a street, a month, a given name) matched the data sources.
-    pub house_number: HiddenMatchSummaryCode,
+    pub house_number: MatchSummaryCode,
     /// How one part of a value (a street, a month, a given name) matched the data sources.
-    pub subpremise: HiddenMatchSummaryCode,
+    pub subpremise: MatchSummaryCode,
     /// How one part of a value (a street, a month, a given name) matched the data sources.
-    pub thoroughfare: HiddenMatchSummaryCode,
+    pub thoroughfare: MatchSummaryCode,
 }
 impl ::serde::Serialize for KycCheckDetailsInternationalAddress {
     fn serialize<__S: ::serde::Serializer>(
@@ -9847,12 +9292,12 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckDetailsInternationalAddress {
                 mut map: __A,
             ) -> Result<KycCheckDetailsInternationalAddress, __A::Error> {
                 let mut s: (
-                    Option<HiddenMatchSummaryCode>,
-                    Option<HiddenMatchSummaryCode>,
-                    Option<HiddenMatchSummaryCode>,
-                    Option<HiddenMatchSummaryCode>,
-                    Option<HiddenMatchSummaryCode>,
-                    Option<HiddenMatchSummaryCode>,
+                    Option<MatchSummaryCode>,
+                    Option<MatchSummaryCode>,
+                    Option<MatchSummaryCode>,
+                    Option<MatchSummaryCode>,
+                    Option<MatchSummaryCode>,
+                    Option<MatchSummaryCode>,
                 ) = (None, None, None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
                     match key.as_str() {
@@ -9961,17 +9406,17 @@ impl KycCheckDetailsInternationalAddress {
 #[derive(Clone, PartialEq)]
 pub struct KycCheckDetailsInternationalAddressRequired {
     /// How one part of a value (a street, a month, a given name) matched the data sources.
-    pub building: HiddenMatchSummaryCode,
+    pub building: MatchSummaryCode,
     /// How one part of a value (a street, a month, a given name) matched the data sources.
-    pub county: HiddenMatchSummaryCode,
+    pub county: MatchSummaryCode,
     /// How one part of a value (a street, a month, a given name) matched the data sources.
-    pub district: HiddenMatchSummaryCode,
+    pub district: MatchSummaryCode,
     /// How one part of a value (a street, a month, a given name) matched the data sources.
-    pub house_number: HiddenMatchSummaryCode,
+    pub house_number: MatchSummaryCode,
     /// How one part of a value (a street, a month, a given name) matched the data sources.
-    pub subpremise: HiddenMatchSummaryCode,
+    pub subpremise: MatchSummaryCode,
     /// How one part of a value (a street, a month, a given name) matched the data sources.
-    pub thoroughfare: HiddenMatchSummaryCode,
+    pub thoroughfare: MatchSummaryCode,
 }
 impl ::std::fmt::Debug for KycCheckDetailsInternationalAddressRequired {
     #[inline]
@@ -10081,9 +9526,9 @@ pub struct KycCheckNameSummary {
     /// How a value the user gave compared with external data sources.
     pub summary: MatchSummaryCode,
     /// How one part of a value (a street, a month, a given name) matched the data sources.
-    pub given_name: Option<HiddenMatchSummaryCode>,
+    pub given_name: Option<MatchSummaryCode>,
     /// How one part of a value (a street, a month, a given name) matched the data sources.
-    pub family_name: Option<HiddenMatchSummaryCode>,
+    pub family_name: Option<MatchSummaryCode>,
 }
 impl ::serde::Serialize for KycCheckNameSummary {
     fn serialize<__S: ::serde::Serializer>(
@@ -10130,8 +9575,8 @@ impl<'de> ::serde::Deserialize<'de> for KycCheckNameSummary {
             ) -> Result<KycCheckNameSummary, __A::Error> {
                 let mut s: (
                     Option<MatchSummaryCode>,
-                    Option<Option<HiddenMatchSummaryCode>>,
-                    Option<Option<HiddenMatchSummaryCode>>,
+                    Option<Option<MatchSummaryCode>>,
+                    Option<Option<MatchSummaryCode>>,
                 ) = (None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
                     match key.as_str() {
@@ -10987,7 +10432,67 @@ impl From<LinkTokenCreateResponseRequired> for LinkTokenCreateResponse {
         Self::new(required)
     }
 }
-/// How a value the user gave compared with external data sources.
+/// One type for the schemas below, which have the same values; each keeps its name as an alias.
+///
+/// - `AAMVADetailedMatchResult`: How one field compared with the issuing state's licence record (AAMVA check). `match`: The same as the state record. `partial_match`: Close to the state record, but not the same. `no_match`: Different from the state record. `no_data`: The state did not return this field.
+/// - `DocumentAuthenticityMatchCode`: Whether the document looks genuine: its layout, photo and security features follow the rules for this kind of document from this issuer. `match`: Looks genuine. `partial_match`: Some features follow the rules and some do not. `no_match`: Does not look genuine. `no_data`: Could not be checked.
+/// - `DocumentDateOfBirthMatchCode`: How the date of birth read from the document compares with the one the user entered. `match`: The same as what the user entered. `partial_match`: Close to what the user entered, but not the same. `no_match`: Different from what the user entered. `no_data`: Could not be compared.
+/// - `DocumentNameMatchCode`: How the name read from the document compares with the one the user entered. `match`: The same as what the user entered. `partial_match`: Close to what the user entered, but not the same. `no_match`: Different from what the user entered. `no_data`: Could not be compared.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum MatchCode {
+    /// `match`
+    Match,
+    /// `partial_match`
+    PartialMatch,
+    /// `no_match`
+    NoMatch,
+    /// `no_data`
+    NoData,
+    /// A value this version of the crate does not know, kept verbatim.
+    Unknown(String),
+}
+impl ::std::fmt::Debug for MatchCode {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Match => f.write_str("Match"),
+            Self::PartialMatch => f.write_str("PartialMatch"),
+            Self::NoMatch => f.write_str("NoMatch"),
+            Self::NoData => f.write_str("NoData"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
+impl MatchCode {
+    /// The value as sent on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Match => "match",
+            Self::PartialMatch => "partial_match",
+            Self::NoMatch => "no_match",
+            Self::NoData => "no_data",
+            Self::Unknown(s) => s,
+        }
+    }
+    /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
+    pub fn from_wire(s: &str) -> Self {
+        match s {
+            "match" => Self::Match,
+            "partial_match" => Self::PartialMatch,
+            "no_match" => Self::NoMatch,
+            "no_data" => Self::NoData,
+            _ => Self::Unknown(s.to_owned()),
+        }
+    }
+}
+crate::runtime::string_enum!(MatchCode);
+/// One type for the schemas below, which have the same values; each keeps its name as an alias.
+///
+/// - `MatchSummaryCode`: How a value the user gave compared with external data sources. `match`: A strong match. `partial_match`: Close, for example one part of a name differs. `no_match`: Checked, and it did not match. `no_data`: Plaid found no external data to compare with. `no_input`: The user did not provide this value.
+/// - `HiddenMatchSummaryCode`: How one part of a value (a street, a month, a given name) matched the data sources. `match`: A strong match. `partial_match`: Close, for example one part of a name differs. `no_match`: Checked, and it did not match. `no_data`: Plaid found no external data to compare with. `no_input`: The user did not provide this value.
 #[derive(Clone)]
 #[non_exhaustive]
 pub enum MatchSummaryCode {
@@ -11338,9 +10843,9 @@ impl From<PhysicalDocumentExtractedDataRequired> for PhysicalDocumentExtractedDa
 #[non_exhaustive]
 pub struct PhysicalDocumentExtractedDataAnalysis {
     /// How the name read from the document compares with the one the user entered.
-    pub name: DocumentNameMatchCode,
+    pub name: MatchCode,
     /// How the date of birth read from the document compares with the one the user entered.
-    pub date_of_birth: DocumentDateOfBirthMatchCode,
+    pub date_of_birth: MatchCode,
     /// Whether the document had expired when it was checked.
     pub expiration_date: ExpirationDate,
     /// Whether the country that issued the document is the country the user gave. Whether a mismatch fails the step is a template setting.
@@ -11392,8 +10897,8 @@ impl<'de> ::serde::Deserialize<'de> for PhysicalDocumentExtractedDataAnalysis {
                 mut map: __A,
             ) -> Result<PhysicalDocumentExtractedDataAnalysis, __A::Error> {
                 let mut s: (
-                    Option<DocumentNameMatchCode>,
-                    Option<DocumentDateOfBirthMatchCode>,
+                    Option<MatchCode>,
+                    Option<MatchCode>,
                     Option<ExpirationDate>,
                     Option<IssuingCountry>,
                 ) = (None, None, None, None);
@@ -11482,9 +10987,9 @@ impl PhysicalDocumentExtractedDataAnalysis {
 #[derive(Clone, PartialEq)]
 pub struct PhysicalDocumentExtractedDataAnalysisRequired {
     /// How the name read from the document compares with the one the user entered.
-    pub name: DocumentNameMatchCode,
+    pub name: MatchCode,
     /// How the date of birth read from the document compares with the one the user entered.
-    pub date_of_birth: DocumentDateOfBirthMatchCode,
+    pub date_of_birth: MatchCode,
     /// Whether the document had expired when it was checked.
     pub expiration_date: ExpirationDate,
     /// Whether the country that issued the document is the country the user gave. Whether a mismatch fails the step is a template setting.
@@ -12100,53 +11605,6 @@ impl PlaidErrorType {
     }
 }
 crate::runtime::string_enum!(PlaidErrorType);
-/// Whether the address is a post office box.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum PoBoxStatus {
-    /// `yes`: A P.O. box.
-    Yes,
-    /// `no`: Confirmed not to be a P.O. box.
-    No,
-    /// `no_data`: Plaid could not tell.
-    NoData,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(String),
-}
-impl ::std::fmt::Debug for PoBoxStatus {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::Yes => f.write_str("Yes"),
-            Self::No => f.write_str("No"),
-            Self::NoData => f.write_str("NoData"),
-            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
-        }
-    }
-}
-impl PoBoxStatus {
-    /// The value as sent on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Yes => "yes",
-            Self::No => "no",
-            Self::NoData => "no_data",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Parses a wire value; values not listed in the spec become `Unknown`.
-    #[inline]
-    pub fn from_wire(s: &str) -> Self {
-        match s {
-            "yes" => Self::Yes,
-            "no" => Self::No,
-            "no_data" => Self::NoData,
-            _ => Self::Unknown(s.to_owned()),
-        }
-    }
-}
-crate::runtime::string_enum!(PoBoxStatus);
 /// A Plaid product that Link can be initialised with.
 #[derive(Clone)]
 #[non_exhaustive]
@@ -12448,9 +11906,9 @@ pub struct RiskCheckBehavior {
     /// How familiar the user seemed with the personal data they entered, judged from how they entered it.
     pub user_interactions: RiskCheckBehaviorUserInteractionsLabel,
     /// Whether the session looked like part of a fraud ring.
-    pub fraud_ring_detected: RiskCheckBehaviorFraudRingDetectedLabel,
+    pub fraud_ring_detected: YesNoNoData,
     /// Whether automated (bot) activity was seen during the session.
-    pub bot_detected: RiskCheckBehaviorBotDetectedLabel,
+    pub bot_detected: YesNoNoData,
     /// Plaid's rating of how risky a signal is, when it could be rated.
     pub risk_level: Option<RiskLevelWithNoData>,
 }
@@ -12501,8 +11959,8 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckBehavior {
             ) -> Result<RiskCheckBehavior, __A::Error> {
                 let mut s: (
                     Option<RiskCheckBehaviorUserInteractionsLabel>,
-                    Option<RiskCheckBehaviorFraudRingDetectedLabel>,
-                    Option<RiskCheckBehaviorBotDetectedLabel>,
+                    Option<YesNoNoData>,
+                    Option<YesNoNoData>,
                     Option<Option<RiskLevelWithNoData>>,
                 ) = (None, None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -12585,9 +12043,9 @@ pub struct RiskCheckBehaviorRequired {
     /// How familiar the user seemed with the personal data they entered, judged from how they entered it.
     pub user_interactions: RiskCheckBehaviorUserInteractionsLabel,
     /// Whether the session looked like part of a fraud ring.
-    pub fraud_ring_detected: RiskCheckBehaviorFraudRingDetectedLabel,
+    pub fraud_ring_detected: YesNoNoData,
     /// Whether automated (bot) activity was seen during the session.
-    pub bot_detected: RiskCheckBehaviorBotDetectedLabel,
+    pub bot_detected: YesNoNoData,
 }
 impl ::std::fmt::Debug for RiskCheckBehaviorRequired {
     #[inline]
@@ -12605,100 +12063,6 @@ impl From<RiskCheckBehaviorRequired> for RiskCheckBehavior {
         Self::new(required)
     }
 }
-/// Whether automated (bot) activity was seen during the session.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum RiskCheckBehaviorBotDetectedLabel {
-    /// `yes`: Automated activity was seen.
-    Yes,
-    /// `no`: None was seen.
-    No,
-    /// `no_data`: Not enough signals.
-    NoData,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(String),
-}
-impl ::std::fmt::Debug for RiskCheckBehaviorBotDetectedLabel {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::Yes => f.write_str("Yes"),
-            Self::No => f.write_str("No"),
-            Self::NoData => f.write_str("NoData"),
-            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
-        }
-    }
-}
-impl RiskCheckBehaviorBotDetectedLabel {
-    /// The value as sent on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Yes => "yes",
-            Self::No => "no",
-            Self::NoData => "no_data",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Parses a wire value; values not listed in the spec become `Unknown`.
-    #[inline]
-    pub fn from_wire(s: &str) -> Self {
-        match s {
-            "yes" => Self::Yes,
-            "no" => Self::No,
-            "no_data" => Self::NoData,
-            _ => Self::Unknown(s.to_owned()),
-        }
-    }
-}
-crate::runtime::string_enum!(RiskCheckBehaviorBotDetectedLabel);
-/// Whether the session looked like part of a fraud ring.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum RiskCheckBehaviorFraudRingDetectedLabel {
-    /// `yes`: It did.
-    Yes,
-    /// `no`: It did not.
-    No,
-    /// `no_data`: Not enough signals.
-    NoData,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(String),
-}
-impl ::std::fmt::Debug for RiskCheckBehaviorFraudRingDetectedLabel {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::Yes => f.write_str("Yes"),
-            Self::No => f.write_str("No"),
-            Self::NoData => f.write_str("NoData"),
-            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
-        }
-    }
-}
-impl RiskCheckBehaviorFraudRingDetectedLabel {
-    /// The value as sent on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Yes => "yes",
-            Self::No => "no",
-            Self::NoData => "no_data",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Parses a wire value; values not listed in the spec become `Unknown`.
-    #[inline]
-    pub fn from_wire(s: &str) -> Self {
-        match s {
-            "yes" => Self::Yes,
-            "no" => Self::No,
-            "no_data" => Self::NoData,
-            _ => Self::Unknown(s.to_owned()),
-        }
-    }
-}
-crate::runtime::string_enum!(RiskCheckBehaviorFraudRingDetectedLabel);
 /// How familiar the user seemed with the personal data they entered, judged from how they entered it.
 #[derive(Clone)]
 #[non_exhaustive]
@@ -13127,7 +12491,7 @@ impl From<RiskCheckDeviceRequired> for RiskCheckDevice {
 #[non_exhaustive]
 pub struct RiskCheckEmail {
     /// Whether mail to the address can be delivered, checked against the domain's mail servers.
-    pub is_deliverable: RiskCheckEmailIsDeliverableStatus,
+    pub is_deliverable: YesNoNoData,
     /// Number of known data breaches that included this email address; null when unknown.
     pub breach_count: Option<i64>,
     /// A calendar date as `YYYY-MM-DD`, or null.
@@ -13137,17 +12501,17 @@ pub struct RiskCheckEmail {
     /// A calendar date as `YYYY-MM-DD`, or null.
     pub domain_registered_at: Option<::chrono::NaiveDate>,
     /// Whether the email domain belongs to a free mail provider.
-    pub domain_is_free_provider: RiskCheckEmailDomainIsFreeProvider,
+    pub domain_is_free_provider: YesNoNoData,
     /// Whether the email domain is a custom one (such as a company's) rather than a free or throwaway one.
-    pub domain_is_custom: RiskCheckEmailDomainIsCustom,
+    pub domain_is_custom: YesNoNoData,
     /// Whether the email domain is a known throwaway domain, often used for fake sign-ups.
-    pub domain_is_disposable: RiskCheckEmailDomainIsDisposable,
+    pub domain_is_disposable: YesNoNoData,
     /// Whether the top-level domain (the last part, such as `.com`) is associated with fraud.
-    pub top_level_domain_is_suspicious: RiskCheckEmailTopLevelDomainIsSuspicious,
+    pub top_level_domain_is_suspicious: YesNoNoData,
     /// Whether the address belongs to an educational institution.
-    pub is_edu: RiskCheckEmailIsEdu,
+    pub is_edu: YesNoNoData,
     /// Whether the email address contains the user's date of birth.
-    pub includes_date_of_birth: RiskCheckEmailIncludesDateOfBirth,
+    pub includes_date_of_birth: YesNoNoData,
     /// Online services where this email address appears to have an account.
     pub linked_services: Vec<RiskCheckLinkedService>,
     /// Plaid's rating of how risky a signal is.
@@ -13234,17 +12598,17 @@ impl<'de> ::serde::Deserialize<'de> for RiskCheckEmail {
                 mut map: __A,
             ) -> Result<RiskCheckEmail, __A::Error> {
                 let mut s: (
-                    Option<RiskCheckEmailIsDeliverableStatus>,
+                    Option<YesNoNoData>,
                     Option<Option<i64>>,
                     Option<Option<::chrono::NaiveDate>>,
                     Option<Option<::chrono::NaiveDate>>,
                     Option<Option<::chrono::NaiveDate>>,
-                    Option<RiskCheckEmailDomainIsFreeProvider>,
-                    Option<RiskCheckEmailDomainIsCustom>,
-                    Option<RiskCheckEmailDomainIsDisposable>,
-                    Option<RiskCheckEmailTopLevelDomainIsSuspicious>,
-                    Option<RiskCheckEmailIsEdu>,
-                    Option<RiskCheckEmailIncludesDateOfBirth>,
+                    Option<YesNoNoData>,
+                    Option<YesNoNoData>,
+                    Option<YesNoNoData>,
+                    Option<YesNoNoData>,
+                    Option<YesNoNoData>,
+                    Option<YesNoNoData>,
                     Option<Vec<RiskCheckLinkedService>>,
                     Option<Option<RiskLevel>>,
                     Option<Option<Vec<String>>>,
@@ -13448,7 +12812,7 @@ impl RiskCheckEmail {
 #[derive(Clone, PartialEq)]
 pub struct RiskCheckEmailRequired {
     /// Whether mail to the address can be delivered, checked against the domain's mail servers.
-    pub is_deliverable: RiskCheckEmailIsDeliverableStatus,
+    pub is_deliverable: YesNoNoData,
     /// Number of known data breaches that included this email address; null when unknown.
     pub breach_count: Option<i64>,
     /// A calendar date as `YYYY-MM-DD`, or null.
@@ -13458,17 +12822,17 @@ pub struct RiskCheckEmailRequired {
     /// A calendar date as `YYYY-MM-DD`, or null.
     pub domain_registered_at: Option<::chrono::NaiveDate>,
     /// Whether the email domain belongs to a free mail provider.
-    pub domain_is_free_provider: RiskCheckEmailDomainIsFreeProvider,
+    pub domain_is_free_provider: YesNoNoData,
     /// Whether the email domain is a custom one (such as a company's) rather than a free or throwaway one.
-    pub domain_is_custom: RiskCheckEmailDomainIsCustom,
+    pub domain_is_custom: YesNoNoData,
     /// Whether the email domain is a known throwaway domain, often used for fake sign-ups.
-    pub domain_is_disposable: RiskCheckEmailDomainIsDisposable,
+    pub domain_is_disposable: YesNoNoData,
     /// Whether the top-level domain (the last part, such as `.com`) is associated with fraud.
-    pub top_level_domain_is_suspicious: RiskCheckEmailTopLevelDomainIsSuspicious,
+    pub top_level_domain_is_suspicious: YesNoNoData,
     /// Whether the address belongs to an educational institution.
-    pub is_edu: RiskCheckEmailIsEdu,
+    pub is_edu: YesNoNoData,
     /// Whether the email address contains the user's date of birth.
-    pub includes_date_of_birth: RiskCheckEmailIncludesDateOfBirth,
+    pub includes_date_of_birth: YesNoNoData,
     /// Online services where this email address appears to have an account.
     pub linked_services: Vec<RiskCheckLinkedService>,
 }
@@ -13500,335 +12864,6 @@ impl From<RiskCheckEmailRequired> for RiskCheckEmail {
         Self::new(required)
     }
 }
-/// Whether the email domain is a custom one (such as a company's) rather than a free or throwaway one.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum RiskCheckEmailDomainIsCustom {
-    /// `yes`: A custom domain.
-    Yes,
-    /// `no`: Not a custom domain.
-    No,
-    /// `no_data`: Plaid could not tell.
-    NoData,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(String),
-}
-impl ::std::fmt::Debug for RiskCheckEmailDomainIsCustom {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::Yes => f.write_str("Yes"),
-            Self::No => f.write_str("No"),
-            Self::NoData => f.write_str("NoData"),
-            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
-        }
-    }
-}
-impl RiskCheckEmailDomainIsCustom {
-    /// The value as sent on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Yes => "yes",
-            Self::No => "no",
-            Self::NoData => "no_data",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Parses a wire value; values not listed in the spec become `Unknown`.
-    #[inline]
-    pub fn from_wire(s: &str) -> Self {
-        match s {
-            "yes" => Self::Yes,
-            "no" => Self::No,
-            "no_data" => Self::NoData,
-            _ => Self::Unknown(s.to_owned()),
-        }
-    }
-}
-crate::runtime::string_enum!(RiskCheckEmailDomainIsCustom);
-/// Whether the email domain is a known throwaway domain, often used for fake sign-ups.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum RiskCheckEmailDomainIsDisposable {
-    /// `yes`: A throwaway domain.
-    Yes,
-    /// `no`: Not a throwaway domain.
-    No,
-    /// `no_data`: Plaid could not tell.
-    NoData,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(String),
-}
-impl ::std::fmt::Debug for RiskCheckEmailDomainIsDisposable {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::Yes => f.write_str("Yes"),
-            Self::No => f.write_str("No"),
-            Self::NoData => f.write_str("NoData"),
-            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
-        }
-    }
-}
-impl RiskCheckEmailDomainIsDisposable {
-    /// The value as sent on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Yes => "yes",
-            Self::No => "no",
-            Self::NoData => "no_data",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Parses a wire value; values not listed in the spec become `Unknown`.
-    #[inline]
-    pub fn from_wire(s: &str) -> Self {
-        match s {
-            "yes" => Self::Yes,
-            "no" => Self::No,
-            "no_data" => Self::NoData,
-            _ => Self::Unknown(s.to_owned()),
-        }
-    }
-}
-crate::runtime::string_enum!(RiskCheckEmailDomainIsDisposable);
-/// Whether the email domain belongs to a free mail provider.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum RiskCheckEmailDomainIsFreeProvider {
-    /// `yes`: A free provider.
-    Yes,
-    /// `no`: Not a free provider.
-    No,
-    /// `no_data`: Plaid could not tell.
-    NoData,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(String),
-}
-impl ::std::fmt::Debug for RiskCheckEmailDomainIsFreeProvider {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::Yes => f.write_str("Yes"),
-            Self::No => f.write_str("No"),
-            Self::NoData => f.write_str("NoData"),
-            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
-        }
-    }
-}
-impl RiskCheckEmailDomainIsFreeProvider {
-    /// The value as sent on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Yes => "yes",
-            Self::No => "no",
-            Self::NoData => "no_data",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Parses a wire value; values not listed in the spec become `Unknown`.
-    #[inline]
-    pub fn from_wire(s: &str) -> Self {
-        match s {
-            "yes" => Self::Yes,
-            "no" => Self::No,
-            "no_data" => Self::NoData,
-            _ => Self::Unknown(s.to_owned()),
-        }
-    }
-}
-crate::runtime::string_enum!(RiskCheckEmailDomainIsFreeProvider);
-/// Whether the email address contains the user's date of birth.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum RiskCheckEmailIncludesDateOfBirth {
-    /// `yes`: It does.
-    Yes,
-    /// `no`: It does not.
-    No,
-    /// `no_data`: Plaid could not tell.
-    NoData,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(String),
-}
-impl ::std::fmt::Debug for RiskCheckEmailIncludesDateOfBirth {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::Yes => f.write_str("Yes"),
-            Self::No => f.write_str("No"),
-            Self::NoData => f.write_str("NoData"),
-            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
-        }
-    }
-}
-impl RiskCheckEmailIncludesDateOfBirth {
-    /// The value as sent on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Yes => "yes",
-            Self::No => "no",
-            Self::NoData => "no_data",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Parses a wire value; values not listed in the spec become `Unknown`.
-    #[inline]
-    pub fn from_wire(s: &str) -> Self {
-        match s {
-            "yes" => Self::Yes,
-            "no" => Self::No,
-            "no_data" => Self::NoData,
-            _ => Self::Unknown(s.to_owned()),
-        }
-    }
-}
-crate::runtime::string_enum!(RiskCheckEmailIncludesDateOfBirth);
-/// Whether mail to the address can be delivered, checked against the domain's mail servers.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum RiskCheckEmailIsDeliverableStatus {
-    /// `yes`: Deliverable.
-    Yes,
-    /// `no`: Not deliverable.
-    No,
-    /// `no_data`: Plaid could not tell.
-    NoData,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(String),
-}
-impl ::std::fmt::Debug for RiskCheckEmailIsDeliverableStatus {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::Yes => f.write_str("Yes"),
-            Self::No => f.write_str("No"),
-            Self::NoData => f.write_str("NoData"),
-            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
-        }
-    }
-}
-impl RiskCheckEmailIsDeliverableStatus {
-    /// The value as sent on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Yes => "yes",
-            Self::No => "no",
-            Self::NoData => "no_data",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Parses a wire value; values not listed in the spec become `Unknown`.
-    #[inline]
-    pub fn from_wire(s: &str) -> Self {
-        match s {
-            "yes" => Self::Yes,
-            "no" => Self::No,
-            "no_data" => Self::NoData,
-            _ => Self::Unknown(s.to_owned()),
-        }
-    }
-}
-crate::runtime::string_enum!(RiskCheckEmailIsDeliverableStatus);
-/// Whether the address belongs to an educational institution.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum RiskCheckEmailIsEdu {
-    /// `yes`: An educational address.
-    Yes,
-    /// `no`: Not an educational address.
-    No,
-    /// `no_data`: Plaid could not tell.
-    NoData,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(String),
-}
-impl ::std::fmt::Debug for RiskCheckEmailIsEdu {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::Yes => f.write_str("Yes"),
-            Self::No => f.write_str("No"),
-            Self::NoData => f.write_str("NoData"),
-            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
-        }
-    }
-}
-impl RiskCheckEmailIsEdu {
-    /// The value as sent on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Yes => "yes",
-            Self::No => "no",
-            Self::NoData => "no_data",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Parses a wire value; values not listed in the spec become `Unknown`.
-    #[inline]
-    pub fn from_wire(s: &str) -> Self {
-        match s {
-            "yes" => Self::Yes,
-            "no" => Self::No,
-            "no_data" => Self::NoData,
-            _ => Self::Unknown(s.to_owned()),
-        }
-    }
-}
-crate::runtime::string_enum!(RiskCheckEmailIsEdu);
-/// Whether the top-level domain (the last part, such as `.com`) is associated with fraud.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum RiskCheckEmailTopLevelDomainIsSuspicious {
-    /// `yes`: Associated with fraud.
-    Yes,
-    /// `no`: Not associated with fraud.
-    No,
-    /// `no_data`: Plaid could not tell.
-    NoData,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(String),
-}
-impl ::std::fmt::Debug for RiskCheckEmailTopLevelDomainIsSuspicious {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::Yes => f.write_str("Yes"),
-            Self::No => f.write_str("No"),
-            Self::NoData => f.write_str("NoData"),
-            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
-        }
-    }
-}
-impl RiskCheckEmailTopLevelDomainIsSuspicious {
-    /// The value as sent on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Yes => "yes",
-            Self::No => "no",
-            Self::NoData => "no_data",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Parses a wire value; values not listed in the spec become `Unknown`.
-    #[inline]
-    pub fn from_wire(s: &str) -> Self {
-        match s {
-            "yes" => Self::Yes,
-            "no" => Self::No,
-            "no_data" => Self::NoData,
-            _ => Self::Unknown(s.to_owned()),
-        }
-    }
-}
-crate::runtime::string_enum!(RiskCheckEmailTopLevelDomainIsSuspicious);
 /// Another session whose selfie matched this one's.
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
@@ -15146,7 +14181,7 @@ pub struct SelfieAnalysis {
     /// Whether the selfie shows the same person as the portrait on the document.
     pub document_comparison: SelfieAnalysisDocumentComparison,
     /// Whether the selfie came from a live person rather than a photo, a screen or a mask.
-    pub liveness_check: SelfieAnalysisLivenessCheck,
+    pub liveness_check: SuccessFailed,
     /// Feature-by-feature comparison of the selfie with the portrait on the document, when there is one.
     pub facial_analysis: Option<SelfieAnalysisFacialAnalysis>,
 }
@@ -15195,7 +14230,7 @@ impl<'de> ::serde::Deserialize<'de> for SelfieAnalysis {
             ) -> Result<SelfieAnalysis, __A::Error> {
                 let mut s: (
                     Option<SelfieAnalysisDocumentComparison>,
-                    Option<SelfieAnalysisLivenessCheck>,
+                    Option<SuccessFailed>,
                     Option<Option<SelfieAnalysisFacialAnalysis>>,
                 ) = (None, None, None);
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
@@ -15267,7 +14302,7 @@ pub struct SelfieAnalysisRequired {
     /// Whether the selfie shows the same person as the portrait on the document.
     pub document_comparison: SelfieAnalysisDocumentComparison,
     /// Whether the selfie came from a live person rather than a photo, a screen or a mask.
-    pub liveness_check: SelfieAnalysisLivenessCheck,
+    pub liveness_check: SuccessFailed,
 }
 impl ::std::fmt::Debug for SelfieAnalysisRequired {
     #[inline]
@@ -15336,29 +14371,29 @@ crate::runtime::string_enum!(SelfieAnalysisDocumentComparison);
 #[non_exhaustive]
 pub struct SelfieAnalysisFacialAnalysis {
     /// Result of comparing one facial feature of the selfie with the document portrait.
-    pub left_eye: SelfieAnalysisFacialAnalysisOutcome,
+    pub left_eye: SuccessFailed,
     /// Result of comparing one facial feature of the selfie with the document portrait.
-    pub right_eye: SelfieAnalysisFacialAnalysisOutcome,
+    pub right_eye: SuccessFailed,
     /// Result of comparing one facial feature of the selfie with the document portrait.
-    pub left_brow: SelfieAnalysisFacialAnalysisOutcome,
+    pub left_brow: SuccessFailed,
     /// Result of comparing one facial feature of the selfie with the document portrait.
-    pub right_brow: SelfieAnalysisFacialAnalysisOutcome,
+    pub right_brow: SuccessFailed,
     /// Result of comparing one facial feature of the selfie with the document portrait.
-    pub forehead: SelfieAnalysisFacialAnalysisOutcome,
+    pub forehead: SuccessFailed,
     /// Result of comparing one facial feature of the selfie with the document portrait.
-    pub middle_forehead: SelfieAnalysisFacialAnalysisOutcome,
+    pub middle_forehead: SuccessFailed,
     /// Result of comparing one facial feature of the selfie with the document portrait.
-    pub nose: SelfieAnalysisFacialAnalysisOutcome,
+    pub nose: SuccessFailed,
     /// Result of comparing one facial feature of the selfie with the document portrait.
-    pub philtrum: SelfieAnalysisFacialAnalysisOutcome,
+    pub philtrum: SuccessFailed,
     /// Result of comparing one facial feature of the selfie with the document portrait.
-    pub mouth: SelfieAnalysisFacialAnalysisOutcome,
+    pub mouth: SuccessFailed,
     /// Result of comparing one facial feature of the selfie with the document portrait.
-    pub jaw: SelfieAnalysisFacialAnalysisOutcome,
+    pub jaw: SuccessFailed,
     /// Result of comparing one facial feature of the selfie with the document portrait.
-    pub left_cheek: SelfieAnalysisFacialAnalysisOutcome,
+    pub left_cheek: SuccessFailed,
     /// Result of comparing one facial feature of the selfie with the document portrait.
-    pub right_cheek: SelfieAnalysisFacialAnalysisOutcome,
+    pub right_cheek: SuccessFailed,
 }
 impl ::serde::Serialize for SelfieAnalysisFacialAnalysis {
     fn serialize<__S: ::serde::Serializer>(
@@ -15422,18 +14457,18 @@ impl<'de> ::serde::Deserialize<'de> for SelfieAnalysisFacialAnalysis {
                 mut map: __A,
             ) -> Result<SelfieAnalysisFacialAnalysis, __A::Error> {
                 let mut s: (
-                    Option<SelfieAnalysisFacialAnalysisOutcome>,
-                    Option<SelfieAnalysisFacialAnalysisOutcome>,
-                    Option<SelfieAnalysisFacialAnalysisOutcome>,
-                    Option<SelfieAnalysisFacialAnalysisOutcome>,
-                    Option<SelfieAnalysisFacialAnalysisOutcome>,
-                    Option<SelfieAnalysisFacialAnalysisOutcome>,
-                    Option<SelfieAnalysisFacialAnalysisOutcome>,
-                    Option<SelfieAnalysisFacialAnalysisOutcome>,
-                    Option<SelfieAnalysisFacialAnalysisOutcome>,
-                    Option<SelfieAnalysisFacialAnalysisOutcome>,
-                    Option<SelfieAnalysisFacialAnalysisOutcome>,
-                    Option<SelfieAnalysisFacialAnalysisOutcome>,
+                    Option<SuccessFailed>,
+                    Option<SuccessFailed>,
+                    Option<SuccessFailed>,
+                    Option<SuccessFailed>,
+                    Option<SuccessFailed>,
+                    Option<SuccessFailed>,
+                    Option<SuccessFailed>,
+                    Option<SuccessFailed>,
+                    Option<SuccessFailed>,
+                    Option<SuccessFailed>,
+                    Option<SuccessFailed>,
+                    Option<SuccessFailed>,
                 ) = (
                     None,
                     None,
@@ -15631,29 +14666,29 @@ impl SelfieAnalysisFacialAnalysis {
 #[derive(Clone, PartialEq)]
 pub struct SelfieAnalysisFacialAnalysisRequired {
     /// Result of comparing one facial feature of the selfie with the document portrait.
-    pub left_eye: SelfieAnalysisFacialAnalysisOutcome,
+    pub left_eye: SuccessFailed,
     /// Result of comparing one facial feature of the selfie with the document portrait.
-    pub right_eye: SelfieAnalysisFacialAnalysisOutcome,
+    pub right_eye: SuccessFailed,
     /// Result of comparing one facial feature of the selfie with the document portrait.
-    pub left_brow: SelfieAnalysisFacialAnalysisOutcome,
+    pub left_brow: SuccessFailed,
     /// Result of comparing one facial feature of the selfie with the document portrait.
-    pub right_brow: SelfieAnalysisFacialAnalysisOutcome,
+    pub right_brow: SuccessFailed,
     /// Result of comparing one facial feature of the selfie with the document portrait.
-    pub forehead: SelfieAnalysisFacialAnalysisOutcome,
+    pub forehead: SuccessFailed,
     /// Result of comparing one facial feature of the selfie with the document portrait.
-    pub middle_forehead: SelfieAnalysisFacialAnalysisOutcome,
+    pub middle_forehead: SuccessFailed,
     /// Result of comparing one facial feature of the selfie with the document portrait.
-    pub nose: SelfieAnalysisFacialAnalysisOutcome,
+    pub nose: SuccessFailed,
     /// Result of comparing one facial feature of the selfie with the document portrait.
-    pub philtrum: SelfieAnalysisFacialAnalysisOutcome,
+    pub philtrum: SuccessFailed,
     /// Result of comparing one facial feature of the selfie with the document portrait.
-    pub mouth: SelfieAnalysisFacialAnalysisOutcome,
+    pub mouth: SuccessFailed,
     /// Result of comparing one facial feature of the selfie with the document portrait.
-    pub jaw: SelfieAnalysisFacialAnalysisOutcome,
+    pub jaw: SuccessFailed,
     /// Result of comparing one facial feature of the selfie with the document portrait.
-    pub left_cheek: SelfieAnalysisFacialAnalysisOutcome,
+    pub left_cheek: SuccessFailed,
     /// Result of comparing one facial feature of the selfie with the document portrait.
-    pub right_cheek: SelfieAnalysisFacialAnalysisOutcome,
+    pub right_cheek: SuccessFailed,
 }
 impl ::std::fmt::Debug for SelfieAnalysisFacialAnalysisRequired {
     #[inline]
@@ -15680,90 +14715,6 @@ impl From<SelfieAnalysisFacialAnalysisRequired> for SelfieAnalysisFacialAnalysis
         Self::new(required)
     }
 }
-/// Result of comparing one facial feature of the selfie with the document portrait.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum SelfieAnalysisFacialAnalysisOutcome {
-    /// `success`: Passed.
-    Success,
-    /// `failed`: Failed.
-    Failed,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(String),
-}
-impl ::std::fmt::Debug for SelfieAnalysisFacialAnalysisOutcome {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::Success => f.write_str("Success"),
-            Self::Failed => f.write_str("Failed"),
-            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
-        }
-    }
-}
-impl SelfieAnalysisFacialAnalysisOutcome {
-    /// The value as sent on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Success => "success",
-            Self::Failed => "failed",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Parses a wire value; values not listed in the spec become `Unknown`.
-    #[inline]
-    pub fn from_wire(s: &str) -> Self {
-        match s {
-            "success" => Self::Success,
-            "failed" => Self::Failed,
-            _ => Self::Unknown(s.to_owned()),
-        }
-    }
-}
-crate::runtime::string_enum!(SelfieAnalysisFacialAnalysisOutcome);
-/// Whether the selfie came from a live person rather than a photo, a screen or a mask.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum SelfieAnalysisLivenessCheck {
-    /// `success`: A live person.
-    Success,
-    /// `failed`: Not shown to be a live person.
-    Failed,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(String),
-}
-impl ::std::fmt::Debug for SelfieAnalysisLivenessCheck {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::Success => f.write_str("Success"),
-            Self::Failed => f.write_str("Failed"),
-            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
-        }
-    }
-}
-impl SelfieAnalysisLivenessCheck {
-    /// The value as sent on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Success => "success",
-            Self::Failed => "failed",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Parses a wire value; values not listed in the spec become `Unknown`.
-    #[inline]
-    pub fn from_wire(s: &str) -> Self {
-        match s {
-            "success" => Self::Success,
-            "failed" => Self::Failed,
-            _ => Self::Unknown(s.to_owned()),
-        }
-    }
-}
-crate::runtime::string_enum!(SelfieAnalysisLivenessCheck);
 /// What was captured for one selfie. Usually a short video (`video_url`); a still image (`image_url`) only when the device fell back to passive liveness.
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
@@ -15885,7 +14836,7 @@ impl From<SelfieCaptureRequired> for SelfieCapture {
 #[non_exhaustive]
 pub struct SelfieCheck {
     /// Outcome of the selfie step; the same value as `steps.selfie_check`.
-    pub status: SelfieCheckStatus,
+    pub status: SuccessFailed,
     /// Every selfie the user submitted in this step, one entry per attempt.
     pub selfies: Vec<SelfieCheckSelfie>,
 }
@@ -15930,7 +14881,7 @@ impl<'de> ::serde::Deserialize<'de> for SelfieCheck {
                 self,
                 mut map: __A,
             ) -> Result<SelfieCheck, __A::Error> {
-                let mut s: (Option<SelfieCheckStatus>, Option<Vec<SelfieCheckSelfie>>) = (
+                let mut s: (Option<SuccessFailed>, Option<Vec<SelfieCheckSelfie>>) = (
                     None,
                     None,
                 );
@@ -15987,7 +14938,7 @@ impl SelfieCheck {
 #[derive(Clone, PartialEq)]
 pub struct SelfieCheckRequired {
     /// Outcome of the selfie step; the same value as `steps.selfie_check`.
-    pub status: SelfieCheckStatus,
+    pub status: SuccessFailed,
     /// Every selfie the user submitted in this step, one entry per attempt.
     pub selfies: Vec<SelfieCheckSelfie>,
 }
@@ -16011,7 +14962,7 @@ impl From<SelfieCheckRequired> for SelfieCheck {
 #[non_exhaustive]
 pub struct SelfieCheckSelfie {
     /// Outcome for one selfie. The outcome of the whole step is `selfie_check.status`.
-    pub status: SelfieStatus,
+    pub status: SuccessFailed,
     /// Which attempt at this step this record describes, counting from 1.
     pub attempt: i64,
     /// What was captured for one selfie. Usually a short video (`video_url`); a still image (`image_url`) only when the device fell back to passive liveness.
@@ -16065,7 +15016,7 @@ impl<'de> ::serde::Deserialize<'de> for SelfieCheckSelfie {
                 mut map: __A,
             ) -> Result<SelfieCheckSelfie, __A::Error> {
                 let mut s: (
-                    Option<SelfieStatus>,
+                    Option<SuccessFailed>,
                     Option<i64>,
                     Option<SelfieCapture>,
                     Option<SelfieAnalysis>,
@@ -16147,7 +15098,7 @@ impl SelfieCheckSelfie {
 #[derive(Clone, PartialEq)]
 pub struct SelfieCheckSelfieRequired {
     /// Outcome for one selfie. The outcome of the whole step is `selfie_check.status`.
-    pub status: SelfieStatus,
+    pub status: SuccessFailed,
     /// Which attempt at this step this record describes, counting from 1.
     pub attempt: i64,
     /// What was captured for one selfie. Usually a short video (`video_url`); a still image (`image_url`) only when the device fell back to passive liveness.
@@ -16172,90 +15123,6 @@ impl From<SelfieCheckSelfieRequired> for SelfieCheckSelfie {
         Self::new(required)
     }
 }
-/// Outcome of the selfie step; the same value as `steps.selfie_check`.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum SelfieCheckStatus {
-    /// `success`: Passed.
-    Success,
-    /// `failed`: Failed.
-    Failed,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(String),
-}
-impl ::std::fmt::Debug for SelfieCheckStatus {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::Success => f.write_str("Success"),
-            Self::Failed => f.write_str("Failed"),
-            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
-        }
-    }
-}
-impl SelfieCheckStatus {
-    /// The value as sent on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Success => "success",
-            Self::Failed => "failed",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Parses a wire value; values not listed in the spec become `Unknown`.
-    #[inline]
-    pub fn from_wire(s: &str) -> Self {
-        match s {
-            "success" => Self::Success,
-            "failed" => Self::Failed,
-            _ => Self::Unknown(s.to_owned()),
-        }
-    }
-}
-crate::runtime::string_enum!(SelfieCheckStatus);
-/// Outcome for one selfie. The outcome of the whole step is `selfie_check.status`.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum SelfieStatus {
-    /// `success`: Passed.
-    Success,
-    /// `failed`: Failed.
-    Failed,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(String),
-}
-impl ::std::fmt::Debug for SelfieStatus {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::Success => f.write_str("Success"),
-            Self::Failed => f.write_str("Failed"),
-            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
-        }
-    }
-}
-impl SelfieStatus {
-    /// The value as sent on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Success => "success",
-            Self::Failed => "failed",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Parses a wire value; values not listed in the spec become `Unknown`.
-    #[inline]
-    pub fn from_wire(s: &str) -> Self {
-        match s {
-            "success" => Self::Success,
-            "failed" => Self::Failed,
-            _ => Self::Unknown(s.to_owned()),
-        }
-    }
-}
-crate::runtime::string_enum!(SelfieStatus);
 /// One attempt at the SMS verification step.
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
@@ -16589,6 +15456,107 @@ impl Strategy {
     }
 }
 crate::runtime::string_enum!(Strategy, sent_only);
+/// One type for the schemas below, which have the same values; each keeps its name as an alias.
+///
+/// - `FraudCheckOutcome`: Result of one fraud check on a document. `success`: Passed. `failed`: Failed.
+/// - `IdentityVerificationAutofillStatus`: Whether the prefill lookup found the user. `success`: Plaid found details for the user; `user` holds them. `failed`: Plaid found nothing to prefill; `user` is null.
+/// - `ImageQualityOutcome`: Result of one image quality check. `success`: Passed. `failed`: Failed.
+/// - `SelfieAnalysisFacialAnalysisOutcome`: Result of comparing one facial feature of the selfie with the document portrait. `success`: Passed. `failed`: Failed.
+/// - `SelfieAnalysisLivenessCheck`: Whether the selfie came from a live person rather than a photo, a screen or a mask. `success`: A live person. `failed`: Not shown to be a live person.
+/// - `SelfieCheckStatus`: Outcome of the selfie step; the same value as `steps.selfie_check`. `success`: Passed. `failed`: Failed.
+/// - `SelfieStatus`: Outcome for one selfie. The outcome of the whole step is `selfie_check.status`. `success`: Passed. `failed`: Failed.
+/// - `VerifySMSDetailsStatus`: Outcome of the SMS step; the same value as `steps.verify_sms`. `success`: Passed. `failed`: Failed.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum SuccessFailed {
+    /// `success`
+    Success,
+    /// `failed`
+    Failed,
+    /// A value this version of the crate does not know, kept verbatim.
+    Unknown(String),
+}
+impl ::std::fmt::Debug for SuccessFailed {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Success => f.write_str("Success"),
+            Self::Failed => f.write_str("Failed"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
+impl SuccessFailed {
+    /// The value as sent on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Success => "success",
+            Self::Failed => "failed",
+            Self::Unknown(s) => s,
+        }
+    }
+    /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
+    pub fn from_wire(s: &str) -> Self {
+        match s {
+            "success" => Self::Success,
+            "failed" => Self::Failed,
+            _ => Self::Unknown(s.to_owned()),
+        }
+    }
+}
+crate::runtime::string_enum!(SuccessFailed);
+/// One type for the schemas below, which have the same values; each keeps its name as an alias.
+///
+/// - `FraudCheckOutcomeWithNoData`: Result of one fraud check on a document, which may not have been possible. `success`: Passed. `failed`: Failed. `no_data`: Not enough data to run the check.
+/// - `HumanReviewStatus`: Outcome of a review by a Plaid document specialist. `success`: The specialist accepted the document. `failed`: The specialist rejected it. `no_data`: No review was done.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum SuccessFailedNoData {
+    /// `success`
+    Success,
+    /// `failed`
+    Failed,
+    /// `no_data`
+    NoData,
+    /// A value this version of the crate does not know, kept verbatim.
+    Unknown(String),
+}
+impl ::std::fmt::Debug for SuccessFailedNoData {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Success => f.write_str("Success"),
+            Self::Failed => f.write_str("Failed"),
+            Self::NoData => f.write_str("NoData"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
+impl SuccessFailedNoData {
+    /// The value as sent on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Success => "success",
+            Self::Failed => "failed",
+            Self::NoData => "no_data",
+            Self::Unknown(s) => s,
+        }
+    }
+    /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
+    pub fn from_wire(s: &str) -> Self {
+        match s {
+            "success" => Self::Success,
+            "failed" => Self::Failed,
+            "no_data" => Self::NoData,
+            _ => Self::Unknown(s.to_owned()),
+        }
+    }
+}
+crate::runtime::string_enum!(SuccessFailedNoData);
 /// Risk level for one kind of synthetic identity fraud.
 #[derive(Clone, PartialEq)]
 #[non_exhaustive]
@@ -17399,7 +16367,7 @@ impl From<UserIdNumberRequired> for UserIdNumber {
 #[non_exhaustive]
 pub struct VerifySmsDetails {
     /// Outcome of the SMS step; the same value as `steps.verify_sms`.
-    pub status: VerifySmsDetailsStatus,
+    pub status: SuccessFailed,
     /// Every SMS verification attempt in this step.
     pub verifications: Vec<SmsVerification>,
 }
@@ -17444,10 +16412,10 @@ impl<'de> ::serde::Deserialize<'de> for VerifySmsDetails {
                 self,
                 mut map: __A,
             ) -> Result<VerifySmsDetails, __A::Error> {
-                let mut s: (
-                    Option<VerifySmsDetailsStatus>,
-                    Option<Vec<SmsVerification>>,
-                ) = (None, None);
+                let mut s: (Option<SuccessFailed>, Option<Vec<SmsVerification>>) = (
+                    None,
+                    None,
+                );
                 while let Some(key) = map.next_key::<de::Key<'de>>()? {
                     match key.as_str() {
                         "status" => de::read(&mut map, &mut s.0, "status"),
@@ -17503,7 +16471,7 @@ impl VerifySmsDetails {
 #[derive(Clone, PartialEq)]
 pub struct VerifySmsDetailsRequired {
     /// Outcome of the SMS step; the same value as `steps.verify_sms`.
-    pub status: VerifySmsDetailsStatus,
+    pub status: SuccessFailed,
     /// Every SMS verification attempt in this step.
     pub verifications: Vec<SmsVerification>,
 }
@@ -17522,48 +16490,6 @@ impl From<VerifySmsDetailsRequired> for VerifySmsDetails {
         Self::new(required)
     }
 }
-/// Outcome of the SMS step; the same value as `steps.verify_sms`.
-#[derive(Clone)]
-#[non_exhaustive]
-pub enum VerifySmsDetailsStatus {
-    /// `success`: Passed.
-    Success,
-    /// `failed`: Failed.
-    Failed,
-    /// A value this version of the crate does not know, kept verbatim.
-    Unknown(String),
-}
-impl ::std::fmt::Debug for VerifySmsDetailsStatus {
-    #[inline]
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::Success => f.write_str("Success"),
-            Self::Failed => f.write_str("Failed"),
-            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
-        }
-    }
-}
-impl VerifySmsDetailsStatus {
-    /// The value as sent on the wire.
-    #[inline]
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Success => "success",
-            Self::Failed => "failed",
-            Self::Unknown(s) => s,
-        }
-    }
-    /// Parses a wire value; values not listed in the spec become `Unknown`.
-    #[inline]
-    pub fn from_wire(s: &str) -> Self {
-        match s {
-            "success" => Self::Success,
-            "failed" => Self::Failed,
-            _ => Self::Unknown(s.to_owned()),
-        }
-    }
-}
-crate::runtime::string_enum!(VerifySmsDetailsStatus);
 /// The Plaid environment a webhook came from.
 #[derive(Clone)]
 #[non_exhaustive]
@@ -17816,6 +16742,64 @@ for WebhookVerificationKeyGetResponse {
         Self::new(required)
     }
 }
+/// One type for the schemas below, which have the same values; each keeps its name as an alias.
+///
+/// - `POBoxStatus`: Whether the address is a post office box. `yes`: A P.O. box. `no`: Confirmed not to be a P.O. box. `no_data`: Plaid could not tell.
+/// - `RiskCheckBehaviorBotDetectedLabel`: Whether automated (bot) activity was seen during the session. `yes`: Automated activity was seen. `no`: None was seen. `no_data`: Not enough signals.
+/// - `RiskCheckBehaviorFraudRingDetectedLabel`: Whether the session looked like part of a fraud ring. `yes`: It did. `no`: It did not. `no_data`: Not enough signals.
+/// - `RiskCheckEmailDomainIsCustom`: Whether the email domain is a custom one (such as a company's) rather than a free or throwaway one. `yes`: A custom domain. `no`: Not a custom domain. `no_data`: Plaid could not tell.
+/// - `RiskCheckEmailDomainIsDisposable`: Whether the email domain is a known throwaway domain, often used for fake sign-ups. `yes`: A throwaway domain. `no`: Not a throwaway domain. `no_data`: Plaid could not tell.
+/// - `RiskCheckEmailDomainIsFreeProvider`: Whether the email domain belongs to a free mail provider. `yes`: A free provider. `no`: Not a free provider. `no_data`: Plaid could not tell.
+/// - `RiskCheckEmailIncludesDateOfBirth`: Whether the email address contains the user's date of birth. `yes`: It does. `no`: It does not. `no_data`: Plaid could not tell.
+/// - `RiskCheckEmailIsDeliverableStatus`: Whether mail to the address can be delivered, checked against the domain's mail servers. `yes`: Deliverable. `no`: Not deliverable. `no_data`: Plaid could not tell.
+/// - `RiskCheckEmailIsEdu`: Whether the address belongs to an educational institution. `yes`: An educational address. `no`: Not an educational address. `no_data`: Plaid could not tell.
+/// - `RiskCheckEmailTopLevelDomainIsSuspicious`: Whether the top-level domain (the last part, such as `.com`) is associated with fraud. `yes`: Associated with fraud. `no`: Not associated with fraud. `no_data`: Plaid could not tell.
+#[derive(Clone)]
+#[non_exhaustive]
+pub enum YesNoNoData {
+    /// `yes`
+    Yes,
+    /// `no`
+    No,
+    /// `no_data`
+    NoData,
+    /// A value this version of the crate does not know, kept verbatim.
+    Unknown(String),
+}
+impl ::std::fmt::Debug for YesNoNoData {
+    #[inline]
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Self::Yes => f.write_str("Yes"),
+            Self::No => f.write_str("No"),
+            Self::NoData => f.write_str("NoData"),
+            Self::Unknown(s) => f.debug_tuple("Unknown").field(s).finish(),
+        }
+    }
+}
+impl YesNoNoData {
+    /// The value as sent on the wire.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Yes => "yes",
+            Self::No => "no",
+            Self::NoData => "no_data",
+            Self::Unknown(s) => s,
+        }
+    }
+    /// Parses a wire value; values not listed in the spec become `Unknown`.
+    #[inline]
+    pub fn from_wire(s: &str) -> Self {
+        match s {
+            "yes" => Self::Yes,
+            "no" => Self::No,
+            "no_data" => Self::NoData,
+            _ => Self::Unknown(s.to_owned()),
+        }
+    }
+}
+crate::runtime::string_enum!(YesNoNoData);
 crate::runtime::response_envelope!(DashboardUserGetResponse, request_id);
 crate::runtime::response_envelope!(DashboardUserListResponse, request_id);
 crate::runtime::response_envelope!(
@@ -17831,6 +16815,62 @@ pub type IdentityVerificationCreateResponse = IdentityVerificationResponse;
 pub type IdentityVerificationGetResponse = IdentityVerificationResponse;
 /// The `IdentityVerificationRetryResponse` schema: the same type as [`IdentityVerificationResponse`].
 pub type IdentityVerificationRetryResponse = IdentityVerificationResponse;
+/// The `POBoxStatus` schema: the same type as [`YesNoNoData`].
+pub type PoBoxStatus = YesNoNoData;
+/// The `RiskCheckBehaviorBotDetectedLabel` schema: the same type as [`YesNoNoData`].
+pub type RiskCheckBehaviorBotDetectedLabel = YesNoNoData;
+/// The `RiskCheckBehaviorFraudRingDetectedLabel` schema: the same type as [`YesNoNoData`].
+pub type RiskCheckBehaviorFraudRingDetectedLabel = YesNoNoData;
+/// The `RiskCheckEmailDomainIsCustom` schema: the same type as [`YesNoNoData`].
+pub type RiskCheckEmailDomainIsCustom = YesNoNoData;
+/// The `RiskCheckEmailDomainIsDisposable` schema: the same type as [`YesNoNoData`].
+pub type RiskCheckEmailDomainIsDisposable = YesNoNoData;
+/// The `RiskCheckEmailDomainIsFreeProvider` schema: the same type as [`YesNoNoData`].
+pub type RiskCheckEmailDomainIsFreeProvider = YesNoNoData;
+/// The `RiskCheckEmailIncludesDateOfBirth` schema: the same type as [`YesNoNoData`].
+pub type RiskCheckEmailIncludesDateOfBirth = YesNoNoData;
+/// The `RiskCheckEmailIsDeliverableStatus` schema: the same type as [`YesNoNoData`].
+pub type RiskCheckEmailIsDeliverableStatus = YesNoNoData;
+/// The `RiskCheckEmailIsEdu` schema: the same type as [`YesNoNoData`].
+pub type RiskCheckEmailIsEdu = YesNoNoData;
+/// The `RiskCheckEmailTopLevelDomainIsSuspicious` schema: the same type as [`YesNoNoData`].
+pub type RiskCheckEmailTopLevelDomainIsSuspicious = YesNoNoData;
+/// The `FraudCheckOutcome` schema: the same type as [`SuccessFailed`].
+pub type FraudCheckOutcome = SuccessFailed;
+/// The `IdentityVerificationAutofillStatus` schema: the same type as [`SuccessFailed`].
+pub type IdentityVerificationAutofillStatus = SuccessFailed;
+/// The `ImageQualityOutcome` schema: the same type as [`SuccessFailed`].
+pub type ImageQualityOutcome = SuccessFailed;
+/// The `SelfieAnalysisFacialAnalysisOutcome` schema: the same type as [`SuccessFailed`].
+pub type SelfieAnalysisFacialAnalysisOutcome = SuccessFailed;
+/// The `SelfieAnalysisLivenessCheck` schema: the same type as [`SuccessFailed`].
+pub type SelfieAnalysisLivenessCheck = SuccessFailed;
+/// The `SelfieCheckStatus` schema: the same type as [`SuccessFailed`].
+pub type SelfieCheckStatus = SuccessFailed;
+/// The `SelfieStatus` schema: the same type as [`SuccessFailed`].
+pub type SelfieStatus = SuccessFailed;
+/// The `VerifySMSDetailsStatus` schema: the same type as [`SuccessFailed`].
+pub type VerifySmsDetailsStatus = SuccessFailed;
+/// The `FraudCheckOutcomeWithNoData` schema: the same type as [`SuccessFailedNoData`].
+pub type FraudCheckOutcomeWithNoData = SuccessFailedNoData;
+/// The `HumanReviewStatus` schema: the same type as [`SuccessFailedNoData`].
+pub type HumanReviewStatus = SuccessFailedNoData;
+/// The `AAMVADetailedMatchResult` schema: the same type as [`MatchCode`].
+pub type AamvaDetailedMatchResult = MatchCode;
+/// The `DocumentAuthenticityMatchCode` schema: the same type as [`MatchCode`].
+pub type DocumentAuthenticityMatchCode = MatchCode;
+/// The `DocumentDateOfBirthMatchCode` schema: the same type as [`MatchCode`].
+pub type DocumentDateOfBirthMatchCode = MatchCode;
+/// The `DocumentNameMatchCode` schema: the same type as [`MatchCode`].
+pub type DocumentNameMatchCode = MatchCode;
+/// The `HiddenMatchSummaryCode` schema: the same type as [`MatchSummaryCode`].
+pub type HiddenMatchSummaryCode = MatchSummaryCode;
+/// The `#/components/schemas/IdentityVerificationRetriedWebhook/properties/webhook_type` schema: the same type as [`IdentityVerificationWebhookType`].
+pub type IdentityVerificationRetriedWebhookWebhookType = IdentityVerificationWebhookType;
+/// The `#/components/schemas/IdentityVerificationStatusUpdatedWebhook/properties/webhook_type` schema: the same type as [`IdentityVerificationWebhookType`].
+pub type IdentityVerificationStatusUpdatedWebhookWebhookType = IdentityVerificationWebhookType;
+/// The `#/components/schemas/IdentityVerificationStepUpdatedWebhook/properties/webhook_type` schema: the same type as [`IdentityVerificationWebhookType`].
+pub type IdentityVerificationStepUpdatedWebhookWebhookType = IdentityVerificationWebhookType;
 impl From<IdentityVerificationResponse> for IdentityVerification {
     /// Keeps the fields that [`IdentityVerification`] has (dropping the rest).
     #[inline]

@@ -9,11 +9,11 @@
 //! The IR never carries them.
 
 use crate::error::{join, GenError, Result};
-use crate::ir::{Conversion, Field, Ir, Kind, Ty, TypeAlias, TypeDef};
+use crate::ir::{Conversion, Field, Ir, Kind, Ty, TypeAlias, TypeDef, Variant};
 use crate::portion::SameType;
 
 fn schema_ptr(origin: &str) -> String {
-    join("#/components/schemas", origin)
+    crate::ir::origin_pointer(origin)
 }
 
 /// What differs between two fields (`None`: the same to users and on the wire).
@@ -34,10 +34,22 @@ fn field_difference(a: &Field, b: &Field) -> Option<String> {
         .then(|| format!("{} here, {} in the first schema of the group", show(b), show(a)))
 }
 
+/// Why `b`'s values are not `a`'s (both string enums): the same values in the same order.
+fn values_difference(a: &[Variant], b: &[Variant], b_origin: &str) -> Option<(String, String)> {
+    let wires = |v: &[Variant]| v.iter().map(|x| x.wire.clone()).collect::<Vec<_>>();
+    let (wa, wb) = (wires(a), wires(b));
+    (wa != wb || a.iter().zip(b).any(|(x, y)| x.name != y.name)).then(|| {
+        (join(&schema_ptr(b_origin), "enum"), format!("has the values {wb:?}, the first schema of the group {wa:?}"))
+    })
+}
+
 /// Why `b`'s fields are not `a`'s, naming the first difference by pointer.
 fn shape_difference(a: &TypeDef, b: &TypeDef) -> Option<(String, String)> {
+    if let (Kind::Enum { variants: va }, Kind::Enum { variants: vb }) = (&a.kind, &b.kind) {
+        return values_difference(va, vb, &b.origin);
+    }
     let (Kind::Struct { fields: fa, .. }, Kind::Struct { fields: fb, .. }) = (&a.kind, &b.kind) else {
-        return Some((schema_ptr(&b.origin), "is not an object schema".into()));
+        return Some((schema_ptr(&b.origin), format!("is not the same kind of schema as {}", a.origin)));
     };
     for f in fb {
         match fa.iter().find(|x| x.wire == f.wire) {
@@ -97,6 +109,36 @@ fn rename_everywhere(ir: &mut Ir, from: &str, to: &str) {
     }
 }
 
+/// The docs of an enum that several schemas share: the type's list each schema with its own
+/// description and what each value means there. A value's doc is the schemas' one text, or
+/// just the value where they differ (the list says what it means in each).
+fn merged_enum_docs(doc: &mut Option<String>, variants: &mut [Variant], members: &[TypeDef]) {
+    let one_line = |d: &str| d.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut text =
+        String::from("One type for the schemas below, which have the same values; each keeps its name as an alias.\n");
+    let mut same = vec![true; variants.len()];
+    for m in members {
+        let mut line = format!("\n- `{}`: {}", m.origin, m.doc.as_deref().map_or("(no description)".into(), one_line));
+        if let Kind::Enum { variants: mv } = &m.kind {
+            for (i, v) in mv.iter().enumerate() {
+                if let Some(d) = &v.doc {
+                    line.push_str(&format!(" `{}`: {}", v.wire, one_line(d)));
+                }
+                if variants.get(i).is_some_and(|x| x.doc != v.doc) {
+                    same[i] = false;
+                }
+            }
+        }
+        text.push_str(&line);
+    }
+    *doc = Some(text);
+    for (v, same) in variants.iter_mut().zip(same) {
+        if !same {
+            v.doc = None;
+        }
+    }
+}
+
 fn find<'i>(ir: &'i Ir, schema: &str) -> Option<&'i TypeDef> {
     ir.types.values().find(|t| t.origin == schema)
 }
@@ -107,13 +149,31 @@ pub fn apply(ir: &mut Ir, groups: &[SameType]) -> Result<Vec<GenError>> {
     let mut divergences = Vec::new();
     for (gi, g) in groups.iter().enumerate() {
         let at = format!("spec/portion.toml#/same_type/{gi}");
-        let members: Vec<TypeDef> = g.schemas.iter().filter_map(|s| find(ir, s).cloned()).collect();
+        let mut members: Vec<TypeDef> = g.schemas.iter().filter_map(|s| find(ir, s).cloned()).collect();
         let missing: Vec<&String> = g.schemas.iter().filter(|s| find(ir, s).is_none()).collect();
         for s in missing {
-            ir.warnings.push(format!("{at}: schema {s:?} is not selected (or not an object)"));
+            ir.warnings.push(format!("{at}: schema {s:?} is not selected (or not an object or enum)"));
         }
-        let Some(first) = members.first() else { continue };
-        let diverged: Vec<(String, String)> = members[1..].iter().filter_map(|m| shape_difference(first, m)).collect();
+        let Some(first) = members.first().cloned() else { continue };
+        if matches!(first.kind, Kind::Enum { .. }) {
+            // String enums with the same values: one type, for a smaller crate (issue #23).
+            // A schema whose values differ (another spec version) keeps its own type.
+            members.retain(|m| match shape_difference(&first, m) {
+                None => true,
+                Some((ptr, why)) => {
+                    let w =
+                        format!("{ptr}: declared one type `{}` in {at}, but it {why}; it keeps its own type", g.name);
+                    ir.warnings.push(w);
+                    false
+                }
+            });
+            // One schema left still takes the group's name, so the type's name does not depend
+            // on how many of the group a spec version has.
+            if members.is_empty() {
+                continue;
+            }
+        }
+        let diverged: Vec<(String, String)> = members[1..].iter().filter_map(|m| shape_difference(&first, m)).collect();
         if !diverged.is_empty() {
             for (ptr, why) in diverged {
                 divergences.push(GenError::at(
@@ -131,6 +191,9 @@ pub fn apply(ir: &mut Ir, groups: &[SameType]) -> Result<Vec<GenError>> {
         }
         let mut merged = first.clone();
         merged.name = g.name.clone();
+        if let Kind::Enum { variants } = &mut merged.kind {
+            merged_enum_docs(&mut merged.doc, variants, &members);
+        }
         for m in &members {
             ir.types.remove(&m.name);
         }

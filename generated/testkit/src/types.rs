@@ -11,7 +11,6 @@ fn __double<'de, T: ::serde::Deserialize<'de>, D: ::serde::Deserializer<'de>>(
     <Option<T> as ::serde::Deserialize>::deserialize(d).map(Some)
 }
 pub use plaid_idv::types::AamvaAnalysis;
-pub use plaid_idv::types::AamvaDetailedMatchResult;
 pub use plaid_idv::types::AamvaMatchResult;
 pub use plaid_idv::types::AddressPurposeLabel;
 pub use plaid_idv::types::ClientUserId;
@@ -39,19 +38,12 @@ pub struct DashboardUserListRequest {
 pub use plaid_idv::types::DashboardUserListResponse;
 pub use plaid_idv::types::DashboardUserStatus;
 pub use plaid_idv::types::DocumentAnalysis;
-pub use plaid_idv::types::DocumentAuthenticityMatchCode;
-pub use plaid_idv::types::DocumentDateOfBirthMatchCode;
-pub use plaid_idv::types::DocumentNameMatchCode;
 pub use plaid_idv::types::DocumentStatus;
 pub use plaid_idv::types::DocumentaryVerification;
 pub use plaid_idv::types::DocumentaryVerificationDocument;
 pub use plaid_idv::types::ExpirationDate;
 pub use plaid_idv::types::FraudAnalysisDetails;
-pub use plaid_idv::types::FraudCheckOutcome;
-pub use plaid_idv::types::FraudCheckOutcomeWithNoData;
-pub use plaid_idv::types::HiddenMatchSummaryCode;
 pub use plaid_idv::types::HumanReview;
-pub use plaid_idv::types::HumanReviewStatus;
 pub use plaid_idv::types::IdNumberType;
 pub use plaid_idv::types::IdentityVerification;
 pub use plaid_idv::types::IdentityVerificationAutofillAddress;
@@ -61,7 +53,6 @@ pub struct IdentityVerificationAutofillCreateRequest {
     pub identity_verification_id: IdentityVerificationId,
 }
 pub use plaid_idv::types::IdentityVerificationAutofillCreateResponse;
-pub use plaid_idv::types::IdentityVerificationAutofillStatus;
 pub use plaid_idv::types::IdentityVerificationAutofillUserData;
 #[derive(::serde::Deserialize)]
 pub struct IdentityVerificationCreateRequest {
@@ -208,7 +199,6 @@ pub use plaid_idv::types::IdentityVerificationResponse;
 pub use plaid_idv::types::IdentityVerificationResponseUserName;
 pub use plaid_idv::types::IdentityVerificationRetriedWebhook;
 pub use plaid_idv::types::IdentityVerificationRetriedWebhookWebhookCode;
-pub use plaid_idv::types::IdentityVerificationRetriedWebhookWebhookType;
 #[derive(::serde::Deserialize)]
 pub struct IdentityVerificationRetryRequest {
     #[serde(rename = "client_user_id")]
@@ -253,20 +243,18 @@ pub struct IdentityVerificationRetryRequestStepsObject {
 pub use plaid_idv::types::IdentityVerificationStatus;
 pub use plaid_idv::types::IdentityVerificationStatusUpdatedWebhook;
 pub use plaid_idv::types::IdentityVerificationStatusUpdatedWebhookWebhookCode;
-pub use plaid_idv::types::IdentityVerificationStatusUpdatedWebhookWebhookType;
 pub use plaid_idv::types::IdentityVerificationStepStatus;
 pub use plaid_idv::types::IdentityVerificationStepSummary;
 pub use plaid_idv::types::IdentityVerificationStepUpdatedWebhook;
 pub use plaid_idv::types::IdentityVerificationStepUpdatedWebhookWebhookCode;
-pub use plaid_idv::types::IdentityVerificationStepUpdatedWebhookWebhookType;
 pub use plaid_idv::types::IdentityVerificationTemplateId;
 pub use plaid_idv::types::IdentityVerificationTemplateReference;
 pub use plaid_idv::types::IdentityVerificationUserAddress;
 pub use plaid_idv::types::IdentityVerificationUserData;
+pub use plaid_idv::types::IdentityVerificationWebhookType;
 pub use plaid_idv::types::IdvProtectEvent;
 pub use plaid_idv::types::ImageQuality;
 pub use plaid_idv::types::ImageQualityDetails;
-pub use plaid_idv::types::ImageQualityOutcome;
 pub use plaid_idv::types::IssuingCountry;
 pub use plaid_idv::types::JwkPublicKey;
 pub use plaid_idv::types::KycCheckAddressSummary;
@@ -319,6 +307,7 @@ pub struct LinkTokenCreateRequestUser {
     pub client_user_id: String,
 }
 pub use plaid_idv::types::LinkTokenCreateResponse;
+pub use plaid_idv::types::MatchCode;
 pub use plaid_idv::types::MatchSummaryCode;
 pub use plaid_idv::types::PhysicalDocumentCategory;
 pub use plaid_idv::types::PhysicalDocumentExtractedData;
@@ -326,26 +315,16 @@ pub use plaid_idv::types::PhysicalDocumentExtractedDataAnalysis;
 pub use plaid_idv::types::PhysicalDocumentImages;
 pub use plaid_idv::types::PlaidError;
 pub use plaid_idv::types::PlaidErrorType;
-pub use plaid_idv::types::PoBoxStatus;
 #[derive(::serde::Deserialize)]
 #[serde(transparent)]
 pub struct Products(pub String);
 pub use plaid_idv::types::ProxyType;
 pub use plaid_idv::types::RequestId;
 pub use plaid_idv::types::RiskCheckBehavior;
-pub use plaid_idv::types::RiskCheckBehaviorBotDetectedLabel;
-pub use plaid_idv::types::RiskCheckBehaviorFraudRingDetectedLabel;
 pub use plaid_idv::types::RiskCheckBehaviorUserInteractionsLabel;
 pub use plaid_idv::types::RiskCheckDetails;
 pub use plaid_idv::types::RiskCheckDevice;
 pub use plaid_idv::types::RiskCheckEmail;
-pub use plaid_idv::types::RiskCheckEmailDomainIsCustom;
-pub use plaid_idv::types::RiskCheckEmailDomainIsDisposable;
-pub use plaid_idv::types::RiskCheckEmailDomainIsFreeProvider;
-pub use plaid_idv::types::RiskCheckEmailIncludesDateOfBirth;
-pub use plaid_idv::types::RiskCheckEmailIsDeliverableStatus;
-pub use plaid_idv::types::RiskCheckEmailIsEdu;
-pub use plaid_idv::types::RiskCheckEmailTopLevelDomainIsSuspicious;
 pub use plaid_idv::types::RiskCheckFacialDuplicate;
 pub use plaid_idv::types::RiskCheckIdentityAbuseSignals;
 pub use plaid_idv::types::RiskCheckLinkedService;
@@ -358,18 +337,16 @@ pub use plaid_idv::types::RiskLevelWithNoData;
 pub use plaid_idv::types::SelfieAnalysis;
 pub use plaid_idv::types::SelfieAnalysisDocumentComparison;
 pub use plaid_idv::types::SelfieAnalysisFacialAnalysis;
-pub use plaid_idv::types::SelfieAnalysisFacialAnalysisOutcome;
-pub use plaid_idv::types::SelfieAnalysisLivenessCheck;
 pub use plaid_idv::types::SelfieCapture;
 pub use plaid_idv::types::SelfieCheck;
 pub use plaid_idv::types::SelfieCheckSelfie;
-pub use plaid_idv::types::SelfieCheckStatus;
-pub use plaid_idv::types::SelfieStatus;
 pub use plaid_idv::types::SmsVerification;
 pub use plaid_idv::types::SmsVerificationStatus;
 #[derive(::serde::Deserialize)]
 #[serde(transparent)]
 pub struct Strategy(pub String);
+pub use plaid_idv::types::SuccessFailed;
+pub use plaid_idv::types::SuccessFailedNoData;
 pub use plaid_idv::types::SyntheticFraud;
 pub use plaid_idv::types::TrustIndex;
 pub use plaid_idv::types::TrustIndexSubscore;
@@ -416,7 +393,6 @@ pub struct UserAddress {
 }
 pub use plaid_idv::types::UserIdNumber;
 pub use plaid_idv::types::VerifySmsDetails;
-pub use plaid_idv::types::VerifySmsDetailsStatus;
 pub use plaid_idv::types::WebhookEnvironmentValues;
 #[derive(::serde::Deserialize)]
 pub struct WebhookVerificationKeyGetRequest {
@@ -424,6 +400,35 @@ pub struct WebhookVerificationKeyGetRequest {
     pub key_id: String,
 }
 pub use plaid_idv::types::WebhookVerificationKeyGetResponse;
+pub use plaid_idv::types::YesNoNoData;
 pub use plaid_idv::types::IdentityVerificationCreateResponse;
 pub use plaid_idv::types::IdentityVerificationGetResponse;
 pub use plaid_idv::types::IdentityVerificationRetryResponse;
+pub use plaid_idv::types::PoBoxStatus;
+pub use plaid_idv::types::RiskCheckBehaviorBotDetectedLabel;
+pub use plaid_idv::types::RiskCheckBehaviorFraudRingDetectedLabel;
+pub use plaid_idv::types::RiskCheckEmailDomainIsCustom;
+pub use plaid_idv::types::RiskCheckEmailDomainIsDisposable;
+pub use plaid_idv::types::RiskCheckEmailDomainIsFreeProvider;
+pub use plaid_idv::types::RiskCheckEmailIncludesDateOfBirth;
+pub use plaid_idv::types::RiskCheckEmailIsDeliverableStatus;
+pub use plaid_idv::types::RiskCheckEmailIsEdu;
+pub use plaid_idv::types::RiskCheckEmailTopLevelDomainIsSuspicious;
+pub use plaid_idv::types::FraudCheckOutcome;
+pub use plaid_idv::types::IdentityVerificationAutofillStatus;
+pub use plaid_idv::types::ImageQualityOutcome;
+pub use plaid_idv::types::SelfieAnalysisFacialAnalysisOutcome;
+pub use plaid_idv::types::SelfieAnalysisLivenessCheck;
+pub use plaid_idv::types::SelfieCheckStatus;
+pub use plaid_idv::types::SelfieStatus;
+pub use plaid_idv::types::VerifySmsDetailsStatus;
+pub use plaid_idv::types::FraudCheckOutcomeWithNoData;
+pub use plaid_idv::types::HumanReviewStatus;
+pub use plaid_idv::types::AamvaDetailedMatchResult;
+pub use plaid_idv::types::DocumentAuthenticityMatchCode;
+pub use plaid_idv::types::DocumentDateOfBirthMatchCode;
+pub use plaid_idv::types::DocumentNameMatchCode;
+pub use plaid_idv::types::HiddenMatchSummaryCode;
+pub use plaid_idv::types::IdentityVerificationRetriedWebhookWebhookType;
+pub use plaid_idv::types::IdentityVerificationStatusUpdatedWebhookWebhookType;
+pub use plaid_idv::types::IdentityVerificationStepUpdatedWebhookWebhookType;

@@ -107,9 +107,8 @@ pub fn emit(ir: &Ir, crate_name: &str) -> String {
             uses.push(quote!(pub type #name = #target;));
             let label = &a.name;
             arms.push(quote!(#label => Some(__compare::<#krate::types::#name, #name>(json))));
-        } else {
-            uses.push(quote!(pub use #krate::types::#name;));
         }
+        // An alias of an enum or newtype: the copies name the target, so nothing uses it.
     }
     let double = double_helper();
     let file = quote! {
