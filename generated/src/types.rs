@@ -8012,11 +8012,13 @@ impl From<IdentityVerificationUserDataRequired> for IdentityVerificationUserData
         Self::new(required)
     }
 }
-/// One type for the schemas below, which have the same values; each keeps its name as an alias.
+/// One type for the schemas below, which have the same values; each keeps its name as an alias, whose docs say what each value means there.
 ///
-/// - `#/components/schemas/IdentityVerificationRetriedWebhook/properties/webhook_type`: Always `IDENTITY_VERIFICATION` for these events.
-/// - `#/components/schemas/IdentityVerificationStatusUpdatedWebhook/properties/webhook_type`: Always `IDENTITY_VERIFICATION` for these events.
-/// - `#/components/schemas/IdentityVerificationStepUpdatedWebhook/properties/webhook_type`: Always `IDENTITY_VERIFICATION` for these events.
+/// - `IdentityVerificationRetriedWebhookWebhookType` (schema `#/components/schemas/IdentityVerificationRetriedWebhook/properties/webhook_type`): Always `IDENTITY_VERIFICATION` for these events.
+/// - `IdentityVerificationStatusUpdatedWebhookWebhookType` (schema `#/components/schemas/IdentityVerificationStatusUpdatedWebhook/properties/webhook_type`): Always `IDENTITY_VERIFICATION` for these events.
+/// - `IdentityVerificationStepUpdatedWebhookWebhookType` (schema `#/components/schemas/IdentityVerificationStepUpdatedWebhook/properties/webhook_type`): Always `IDENTITY_VERIFICATION` for these events.
+///
+/// Its aliases: [`IdentityVerificationRetriedWebhookWebhookType`], [`IdentityVerificationStatusUpdatedWebhookWebhookType`], [`IdentityVerificationStepUpdatedWebhookWebhookType`].
 #[derive(Clone)]
 #[non_exhaustive]
 pub enum IdentityVerificationWebhookType {
@@ -10432,12 +10434,14 @@ impl From<LinkTokenCreateResponseRequired> for LinkTokenCreateResponse {
         Self::new(required)
     }
 }
-/// One type for the schemas below, which have the same values; each keeps its name as an alias.
+/// One type for the schemas below, which have the same values; each keeps its name as an alias, whose docs say what each value means there.
 ///
-/// - `AAMVADetailedMatchResult`: How one field compared with the issuing state's licence record (AAMVA check). `match`: The same as the state record. `partial_match`: Close to the state record, but not the same. `no_match`: Different from the state record. `no_data`: The state did not return this field.
-/// - `DocumentAuthenticityMatchCode`: Whether the document looks genuine: its layout, photo and security features follow the rules for this kind of document from this issuer. `match`: Looks genuine. `partial_match`: Some features follow the rules and some do not. `no_match`: Does not look genuine. `no_data`: Could not be checked.
-/// - `DocumentDateOfBirthMatchCode`: How the date of birth read from the document compares with the one the user entered. `match`: The same as what the user entered. `partial_match`: Close to what the user entered, but not the same. `no_match`: Different from what the user entered. `no_data`: Could not be compared.
-/// - `DocumentNameMatchCode`: How the name read from the document compares with the one the user entered. `match`: The same as what the user entered. `partial_match`: Close to what the user entered, but not the same. `no_match`: Different from what the user entered. `no_data`: Could not be compared.
+/// - `AamvaDetailedMatchResult` (schema `AAMVADetailedMatchResult`): How one field compared with the issuing state's licence record (AAMVA check).
+/// - `DocumentAuthenticityMatchCode`: Whether the document looks genuine: its layout, photo and security features follow the rules for this kind of document from this issuer.
+/// - `DocumentDateOfBirthMatchCode`: How the date of birth read from the document compares with the one the user entered.
+/// - `DocumentNameMatchCode`: How the name read from the document compares with the one the user entered.
+///
+/// Its aliases: [`AamvaDetailedMatchResult`], [`DocumentAuthenticityMatchCode`], [`DocumentDateOfBirthMatchCode`], [`DocumentNameMatchCode`].
 #[derive(Clone)]
 #[non_exhaustive]
 pub enum MatchCode {
@@ -10489,10 +10493,12 @@ impl MatchCode {
     }
 }
 crate::runtime::string_enum!(MatchCode);
-/// One type for the schemas below, which have the same values; each keeps its name as an alias.
+/// One type for the schemas below, which have the same values; each keeps its name as an alias, whose docs say what each value means there.
 ///
 /// - `MatchSummaryCode`: How a value the user gave compared with external data sources. `match`: A strong match. `partial_match`: Close, for example one part of a name differs. `no_match`: Checked, and it did not match. `no_data`: Plaid found no external data to compare with. `no_input`: The user did not provide this value.
-/// - `HiddenMatchSummaryCode`: How one part of a value (a street, a month, a given name) matched the data sources. `match`: A strong match. `partial_match`: Close, for example one part of a name differs. `no_match`: Checked, and it did not match. `no_data`: Plaid found no external data to compare with. `no_input`: The user did not provide this value.
+/// - `HiddenMatchSummaryCode`: How one part of a value (a street, a month, a given name) matched the data sources.
+///
+/// Its aliases: [`HiddenMatchSummaryCode`].
 #[derive(Clone)]
 #[non_exhaustive]
 pub enum MatchSummaryCode {
@@ -15456,16 +15462,18 @@ impl Strategy {
     }
 }
 crate::runtime::string_enum!(Strategy, sent_only);
-/// One type for the schemas below, which have the same values; each keeps its name as an alias.
+/// One type for the schemas below, which have the same values; each keeps its name as an alias, whose docs say what each value means there.
 ///
-/// - `FraudCheckOutcome`: Result of one fraud check on a document. `success`: Passed. `failed`: Failed.
-/// - `IdentityVerificationAutofillStatus`: Whether the prefill lookup found the user. `success`: Plaid found details for the user; `user` holds them. `failed`: Plaid found nothing to prefill; `user` is null.
-/// - `ImageQualityOutcome`: Result of one image quality check. `success`: Passed. `failed`: Failed.
-/// - `SelfieAnalysisFacialAnalysisOutcome`: Result of comparing one facial feature of the selfie with the document portrait. `success`: Passed. `failed`: Failed.
-/// - `SelfieAnalysisLivenessCheck`: Whether the selfie came from a live person rather than a photo, a screen or a mask. `success`: A live person. `failed`: Not shown to be a live person.
-/// - `SelfieCheckStatus`: Outcome of the selfie step; the same value as `steps.selfie_check`. `success`: Passed. `failed`: Failed.
-/// - `SelfieStatus`: Outcome for one selfie. The outcome of the whole step is `selfie_check.status`. `success`: Passed. `failed`: Failed.
-/// - `VerifySMSDetailsStatus`: Outcome of the SMS step; the same value as `steps.verify_sms`. `success`: Passed. `failed`: Failed.
+/// - `FraudCheckOutcome`: Result of one fraud check on a document.
+/// - `IdentityVerificationAutofillStatus`: Whether the prefill lookup found the user.
+/// - `ImageQualityOutcome`: Result of one image quality check.
+/// - `SelfieAnalysisFacialAnalysisOutcome`: Result of comparing one facial feature of the selfie with the document portrait.
+/// - `SelfieAnalysisLivenessCheck`: Whether the selfie came from a live person rather than a photo, a screen or a mask.
+/// - `SelfieCheckStatus`: Outcome of the selfie step; the same value as `steps.selfie_check`.
+/// - `SelfieStatus`: Outcome for one selfie. The outcome of the whole step is `selfie_check.status`.
+/// - `VerifySmsDetailsStatus` (schema `VerifySMSDetailsStatus`): Outcome of the SMS step; the same value as `steps.verify_sms`.
+///
+/// Its aliases: [`FraudCheckOutcome`], [`IdentityVerificationAutofillStatus`], [`ImageQualityOutcome`], [`SelfieAnalysisFacialAnalysisOutcome`], [`SelfieAnalysisLivenessCheck`], [`SelfieCheckStatus`], [`SelfieStatus`], [`VerifySmsDetailsStatus`].
 #[derive(Clone)]
 #[non_exhaustive]
 pub enum SuccessFailed {
@@ -15507,10 +15515,12 @@ impl SuccessFailed {
     }
 }
 crate::runtime::string_enum!(SuccessFailed);
-/// One type for the schemas below, which have the same values; each keeps its name as an alias.
+/// One type for the schemas below, which have the same values; each keeps its name as an alias, whose docs say what each value means there.
 ///
-/// - `FraudCheckOutcomeWithNoData`: Result of one fraud check on a document, which may not have been possible. `success`: Passed. `failed`: Failed. `no_data`: Not enough data to run the check.
-/// - `HumanReviewStatus`: Outcome of a review by a Plaid document specialist. `success`: The specialist accepted the document. `failed`: The specialist rejected it. `no_data`: No review was done.
+/// - `FraudCheckOutcomeWithNoData`: Result of one fraud check on a document, which may not have been possible.
+/// - `HumanReviewStatus`: Outcome of a review by a Plaid document specialist.
+///
+/// Its aliases: [`FraudCheckOutcomeWithNoData`], [`HumanReviewStatus`].
 #[derive(Clone)]
 #[non_exhaustive]
 pub enum SuccessFailedNoData {
@@ -16742,18 +16752,20 @@ for WebhookVerificationKeyGetResponse {
         Self::new(required)
     }
 }
-/// One type for the schemas below, which have the same values; each keeps its name as an alias.
+/// One type for the schemas below, which have the same values; each keeps its name as an alias, whose docs say what each value means there.
 ///
-/// - `POBoxStatus`: Whether the address is a post office box. `yes`: A P.O. box. `no`: Confirmed not to be a P.O. box. `no_data`: Plaid could not tell.
-/// - `RiskCheckBehaviorBotDetectedLabel`: Whether automated (bot) activity was seen during the session. `yes`: Automated activity was seen. `no`: None was seen. `no_data`: Not enough signals.
-/// - `RiskCheckBehaviorFraudRingDetectedLabel`: Whether the session looked like part of a fraud ring. `yes`: It did. `no`: It did not. `no_data`: Not enough signals.
-/// - `RiskCheckEmailDomainIsCustom`: Whether the email domain is a custom one (such as a company's) rather than a free or throwaway one. `yes`: A custom domain. `no`: Not a custom domain. `no_data`: Plaid could not tell.
-/// - `RiskCheckEmailDomainIsDisposable`: Whether the email domain is a known throwaway domain, often used for fake sign-ups. `yes`: A throwaway domain. `no`: Not a throwaway domain. `no_data`: Plaid could not tell.
-/// - `RiskCheckEmailDomainIsFreeProvider`: Whether the email domain belongs to a free mail provider. `yes`: A free provider. `no`: Not a free provider. `no_data`: Plaid could not tell.
-/// - `RiskCheckEmailIncludesDateOfBirth`: Whether the email address contains the user's date of birth. `yes`: It does. `no`: It does not. `no_data`: Plaid could not tell.
-/// - `RiskCheckEmailIsDeliverableStatus`: Whether mail to the address can be delivered, checked against the domain's mail servers. `yes`: Deliverable. `no`: Not deliverable. `no_data`: Plaid could not tell.
-/// - `RiskCheckEmailIsEdu`: Whether the address belongs to an educational institution. `yes`: An educational address. `no`: Not an educational address. `no_data`: Plaid could not tell.
-/// - `RiskCheckEmailTopLevelDomainIsSuspicious`: Whether the top-level domain (the last part, such as `.com`) is associated with fraud. `yes`: Associated with fraud. `no`: Not associated with fraud. `no_data`: Plaid could not tell.
+/// - `PoBoxStatus` (schema `POBoxStatus`): Whether the address is a post office box.
+/// - `RiskCheckBehaviorBotDetectedLabel`: Whether automated (bot) activity was seen during the session.
+/// - `RiskCheckBehaviorFraudRingDetectedLabel`: Whether the session looked like part of a fraud ring.
+/// - `RiskCheckEmailDomainIsCustom`: Whether the email domain is a custom one (such as a company's) rather than a free or throwaway one.
+/// - `RiskCheckEmailDomainIsDisposable`: Whether the email domain is a known throwaway domain, often used for fake sign-ups.
+/// - `RiskCheckEmailDomainIsFreeProvider`: Whether the email domain belongs to a free mail provider.
+/// - `RiskCheckEmailIncludesDateOfBirth`: Whether the email address contains the user's date of birth.
+/// - `RiskCheckEmailIsDeliverableStatus`: Whether mail to the address can be delivered, checked against the domain's mail servers.
+/// - `RiskCheckEmailIsEdu`: Whether the address belongs to an educational institution.
+/// - `RiskCheckEmailTopLevelDomainIsSuspicious`: Whether the top-level domain (the last part, such as `.com`) is associated with fraud.
+///
+/// Its aliases: [`PoBoxStatus`], [`RiskCheckBehaviorBotDetectedLabel`], [`RiskCheckBehaviorFraudRingDetectedLabel`], [`RiskCheckEmailDomainIsCustom`], [`RiskCheckEmailDomainIsDisposable`], [`RiskCheckEmailDomainIsFreeProvider`], [`RiskCheckEmailIncludesDateOfBirth`], [`RiskCheckEmailIsDeliverableStatus`], [`RiskCheckEmailIsEdu`], [`RiskCheckEmailTopLevelDomainIsSuspicious`].
 #[derive(Clone)]
 #[non_exhaustive]
 pub enum YesNoNoData {
@@ -16816,60 +16828,243 @@ pub type IdentityVerificationGetResponse = IdentityVerificationResponse;
 /// The `IdentityVerificationRetryResponse` schema: the same type as [`IdentityVerificationResponse`].
 pub type IdentityVerificationRetryResponse = IdentityVerificationResponse;
 /// The `POBoxStatus` schema: the same type as [`YesNoNoData`].
+///
+/// Whether the address is a post office box.
+/// - `yes`: A P.O. box.
+/// - `no`: Confirmed not to be a P.O. box.
+/// - `no_data`: Plaid could not tell.
+///
+/// It is also [`RiskCheckBehaviorBotDetectedLabel`], [`RiskCheckBehaviorFraudRingDetectedLabel`], [`RiskCheckEmailDomainIsCustom`], [`RiskCheckEmailDomainIsDisposable`], [`RiskCheckEmailDomainIsFreeProvider`], [`RiskCheckEmailIncludesDateOfBirth`], [`RiskCheckEmailIsDeliverableStatus`], [`RiskCheckEmailIsEdu`], [`RiskCheckEmailTopLevelDomainIsSuspicious`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`YesNoNoData`] (`E0119`). Wrap it in a type of your own where you need them apart.
 pub type PoBoxStatus = YesNoNoData;
 /// The `RiskCheckBehaviorBotDetectedLabel` schema: the same type as [`YesNoNoData`].
+///
+/// Whether automated (bot) activity was seen during the session.
+/// - `yes`: Automated activity was seen.
+/// - `no`: None was seen.
+/// - `no_data`: Not enough signals.
+///
+/// It is also [`PoBoxStatus`], [`RiskCheckBehaviorFraudRingDetectedLabel`], [`RiskCheckEmailDomainIsCustom`], [`RiskCheckEmailDomainIsDisposable`], [`RiskCheckEmailDomainIsFreeProvider`], [`RiskCheckEmailIncludesDateOfBirth`], [`RiskCheckEmailIsDeliverableStatus`], [`RiskCheckEmailIsEdu`], [`RiskCheckEmailTopLevelDomainIsSuspicious`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`YesNoNoData`] (`E0119`). Wrap it in a type of your own where you need them apart.
 pub type RiskCheckBehaviorBotDetectedLabel = YesNoNoData;
 /// The `RiskCheckBehaviorFraudRingDetectedLabel` schema: the same type as [`YesNoNoData`].
+///
+/// Whether the session looked like part of a fraud ring.
+/// - `yes`: It did.
+/// - `no`: It did not.
+/// - `no_data`: Not enough signals.
+///
+/// It is also [`PoBoxStatus`], [`RiskCheckBehaviorBotDetectedLabel`], [`RiskCheckEmailDomainIsCustom`], [`RiskCheckEmailDomainIsDisposable`], [`RiskCheckEmailDomainIsFreeProvider`], [`RiskCheckEmailIncludesDateOfBirth`], [`RiskCheckEmailIsDeliverableStatus`], [`RiskCheckEmailIsEdu`], [`RiskCheckEmailTopLevelDomainIsSuspicious`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`YesNoNoData`] (`E0119`). Wrap it in a type of your own where you need them apart.
 pub type RiskCheckBehaviorFraudRingDetectedLabel = YesNoNoData;
 /// The `RiskCheckEmailDomainIsCustom` schema: the same type as [`YesNoNoData`].
+///
+/// Whether the email domain is a custom one (such as a company's) rather than a free or throwaway one.
+/// - `yes`: A custom domain.
+/// - `no`: Not a custom domain.
+/// - `no_data`: Plaid could not tell.
+///
+/// It is also [`PoBoxStatus`], [`RiskCheckBehaviorBotDetectedLabel`], [`RiskCheckBehaviorFraudRingDetectedLabel`], [`RiskCheckEmailDomainIsDisposable`], [`RiskCheckEmailDomainIsFreeProvider`], [`RiskCheckEmailIncludesDateOfBirth`], [`RiskCheckEmailIsDeliverableStatus`], [`RiskCheckEmailIsEdu`], [`RiskCheckEmailTopLevelDomainIsSuspicious`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`YesNoNoData`] (`E0119`). Wrap it in a type of your own where you need them apart.
 pub type RiskCheckEmailDomainIsCustom = YesNoNoData;
 /// The `RiskCheckEmailDomainIsDisposable` schema: the same type as [`YesNoNoData`].
+///
+/// Whether the email domain is a known throwaway domain, often used for fake sign-ups.
+/// - `yes`: A throwaway domain.
+/// - `no`: Not a throwaway domain.
+/// - `no_data`: Plaid could not tell.
+///
+/// It is also [`PoBoxStatus`], [`RiskCheckBehaviorBotDetectedLabel`], [`RiskCheckBehaviorFraudRingDetectedLabel`], [`RiskCheckEmailDomainIsCustom`], [`RiskCheckEmailDomainIsFreeProvider`], [`RiskCheckEmailIncludesDateOfBirth`], [`RiskCheckEmailIsDeliverableStatus`], [`RiskCheckEmailIsEdu`], [`RiskCheckEmailTopLevelDomainIsSuspicious`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`YesNoNoData`] (`E0119`). Wrap it in a type of your own where you need them apart.
 pub type RiskCheckEmailDomainIsDisposable = YesNoNoData;
 /// The `RiskCheckEmailDomainIsFreeProvider` schema: the same type as [`YesNoNoData`].
+///
+/// Whether the email domain belongs to a free mail provider.
+/// - `yes`: A free provider.
+/// - `no`: Not a free provider.
+/// - `no_data`: Plaid could not tell.
+///
+/// It is also [`PoBoxStatus`], [`RiskCheckBehaviorBotDetectedLabel`], [`RiskCheckBehaviorFraudRingDetectedLabel`], [`RiskCheckEmailDomainIsCustom`], [`RiskCheckEmailDomainIsDisposable`], [`RiskCheckEmailIncludesDateOfBirth`], [`RiskCheckEmailIsDeliverableStatus`], [`RiskCheckEmailIsEdu`], [`RiskCheckEmailTopLevelDomainIsSuspicious`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`YesNoNoData`] (`E0119`). Wrap it in a type of your own where you need them apart.
 pub type RiskCheckEmailDomainIsFreeProvider = YesNoNoData;
 /// The `RiskCheckEmailIncludesDateOfBirth` schema: the same type as [`YesNoNoData`].
+///
+/// Whether the email address contains the user's date of birth.
+/// - `yes`: It does.
+/// - `no`: It does not.
+/// - `no_data`: Plaid could not tell.
+///
+/// It is also [`PoBoxStatus`], [`RiskCheckBehaviorBotDetectedLabel`], [`RiskCheckBehaviorFraudRingDetectedLabel`], [`RiskCheckEmailDomainIsCustom`], [`RiskCheckEmailDomainIsDisposable`], [`RiskCheckEmailDomainIsFreeProvider`], [`RiskCheckEmailIsDeliverableStatus`], [`RiskCheckEmailIsEdu`], [`RiskCheckEmailTopLevelDomainIsSuspicious`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`YesNoNoData`] (`E0119`). Wrap it in a type of your own where you need them apart.
 pub type RiskCheckEmailIncludesDateOfBirth = YesNoNoData;
 /// The `RiskCheckEmailIsDeliverableStatus` schema: the same type as [`YesNoNoData`].
+///
+/// Whether mail to the address can be delivered, checked against the domain's mail servers.
+/// - `yes`: Deliverable.
+/// - `no`: Not deliverable.
+/// - `no_data`: Plaid could not tell.
+///
+/// It is also [`PoBoxStatus`], [`RiskCheckBehaviorBotDetectedLabel`], [`RiskCheckBehaviorFraudRingDetectedLabel`], [`RiskCheckEmailDomainIsCustom`], [`RiskCheckEmailDomainIsDisposable`], [`RiskCheckEmailDomainIsFreeProvider`], [`RiskCheckEmailIncludesDateOfBirth`], [`RiskCheckEmailIsEdu`], [`RiskCheckEmailTopLevelDomainIsSuspicious`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`YesNoNoData`] (`E0119`). Wrap it in a type of your own where you need them apart.
 pub type RiskCheckEmailIsDeliverableStatus = YesNoNoData;
 /// The `RiskCheckEmailIsEdu` schema: the same type as [`YesNoNoData`].
+///
+/// Whether the address belongs to an educational institution.
+/// - `yes`: An educational address.
+/// - `no`: Not an educational address.
+/// - `no_data`: Plaid could not tell.
+///
+/// It is also [`PoBoxStatus`], [`RiskCheckBehaviorBotDetectedLabel`], [`RiskCheckBehaviorFraudRingDetectedLabel`], [`RiskCheckEmailDomainIsCustom`], [`RiskCheckEmailDomainIsDisposable`], [`RiskCheckEmailDomainIsFreeProvider`], [`RiskCheckEmailIncludesDateOfBirth`], [`RiskCheckEmailIsDeliverableStatus`], [`RiskCheckEmailTopLevelDomainIsSuspicious`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`YesNoNoData`] (`E0119`). Wrap it in a type of your own where you need them apart.
 pub type RiskCheckEmailIsEdu = YesNoNoData;
 /// The `RiskCheckEmailTopLevelDomainIsSuspicious` schema: the same type as [`YesNoNoData`].
+///
+/// Whether the top-level domain (the last part, such as `.com`) is associated with fraud.
+/// - `yes`: Associated with fraud.
+/// - `no`: Not associated with fraud.
+/// - `no_data`: Plaid could not tell.
+///
+/// It is also [`PoBoxStatus`], [`RiskCheckBehaviorBotDetectedLabel`], [`RiskCheckBehaviorFraudRingDetectedLabel`], [`RiskCheckEmailDomainIsCustom`], [`RiskCheckEmailDomainIsDisposable`], [`RiskCheckEmailDomainIsFreeProvider`], [`RiskCheckEmailIncludesDateOfBirth`], [`RiskCheckEmailIsDeliverableStatus`], [`RiskCheckEmailIsEdu`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`YesNoNoData`] (`E0119`). Wrap it in a type of your own where you need them apart.
 pub type RiskCheckEmailTopLevelDomainIsSuspicious = YesNoNoData;
 /// The `FraudCheckOutcome` schema: the same type as [`SuccessFailed`].
+///
+/// Result of one fraud check on a document.
+/// - `success`: Passed.
+/// - `failed`: Failed.
+///
+/// It is also [`IdentityVerificationAutofillStatus`], [`ImageQualityOutcome`], [`SelfieAnalysisFacialAnalysisOutcome`], [`SelfieAnalysisLivenessCheck`], [`SelfieCheckStatus`], [`SelfieStatus`], [`VerifySmsDetailsStatus`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`SuccessFailed`] (`E0119`). Wrap it in a type of your own where you need them apart.
 pub type FraudCheckOutcome = SuccessFailed;
 /// The `IdentityVerificationAutofillStatus` schema: the same type as [`SuccessFailed`].
+///
+/// Whether the prefill lookup found the user.
+/// - `success`: Plaid found details for the user; `user` holds them.
+/// - `failed`: Plaid found nothing to prefill; `user` is null.
+///
+/// It is also [`FraudCheckOutcome`], [`ImageQualityOutcome`], [`SelfieAnalysisFacialAnalysisOutcome`], [`SelfieAnalysisLivenessCheck`], [`SelfieCheckStatus`], [`SelfieStatus`], [`VerifySmsDetailsStatus`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`SuccessFailed`] (`E0119`). Wrap it in a type of your own where you need them apart.
 pub type IdentityVerificationAutofillStatus = SuccessFailed;
 /// The `ImageQualityOutcome` schema: the same type as [`SuccessFailed`].
+///
+/// Result of one image quality check.
+/// - `success`: Passed.
+/// - `failed`: Failed.
+///
+/// It is also [`FraudCheckOutcome`], [`IdentityVerificationAutofillStatus`], [`SelfieAnalysisFacialAnalysisOutcome`], [`SelfieAnalysisLivenessCheck`], [`SelfieCheckStatus`], [`SelfieStatus`], [`VerifySmsDetailsStatus`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`SuccessFailed`] (`E0119`). Wrap it in a type of your own where you need them apart.
 pub type ImageQualityOutcome = SuccessFailed;
 /// The `SelfieAnalysisFacialAnalysisOutcome` schema: the same type as [`SuccessFailed`].
+///
+/// Result of comparing one facial feature of the selfie with the document portrait.
+/// - `success`: Passed.
+/// - `failed`: Failed.
+///
+/// It is also [`FraudCheckOutcome`], [`IdentityVerificationAutofillStatus`], [`ImageQualityOutcome`], [`SelfieAnalysisLivenessCheck`], [`SelfieCheckStatus`], [`SelfieStatus`], [`VerifySmsDetailsStatus`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`SuccessFailed`] (`E0119`). Wrap it in a type of your own where you need them apart.
 pub type SelfieAnalysisFacialAnalysisOutcome = SuccessFailed;
 /// The `SelfieAnalysisLivenessCheck` schema: the same type as [`SuccessFailed`].
+///
+/// Whether the selfie came from a live person rather than a photo, a screen or a mask.
+/// - `success`: A live person.
+/// - `failed`: Not shown to be a live person.
+///
+/// It is also [`FraudCheckOutcome`], [`IdentityVerificationAutofillStatus`], [`ImageQualityOutcome`], [`SelfieAnalysisFacialAnalysisOutcome`], [`SelfieCheckStatus`], [`SelfieStatus`], [`VerifySmsDetailsStatus`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`SuccessFailed`] (`E0119`). Wrap it in a type of your own where you need them apart.
 pub type SelfieAnalysisLivenessCheck = SuccessFailed;
 /// The `SelfieCheckStatus` schema: the same type as [`SuccessFailed`].
+///
+/// Outcome of the selfie step; the same value as `steps.selfie_check`.
+/// - `success`: Passed.
+/// - `failed`: Failed.
+///
+/// It is also [`FraudCheckOutcome`], [`IdentityVerificationAutofillStatus`], [`ImageQualityOutcome`], [`SelfieAnalysisFacialAnalysisOutcome`], [`SelfieAnalysisLivenessCheck`], [`SelfieStatus`], [`VerifySmsDetailsStatus`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`SuccessFailed`] (`E0119`). Wrap it in a type of your own where you need them apart.
 pub type SelfieCheckStatus = SuccessFailed;
 /// The `SelfieStatus` schema: the same type as [`SuccessFailed`].
+///
+/// Outcome for one selfie. The outcome of the whole step is `selfie_check.status`.
+/// - `success`: Passed.
+/// - `failed`: Failed.
+///
+/// It is also [`FraudCheckOutcome`], [`IdentityVerificationAutofillStatus`], [`ImageQualityOutcome`], [`SelfieAnalysisFacialAnalysisOutcome`], [`SelfieAnalysisLivenessCheck`], [`SelfieCheckStatus`], [`VerifySmsDetailsStatus`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`SuccessFailed`] (`E0119`). Wrap it in a type of your own where you need them apart.
 pub type SelfieStatus = SuccessFailed;
 /// The `VerifySMSDetailsStatus` schema: the same type as [`SuccessFailed`].
+///
+/// Outcome of the SMS step; the same value as `steps.verify_sms`.
+/// - `success`: Passed.
+/// - `failed`: Failed.
+///
+/// It is also [`FraudCheckOutcome`], [`IdentityVerificationAutofillStatus`], [`ImageQualityOutcome`], [`SelfieAnalysisFacialAnalysisOutcome`], [`SelfieAnalysisLivenessCheck`], [`SelfieCheckStatus`], [`SelfieStatus`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`SuccessFailed`] (`E0119`). Wrap it in a type of your own where you need them apart.
 pub type VerifySmsDetailsStatus = SuccessFailed;
 /// The `FraudCheckOutcomeWithNoData` schema: the same type as [`SuccessFailedNoData`].
+///
+/// Result of one fraud check on a document, which may not have been possible.
+/// - `success`: Passed.
+/// - `failed`: Failed.
+/// - `no_data`: Not enough data to run the check.
+///
+/// It is also [`HumanReviewStatus`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`SuccessFailedNoData`] (`E0119`). Wrap it in a type of your own where you need them apart.
 pub type FraudCheckOutcomeWithNoData = SuccessFailedNoData;
 /// The `HumanReviewStatus` schema: the same type as [`SuccessFailedNoData`].
+///
+/// Outcome of a review by a Plaid document specialist.
+/// - `success`: The specialist accepted the document.
+/// - `failed`: The specialist rejected it.
+/// - `no_data`: No review was done.
+///
+/// It is also [`FraudCheckOutcomeWithNoData`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`SuccessFailedNoData`] (`E0119`). Wrap it in a type of your own where you need them apart.
 pub type HumanReviewStatus = SuccessFailedNoData;
 /// The `AAMVADetailedMatchResult` schema: the same type as [`MatchCode`].
+///
+/// How one field compared with the issuing state's licence record (AAMVA check).
+/// - `match`: The same as the state record.
+/// - `partial_match`: Close to the state record, but not the same.
+/// - `no_match`: Different from the state record.
+/// - `no_data`: The state did not return this field.
+///
+/// It is also [`DocumentAuthenticityMatchCode`], [`DocumentDateOfBirthMatchCode`], [`DocumentNameMatchCode`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`MatchCode`] (`E0119`). Wrap it in a type of your own where you need them apart.
 pub type AamvaDetailedMatchResult = MatchCode;
 /// The `DocumentAuthenticityMatchCode` schema: the same type as [`MatchCode`].
+///
+/// Whether the document looks genuine: its layout, photo and security features follow the rules for this kind of document from this issuer.
+/// - `match`: Looks genuine.
+/// - `partial_match`: Some features follow the rules and some do not.
+/// - `no_match`: Does not look genuine.
+/// - `no_data`: Could not be checked.
+///
+/// It is also [`AamvaDetailedMatchResult`], [`DocumentDateOfBirthMatchCode`], [`DocumentNameMatchCode`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`MatchCode`] (`E0119`). Wrap it in a type of your own where you need them apart.
 pub type DocumentAuthenticityMatchCode = MatchCode;
 /// The `DocumentDateOfBirthMatchCode` schema: the same type as [`MatchCode`].
+///
+/// How the date of birth read from the document compares with the one the user entered.
+/// - `match`: The same as what the user entered.
+/// - `partial_match`: Close to what the user entered, but not the same.
+/// - `no_match`: Different from what the user entered.
+/// - `no_data`: Could not be compared.
+///
+/// It is also [`AamvaDetailedMatchResult`], [`DocumentAuthenticityMatchCode`], [`DocumentNameMatchCode`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`MatchCode`] (`E0119`). Wrap it in a type of your own where you need them apart.
 pub type DocumentDateOfBirthMatchCode = MatchCode;
 /// The `DocumentNameMatchCode` schema: the same type as [`MatchCode`].
+///
+/// How the name read from the document compares with the one the user entered.
+/// - `match`: The same as what the user entered.
+/// - `partial_match`: Close to what the user entered, but not the same.
+/// - `no_match`: Different from what the user entered.
+/// - `no_data`: Could not be compared.
+///
+/// It is also [`AamvaDetailedMatchResult`], [`DocumentAuthenticityMatchCode`], [`DocumentDateOfBirthMatchCode`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`MatchCode`] (`E0119`). Wrap it in a type of your own where you need them apart.
 pub type DocumentNameMatchCode = MatchCode;
 /// The `HiddenMatchSummaryCode` schema: the same type as [`MatchSummaryCode`].
+///
+/// How one part of a value (a street, a month, a given name) matched the data sources.
+/// - `match`: A strong match.
+/// - `partial_match`: Close, for example one part of a name differs.
+/// - `no_match`: Checked, and it did not match.
+/// - `no_data`: Plaid found no external data to compare with.
+/// - `no_input`: The user did not provide this value.
 pub type HiddenMatchSummaryCode = MatchSummaryCode;
 /// The `#/components/schemas/IdentityVerificationRetriedWebhook/properties/webhook_type` schema: the same type as [`IdentityVerificationWebhookType`].
+///
+/// Always `IDENTITY_VERIFICATION` for these events.
+///
+/// It is also [`IdentityVerificationStatusUpdatedWebhookWebhookType`], [`IdentityVerificationStepUpdatedWebhookWebhookType`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`IdentityVerificationWebhookType`] (`E0119`). Wrap it in a type of your own where you need them apart.
 pub type IdentityVerificationRetriedWebhookWebhookType = IdentityVerificationWebhookType;
 /// The `#/components/schemas/IdentityVerificationStatusUpdatedWebhook/properties/webhook_type` schema: the same type as [`IdentityVerificationWebhookType`].
+///
+/// Always `IDENTITY_VERIFICATION` for these events.
+///
+/// It is also [`IdentityVerificationRetriedWebhookWebhookType`], [`IdentityVerificationStepUpdatedWebhookWebhookType`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`IdentityVerificationWebhookType`] (`E0119`). Wrap it in a type of your own where you need them apart.
 pub type IdentityVerificationStatusUpdatedWebhookWebhookType = IdentityVerificationWebhookType;
 /// The `#/components/schemas/IdentityVerificationStepUpdatedWebhook/properties/webhook_type` schema: the same type as [`IdentityVerificationWebhookType`].
+///
+/// Always `IDENTITY_VERIFICATION` for these events.
+///
+/// It is also [`IdentityVerificationRetriedWebhookWebhookType`], [`IdentityVerificationStatusUpdatedWebhookWebhookType`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`IdentityVerificationWebhookType`] (`E0119`). Wrap it in a type of your own where you need them apart.
 pub type IdentityVerificationStepUpdatedWebhookWebhookType = IdentityVerificationWebhookType;
 impl From<IdentityVerificationResponse> for IdentityVerification {
     /// Keeps the fields that [`IdentityVerification`] has (dropping the rest).

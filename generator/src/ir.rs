@@ -455,6 +455,9 @@ pub struct TypeAlias {
     pub target: String,
     /// The schema name.
     pub origin: String,
+    /// The schema's own description and what each value means, for an enum merged into one
+    /// that several schemas share (`None`: a struct's alias, whose target says it all).
+    pub doc: Option<String>,
 }
 
 /// `impl From<from> for into`, moving the listed fields (Rust names).

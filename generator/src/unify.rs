@@ -109,27 +109,45 @@ fn rename_everywhere(ir: &mut Ir, from: &str, to: &str) {
     }
 }
 
-/// The docs of an enum that several schemas share: the type's list each schema with its own
-/// description and what each value means there. A value's doc is the schemas' one text, or
-/// just the value where they differ (the list says what it means in each).
-fn merged_enum_docs(doc: &mut Option<String>, variants: &mut [Variant], members: &[TypeDef]) {
+/// One schema's part of a shared enum's docs: its description, then what each value means.
+fn member_doc(m: &TypeDef) -> String {
     let one_line = |d: &str| d.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut text =
-        String::from("One type for the schemas below, which have the same values; each keeps its name as an alias.\n");
+    let mut text = m.doc.as_deref().map_or_else(|| "(No description.)".to_string(), one_line);
+    if let Kind::Enum { variants } = &m.kind {
+        for v in variants.iter().filter(|v| v.doc.is_some()) {
+            text.push_str(&format!("\n- `{}`: {}", v.wire, one_line(v.doc.as_deref().unwrap_or_default())));
+        }
+    }
+    text
+}
+
+/// The docs of an enum that several schemas share: the type's list each schema (by its Rust
+/// alias, which the emitter also links) with its description. A value's doc is the schemas' one text, or just the
+/// value where they differ (each alias's own docs say what it means there).
+fn merged_enum_docs(name: &str, doc: &mut Option<String>, variants: &mut [Variant], members: &[TypeDef]) {
+    let one_line = |d: &str| d.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut text = String::from(
+        "One type for the schemas below, which have the same values; each keeps its name as an alias, whose docs say what each value means there.\n",
+    );
     let mut same = vec![true; variants.len()];
     for m in members {
-        let mut line = format!("\n- `{}`: {}", m.origin, m.doc.as_deref().map_or("(no description)".into(), one_line));
+        let d = m.doc.as_deref().map_or_else(|| "(no description)".to_string(), one_line);
+        let schema = if m.name == m.origin { String::new() } else { format!(" (schema `{}`)", m.origin) };
+        if m.name == name {
+            // The schema that keeps the type's own name has no alias to say what its values mean.
+            let values =
+                member_doc(m).lines().skip(1).map(|l| format!(" {}", l.trim_start_matches("- "))).collect::<String>();
+            text.push_str(&format!("\n- `{}`{schema}: {d}{values}", m.name));
+        } else {
+            text.push_str(&format!("\n- `{}`{schema}: {d}", m.name));
+        }
         if let Kind::Enum { variants: mv } = &m.kind {
             for (i, v) in mv.iter().enumerate() {
-                if let Some(d) = &v.doc {
-                    line.push_str(&format!(" `{}`: {}", v.wire, one_line(d)));
-                }
                 if variants.get(i).is_some_and(|x| x.doc != v.doc) {
                     same[i] = false;
                 }
             }
         }
-        text.push_str(&line);
     }
     *doc = Some(text);
     for (v, same) in variants.iter_mut().zip(same) {
@@ -192,7 +210,7 @@ pub fn apply(ir: &mut Ir, groups: &[SameType]) -> Result<Vec<GenError>> {
         let mut merged = first.clone();
         merged.name = g.name.clone();
         if let Kind::Enum { variants } = &mut merged.kind {
-            merged_enum_docs(&mut merged.doc, variants, &members);
+            merged_enum_docs(&g.name, &mut merged.doc, variants, &members);
         }
         for m in &members {
             ir.types.remove(&m.name);
@@ -201,7 +219,13 @@ pub fn apply(ir: &mut Ir, groups: &[SameType]) -> Result<Vec<GenError>> {
         for m in &members {
             rename_everywhere(ir, &m.name, &g.name);
             if m.name != g.name {
-                ir.aliases.push(TypeAlias { name: m.name.clone(), target: g.name.clone(), origin: m.origin.clone() });
+                let doc = matches!(m.kind, Kind::Enum { .. }).then(|| member_doc(m));
+                ir.aliases.push(TypeAlias {
+                    name: m.name.clone(),
+                    target: g.name.clone(),
+                    origin: m.origin.clone(),
+                    doc,
+                });
             }
         }
         for (ci, into) in g.converts_into.iter().enumerate() {

@@ -679,6 +679,17 @@ fn versus_progenitor(root: &Path, portion: &g::portion::Portion, tmp: &Path, row
         "≤ 0.5",
         Some(ratio <= 0.5),
     );
+    // The same two crates counted in instructions, which do not move with the machine's load
+    // the way the timings above do (one build each; see `bench_against::instructions`).
+    if let [Some(o), Some(p)] = [&ours, &theirs].map(|d| crate::bench_against::instructions(d, &target, tmp)) {
+        row(
+            rows,
+            "crate from Plaid's spec: instructions rustc executes for the crate, ours vs progenitor (cachegrind)",
+            format!("{:.3} G vs {:.3} G: ratio {:.3}", o as f64 / 1e9, p as f64 / 1e9, o as f64 / p as f64),
+            "",
+            None,
+        );
+    }
     downstream(&[&ours, &ours_here], &root.join("target/bench-down"), rows);
 }
 

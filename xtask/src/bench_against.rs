@@ -107,7 +107,13 @@ pub fn run(root: &Path, tmp: &Path, rev: &str, rows: &mut Vec<Row>) {
             program[i].push(t.elapsed());
         }
     }
-    let counts: Vec<Option<u64>> = sides.iter().map(|(name, _)| instructions(&tmp.join(name))).collect();
+    let counts: Vec<Option<u64>> = sides
+        .iter()
+        .map(|(name, _)| {
+            let dir = tmp.join(name);
+            instructions(&dir.join("app"), &dir.join("target"), &dir)
+        })
+        .collect();
     if let [Some(base), Some(now)] = counts[..] {
         row(
             rows,
@@ -131,17 +137,17 @@ pub fn run(root: &Path, tmp: &Path, rev: &str, rows: &mut Vec<Row>) {
     }
 }
 
-/// The instructions rustc executes to build the crate laid out in `dir` (dependencies already
-/// built): `cargo build -p plaid-idv` with a `RUSTC_WRAPPER` that runs only this crate's rustc
-/// under cachegrind. The wrapper is not part of cargo's fingerprint, so nothing else rebuilds.
+/// The instructions rustc executes to build the package `plaid-idv` of the workspace at `app`
+/// (its dependencies already built in `target`): `cargo build -p plaid-idv` with a
+/// `RUSTC_WRAPPER` (written in `scratch`) that runs only this crate's rustc under cachegrind.
+/// The wrapper is not part of cargo's fingerprint, so nothing else rebuilds.
 #[cfg(unix)]
-fn instructions(dir: &Path) -> Option<u64> {
+pub(crate) fn instructions(app: &Path, target: &Path, scratch: &Path) -> Option<u64> {
     let available = Command::new("valgrind").arg("--version").stdout(Stdio::null()).stderr(Stdio::null()).status();
     if !available.is_ok_and(|s| s.success()) {
         return None;
     }
-    let (app, target) = (dir.join("app"), dir.join("target"));
-    let (wrapper, out) = (dir.join("ir-wrap.sh"), dir.join("cachegrind.out"));
+    let (wrapper, out) = (scratch.join("ir-wrap.sh"), scratch.join("cachegrind.out"));
     std::fs::write(
         &wrapper,
         "#!/bin/sh\ncase \" $* \" in *\" --crate-name plaid_idv \"*)\n  exec valgrind -q --tool=cachegrind --cache-sim=no \
@@ -150,10 +156,10 @@ fn instructions(dir: &Path) -> Option<u64> {
     .ok()?;
     use std::os::unix::fs::PermissionsExt as _;
     std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).ok()?;
-    if !crate::bench::cargo(&app, &target, &["clean", "-p", "plaid-idv"]) {
+    if !crate::bench::cargo(app, target, &["clean", "-p", "plaid-idv"]) {
         return None;
     }
-    let built = crate::bench::cargo_command(&app, &target, &["build", "-p", "plaid-idv"], false)
+    let built = crate::bench::cargo_command(app, target, &["build", "-p", "plaid-idv"], false)
         .env("RUSTC_WRAPPER", &wrapper)
         .env("PLAID_IDV_IR_OUT", &out)
         .status();
@@ -166,6 +172,6 @@ fn instructions(dir: &Path) -> Option<u64> {
 
 /// The wrapper is a shell script: no count elsewhere.
 #[cfg(not(unix))]
-fn instructions(_: &Path) -> Option<u64> {
+pub(crate) fn instructions(_: &Path, _: &Path, _: &Path) -> Option<u64> {
     None
 }

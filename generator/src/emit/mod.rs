@@ -2,6 +2,7 @@
 //! printer of Rust types ([`ty_tokens`], [`field_type`]) is shared with the diff, which shows
 //! types as [`type_text`] prints these tokens.
 
+pub mod alias;
 pub mod convert;
 pub mod derive_copy;
 pub mod doc;

@@ -35,11 +35,7 @@ pub fn emit_part(ir: &Ir, index: usize, parts: usize) -> TokenStream {
             })
         })
         .collect();
-    let aliases = ir.aliases.iter().filter(|_| last).map(|a| {
-        let (name, target) = (ident(&a.name), ident(&a.target));
-        let d = format!(" The `{}` schema: the same type as [`{}`].", a.origin.replace('`', "'"), a.target);
-        quote! { #[doc = #d] pub type #name = #target; }
-    });
+    let aliases = ir.aliases.iter().filter(|_| last).map(|a| super::alias::emit(a, ir));
     let conversions = ir.conversions.iter().filter(|_| last).map(|c| {
         let (from, into) = (ident(&c.from), ident(&c.into));
         if !c.map.is_empty() {
@@ -104,10 +100,12 @@ fn emit_type(t: &TypeDef, ir: &Ir) -> TokenStream {
                     (None, false) => format!(" {wire}"),
                 }
             });
+            let alias_doc = super::alias::enum_doc(&t.name, ir);
             let self_named = crate::naming::has_self_named_constructor(&t.name, ["from_wire"].into_iter())
                 .then(|| quote!(#[allow(clippy::self_named_constructors)]));
             quote! {
                 #doc
+                #alias_doc
                 #deprecated
                 #[derive(Clone)]
                 #[non_exhaustive]

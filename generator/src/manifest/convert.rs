@@ -238,7 +238,12 @@ pub(super) fn manifest_of(ir: &ir::Ir) -> m::Manifest {
         aliases: ir
             .aliases
             .iter()
-            .map(|a| m::TypeAlias { name: a.name.clone(), target: a.target.clone(), origin: a.origin.clone() })
+            .map(|a| m::TypeAlias {
+                name: a.name.clone(),
+                target: a.target.clone(),
+                origin: a.origin.clone(),
+                doc: a.doc.clone(),
+            })
             .collect(),
         conversions: ir
             .conversions
@@ -298,7 +303,7 @@ pub(super) fn ir_of(v: m::Manifest) -> ir::Ir {
         aliases: v
             .aliases
             .into_iter()
-            .map(|a| ir::TypeAlias { name: a.name, target: a.target, origin: a.origin })
+            .map(|a| ir::TypeAlias { name: a.name, target: a.target, origin: a.origin, doc: a.doc })
             .collect(),
         conversions: v
             .conversions

@@ -358,6 +358,9 @@ pub struct TypeAlias {
     pub target: String,
     /// The schema name.
     pub origin: String,
+    /// The schema's description and its values' meanings (an enum shared by several schemas).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc: Option<String>,
 }
 
 /// `impl From<from> for into`, moving the listed fields (Rust names).
