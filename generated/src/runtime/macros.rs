@@ -19,16 +19,17 @@ pub struct Wire<'de> {
 
 /// Reads an enum's wire value. Strings are borrowed when possible; numbers and booleans are
 /// read as text too (Plaid lists `4.1` and `3` inside some `type: string` enums), and
-/// `wire_enum` accepts them only when they are one of the enum's listed values.
-pub fn deserialize_wire<'de, D: Deserializer<'de>>(d: D) -> Result<Wire<'de>, D::Error> {
-    struct WireVisitor;
+/// `wire_enum` accepts them only when they are one of the enum's listed values. `name` is the
+/// enum's, for the error ("expected a string value of `name`").
+pub fn deserialize_wire<'de, D: Deserializer<'de>>(d: D, name: &'static str) -> Result<Wire<'de>, D::Error> {
+    struct WireVisitor(&'static str);
     fn text<'de>(v: impl ToString) -> Wire<'de> {
         Wire { text: Cow::Owned(v.to_string()), was_string: false }
     }
     impl<'de> Visitor<'de> for WireVisitor {
         type Value = Wire<'de>;
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a string enum value")
+            write!(f, "a string value of {}", self.0)
         }
         fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
             Ok(Wire { text: Cow::Borrowed(v), was_string: true })
@@ -52,16 +53,22 @@ pub fn deserialize_wire<'de, D: Deserializer<'de>>(d: D) -> Result<Wire<'de>, D:
             Ok(text(v))
         }
     }
-    d.deserialize_any(WireVisitor)
+    d.deserialize_any(WireVisitor(name))
 }
 
 /// Turns a wire value into an enum value with `parse` (the enum's `from_wire`). Any string is
 /// accepted (an unlisted one becomes `Unknown` and re-encodes verbatim); a number or boolean
 /// only when it is a listed value, because `Unknown(String)` could not re-encode its type.
-pub fn wire_enum<T, E: de::Error>(wire: Wire<'_>, parse: fn(&str) -> T, is_unknown: fn(&T) -> bool) -> Result<T, E> {
+pub fn wire_enum<T, E: de::Error>(
+    wire: Wire<'_>,
+    name: &'static str,
+    parse: fn(&str) -> T,
+    is_unknown: fn(&T) -> bool,
+) -> Result<T, E> {
     let value = parse(&wire.text);
     if !wire.was_string && is_unknown(&value) {
-        return Err(E::invalid_type(de::Unexpected::Other("a number or boolean"), &"a string enum value"));
+        let expected = format!("a string value of {name}");
+        return Err(E::invalid_type(de::Unexpected::Other("a number or boolean"), &expected.as_str()));
     }
     Ok(value)
 }
@@ -495,8 +502,10 @@ macro_rules! string_enum {
         impl<'de> ::serde::Deserialize<'de> for $name {
             #[inline]
             fn deserialize<__D: ::serde::Deserializer<'de>>(d: __D) -> Result<Self, __D::Error> {
-                let wire = $crate::runtime::macros::deserialize_wire(d)?;
-                $crate::runtime::macros::wire_enum(wire, Self::from_wire, |v| matches!(v, Self::Unknown(_)))
+                let wire = $crate::runtime::macros::deserialize_wire(d, stringify!($name))?;
+                $crate::runtime::macros::wire_enum(wire, stringify!($name), Self::from_wire, |v| {
+                    matches!(v, Self::Unknown(_))
+                })
             }
         }
     };
