@@ -225,7 +225,7 @@ fn string_enums_with_the_same_values_are_one_type() {
     let alias_doc = alias.doc.clone().unwrap_or_default();
     assert!(alias_doc.contains("- `yes`: An educational address."), "{alias_doc}");
     let types_rs = std::fs::read_to_string(root.join("generated/src/types.rs")).unwrap();
-    assert!(types_rs.contains("/// It is also [`PoBoxStatus`], "), "the alias names its siblings");
+    assert!(types_rs.contains("/// A value of it is a value of [`PoBoxStatus`], "), "the alias names its siblings");
     assert!(ir.warnings.is_empty(), "{:?}", ir.warnings);
 }
 
@@ -244,6 +244,15 @@ fn a_string_enum_whose_values_differ_from_its_group_keeps_its_own_type() {
     let w = ir.warnings.iter().find(|w| w.contains("RiskCheckEmailIsEdu")).expect("a warning");
     assert!(w.starts_with("#/components/schemas/RiskCheckEmailIsEdu/enum: declared one type `YesNoNoData`"), "{w}");
     assert!(w.contains("it keeps its own type"), "{w}");
+
+    // The group's first schema differing leaves the values most of the group shares in charge.
+    let mut spec: Value =
+        serde_yaml::from_str(&std::fs::read_to_string(root.join("spec/plaid-idv.yaml")).unwrap()).unwrap();
+    spec["components"]["schemas"]["POBoxStatus"]["enum"].as_array_mut().expect("an enum").push(json!("unsure"));
+    let out = plaid_idv_generator::generate_from(spec.to_string().as_bytes(), "spec.json", &portion).unwrap();
+    assert!(matches!(out.ir.types["PoBoxStatus"].kind, plaid_idv_generator::ir::Kind::Enum { .. }));
+    assert!(out.ir.aliases.iter().any(|a| a.name == "RiskCheckEmailIsEdu" && a.target == "YesNoNoData"));
+    assert!(out.ir.warnings.iter().any(|w| w.starts_with("#/components/schemas/POBoxStatus/enum: ")));
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -16834,7 +16834,7 @@ pub type IdentityVerificationRetryResponse = IdentityVerificationResponse;
 /// - `no`: Confirmed not to be a P.O. box.
 /// - `no_data`: Plaid could not tell.
 ///
-/// It is also [`RiskCheckBehaviorBotDetectedLabel`], [`RiskCheckBehaviorFraudRingDetectedLabel`], [`RiskCheckEmailDomainIsCustom`], [`RiskCheckEmailDomainIsDisposable`], [`RiskCheckEmailDomainIsFreeProvider`], [`RiskCheckEmailIncludesDateOfBirth`], [`RiskCheckEmailIsDeliverableStatus`], [`RiskCheckEmailIsEdu`], [`RiskCheckEmailTopLevelDomainIsSuspicious`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`YesNoNoData`] (`E0119`). Wrap it in a type of your own where you need them apart.
+/// A value of it is a value of [`RiskCheckBehaviorBotDetectedLabel`], [`RiskCheckBehaviorFraudRingDetectedLabel`], [`RiskCheckEmailDomainIsCustom`], [`RiskCheckEmailDomainIsDisposable`], [`RiskCheckEmailDomainIsFreeProvider`], [`RiskCheckEmailIncludesDateOfBirth`], [`RiskCheckEmailIsDeliverableStatus`], [`RiskCheckEmailIsEdu`], [`RiskCheckEmailTopLevelDomainIsSuspicious`]: a trait implemented for two of these names is implemented twice for [`YesNoNoData`] (`E0119`), and `use` cannot reach the variants through an alias. Wrap it in a type of your own where you need them apart.
 pub type PoBoxStatus = YesNoNoData;
 /// The `RiskCheckBehaviorBotDetectedLabel` schema: the same type as [`YesNoNoData`].
 ///
@@ -16843,7 +16843,7 @@ pub type PoBoxStatus = YesNoNoData;
 /// - `no`: None was seen.
 /// - `no_data`: Not enough signals.
 ///
-/// It is also [`PoBoxStatus`], [`RiskCheckBehaviorFraudRingDetectedLabel`], [`RiskCheckEmailDomainIsCustom`], [`RiskCheckEmailDomainIsDisposable`], [`RiskCheckEmailDomainIsFreeProvider`], [`RiskCheckEmailIncludesDateOfBirth`], [`RiskCheckEmailIsDeliverableStatus`], [`RiskCheckEmailIsEdu`], [`RiskCheckEmailTopLevelDomainIsSuspicious`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`YesNoNoData`] (`E0119`). Wrap it in a type of your own where you need them apart.
+/// A value of it is a value of [`PoBoxStatus`], [`RiskCheckBehaviorFraudRingDetectedLabel`], [`RiskCheckEmailDomainIsCustom`], [`RiskCheckEmailDomainIsDisposable`], [`RiskCheckEmailDomainIsFreeProvider`], [`RiskCheckEmailIncludesDateOfBirth`], [`RiskCheckEmailIsDeliverableStatus`], [`RiskCheckEmailIsEdu`], [`RiskCheckEmailTopLevelDomainIsSuspicious`]: a trait implemented for two of these names is implemented twice for [`YesNoNoData`] (`E0119`), and `use` cannot reach the variants through an alias. Wrap it in a type of your own where you need them apart.
 pub type RiskCheckBehaviorBotDetectedLabel = YesNoNoData;
 /// The `RiskCheckBehaviorFraudRingDetectedLabel` schema: the same type as [`YesNoNoData`].
 ///
@@ -16852,7 +16852,7 @@ pub type RiskCheckBehaviorBotDetectedLabel = YesNoNoData;
 /// - `no`: It did not.
 /// - `no_data`: Not enough signals.
 ///
-/// It is also [`PoBoxStatus`], [`RiskCheckBehaviorBotDetectedLabel`], [`RiskCheckEmailDomainIsCustom`], [`RiskCheckEmailDomainIsDisposable`], [`RiskCheckEmailDomainIsFreeProvider`], [`RiskCheckEmailIncludesDateOfBirth`], [`RiskCheckEmailIsDeliverableStatus`], [`RiskCheckEmailIsEdu`], [`RiskCheckEmailTopLevelDomainIsSuspicious`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`YesNoNoData`] (`E0119`). Wrap it in a type of your own where you need them apart.
+/// A value of it is a value of [`PoBoxStatus`], [`RiskCheckBehaviorBotDetectedLabel`], [`RiskCheckEmailDomainIsCustom`], [`RiskCheckEmailDomainIsDisposable`], [`RiskCheckEmailDomainIsFreeProvider`], [`RiskCheckEmailIncludesDateOfBirth`], [`RiskCheckEmailIsDeliverableStatus`], [`RiskCheckEmailIsEdu`], [`RiskCheckEmailTopLevelDomainIsSuspicious`]: a trait implemented for two of these names is implemented twice for [`YesNoNoData`] (`E0119`), and `use` cannot reach the variants through an alias. Wrap it in a type of your own where you need them apart.
 pub type RiskCheckBehaviorFraudRingDetectedLabel = YesNoNoData;
 /// The `RiskCheckEmailDomainIsCustom` schema: the same type as [`YesNoNoData`].
 ///
@@ -16861,7 +16861,7 @@ pub type RiskCheckBehaviorFraudRingDetectedLabel = YesNoNoData;
 /// - `no`: Not a custom domain.
 /// - `no_data`: Plaid could not tell.
 ///
-/// It is also [`PoBoxStatus`], [`RiskCheckBehaviorBotDetectedLabel`], [`RiskCheckBehaviorFraudRingDetectedLabel`], [`RiskCheckEmailDomainIsDisposable`], [`RiskCheckEmailDomainIsFreeProvider`], [`RiskCheckEmailIncludesDateOfBirth`], [`RiskCheckEmailIsDeliverableStatus`], [`RiskCheckEmailIsEdu`], [`RiskCheckEmailTopLevelDomainIsSuspicious`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`YesNoNoData`] (`E0119`). Wrap it in a type of your own where you need them apart.
+/// A value of it is a value of [`PoBoxStatus`], [`RiskCheckBehaviorBotDetectedLabel`], [`RiskCheckBehaviorFraudRingDetectedLabel`], [`RiskCheckEmailDomainIsDisposable`], [`RiskCheckEmailDomainIsFreeProvider`], [`RiskCheckEmailIncludesDateOfBirth`], [`RiskCheckEmailIsDeliverableStatus`], [`RiskCheckEmailIsEdu`], [`RiskCheckEmailTopLevelDomainIsSuspicious`]: a trait implemented for two of these names is implemented twice for [`YesNoNoData`] (`E0119`), and `use` cannot reach the variants through an alias. Wrap it in a type of your own where you need them apart.
 pub type RiskCheckEmailDomainIsCustom = YesNoNoData;
 /// The `RiskCheckEmailDomainIsDisposable` schema: the same type as [`YesNoNoData`].
 ///
@@ -16870,7 +16870,7 @@ pub type RiskCheckEmailDomainIsCustom = YesNoNoData;
 /// - `no`: Not a throwaway domain.
 /// - `no_data`: Plaid could not tell.
 ///
-/// It is also [`PoBoxStatus`], [`RiskCheckBehaviorBotDetectedLabel`], [`RiskCheckBehaviorFraudRingDetectedLabel`], [`RiskCheckEmailDomainIsCustom`], [`RiskCheckEmailDomainIsFreeProvider`], [`RiskCheckEmailIncludesDateOfBirth`], [`RiskCheckEmailIsDeliverableStatus`], [`RiskCheckEmailIsEdu`], [`RiskCheckEmailTopLevelDomainIsSuspicious`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`YesNoNoData`] (`E0119`). Wrap it in a type of your own where you need them apart.
+/// A value of it is a value of [`PoBoxStatus`], [`RiskCheckBehaviorBotDetectedLabel`], [`RiskCheckBehaviorFraudRingDetectedLabel`], [`RiskCheckEmailDomainIsCustom`], [`RiskCheckEmailDomainIsFreeProvider`], [`RiskCheckEmailIncludesDateOfBirth`], [`RiskCheckEmailIsDeliverableStatus`], [`RiskCheckEmailIsEdu`], [`RiskCheckEmailTopLevelDomainIsSuspicious`]: a trait implemented for two of these names is implemented twice for [`YesNoNoData`] (`E0119`), and `use` cannot reach the variants through an alias. Wrap it in a type of your own where you need them apart.
 pub type RiskCheckEmailDomainIsDisposable = YesNoNoData;
 /// The `RiskCheckEmailDomainIsFreeProvider` schema: the same type as [`YesNoNoData`].
 ///
@@ -16879,7 +16879,7 @@ pub type RiskCheckEmailDomainIsDisposable = YesNoNoData;
 /// - `no`: Not a free provider.
 /// - `no_data`: Plaid could not tell.
 ///
-/// It is also [`PoBoxStatus`], [`RiskCheckBehaviorBotDetectedLabel`], [`RiskCheckBehaviorFraudRingDetectedLabel`], [`RiskCheckEmailDomainIsCustom`], [`RiskCheckEmailDomainIsDisposable`], [`RiskCheckEmailIncludesDateOfBirth`], [`RiskCheckEmailIsDeliverableStatus`], [`RiskCheckEmailIsEdu`], [`RiskCheckEmailTopLevelDomainIsSuspicious`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`YesNoNoData`] (`E0119`). Wrap it in a type of your own where you need them apart.
+/// A value of it is a value of [`PoBoxStatus`], [`RiskCheckBehaviorBotDetectedLabel`], [`RiskCheckBehaviorFraudRingDetectedLabel`], [`RiskCheckEmailDomainIsCustom`], [`RiskCheckEmailDomainIsDisposable`], [`RiskCheckEmailIncludesDateOfBirth`], [`RiskCheckEmailIsDeliverableStatus`], [`RiskCheckEmailIsEdu`], [`RiskCheckEmailTopLevelDomainIsSuspicious`]: a trait implemented for two of these names is implemented twice for [`YesNoNoData`] (`E0119`), and `use` cannot reach the variants through an alias. Wrap it in a type of your own where you need them apart.
 pub type RiskCheckEmailDomainIsFreeProvider = YesNoNoData;
 /// The `RiskCheckEmailIncludesDateOfBirth` schema: the same type as [`YesNoNoData`].
 ///
@@ -16888,7 +16888,7 @@ pub type RiskCheckEmailDomainIsFreeProvider = YesNoNoData;
 /// - `no`: It does not.
 /// - `no_data`: Plaid could not tell.
 ///
-/// It is also [`PoBoxStatus`], [`RiskCheckBehaviorBotDetectedLabel`], [`RiskCheckBehaviorFraudRingDetectedLabel`], [`RiskCheckEmailDomainIsCustom`], [`RiskCheckEmailDomainIsDisposable`], [`RiskCheckEmailDomainIsFreeProvider`], [`RiskCheckEmailIsDeliverableStatus`], [`RiskCheckEmailIsEdu`], [`RiskCheckEmailTopLevelDomainIsSuspicious`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`YesNoNoData`] (`E0119`). Wrap it in a type of your own where you need them apart.
+/// A value of it is a value of [`PoBoxStatus`], [`RiskCheckBehaviorBotDetectedLabel`], [`RiskCheckBehaviorFraudRingDetectedLabel`], [`RiskCheckEmailDomainIsCustom`], [`RiskCheckEmailDomainIsDisposable`], [`RiskCheckEmailDomainIsFreeProvider`], [`RiskCheckEmailIsDeliverableStatus`], [`RiskCheckEmailIsEdu`], [`RiskCheckEmailTopLevelDomainIsSuspicious`]: a trait implemented for two of these names is implemented twice for [`YesNoNoData`] (`E0119`), and `use` cannot reach the variants through an alias. Wrap it in a type of your own where you need them apart.
 pub type RiskCheckEmailIncludesDateOfBirth = YesNoNoData;
 /// The `RiskCheckEmailIsDeliverableStatus` schema: the same type as [`YesNoNoData`].
 ///
@@ -16897,7 +16897,7 @@ pub type RiskCheckEmailIncludesDateOfBirth = YesNoNoData;
 /// - `no`: Not deliverable.
 /// - `no_data`: Plaid could not tell.
 ///
-/// It is also [`PoBoxStatus`], [`RiskCheckBehaviorBotDetectedLabel`], [`RiskCheckBehaviorFraudRingDetectedLabel`], [`RiskCheckEmailDomainIsCustom`], [`RiskCheckEmailDomainIsDisposable`], [`RiskCheckEmailDomainIsFreeProvider`], [`RiskCheckEmailIncludesDateOfBirth`], [`RiskCheckEmailIsEdu`], [`RiskCheckEmailTopLevelDomainIsSuspicious`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`YesNoNoData`] (`E0119`). Wrap it in a type of your own where you need them apart.
+/// A value of it is a value of [`PoBoxStatus`], [`RiskCheckBehaviorBotDetectedLabel`], [`RiskCheckBehaviorFraudRingDetectedLabel`], [`RiskCheckEmailDomainIsCustom`], [`RiskCheckEmailDomainIsDisposable`], [`RiskCheckEmailDomainIsFreeProvider`], [`RiskCheckEmailIncludesDateOfBirth`], [`RiskCheckEmailIsEdu`], [`RiskCheckEmailTopLevelDomainIsSuspicious`]: a trait implemented for two of these names is implemented twice for [`YesNoNoData`] (`E0119`), and `use` cannot reach the variants through an alias. Wrap it in a type of your own where you need them apart.
 pub type RiskCheckEmailIsDeliverableStatus = YesNoNoData;
 /// The `RiskCheckEmailIsEdu` schema: the same type as [`YesNoNoData`].
 ///
@@ -16906,7 +16906,7 @@ pub type RiskCheckEmailIsDeliverableStatus = YesNoNoData;
 /// - `no`: Not an educational address.
 /// - `no_data`: Plaid could not tell.
 ///
-/// It is also [`PoBoxStatus`], [`RiskCheckBehaviorBotDetectedLabel`], [`RiskCheckBehaviorFraudRingDetectedLabel`], [`RiskCheckEmailDomainIsCustom`], [`RiskCheckEmailDomainIsDisposable`], [`RiskCheckEmailDomainIsFreeProvider`], [`RiskCheckEmailIncludesDateOfBirth`], [`RiskCheckEmailIsDeliverableStatus`], [`RiskCheckEmailTopLevelDomainIsSuspicious`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`YesNoNoData`] (`E0119`). Wrap it in a type of your own where you need them apart.
+/// A value of it is a value of [`PoBoxStatus`], [`RiskCheckBehaviorBotDetectedLabel`], [`RiskCheckBehaviorFraudRingDetectedLabel`], [`RiskCheckEmailDomainIsCustom`], [`RiskCheckEmailDomainIsDisposable`], [`RiskCheckEmailDomainIsFreeProvider`], [`RiskCheckEmailIncludesDateOfBirth`], [`RiskCheckEmailIsDeliverableStatus`], [`RiskCheckEmailTopLevelDomainIsSuspicious`]: a trait implemented for two of these names is implemented twice for [`YesNoNoData`] (`E0119`), and `use` cannot reach the variants through an alias. Wrap it in a type of your own where you need them apart.
 pub type RiskCheckEmailIsEdu = YesNoNoData;
 /// The `RiskCheckEmailTopLevelDomainIsSuspicious` schema: the same type as [`YesNoNoData`].
 ///
@@ -16915,7 +16915,7 @@ pub type RiskCheckEmailIsEdu = YesNoNoData;
 /// - `no`: Not associated with fraud.
 /// - `no_data`: Plaid could not tell.
 ///
-/// It is also [`PoBoxStatus`], [`RiskCheckBehaviorBotDetectedLabel`], [`RiskCheckBehaviorFraudRingDetectedLabel`], [`RiskCheckEmailDomainIsCustom`], [`RiskCheckEmailDomainIsDisposable`], [`RiskCheckEmailDomainIsFreeProvider`], [`RiskCheckEmailIncludesDateOfBirth`], [`RiskCheckEmailIsDeliverableStatus`], [`RiskCheckEmailIsEdu`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`YesNoNoData`] (`E0119`). Wrap it in a type of your own where you need them apart.
+/// A value of it is a value of [`PoBoxStatus`], [`RiskCheckBehaviorBotDetectedLabel`], [`RiskCheckBehaviorFraudRingDetectedLabel`], [`RiskCheckEmailDomainIsCustom`], [`RiskCheckEmailDomainIsDisposable`], [`RiskCheckEmailDomainIsFreeProvider`], [`RiskCheckEmailIncludesDateOfBirth`], [`RiskCheckEmailIsDeliverableStatus`], [`RiskCheckEmailIsEdu`]: a trait implemented for two of these names is implemented twice for [`YesNoNoData`] (`E0119`), and `use` cannot reach the variants through an alias. Wrap it in a type of your own where you need them apart.
 pub type RiskCheckEmailTopLevelDomainIsSuspicious = YesNoNoData;
 /// The `FraudCheckOutcome` schema: the same type as [`SuccessFailed`].
 ///
@@ -16923,7 +16923,7 @@ pub type RiskCheckEmailTopLevelDomainIsSuspicious = YesNoNoData;
 /// - `success`: Passed.
 /// - `failed`: Failed.
 ///
-/// It is also [`IdentityVerificationAutofillStatus`], [`ImageQualityOutcome`], [`SelfieAnalysisFacialAnalysisOutcome`], [`SelfieAnalysisLivenessCheck`], [`SelfieCheckStatus`], [`SelfieStatus`], [`VerifySmsDetailsStatus`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`SuccessFailed`] (`E0119`). Wrap it in a type of your own where you need them apart.
+/// A value of it is a value of [`IdentityVerificationAutofillStatus`], [`ImageQualityOutcome`], [`SelfieAnalysisFacialAnalysisOutcome`], [`SelfieAnalysisLivenessCheck`], [`SelfieCheckStatus`], [`SelfieStatus`], [`VerifySmsDetailsStatus`]: a trait implemented for two of these names is implemented twice for [`SuccessFailed`] (`E0119`), and `use` cannot reach the variants through an alias. Wrap it in a type of your own where you need them apart.
 pub type FraudCheckOutcome = SuccessFailed;
 /// The `IdentityVerificationAutofillStatus` schema: the same type as [`SuccessFailed`].
 ///
@@ -16931,7 +16931,7 @@ pub type FraudCheckOutcome = SuccessFailed;
 /// - `success`: Plaid found details for the user; `user` holds them.
 /// - `failed`: Plaid found nothing to prefill; `user` is null.
 ///
-/// It is also [`FraudCheckOutcome`], [`ImageQualityOutcome`], [`SelfieAnalysisFacialAnalysisOutcome`], [`SelfieAnalysisLivenessCheck`], [`SelfieCheckStatus`], [`SelfieStatus`], [`VerifySmsDetailsStatus`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`SuccessFailed`] (`E0119`). Wrap it in a type of your own where you need them apart.
+/// A value of it is a value of [`FraudCheckOutcome`], [`ImageQualityOutcome`], [`SelfieAnalysisFacialAnalysisOutcome`], [`SelfieAnalysisLivenessCheck`], [`SelfieCheckStatus`], [`SelfieStatus`], [`VerifySmsDetailsStatus`]: a trait implemented for two of these names is implemented twice for [`SuccessFailed`] (`E0119`), and `use` cannot reach the variants through an alias. Wrap it in a type of your own where you need them apart.
 pub type IdentityVerificationAutofillStatus = SuccessFailed;
 /// The `ImageQualityOutcome` schema: the same type as [`SuccessFailed`].
 ///
@@ -16939,7 +16939,7 @@ pub type IdentityVerificationAutofillStatus = SuccessFailed;
 /// - `success`: Passed.
 /// - `failed`: Failed.
 ///
-/// It is also [`FraudCheckOutcome`], [`IdentityVerificationAutofillStatus`], [`SelfieAnalysisFacialAnalysisOutcome`], [`SelfieAnalysisLivenessCheck`], [`SelfieCheckStatus`], [`SelfieStatus`], [`VerifySmsDetailsStatus`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`SuccessFailed`] (`E0119`). Wrap it in a type of your own where you need them apart.
+/// A value of it is a value of [`FraudCheckOutcome`], [`IdentityVerificationAutofillStatus`], [`SelfieAnalysisFacialAnalysisOutcome`], [`SelfieAnalysisLivenessCheck`], [`SelfieCheckStatus`], [`SelfieStatus`], [`VerifySmsDetailsStatus`]: a trait implemented for two of these names is implemented twice for [`SuccessFailed`] (`E0119`), and `use` cannot reach the variants through an alias. Wrap it in a type of your own where you need them apart.
 pub type ImageQualityOutcome = SuccessFailed;
 /// The `SelfieAnalysisFacialAnalysisOutcome` schema: the same type as [`SuccessFailed`].
 ///
@@ -16947,7 +16947,7 @@ pub type ImageQualityOutcome = SuccessFailed;
 /// - `success`: Passed.
 /// - `failed`: Failed.
 ///
-/// It is also [`FraudCheckOutcome`], [`IdentityVerificationAutofillStatus`], [`ImageQualityOutcome`], [`SelfieAnalysisLivenessCheck`], [`SelfieCheckStatus`], [`SelfieStatus`], [`VerifySmsDetailsStatus`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`SuccessFailed`] (`E0119`). Wrap it in a type of your own where you need them apart.
+/// A value of it is a value of [`FraudCheckOutcome`], [`IdentityVerificationAutofillStatus`], [`ImageQualityOutcome`], [`SelfieAnalysisLivenessCheck`], [`SelfieCheckStatus`], [`SelfieStatus`], [`VerifySmsDetailsStatus`]: a trait implemented for two of these names is implemented twice for [`SuccessFailed`] (`E0119`), and `use` cannot reach the variants through an alias. Wrap it in a type of your own where you need them apart.
 pub type SelfieAnalysisFacialAnalysisOutcome = SuccessFailed;
 /// The `SelfieAnalysisLivenessCheck` schema: the same type as [`SuccessFailed`].
 ///
@@ -16955,7 +16955,7 @@ pub type SelfieAnalysisFacialAnalysisOutcome = SuccessFailed;
 /// - `success`: A live person.
 /// - `failed`: Not shown to be a live person.
 ///
-/// It is also [`FraudCheckOutcome`], [`IdentityVerificationAutofillStatus`], [`ImageQualityOutcome`], [`SelfieAnalysisFacialAnalysisOutcome`], [`SelfieCheckStatus`], [`SelfieStatus`], [`VerifySmsDetailsStatus`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`SuccessFailed`] (`E0119`). Wrap it in a type of your own where you need them apart.
+/// A value of it is a value of [`FraudCheckOutcome`], [`IdentityVerificationAutofillStatus`], [`ImageQualityOutcome`], [`SelfieAnalysisFacialAnalysisOutcome`], [`SelfieCheckStatus`], [`SelfieStatus`], [`VerifySmsDetailsStatus`]: a trait implemented for two of these names is implemented twice for [`SuccessFailed`] (`E0119`), and `use` cannot reach the variants through an alias. Wrap it in a type of your own where you need them apart.
 pub type SelfieAnalysisLivenessCheck = SuccessFailed;
 /// The `SelfieCheckStatus` schema: the same type as [`SuccessFailed`].
 ///
@@ -16963,7 +16963,7 @@ pub type SelfieAnalysisLivenessCheck = SuccessFailed;
 /// - `success`: Passed.
 /// - `failed`: Failed.
 ///
-/// It is also [`FraudCheckOutcome`], [`IdentityVerificationAutofillStatus`], [`ImageQualityOutcome`], [`SelfieAnalysisFacialAnalysisOutcome`], [`SelfieAnalysisLivenessCheck`], [`SelfieStatus`], [`VerifySmsDetailsStatus`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`SuccessFailed`] (`E0119`). Wrap it in a type of your own where you need them apart.
+/// A value of it is a value of [`FraudCheckOutcome`], [`IdentityVerificationAutofillStatus`], [`ImageQualityOutcome`], [`SelfieAnalysisFacialAnalysisOutcome`], [`SelfieAnalysisLivenessCheck`], [`SelfieStatus`], [`VerifySmsDetailsStatus`]: a trait implemented for two of these names is implemented twice for [`SuccessFailed`] (`E0119`), and `use` cannot reach the variants through an alias. Wrap it in a type of your own where you need them apart.
 pub type SelfieCheckStatus = SuccessFailed;
 /// The `SelfieStatus` schema: the same type as [`SuccessFailed`].
 ///
@@ -16971,7 +16971,7 @@ pub type SelfieCheckStatus = SuccessFailed;
 /// - `success`: Passed.
 /// - `failed`: Failed.
 ///
-/// It is also [`FraudCheckOutcome`], [`IdentityVerificationAutofillStatus`], [`ImageQualityOutcome`], [`SelfieAnalysisFacialAnalysisOutcome`], [`SelfieAnalysisLivenessCheck`], [`SelfieCheckStatus`], [`VerifySmsDetailsStatus`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`SuccessFailed`] (`E0119`). Wrap it in a type of your own where you need them apart.
+/// A value of it is a value of [`FraudCheckOutcome`], [`IdentityVerificationAutofillStatus`], [`ImageQualityOutcome`], [`SelfieAnalysisFacialAnalysisOutcome`], [`SelfieAnalysisLivenessCheck`], [`SelfieCheckStatus`], [`VerifySmsDetailsStatus`]: a trait implemented for two of these names is implemented twice for [`SuccessFailed`] (`E0119`), and `use` cannot reach the variants through an alias. Wrap it in a type of your own where you need them apart.
 pub type SelfieStatus = SuccessFailed;
 /// The `VerifySMSDetailsStatus` schema: the same type as [`SuccessFailed`].
 ///
@@ -16979,7 +16979,7 @@ pub type SelfieStatus = SuccessFailed;
 /// - `success`: Passed.
 /// - `failed`: Failed.
 ///
-/// It is also [`FraudCheckOutcome`], [`IdentityVerificationAutofillStatus`], [`ImageQualityOutcome`], [`SelfieAnalysisFacialAnalysisOutcome`], [`SelfieAnalysisLivenessCheck`], [`SelfieCheckStatus`], [`SelfieStatus`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`SuccessFailed`] (`E0119`). Wrap it in a type of your own where you need them apart.
+/// A value of it is a value of [`FraudCheckOutcome`], [`IdentityVerificationAutofillStatus`], [`ImageQualityOutcome`], [`SelfieAnalysisFacialAnalysisOutcome`], [`SelfieAnalysisLivenessCheck`], [`SelfieCheckStatus`], [`SelfieStatus`]: a trait implemented for two of these names is implemented twice for [`SuccessFailed`] (`E0119`), and `use` cannot reach the variants through an alias. Wrap it in a type of your own where you need them apart.
 pub type VerifySmsDetailsStatus = SuccessFailed;
 /// The `FraudCheckOutcomeWithNoData` schema: the same type as [`SuccessFailedNoData`].
 ///
@@ -16988,7 +16988,7 @@ pub type VerifySmsDetailsStatus = SuccessFailed;
 /// - `failed`: Failed.
 /// - `no_data`: Not enough data to run the check.
 ///
-/// It is also [`HumanReviewStatus`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`SuccessFailedNoData`] (`E0119`). Wrap it in a type of your own where you need them apart.
+/// A value of it is a value of [`HumanReviewStatus`]: a trait implemented for two of these names is implemented twice for [`SuccessFailedNoData`] (`E0119`), and `use` cannot reach the variants through an alias. Wrap it in a type of your own where you need them apart.
 pub type FraudCheckOutcomeWithNoData = SuccessFailedNoData;
 /// The `HumanReviewStatus` schema: the same type as [`SuccessFailedNoData`].
 ///
@@ -16997,7 +16997,7 @@ pub type FraudCheckOutcomeWithNoData = SuccessFailedNoData;
 /// - `failed`: The specialist rejected it.
 /// - `no_data`: No review was done.
 ///
-/// It is also [`FraudCheckOutcomeWithNoData`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`SuccessFailedNoData`] (`E0119`). Wrap it in a type of your own where you need them apart.
+/// A value of it is a value of [`FraudCheckOutcomeWithNoData`]: a trait implemented for two of these names is implemented twice for [`SuccessFailedNoData`] (`E0119`), and `use` cannot reach the variants through an alias. Wrap it in a type of your own where you need them apart.
 pub type HumanReviewStatus = SuccessFailedNoData;
 /// The `AAMVADetailedMatchResult` schema: the same type as [`MatchCode`].
 ///
@@ -17007,7 +17007,7 @@ pub type HumanReviewStatus = SuccessFailedNoData;
 /// - `no_match`: Different from the state record.
 /// - `no_data`: The state did not return this field.
 ///
-/// It is also [`DocumentAuthenticityMatchCode`], [`DocumentDateOfBirthMatchCode`], [`DocumentNameMatchCode`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`MatchCode`] (`E0119`). Wrap it in a type of your own where you need them apart.
+/// A value of it is a value of [`DocumentAuthenticityMatchCode`], [`DocumentDateOfBirthMatchCode`], [`DocumentNameMatchCode`]: a trait implemented for two of these names is implemented twice for [`MatchCode`] (`E0119`), and `use` cannot reach the variants through an alias. Wrap it in a type of your own where you need them apart.
 pub type AamvaDetailedMatchResult = MatchCode;
 /// The `DocumentAuthenticityMatchCode` schema: the same type as [`MatchCode`].
 ///
@@ -17017,7 +17017,7 @@ pub type AamvaDetailedMatchResult = MatchCode;
 /// - `no_match`: Does not look genuine.
 /// - `no_data`: Could not be checked.
 ///
-/// It is also [`AamvaDetailedMatchResult`], [`DocumentDateOfBirthMatchCode`], [`DocumentNameMatchCode`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`MatchCode`] (`E0119`). Wrap it in a type of your own where you need them apart.
+/// A value of it is a value of [`AamvaDetailedMatchResult`], [`DocumentDateOfBirthMatchCode`], [`DocumentNameMatchCode`]: a trait implemented for two of these names is implemented twice for [`MatchCode`] (`E0119`), and `use` cannot reach the variants through an alias. Wrap it in a type of your own where you need them apart.
 pub type DocumentAuthenticityMatchCode = MatchCode;
 /// The `DocumentDateOfBirthMatchCode` schema: the same type as [`MatchCode`].
 ///
@@ -17027,7 +17027,7 @@ pub type DocumentAuthenticityMatchCode = MatchCode;
 /// - `no_match`: Different from what the user entered.
 /// - `no_data`: Could not be compared.
 ///
-/// It is also [`AamvaDetailedMatchResult`], [`DocumentAuthenticityMatchCode`], [`DocumentNameMatchCode`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`MatchCode`] (`E0119`). Wrap it in a type of your own where you need them apart.
+/// A value of it is a value of [`AamvaDetailedMatchResult`], [`DocumentAuthenticityMatchCode`], [`DocumentNameMatchCode`]: a trait implemented for two of these names is implemented twice for [`MatchCode`] (`E0119`), and `use` cannot reach the variants through an alias. Wrap it in a type of your own where you need them apart.
 pub type DocumentDateOfBirthMatchCode = MatchCode;
 /// The `DocumentNameMatchCode` schema: the same type as [`MatchCode`].
 ///
@@ -17037,7 +17037,7 @@ pub type DocumentDateOfBirthMatchCode = MatchCode;
 /// - `no_match`: Different from what the user entered.
 /// - `no_data`: Could not be compared.
 ///
-/// It is also [`AamvaDetailedMatchResult`], [`DocumentAuthenticityMatchCode`], [`DocumentDateOfBirthMatchCode`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`MatchCode`] (`E0119`). Wrap it in a type of your own where you need them apart.
+/// A value of it is a value of [`AamvaDetailedMatchResult`], [`DocumentAuthenticityMatchCode`], [`DocumentDateOfBirthMatchCode`]: a trait implemented for two of these names is implemented twice for [`MatchCode`] (`E0119`), and `use` cannot reach the variants through an alias. Wrap it in a type of your own where you need them apart.
 pub type DocumentNameMatchCode = MatchCode;
 /// The `HiddenMatchSummaryCode` schema: the same type as [`MatchSummaryCode`].
 ///
@@ -17047,24 +17047,26 @@ pub type DocumentNameMatchCode = MatchCode;
 /// - `no_match`: Checked, and it did not match.
 /// - `no_data`: Plaid found no external data to compare with.
 /// - `no_input`: The user did not provide this value.
+///
+/// A value of it is a value of [`MatchSummaryCode`]: a trait implemented for two of these names is implemented twice for [`MatchSummaryCode`] (`E0119`), and `use` cannot reach the variants through an alias. Wrap it in a type of your own where you need them apart.
 pub type HiddenMatchSummaryCode = MatchSummaryCode;
 /// The `#/components/schemas/IdentityVerificationRetriedWebhook/properties/webhook_type` schema: the same type as [`IdentityVerificationWebhookType`].
 ///
 /// Always `IDENTITY_VERIFICATION` for these events.
 ///
-/// It is also [`IdentityVerificationStatusUpdatedWebhookWebhookType`], [`IdentityVerificationStepUpdatedWebhookWebhookType`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`IdentityVerificationWebhookType`] (`E0119`). Wrap it in a type of your own where you need them apart.
+/// A value of it is a value of [`IdentityVerificationStatusUpdatedWebhookWebhookType`], [`IdentityVerificationStepUpdatedWebhookWebhookType`]: a trait implemented for two of these names is implemented twice for [`IdentityVerificationWebhookType`] (`E0119`), and `use` cannot reach the variants through an alias. Wrap it in a type of your own where you need them apart.
 pub type IdentityVerificationRetriedWebhookWebhookType = IdentityVerificationWebhookType;
 /// The `#/components/schemas/IdentityVerificationStatusUpdatedWebhook/properties/webhook_type` schema: the same type as [`IdentityVerificationWebhookType`].
 ///
 /// Always `IDENTITY_VERIFICATION` for these events.
 ///
-/// It is also [`IdentityVerificationRetriedWebhookWebhookType`], [`IdentityVerificationStepUpdatedWebhookWebhookType`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`IdentityVerificationWebhookType`] (`E0119`). Wrap it in a type of your own where you need them apart.
+/// A value of it is a value of [`IdentityVerificationRetriedWebhookWebhookType`], [`IdentityVerificationStepUpdatedWebhookWebhookType`]: a trait implemented for two of these names is implemented twice for [`IdentityVerificationWebhookType`] (`E0119`), and `use` cannot reach the variants through an alias. Wrap it in a type of your own where you need them apart.
 pub type IdentityVerificationStatusUpdatedWebhookWebhookType = IdentityVerificationWebhookType;
 /// The `#/components/schemas/IdentityVerificationStepUpdatedWebhook/properties/webhook_type` schema: the same type as [`IdentityVerificationWebhookType`].
 ///
 /// Always `IDENTITY_VERIFICATION` for these events.
 ///
-/// It is also [`IdentityVerificationRetriedWebhookWebhookType`], [`IdentityVerificationStatusUpdatedWebhookWebhookType`]: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`IdentityVerificationWebhookType`] (`E0119`). Wrap it in a type of your own where you need them apart.
+/// A value of it is a value of [`IdentityVerificationRetriedWebhookWebhookType`], [`IdentityVerificationStatusUpdatedWebhookWebhookType`]: a trait implemented for two of these names is implemented twice for [`IdentityVerificationWebhookType`] (`E0119`), and `use` cannot reach the variants through an alias. Wrap it in a type of your own where you need them apart.
 pub type IdentityVerificationStepUpdatedWebhookWebhookType = IdentityVerificationWebhookType;
 impl From<IdentityVerificationResponse> for IdentityVerification {
     /// Keeps the fields that [`IdentityVerification`] has (dropping the rest).

@@ -172,10 +172,27 @@ pub fn apply(ir: &mut Ir, groups: &[SameType]) -> Result<Vec<GenError>> {
         for s in missing {
             ir.warnings.push(format!("{at}: schema {s:?} is not selected (or not an object or enum)"));
         }
-        let Some(first) = members.first().cloned() else { continue };
+        let Some(mut first) = members.first().cloned() else { continue };
         if matches!(first.kind, Kind::Enum { .. }) {
             // String enums with the same values: one type, for a smaller crate (issue #23).
-            // A schema whose values differ (another spec version) keeps its own type.
+            // The values most members share are the group's (the first such member on a tie);
+            // a schema whose values differ (another spec version) keeps its own type.
+            let agree = |a: &TypeDef| members.iter().filter(|m| shape_difference(a, m).is_none()).count();
+            if let Some(best) = members.iter().max_by_key(|m| (agree(m), std::cmp::Reverse(m.name.clone()))) {
+                if agree(best) > agree(&first) {
+                    first = best.clone();
+                }
+            }
+            let taken = ir.types.get(&g.name).filter(|t| !members.iter().any(|m| m.name == t.name));
+            let name_of_other = taken.map(|t| t.origin.clone());
+            let kept_name = members.iter().find(|m| m.name == g.name && shape_difference(&first, m).is_some());
+            if let Some(origin) = name_of_other.or_else(|| kept_name.map(|m| m.origin.clone())) {
+                ir.warnings.push(format!(
+                    "{at}: the name {:?} is the type of {origin}, which is not in the group here; the group is not merged",
+                    g.name
+                ));
+                continue;
+            }
             members.retain(|m| match shape_difference(&first, m) {
                 None => true,
                 Some((ptr, why)) => {

@@ -14,20 +14,27 @@ pub fn emit(a: &TypeAlias, ir: &Ir) -> TokenStream {
     if let Some(doc) = &a.doc {
         lines.push(String::new());
         lines.extend(super::doc::sanitize(doc).lines().map(|l| format!(" {l}")));
-        let siblings: Vec<String> = ir
+        // Every name of the type: the others of the group, and the target when a schema of
+        // the group keeps the type's own name.
+        let others: Vec<String> = ir
             .aliases
             .iter()
             .filter(|b| b.target == a.target && b.name != a.name)
-            .map(|b| format!("[`{}`]", b.name))
+            .map(|b| b.name.as_str())
+            .chain(
+                ir.types
+                    .get(&a.target)
+                    .filter(|t| crate::naming::type_name(&t.origin) == t.name)
+                    .map(|t| t.name.as_str()),
+            )
+            .map(|n| format!("[`{n}`]"))
             .collect();
-        if !siblings.is_empty() {
-            lines.push(String::new());
-            lines.push(format!(
-                " It is also {}: a value of one is a value of the others, and a trait implemented for two of these names is implemented twice for [`{}`] (`E0119`). Wrap it in a type of your own where you need them apart.",
-                siblings.join(", "),
-                a.target
-            ));
-        }
+        lines.push(String::new());
+        lines.push(format!(
+            " A value of it is a value of {}: a trait implemented for two of these names is implemented twice for [`{}`] (`E0119`), and `use` cannot reach the variants through an alias. Wrap it in a type of your own where you need them apart.",
+            if others.is_empty() { format!("[`{}`]", a.target) } else { others.join(", ") },
+            a.target
+        ));
     }
     quote! { #(#[doc = #lines])* pub type #name = #target; }
 }
