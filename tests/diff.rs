@@ -664,7 +664,7 @@ fn published_version_pairs() {
     ];
     // The README's table ("A real run"): (old version, API changes, source-breaking, wire-breaking).
     let figures: &[(&str, usize, usize, usize)] = &[
-        ("2020-09-14_1.421.0", 175, 27, 6),
+        ("2020-09-14_1.421.0", 175, 26, 6),
         ("2020-09-14_1.575.0", 121, 25, 2),
         ("2020-09-14_1.674.0", 50, 11, 3),
         // Compared only when PLAID_OLD_SPEC names the 2022 spec (the table's last row).

@@ -39,7 +39,7 @@ fn values_difference(a: &[Variant], b: &[Variant], b_origin: &str) -> Option<(St
     let wires = |v: &[Variant]| v.iter().map(|x| x.wire.clone()).collect::<Vec<_>>();
     let (wa, wb) = (wires(a), wires(b));
     (wa != wb || a.iter().zip(b).any(|(x, y)| x.name != y.name)).then(|| {
-        (join(&schema_ptr(b_origin), "enum"), format!("has the values {wb:?}, the first schema of the group {wa:?}"))
+        (join(&schema_ptr(b_origin), "enum"), format!("has the values {wb:?}, where most of the group has {wa:?}"))
     })
 }
 
