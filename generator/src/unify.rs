@@ -109,23 +109,35 @@ fn rename_everywhere(ir: &mut Ir, from: &str, to: &str) {
     }
 }
 
-/// One schema's part of a shared enum's docs: its description, then what each value means.
-fn member_doc(m: &TypeDef) -> String {
-    let one_line = |d: &str| d.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut text = m.doc.as_deref().map_or_else(|| "(No description.)".to_string(), one_line);
-    if let Kind::Enum { variants } = &m.kind {
-        for v in variants.iter().filter(|v| v.doc.is_some()) {
-            text.push_str(&format!("\n- `{}`: {}", v.wire, one_line(v.doc.as_deref().unwrap_or_default())));
+/// Spec text on one line (docs of a shared enum are lists).
+fn one_line(d: &str) -> String {
+    d.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// What each of an enum schema's values means, as "`wire`: doc" (values without a doc left out).
+fn value_meanings(m: &TypeDef) -> Vec<String> {
+    match &m.kind {
+        Kind::Enum { variants } => {
+            variants.iter().filter_map(|v| Some(format!("`{}`: {}", v.wire, one_line(v.doc.as_deref()?)))).collect()
         }
+        _ => Vec::new(),
+    }
+}
+
+/// One schema's part of a shared enum's docs (its alias's): its description, then what each
+/// value means.
+fn member_doc(m: &TypeDef) -> String {
+    let mut text = m.doc.as_deref().map_or_else(|| "(No description.)".to_string(), one_line);
+    for v in value_meanings(m) {
+        text.push_str(&format!("\n- {v}"));
     }
     text
 }
 
-/// The docs of an enum that several schemas share: the type's list each schema (by its Rust
-/// alias, which the emitter also links) with its description. A value's doc is the schemas' one text, or just the
-/// value where they differ (each alias's own docs say what it means there).
+/// The docs of an enum that several schemas share: the type's list each schema by its Rust
+/// alias (which the emitter also links) with its description. A value's doc is the schemas' one
+/// text, or just the value where they differ (each alias's own docs say what it means there).
 fn merged_enum_docs(name: &str, doc: &mut Option<String>, variants: &mut [Variant], members: &[TypeDef]) {
-    let one_line = |d: &str| d.split_whitespace().collect::<Vec<_>>().join(" ");
     let mut text = String::from(
         "One type for the schemas below, which have the same values; each keeps its name as an alias, whose docs say what each value means there.\n",
     );
@@ -133,13 +145,10 @@ fn merged_enum_docs(name: &str, doc: &mut Option<String>, variants: &mut [Varian
     for m in members {
         let d = m.doc.as_deref().map_or_else(|| "(no description)".to_string(), one_line);
         let schema = if m.name == m.origin { String::new() } else { format!(" (schema `{}`)", m.origin) };
+        text.push_str(&format!("\n- `{}`{schema}: {d}", m.name));
         if m.name == name {
             // The schema that keeps the type's own name has no alias to say what its values mean.
-            let values =
-                member_doc(m).lines().skip(1).map(|l| format!(" {}", l.trim_start_matches("- "))).collect::<String>();
-            text.push_str(&format!("\n- `{}`{schema}: {d}{values}", m.name));
-        } else {
-            text.push_str(&format!("\n- `{}`{schema}: {d}", m.name));
+            value_meanings(m).iter().for_each(|v| text.push_str(&format!(" {v}")));
         }
         if let Kind::Enum { variants: mv } = &m.kind {
             for (i, v) in mv.iter().enumerate() {
@@ -202,11 +211,8 @@ pub fn apply(ir: &mut Ir, groups: &[SameType]) -> Result<Vec<GenError>> {
                     false
                 }
             });
-            // One schema left still takes the group's name, so the type's name does not depend
-            // on how many of the group a spec version has.
-            if members.is_empty() {
-                continue;
-            }
+            // `first` agrees with itself, so at least it is left: one schema alone still takes
+            // the group's name, which then does not depend on how many of the group a spec has.
         }
         let diverged: Vec<(String, String)> = members[1..].iter().filter_map(|m| shape_difference(&first, m)).collect();
         if !diverged.is_empty() {
